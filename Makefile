@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+MANAGE := $(UV) run --frozen python manage.py
+
+.PHONY: run test install lint format migrate seed worker web docs check-deploy clean
+
+run: install migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
+	$(UV) run --frozen honcho start -f Procfile.dev
+
+test: install lint  ## Lint, then run the whole test suite, browser tests included
+	$(UV) run --frozen pytest
+
+install: .venv/.installed  ## Install what is missing: Debian packages, uv, Python dependencies
+	@bash scripts/install-system-packages.sh
+
+.venv/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user --quiet uv || \
+		python3 -m pip install --quiet --break-system-packages uv
+	$(UV) sync --frozen
+	@touch $@
+
+lint: install  ## ruff (lint and format check) and djLint on the templates
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen djlint templates --lint
+
+format: install  ## Apply ruff's fixes and formatting
+	$(UV) run --frozen ruff check --fix .
+	$(UV) run --frozen ruff format .
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: install
+	$(MANAGE) seed_demo
+
+docs: install  ## Regenerate docs/states.md from the state machines
+	$(MANAGE) write_state_docs
+
+check-deploy: install  ## Django's deployment checklist under production settings
+	DJANGO_ENV=production SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=ars.example.gov.uk SITE_URL=https://ars.example.gov.uk \
+	DATABASE_URL=sqlite:///var/check.sqlite3 REDIS_URL=redis://127.0.0.1:6379/0 \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var .venv .pytest_cache .ruff_cache

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from dashboard import views as dashboard_views
+
+urlpatterns = [
+    path("", include("dashboard.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("people/", include("researchers.urls")),
+    path("audit/", include("audit.urls")),
+    path("health/", include("health.urls")),
+    path("", include("legislation.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler400 = dashboard_views.bad_request
+handler403 = dashboard_views.permission_denied
+handler404 = dashboard_views.page_not_found
+handler500 = dashboard_views.server_error
+
+if settings.DEBUG:
+    # Lets the error pages be seen in development without turning DEBUG off.
+    urlpatterns += [
+        path("errors/<int:status>/", dashboard_views.error_preview),
+    ]

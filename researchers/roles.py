@@ -1,0 +1,36 @@
+"""Roles are Django groups. This module is the one place that names them."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    RESEARCHER = "researcher", "Researcher"
+    PANEL_REVIEWER = "panel_reviewer", "Panel reviewer"
+    OUTPUT_CHECKER = "output_checker", "Output checker"
+    DATA_OWNER = "data_owner", "Data owner"
+    SECRETARIAT = "secretariat", "Secretariat"
+
+
+STAFF_ROLES = frozenset(
+    {Role.PANEL_REVIEWER, Role.OUTPUT_CHECKER, Role.DATA_OWNER, Role.SECRETARIAT}
+)
+
+
+def user_roles(user):
+    """The set of roles a user holds, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_ars_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(Role(name) for name in names if name in Role.values)
+        user._ars_roles = cached
+    return cached
+
+
+def user_has_role(user, role):
+    return role in user_roles(user)
+
+
+def user_is_staff_role(user):
+    return bool(user_roles(user) & STAFF_ROLES)
