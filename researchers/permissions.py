@@ -1,0 +1,47 @@
+"""Who may open which page. Each rule comes as a pair: ``user_can_x`` (a bool for templates and
+buttons) beside ``check_user_can_x`` (raises PermissionDenied), so the button and the server
+never disagree."""
+
+from functools import wraps
+
+from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+
+from .roles import Role, user_has_role
+
+
+def check_user_has_role(user, role):
+    if not user_has_role(user, role):
+        raise PermissionDenied(f"This page is for the {Role(role).label.lower()} role.")
+
+
+def role_required(*roles):
+    """View decorator: sign-in first, then any one of ``roles``, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(user_has_role(request.user, role) for role in roles):
+                raise PermissionDenied("You do not have the role this page needs.")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_roles = frozenset(roles)
+        return wrapped
+
+    return decorator
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Class-based view twin of ``role_required``."""
+
+    required_roles = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not any(user_has_role(request.user, role) for role in self.required_roles):
+            raise PermissionDenied("You do not have the role this page needs.")
+        return super().dispatch(request, *args, **kwargs)
