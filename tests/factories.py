@@ -1,0 +1,39 @@
+import factory
+from django.contrib.auth.models import Group
+
+from researchers.models import User
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A signed-up user with a verified email address.
+
+    ``UserFactory(roles=[Role.SECRETARIAT])`` puts the user in those role groups.
+    """
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.ac.uk")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for role in extracted:
+            group, _ = Group.objects.get_or_create(name=str(role))
+            self.groups.add(group)
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=self, email=self.email, defaults={"verified": True, "primary": True}
+        )
