@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "csp",
+    "django_filters",
     # Cross-cutting apps, below every domain app.
     "audit",
     "workflow",
