@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own form templates, behind the GOV.UK ones in templates/django/forms/.
+    "django.forms",
     "django_fsm",
     "guardian",
     "allauth",
