@@ -6,19 +6,43 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or remove an audit event."""
 
 
+CHANGE_REFUSED = "Audit events are append-only: they cannot be changed."
+DELETE_REFUSED = "Audit events are append-only: they cannot be deleted."
+
+
 class AuditEventQuerySet(models.QuerySet):
+    """Refuses every bulk path that would change or remove rows; inserting stays allowed."""
+
     def update(self, **kwargs):
-        raise AppendOnlyError("Audit events cannot be changed.")
+        raise AppendOnlyError(CHANGE_REFUSED)
+
+    def _update(self, values):
+        raise AppendOnlyError(CHANGE_REFUSED)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(CHANGE_REFUSED)
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An upsert would overwrite an existing event.
+        if update_conflicts:
+            raise AppendOnlyError(CHANGE_REFUSED)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError(CHANGE_REFUSED)
 
     def delete(self):
-        raise AppendOnlyError("Audit events cannot be deleted.")
+        raise AppendOnlyError(DELETE_REFUSED)
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError(DELETE_REFUSED)
 
 
 class AuditEvent(models.Model):
     """One thing that happened, recorded in the same transaction as the change itself.
 
     Append-only: the model refuses updates and deletes everywhere, and on PostgreSQL a trigger
-    makes the database refuse them too.
+    (migration 0002) makes the database refuse them too.
     """
 
     actor = models.ForeignKey(
@@ -44,14 +68,34 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # Django's internal paths (saving, deleting related rows) use the base manager; make it
+        # the refusing one so none of them can bypass the rules above.
+        base_manager_name = "objects"
 
     def __str__(self):
         return f"{self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None or kwargs.get("force_update"):
-            raise AppendOnlyError("Audit events cannot be changed.")
-        super().save(*args, **kwargs)
+    def save_base(
+        self,
+        raw=False,
+        force_insert=False,
+        force_update=False,
+        using=None,
+        update_fields=None,
+    ):
+        # save() ends here, and loaddata calls this directly (raw=True): guarding here covers both.
+        # Always INSERT, so an explicit primary key can never overwrite an existing row.
+        if force_update or update_fields is not None:
+            raise AppendOnlyError(CHANGE_REFUSED)
+        if self.pk is not None:
+            exists = type(self)._base_manager.using(using).filter(pk=self.pk).exists()
+            if not self._state.adding or exists:
+                raise AppendOnlyError(CHANGE_REFUSED)
+        super().save_base(raw=raw, force_insert=True, using=using)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit events cannot be deleted.")
+        raise AppendOnlyError(DELETE_REFUSED)
+
+    @property
+    def has_state_change(self):
+        return bool(self.from_state or self.to_state)
