@@ -13,3 +13,6 @@ for _option in ("data_folder_in", "data_folder_out", "control_folder"):
     _folder = (app.conf.broker_transport_options or {}).get(_option)
     if _folder:
         os.makedirs(_folder, exist_ok=True)
+# So does the file result backend, which refuses to start without its folder.
+if str(app.conf.result_backend or "").startswith("file://"):
+    os.makedirs(app.conf.result_backend.removeprefix("file://"), exist_ok=True)
