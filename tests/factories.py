@@ -10,6 +10,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     """A signed-up user with a verified email address.
 
     ``UserFactory(roles=[Role.SECRETARIAT])`` puts the user in those role groups.
+    ``UserFactory(totp=True)`` gives the user an activated TOTP authenticator and recovery codes,
+    as staff roles need before any staff page opens; the secret is kept on ``user.totp_secret``
+    so a test can compute a valid code.
     """
 
     class Meta:
@@ -37,3 +40,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         EmailAddress.objects.get_or_create(
             user=self, email=self.email, defaults={"verified": True, "primary": True}
         )
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+        self.totp_secret = generate_totp_secret()
+        TOTP.activate(self, self.totp_secret)
+        RecoveryCodes.activate(self)
