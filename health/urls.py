@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "health"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.live, name="live"),
+    path("status/", views.status, name="status"),
+]

@@ -1,0 +1,42 @@
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from researchers.permissions import role_required
+from researchers.roles import Role
+
+from . import probes
+
+
+@never_cache
+def live(request):
+    """For load balancers and container health checks: can this node serve requests?"""
+    checks = {"database": probes.database_ok(), "cache": probes.cache_ok()}
+    failed = [name for name, ok in checks.items() if not ok]
+    body = {"status": "fail" if failed else "ok"}
+    body.update({name: "ok" if ok else "fail" for name, ok in checks.items()})
+    return JsonResponse(body, status=503 if failed else 200)
+
+
+@never_cache
+@role_required(Role.SECRETARIAT)
+def status(request):
+    """For the secretariat: is every part of the service, background work included, running?"""
+    checks = [
+        ("Database", probes.database_ok()),
+        ("Cache", probes.cache_ok()),
+        ("Task broker", probes.broker_ok()),
+    ]
+    heartbeat = probes.latest_heartbeat()
+    all_ok = all(ok for _, ok in checks) and heartbeat is not None and heartbeat.recent
+    return render(
+        request,
+        "health/status.html",
+        {
+            "checks": checks,
+            "heartbeat": heartbeat,
+            "heartbeat_recent_minutes": int(probes.HEARTBEAT_RECENT_WITHIN.total_seconds() // 60),
+            "all_ok": all_ok,
+            "version": probes.app_version(),
+        },
+    )
