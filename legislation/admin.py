@@ -2,21 +2,11 @@
 every change is validated and audited the same way. Nothing is deleted here: projects and audit
 events refer to these rows."""
 
-from django import forms
 from django.contrib import admin
 
 from . import services
-from .models import Act, Dataset, DatasetGateway, Department, Governs
-
-
-class ActAdminForm(forms.ModelForm):
-    governs = forms.MultipleChoiceField(
-        choices=Governs.choices, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = Act
-        fields = ["title", "slug", "year", "governs", "summary", "official_url"]
+from .forms import ActForm, DatasetForm
+from .models import Act, Dataset, DatasetGateway, Department
 
 
 class CatalogueAdmin(admin.ModelAdmin):
@@ -36,7 +26,7 @@ class CatalogueAdmin(admin.ModelAdmin):
 
 @admin.register(Act)
 class ActAdmin(CatalogueAdmin):
-    form = ActAdminForm
+    form = ActForm
     fields_for_service = services.ACT_FIELDS
     list_display = ["title", "year", "governs"]
     search_fields = ["title", "summary"]
@@ -61,24 +51,9 @@ class DepartmentAdmin(admin.ModelAdmin):
         return False
 
 
-class DatasetAdminForm(forms.ModelForm):
-    class Meta:
-        model = Dataset
-        fields = [
-            "name",
-            "slug",
-            "description",
-            "department",
-            "acts",
-            "consent_required",
-            "access_mode",
-        ]
-        widgets = {"acts": forms.CheckboxSelectMultiple}
-
-
 @admin.register(Dataset)
 class DatasetAdmin(CatalogueAdmin):
-    form = DatasetAdminForm
+    form = DatasetForm
     fields_for_service = services.DATASET_FIELDS
     list_display = ["name", "department", "access_mode", "consent_required"]
     list_filter = ["department", "access_mode", "consent_required"]

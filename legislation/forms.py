@@ -17,6 +17,14 @@ class ActForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one thing the act governs"},
     )
+    official_url = forms.URLField(
+        label="Link to the official text (optional)",
+        help_text="The act's page on legislation.gov.uk.",
+        required=False,
+        max_length=300,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a full web address, starting https://"},
+    )
 
     class Meta:
         model = Act
@@ -26,13 +34,11 @@ class ActForm(forms.ModelForm):
             "slug": "Web address name",
             "year": "Year",
             "summary": "Summary",
-            "official_url": "Link to the official text (optional)",
         }
         help_texts = {
             "title": "As it is cited, for example Statistics and Registration Service Act 2007.",
             "slug": "Lowercase letters, numbers and hyphens, used in the page's address.",
             "summary": "Two to four sentences, in our own words, on what it means for the scheme.",
-            "official_url": "The act's page on legislation.gov.uk.",
         }
         error_messages = {
             "title": {
@@ -46,7 +52,6 @@ class ActForm(forms.ModelForm):
             },
             "year": {"required": "Enter the year", "invalid": "Year must be a number"},
             "summary": {"required": "Enter a summary"},
-            "official_url": {"invalid": "Enter a full web address, starting https://"},
         }
         widgets = {
             "year": forms.TextInput(
