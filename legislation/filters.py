@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 
 from .access_modes import AccessMode
 from .models import Act, Dataset, Department
@@ -24,14 +23,16 @@ class DatasetFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label="Any act",
     )
-    consent_required = django_filters.TypedChoiceFilter(
+    consent_required = django_filters.ChoiceFilter(
         label="Owning department's consent",
         choices=[("yes", "Needed"), ("no", "Not needed")],
-        coerce=lambda value: {"yes": True, "no": False}.get(value, value),
-        empty_label="Either",
-        widget=forms.Select,
+        empty_label="Needed or not",
+        method="filter_consent_required",
     )
 
     class Meta:
         model = Dataset
         fields = ["department", "access_mode", "act", "consent_required"]
+
+    def filter_consent_required(self, queryset, name, value):
+        return queryset.filter(consent_required=value == "yes")
