@@ -36,6 +36,11 @@ def act_detail(request, slug):
     )
 
 
+def _posted(request):
+    # An empty POST is still a submission, and must show what is missing.
+    return request.POST if request.method == "POST" else None
+
+
 def _save_or_show_errors(form, save):
     """Run ``save`` and return its result, or put the service's refusal on the form."""
     try:
@@ -51,7 +56,7 @@ def _save_or_show_errors(form, save):
 
 @role_required(Role.SECRETARIAT)
 def act_create(request):
-    form = ActForm(request.POST or None)
+    form = ActForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         act = _save_or_show_errors(
             form,
@@ -67,7 +72,7 @@ def act_create(request):
 def act_edit(request, slug):
     act = selectors.act_get(slug=slug)
     # The form writes typed values onto its instance; the heading keeps the saved title.
-    form = ActForm(request.POST or None, instance=copy.copy(act))
+    form = ActForm(_posted(request), instance=copy.copy(act))
     if request.method == "POST" and form.is_valid():
         updated = _save_or_show_errors(
             form,
@@ -107,7 +112,7 @@ def dataset_detail(request, slug):
 
 @role_required(Role.SECRETARIAT)
 def dataset_create(request):
-    form = DatasetForm(request.POST or None)
+    form = DatasetForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         dataset = _save_or_show_errors(
             form,
@@ -122,7 +127,7 @@ def dataset_create(request):
 @role_required(Role.SECRETARIAT)
 def dataset_edit(request, slug):
     dataset = selectors.dataset_get(slug=slug)
-    form = DatasetForm(request.POST or None, instance=copy.copy(dataset))
+    form = DatasetForm(_posted(request), instance=copy.copy(dataset))
     if request.method == "POST" and form.is_valid():
         updated = _save_or_show_errors(
             form,
