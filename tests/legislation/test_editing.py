@@ -263,3 +263,18 @@ def test_dataset_edit_without_a_gateway_shows_the_error_summary_and_keeps_input(
     dataset.refresh_from_db()
     assert dataset.name != "Renamed survey"
     assert dataset.acts.exists()
+
+
+def test_dataset_create_empty_submission_lists_every_missing_answer(secretariat_client):
+    response = secretariat_client.post(reverse("legislation:dataset_create"), {})
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    for message in [
+        "Enter the dataset&#x27;s name",
+        "Enter a web address name",
+        "Select the department that owns the data",
+        "Select at least one act under which the data is held",
+        "Select the access mode the data requires",
+    ]:
+        assert message in response.text
