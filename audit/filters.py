@@ -1,0 +1,73 @@
+import django_filters
+from django import forms
+
+from . import selectors
+from .models import AuditEvent
+
+DATE_HINT = "For example, 2026-03-27"
+
+
+class AuditEventFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", "Date to must be the same as or after date from")
+        return cleaned
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+
+def _date_filter(label, lookup_expr):
+    return django_filters.DateFilter(
+        label=label,
+        field_name="created_at",
+        # __date compares in the service's time zone, the day a user sees on the page.
+        lookup_expr=f"date__{lookup_expr}",
+        widget=DateInput(),
+        help_text=DATE_HINT,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
+        error_messages={"invalid": f"{label} must be a real date"},
+    )
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        label="Actor email contains",
+        field_name="actor__email",
+        lookup_expr="icontains",
+    )
+    action = django_filters.ChoiceFilter(
+        label="Action",
+        empty_label="Any action",
+        error_messages={"invalid_choice": "Select an action from the list"},
+    )
+    object_type = django_filters.ChoiceFilter(
+        label="Object type",
+        empty_label="Any object type",
+        error_messages={"invalid_choice": "Select an object type from the list"},
+    )
+    object_id = django_filters.CharFilter(
+        label="Object ID",
+        help_text="The object's number, as shown in the Object column",
+    )
+    date_from = _date_filter("Date from", "gte")
+    date_to = _date_filter("Date to", "lte")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
+        form = AuditEventFilterForm
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only what has been recorded; read once here, before the form is built.
+        self.filters["action"].extra["choices"] = [(a, a) for a in selectors.actions_present()]
+        self.filters["object_type"].extra["choices"] = [
+            (t, t) for t in selectors.object_types_present()
+        ]

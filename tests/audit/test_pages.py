@@ -1,0 +1,351 @@
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from researchers.roles import Role
+from tests.factories import UserFactory
+
+from .helpers import record_event
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("audit:event_list")
+# Sign-in, roles, the two filter choice lists, the count and the page of events: a fixed number
+# whatever the size of the trail, with room for middleware and the layout's own reads.
+MAX_LIST_QUERIES = 12
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+
+def _hrefs(response):
+    parser = _Links()
+    parser.feed(response.text)
+    return parser.hrefs
+
+
+def listed_events(response):
+    """The events a user sees listed, in order, by the link each row has to its detail page."""
+    pks = []
+    for href in _hrefs(response):
+        match = re.fullmatch(r"/audit/(\d+)/(\?.*)?", href)
+        if match:
+            pks.append(int(match.group(1)))
+    return pks
+
+
+def _page_links(response, page):
+    return [
+        parse_qs(urlsplit(href).query)
+        for href in _hrefs(response)
+        if parse_qs(urlsplit(href).query).get("page") == [str(page)]
+    ]
+
+
+@pytest.fixture
+def secretariat():
+    return UserFactory(roles=[Role.SECRETARIAT], totp=True, email="sam.secretariat@example.gov.uk")
+
+
+@pytest.fixture
+def secretariat_client(client, secretariat):
+    client.force_login(secretariat)
+    return client
+
+
+@pytest.mark.parametrize(
+    "role", [Role.RESEARCHER, Role.PANEL_REVIEWER, Role.OUTPUT_CHECKER, Role.DATA_OWNER]
+)
+@pytest.mark.parametrize("url_name", ["audit:event_list", "audit:event_detail"])
+def test_audit_pages_refused_for_other_roles(client, role, url_name):
+    event = record_event(action="test.happened")
+    client.force_login(UserFactory(roles=[role], totp=True))
+    args = [event.pk] if url_name == "audit:event_detail" else []
+
+    response = client.get(reverse(url_name, args=args))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("url_name", ["audit:event_list", "audit:event_detail"])
+def test_audit_pages_send_anonymous_visitors_to_sign_in(client, url_name):
+    event = record_event(action="test.happened")
+    args = [event.pk] if url_name == "audit:event_detail" else []
+
+    response = client.get(reverse(url_name, args=args))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_event_list_shows_events_newest_first(secretariat_client):
+    with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC), tick=False):
+        older = record_event(action="first.thing")
+    with time_machine.travel(datetime(2026, 3, 2, 9, tzinfo=UTC), tick=False):
+        newer = record_event(action="second.thing")
+
+    response = secretariat_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert listed_events(response) == [newer.pk, older.pk]
+
+
+def test_event_list_shows_who_did_what_to_which_object(secretariat_client, secretariat):
+    subject = UserFactory(full_name="Riley Researcher")
+    record_event(
+        actor=secretariat,
+        action="accreditation.approve",
+        obj=subject,
+        from_state="submitted",
+        to_state="approved",
+    )
+
+    response = secretariat_client.get(LIST_URL)
+
+    text = response.text
+    assert "sam.secretariat@example.gov.uk" in text
+    assert "accreditation.approve" in text
+    assert f"researchers.user {subject.pk}" in text
+    assert str(subject) in text
+    assert "submitted → approved" in text
+
+
+def test_event_list_filters_by_actor_email(secretariat_client):
+    dana = UserFactory(email="dana.owner@example.gov.uk")
+    other = UserFactory(email="someone@example.ac.uk")
+    danas = record_event(actor=dana, action="consent.give")
+    record_event(actor=other, action="consent.give")
+    record_event(actor=None, action="reminder.send")
+
+    response = secretariat_client.get(LIST_URL, {"actor": "DANA.owner"})
+
+    assert response.status_code == 200
+    assert listed_events(response) == [danas.pk]
+
+
+def test_event_list_filters_by_action(secretariat_client):
+    approved = record_event(action="accreditation.approve")
+    record_event(action="accreditation.reject")
+
+    response = secretariat_client.get(LIST_URL, {"action": "accreditation.approve"})
+
+    assert listed_events(response) == [approved.pk]
+    # Only actions that have happened are offered.
+    assert '<option value="accreditation.reject"' in response.text
+
+
+def test_event_list_filters_by_object(secretariat_client):
+    group = Group.objects.create(name="readers")
+    person = UserFactory()
+    about_group = record_event(action="group.change", obj=group)
+    record_event(action="user.change", obj=person)
+
+    by_type = secretariat_client.get(LIST_URL, {"object_type": "auth.group"})
+    by_id = secretariat_client.get(
+        LIST_URL, {"object_type": "researchers.user", "object_id": str(person.pk + 1000)}
+    )
+
+    assert listed_events(by_type) == [about_group.pk]
+    assert listed_events(by_id) == []
+
+
+def test_event_list_filters_by_object_id(secretariat_client):
+    first, second = UserFactory(), UserFactory()
+    about_first = record_event(action="user.change", obj=first)
+    record_event(action="user.change", obj=second)
+
+    response = secretariat_client.get(LIST_URL, {"object_id": str(first.pk)})
+
+    assert listed_events(response) == [about_first.pk]
+
+
+def test_event_list_filters_by_date_range(secretariat_client):
+    events = {}
+    for day in (1, 10, 20):
+        with time_machine.travel(datetime(2026, 3, day, 12, tzinfo=UTC), tick=False):
+            events[day] = record_event(action="test.happened")
+
+    response = secretariat_client.get(
+        LIST_URL, {"date_from": "2026-03-05", "date_to": "2026-03-10"}
+    )
+    from_only = secretariat_client.get(LIST_URL, {"date_from": "2026-03-10"})
+    to_only = secretariat_client.get(LIST_URL, {"date_to": "2026-03-09"})
+
+    assert listed_events(response) == [events[10].pk]
+    assert listed_events(from_only) == [events[20].pk, events[10].pk]
+    assert listed_events(to_only) == [events[1].pk]
+
+
+def test_event_list_date_filter_uses_the_local_day(secretariat_client):
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London (summer time).
+    with time_machine.travel(datetime(2026, 6, 30, 23, 30, tzinfo=UTC), tick=False):
+        event = record_event(action="test.happened")
+
+    on_the_first = secretariat_client.get(LIST_URL, {"date_from": "2026-07-01"})
+
+    assert listed_events(on_the_first) == [event.pk]
+
+
+def test_event_list_date_range_backwards_shows_error_summary(secretariat_client):
+    record_event(action="test.happened")
+
+    response = secretariat_client.get(
+        LIST_URL, {"date_from": "2026-03-10", "date_to": "2026-03-01"}
+    )
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert "Date to must be the same as or after date from" in response.text
+    assert 'value="2026-03-01"' in response.text
+    assert listed_events(response) == []
+
+
+def test_event_list_bad_date_shows_error_summary(secretariat_client):
+    record_event(action="test.happened")
+
+    response = secretariat_client.get(LIST_URL, {"date_from": "2026-02-31"})
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert "Date from must be a real date" in response.text
+    assert 'value="2026-02-31"' in response.text
+    assert listed_events(response) == []
+
+
+def test_event_list_unknown_action_shows_error_summary(secretariat_client):
+    record_event(action="test.happened")
+
+    response = secretariat_client.get(LIST_URL, {"action": "no.such.action"})
+
+    assert response.status_code == 200
+    assert "Select an action from the list" in response.text
+
+
+def test_event_list_empty_when_nothing_matches(secretariat_client):
+    record_event(action="test.happened", actor=UserFactory())
+
+    response = secretariat_client.get(LIST_URL, {"actor": "nobody-like-this"})
+
+    assert response.status_code == 200
+    assert listed_events(response) == []
+    assert "No events match these filters" in response.text
+
+
+def test_event_list_empty_before_anything_happened(secretariat_client):
+    response = secretariat_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert "No events recorded yet" in response.text
+
+
+def _record_many(count, **kwargs):
+    return [record_event(**kwargs) for _ in range(count)]
+
+
+def test_event_list_pages_by_fifty_keeping_filters(secretariat_client):
+    wanted = _record_many(60, action="output.check")
+    _record_many(5, action="other.thing")
+
+    first = secretariat_client.get(LIST_URL, {"action": "output.check"})
+    next_links = _page_links(first, 2)
+    second = secretariat_client.get(LIST_URL, {"action": "output.check", "page": "2"})
+
+    newest_first = [event.pk for event in reversed(wanted)]
+    assert listed_events(first) == newest_first[:50]
+    assert next_links
+    assert all(link.get("action") == ["output.check"] for link in next_links)
+    assert listed_events(second) == newest_first[50:]
+
+
+@pytest.mark.parametrize("size", [5, 120])
+def test_event_list_queries_do_not_grow_with_the_trail(
+    secretariat_client, django_assert_max_num_queries, size
+):
+    for index in range(size):
+        actor = UserFactory() if index % 10 == 0 else None
+        record_event(actor=actor, action=f"kind.{index % 7}", obj=actor)
+
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = secretariat_client.get(LIST_URL, {"date_from": "2026-01-01"})
+
+    assert response.status_code == 200
+
+
+def test_event_list_same_queries_for_small_and_large_trails(secretariat_client):
+    def queries_for_list():
+        with CaptureQueriesContext(connection) as context:
+            response = secretariat_client.get(LIST_URL)
+        assert response.status_code == 200
+        return len(context.captured_queries)
+
+    for index in range(5):
+        record_event(actor=UserFactory(), action=f"kind.{index}")
+    small = queries_for_list()
+    for index in range(115):
+        record_event(actor=UserFactory() if index % 3 else None, action=f"kind.{index % 9}")
+    large = queries_for_list()
+
+    assert large == small
+
+
+def test_event_detail_shows_every_field_and_the_payload(secretariat_client, secretariat, rf):
+    subject = UserFactory()
+    event = record_event(
+        actor=secretariat,
+        action="user.roles_change",
+        obj=subject,
+        from_state="researcher",
+        to_state="secretariat",
+        payload={"added": ["secretariat"], "note": "covering leave"},
+        request=rf.get("/", REMOTE_ADDR="198.51.100.4"),
+    )
+
+    response = secretariat_client.get(reverse("audit:event_detail", args=[event.pk]))
+
+    assert response.status_code == 200
+    text = response.text
+    for shown in [
+        "user.roles_change",
+        "sam.secretariat@example.gov.uk",
+        "researchers.user",
+        str(subject.pk),
+        str(subject),
+        "researcher",
+        "secretariat",
+        "198.51.100.4",
+    ]:
+        assert shown in text
+    pre = re.search(r"<pre[^>]*>(.*?)</pre>", text, re.DOTALL).group(1)
+    assert "&quot;added&quot;: [\n" in pre
+    assert "&quot;note&quot;: &quot;covering leave&quot;" in pre
+
+
+def test_event_detail_links_back_to_the_filtered_list(secretariat_client):
+    event = record_event(action="test.happened")
+
+    listing = secretariat_client.get(LIST_URL, {"action": "test.happened"})
+    (detail_link,) = [href for href in _hrefs(listing) if href.startswith(f"/audit/{event.pk}/")]
+    detail = secretariat_client.get(detail_link)
+
+    assert f"{LIST_URL}?action=test.happened" in _hrefs(detail)
+
+
+def test_event_detail_missing_event_is_not_found(secretariat_client):
+    response = secretariat_client.get(reverse("audit:event_detail", args=[999999]))
+
+    assert response.status_code == 404
