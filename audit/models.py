@@ -83,8 +83,8 @@ class AuditEvent(models.Model):
         using=None,
         update_fields=None,
     ):
-        # save() ends here, and loaddata calls this directly (raw=True): guarding here covers both.
-        # Always INSERT, so an explicit primary key can never overwrite an existing row.
+        # Always INSERT, so an explicit primary key can never overwrite an existing row. (loaddata
+        # calls Model.save_base itself, past this override; the queryset's _update refuses there.)
         if force_update or update_fields is not None:
             raise AppendOnlyError(CHANGE_REFUSED)
         if self.pk is not None:
