@@ -1,3 +1,5 @@
+import csv
+import io
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -18,6 +20,7 @@ from .helpers import record_event
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("audit:event_list")
+EXPORT_URL = reverse("audit:event_export")
 # Sign-in, roles, the two filter choice lists, the count and the page of events: a fixed number
 # whatever the size of the trail, with room for middleware and the layout's own reads.
 MAX_LIST_QUERIES = 12
@@ -349,3 +352,44 @@ def test_event_detail_missing_event_is_not_found(secretariat_client):
     response = secretariat_client.get(reverse("audit:event_detail", args=[999999]))
 
     assert response.status_code == 404
+
+
+def _csv_rows(response):
+    assert response.streaming
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_event_export_downloads_the_filtered_events(secretariat_client, secretariat):
+    subject = UserFactory(full_name="=HYPERLINK(1)")
+    wanted = _record_many(3, actor=secretariat, action="output.release", obj=subject)
+    record_event(action="other.thing")
+
+    listing = secretariat_client.get(LIST_URL, {"action": "output.release", "page": "1"})
+    (export_link,) = [href for href in _hrefs(listing) if href.startswith(EXPORT_URL)]
+    response = secretariat_client.get(export_link)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-events-')
+    header, *rows = _csv_rows(response)
+    assert header[:4] == ["id", "time", "actor email", "action"]
+    assert [int(row[0]) for row in rows] == [event.pk for event in reversed(wanted)]
+    assert {row[2] for row in rows} == {"sam.secretariat@example.gov.uk"}
+    # A spreadsheet must not run a name as a formula.
+    assert {row[6] for row in rows} == {"'" + str(subject)}
+
+
+def test_event_export_with_bad_filters_returns_to_the_list(secretariat_client):
+    response = secretariat_client.get(EXPORT_URL, {"date_from": "not a date"})
+
+    assert response.status_code == 302
+    assert response.url.startswith(LIST_URL)
+    assert "govuk-error-summary" in secretariat_client.get(response.url).text
+
+
+@pytest.mark.parametrize("role", [Role.RESEARCHER, Role.OUTPUT_CHECKER])
+def test_event_export_refused_for_other_roles(client, role):
+    client.force_login(UserFactory(roles=[role], totp=True))
+
+    assert client.get(EXPORT_URL).status_code == 403
