@@ -1,8 +1,62 @@
+from posixpath import commonpath
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .roles import user_is_staff_role
+from .selectors import user_has_totp
+
+SETUP_NOTICE = (
+    "Staff roles must use two-factor authentication. Set up an authenticator app now to "
+    "continue: you will be asked for a code from it each time you sign in."
+)
+
+
+def needs_two_factor(user):
+    """Staff roles, and operators of the Django admin, must sign in with a second factor."""
+    return user.is_authenticated and (user_is_staff_role(user) or user.is_staff)
+
+
 class StaffTwoFactorMiddleware:
-    """Placeholder replaced by the two-factor enforcement."""
+    """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for.
+
+    Only the account pages (sign out, email, password, two-factor setup and recovery codes),
+    static files and health checks stay open, so nothing a staff role can see opens first.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Every allauth page (sign-in and out, email, password, two-factor) shares one prefix.
+        account_pages = (
+            commonpath(
+                [reverse("account_login"), reverse("account_email"), reverse("mfa_activate_totp")]
+            )
+            + "/"
+        )
+        self.open_prefixes = (account_pages, settings.STATIC_URL)
+        # The load balancer's liveness probe, not the secretariat's status page below it.
+        self.open_paths = {reverse("health:live")}
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and not request.path.startswith(self.open_prefixes)
+            and request.path not in self.open_paths
+            and needs_two_factor(user)
+            and not user_has_totp(user)
+        ):
+            self._notify(request)
+            return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+    @staticmethod
+    def _notify(request):
+        storage = messages.get_messages(request)
+        already = any(message.message == SETUP_NOTICE for message in storage)
+        # Reading the messages marks them shown; keep them for the page that displays them.
+        storage.used = False
+        if not already:
+            messages.warning(request, SETUP_NOTICE)

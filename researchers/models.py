@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from .roles import Role
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -47,3 +49,11 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def held_roles(self):
+        """The roles this user holds, in the order Role lists them.
+
+        Reads ``groups.all()``, so a list that prefetched groups asks no further query.
+        """
+        names = {group.name for group in self.groups.all()}
+        return [role for role in Role if role.value in names]
