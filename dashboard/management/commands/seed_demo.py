@@ -1,0 +1,100 @@
+"""Demo data for a development site: ``python manage.py seed_demo``.
+
+Safe to run again and again: each step finds what it made last time instead of making it twice.
+Later features add their demo data by writing a function ``seed_<thing>(command)`` and
+appending it to ``SEED_STEPS``; steps run in order, so a step may use what earlier ones made.
+"""
+
+import os
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from researchers import services as researcher_services
+from researchers.models import User
+from researchers.roles import STAFF_ROLES, Role
+
+# Demo accounts only; seed_demo refuses to run in production.
+DEFAULT_DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: Role
+
+
+DEMO_USERS = (
+    DemoUser("researcher.one@example.ac.uk", "Amara Okafor", Role.RESEARCHER),
+    DemoUser("researcher.two@example.ac.uk", "Tomasz Nowak", Role.RESEARCHER),
+    DemoUser("reviewer.one@example.gov.uk", "Fiona MacLeod", Role.PANEL_REVIEWER),
+    DemoUser("reviewer.two@example.gov.uk", "Rhys Pritchard", Role.PANEL_REVIEWER),
+    DemoUser("reviewer.three@example.ac.uk", "Priya Raman", Role.PANEL_REVIEWER),
+    DemoUser("checker.one@example.gov.uk", "Siobhan Byrne", Role.OUTPUT_CHECKER),
+    DemoUser("checker.two@example.gov.uk", "Daniel Osei", Role.OUTPUT_CHECKER),
+    DemoUser("data.owner@example.gov.uk", "Gareth Hughes", Role.DATA_OWNER),
+    DemoUser("secretariat@example.gov.uk", "Helen Ashworth", Role.SECRETARIAT),
+)
+
+
+def demo_password():
+    return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
+
+
+def seed_users(command):
+    """One account per demo person, email verified, holding exactly their demo role."""
+    password = demo_password()
+    rows = []
+    for demo in DEMO_USERS:
+        user = User.objects.filter(email=demo.email).first()
+        if user is None:
+            user = researcher_services.user_create(
+                email=demo.email,
+                full_name=demo.full_name,
+                password=password,
+                email_verified=True,
+                by=None,
+            )
+        elif not user.check_password(password):
+            # DEMO_PASSWORD changed since the last run: the printed password must work.
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        researcher_services.roles_set(user=user, roles=[demo.role], by=None)
+        rows.append((demo.email, demo.role.label, password))
+    command.print_table(("Email", "Role", "Password"), rows)
+    command.stdout.write(
+        "Staff users ("
+        + ", ".join(sorted(Role(role).label.lower() for role in STAFF_ROLES))
+        + ") are walked through two-factor set-up when they first sign in: "
+        "have an authenticator app ready."
+    )
+
+
+# Append later steps here; each takes the command, for its output helpers.
+SEED_STEPS = [seed_users]
+
+
+class Command(BaseCommand):
+    help = "Create demo users for every role (and, as features arrive, demo data). Idempotent."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "seed_demo creates accounts with a known password: not in production."
+            )
+        with transaction.atomic():
+            for step in SEED_STEPS:
+                step(self)
+        self.stdout.write(self.style.SUCCESS("Demo data is in place."))
+
+    def print_table(self, headers, rows):
+        columns = zip(headers, *rows, strict=True)
+        widths = [max(len(str(cell)) for cell in column) for column in columns]
+        line = "  ".join(f"{{:<{width}}}" for width in widths)
+        self.stdout.write(line.format(*headers))
+        self.stdout.write(line.format(*("-" * width for width in widths)))
+        for row in rows:
+            self.stdout.write(line.format(*row))
