@@ -1,0 +1,89 @@
+import pytest
+from django.urls import reverse
+
+from researchers.middleware import SETUP_NOTICE
+from researchers.roles import STAFF_ROLES, Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SETUP_URL = reverse("mfa_activate_totp")
+
+
+@pytest.mark.parametrize("role", sorted(STAFF_ROLES))
+def test_staff_without_totp_redirected_to_setup_from_dashboard(client, role):
+    client.force_login(UserFactory(roles=[role]))
+
+    response = client.get(reverse("dashboard:home"))
+
+    assert response.status_code == 302
+    assert response.url == SETUP_URL
+
+
+def test_secretariat_without_totp_redirected_from_secretariat_page_with_reason(client):
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT]))
+
+    response = client.get(reverse("researchers:people_list"), follow=True)
+
+    assert response.redirect_chain[0] == (SETUP_URL, 302)
+    assert SETUP_NOTICE in [str(message) for message in response.context["messages"]]
+
+
+def test_staff_without_totp_redirected_from_public_pages_too(client):
+    client.force_login(UserFactory(roles=[Role.OUTPUT_CHECKER]))
+
+    response = client.get(reverse("dashboard:start"))
+
+    assert response.status_code == 302
+    assert response.url == SETUP_URL
+
+
+def test_staff_without_totp_can_reach_account_pages_and_health(client):
+    client.force_login(UserFactory(roles=[Role.DATA_OWNER]))
+
+    assert client.get(reverse("account_email")).status_code == 200
+    assert client.get(reverse("health:live")).status_code == 200
+    assert client.post(reverse("account_logout")).status_code == 302
+
+
+def test_staff_without_totp_still_refused_the_secretariat_status_page(client):
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT]))
+
+    response = client.get(reverse("health:status"))
+
+    assert response.status_code == 302
+    assert response.url == SETUP_URL
+
+
+def test_staff_with_totp_allowed(client):
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT], totp=True))
+
+    assert client.get(reverse("dashboard:home")).status_code == 200
+    assert client.get(reverse("researchers:people_list")).status_code == 200
+
+
+def test_researcher_without_totp_not_redirected(client):
+    client.force_login(UserFactory(roles=[Role.RESEARCHER]))
+
+    assert client.get(reverse("dashboard:home")).status_code == 200
+
+
+def test_staff_redirected_again_after_removing_totp(client):
+    from allauth.mfa.models import Authenticator
+
+    user = UserFactory(roles=[Role.PANEL_REVIEWER], totp=True)
+    client.force_login(user)
+    assert client.get(reverse("dashboard:home")).status_code == 200
+
+    Authenticator.objects.filter(user=user).delete()
+
+    assert client.get(reverse("dashboard:home")).url == SETUP_URL
+
+
+def test_django_admin_operator_without_totp_redirected(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response.url == SETUP_URL
