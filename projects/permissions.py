@@ -1,0 +1,27 @@
+"""Who may take each project step, and who counts as a member of a project. Each transition
+permission's docstring is the answer the state documentation and refusals give."""
+
+from researchers.roles import Role, user_has_role
+
+
+def _signed_in(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def user_is_project_member(user, proposal):
+    """Whether ``user`` works on the project: today its co-ordinator; the team joins later."""
+    return _signed_in(user) and proposal.coordinator_id == user.pk
+
+
+def is_coordinator(proposal, user):
+    """The project's co-ordinator."""
+    return _signed_in(user) and proposal.coordinator_id == user.pk
+
+
+def is_independent_secretariat(proposal, user):
+    """The secretariat, except members of the project."""
+    return (
+        _signed_in(user)
+        and user_has_role(user, Role.SECRETARIAT)
+        and not user_is_project_member(user, proposal)
+    )

@@ -1,0 +1,79 @@
+"""docs/states.md, written from the state machines so it cannot drift from the code."""
+
+from django.conf import settings
+
+from .graph import state_machines
+
+HEADER = """# States and transitions
+
+Written by `python manage.py write_state_docs` from the django-fsm declarations on the models;
+do not edit by hand. A test fails when this file differs from what the command writes.
+
+Every transition goes through `workflow.services.transition_fire`: it locks the row, refuses with
+the condition's sentence when a rule is not met, checks who is asking, saves and writes one audit
+event in the same database transaction.
+"""
+
+
+def states_doc_path():
+    return settings.BASE_DIR / "docs" / "states.md"
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _owner(owner):
+    if owner is None:
+        return "nobody"
+    return str(getattr(owner, "label", owner))
+
+
+def _machine_section(machine):
+    lines = [f"## {machine.name}", "", f"`{machine.label}`, field `{machine.field.name}`.", ""]
+
+    lines += ["| State | Meaning | Next step taken by |", "|---|---|---|"]
+    owners = machine.owners or {}
+    for value, label in machine.states:
+        marks = []
+        if value == machine.initial:
+            marks.append("start")
+        if value in machine.final_states:
+            marks.append("end")
+        suffix = f" ({', '.join(marks)})" if marks else ""
+        owner = _owner(owners[value]) if value in owners else "**unmapped**"
+        lines.append(f"| `{value}`{suffix} | {_cell(label)} | {_cell(owner)} |")
+    lines.append("")
+
+    lines += [
+        "| Transition | From | To | Who may fire it | Conditions |",
+        "|---|---|---|---|---|",
+    ]
+    for step in machine.steps:
+        sources = ", ".join(f"`{source}`" for source in step.sources)
+        conditions = "<br>".join(_cell(text) for text in step.condition_sentences) or "none"
+        lines.append(
+            f"| `{step.name}` ({_cell(step.label)}) | {sources} | `{step.target}` "
+            f"| {_cell(step.who)} | {conditions} |"
+        )
+    lines.append("")
+
+    lines += ["```mermaid", "stateDiagram-v2", f"    [*] --> {machine.initial}"]
+    seen = set()
+    for step in machine.steps:
+        for source in step.sources:
+            edge = (source, step.target, step.name)
+            if edge not in seen:
+                seen.add(edge)
+                lines.append(f"    {source} --> {step.target}: {step.name}")
+    for value in machine.final_states:
+        lines.append(f"    {value} --> [*]")
+    lines += ["```", ""]
+    return lines
+
+
+def render_states_doc():
+    lines = [HEADER]
+    for machine in state_machines():
+        lines += _machine_section(machine)
+    return "\n".join(lines).rstrip("\n") + "\n"

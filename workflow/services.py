@@ -1,0 +1,153 @@
+"""The one way a state changes: lock the row, check who and whether, fire, save, audit, notify.
+
+Each app's services call ``transition_fire`` from their own ``<thing>_<verb>`` functions; views,
+the admin and tasks call those services and never touch a state field.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from audit.services import audit_record
+
+from .errors import TransitionNotPermitted, TransitionRefused
+from .graph import declared_line, sentence, state_field, transition_label, transition_method
+from .signals import transition_done
+
+
+def _audit_label(model):
+    return getattr(model, "audit_label", None) or model._meta.model_name
+
+
+def _current(obj, name):
+    """(method, the Transition that applies from the object's current state or None, state)."""
+    method = transition_method(obj, name)
+    meta = method._django_fsm
+    state = meta.field.get_state(obj)
+    current = meta.get_transition(state) if meta.has_transition(state) else None
+    return method, current, state
+
+
+def _not_from_state(obj, name, state):
+    """Why a transition that does not leave the current state cannot happen."""
+    method = transition_method(obj, name)
+    for declared in method._django_fsm.transitions.values():
+        words = declared.custom.get("refused")
+        if words:
+            return words
+    meta = obj._meta
+    field = method._django_fsm.field
+    state_label = dict(field.choices).get(state, state)
+    label = transition_label(next(iter(method._django_fsm.transitions.values())))
+    return (
+        f"This {meta.verbose_name} is {str(state_label).lower()}, so “{label}” is not possible now."
+    )
+
+
+def unmet_conditions(obj, transition):
+    """The sentences that say why ``transition`` cannot be fired on ``obj`` now, whoever asks.
+
+    Empty when the step is possible. A step that does not leave the current state gives one
+    sentence saying so; otherwise each unmet condition gives its docstring's first paragraph.
+    """
+    _, current, state = _current(obj, transition)
+    if current is None:
+        return [_not_from_state(obj, transition, state)]
+    return [sentence(condition) for condition in current.conditions if not condition(obj)]
+
+
+def user_may_fire(obj, transition, user):
+    """Whether ``user`` is the kind of person who may fire ``transition`` on ``obj`` now."""
+    _, current, _ = _current(obj, transition)
+    return current is not None and current.has_perm(obj, user)
+
+
+@dataclass(frozen=True)
+class AvailableTransition:
+    """A step ``user`` may take from the object's current state, for a button or a task list."""
+
+    name: str
+    label: str
+    target: str
+    reasons: list = field(default_factory=list)
+
+    @property
+    def allowed(self):
+        return not self.reasons
+
+
+def available_transitions(obj, user):
+    """Steps out of the current state that ``user`` may take, each with its unmet conditions.
+
+    A step whose conditions are not met is still listed, with ``reasons``, so a page can say
+    what is missing instead of hiding the button without a word.
+    """
+    model = type(obj)
+    field = state_field(model)
+    if field is None:
+        raise ValueError(f"{model._meta.label} has no state machine.")
+    available = []
+    for name in sorted(field.transitions[model], key=lambda n: declared_line(getattr(model, n))):
+        _, current, _ = _current(obj, name)
+        if current is None or not current.has_perm(obj, user):
+            continue
+        available.append(
+            AvailableTransition(
+                name=name,
+                label=transition_label(current),
+                target=str(current.target),
+                reasons=[sentence(c) for c in current.conditions if not c(obj)],
+            )
+        )
+    return available
+
+
+def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs):
+    """Fire ``transition`` on ``obj`` for ``by`` and return the saved, fresh object.
+
+    Inside one database transaction: lock the row, refuse if the step does not leave the current
+    state or its conditions are unmet (``TransitionRefused``, with the sentences to show) or
+    ``by`` may not take it (``TransitionNotPermitted``), run the transition method with
+    ``kwargs``, save, and write the audit event. ``by=None`` is the service itself (a scheduled
+    task). ``transition_done`` is sent after the commit, never for a rolled-back change.
+
+    ``obj`` is only read for its class and primary key: the caller should use the returned object.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=obj.pk)
+        method, current, from_state = _current(locked, transition)
+        if current is None:
+            raise TransitionRefused([_not_from_state(locked, transition, from_state)])
+        if not current.has_perm(locked, by):
+            raise TransitionNotPermitted(
+                f"You cannot {transition_label(current).lower()} this {model._meta.verbose_name}."
+            )
+        reasons = [sentence(c) for c in current.conditions if not c(locked)]
+        if reasons:
+            raise TransitionRefused(reasons)
+
+        method(**kwargs)
+        to_state = method._django_fsm.field.get_state(locked)
+        locked.save()
+        audit_record(
+            actor=by,
+            action=f"{_audit_label(model)}.{transition}",
+            obj=locked,
+            from_state=from_state,
+            to_state=to_state,
+            payload=payload,
+            request=request,
+        )
+        transaction.on_commit(
+            lambda: transition_done.send(
+                sender=model,
+                instance=locked,
+                transition=transition,
+                from_state=from_state,
+                to_state=to_state,
+                by=by,
+                payload=payload or {},
+            )
+        )
+    return locked
