@@ -2,12 +2,19 @@ from django.conf import settings
 
 from researchers.roles import user_roles
 
+from .navigation import navigation_for
+
 
 def service(request):
     user = getattr(request, "user", None)
+    signed_in = bool(user is not None and user.is_authenticated)
+    roles = user_roles(user) if user is not None else frozenset()
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
         "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
-        "user_roles": user_roles(user) if user is not None else frozenset(),
+        "user_roles": roles,
+        "service_navigation": navigation_for(
+            signed_in=signed_in, roles=roles, path=getattr(request, "path", "")
+        ),
     }

@@ -1,0 +1,58 @@
+"""The service navigation: which links each visitor sees in the header.
+
+Each entry names its audience: ``EVERYONE`` (the public included), ``SIGNED_IN`` (any signed-in
+user), or a set of roles, any one of which shows the link. Links show who may open a page; the
+views themselves still check permission.
+"""
+
+from typing import NamedTuple
+
+from django.urls import reverse
+
+from researchers.roles import Role
+
+EVERYONE = "everyone"
+SIGNED_IN = "signed_in"
+
+
+class NavEntry(NamedTuple):
+    label: str
+    url_name: str
+    audience: object  # EVERYONE, SIGNED_IN or a frozenset of Role
+
+
+NAVIGATION = (
+    NavEntry("Dashboard", "dashboard:home", SIGNED_IN),
+    NavEntry("Legislation", "legislation:act_list", EVERYONE),
+    NavEntry("Datasets", "legislation:dataset_list", EVERYONE),
+    NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
+    NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
+    NavEntry("Service status", "health:status", frozenset({Role.SECRETARIAT})),
+)
+
+
+class NavLink(NamedTuple):
+    label: str
+    url: str
+    active: bool
+
+
+def entry_visible(entry, *, signed_in, roles):
+    if entry.audience == EVERYONE:
+        return True
+    if entry.audience == SIGNED_IN:
+        return signed_in
+    return signed_in and bool(set(entry.audience) & set(roles))
+
+
+def navigation_for(*, signed_in, roles, path, entries=None):
+    """The links to show, with the one whose address best matches ``path`` marked active."""
+    entries = NAVIGATION if entries is None else entries
+    links = [
+        (entry.label, reverse(entry.url_name))
+        for entry in entries
+        if entry_visible(entry, signed_in=signed_in, roles=roles)
+    ]
+    matches = [url for _, url in links if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len) if matches else None
+    return [NavLink(label, url, url == current) for label, url in links]

@@ -1,0 +1,96 @@
+"""Template helpers for GOV.UK Frontend markup: form widgets, error summary links, pagination."""
+
+from django import forms, template
+from django.core.paginator import Paginator
+from django.forms import widgets
+
+register = template.Library()
+
+# Widget class -> (the kind of GOV.UK component, the class its control takes).
+# Order matters: subclasses before the classes they extend.
+_WIDGET_KINDS = (
+    (forms.HiddenInput, "hidden", ""),
+    (forms.MultipleHiddenInput, "hidden", ""),
+    (forms.CheckboxSelectMultiple, "checkboxes", "govuk-checkboxes__input"),
+    (forms.RadioSelect, "radios", "govuk-radios__input"),
+    (forms.CheckboxInput, "checkbox", "govuk-checkboxes__input"),
+    (forms.SelectDateWidget, "date", "govuk-select"),
+    (forms.Select, "select", "govuk-select"),
+    (forms.Textarea, "textarea", "govuk-textarea"),
+    (forms.FileInput, "file", "govuk-file-upload"),
+    (forms.PasswordInput, "password", "govuk-input govuk-password-input__input"),
+    (forms.DateInput, "input", "govuk-input govuk-input--width-10"),
+    (forms.MultiWidget, "multi", "govuk-input"),
+    (widgets.Input, "input", "govuk-input"),
+)
+
+_ERROR_CLASSES = {
+    "govuk-input": "govuk-input--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-textarea": "govuk-textarea--error",
+    "govuk-file-upload": "govuk-file-upload--error",
+}
+
+
+def _kind_and_class(widget):
+    for widget_class, kind, css_class in _WIDGET_KINDS:
+        if isinstance(widget, widget_class):
+            return kind, css_class
+    return "input", ""
+
+
+@register.filter
+def govuk_kind(bound_field):
+    """Which GOV.UK component a field renders as: input, password, textarea, select, checkbox,
+    checkboxes, radios, date, file, multi or hidden."""
+    return _kind_and_class(bound_field.field.widget)[0]
+
+
+@register.simple_tag
+def govuk_widget(bound_field):
+    """The field's control with GOV.UK classes, keeping any class the form set on the widget."""
+    widget = bound_field.field.widget
+    kind, css_class = _kind_and_class(widget)
+    classes = css_class.split()
+    classes += [c for c in widget.attrs.get("class", "").split() if c not in classes]
+    if bound_field.errors:
+        classes += [_ERROR_CLASSES[c] for c in css_class.split() if c in _ERROR_CLASSES]
+    attrs = {"class": " ".join(classes)} if classes else {}
+    if kind == "password":
+        attrs["class"] += " govuk-js-password-input-input"
+        attrs.setdefault("spellcheck", "false")
+        attrs.setdefault("autocapitalize", "none")
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def govuk_error_target(bound_field):
+    """The id the error summary links to: the field's first control."""
+    kind = govuk_kind(bound_field)
+    auto_id = bound_field.auto_id
+    if kind in {"radios", "checkboxes"}:
+        return f"{auto_id}_0"
+    if kind == "date":
+        return bound_field.field.widget.id_for_label(auto_id)
+    if kind == "multi":
+        return f"{auto_id}_0"
+    return bound_field.id_for_label or auto_id
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, number):
+    """The current query string with ``page`` set to ``number``, other parameters kept."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + params.urlencode()
+
+
+@register.simple_tag
+def govuk_page_range(page_obj):
+    """Page numbers to show, with Paginator.ELLIPSIS where some are left out."""
+    return [
+        None if number == Paginator.ELLIPSIS else number
+        for number in page_obj.paginator.get_elided_page_range(
+            page_obj.number, on_each_side=1, on_ends=1
+        )
+    ]
