@@ -52,4 +52,4 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="Roles")
     def role_list(self, user):
-        return ", ".join(role.label for role in user.held_roles()) or "None"
+        return ", ".join(user.role_labels()) or "None"

@@ -57,3 +57,6 @@ class User(AbstractUser):
         """
         names = {group.name for group in self.groups.all()}
         return [role for role in Role if role.value in names]
+
+    def role_labels(self):
+        return [role.label for role in self.held_roles()]
