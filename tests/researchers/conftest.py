@@ -1,11 +1,15 @@
+import uuid
+
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(settings):
     # allauth counts failed logins and sign-ups in the cache (Redis in CI), keyed by client
-    # address; start and leave each test with none counted.
-    cache.clear()
-    yield
-    cache.clear()
+    # address. A key prefix of its own gives each test none counted, without flushing a Redis
+    # database that other test runs or the broker may share; the keys expire on their own.
+    default = settings.CACHES["default"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**default, "KEY_PREFIX": f"{default.get('KEY_PREFIX', '')}test-{uuid.uuid4()}"},
+    }

@@ -108,15 +108,29 @@ def test_password_reset_sends_a_reset_link(client):
 
 def test_login_sixth_wrong_password_within_five_minutes_is_refused(client):
     user = UserFactory()
-
     for _attempt in range(5):
         response = _log_in(client, user.email, "not-the-password")
         assert response.status_code == 200
         assert "too many failed" not in response.content.decode().lower()
 
-    # Even the right password is refused once the limit is reached.
+    sixth = _log_in(client, user.email, "not-the-password")
+
+    assert sixth.status_code == 200
+    assert "Too many failed login attempts" in sixth.content.decode()
+    # Until the five minutes pass, even the right password is refused.
+    right = _log_in(client, user.email, DEFAULT_PASSWORD)
+    assert "Too many failed login attempts" in right.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_allowed_again_five_minutes_after_throttling(client, time_machine):
+    user = UserFactory()
+    time_machine.move_to("2026-11-27 10:00:00+00:00", tick=False)
+    for _attempt in range(6):
+        _log_in(client, user.email, "not-the-password")
+
+    time_machine.move_to("2026-11-27 10:05:30+00:00", tick=False)
     response = _log_in(client, user.email, DEFAULT_PASSWORD)
 
-    assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard:home")
