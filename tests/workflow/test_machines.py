@@ -1,0 +1,93 @@
+"""Properties every state machine keeps, whichever app declares it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib import admin
+
+from researchers.roles import Role
+from tests.factories import UserFactory
+from workflow.graph import sentence, state_machines
+
+MACHINES = {machine.label: machine for machine in state_machines()}
+
+
+def test_the_three_journeys_have_their_machines():
+    assert set(MACHINES) == {
+        "accreditation.AccreditationApplication",
+        "accreditation.Accreditation",
+        "projects.Proposal",
+        "outputs.OutputRequest",
+    }
+
+
+@pytest.mark.parametrize("label", sorted(MACHINES))
+def test_every_state_is_mapped_to_the_role_that_owns_the_next_step(label):
+    machine = MACHINES[label]
+
+    assert set(machine.owners) == set(machine.state_values), "states missing from STATE_OWNERS"
+    assert all(owner is None or owner in Role for owner in machine.owners.values())
+    for state in machine.final_states:
+        assert machine.owners[state] is None, f"{state} is final: nobody has a next step"
+
+
+@pytest.mark.parametrize("label", sorted(MACHINES))
+def test_every_state_field_is_protected_and_every_state_reachable(label):
+    machine = MACHINES[label]
+    reached = {machine.initial} | {step.target for step in machine.steps}
+
+    assert machine.field.protected
+    assert reached == set(machine.state_values)
+
+
+@pytest.mark.parametrize("label", sorted(MACHINES))
+def test_every_transition_says_who_may_fire_it_and_why_it_may_not(label):
+    for step in MACHINES[label].steps:
+        assert callable(step.permission), f"{step.name} has no permission function"
+        assert sentence(step.permission), f"{step.permission.__name__} has no docstring"
+        for condition in step.conditions:
+            assert sentence(condition).endswith("."), f"{condition.__name__} needs a sentence"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("label", sorted(MACHINES))
+def test_admin_shows_workflow_records_read_only(label, rf):
+    model_admin = admin.site._registry[MACHINES[label].model]
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+
+
+# Imports flow one way: an app never imports one that builds on it.
+FORBIDDEN_IMPORTS = {
+    "workflow": {"researchers", "legislation", "accreditation", "projects", "outputs", "reports"},
+    "accreditation": {"projects", "outputs", "reports"},
+    "projects": {"outputs", "reports"},
+    "outputs": {"reports"},
+}
+
+
+def imported_apps(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+@pytest.mark.parametrize("app", sorted(FORBIDDEN_IMPORTS))
+def test_app_imports_nothing_that_builds_on_it(app):
+    wrong = [
+        f"{path.relative_to(settings.BASE_DIR)} imports {name}"
+        for path in sorted(Path(settings.BASE_DIR, app).rglob("*.py"))
+        for name in imported_apps(path)
+        if name in FORBIDDEN_IMPORTS[app]
+    ]
+    assert not wrong, "\n".join(wrong)
