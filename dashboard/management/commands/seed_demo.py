@@ -45,7 +45,7 @@ def demo_password():
 
 
 def seed_users(command):
-    """One account per demo person, email verified, holding exactly their demo role."""
+    """One account per demo person, email verified, holding their demo role."""
     password = demo_password()
     rows = []
     for demo in DEMO_USERS:
@@ -62,7 +62,8 @@ def seed_users(command):
             # DEMO_PASSWORD changed since the last run: the printed password must work.
             user.set_password(password)
             user.save(update_fields=["password"])
-        researcher_services.roles_set(user=user, roles=[demo.role], by=None)
+        # Grant, not set: roles given while trying the demo stay, and re-running never fails.
+        researcher_services.role_grant(user=user, role=demo.role, by=None)
         rows.append((demo.email, demo.role.label, password))
     command.print_table(("Email", "Role", "Password"), rows)
     command.stdout.write(
@@ -94,7 +95,5 @@ class Command(BaseCommand):
         columns = zip(headers, *rows, strict=True)
         widths = [max(len(str(cell)) for cell in column) for column in columns]
         line = "  ".join(f"{{:<{width}}}" for width in widths)
-        self.stdout.write(line.format(*headers))
-        self.stdout.write(line.format(*("-" * width for width in widths)))
-        for row in rows:
-            self.stdout.write(line.format(*row))
+        for cells in (headers, ["-" * width for width in widths], *rows):
+            self.stdout.write(line.format(*cells).rstrip())
