@@ -1,5 +1,23 @@
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
+
+from researchers.roles import Role, user_roles
+
+logger = logging.getLogger(__name__)
+
+# One dashboard section per role, in the order a person holding several roles sees them.
+DASHBOARD_SECTIONS = (
+    (Role.RESEARCHER, "dashboard/sections/researcher.html"),
+    (Role.PANEL_REVIEWER, "dashboard/sections/panel_reviewer.html"),
+    (Role.OUTPUT_CHECKER, "dashboard/sections/output_checker.html"),
+    (Role.DATA_OWNER, "dashboard/sections/data_owner.html"),
+    (Role.SECRETARIAT, "dashboard/sections/secretariat.html"),
+)
 
 
 def start(request):
@@ -8,7 +26,9 @@ def start(request):
 
 @login_required
 def home(request):
-    return render(request, "dashboard/home.html")
+    roles = user_roles(request.user)
+    sections = [template for role, template in DASHBOARD_SECTIONS if role in roles]
+    return render(request, "dashboard/home.html", {"sections": sections})
 
 
 def bad_request(request, exception=None):
@@ -16,7 +36,8 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "errors/403.html", status=403)
+    message = str(exception) if exception is not None else ""
+    return render(request, "errors/403.html", {"reason": message}, status=403)
 
 
 def page_not_found(request, exception=None):
@@ -24,7 +45,31 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    # Whatever broke the request may break the context processors too (the database, say), so
+    # fall back to the template with a plain context, and to plain text if even that fails.
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:
+        logger.exception("The error page could not be rendered with the request context")
+    plain_context = {
+        "service_name": settings.SERVICE_NAME,
+        "service_phase": settings.SERVICE_PHASE,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "service_navigation": [],
+    }
+    try:
+        return HttpResponseServerError(loader.render_to_string("errors/500.html", plain_context))
+    except Exception:
+        logger.exception("The error page could not be rendered")
+    return HttpResponseServerError(
+        "Sorry, there is a problem with the service. Try again later.",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+def csrf_failure(request, reason=""):
+    """The form was sent without a valid security token: usually an old or expired page."""
+    return render(request, "errors/csrf.html", status=403)
 
 
 def error_preview(request, status):
