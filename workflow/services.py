@@ -36,8 +36,8 @@ def _not_from_state(obj, name, state):
         if words:
             return words
     meta = obj._meta
-    field = method._django_fsm.field
-    state_label = dict(field.choices).get(state, state)
+    fsm_field = method._django_fsm.field
+    state_label = dict(fsm_field.choices).get(state, state)
     label = transition_label(next(iter(method._django_fsm.transitions.values())))
     return (
         f"This {meta.verbose_name} is {str(state_label).lower()}, so “{label}” is not possible now."
@@ -60,6 +60,24 @@ def user_may_fire(obj, transition, user):
     """Whether ``user`` is the kind of person who may fire ``transition`` on ``obj`` now."""
     _, current, _ = _current(obj, transition)
     return current is not None and current.has_perm(obj, user)
+
+
+def check_user_may_fire(obj, transition, user):
+    """``user_may_fire``, raising ``TransitionNotPermitted`` (a 403) with who may instead."""
+    _, current, state = _current(obj, transition)
+    if current is None:
+        raise TransitionRefused([_not_from_state(obj, transition, state)])
+    _check_permission(obj, current, user)
+
+
+def _check_permission(obj, current, user):
+    if current.has_perm(obj, user):
+        return
+    who = sentence(current.permission) if callable(current.permission) else ""
+    who = who[:1].lower() + who[1:] if who else "other people."
+    raise TransitionNotPermitted(
+        f"“{transition_label(current)}” on this {obj._meta.verbose_name} is for {who}"
+    )
 
 
 @dataclass(frozen=True)
@@ -105,10 +123,11 @@ def available_transitions(obj, user):
 def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs):
     """Fire ``transition`` on ``obj`` for ``by`` and return the saved, fresh object.
 
-    Inside one database transaction: lock the row, refuse if the step does not leave the current
-    state or its conditions are unmet (``TransitionRefused``, with the sentences to show) or
-    ``by`` may not take it (``TransitionNotPermitted``), run the transition method with
-    ``kwargs``, save, and write the audit event. ``by=None`` is the service itself (a scheduled
+    Inside one database transaction: lock the row; refuse if the step does not leave the current
+    state (``TransitionRefused``), if ``by`` may not take it (``TransitionNotPermitted``, a
+    PermissionDenied) or if a condition is unmet (``TransitionRefused``, with every unmet
+    condition's sentence); run the transition method with ``kwargs``; save; write the audit
+    event. ``by=None`` is the service itself (a scheduled
     task). ``transition_done`` is sent after the commit, never for a rolled-back change.
 
     ``obj`` is only read for its class and primary key: the caller should use the returned object.
@@ -119,10 +138,7 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
         method, current, from_state = _current(locked, transition)
         if current is None:
             raise TransitionRefused([_not_from_state(locked, transition, from_state)])
-        if not current.has_perm(locked, by):
-            raise TransitionNotPermitted(
-                f"You cannot {transition_label(current).lower()} this {model._meta.verbose_name}."
-            )
+        _check_permission(locked, current, by)
         reasons = [sentence(c) for c in current.conditions if not c(locked)]
         if reasons:
             raise TransitionRefused(reasons)

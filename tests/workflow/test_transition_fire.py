@@ -13,7 +13,13 @@ from tests.legislation.factories import DatasetFactory
 from tests.outputs.factories import OutputRequestFactory
 from tests.projects.factories import ProposalFactory
 from workflow.errors import TransitionNotPermitted, TransitionRefused
-from workflow.services import available_transitions, transition_fire, unmet_conditions
+from workflow.services import (
+    available_transitions,
+    check_user_may_fire,
+    transition_fire,
+    unmet_conditions,
+    user_may_fire,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +96,7 @@ def test_transition_fire_refused_for_someone_without_permission():
         transition_fire(obj=application, transition="submit", by=other)
 
     assert isinstance(denied.value, PermissionDenied)
+    assert str(denied.value) == "“Submit” on this accreditation application is for the applicant."
     assert stored_state(application) == State.DRAFT
     assert not events_for(application).exists()
 
@@ -281,3 +288,13 @@ def test_transition_fire_rejects_a_name_that_is_not_a_transition():
 
     with pytest.raises(ValueError, match="no transition named 'save'"):
         transition_fire(obj=application, transition="save", by=application.applicant)
+
+
+def test_user_may_fire_agrees_with_check_user_may_fire(secretariat):
+    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+
+    assert user_may_fire(proposal, "start_screening", secretariat)
+    check_user_may_fire(proposal, "start_screening", secretariat)
+    assert not user_may_fire(proposal, "start_screening", proposal.coordinator)
+    with pytest.raises(TransitionNotPermitted, match="for the secretariat, except members"):
+        check_user_may_fire(proposal, "start_screening", proposal.coordinator)
