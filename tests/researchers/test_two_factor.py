@@ -1,9 +1,12 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.urls import reverse
 
 from researchers.middleware import SETUP_NOTICE
 from researchers.roles import STAFF_ROLES, Role
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +90,43 @@ def test_django_admin_operator_without_totp_redirected(client):
 
     assert response.status_code == 302
     assert response.url == SETUP_URL
+
+
+def _code(secret, moment):
+    return format_hotp_value(hotp_value(secret, int(moment.timestamp()) // 30))
+
+
+def test_staff_first_sign_in_sets_up_totp_then_signs_in_with_a_code(client, time_machine):
+    user = UserFactory(roles=[Role.PANEL_REVIEWER], full_name="Fiona MacLeod")
+    start = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+
+    signed_in = client.post(
+        reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert signed_in.url == reverse("dashboard:home")
+    assert client.get(signed_in.url).url == SETUP_URL
+
+    # allauth asks for the password again before any change to two-factor settings.
+    confirm = client.get(SETUP_URL)
+    assert confirm.url.startswith(reverse("account_reauthenticate"))
+    confirmed = client.post(confirm.url, {"password": DEFAULT_PASSWORD})
+    assert confirmed.url == SETUP_URL
+    assert client.get(SETUP_URL).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    activated = client.post(SETUP_URL, {"code": _code(secret, start)})
+    assert activated.url == reverse("mfa_view_recovery_codes")
+    assert client.get(reverse("dashboard:home")).status_code == 200
+
+    # The next sign-in asks for a code before anything opens.
+    client.post(reverse("account_logout"))
+    later = start + timedelta(minutes=10)
+    time_machine.move_to(later, tick=False)
+    password_only = client.post(
+        reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD}
+    )
+    assert password_only.url == reverse("mfa_authenticate")
+    assert client.get(reverse("dashboard:home")).status_code == 302
+    with_code = client.post(reverse("mfa_authenticate"), {"code": _code(secret, later)})
+    assert with_code.url == reverse("dashboard:home")
+    assert client.get(reverse("dashboard:home")).status_code == 200
