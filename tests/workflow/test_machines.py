@@ -6,9 +6,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.urls import reverse
 
+from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
+from tests.projects.factories import ProposalFactory
 from workflow.graph import sentence, state_machines
 
 MACHINES = {machine.label: machine for machine in state_machines()}
@@ -91,3 +94,20 @@ def test_app_imports_nothing_that_builds_on_it(app):
         if name in FORBIDDEN_IMPORTS[app]
     ]
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_admin_cannot_change_a_proposal_state(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True, totp=True))
+    proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    change_url = reverse("admin:projects_proposal_change", args=[proposal.pk])
+
+    listing = client.get(reverse("admin:projects_proposal_changelist"))
+    page = client.get(change_url)
+    posted = client.post(change_url, {"title": proposal.title, "state": "approved"})
+
+    assert listing.status_code == 200
+    assert page.status_code == 200
+    assert 'name="state"' not in page.content.decode()
+    assert posted.status_code == 403
+    assert Proposal.objects.get(pk=proposal.pk).state == Proposal.State.PANEL_REVIEW
