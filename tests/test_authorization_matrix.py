@@ -1,0 +1,271 @@
+"""Every URL of the project, requested as every role, answers as this matrix says.
+
+A URL pattern missing from the matrix fails the test, so each new page states who may open it.
+Run with ``AUTH_MATRIX_SHOW=1`` to print what each URL answers today, when adding rows.
+"""
+
+import os
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
+
+from audit.services import audit_record
+from legislation.models import Act, Dataset
+from researchers.roles import Role
+from tests.factories import UserFactory
+
+ROLES = (
+    "anonymous",
+    "researcher",
+    "other_researcher",
+    "reviewer",
+    "checker",
+    "data_owner",
+    "secretariat",
+)
+SIGNED_IN = ROLES[1:]
+STAFF = ("reviewer", "checker", "data_owner", "secretariat")
+
+# Outcomes, as a user sees them.
+OK = "200"
+LOGIN = "login"  # sent to the sign-in page, coming back afterwards
+ADMIN_LOGIN = "admin login"  # the Django admin's own sign-in page (operators only)
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+HOME = "dashboard"  # already signed in: sent on to the dashboard
+BAD_REQUEST = "400"
+
+
+def everyone(outcome):
+    return dict.fromkeys(ROLES, outcome)
+
+
+def public():
+    return everyone(OK)
+
+
+def signed_in():
+    return {"anonymous": LOGIN, **SIGNED_IN_OK}
+
+
+def only(*roles):
+    return {
+        "anonymous": LOGIN,
+        **{role: OK if role in roles else FORBIDDEN for role in SIGNED_IN},
+    }
+
+
+def redirect_to(url_name):
+    return f"redirect to {reverse(url_name)}"
+
+
+def signed_out_only():
+    """Pages for signing in or up: a signed-in user is sent on to the dashboard."""
+    return {"anonymous": OK, **dict.fromkeys(SIGNED_IN, HOME)}
+
+
+SIGNED_IN_OK = dict.fromkeys(SIGNED_IN, OK)
+REAUTHENTICATE = f"redirect to {reverse_lazy('account_reauthenticate')}"
+
+
+def by_factor(without_authenticator, with_totp):
+    return {
+        "anonymous": LOGIN,
+        "researcher": without_authenticator,
+        "other_researcher": without_authenticator,
+        **dict.fromkeys(STAFF, with_totp),
+    }
+
+
+@dataclass
+class Row:
+    expected: dict
+    kwargs: object = field(default=lambda world: {})
+
+
+MATRIX = {
+    # The service
+    "dashboard:start": Row(public()),
+    "dashboard:home": Row(signed_in()),
+    # Accounts (django-allauth)
+    "account_login": Row(signed_out_only()),
+    "account_logout": Row({"anonymous": redirect_to("dashboard:start"), **SIGNED_IN_OK}),
+    "account_inactive": Row(public()),
+    "account_signup": Row(signed_out_only()),
+    "account_reauthenticate": Row(signed_in()),
+    "account_email": Row(signed_in()),
+    "account_email_verification_sent": Row(public()),
+    "account_change_password": Row(signed_in()),
+    # Everyone here has a password already, so setting one means changing it.
+    "account_set_password": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, redirect_to("account_change_password"))}
+    ),
+    "account_reset_password": Row(public()),
+    "account_confirm_login_code": Row({"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, HOME)}),
+    "account_confirm_email": Row(public(), lambda world: {"key": "no-such-key"}),
+    "account_reset_password_from_key_done": Row(public()),
+    "account_reset_password_from_key": Row(
+        public(), lambda world: {"uidb36": "zz", "key": "no-such-key"}
+    ),
+    "account_reset_password_done": Row(public()),
+    # Two-factor pages: changing a factor asks for the password again first. Researchers have no
+    # authenticator in this world, staff have TOTP.
+    "mfa_index": Row(signed_in()),
+    "mfa_authenticate": Row({"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, HOME)}),
+    "mfa_reauthenticate": Row(by_factor(REAUTHENTICATE, OK)),
+    "mfa_activate_totp": Row(by_factor(REAUTHENTICATE, REAUTHENTICATE)),
+    "mfa_deactivate_totp": Row(by_factor(NOT_FOUND, REAUTHENTICATE)),
+    "mfa_view_recovery_codes": Row(by_factor(NOT_FOUND, REAUTHENTICATE)),
+    "mfa_generate_recovery_codes": Row(by_factor(REAUTHENTICATE, REAUTHENTICATE)),
+    "mfa_download_recovery_codes": Row(by_factor(NOT_FOUND, REAUTHENTICATE)),
+    # People and roles
+    "researchers:people_list": Row(only("secretariat")),
+    "researchers:person_detail": Row(
+        only("secretariat"), lambda world: {"pk": world.researcher.pk}
+    ),
+    "researchers:person_roles": Row(only("secretariat"), lambda world: {"pk": world.researcher.pk}),
+    # Audit trail
+    "audit:event_list": Row(only("secretariat")),
+    "audit:event_detail": Row(only("secretariat"), lambda world: {"pk": world.audit_event.pk}),
+    "audit:event_export": Row(only("secretariat")),
+    # Health
+    "health:live": Row(public()),
+    "health:status": Row(only("secretariat")),
+    # Legislation and datasets: public to read, the secretariat edits
+    "legislation:act_list": Row(public()),
+    "legislation:act_detail": Row(public(), lambda world: {"slug": world.act.slug}),
+    "legislation:act_create": Row(only("secretariat")),
+    "legislation:act_edit": Row(only("secretariat"), lambda world: {"slug": world.act.slug}),
+    "legislation:dataset_list": Row(public()),
+    "legislation:dataset_detail": Row(public(), lambda world: {"slug": world.dataset.slug}),
+    "legislation:dataset_create": Row(only("secretariat")),
+    "legislation:dataset_edit": Row(
+        only("secretariat"), lambda world: {"slug": world.dataset.slug}
+    ),
+}
+
+
+def url_patterns(resolver=None, prefix="", namespace=None):
+    """(key, pattern) for every URL pattern: its namespaced name, or its route when unnamed."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from url_patterns(pattern, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if pattern.name:
+                key = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                key = route
+            yield key, route, pattern
+
+
+@pytest.fixture
+def world(db):
+    """One user per role, plus whatever objects the URLs' arguments name."""
+    users = {
+        "researcher": UserFactory(roles=[Role.RESEARCHER]),
+        "other_researcher": UserFactory(roles=[Role.RESEARCHER]),
+        "reviewer": UserFactory(roles=[Role.PANEL_REVIEWER], totp=True),
+        "checker": UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True),
+        "data_owner": UserFactory(roles=[Role.DATA_OWNER], totp=True),
+        "secretariat": UserFactory(roles=[Role.SECRETARIAT], totp=True),
+    }
+    with transaction.atomic():
+        audit_event = audit_record(actor=users["secretariat"], action="matrix.example")
+    return SimpleNamespace(
+        users=users,
+        **users,
+        audit_event=audit_event,
+        act=Act.objects.order_by("pk").first(),
+        dataset=Dataset.objects.order_by("pk").first(),
+    )
+
+
+def outcome_of(response):
+    if response.status_code in (301, 302):
+        location = urlsplit(response["Location"]).path
+        if location == reverse("account_login"):
+            return LOGIN
+        if location == reverse("admin:login"):
+            return ADMIN_LOGIN
+        if location == reverse("dashboard:home"):
+            return HOME
+        return f"redirect to {location}"
+    return str(response.status_code)
+
+
+ADMIN_ARGUMENTS = {
+    "app_label": "auth",
+    "object_id": "1",
+    "id": "1",
+    "content_type_id": 1,
+    "url": "x",
+}
+
+
+def admin_row(key, route):
+    if key == "admin:login":
+        return Row(public())
+    if key == "admin:logout":
+        return Row(everyone(redirect_to("admin:index")))
+    # The Django admin is for operators (is_staff) only; no service role opens it.
+    return Row(everyone(ADMIN_LOGIN))
+
+
+def row_for(key, route):
+    if route.startswith("django-admin/"):
+        return admin_row(key, route)
+    return MATRIX.get(key)
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [
+        f"{key} ({route})"
+        for key, route, _ in url_patterns()
+        if row_for(key, route) is None and not route.startswith("errors/")
+    ]
+    assert not missing, "URLs with no row in the authorization matrix:\n" + "\n".join(missing)
+
+
+def test_matrix_names_no_url_that_is_gone():
+    keys = {key for key, _, _ in url_patterns()}
+    assert not set(MATRIX) - keys
+
+
+def _request_url(key, route, pattern, world):
+    if route.startswith("django-admin/"):
+        kwargs = {name: ADMIN_ARGUMENTS[name] for name in pattern.pattern.regex.groupindex}
+        if pattern.name is None:
+            # Unnamed admin patterns (the catch-all and old change-page redirects).
+            path = route.replace("<path:object_id>", "1").replace("(?P<url>.*)$", "x")
+            return "/" + path.replace("^", "")
+        return reverse(key, kwargs=kwargs)
+    return reverse(key, kwargs=MATRIX[key].kwargs(world))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_url_answers_each_role_as_the_matrix_says(role, world, client):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    show = os.environ.get("AUTH_MATRIX_SHOW")
+    wrong = []
+    for key, route, pattern in url_patterns():
+        row = row_for(key, route)
+        if row is None or route.startswith("errors/"):
+            continue
+        url = _request_url(key, route, pattern, world)
+        actual = outcome_of(client.get(url))
+        expected = row.expected[role]
+        if show:
+            print(f"{role:16} {key:45} {actual}")
+        if actual != expected:
+            wrong.append(f"{key} {url}: expected {expected}, got {actual}")
+    assert not wrong, f"As {role}:\n" + "\n".join(wrong)
