@@ -4,7 +4,9 @@ from django import forms
 from . import selectors
 from .models import AuditEvent
 
-DATE_HINT = "For example, 2026-03-27"
+DATE_HINT = "For example, 27/3/2026"
+# What people type for a date: day first, as in the hint, or the ISO form links carry.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
 
 class AuditEventFilterForm(forms.Form):
@@ -16,22 +18,17 @@ class AuditEventFilterForm(forms.Form):
         return cleaned
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
-
-
 def _date_filter(label, lookup_expr):
     return django_filters.DateFilter(
         label=label,
         field_name="created_at",
         # __date compares in the service's time zone, the day a user sees on the page.
         lookup_expr=f"date__{lookup_expr}",
-        widget=DateInput(),
+        # A text box with a hint rather than the browser's date picker, which GOV.UK advises
+        # against; the value stays as typed when there is an error.
+        widget=forms.DateInput(format="%d/%m/%Y"),
         help_text=DATE_HINT,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y"],
+        input_formats=DATE_INPUT_FORMATS,
         error_messages={"invalid": f"{label} must be a real date"},
     )
 

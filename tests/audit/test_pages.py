@@ -184,7 +184,9 @@ def test_event_list_filters_by_date_range(secretariat_client):
             events[day] = record_event(action="test.happened")
 
     response = secretariat_client.get(
-        LIST_URL, {"date_from": "2026-03-05", "date_to": "2026-03-10"}
+        # Typed day first, as the hint shows.
+        LIST_URL,
+        {"date_from": "5/3/2026", "date_to": "10/03/2026"},
     )
     from_only = secretariat_client.get(LIST_URL, {"date_from": "2026-03-10"})
     to_only = secretariat_client.get(LIST_URL, {"date_to": "2026-03-09"})
