@@ -19,6 +19,18 @@ def needs_two_factor(user):
     return user.is_authenticated and (user_is_staff_role(user) or user.is_staff)
 
 
+def path_is_open(path):
+    """Pages a staff member without two-factor may still open."""
+    # Every allauth page (sign-in and out, email, password, two-factor) shares one prefix.
+    account_pages = commonpath(
+        [reverse("account_login"), reverse("account_email"), reverse("mfa_activate_totp")]
+    )
+    # The liveness probe is open, not the secretariat's status page below it.
+    return path.startswith(
+        (account_pages.rstrip("/") + "/", settings.STATIC_URL)
+    ) or path == reverse("health:live")
+
+
 class StaffTwoFactorMiddleware:
     """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for.
 
@@ -28,23 +40,13 @@ class StaffTwoFactorMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        # Every allauth page (sign-in and out, email, password, two-factor) shares one prefix.
-        account_pages = (
-            commonpath(
-                [reverse("account_login"), reverse("account_email"), reverse("mfa_activate_totp")]
-            )
-            + "/"
-        )
-        self.open_prefixes = (account_pages, settings.STATIC_URL)
-        # The load balancer's liveness probe, not the secretariat's status page below it.
-        self.open_paths = {reverse("health:live")}
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
             user is not None
-            and not request.path.startswith(self.open_prefixes)
-            and request.path not in self.open_paths
+            and user.is_authenticated
+            and not path_is_open(request.path)
             and needs_two_factor(user)
             and not user_has_totp(user)
         ):

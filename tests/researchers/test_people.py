@@ -204,3 +204,10 @@ def test_role_revoke_service_records_actor_and_role(secretariat):
         str(person.pk),
     )
     assert person.held_roles() == []
+
+
+@pytest.mark.parametrize("url_name", ["person_detail", "person_roles"])
+def test_person_pages_not_found_for_unknown_person(client, secretariat, url_name):
+    response = client.get(reverse(f"researchers:{url_name}", kwargs={"pk": 999999}))
+
+    assert response.status_code == 404
