@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.urls import reverse
 
@@ -72,8 +73,6 @@ def test_researcher_without_totp_not_redirected(client):
 
 
 def test_staff_redirected_again_after_removing_totp(client):
-    from allauth.mfa.models import Authenticator
-
     user = UserFactory(roles=[Role.PANEL_REVIEWER], totp=True)
     client.force_login(user)
     assert client.get(reverse("dashboard:home")).status_code == 200
@@ -130,3 +129,27 @@ def test_staff_first_sign_in_sets_up_totp_then_signs_in_with_a_code(client, time
     with_code = client.post(reverse("mfa_authenticate"), {"code": _code(secret, later)})
     assert with_code.url == reverse("dashboard:home")
     assert client.get(reverse("dashboard:home")).status_code == 200
+
+
+def test_staff_cannot_turn_off_totp(client):
+    user = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
+    client.force_login(user)
+    # allauth asks for the password again before this change.
+    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == 200
+    assert "cannot be turned off" in response.content.decode()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_researcher_can_turn_off_totp(client):
+    user = UserFactory(roles=[Role.RESEARCHER], totp=True)
+    client.force_login(user)
+    client.post(reverse("account_reauthenticate"), {"password": DEFAULT_PASSWORD})
+
+    response = client.post(reverse("mfa_deactivate_totp"))
+
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
