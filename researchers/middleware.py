@@ -2,6 +2,7 @@ from posixpath import commonpath
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -32,7 +33,8 @@ def path_is_open(path):
 
 
 class StaffTwoFactorMiddleware:
-    """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for.
+    """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for, and
+    turns away password-only sign-ins through the Django admin's own form.
 
     Only the account pages (sign out, email, password, two-factor setup and recovery codes),
     static files and health checks stay open, so nothing a staff role can see opens first.
@@ -42,6 +44,10 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method == "POST" and request.path == reverse("admin:login"):
+            # The Django admin's own sign-in form skips allauth's throttling and second factor;
+            # sign-ins go through allauth, which then brings the operator back to the admin.
+            return redirect_to_login(reverse("admin:index"), login_url=reverse("account_login"))
         user = getattr(request, "user", None)
         if (
             user is not None

@@ -153,3 +153,16 @@ def test_researcher_can_turn_off_totp(client):
 
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_django_admin_sign_in_form_goes_through_accounts_sign_in(client):
+    operator = UserFactory(is_staff=True, is_superuser=True, totp=True)
+
+    response = client.post(
+        reverse("admin:login"), {"username": operator.email, "password": DEFAULT_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:login")).status_code == 200
