@@ -56,11 +56,19 @@ def govuk_widget(bound_field):
     if bound_field.errors:
         classes += [_ERROR_CLASSES[c] for c in css_class.split() if c in _ERROR_CLASSES]
     attrs = {"class": " ".join(classes)} if classes else {}
+    # GOV.UK asks for hints instead of placeholders, which vanish as soon as someone types.
+    attrs["placeholder"] = False
     if kind == "password":
         attrs["class"] += " govuk-js-password-input-input"
         attrs.setdefault("spellcheck", "false")
         attrs.setdefault("autocapitalize", "none")
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter(is_safe=True)
+def squash(value):
+    """Collapse runs of whitespace, for text assembled from indented template blocks."""
+    return " ".join(str(value).split())
 
 
 @register.filter
