@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps
 from django.core import serializers
 from django.db import DatabaseError, connection, transaction
 
@@ -67,6 +70,27 @@ def test_database_refuses_truncate_outside_test_databases(event):
             ("TRUNCATE audit_auditevent",),
         )
 
+    assert _row(event.pk) == ("accreditation.approve", "b")
+
+
+@postgresql_only
+def test_database_allows_changes_again_once_the_migration_is_reversed(event):
+    migration = importlib.import_module("audit.migrations.0002_append_only_in_database")
+    update = ("UPDATE audit_auditevent SET action = 'changed' WHERE id = %s", [event.pk])
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        _execute(("SET CONSTRAINTS ALL IMMEDIATE",))
+        with connection.schema_editor() as editor:
+            migration.drop_triggers(apps, editor)
+        _execute(update)
+        assert _row(event.pk) == ("changed", "b")
+        raise Undo
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        _execute(update)
     assert _row(event.pk) == ("accreditation.approve", "b")
 
 
