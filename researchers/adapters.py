@@ -1,5 +1,11 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.utils import is_mfa_enabled
 
 from . import services
 from .middleware import needs_two_factor
@@ -13,6 +19,26 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.user_register(user=user, request=request)
         return user
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        """Staff are sent to set up two-factor straight after signing in; asking for the password
+        they typed moments ago would only get in the way. Every later change to two-factor
+        settings still asks for it again."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and _first_two_factor_set_up_after_sign_in():
+            return False
+        return required
+
+
+def _first_two_factor_set_up_after_sign_in():
+    request = context.request
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or is_mfa_enabled(user):
+        return False
+    records = get_authentication_records(request, user)
+    if not records:
+        return False
+    return time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 class MFAAdapter(DefaultMFAAdapter):
