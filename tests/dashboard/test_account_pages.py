@@ -29,7 +29,7 @@ def assert_service_page(response):
     html = response.text
     assert_govuk_page(html)
     assert_no_inline_code(html)
-    assert '<h1 class="govuk-heading-l">' in html
+    assert '<h1 class="govuk-' in html
     return html
 
 
