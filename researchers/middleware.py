@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from .roles import user_is_staff_role
 from .selectors import user_has_totp
@@ -32,6 +32,13 @@ def path_is_open(path):
     ) or path == reverse("health:live")
 
 
+def _admin_login_path():
+    try:
+        return reverse("admin:login")
+    except NoReverseMatch:  # a URL configuration without the Django admin
+        return None
+
+
 class StaffTwoFactorMiddleware:
     """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for, and
     turns away password-only sign-ins through the Django admin's own form.
@@ -44,7 +51,7 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.path == reverse("admin:login"):
+        if request.method == "POST" and request.path == _admin_login_path():
             # The Django admin's own sign-in form skips allauth's throttling and second factor;
             # sign-ins go through allauth, which then brings the operator back to the admin.
             return redirect_to_login(reverse("admin:index"), login_url=reverse("account_login"))
