@@ -1,0 +1,83 @@
+import pytest
+from django.core.paginator import Paginator
+from django.template.loader import render_to_string
+
+from dashboard.navigation import EVERYONE, SIGNED_IN, NavEntry, navigation_for
+from researchers.roles import Role
+
+
+def render_pagination(rf, query, number, count=100, per_page=10):
+    request = rf.get("/audit/", query)
+    page_obj = Paginator(range(count), per_page).page(number)
+    return render_to_string("includes/pagination.html", {"page_obj": page_obj}, request=request)
+
+
+def test_pagination_keeps_other_query_parameters(rf):
+    html = render_pagination(rf, {"action": "role_grant", "page": "3"}, 3)
+
+    assert 'href="?action=role_grant&amp;page=2" rel="prev"' in html
+    assert 'href="?action=role_grant&amp;page=4" rel="next"' in html
+    assert 'aria-current="page">3</a>' in html
+
+
+def test_pagination_elides_distant_pages(rf):
+    html = render_pagination(rf, {}, 5)
+
+    assert "govuk-pagination__item--ellipses" in html
+    assert 'aria-label="Page 1"' in html
+    assert 'aria-label="Page 10"' in html
+    assert 'aria-label="Page 8"' not in html
+
+
+def test_pagination_leaves_out_previous_on_first_page(rf):
+    html = render_pagination(rf, {}, 1)
+
+    assert 'rel="prev"' not in html
+    assert 'rel="next"' in html
+
+
+def test_pagination_is_empty_for_a_single_page(rf):
+    assert "govuk-pagination" not in render_pagination(rf, {}, 1, count=5)
+
+
+def test_summary_list_renders_rows_and_change_links():
+    html = render_to_string(
+        "includes/summary_list.html",
+        {
+            "rows": [
+                ("Name", "Ada Lovelace"),
+                {"key": "Email", "value": "ada@example.ac.uk", "change_url": "/change/"},
+            ]
+        },
+    )
+
+    assert '<dt class="govuk-summary-list__key">Name</dt>' in html
+    assert "Ada Lovelace" in html
+    assert 'href="/change/">Change<span class="govuk-visually-hidden"> email</span>' in html
+
+
+ENTRIES = (
+    NavEntry("Home", "dashboard:home", SIGNED_IN),
+    NavEntry("Start", "dashboard:start", EVERYONE),
+    NavEntry("Staff", "dashboard:home", frozenset({Role.SECRETARIAT})),
+)
+
+
+@pytest.mark.parametrize(
+    ("signed_in", "roles", "labels"),
+    [
+        (False, set(), ["Start"]),
+        (True, set(), ["Home", "Start"]),
+        (True, {Role.SECRETARIAT}, ["Home", "Start", "Staff"]),
+    ],
+)
+def test_navigation_shows_entries_to_their_audience(signed_in, roles, labels):
+    links = navigation_for(signed_in=signed_in, roles=roles, path="/", entries=ENTRIES)
+
+    assert [link.label for link in links] == labels
+
+
+def test_navigation_marks_longest_matching_address_active():
+    links = navigation_for(signed_in=True, roles=set(), path="/dashboard/x/", entries=ENTRIES)
+
+    assert [link.label for link in links if link.active] == ["Home"]
