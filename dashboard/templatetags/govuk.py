@@ -102,3 +102,26 @@ def govuk_page_range(page_obj):
             page_obj.number, on_each_side=1, on_ends=1
         )
     ]
+
+
+class _LandmarkNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        content = self.nodelist.render(context).strip()
+        if not content or "<nav" in content:
+            return content
+        return f'<nav class="app-before-content" aria-label="Back">{content}</nav>'
+
+
+@register.tag
+def before_content_landmark(parser, token):
+    """Wrap a back link placed before <main> in a navigation landmark.
+
+    Content outside every landmark is missed by people who move between landmarks with a screen
+    reader (axe's "region" rule). Breadcrumbs are already a <nav>, so they are left as they are.
+    """
+    nodelist = parser.parse(("endbefore_content_landmark",))
+    parser.delete_first_token()
+    return _LandmarkNode(nodelist)

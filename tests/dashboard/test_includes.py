@@ -81,3 +81,29 @@ def test_navigation_marks_longest_matching_address_active():
     links = navigation_for(signed_in=True, roles=set(), path="/dashboard/x/", entries=ENTRIES)
 
     assert [link.label for link in links if link.active] == ["Home"]
+
+
+def test_back_link_before_content_sits_in_a_navigation_landmark():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% extends "base.html" %}{% block before_content %}'
+        '{% include "includes/back_link.html" with url="/legislation/" %}{% endblock %}'
+    )
+    html = page.render({})
+
+    landmark = '<nav class="app-before-content" aria-label="Back">'
+    assert landmark + '<a href="/legislation/" class="govuk-back-link">Back</a></nav>' in html
+
+
+def test_breadcrumbs_before_content_are_left_as_their_own_landmark():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% extends "base.html" %}{% block before_content %}'
+        '<nav class="govuk-breadcrumbs" aria-label="Breadcrumb"></nav>{% endblock %}'
+    )
+    html = page.render({})
+
+    assert "app-before-content" not in html
+    assert 'class="govuk-breadcrumbs"' in html
