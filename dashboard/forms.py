@@ -1,5 +1,42 @@
+from django import forms
 from django.forms.renderers import TemplatesSetting
 
 
 class GovukFormRenderer(TemplatesSetting):
     """Renders Django forms with GOV.UK Frontend markup from templates/django/forms/."""
+
+
+class GovukDateInput(forms.MultiWidget):
+    """GOV.UK's date input: day, month and year as three short text boxes.
+
+    Use it on a ``forms.DateField``: the three parts are joined into an ISO date for the field to
+    parse, so a date that does not exist ("31 2 2025") gets the field's own error message, and
+    what was typed comes back unchanged on the page.
+    """
+
+    template_name = "django/forms/widgets/govuk_date.html"
+    use_fieldset = True
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        super().__init__({part: forms.TextInput() for part in self.parts}, attrs)
+
+    def decompress(self, value):
+        if not value:
+            return [None, None, None]
+        if isinstance(value, str):
+            year, _, rest = value.partition("-")
+            month, _, day = rest.partition("-")
+            return [day, month, year]
+        return [value.day, value.month, value.year]
+
+    def value_from_datadict(self, data, files, name):
+        day, month, year = (
+            (value or "").strip() for value in super().value_from_datadict(data, files, name)
+        )
+        if not (day or month or year):
+            return None
+        return f"{year}-{month}-{day}"
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(f"{name}_{part}" not in data for part in self.parts)

@@ -4,6 +4,8 @@ from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
 
+from dashboard.forms import GovukDateInput
+
 register = template.Library()
 
 # Widget class -> (the kind of GOV.UK component, the class its control takes).
@@ -15,6 +17,7 @@ _WIDGET_KINDS = (
     (forms.RadioSelect, "radios", "govuk-radios__input"),
     (forms.CheckboxInput, "checkbox", "govuk-checkboxes__input"),
     (forms.SelectDateWidget, "date", "govuk-select"),
+    (GovukDateInput, "govuk_date", "govuk-input"),
     (forms.Select, "select", "govuk-select"),
     (forms.Textarea, "textarea", "govuk-textarea"),
     (forms.FileInput, "file", "govuk-file-upload"),
@@ -76,7 +79,7 @@ def govuk_error_target(bound_field):
     """The id the error summary links to: the field's first control."""
     kind = govuk_kind(bound_field)
     auto_id = bound_field.auto_id
-    if kind in {"radios", "checkboxes"}:
+    if kind in {"radios", "checkboxes", "govuk_date"}:
         return f"{auto_id}_0"
     if kind == "date":
         return bound_field.field.widget.id_for_label(auto_id)
