@@ -7,7 +7,7 @@ from dashboard import views as dashboard_views
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("allauth.urls")),
-    path("people/", include("researchers.urls")),
+    path("", include("researchers.urls")),
     path("audit/", include("audit.urls")),
     path("health/", include("health.urls")),
     path("", include("legislation.urls")),
