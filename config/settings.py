@@ -213,6 +213,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Accreditation: how long each level lasts, and how recent a provisional applicant's Safe
+# Researcher Training must be. The scheme's criteria change, so these are not literals in code.
+ACCREDITATION_FULL_YEARS = env.int("ACCREDITATION_FULL_YEARS", default=5)
+ACCREDITATION_PROVISIONAL_YEARS = env.int("ACCREDITATION_PROVISIONAL_YEARS", default=3)
+PROVISIONAL_TRAINING_MAX_AGE_YEARS = env.int("PROVISIONAL_TRAINING_MAX_AGE_YEARS", default=3)
+
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
