@@ -1,0 +1,37 @@
+"""Where uploaded files are kept: under a private prefix of the default storage.
+
+MEDIA_ROOT is never served by URL; files leave only through ``uploads.responses.serve_file``
+from views that have checked permission first.
+"""
+
+import secrets
+from pathlib import PurePosixPath
+
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+
+PRIVATE_PREFIX = "private"
+
+# Extensions a stored name may carry; anything else is stored without one.
+SAFE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "csv", "xlsx", "svg", "txt"}
+
+
+@deconstructible
+class PrivateUploadTo:
+    """An ``upload_to`` giving a random name under ``private/<area>/<year>/``.
+
+    The name a person chose never becomes a path: it could collide, leak personal
+    information or carry traversal characters. Only a known extension is kept.
+    """
+
+    def __init__(self, area):
+        self.area = area.strip("/")
+
+    def __call__(self, instance, filename):
+        suffix = PurePosixPath(filename).suffix.lower().lstrip(".")
+        extension = f".{suffix}" if suffix in SAFE_EXTENSIONS else ""
+        year = timezone.now().year
+        return f"{PRIVATE_PREFIX}/{self.area}/{year}/{secrets.token_hex(16)}{extension}"
+
+    def __eq__(self, other):
+        return isinstance(other, PrivateUploadTo) and other.area == self.area
