@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "audit",
     "workflow",
     "health",
+    "notifications",
     # Domain apps, in the order the five safes build on each other.
     "legislation",
     "researchers",

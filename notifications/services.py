@@ -1,0 +1,65 @@
+"""Emails to the people a change concerns, sent only once that change has committed.
+
+A service calls ``email_on_commit`` inside its ``transaction.atomic()``: the message is
+rendered at once (so a broken template fails the step, not a worker later), and handed to a
+Celery task only after the commit, so a rolled-back change never tells anyone anything.
+"""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from .tasks import email_send
+
+logger = logging.getLogger(__name__)
+
+
+def _addresses(to):
+    """Email addresses from users or strings, each once, in the order given."""
+    seen = []
+    for recipient in to:
+        address = recipient if isinstance(recipient, str) else getattr(recipient, "email", "")
+        address = (address or "").strip()
+        if address and address not in seen:
+            seen.append(address)
+    return seen
+
+
+def email_render(*, template, context):
+    """(plain text, HTML) of ``notifications/email/<template>.txt`` and ``.html``."""
+    context = {
+        "service_name": settings.SERVICE_NAME,
+        "site_url": settings.SITE_URL,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
+        **context,
+    }
+    text = render_to_string(f"notifications/email/{template}.txt", context)
+    html = render_to_string(f"notifications/email/{template}.html", context)
+    return text.strip() + "\n", html
+
+
+def email_on_commit(*, to, subject, template, context=None):
+    """Queue one email to each of ``to`` (users or addresses) once the transaction commits.
+
+    Each person gets their own message, so nobody sees who else was told. Returns the
+    addresses queued for, which is empty when nobody has an address.
+    """
+    addresses = _addresses(to)
+    if not addresses:
+        return []
+    text, html = email_render(template=template, context={"subject": subject, **(context or {})})
+    for address in addresses:
+        transaction.on_commit(
+            partial(_queue, to=address, subject=subject, text=text, html=html), robust=True
+        )
+    return addresses
+
+
+def _queue(*, to, subject, text, html):
+    # robust=True: a broker that is down is logged, and never turns a committed step into an
+    # error page for the person who took it.
+    email_send.delay(to=[to], subject=subject, text=text, html=html)
+    logger.info("Queued email %r to %s", subject, to)
