@@ -1,12 +1,11 @@
-import csv
 import json
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.csv_export import csv_response
 from researchers.permissions import role_required
 from researchers.roles import Role
 
@@ -75,36 +74,20 @@ CSV_HEADER = [
 ]
 
 
-class _Echo:
-    """A file-like object whose write hands the line straight back, for streaming."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value):
-    # A spreadsheet would run a cell starting with one of these as a formula.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_row(event):
-    return [
-        _csv_cell(value)
-        for value in (
-            event.pk,
-            timezone.localtime(event.created_at).isoformat(),
-            event.actor.email if event.actor else "",
-            event.action,
-            event.object_type,
-            event.object_id,
-            event.object_repr,
-            event.from_state,
-            event.to_state,
-            event.ip_address,
-            json.dumps(event.payload, sort_keys=True, ensure_ascii=False),
-        )
-    ]
+    return (
+        event.pk,
+        timezone.localtime(event.created_at).isoformat(),
+        event.actor.email if event.actor else "",
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.from_state,
+        event.to_state,
+        event.ip_address,
+        json.dumps(event.payload, sort_keys=True, ensure_ascii=False),
+    )
 
 
 @role_required(Role.SECRETARIAT)
@@ -115,19 +98,11 @@ def event_export(request):
     if event_filter.is_bound and not event_filter.form.is_valid():
         # The list explains what is wrong with the filters.
         return redirect(f"{reverse('audit:event_list')}?{query.urlencode()}")
-    writer = csv.writer(_Echo())
     events = event_filter.qs.iterator(chunk_size=2000)
-
-    def lines():
-        yield writer.writerow(CSV_HEADER)
-        for event in events:
-            yield writer.writerow(_csv_row(event))
-
-    filename = f"audit-events-{timezone.localdate():%Y-%m-%d}.csv"
-    return StreamingHttpResponse(
-        lines(),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    return csv_response(
+        header=CSV_HEADER,
+        rows=(_csv_row(event) for event in events),
+        filename=f"audit-events-{timezone.localdate():%Y-%m-%d}.csv",
     )
 
 
