@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "audit",
     "workflow",
     "health",
+    "uploads",
     "notifications",
     # Domain apps, in the order the five safes build on each other.
     "legislation",
@@ -213,6 +214,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest file a person may upload (evidence, certificates, outputs), in bytes.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Accreditation: how long each level lasts, and how recent a provisional applicant's Safe
 # Researcher Training must be. The scheme's criteria change, so these are not literals in code.
