@@ -24,7 +24,15 @@ if DJANGO_ENV not in {"development", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 
 if PRODUCTION:
-    _required = ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"]
+    _required = [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SITE_URL",
+        "DECLARATION_SIGNING_KEY",
+        "DECLARATION_SIGNING_CERT",
+    ]
     _missing = [name for name in _required if not env.str(name, default="")]
     if _missing:
         raise ImproperlyConfigured(
@@ -67,6 +75,7 @@ INSTALLED_APPS = [
     "workflow",
     "health",
     "uploads",
+    "documents",
     "notifications",
     # Domain apps, in the order the five safes build on each other.
     "legislation",
@@ -222,6 +231,21 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 ACCREDITATION_FULL_YEARS = env.int("ACCREDITATION_FULL_YEARS", default=5)
 ACCREDITATION_PROVISIONAL_YEARS = env.int("ACCREDITATION_PROVISIONAL_YEARS", default=3)
 PROVISIONAL_TRAINING_MAX_AGE_YEARS = env.int("PROVISIONAL_TRAINING_MAX_AGE_YEARS", default=3)
+
+# Signed confidentiality declarations: the PEM key and certificate that sign them (PAdES) and
+# are the trust root when verifying. `python manage.py signing_keys_ensure` makes a development
+# pair at the default paths; production names its own.
+DECLARATION_SIGNING_KEY = env.str(
+    "DECLARATION_SIGNING_KEY", default=str(VAR_DIR / "signing" / "declaration-key.pem")
+)
+DECLARATION_SIGNING_CERT = env.str(
+    "DECLARATION_SIGNING_CERT", default=str(VAR_DIR / "signing" / "declaration-cert.pem")
+)
+DECLARATION_SIGNING_KEY_PASSPHRASE = env.str("DECLARATION_SIGNING_KEY_PASSPHRASE", default="")
+# An RFC 3161 timestamp server makes signatures PAdES B-T; without one they are B-B.
+DECLARATION_TIMESTAMP_URL = env.str("DECLARATION_TIMESTAMP_URL", default="")
+# The largest PDF the public verification page accepts, in bytes.
+DECLARATION_VERIFY_MAX_BYTES = env.int("DECLARATION_VERIFY_MAX_BYTES", default=5 * 1024 * 1024)
 
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

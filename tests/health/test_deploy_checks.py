@@ -17,6 +17,8 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         "SITE_URL": "https://ars.example.gov.uk",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'check.sqlite3'}",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "DECLARATION_SIGNING_KEY": str(tmp_path / "declaration-key.pem"),
+        "DECLARATION_SIGNING_CERT": str(tmp_path / "declaration-cert.pem"),
         "VAR_DIR": str(tmp_path),
     }
     # Set for the browser tests in this process only; a deployment never has it.
