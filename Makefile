@@ -3,9 +3,9 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test install lint format migrate seed worker web docs check-deploy clean
+.PHONY: run test install lint format keys migrate seed worker web docs check-deploy clean
 
-run: install migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
+run: install keys migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
 	$(UV) run --frozen honcho start -f Procfile.dev
 
 test: install lint  ## Lint, then run the whole test suite, browser tests included
@@ -29,6 +29,9 @@ format: install  ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
 	$(UV) run --frozen ruff format .
 
+keys: install  ## A development key pair for signing declarations, unless settings name one
+	$(MANAGE) signing_keys_ensure
+
 migrate: install
 	$(MANAGE) migrate --noinput
 
@@ -42,6 +45,8 @@ check-deploy: install  ## Django's deployment checklist under production setting
 	DJANGO_ENV=production SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=ars.example.gov.uk SITE_URL=https://ars.example.gov.uk \
 	DATABASE_URL=sqlite:///var/check.sqlite3 REDIS_URL=redis://127.0.0.1:6379/0 \
+	DECLARATION_SIGNING_KEY=var/signing/declaration-key.pem \
+	DECLARATION_SIGNING_CERT=var/signing/declaration-cert.pem \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 clean:
