@@ -146,6 +146,9 @@ MATRIX = {
     "legislation:dataset_edit": Row(
         only("secretariat"), lambda world: {"slug": world.dataset.slug}
     ),
+    # The register of accredited researchers: public, to read and to download
+    "researcher_register:list": Row(public()),
+    "researcher_register:csv": Row(public()),
 }
 
 
