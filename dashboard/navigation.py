@@ -25,6 +25,7 @@ NAVIGATION = (
     NavEntry("Dashboard", "dashboard:home", SIGNED_IN),
     NavEntry("Legislation", "legislation:act_list", EVERYONE),
     NavEntry("Datasets", "legislation:dataset_list", EVERYONE),
+    NavEntry("Accredited researchers", "researcher_register:list", EVERYONE),
     NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Service status", "health:status", frozenset({Role.SECRETARIAT})),

@@ -28,7 +28,7 @@ def test_navigation_entry_resolves(entry):
 def test_navigation_for_visitors_shows_public_pages_only(client):
     labels = nav_labels(client.get(reverse("dashboard:start")).text)
 
-    assert labels == ["Legislation", "Datasets", "Sign in"]
+    assert labels == ["Legislation", "Datasets", "Accredited researchers", "Sign in"]
 
 
 def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
@@ -36,7 +36,7 @@ def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
 
     labels = nav_labels(client.get(reverse("dashboard:home")).text)
 
-    assert labels == ["Dashboard", "Legislation", "Datasets"]
+    assert labels == ["Dashboard", "Legislation", "Datasets", "Accredited researchers"]
     assert "Audit trail" not in labels
 
 
@@ -49,6 +49,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Dashboard",
         "Legislation",
         "Datasets",
+        "Accredited researchers",
         "People",
         "Audit trail",
         "Service status",
