@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -231,6 +232,10 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 ACCREDITATION_FULL_YEARS = env.int("ACCREDITATION_FULL_YEARS", default=5)
 ACCREDITATION_PROVISIONAL_YEARS = env.int("ACCREDITATION_PROVISIONAL_YEARS", default=3)
 PROVISIONAL_TRAINING_MAX_AGE_YEARS = env.int("PROVISIONAL_TRAINING_MAX_AGE_YEARS", default=3)
+# How long after an accreditation expires its holder may still renew it rather than apply anew.
+ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
+    "ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS", default=90
+)
 
 # Signed confidentiality declarations: the PEM key and certificate that sign them (PAdES) and
 # are the trust root when verifying. `python manage.py signing_keys_ensure` makes a development
@@ -282,6 +287,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 60.0},
+    # Just after midnight, so an accreditation ends on the day after its last valid day.
+    "expire-lapsed-accreditations": {
+        "task": "accreditation.tasks.expire_lapsed_accreditations",
+        "schedule": crontab(hour=0, minute=15),
+    },
 }
 
 # Security: always-on basics, and everything else in production.
