@@ -1,12 +1,209 @@
 """Rules a step must meet before it can be taken. Each docstring's first paragraph is the
-sentence shown to the user when the rule is not met yet."""
+sentence shown to the user when the rule is not met yet.
 
+A rule that only applies to one route (full or provisional) is met on the other, and a rule
+that builds on another (the supervisor's organisation builds on there being a supervisor) is
+met while the one it builds on is not, so each missing thing is said once.
+"""
+
+from django.conf import settings
 from django.utils import timezone
+
+from researchers import criteria
+
+from .dates import add_years
+from .levels import Level
+
+
+def says(text):
+    """Give a rule its sentence where the sentence quotes a setting."""
+
+    def decorate(func):
+        func.__doc__ = text
+        return func
+
+    return decorate
+
+
+# Screening checks the secretariat ticks, in the order the page lists them.
+SCREENING_CHECKS = (
+    ("identity", "Identity and organisation checked"),
+    ("qualifications", "Qualifications evidence checked"),
+    ("training", "Training certificate checked"),
+    ("declaration", "Confidentiality declaration signed on the current version"),
+    ("supervisor", "Supervisor suitable (provisional accreditation only)"),
+)
+
+
+def screening_checks_needed(application):
+    """The screening checks this application needs: the supervisor only when provisional."""
+    return [
+        (key, label)
+        for key, label in SCREENING_CHECKS
+        if key != "supervisor" or application.kind == Level.PROVISIONAL
+    ]
+
+
+def _supervisor_accreditation(application):
+    from .selectors import accreditation_active_for
+
+    if application.supervisor_id is None:
+        return None
+    return accreditation_active_for(application.supervisor)
+
+
+def _organisation(user):
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.organisation is None:
+        return None
+    if not profile.organisation.is_approved:
+        return None
+    return profile.organisation
+
+
+# Submission
+
+
+def route_chosen(application):
+    """Choose full accreditation, or provisional accreditation under a supervisor."""
+    return bool(application.kind)
+
+
+@says(
+    "For full accreditation, add a degree with substantial quantitative content at 2:2 or "
+    "better, or at least "
+    f"{getattr(settings, 'ACCREDITATION_FULL_EXPERIENCE_YEARS', 3)} years' quantitative "
+    "research experience."
+)
+def full_criteria_met(application):
+    if application.kind != Level.FULL:
+        return True
+    return criteria.user_meets_full_criteria(application.applicant)
+
+
+def supervisor_fully_accredited(application):
+    """For provisional accreditation, name a supervisor who holds active full accreditation."""
+    if application.kind != Level.PROVISIONAL:
+        return True
+    accreditation = _supervisor_accreditation(application)
+    return accreditation is not None and accreditation.level == Level.FULL
+
+
+def supervisor_same_organisation(application):
+    """Your supervisor must belong to the same approved organisation as you."""
+    if application.kind != Level.PROVISIONAL or application.supervisor_id is None:
+        return True
+    mine = _organisation(application.applicant)
+    return mine is not None and mine == _organisation(application.supervisor)
+
+
+def supervisor_confirmed(application):
+    """Your supervisor must confirm in the service that they will supervise you."""
+    if application.kind != Level.PROVISIONAL or application.supervisor_id is None:
+        return True
+    return (
+        application.supervisor_confirmed_at is not None
+        and application.supervisor_declined_at is None
+    )
+
+
+def training_passed(application):
+    """Add a record of passing Safe Researcher Training."""
+    return criteria.user_training_passed(application.applicant)
+
+
+def provisional_training_since():
+    """The earliest training date a provisional applicant may rely on."""
+    return add_years(timezone.localdate(), -settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)
+
+
+@says(
+    "For provisional accreditation, you must have passed Safe Researcher Training within the "
+    f"last {settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS} years."
+)
+def training_recent_for_provisional(application):
+    if application.kind != Level.PROVISIONAL:
+        return True
+    if not criteria.user_training_passed(application.applicant):
+        return True
+    return criteria.user_training_passed(application.applicant, since=provisional_training_since())
+
+
+def declaration_signed(application):
+    """Sign the current version of the confidentiality declaration."""
+    return criteria.user_declaration_signed_current(application.applicant)
+
+
+def register_consent_given(application):
+    """Agree to your name, organisation and accreditation appearing on the public register."""
+    return application.register_consent
+
+
+def publish_commitment_given(application):
+    """Commit to publishing the results of your research."""
+    return application.publish_commitment
+
+
+def profile_complete(application):
+    """Complete your profile: your name, an approved organisation and your work contact
+    details."""
+    return criteria.user_profile_complete(application.applicant)
+
+
+SUBMISSION_CONDITIONS = [
+    profile_complete,
+    route_chosen,
+    full_criteria_met,
+    supervisor_fully_accredited,
+    supervisor_same_organisation,
+    supervisor_confirmed,
+    training_passed,
+    training_recent_for_provisional,
+    declaration_signed,
+    register_consent_given,
+    publish_commitment_given,
+]
+
+
+# Decision
 
 
 def kind_chosen(application):
     """Choose full or provisional accreditation before approving the application."""
     return bool(application.kind)
+
+
+def screening_complete(application):
+    """Tick every screening check before approving the application."""
+    ticked = application.screening or {}
+    return all(ticked.get(key) for key, _ in screening_checks_needed(application))
+
+
+@says(
+    "Full accreditation needs a degree with substantial quantitative content at 2:2 or better, "
+    f"or at least {getattr(settings, 'ACCREDITATION_FULL_EXPERIENCE_YEARS', 3)} years' "
+    "quantitative research experience: approve provisional accreditation instead."
+)
+def full_level_meets_criteria(application):
+    if application.kind != Level.FULL:
+        return True
+    return criteria.user_meets_full_criteria(application.applicant)
+
+
+def provisional_level_has_supervisor(application):
+    """Provisional accreditation needs a fully accredited supervisor from the applicant's
+    organisation who has confirmed."""
+    if application.kind != Level.PROVISIONAL:
+        return True
+    return (
+        application.supervisor_id is not None
+        and supervisor_fully_accredited(application)
+        and supervisor_same_organisation(application)
+        and supervisor_confirmed(application)
+    )
+
+
+# Accreditation
 
 
 def within_validity(accreditation):

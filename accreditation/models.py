@@ -8,17 +8,13 @@ from researchers.roles import Role
 from workflow.models import StateMachineModel
 
 from . import conditions
+from .levels import Level
 from .permissions import (
     is_applicant,
     is_deciding_secretariat,
     is_secretariat_for_accreditation,
     is_the_service,
 )
-
-
-class Level(models.TextChoices):
-    FULL = "full", "Full"
-    PROVISIONAL = "provisional", "Provisional"
 
 
 class AccreditationApplication(StateMachineModel):
@@ -60,9 +56,43 @@ class AccreditationApplication(StateMachineModel):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="supervised_applications",
+        null=True,
+        blank=True,
+        help_text="A fully accredited researcher from the same organisation (provisional only).",
+    )
+    supervisor_confirmed_at = models.DateTimeField(null=True, blank=True)
+    supervisor_declined_at = models.DateTimeField(null=True, blank=True)
+    register_consent = models.BooleanField(
+        "Consent to appear on the public register", default=False
+    )
+    publish_commitment = models.BooleanField("Commitment to publish results", default=False)
+    return_comments = models.TextField(
+        blank=True, help_text="What the secretariat asked the applicant to change."
+    )
+    decision_reasons = models.TextField(
+        blank=True, help_text="The secretariat's reasons for its decision."
+    )
+    screening = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The secretariat's screening checks: check name -> ticked.",
+    )
+    renewal_of = models.ForeignKey(
+        "Accreditation",
+        on_delete=models.PROTECT,
+        related_name="renewals",
+        null=True,
+        blank=True,
+        help_text="The accreditation this application renews.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
 
     def __str__(self):
         return f"Accreditation application {self.pk} ({self.get_state_display().lower()})"
@@ -72,8 +102,12 @@ class AccreditationApplication(StateMachineModel):
         source=[State.DRAFT, State.RETURNED],
         target=State.SUBMITTED,
         permission=is_applicant,
-        conditions=[],
-        custom={"label": "Submit"},
+        conditions=conditions.SUBMISSION_CONDITIONS,
+        custom={
+            "label": "Submit",
+            "refused": "This application has already been submitted, so it cannot be "
+            "submitted again.",
+        },
     )
     def submit(self):
         self.submitted_at = timezone.now()
@@ -85,19 +119,25 @@ class AccreditationApplication(StateMachineModel):
         permission=is_deciding_secretariat,
         custom={"label": "Return for changes"},
     )
-    def return_to_applicant(self):
-        pass
+    def return_to_applicant(self, comments=""):
+        self.return_comments = comments
 
     @transition(
         field=state,
         source=State.SUBMITTED,
         target=State.APPROVED,
         permission=is_deciding_secretariat,
-        conditions=[conditions.kind_chosen],
+        conditions=[
+            conditions.kind_chosen,
+            conditions.screening_complete,
+            conditions.full_level_meets_criteria,
+            conditions.provisional_level_has_supervisor,
+        ],
         custom={"label": "Approve"},
     )
-    def approve(self):
+    def approve(self, reasons=""):
         self.decided_at = timezone.now()
+        self.decision_reasons = reasons
 
     @transition(
         field=state,
@@ -106,8 +146,9 @@ class AccreditationApplication(StateMachineModel):
         permission=is_deciding_secretariat,
         custom={"label": "Reject"},
     )
-    def reject(self):
+    def reject(self, reasons=""):
         self.decided_at = timezone.now()
+        self.decision_reasons = reasons
 
     @transition(
         field=state,
@@ -155,11 +196,16 @@ class Accreditation(StateMachineModel):
     valid_from = models.DateField()
     valid_until = models.DateField(help_text="The last day the accreditation is valid.")
     state = FSMField(choices=State.choices, default=State.ACTIVE, protected=True)
+    state_reasons = models.TextField(
+        blank=True,
+        help_text="Why it was last suspended or revoked (each step's reasons are also audited).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-valid_until", "-id"]
+        indexes = [models.Index(fields=["state", "valid_until"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_until__gt=F("valid_from")),
@@ -179,8 +225,8 @@ class Accreditation(StateMachineModel):
         permission=is_secretariat_for_accreditation,
         custom={"label": "Suspend"},
     )
-    def suspend(self):
-        pass
+    def suspend(self, reasons=""):
+        self.state_reasons = reasons
 
     @transition(
         field=state,
@@ -190,8 +236,8 @@ class Accreditation(StateMachineModel):
         conditions=[conditions.within_validity],
         custom={"label": "Reinstate"},
     )
-    def reinstate(self):
-        pass
+    def reinstate(self, reasons=""):
+        self.state_reasons = ""
 
     @transition(
         field=state,
@@ -200,8 +246,8 @@ class Accreditation(StateMachineModel):
         permission=is_secretariat_for_accreditation,
         custom={"label": "Revoke"},
     )
-    def revoke(self):
-        pass
+    def revoke(self, reasons=""):
+        self.state_reasons = reasons
 
     @transition(
         field=state,

@@ -1,6 +1,8 @@
 """Who may take each accreditation step. Each function's docstring is the answer the state
 documentation and refusals give; ``user`` is None when the service itself acts."""
 
+from django.core.exceptions import PermissionDenied
+
 from researchers.roles import Role, user_has_role
 
 
@@ -34,3 +36,42 @@ def is_secretariat_for_accreditation(accreditation, user):
 def is_the_service(obj, user):
     """The service itself, on schedule."""
     return user is None
+
+
+# Pages. Each rule is a pair: ``user_can_x`` for buttons and templates, ``check_user_can_x``
+# raising PermissionDenied for views.
+
+
+def user_is_named_supervisor(application, user):
+    """The supervisor the applicant named."""
+    return (
+        _signed_in(user)
+        and application.supervisor_id is not None
+        and application.supervisor_id == user.pk
+        and application.applicant_id != user.pk
+    )
+
+
+def check_user_is_named_supervisor(application, user):
+    if not user_is_named_supervisor(application, user):
+        raise PermissionDenied("Only the supervisor the applicant named can answer this request.")
+
+
+def user_can_edit_application(application, user):
+    """The applicant, while the application is a draft or returned for changes."""
+    return is_applicant(application, user) and application.state in ("draft", "returned")
+
+
+def check_user_can_edit_application(application, user):
+    if not is_applicant(application, user):
+        raise PermissionDenied("Only the applicant can change this application.")
+
+
+def user_can_screen(user):
+    """The secretariat."""
+    return _signed_in(user) and user_has_role(user, Role.SECRETARIAT)
+
+
+def check_user_can_screen(user):
+    if not user_can_screen(user):
+        raise PermissionDenied("Screening applications is for the secretariat.")

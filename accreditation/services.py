@@ -1,0 +1,535 @@
+"""Every change to an accreditation application or an accreditation.
+
+Each function locks what it changes, checks who is asking, changes it (state changes only
+through ``workflow.services.transition_fire``), writes the audit event and queues the emails,
+all inside one ``transaction.atomic()``. Refusals: ``TransitionNotPermitted`` (a
+PermissionDenied) for the wrong person, ``TransitionRefused`` with sentences for a step not
+possible yet, ``ValidationError`` for bad input.
+"""
+
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import audit_record
+from notifications.services import email_on_commit
+from workflow.errors import TransitionRefused
+from workflow.services import check_user_may_fire, transition_fire
+
+from . import selectors
+from .conditions import screening_checks_needed
+from .dates import validity_for
+from .levels import Level
+from .models import Accreditation, AccreditationApplication
+from .permissions import (
+    check_user_can_edit_application,
+    check_user_can_screen,
+    check_user_is_named_supervisor,
+)
+
+logger = logging.getLogger(__name__)
+
+State = AccreditationApplication.State
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+def _lock(obj):
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _required(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _application_url():
+    return reverse("accreditation:application_detail")
+
+
+def _email_applicant(application, *, subject, template, **context):
+    email_on_commit(
+        to=[application.applicant],
+        subject=subject,
+        template=template,
+        context={
+            "application": application,
+            "person": application.applicant,
+            "action_url": _application_url(),
+            **context,
+        },
+    )
+
+
+# Starting and preparing an application
+
+
+def application_start(*, by, request=None):
+    """Start a draft application for ``by``; refused while one is open or they are accredited."""
+    if not by.is_authenticated:
+        raise ValidationError("Sign in to apply for accreditation.")
+    with transaction.atomic():
+        _refuse_if_open(by)
+        if selectors.accreditation_active_for(by) is not None:
+            raise ValidationError(
+                "You already hold active accreditation. Renew it instead of starting a new "
+                "application."
+            )
+        application = AccreditationApplication.objects.create(applicant=by)
+        audit_record(
+            actor=by,
+            action="accreditation_application.start",
+            obj=application,
+            to_state=application.state,
+            request=request,
+        )
+    return application
+
+
+def _refuse_if_open(user):
+    # Locking the user's row makes two quick clicks on "Start" queue up instead of racing.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if selectors.application_open_for(user) is not None:
+        raise ValidationError(
+            "You already have an application in progress. Continue it, or withdraw it first."
+        )
+
+
+def application_renew(*, by, request=None):
+    """Start an application renewing ``by``'s active or recently expired accreditation.
+
+    The profile, qualifications, training and declaration live on the researcher, so they carry
+    over as they are; the new application starts at the level held before.
+    """
+    with transaction.atomic():
+        _refuse_if_open(by)
+        previous = selectors.renewable_accreditation_for(by)
+        if previous is None:
+            raise ValidationError(
+                "You have no active or recently expired accreditation to renew. Start a new "
+                "application instead."
+            )
+        application = AccreditationApplication.objects.create(
+            applicant=by, renewal_of=previous, kind=previous.level
+        )
+        audit_record(
+            actor=by,
+            action="accreditation_application.renew",
+            obj=application,
+            to_state=application.state,
+            payload={"renewal_of": previous.pk, "level": previous.level},
+            request=request,
+        )
+    return application
+
+
+def application_update(
+    *,
+    application,
+    by,
+    kind,
+    supervisor_email="",
+    register_consent=False,
+    publish_commitment=False,
+    request=None,
+):
+    """Save the applicant's route, supervisor and commitments on a draft or returned application.
+
+    Naming a new supervisor asks them (by email) to confirm; their earlier answer, if any, no
+    longer counts.
+    """
+    with transaction.atomic():
+        application = _lock(application)
+        check_user_can_edit_application(application, by)
+        if application.state not in EDITABLE_STATES:
+            raise ValidationError(
+                "This application has been sent to the secretariat, so it cannot be changed now."
+            )
+        if kind not in Level.values:
+            raise ValidationError({"kind": "Choose full or provisional accreditation."})
+        supervisor = None
+        if kind == Level.PROVISIONAL:
+            supervisor = _supervisor_from_email(supervisor_email, applicant=by)
+        changed_supervisor = supervisor != application.supervisor
+        before = {
+            "kind": application.kind,
+            "supervisor": application.supervisor_id,
+            "register_consent": application.register_consent,
+            "publish_commitment": application.publish_commitment,
+        }
+        application.kind = kind
+        application.supervisor = supervisor
+        application.register_consent = bool(register_consent)
+        application.publish_commitment = bool(publish_commitment)
+        if changed_supervisor:
+            application.supervisor_confirmed_at = None
+            application.supervisor_declined_at = None
+        application.save()
+        after = {
+            "kind": application.kind,
+            "supervisor": application.supervisor_id,
+            "register_consent": application.register_consent,
+            "publish_commitment": application.publish_commitment,
+        }
+        audit_record(
+            actor=by,
+            action="accreditation_application.update",
+            obj=application,
+            payload={"before": before, "after": after},
+            request=request,
+        )
+        if changed_supervisor and supervisor is not None:
+            email_on_commit(
+                to=[supervisor],
+                subject="Please confirm you will supervise a researcher",
+                template="supervision_requested",
+                context={
+                    "application": application,
+                    "applicant": application.applicant,
+                    "person": supervisor,
+                    "action_url": reverse(
+                        "accreditation:supervision", kwargs={"pk": application.pk}
+                    ),
+                    "action_text": "Confirm or decline supervision",
+                },
+            )
+    return application
+
+
+def _supervisor_from_email(email, *, applicant):
+    email = (email or "").strip()
+    if not email:
+        raise ValidationError(
+            {
+                "supervisor_email": "Enter your supervisor's email address for provisional "
+                "accreditation."
+            }
+        )
+    supervisor = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if supervisor is None:
+        raise ValidationError(
+            {
+                "supervisor_email": "There is no account with that email address. Ask your "
+                "supervisor to create an account first."
+            }
+        )
+    if supervisor.pk == applicant.pk:
+        raise ValidationError({"supervisor_email": "You cannot supervise yourself."})
+    return supervisor
+
+
+# Supervision
+
+
+def _supervision_answer(*, application, by, request, confirmed):
+    with transaction.atomic():
+        application = _lock(application)
+        check_user_is_named_supervisor(application, by)
+        if application.state not in (*EDITABLE_STATES, State.SUBMITTED):
+            raise ValidationError("This application has been decided, so supervision is settled.")
+        now = timezone.now()
+        if confirmed:
+            application.supervisor_confirmed_at = now
+            application.supervisor_declined_at = None
+        else:
+            application.supervisor_declined_at = now
+            application.supervisor_confirmed_at = None
+        application.save(
+            update_fields=["supervisor_confirmed_at", "supervisor_declined_at", "updated_at"]
+        )
+        verb = "confirm" if confirmed else "decline"
+        audit_record(
+            actor=by,
+            action=f"accreditation_application.supervision_{verb}",
+            obj=application,
+            payload={"supervisor": by.pk},
+            request=request,
+        )
+        _email_applicant(
+            application,
+            subject=(
+                "Your supervisor has confirmed" if confirmed else "Your supervisor has declined"
+            ),
+            template=f"supervision_{verb}ed",
+            supervisor=by,
+        )
+    return application
+
+
+def supervision_confirm(*, application, by, request=None):
+    """The named supervisor agrees to supervise the applicant."""
+    return _supervision_answer(application=application, by=by, request=request, confirmed=True)
+
+
+def supervision_decline(*, application, by, request=None):
+    """The named supervisor will not supervise the applicant."""
+    return _supervision_answer(application=application, by=by, request=request, confirmed=False)
+
+
+# The application's steps
+
+
+def application_submit(*, application, by, request=None):
+    """Send the application to the secretariat, once every submission condition is met."""
+    with transaction.atomic():
+        application = transition_fire(
+            obj=application,
+            transition="submit",
+            by=by,
+            request=request,
+            payload={"kind": application.kind},
+        )
+        email_on_commit(
+            to=list(selectors.secretariat_users()),
+            subject="An accreditation application is waiting to be screened",
+            template="application_submitted",
+            context={
+                "application": application,
+                "applicant": application.applicant,
+                "action_url": reverse("accreditation:screen", kwargs={"pk": application.pk}),
+                "action_text": "Screen the application",
+            },
+        )
+    return application
+
+
+def application_withdraw(*, application, by, request=None):
+    """The applicant withdraws an application before it is decided."""
+    with transaction.atomic():
+        was_submitted = _lock(application).state == State.SUBMITTED
+        application = transition_fire(
+            obj=application, transition="withdraw", by=by, request=request
+        )
+        if was_submitted:
+            email_on_commit(
+                to=list(selectors.secretariat_users()),
+                subject="An accreditation application has been withdrawn",
+                template="application_withdrawn",
+                context={"application": application, "applicant": application.applicant},
+            )
+    return application
+
+
+def application_screen(*, application, checks, by, request=None):
+    """Record which screening checks the secretariat has ticked on a submitted application."""
+    with transaction.atomic():
+        application = _lock(application)
+        check_user_can_screen(by)
+        check_user_may_fire(application, "approve", by)
+        known = {key for key, _ in screening_checks_needed(application)}
+        ticked = {key: key in set(checks) for key in sorted(known)}
+        application.screening = ticked
+        application.save(update_fields=["screening", "updated_at"])
+        audit_record(
+            actor=by,
+            action="accreditation_application.screen",
+            obj=application,
+            payload={"screening": ticked},
+            request=request,
+        )
+    return application
+
+
+def application_return(*, application, comments, by, request=None):
+    """Send the application back to the applicant with what to change."""
+    comments = _required(comments, "comments", "Enter what the applicant needs to change.")
+    with transaction.atomic():
+        application = transition_fire(
+            obj=application,
+            transition="return_to_applicant",
+            by=by,
+            request=request,
+            payload={"comments": comments},
+            comments=comments,
+        )
+        _email_applicant(
+            application,
+            subject="Your accreditation application needs changes",
+            template="application_returned",
+            comments=comments,
+            action_text="See what to change",
+        )
+    return application
+
+
+def application_approve(*, application, level, by, request=None, reasons=""):
+    """Approve the application at ``level`` and create the accreditation it grants.
+
+    Full accreditation only for an applicant meeting the full criteria; provisional only with a
+    confirmed supervisor. The accreditation starts today and lasts the years the settings give
+    for its level. Returns the new ``Accreditation``.
+    """
+    if level not in Level.values:
+        raise ValidationError({"level": "Choose full or provisional accreditation."})
+    with transaction.atomic():
+        locked = _lock(application)
+        # Who may decide is checked before the level is recorded, so a refused person changes
+        # nothing even for the length of the transaction.
+        check_user_may_fire(locked, "approve", by)
+        requested = locked.kind
+        if locked.kind != level:
+            AccreditationApplication.objects.filter(pk=locked.pk).update(kind=level)
+        application = transition_fire(
+            obj=locked,
+            transition="approve",
+            by=by,
+            request=request,
+            payload={"level": level, "requested": requested, "reasons": reasons},
+            reasons=reasons,
+        )
+        valid_from, valid_until = validity_for(level, start=timezone.localdate())
+        accreditation = Accreditation.objects.create(
+            researcher=application.applicant,
+            application=application,
+            level=level,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
+        audit_record(
+            actor=by,
+            action="accreditation.grant",
+            obj=accreditation,
+            to_state=accreditation.state,
+            payload={
+                "level": level,
+                "valid_from": valid_from.isoformat(),
+                "valid_until": valid_until.isoformat(),
+                "application": application.pk,
+            },
+            request=request,
+        )
+        _email_applicant(
+            application,
+            subject="You are now an accredited researcher",
+            template="application_approved",
+            accreditation=accreditation,
+            action_text="See your accreditation",
+        )
+    return accreditation
+
+
+def application_reject(*, application, reasons, by, request=None):
+    """Refuse the application, saying why."""
+    reasons = _required(reasons, "reasons", "Enter the reasons for rejecting the application.")
+    with transaction.atomic():
+        application = transition_fire(
+            obj=application,
+            transition="reject",
+            by=by,
+            request=request,
+            payload={"reasons": reasons},
+            reasons=reasons,
+        )
+        _email_applicant(
+            application,
+            subject="Your accreditation application has been rejected",
+            template="application_rejected",
+            reasons=reasons,
+        )
+    return application
+
+
+# The accreditation's steps
+
+
+def _accreditation_step(*, accreditation, transition, reasons, by, request, subject, template):
+    # Expiry has no reasons: the end date is the reason.
+    kwargs = {"reasons": reasons} if transition != "expire" else {}
+    with transaction.atomic():
+        accreditation = transition_fire(
+            obj=accreditation,
+            transition=transition,
+            by=by,
+            request=request,
+            payload={"reasons": reasons} if reasons else None,
+            **kwargs,
+        )
+        email_on_commit(
+            to=[accreditation.researcher],
+            subject=subject,
+            template=template,
+            context={
+                "accreditation": accreditation,
+                "person": accreditation.researcher,
+                "reasons": reasons,
+                "action_url": _application_url(),
+                "action_text": "See your accreditation",
+            },
+        )
+    return accreditation
+
+
+def accreditation_suspend(*, accreditation, reasons, by, request=None):
+    """Suspend an active accreditation, saying why; the researcher loses access at once."""
+    reasons = _required(reasons, "reasons", "Enter the reasons for suspending the accreditation.")
+    return _accreditation_step(
+        accreditation=accreditation,
+        transition="suspend",
+        reasons=reasons,
+        by=by,
+        request=request,
+        subject="Your accreditation has been suspended",
+        template="accreditation_suspended",
+    )
+
+
+def accreditation_revoke(*, accreditation, reasons, by, request=None):
+    """Revoke an active or suspended accreditation for good, saying why."""
+    reasons = _required(reasons, "reasons", "Enter the reasons for revoking the accreditation.")
+    return _accreditation_step(
+        accreditation=accreditation,
+        transition="revoke",
+        reasons=reasons,
+        by=by,
+        request=request,
+        subject="Your accreditation has been revoked",
+        template="accreditation_revoked",
+    )
+
+
+def accreditation_reinstate(*, accreditation, by, reasons="", request=None):
+    """Lift a suspension on an accreditation still within its dates."""
+    return _accreditation_step(
+        accreditation=accreditation,
+        transition="reinstate",
+        reasons=(reasons or "").strip(),
+        by=by,
+        request=request,
+        subject="Your accreditation has been reinstated",
+        template="accreditation_reinstated",
+    )
+
+
+def accreditation_expire(*, accreditation):
+    """The service expires one accreditation past its last valid day."""
+    return _accreditation_step(
+        accreditation=accreditation,
+        transition="expire",
+        reasons="",
+        by=None,
+        request=None,
+        subject="Your accreditation has expired",
+        template="accreditation_expired",
+    )
+
+
+def accreditations_expire_lapsed():
+    """Expire every active accreditation past its end date; return how many expired.
+
+    Safe to run again: an accreditation already expired is no longer active, so it is not
+    picked up twice, and one that another run expired meanwhile is skipped.
+    """
+    expired = 0
+    for accreditation in selectors.accreditations_lapsed().order_by("pk").iterator():
+        try:
+            accreditation_expire(accreditation=accreditation)
+        except TransitionRefused:
+            continue
+        expired += 1
+    logger.info("Expired %d lapsed accreditation(s)", expired)
+    return expired
