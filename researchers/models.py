@@ -187,3 +187,7 @@ class TrainingRecord(models.Model):
 
     def __str__(self):
         return f"{self.course}, passed {self.passed_on:%-d %B %Y}"
+
+
+# Declarations live in their own module; importing them here lets Django find them.
+from .declarations import Declaration, DeclarationVersion  # noqa: E402,F401

@@ -1,0 +1,105 @@
+"""The confidentiality declaration: versioned text kept as data, and each researcher's signature.
+
+A signature keeps the version it was made on; publishing a new version never changes it.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from uploads.storage import PrivateUploadTo
+
+# No 0/O, 1/I/L or U, so a reference read aloud or typed from paper comes out right.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+REFERENCE_PREFIX = "ARS-DEC-"
+
+
+def reference_new():
+    """A random reference like ARS-DEC-7K3Q-9M2P (30^8 possibilities)."""
+    characters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{REFERENCE_PREFIX}{characters[:4]}-{characters[4:]}"
+
+
+def reference_normalise(typed):
+    """The reference someone typed, in its stored form, or "" when it cannot be one.
+
+    Case, spaces and dashes do not matter, and the ARS-DEC prefix may be left out.
+    """
+    characters = "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+    if characters.startswith("ARSDEC"):
+        characters = characters[len("ARSDEC") :]
+    if len(characters) != 8 or any(ch not in REFERENCE_ALPHABET for ch in characters):
+        return ""
+    return f"{REFERENCE_PREFIX}{characters[:4]}-{characters[4:]}"
+
+
+class DeclarationVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The version researchers sign now: the highest number, or None before any."""
+        return self.order_by("-number").first()
+
+
+class DeclarationVersion(models.Model):
+    """One published wording of the confidentiality declaration."""
+
+    number = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DeclarationVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self):
+        return f"Version {self.number}"
+
+
+class Declaration(models.Model):
+    """A researcher's signature on one declaration version, and the signed PDF made from it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        SIGNED = "signed", "Signed"
+        FAILED = "failed", "Could not be prepared"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations"
+    )
+    version = models.ForeignKey(
+        DeclarationVersion, on_delete=models.PROTECT, related_name="declarations"
+    )
+    reference = models.CharField(max_length=20, unique=True)
+    typed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=500, blank=True)
+    pdf = models.FileField(upload_to=PrivateUploadTo("declarations"), blank=True)
+    sha256 = models.CharField("SHA-256 of the signed PDF", max_length=64, blank=True)
+    pdf_signed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    failure_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self):
+        return f"Declaration {self.reference}"
+
+    @property
+    def is_signed(self):
+        return self.state == self.State.SIGNED
+
+    @property
+    def download_name(self):
+        return f"confidentiality-declaration-{self.reference}.pdf"
