@@ -43,3 +43,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(f"ALTER DATABASE {name} SET ars.audit_truncate = 'allow'")
             # The setting applies to new sessions only.
             connection.close()
+
+
+@pytest.fixture(scope="session")
+def declaration_signing_keys(tmp_path_factory):
+    """A self-signed key and certificate made once per run, in place of the configured ones."""
+    from documents.keys import self_signed_pair_write
+
+    folder = tmp_path_factory.mktemp("signing")
+    return self_signed_pair_write(
+        key_path=folder / "declaration-key.pem", cert_path=folder / "declaration-cert.pem"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _declaration_signing_settings(settings, declaration_signing_keys):
+    # Every test signs with a throwaway pair, never with a key under var/ or a configured one.
+    key_path, cert_path = declaration_signing_keys
+    settings.DECLARATION_SIGNING_KEY = str(key_path)
+    settings.DECLARATION_SIGNING_CERT = str(cert_path)
+    settings.DECLARATION_SIGNING_KEY_PASSPHRASE = ""
+    settings.DECLARATION_TIMESTAMP_URL = ""
