@@ -7,6 +7,7 @@ from views that have checked permission first.
 import secrets
 from pathlib import PurePosixPath
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -35,3 +36,19 @@ class PrivateUploadTo:
 
     def __eq__(self, other):
         return isinstance(other, PrivateUploadTo) and other.area == self.area
+
+
+def store_upload(field_file, upload):
+    """Save a ``ValidatedUpload`` into ``field_file`` (not saving the model) under a new name.
+
+    Returns the name the field held before, for ``delete_after_commit``.
+    """
+    previous = field_file.name or ""
+    field_file.save(f"upload.{upload.extension}", upload.file, save=False)
+    return previous
+
+
+def delete_after_commit(storage, name):
+    """Remove a replaced or deleted file once the change that let go of it is committed."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

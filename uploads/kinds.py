@@ -1,0 +1,123 @@
+"""The kinds of file the service accepts, each recognised by its content, never its name.
+
+A kind is registered with a detector: a function given the file's first bytes and the open
+file, answering whether the content is that kind. Apps add a kind by calling ``register``
+(output checking, say, for spreadsheets) and then name it in ``allowed``.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+
+import filetype
+from PIL import Image, UnidentifiedImageError
+
+# Enough of the start of a file for every signature here, and for sniffing text.
+HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    extension: str
+    content_type: str
+    detect: object
+
+
+KINDS = {}
+
+
+def register(name, *, label, extension, content_type):
+    """Decorator: register ``detect(head, file) -> bool`` as the detector of kind ``name``."""
+
+    def decorator(detect):
+        KINDS[name] = Kind(name, label, extension, content_type, detect)
+        return detect
+
+    return decorator
+
+
+def _image_opens(file, expected_format):
+    # A signature alone is a few bytes anyone can forge; Pillow reads the structure.
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            if image.format != expected_format:
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def _text(head):
+    """The head decoded as UTF-8 text, or None when it is binary."""
+    if b"\x00" in head:
+        return None
+    try:
+        return head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # The head may end part-way through a character.
+        if error.start >= len(head) - 3:
+            return head[: error.start].decode("utf-8-sig", errors="strict")
+        return None
+
+
+@register("pdf", label="PDF", extension="pdf", content_type="application/pdf")
+def detect_pdf(head, file):
+    return head.startswith(b"%PDF-")
+
+
+@register("png", label="PNG", extension="png", content_type="image/png")
+def detect_png(head, file):
+    guess = filetype.guess(head)
+    return guess is not None and guess.extension == "png" and _image_opens(file, "PNG")
+
+
+@register("jpeg", label="JPEG", extension="jpg", content_type="image/jpeg")
+def detect_jpeg(head, file):
+    guess = filetype.guess(head)
+    return guess is not None and guess.extension == "jpg" and _image_opens(file, "JPEG")
+
+
+@register(
+    "xlsx",
+    label="Excel spreadsheet (XLSX)",
+    extension="xlsx",
+    content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+def detect_xlsx(head, file):
+    guess = filetype.guess(head)
+    return guess is not None and guess.extension == "xlsx"
+
+
+@register("txt", label="plain text", extension="txt", content_type="text/plain")
+def detect_txt(head, file):
+    return filetype.guess(head) is None and _text(head) is not None
+
+
+@register("csv", label="CSV", extension="csv", content_type="text/csv")
+def detect_csv(head, file):
+    text = _text(head) if filetype.guess(head) is None else None
+    if not text or not text.strip():
+        return False
+    lines = text.splitlines()
+    if len(lines) > 1:
+        lines = lines[:-1]  # the last line of the head may be cut short
+    try:
+        rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    except csv.Error:
+        return False
+    widths = {len(row) for row in rows if row}
+    return len(widths) == 1 and widths.pop() > 1
+
+
+def describe(names):
+    """Kinds in words for a message: "a PDF, PNG or JPEG"."""
+    labels = [KINDS[name].label for name in names]
+    if len(labels) == 1:
+        return labels[0]
+    return ", ".join(labels[:-1]) + " or " + labels[-1]
