@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("health/", include("health.urls")),
     path("", include("legislation.urls")),
+    path("accreditation/", include("accreditation.urls")),
     path("register/researchers/", include("accreditation.register_urls")),
     path("django-admin/", admin.site.urls),
 ]
