@@ -2,7 +2,8 @@
 
 The register is worked out from the accreditations themselves each time it is read, so a
 suspension, revocation or end date takes a researcher off it at once, without waiting for the
-daily expiry task. Only researchers who consented to appear are listed.
+daily expiry task. Only researchers who consented, in the application that accredited them, to
+appear are listed.
 """
 
 import django_filters
@@ -45,7 +46,7 @@ def register_entries(*, on=None):
     )
     return (
         _in_force(Accreditation.objects.all(), on)
-        .filter(researcher__is_active=True)
+        .filter(researcher__is_active=True, application__register_consent=True)
         .exclude(Exists(superseded))
         .annotate(
             name=F("researcher__full_name"),

@@ -9,10 +9,14 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation, Level
 from accreditation.register import register_entries
+from accreditation.services import (
+    accreditation_reinstate,
+    accreditation_revoke,
+    accreditation_suspend,
+)
 from researchers.models import Organisation, ResearcherProfile
 from researchers.roles import Role
 from tests.factories import UserFactory
-from workflow.services import transition_fire
 
 from .factories import AccreditationFactory
 
@@ -30,6 +34,7 @@ def accredited(full_name, organisation="University of Exeter", **kwargs):
             name=organisation, defaults={"status": Organisation.Status.APPROVED}
         )
         ResearcherProfile.objects.create(user=researcher, organisation=org)
+    kwargs.setdefault("application__register_consent", True)
     return AccreditationFactory(researcher=researcher, **kwargs)
 
 
@@ -53,14 +58,32 @@ def test_register_shows_name_organisation_level_and_end_date_to_anyone(client):
     assert f"{accreditation.valid_until:%-d %B %Y}" in row
 
 
+def test_register_leaves_out_researchers_who_did_not_consent(client):
+    accredited("Ada Lovelace")
+    accredited("Charles Babbage", application__register_consent=False)
+
+    assert names_on(client.get(LIST)) == ["Ada Lovelace"]
+
+
 def test_register_leaves_out_suspended_and_revoked_researchers_at_once(client):
     secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
     suspended = accredited("Charles Babbage")
     revoked = accredited("Grace Hopper")
     accredited("Ada Lovelace")
 
-    transition_fire(obj=suspended, transition="suspend", by=secretariat)
-    transition_fire(obj=revoked, transition="revoke", by=secretariat)
+    accreditation_suspend(accreditation=suspended, reasons="Under investigation", by=secretariat)
+    accreditation_revoke(accreditation=revoked, reasons="Disclosed data", by=secretariat)
+
+    assert names_on(client.get(LIST)) == ["Ada Lovelace"]
+
+
+def test_register_shows_a_reinstated_researcher_again(client):
+    secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+    accreditation = accredited("Ada Lovelace")
+    accreditation_suspend(accreditation=accreditation, reasons="Checking", by=secretariat)
+    assert names_on(client.get(LIST)) == []
+
+    accreditation_reinstate(accreditation=accreditation, by=secretariat)
 
     assert names_on(client.get(LIST)) == ["Ada Lovelace"]
 
@@ -107,7 +130,9 @@ def test_register_leaves_out_deactivated_accounts(client):
 def test_register_lists_a_renewed_researcher_once_with_the_later_end_date(client):
     first = accredited("Ada Lovelace")
     renewal = AccreditationFactory(
-        researcher=first.researcher, valid_until=first.valid_until + datetime.timedelta(days=300)
+        researcher=first.researcher,
+        valid_until=first.valid_until + datetime.timedelta(days=300),
+        application__register_consent=True,
     )
 
     entries = list(register_entries())
