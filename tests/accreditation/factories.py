@@ -1,20 +1,89 @@
 import datetime
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accreditation import services
+from accreditation.conditions import SCREENING_CHECKS
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from researchers.models import Declaration, DeclarationVersion
 from researchers.roles import Role
 from tests.factories import UserFactory
+from tests.researchers.profile_factories import (
+    OrganisationFactory,
+    QualificationFactory,
+    ResearcherProfileFactory,
+    TrainingRecordFactory,
+)
+
+State = AccreditationApplication.State
+EVERY_CHECK_TICKED = {key: True for key, _ in SCREENING_CHECKS}
+
+
+def declaration_sign_for(user):
+    """A signed declaration on the current version, as if its PDF had been made."""
+    from researchers.declarations import reference_new
+
+    # Transactional tests empty every table, the published first version included.
+    version = DeclarationVersion.objects.current() or DeclarationVersion.objects.create(
+        number=1, text="I will keep the data confidential."
+    )
+    return Declaration.objects.create(
+        user=user,
+        version=version,
+        reference=reference_new(),
+        typed_name=user.full_name or user.email,
+        signed_at=timezone.now(),
+        state=Declaration.State.SIGNED,
+    )
+
+
+class ApplicantFactory(UserFactory):
+    """A researcher with everything a full application needs: a complete profile at an approved
+    organisation, a qualifying degree, Safe Researcher Training a month ago and the current
+    declaration signed.
+
+    ``ApplicantFactory(ready__organisation=org)`` picks the organisation,
+    ``ready__qualified=False`` leaves out the degree (provisional only), and ``ready=False``
+    gives a bare researcher.
+    """
+
+    @factory.post_generation
+    def ready(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        group, _ = Group.objects.get_or_create(name=str(Role.RESEARCHER))
+        self.groups.add(group)
+        organisation = kwargs.get("organisation") or OrganisationFactory()
+        ResearcherProfileFactory(user=self, organisation=organisation)
+        if kwargs.get("qualified", True):
+            QualificationFactory(user=self)
+        TrainingRecordFactory(user=self)
+        declaration_sign_for(self)
 
 
 class AccreditationApplicationFactory(factory.django.DjangoModelFactory):
-    """An application in any state: ``AccreditationApplicationFactory(state=State.SUBMITTED)``."""
+    """An application in any state: ``AccreditationApplicationFactory(state=State.SUBMITTED)``.
+
+    By default the applicant meets every submission rule, so a draft can be submitted at once on
+    the full route. A submitted one waits for the secretariat's choice of level, with every
+    screening check ticked; give ``kind`` to choose it.
+    """
 
     class Meta:
         model = AccreditationApplication
 
-    applicant = factory.SubFactory(UserFactory, roles=[Role.RESEARCHER])
+    applicant = factory.SubFactory(ApplicantFactory)
+    kind = factory.LazyAttribute(
+        lambda o: Level.FULL if o.state in (State.DRAFT, State.RETURNED) else ""
+    )
+    state = State.DRAFT
+    register_consent = True
+    publish_commitment = True
+    screening = factory.LazyAttribute(
+        lambda o: {} if o.state in (State.DRAFT, State.RETURNED) else dict(EVERY_CHECK_TICKED)
+    )
 
 
 class AccreditationFactory(factory.django.DjangoModelFactory):
@@ -33,3 +102,16 @@ class AccreditationFactory(factory.django.DjangoModelFactory):
     level = Level.FULL
     valid_from = factory.LazyFunction(timezone.localdate)
     valid_until = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=5 * 365))
+
+
+def application_submitted(**kwargs):
+    """An application taken to ``submitted`` through the services."""
+    application = AccreditationApplicationFactory(**kwargs)
+    return services.application_submit(application=application, by=application.applicant)
+
+
+def supervisor_for(applicant, **kwargs):
+    """A fully accredited researcher from ``applicant``'s organisation."""
+    supervisor = ApplicantFactory(ready__organisation=applicant.profile.organisation, **kwargs)
+    AccreditationFactory(researcher=supervisor)
+    return supervisor
