@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import profile_views, views
 
 app_name = "researchers"
 
@@ -10,8 +10,45 @@ people_urlpatterns = [
     path("", views.people_list, name="people_list"),
     path("<int:pk>/", views.person_detail, name="person_detail"),
     path("<int:pk>/roles/", views.person_roles, name="person_roles"),
+    path("<int:pk>/profile/", profile_views.person_profile, name="person_profile"),
+]
+
+profile_urlpatterns = [
+    path("", profile_views.profile, name="profile"),
+    path("edit/", profile_views.profile_edit, name="profile_edit"),
+    path("qualifications/add/", profile_views.qualification_add, name="qualification_add"),
+    path(
+        "qualifications/<int:pk>/edit/",
+        profile_views.qualification_edit,
+        name="qualification_edit",
+    ),
+    path(
+        "qualifications/<int:pk>/delete/",
+        profile_views.qualification_delete,
+        name="qualification_delete",
+    ),
+    path(
+        "qualifications/<int:pk>/evidence/",
+        profile_views.evidence_download,
+        name="evidence_download",
+    ),
+    path("training/add/", profile_views.training_add, name="training_add"),
+    path("training/<int:pk>/edit/", profile_views.training_edit, name="training_edit"),
+    path("training/<int:pk>/delete/", profile_views.training_delete, name="training_delete"),
+    path(
+        "training/<int:pk>/certificate/",
+        profile_views.certificate_download,
+        name="certificate_download",
+    ),
+]
+
+organisation_urlpatterns = [
+    path("", profile_views.organisation_list, name="organisation_list"),
+    path("<int:pk>/", profile_views.organisation_review, name="organisation_review"),
 ]
 
 urlpatterns = [
     path("people/", include(people_urlpatterns)),
+    path("profile/", include(profile_urlpatterns)),
+    path("organisations/", include(organisation_urlpatterns)),
 ]

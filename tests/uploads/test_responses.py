@@ -24,7 +24,7 @@ def test_serve_file_streams_an_attachment_the_browser_may_not_sniff():
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
-    response.close()
+    response.file_to_stream.close()
 
 
 def test_serve_file_without_a_file_is_not_found():
