@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import profile_views, views
+from . import declaration_views, profile_views, views
 
 app_name = "researchers"
 
@@ -47,8 +47,20 @@ organisation_urlpatterns = [
     path("<int:pk>/", profile_views.organisation_review, name="organisation_review"),
 ]
 
+declaration_urlpatterns = [
+    path("", declaration_views.declaration, name="declaration"),
+    path(
+        "<int:pk>/download/",
+        declaration_views.declaration_download,
+        name="declaration_download",
+    ),
+    path("versions/", declaration_views.declaration_versions, name="declaration_versions"),
+]
+
 urlpatterns = [
     path("people/", include(people_urlpatterns)),
     path("profile/", include(profile_urlpatterns)),
     path("organisations/", include(organisation_urlpatterns)),
+    path("declaration/", include(declaration_urlpatterns)),
+    path("verify/", declaration_views.declaration_verify, name="declaration_verify"),
 ]

@@ -1,0 +1,17 @@
+"""Who may see a signed declaration: the researcher who signed it, and the secretariat."""
+
+from django.http import Http404
+
+from .roles import Role, user_has_role
+
+
+def user_can_download_declaration(user, declaration):
+    if not user.is_authenticated:
+        return False
+    return declaration.user_id == user.pk or user_has_role(user, Role.SECRETARIAT)
+
+
+def check_user_can_download_declaration(user, declaration):
+    # Not found rather than forbidden, so a guessed number says nothing about whose it is.
+    if not user_can_download_declaration(user, declaration):
+        raise Http404("No such declaration.")

@@ -1,0 +1,249 @@
+"""Signing the confidentiality declaration, preparing its signed PDF, publishing new wordings."""
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import audit_record, client_ip
+from documents.rendering import render_pdf
+from documents.signing import sha256_hex, sign_pdf
+
+from .declarations import Declaration, DeclarationVersion, reference_new
+from .models import User
+
+SIGNATURE_FIELD = "ConfidentialityDeclaration"
+SIGNATURE_REASON = "Confidentiality declaration"
+SIGNATURE_LOCATION = "United Kingdom"
+USER_AGENT_MAX = 500
+
+
+def _name_key(name):
+    return " ".join((name or "").split()).casefold()
+
+
+def declaration_already_signed(*, user, version):
+    """The declaration ``user`` signed (or is having prepared) on ``version``, if any."""
+    return (
+        user.declarations.filter(
+            version=version, state__in=[Declaration.State.PENDING, Declaration.State.SIGNED]
+        )
+        .order_by("-signed_at")
+        .first()
+    )
+
+
+def declaration_sign(*, user, typed_name, password, request):
+    """Record ``user``'s signature on the current declaration and queue its signed PDF.
+
+    Refuses, recording nothing, when the typed name is not the account's name, the password is
+    wrong, or the current version is already signed (a second click on the button included).
+    """
+    errors = {}
+    if not user.full_name.strip():
+        errors["typed_name"] = "Add your full name to your account before signing."
+    elif _name_key(typed_name) != _name_key(user.full_name):
+        errors["typed_name"] = (
+            f"Enter your full name exactly as it is on your account: {user.full_name}"
+        )
+    if not password or not user.check_password(password):
+        errors["password"] = "The password is not correct"  # noqa: S105 - a message, not a secret
+    if errors:
+        raise ValidationError(errors)
+
+    with transaction.atomic():
+        # Locking the person serialises two clicks on the button: the second sees the first.
+        User.objects.select_for_update().get(pk=user.pk)
+        version = DeclarationVersion.objects.current()
+        if version is None:
+            raise ValidationError("There is no declaration to sign yet.")
+        existing = declaration_already_signed(user=user, version=version)
+        if existing is not None:
+            raise ValidationError(
+                f"You have already signed version {version.number} of the declaration "
+                f"(reference {existing.reference}). You do not need to sign it again."
+            )
+        declaration = _declaration_create(
+            user=user,
+            version=version,
+            typed_name=" ".join(typed_name.split()),
+            ip_address=client_ip(request),
+            user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[
+                :USER_AGENT_MAX
+            ],
+        )
+        audit_record(
+            actor=user,
+            action="declaration.sign",
+            obj=declaration,
+            to_state=declaration.state,
+            payload={"reference": declaration.reference, "version": version.number},
+            request=request,
+        )
+        declaration_id = declaration.pk
+        transaction.on_commit(lambda: _queue_render_and_sign(declaration_id))
+    return declaration
+
+
+def _queue_render_and_sign(declaration_id):
+    from .tasks import declaration_render_and_sign_task
+
+    declaration_render_and_sign_task.delay(declaration_id)
+
+
+def _declaration_create(*, user, version, typed_name, ip_address, user_agent):
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                return Declaration.objects.create(
+                    user=user,
+                    version=version,
+                    reference=reference_new(),
+                    typed_name=typed_name,
+                    signed_at=timezone.now(),
+                    ip_address=ip_address,
+                    user_agent=user_agent,
+                )
+        except IntegrityError:
+            # A reference already taken, once in billions: draw another.
+            continue
+    raise RuntimeError("Could not draw an unused declaration reference.")
+
+
+def declaration_verify_url(reference=None):
+    url = settings.SITE_URL + reverse("researchers:declaration_verify")
+    return f"{url}?reference={reference}" if reference else url
+
+
+def _qr_code_data_uri(text):
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    buffer = BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def declaration_pdf_context(declaration):
+    user = declaration.user
+    profile = getattr(user, "profile", None)
+    organisation = getattr(profile, "organisation", None) if profile else None
+    verify_url = declaration_verify_url(declaration.reference)
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "name": declaration.typed_name,
+        "email": user.email,
+        "organisation": organisation.name if organisation else "",
+        "reference": declaration.reference,
+        "version_number": declaration.version.number,
+        "version_published_at": declaration.version.published_at,
+        "version_text": declaration.version.text,
+        "signed_at": timezone.localtime(declaration.signed_at),
+        "verify_url": verify_url,
+        "qr_code_data_uri": _qr_code_data_uri(verify_url),
+    }
+
+
+def declaration_render_and_sign(*, declaration):
+    """Render the declaration to PDF, sign it, store it with its SHA-256 and mark it signed.
+
+    Safe to run again: a declaration already signed is returned as it is.
+    """
+    with transaction.atomic():
+        declaration = (
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("user", "version")
+            .get(pk=declaration.pk)
+        )
+        if declaration.state == Declaration.State.SIGNED:
+            return declaration
+        pdf = render_pdf("documents/declaration_pdf.html", declaration_pdf_context(declaration))
+        signed = sign_pdf(
+            pdf,
+            field_name=SIGNATURE_FIELD,
+            reason=SIGNATURE_REASON,
+            location=SIGNATURE_LOCATION,
+        )
+        from_state = declaration.state
+        declaration.pdf.save(declaration.download_name, ContentFile(signed), save=False)
+        declaration.sha256 = sha256_hex(signed)
+        declaration.pdf_signed_at = timezone.now()
+        declaration.state = Declaration.State.SIGNED
+        declaration.failure_reason = ""
+        declaration.save(
+            update_fields=["pdf", "sha256", "pdf_signed_at", "state", "failure_reason"]
+        )
+        audit_record(
+            actor=None,
+            action="declaration.pdf_signed",
+            obj=declaration,
+            from_state=from_state,
+            to_state=declaration.state,
+            payload={"reference": declaration.reference, "sha256": declaration.sha256},
+        )
+    return declaration
+
+
+def declaration_fail(*, declaration, reason):
+    """Mark a declaration whose PDF could not be prepared, so the researcher can sign again."""
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        if declaration.state != Declaration.State.PENDING:
+            return declaration
+        declaration.state = Declaration.State.FAILED
+        declaration.failure_reason = reason[:2000]
+        declaration.save(update_fields=["state", "failure_reason"])
+        audit_record(
+            actor=None,
+            action="declaration.failed",
+            obj=declaration,
+            from_state=Declaration.State.PENDING,
+            to_state=declaration.state,
+            payload={"reference": declaration.reference, "reason": reason[:500]},
+        )
+    return declaration
+
+
+def declaration_download_record(*, declaration, by, request):
+    """Audit that ``by`` downloaded the signed PDF of ``declaration``."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="declaration.download",
+            obj=declaration,
+            payload={"reference": declaration.reference},
+            request=request,
+        )
+
+
+def declaration_version_publish(*, text, by, request=None):
+    """Publish a new wording; from now on researchers sign it, and old signatures keep theirs."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Enter the text of the declaration"})
+    with transaction.atomic():
+        # Lock the current version so two publishers never take the same number.
+        latest = DeclarationVersion.objects.select_for_update().order_by("-number").first()
+        if latest is not None and latest.text.strip() == text:
+            raise ValidationError(
+                {"text": f"This is the same text as version {latest.number}: change it first"}
+            )
+        version = DeclarationVersion.objects.create(
+            number=(latest.number + 1) if latest else 1,
+            text=text,
+            published_at=timezone.now(),
+            published_by=by,
+        )
+        audit_record(
+            actor=by,
+            action="declaration_version.publish",
+            obj=version,
+            payload={"number": version.number},
+            request=request,
+        )
+    return version
