@@ -73,3 +73,15 @@ def user_profile_complete(user):
     if organisation is None or organisation.status != Organisation.Status.APPROVED:
         return False
     return bool(profile.work_address.strip() or profile.contact_email.strip())
+
+
+def user_declaration_signed_current(user):
+    """You have signed the current version of the confidentiality declaration."""
+    from .declarations import Declaration, DeclarationVersion
+
+    current = DeclarationVersion.objects.current()
+    if current is None:
+        return False
+    return Declaration.objects.filter(
+        user=user, version=current, state=Declaration.State.SIGNED
+    ).exists()
