@@ -17,6 +17,11 @@ from audit.services import audit_record
 from legislation.models import Act, Dataset
 from researchers.roles import Role
 from tests.factories import UserFactory
+from tests.researchers.profile_factories import (
+    OrganisationFactory,
+    QualificationFactory,
+    TrainingRecordFactory,
+)
 
 ROLES = (
     "anonymous",
@@ -78,6 +83,21 @@ def by_factor(without_authenticator, with_totp):
         "researcher": without_authenticator,
         "other_researcher": without_authenticator,
         **dict.fromkeys(STAFF, with_totp),
+    }
+
+
+def own_researcher_item():
+    """A researcher's own record: another researcher is told it does not exist."""
+    return {**only("researcher", "other_researcher"), "other_researcher": NOT_FOUND}
+
+
+def owner_and_secretariat_file():
+    """A researcher's file: theirs and the secretariat's to read, not found by anyone else."""
+    return {
+        "anonymous": LOGIN,
+        **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+        "researcher": OK,
+        "secretariat": OK,
     }
 
 
@@ -146,6 +166,36 @@ MATRIX = {
     "legislation:dataset_edit": Row(
         only("secretariat"), lambda world: {"slug": world.dataset.slug}
     ),
+    # Researcher profiles: researchers keep their own, the secretariat reads any
+    "researchers:person_profile": Row(
+        only("secretariat"), lambda world: {"pk": world.researcher.pk}
+    ),
+    "researchers:profile": Row(only("researcher", "other_researcher")),
+    "researchers:profile_edit": Row(only("researcher", "other_researcher")),
+    "researchers:qualification_add": Row(only("researcher", "other_researcher")),
+    "researchers:qualification_edit": Row(
+        own_researcher_item(), lambda world: {"pk": world.qualification.pk}
+    ),
+    "researchers:qualification_delete": Row(
+        own_researcher_item(), lambda world: {"pk": world.qualification.pk}
+    ),
+    "researchers:evidence_download": Row(
+        owner_and_secretariat_file(), lambda world: {"pk": world.qualification.pk}
+    ),
+    "researchers:training_add": Row(only("researcher", "other_researcher")),
+    "researchers:training_edit": Row(
+        own_researcher_item(), lambda world: {"pk": world.training_record.pk}
+    ),
+    "researchers:training_delete": Row(
+        own_researcher_item(), lambda world: {"pk": world.training_record.pk}
+    ),
+    "researchers:certificate_download": Row(
+        owner_and_secretariat_file(), lambda world: {"pk": world.training_record.pk}
+    ),
+    "researchers:organisation_list": Row(only("secretariat")),
+    "researchers:organisation_review": Row(
+        only("secretariat"), lambda world: {"pk": world.proposed_organisation.pk}
+    ),
     # The register of accredited researchers: public, to read and to download
     "researcher_register:list": Row(public()),
     "researcher_register:csv": Row(public()),
@@ -171,8 +221,9 @@ def url_patterns(resolver=None, prefix="", namespace=None):
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
     """One user per role, plus whatever objects the URLs' arguments name."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     users = {
         "researcher": UserFactory(roles=[Role.RESEARCHER]),
         "other_researcher": UserFactory(roles=[Role.RESEARCHER]),
@@ -189,10 +240,18 @@ def world(db):
         audit_event=audit_event,
         act=Act.objects.order_by("pk").first(),
         dataset=Dataset.objects.order_by("pk").first(),
+        qualification=QualificationFactory(user=users["researcher"], with_evidence=True),
+        training_record=TrainingRecordFactory(user=users["researcher"], with_certificate=True),
+        proposed_organisation=OrganisationFactory(
+            name="Proposed Research Body", status="proposed", proposed_by=users["researcher"]
+        ),
     )
 
 
 def outcome_of(response):
+    if response.streaming:
+        # Read to the end, which closes any file the response holds open.
+        b"".join(response.streaming_content)
     if response.status_code in (301, 302):
         location = urlsplit(response["Location"]).path
         if location == reverse("account_login"):
