@@ -40,11 +40,13 @@ def declaration_already_signed(*, user, version):
     )
 
 
-def declaration_sign(*, user, typed_name, password, request):
+def declaration_sign(*, user, typed_name, password, request, render_later=True):
     """Record ``user``'s signature on the current declaration and queue its signed PDF.
 
     Refuses, recording nothing, when the typed name is not the account's name, the password is
     wrong, or the current version is already signed (a second click on the button included).
+    ``render_later=False`` leaves the PDF to the caller, who then calls
+    ``declaration_render_and_sign`` itself (demo data, with no worker running).
     """
     errors = {}
     if not user.full_name.strip():
@@ -87,8 +89,9 @@ def declaration_sign(*, user, typed_name, password, request):
             payload={"reference": declaration.reference, "version": version.number},
             request=request,
         )
-        declaration_id = declaration.pk
-        transaction.on_commit(lambda: _queue_render_and_sign(declaration_id))
+        if render_later:
+            declaration_id = declaration.pk
+            transaction.on_commit(lambda: _queue_render_and_sign(declaration_id))
     return declaration
 
 
