@@ -74,8 +74,41 @@ def seed_users(command):
     )
 
 
+def seed_declaration(command):
+    """The first demo researcher has signed the current declaration, its PDF signed and stored.
+
+    Signed here and now, so the demo needs no worker running.
+    """
+    from django.core.management import call_command
+
+    from researchers.declaration_services import (
+        declaration_already_signed,
+        declaration_render_and_sign,
+        declaration_sign,
+    )
+    from researchers.declarations import DeclarationVersion
+
+    call_command("signing_keys_ensure", stdout=command.stdout)
+    user = User.objects.get(email=DEMO_USERS[0].email)
+    version = DeclarationVersion.objects.current()
+    declaration = declaration_already_signed(user=user, version=version)
+    if declaration is None:
+        declaration = declaration_sign(
+            user=user,
+            typed_name=user.full_name,
+            password=demo_password(),
+            request=None,
+            render_later=False,
+        )
+    declaration = declaration_render_and_sign(declaration=declaration)
+    command.stdout.write(
+        f"{user.email} has signed declaration {declaration.reference} "
+        f"(version {declaration.version.number})."
+    )
+
+
 # Append later steps here; each takes the command, for its output helpers.
-SEED_STEPS = [seed_users]
+SEED_STEPS = [seed_users, seed_declaration]
 
 
 class Command(BaseCommand):
