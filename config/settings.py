@@ -232,6 +232,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 ACCREDITATION_FULL_YEARS = env.int("ACCREDITATION_FULL_YEARS", default=5)
 ACCREDITATION_PROVISIONAL_YEARS = env.int("ACCREDITATION_PROVISIONAL_YEARS", default=3)
 PROVISIONAL_TRAINING_MAX_AGE_YEARS = env.int("PROVISIONAL_TRAINING_MAX_AGE_YEARS", default=3)
+# Years of quantitative research experience that meet the full criteria without a degree.
+ACCREDITATION_FULL_EXPERIENCE_YEARS = env.int("ACCREDITATION_FULL_EXPERIENCE_YEARS", default=3)
 # How long after an accreditation expires its holder may still renew it rather than apply anew.
 ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
     "ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS", default=90
