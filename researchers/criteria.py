@@ -32,10 +32,6 @@ _QUALIFYING_CLASSIFICATIONS = {
 }
 
 
-def _min_experience_years():
-    return getattr(settings, "ACCREDITATION_FULL_EXPERIENCE_YEARS", 3)
-
-
 def qualification_meets_full_criteria(qualification):
     """A degree with substantial quantitative content at 2:2 or better, or at least three
     years' quantitative research experience."""
@@ -44,7 +40,7 @@ def qualification_meets_full_criteria(qualification):
             _QUALIFYING_CLASSIFICATIONS.get(qualification.level, set())
         )
     if qualification.kind == Qualification.Kind.EXPERIENCE:
-        return (qualification.years or 0) >= _min_experience_years()
+        return (qualification.years or 0) >= settings.ACCREDITATION_FULL_EXPERIENCE_YEARS
     return False
 
 
