@@ -115,3 +115,10 @@ def supervisor_for(applicant, **kwargs):
     supervisor = ApplicantFactory(ready__organisation=applicant.profile.organisation, **kwargs)
     AccreditationFactory(researcher=supervisor)
     return supervisor
+
+
+def application_screened(*, by, **kwargs):
+    """An application submitted through the services, with every screening check ticked."""
+    application = application_submitted(**kwargs)
+    checks = [key for key, _ in SCREENING_CHECKS]
+    return services.application_screen(application=application, checks=checks, by=by)
