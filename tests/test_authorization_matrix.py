@@ -17,6 +17,7 @@ from audit.services import audit_record
 from legislation.models import Act, Dataset
 from researchers.roles import Role
 from tests.factories import UserFactory
+from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
     OrganisationFactory,
     QualificationFactory,
@@ -196,6 +197,14 @@ MATRIX = {
     "researchers:organisation_review": Row(
         only("secretariat"), lambda world: {"pk": world.proposed_organisation.pk}
     ),
+    # Confidentiality declarations: researchers sign, the secretariat publishes new wordings,
+    # anyone checks a signed declaration
+    "researchers:declaration": Row(only("researcher", "other_researcher")),
+    "researchers:declaration_download": Row(
+        owner_and_secretariat_file(), lambda world: {"pk": world.declaration.pk}
+    ),
+    "researchers:declaration_versions": Row(only("secretariat")),
+    "researchers:declaration_verify": Row(public()),
     # The register of accredited researchers: public, to read and to download
     "researcher_register:list": Row(public()),
     "researcher_register:csv": Row(public()),
@@ -245,6 +254,7 @@ def world(db, settings, tmp_path):
         proposed_organisation=OrganisationFactory(
             name="Proposed Research Body", status="proposed", proposed_by=users["researcher"]
         ),
+        declaration=declaration_signed(users["researcher"]),
     )
 
 
