@@ -255,7 +255,7 @@ def _supervision_answer(*, application, by, request, confirmed):
             subject=(
                 "Your supervisor has confirmed" if confirmed else "Your supervisor has declined"
             ),
-            template=f"supervision_{verb}ed",
+            template="supervision_confirmed" if confirmed else "supervision_declined",
             supervisor=by,
         )
     return application
