@@ -107,8 +107,112 @@ def seed_declaration(command):
     )
 
 
+def seed_accredited_researcher(command):
+    """The second demo researcher holds active full accreditation, so the public register of
+    accredited researchers has someone on it.
+
+    Taken through the same services as the site: profile, degree, training and declaration,
+    then an application sent, screened and approved by the demo secretariat.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from accreditation import services as accreditation_services
+    from accreditation.conditions import screening_checks_needed
+    from accreditation.levels import Level
+    from accreditation.models import AccreditationApplication
+    from accreditation.selectors import accreditation_active_for, application_open_for
+    from researchers import criteria, profile_services
+    from researchers.declaration_services import (
+        declaration_already_signed,
+        declaration_render_and_sign,
+        declaration_sign,
+    )
+    from researchers.declarations import DeclarationVersion
+    from researchers.models import Organisation, Qualification
+
+    researcher = User.objects.get(email=DEMO_USERS[1].email)
+    secretariat = User.objects.get(email=DEMO_USERS[-1].email)
+    accreditation = accreditation_active_for(researcher)
+    if accreditation is None:
+        if not criteria.user_profile_complete(researcher):
+            organisation = (
+                Organisation.objects.filter(status=Organisation.Status.APPROVED)
+                .order_by("name")
+                .first()
+            ) or profile_services.organisation_create(name="University of Leeds", by=None)
+            profile_services.profile_update(
+                user=researcher,
+                full_name=researcher.full_name,
+                organisation=organisation,
+                job_title="Senior research fellow",
+                contact_email="tomasz.nowak@research.example.ac.uk",
+                by=researcher,
+            )
+        if not criteria.user_meets_full_criteria(researcher):
+            profile_services.qualification_add(
+                user=researcher,
+                kind=Qualification.Kind.DEGREE,
+                details={
+                    "level": Qualification.Level.MASTER,
+                    "subject": "Economics and econometrics",
+                    "institution": "University of Warsaw",
+                    "classification": Qualification.Classification.MERIT,
+                    "quantitative": True,
+                },
+                by=researcher,
+            )
+        if not criteria.user_training_passed(researcher):
+            profile_services.training_add(
+                user=researcher,
+                course="Safe Researcher Training",
+                passed_on=timezone.localdate() - datetime.timedelta(days=60),
+                by=researcher,
+            )
+        version = DeclarationVersion.objects.current()
+        declaration = declaration_already_signed(user=researcher, version=version)
+        if declaration is None:
+            declaration = declaration_sign(
+                user=researcher,
+                typed_name=researcher.full_name,
+                password=demo_password(),
+                request=None,
+                render_later=False,
+            )
+        declaration_render_and_sign(declaration=declaration)
+
+        application = application_open_for(researcher) or accreditation_services.application_start(
+            by=researcher
+        )
+        State = AccreditationApplication.State
+        if application.state in (State.DRAFT, State.RETURNED):
+            application = accreditation_services.application_update(
+                application=application,
+                by=researcher,
+                kind=Level.FULL,
+                register_consent=True,
+                publish_commitment=True,
+            )
+            application = accreditation_services.application_submit(
+                application=application, by=researcher
+            )
+        application = accreditation_services.application_screen(
+            application=application,
+            checks=[key for key, _ in screening_checks_needed(application)],
+            by=secretariat,
+        )
+        accreditation = accreditation_services.application_approve(
+            application=application, level=Level.FULL, by=secretariat
+        )
+    command.stdout.write(
+        f"{researcher.email} holds {accreditation.get_level_display().lower()} accreditation "
+        f"until {accreditation.valid_until:%-d %B %Y} and is on the public register."
+    )
+
+
 # Append later steps here; each takes the command, for its output helpers.
-SEED_STEPS = [seed_users, seed_declaration]
+SEED_STEPS = [seed_users, seed_declaration, seed_accredited_researcher]
 
 
 class Command(BaseCommand):
