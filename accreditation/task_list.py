@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from researchers import criteria
+
 from . import conditions
 
 
@@ -68,4 +70,12 @@ def application_task_list(application):
     tasks = _tasks()
     for task in tasks:
         task.reasons = [sentence(rule) for rule in task.rules if not rule(application)]
+    qualifications = tasks[1]
+    if not application.kind and not criteria.user_meets_full_criteria(application.applicant):
+        # Before a route is chosen the rule does not apply yet, but the task is still to do.
+        qualifications.reasons = [
+            "Add a degree with substantial quantitative content at 2:2 or better, or "
+            "quantitative research experience; without them you can apply only for "
+            "provisional accreditation under a supervisor."
+        ]
     return tasks

@@ -1,0 +1,353 @@
+"""The applicant's, supervisor's and secretariat's accreditation pages."""
+
+import pytest
+from django.urls import reverse
+
+from accreditation.models import Accreditation, AccreditationApplication, Level
+from researchers.roles import Role
+from tests.factories import UserFactory
+
+from .factories import (
+    AccreditationApplicationFactory,
+    AccreditationFactory,
+    ApplicantFactory,
+    application_screened,
+    application_submitted,
+    supervisor_for,
+)
+
+pytestmark = pytest.mark.django_db
+
+State = AccreditationApplication.State
+DETAIL = reverse("accreditation:application_detail")
+START = reverse("accreditation:application_start")
+EDIT = reverse("accreditation:application_edit")
+SUBMIT = reverse("accreditation:application_submit")
+WITHDRAW = reverse("accreditation:application_withdraw")
+RENEW = reverse("accreditation:application_renew")
+QUEUE = reverse("accreditation:queue")
+
+
+def screen_url(application):
+    return reverse("accreditation:screen", kwargs={"pk": application.pk})
+
+
+def test_application_start_page_starts_a_draft(client):
+    user = UserFactory(roles=[Role.RESEARCHER])
+    client.force_login(user)
+
+    assert "Start application" in client.get(START).content.decode()
+    response = client.post(START, follow=True)
+
+    assert response.redirect_chain[-1][0] == DETAIL
+    assert AccreditationApplication.objects.get(applicant=user).state == State.DRAFT
+
+
+def test_application_detail_task_list_links_to_where_each_thing_is_done(client):
+    user = UserFactory(roles=[Role.RESEARCHER])
+    client.force_login(user)
+    client.post(START)
+
+    page = client.get(DETAIL).content.decode()
+
+    for name in (
+        "researchers:profile",
+        "researchers:training_add",
+        "researchers:declaration",
+        "accreditation:application_edit",
+    ):
+        assert f'href="{reverse(name)}"' in page
+    assert "Sign the current version of the confidentiality declaration." in page
+    assert page.count("Incomplete") == 6
+
+
+def test_application_detail_task_list_completed_for_a_ready_applicant(client):
+    application = AccreditationApplicationFactory()
+    client.force_login(application.applicant)
+
+    page = client.get(DETAIL).content.decode()
+
+    assert page.count("Completed") == 6
+    assert "Incomplete" not in page
+
+
+def test_application_submit_page_shows_every_missing_rule_in_an_error_summary(client):
+    user = UserFactory(roles=[Role.RESEARCHER])
+    client.force_login(user)
+    client.post(START)
+
+    response = client.post(SUBMIT)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert "<title>Error: Your accreditation" in page
+    assert "Add a record of passing Safe Researcher Training." in page
+    assert AccreditationApplication.objects.get(applicant=user).state == State.DRAFT
+
+
+def test_application_submit_twice_gives_a_clear_message_and_changes_nothing(client):
+    application = AccreditationApplicationFactory()
+    client.force_login(application.applicant)
+
+    first = client.post(SUBMIT, follow=True)
+    second = client.post(SUBMIT)
+
+    assert "Your application has been sent to the secretariat" in first.content.decode()
+    assert second.status_code == 200
+    assert (
+        "This application has already been submitted, so it cannot be submitted again."
+        in second.content.decode()
+    )
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
+
+
+def test_application_edit_saves_route_supervisor_and_commitments(client):
+    application = AccreditationApplicationFactory(
+        applicant__ready__qualified=False, register_consent=False, publish_commitment=False
+    )
+    supervisor = supervisor_for(application.applicant)
+    client.force_login(application.applicant)
+
+    response = client.post(
+        EDIT,
+        {
+            "kind": Level.PROVISIONAL,
+            "supervisor_email": supervisor.email.upper(),
+            "register_consent": "on",
+            "publish_commitment": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.kind == Level.PROVISIONAL
+    assert application.supervisor == supervisor
+    assert application.register_consent and application.publish_commitment
+
+
+def test_application_edit_keeps_what_was_typed_on_an_unknown_supervisor(client):
+    application = AccreditationApplicationFactory()
+    client.force_login(application.applicant)
+
+    response = client.post(
+        EDIT, {"kind": Level.PROVISIONAL, "supervisor_email": "nobody@example.ac.uk"}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is no account with that email address" in page
+    assert 'value="nobody@example.ac.uk"' in page
+    assert 'href="#id_supervisor_email"' in page
+
+
+def test_application_edit_refused_once_submitted(client):
+    application = application_submitted()
+    client.force_login(application.applicant)
+
+    response = client.post(EDIT, {"kind": Level.FULL}, follow=True)
+
+    assert "cannot be changed now" in response.content.decode()
+
+
+def test_application_withdraw_page(client):
+    application = AccreditationApplicationFactory()
+    client.force_login(application.applicant)
+
+    assert "Withdraw application" in client.get(WITHDRAW).content.decode()
+    client.post(WITHDRAW)
+
+    application.refresh_from_db()
+    assert application.state == State.WITHDRAWN
+
+
+def test_supervision_page_only_for_the_named_supervisor(client):
+    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
+    supervisor = supervisor_for(application.applicant)
+    from accreditation import services
+
+    services.application_update(
+        application=application,
+        by=application.applicant,
+        kind=Level.PROVISIONAL,
+        supervisor_email=supervisor.email,
+        register_consent=True,
+        publish_commitment=True,
+    )
+    url = reverse("accreditation:supervision", kwargs={"pk": application.pk})
+
+    for person in (application.applicant, UserFactory(roles=[Role.RESEARCHER])):
+        client.force_login(person)
+        assert client.get(url).status_code == 403
+        assert client.post(url, {"answer": "confirm"}).status_code == 403
+
+    client.force_login(supervisor)
+    assert "Confirm supervision" in client.get(url).content.decode()
+    client.post(url, {"answer": "confirm"})
+    application.refresh_from_db()
+    assert application.supervisor_confirmed_at is not None
+
+
+def test_queue_lists_submitted_applications_oldest_first(client, secretariat):
+    first = application_submitted()
+    second = application_submitted()
+    AccreditationApplicationFactory()  # a draft the secretariat does not see by default
+    client.force_login(secretariat)
+
+    response = client.get(QUEUE)
+
+    assert list(response.context["applications"]) == [first, second]
+    drafts = client.get(QUEUE, {"state": "draft"}).context["applications"]
+    assert [application.state for application in drafts] == [State.DRAFT]
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_queue_query_count_does_not_grow_with_rows(
+    client, secretariat, rows, django_assert_max_num_queries
+):
+    AccreditationApplicationFactory.create_batch(rows, state=State.SUBMITTED, kind=Level.FULL)
+    client.force_login(secretariat)
+    client.get(QUEUE)  # warm the session and the user's roles
+
+    with django_assert_max_num_queries(12):
+        response = client.get(QUEUE)
+
+    assert response.status_code == 200
+    assert len(response.context["applications"]) == min(rows, 50)
+
+
+def test_screen_page_return_needs_comments_and_keeps_state(client, secretariat):
+    application = application_submitted()
+    client.force_login(secretariat)
+
+    response = client.post(screen_url(application), {"action": "return", "return-comments": ""})
+
+    assert response.status_code == 200
+    assert "Enter what the applicant needs to change" in response.content.decode()
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
+
+
+def test_screen_page_checklist_then_approve_full(client, secretariat):
+    application = application_submitted()
+    client.force_login(secretariat)
+
+    client.post(
+        screen_url(application),
+        {
+            "action": "screen",
+            "screen-checks": ["identity", "qualifications", "training", "declaration"],
+        },
+    )
+    response = client.post(
+        screen_url(application), {"action": "approve", "approve-level": Level.FULL}, follow=True
+    )
+
+    assert "The application has been approved" in response.content.decode()
+    accreditation = Accreditation.objects.get(application=application)
+    assert accreditation.level == Level.FULL
+
+
+def test_screen_page_approve_refusal_shows_the_sentences(client, secretariat):
+    application = application_submitted()
+    client.force_login(secretariat)
+
+    response = client.post(
+        screen_url(application), {"action": "approve", "approve-level": Level.PROVISIONAL}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Tick every screening check before approving the application." in page
+    assert "Provisional accreditation needs a fully accredited supervisor" in page
+    application.refresh_from_db()
+    assert (application.state, application.kind) == (State.SUBMITTED, Level.FULL)
+
+
+def test_screen_page_reject_needs_reasons(client, secretariat):
+    application = application_submitted()
+    client.force_login(secretariat)
+
+    empty = client.post(screen_url(application), {"action": "reject", "reject-reasons": " "})
+    client.post(screen_url(application), {"action": "reject", "reject-reasons": "No evidence."})
+
+    assert "Enter the reasons for rejecting the application" in empty.content.decode()
+    application.refresh_from_db()
+    assert application.state == State.REJECTED
+
+
+def test_screen_page_forbids_deciding_ones_own_application(client):
+    applicant = ApplicantFactory(roles=[Role.SECRETARIAT], totp=True)
+    application = application_submitted(applicant=applicant)
+    client.force_login(applicant)
+
+    page = client.get(screen_url(application)).content.decode()
+    response = client.post(screen_url(application), {"action": "reject", "reject-reasons": "Mine."})
+
+    assert "Reject application" not in page
+    assert response.status_code == 403
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED
+
+
+def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
+    accreditation = AccreditationFactory()
+    url = reverse("accreditation:accreditation_detail", kwargs={"pk": accreditation.pk})
+    client.force_login(secretariat)
+
+    empty = client.post(url, {"action": "suspend", "suspend-reasons": ""})
+    assert "Enter the reasons for suspending the accreditation" in empty.content.decode()
+    client.post(url, {"action": "suspend", "suspend-reasons": "Under investigation."})
+    accreditation.refresh_from_db()
+    assert accreditation.state == Accreditation.State.SUSPENDED
+    assert "Reinstate accreditation" in client.get(url).content.decode()
+
+    client.post(url, {"action": "reinstate", "reinstate-reasons": ""})
+    accreditation.refresh_from_db()
+    assert accreditation.state == Accreditation.State.ACTIVE
+
+    client.post(url, {"action": "revoke", "revoke-reasons": "Breach."})
+    accreditation.refresh_from_db()
+    assert accreditation.state == Accreditation.State.REVOKED
+
+
+def test_researcher_sees_their_accreditation_on_the_application_page(client, secretariat):
+    application = application_screened(by=secretariat)
+    from accreditation import services
+
+    services.application_approve(application=application, level=Level.FULL, by=secretariat)
+    client.force_login(application.applicant)
+
+    page = client.get(DETAIL).content.decode()
+
+    assert "Your current accreditation" in page
+    assert "Active" in page
+    assert "Renew your accreditation" in page
+
+
+def test_application_renew_page_starts_a_renewal(client):
+    accreditation = AccreditationFactory(researcher=ApplicantFactory())
+    client.force_login(accreditation.researcher)
+
+    assert "Start renewal" in client.get(RENEW).content.decode()
+    client.post(RENEW)
+
+    assert AccreditationApplication.objects.get(renewal_of=accreditation).state == State.DRAFT
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["accreditation:queue", "accreditation:screen", "accreditation:accreditation_detail"],
+)
+def test_secretariat_pages_forbidden_to_researchers(client, url_name):
+    accreditation = AccreditationFactory()
+    kwargs = {}
+    if url_name == "accreditation:screen":
+        kwargs = {"pk": accreditation.application_id}
+    elif url_name == "accreditation:accreditation_detail":
+        kwargs = {"pk": accreditation.pk}
+    client.force_login(accreditation.researcher)
+
+    assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 403
+    assert client.post(reverse(url_name, kwargs=kwargs), {"action": "revoke"}).status_code == 403
