@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test install lint format keys migrate seed worker web docs check-deploy clean
+.PHONY: run test install lint format keys migrate seed docs check-deploy clean
 
 run: install keys migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
 	$(UV) run --frozen honcho start -f Procfile.dev
