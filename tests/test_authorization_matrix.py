@@ -13,9 +13,11 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
 
+from accreditation.models import Level
 from audit.services import audit_record
 from legislation.models import Act, Dataset
 from researchers.roles import Role
+from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
 from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
@@ -208,6 +210,40 @@ MATRIX = {
     # The register of accredited researchers: public, to read and to download
     "researcher_register:list": Row(public()),
     "researcher_register:csv": Row(public()),
+    # Accreditation: applicants see only their own application (the URLs name no other), the
+    # named supervisor alone answers a supervision request, the secretariat screens and decides.
+    "accreditation:application_detail": Row(signed_in()),
+    "accreditation:application_start": Row(signed_in()),
+    "accreditation:application_renew": Row(signed_in()),
+    # With no application in progress these pages send the user back to their application page.
+    "accreditation:application_edit": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, redirect_to("accreditation:application_detail")),
+        }
+    ),
+    "accreditation:application_submit": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, redirect_to("accreditation:application_detail")),
+        }
+    ),
+    "accreditation:application_withdraw": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, redirect_to("accreditation:application_detail")),
+        }
+    ),
+    "accreditation:supervision": Row(
+        only("researcher"), lambda world: {"pk": world.supervised_application.pk}
+    ),
+    "accreditation:queue": Row(only("secretariat")),
+    "accreditation:screen": Row(
+        only("secretariat"), lambda world: {"pk": world.supervised_application.pk}
+    ),
+    "accreditation:accreditation_detail": Row(
+        only("secretariat"), lambda world: {"pk": world.accreditation.pk}
+    ),
 }
 
 
@@ -255,6 +291,12 @@ def world(db, settings, tmp_path):
             name="Proposed Research Body", status="proposed", proposed_by=users["researcher"]
         ),
         declaration=declaration_signed(users["researcher"]),
+        supervised_application=AccreditationApplicationFactory(
+            applicant=UserFactory(roles=[Role.RESEARCHER]),
+            kind=Level.PROVISIONAL,
+            supervisor=users["researcher"],
+        ),
+        accreditation=AccreditationFactory(),
     )
 
 
