@@ -487,6 +487,22 @@ def test_profile_page_query_count_does_not_grow_with_qualifications(
     assert response.content.decode().count("Download degree certificate.pdf") == count
 
 
+@pytest.mark.parametrize("count", [1, 20])
+def test_person_profile_query_count_does_not_grow_with_qualifications(
+    client, secretariat, django_assert_num_queries, count
+):
+    profile = ResearcherProfileFactory()
+    for _ in range(count):
+        QualificationFactory(user=profile.user, with_evidence=True)
+        TrainingRecordFactory(user=profile.user, with_certificate=True)
+
+    # As for the researcher's own page, plus the staff two-factor check.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("researchers:person_profile", kwargs={"pk": profile.user.pk}))
+
+    assert response.status_code == 200
+
+
 # Organisations ------------------------------------------------------------------------------
 
 
