@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from uploads.storage import delete_after_commit, store_upload
+from uploads.storage import UploadBatch, delete_after_commit
 
 from .models import Organisation, Qualification, ResearcherProfile, TrainingRecord, User
 from .permissions import check_user_has_role
@@ -301,11 +301,11 @@ def _qualification_values(kind, details):
     return values
 
 
-def _attach(record, field, name_field, kind_field, upload):
+def _attach(batch, record, field, name_field, kind_field, upload):
     if upload is None:
         return None
     field_file = getattr(record, field)
-    previous = store_upload(field_file, upload)
+    previous = batch.store(field_file, upload)
     setattr(record, name_field, upload.original_name)
     setattr(record, kind_field, upload.kind)
     return previous
@@ -320,9 +320,9 @@ def _evidence_payload(upload):
 def qualification_add(*, user, kind, details, evidence=None, by, request=None):
     """Record a degree or quantitative research experience, with its evidence."""
     check_user_owns(by, user)
-    with transaction.atomic():
+    with UploadBatch() as batch, transaction.atomic():
         qualification = Qualification(user=user, kind=kind, **_qualification_values(kind, details))
-        _attach(qualification, "evidence", "evidence_name", "evidence_kind", evidence)
+        _attach(batch, qualification, "evidence", "evidence_name", "evidence_kind", evidence)
         qualification.save()
         audit_record(
             actor=by,
@@ -337,11 +337,11 @@ def qualification_add(*, user, kind, details, evidence=None, by, request=None):
 def qualification_update(*, qualification, details, evidence=None, by, request=None):
     """Change a qualification; a new evidence file replaces the old one."""
     check_user_owns(by, qualification.user)
-    with transaction.atomic():
+    with UploadBatch() as batch, transaction.atomic():
         locked = Qualification.objects.select_for_update().get(pk=qualification.pk)
         for name, value in _qualification_values(locked.kind, details).items():
             setattr(locked, name, value)
-        previous = _attach(locked, "evidence", "evidence_name", "evidence_kind", evidence)
+        previous = _attach(batch, locked, "evidence", "evidence_name", "evidence_kind", evidence)
         locked.save()
         if previous:
             delete_after_commit(locked.evidence.storage, previous)
@@ -377,9 +377,9 @@ def qualification_delete(*, qualification, by, request=None):
 def training_add(*, user, course, passed_on, certificate=None, by, request=None):
     """Record a pass of Safe Researcher Training, with its certificate."""
     check_user_owns(by, user)
-    with transaction.atomic():
+    with UploadBatch() as batch, transaction.atomic():
         record = TrainingRecord(user=user, course=_same_name(course), passed_on=passed_on)
-        _attach(record, "certificate", "certificate_name", "certificate_kind", certificate)
+        _attach(batch, record, "certificate", "certificate_name", "certificate_kind", certificate)
         record.save()
         audit_record(
             actor=by,
@@ -398,12 +398,12 @@ def training_add(*, user, course, passed_on, certificate=None, by, request=None)
 def training_update(*, record, course, passed_on, certificate=None, by, request=None):
     """Change a training record; a new certificate replaces the old one."""
     check_user_owns(by, record.user)
-    with transaction.atomic():
+    with UploadBatch() as batch, transaction.atomic():
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         locked.course = _same_name(course)
         locked.passed_on = passed_on
         previous = _attach(
-            locked, "certificate", "certificate_name", "certificate_kind", certificate
+            batch, locked, "certificate", "certificate_name", "certificate_kind", certificate
         )
         locked.save()
         if previous:

@@ -38,14 +38,34 @@ class PrivateUploadTo:
         return isinstance(other, PrivateUploadTo) and other.area == self.area
 
 
-def store_upload(field_file, upload):
-    """Save a ``ValidatedUpload`` into ``field_file`` (not saving the model) under a new name.
+class UploadBatch:
+    """Files stored during one change, removed again if the change fails.
 
-    Returns the name the field held before, for ``delete_after_commit``.
+    Use it outside the change's transaction, so the files go once the rollback is done::
+
+        with UploadBatch() as uploads, transaction.atomic():
+            previous = uploads.store(record.evidence, upload)
     """
-    previous = field_file.name or ""
-    field_file.save(f"upload.{upload.extension}", upload.file, save=False)
-    return previous
+
+    def __init__(self):
+        self.stored = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is not None:
+            for storage, name in self.stored:
+                storage.delete(name)
+        return False
+
+    def store(self, field_file, upload):
+        """Save a ``ValidatedUpload`` into ``field_file`` (not saving the model) under a new
+        name. Returns the name the field held before, for ``delete_after_commit``."""
+        previous = field_file.name or ""
+        field_file.save(f"upload.{upload.extension}", upload.file, save=False)
+        self.stored.append((field_file.storage, field_file.name))
+        return previous
 
 
 def delete_after_commit(storage, name):
