@@ -5,6 +5,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from allauth.core import ratelimit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -48,6 +49,14 @@ def declaration_sign(*, user, typed_name, password, request, render_later=True):
     ``render_later=False`` leaves the PDF to the caller, who then calls
     ``declaration_render_and_sign`` itself (demo data, with no worker running).
     """
+    # Wrong passwords here count like failed sign-ins, so this page cannot be used to guess one.
+    throttle_key = f"declaration-sign:{user.pk}"
+    if request is not None and not ratelimit.consume(
+        request, action="login_failed", key=throttle_key, dry_run=True
+    ):
+        raise ValidationError(
+            {"password": "Too many wrong passwords. Wait a few minutes, then try again"}
+        )
     errors = {}
     if not user.full_name.strip():
         errors["typed_name"] = "Add your full name to your account before signing."
@@ -56,6 +65,8 @@ def declaration_sign(*, user, typed_name, password, request, render_later=True):
             f"Enter your full name exactly as it is on your account: {user.full_name}"
         )
     if not password or not user.check_password(password):
+        if request is not None:
+            ratelimit.consume(request, action="login_failed", key=throttle_key)
         errors["password"] = "The password is not correct"  # noqa: S105 - a message, not a secret
     if errors:
         raise ValidationError(errors)

@@ -101,6 +101,17 @@ def test_declaration_sign_wrong_password_is_refused_and_nothing_recorded(client,
     assert not AuditEvent.objects.filter(action="declaration.sign").exists()
 
 
+def test_declaration_sign_repeated_wrong_passwords_are_throttled(client, researcher):
+    client.force_login(researcher)
+    for _ in range(5):
+        _sign(client, password="guess")
+
+    response = _sign(client)
+
+    assert "Too many wrong passwords" in response.text
+    assert not Declaration.objects.exists()
+
+
 def test_declaration_sign_other_name_is_refused_and_nothing_recorded(client, researcher):
     client.force_login(researcher)
 
