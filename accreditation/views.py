@@ -61,6 +61,7 @@ def _application_page(request, *, refusals=(), status=200):
         "can_withdraw": application is not None and user_may_fire(application, "withdraw", user),
         "can_start": application is None or application.state not in selectors.OPEN_STATES,
         "renewable": selectors.renewable_accreditation_for(user),
+        "to_supervise": list(selectors.applications_to_supervise(user)),
         "refusals": list(refusals),
     }
     context["ready"] = editable and all(task.done for task in context["tasks"])

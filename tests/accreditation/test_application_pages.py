@@ -351,3 +351,35 @@ def test_secretariat_pages_forbidden_to_researchers(client, url_name):
 
     assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 403
     assert client.post(reverse(url_name, kwargs=kwargs), {"action": "revoke"}).status_code == 403
+
+
+def test_supervisor_finds_the_request_on_their_application_page(client):
+    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
+    supervisor = supervisor_for(application.applicant)
+    from accreditation import services
+
+    services.application_update(
+        application=application,
+        by=application.applicant,
+        kind=Level.PROVISIONAL,
+        supervisor_email=supervisor.email,
+    )
+    client.force_login(supervisor)
+
+    page = client.get(DETAIL).content.decode()
+
+    assert reverse("accreditation:supervision", kwargs={"pk": application.pk}) in page
+    assert "waiting for your answer" in page
+
+
+def test_accreditation_summary_tag_shows_the_status(rf):
+    from django.template import Context, Template
+
+    accreditation = AccreditationFactory()
+
+    html = Template("{% load accreditation %}{% accreditation_summary user %}").render(
+        Context({"user": accreditation.researcher})
+    )
+
+    assert "Active" in html
+    assert accreditation.valid_until.strftime("%Y") in html
