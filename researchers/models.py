@@ -186,7 +186,7 @@ class TrainingRecord(models.Model):
         ordering = ["-passed_on", "-pk"]
 
     def __str__(self):
-        return f"{self.course}, passed {self.passed_on:%-d %B %Y}"
+        return f"{self.course}, passed {self.passed_on.day} {self.passed_on:%B %Y}"
 
 
 # Declarations live in their own module; importing them here lets Django find them.
