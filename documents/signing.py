@@ -142,6 +142,17 @@ def verify_pdf(pdf_bytes):
     elif not status.trusted:
         errors.append(NOT_TRUSTED)
     whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+    # The bottom line leaves out the timestamp's own chain of trust: a timestamp server's root
+    # is not ours to configure here, and the signature stands on our certificate alone.
+    sound = (
+        status.intact
+        and status.valid
+        and status.trusted
+        and status.seed_value_ok
+        and (status.docmdp_ok or status.modification_level is None)
+    )
+    timestamp = status.timestamp_validity
+    timestamp_ok = timestamp is not None and timestamp.intact and timestamp.valid
     if status.intact and not whole_file:
         errors.append(CHANGED_AFTER)
     try:
@@ -150,10 +161,14 @@ def verify_pdf(pdf_bytes):
         signer_name = ""
     return Verification(
         intact=bool(status.intact),
-        valid=bool(status.bottom_line and whole_file),
+        valid=bool(sound and whole_file),
         trusted=bool(status.trusted),
         signer_name=signer_name,
-        signed_at=status.signer_reported_dt or embedded.self_reported_timestamp,
+        signed_at=(
+            timestamp.timestamp
+            if timestamp_ok
+            else status.signer_reported_dt or embedded.self_reported_timestamp
+        ),
         fingerprint=fingerprint,
         reference=_reference(reader, embedded),
         errors=errors,

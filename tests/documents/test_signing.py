@@ -120,3 +120,52 @@ def test_sign_pdf_without_a_key_names_the_settings(unsigned_pdf, settings, tmp_p
 
     with pytest.raises(SigningNotConfigured, match="DECLARATION_SIGNING_KEY"):
         sign_pdf(unsigned_pdf, field_name="Declaration", reason="r", location="l")
+
+
+def test_sign_pdf_with_a_timestamp_server_verifies_with_the_stamped_time(unsigned_pdf, tmp_path):
+    # A timestamp authority of our own, in process: no network in tests.
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign.timestamps import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test timestamp authority")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "tsa-cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "tsa-key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    stamped_at = now.replace(microsecond=0) - datetime.timedelta(minutes=5)
+    timestamper = DummyTimeStamper(
+        tsa_cert=load_cert_from_pemder(str(tmp_path / "tsa-cert.pem")),
+        tsa_key=load_private_key_from_pemder(str(tmp_path / "tsa-key.pem"), passphrase=None),
+        fixed_dt=stamped_at,
+    )
+
+    signed = sign_pdf(
+        unsigned_pdf, field_name="Declaration", reason="r", location="l", timestamper=timestamper
+    )
+    verification = verify_pdf(signed)
+
+    assert verification.valid
+    assert verification.signed_at == stamped_at
