@@ -315,3 +315,17 @@ def test_accreditation_reinstate_refused_after_the_end_date(secretariat):
     assert refused.value.reasons == [
         "An accreditation past its end date cannot be reinstated: the researcher applies again."
     ]
+
+
+def test_application_submit_rolled_back_sends_no_email(sent, secretariat):
+    from django.db import transaction
+
+    application = AccreditationApplicationFactory()
+
+    with sent.capture(), pytest.raises(RuntimeError), transaction.atomic():
+        services.application_submit(application=application, by=application.applicant)
+        raise RuntimeError("a later step in the same request failed")
+
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+    assert sent.outbox == []
