@@ -38,7 +38,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 def _upload_hint():
     limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
-    return f"A {describe(EVIDENCE_KINDS)}, smaller than {limit}MB"
+    kinds = describe(EVIDENCE_KINDS)
+    return f"{kinds[0].upper()}{kinds[1:]}, smaller than {limit}MB"
 
 
 class UploadField(forms.FileField):

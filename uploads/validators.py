@@ -90,7 +90,7 @@ def validate_upload(file, *, allowed, max_bytes=None):
                 original_name=sanitise_name(getattr(file, "name", "") or ""),
             )
     raise ValidationError(
-        "The selected file must be a %(kinds)s",
+        "The selected file must be %(kinds)s",
         code="wrong_type",
         params={"kinds": describe(allowed_in_order)},
     )

@@ -122,3 +122,29 @@ def test_private_upload_to_gives_a_random_private_name_keeping_a_known_extension
     assert re.fullmatch(r"private/researchers/evidence/\d{4}/[0-9a-f]{32}\.pdf", first)
     assert first != second
     assert upload_to(None, "run.exe").rsplit("/", 1)[1].count(".") == 0
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+    b'<rect width="4" height="4"/></svg>'
+)
+
+
+def test_validate_upload_accepts_a_plain_svg():
+    assert validate_upload(upload(SVG, "chart.svg"), allowed={"svg", "txt"}).kind == "svg"
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+        b"<html><body>not an image</body></html>",
+        b'<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>',
+    ],
+)
+def test_validate_upload_refuses_svg_with_scripts_or_other_xml(svg):
+    with pytest.raises(ValidationError) as error:
+        validate_upload(upload(svg, "chart.svg"), allowed={"svg"})
+
+    assert error.value.messages == ["The selected file must be an SVG image"]
