@@ -1,4 +1,6 @@
+import io
 import re
+import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -148,3 +150,19 @@ def test_validate_upload_refuses_svg_with_scripts_or_other_xml(svg):
         validate_upload(upload(svg, "chart.svg"), allowed={"svg"})
 
     assert error.value.messages == ["The selected file must be an SVG image"]
+
+
+def _zip(entries):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in entries.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_validate_upload_xlsx_by_its_parts_not_a_plain_zip():
+    workbook = _zip({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+
+    assert validate_upload(upload(workbook, "t.xlsx"), allowed={"xlsx"}).kind == "xlsx"
+    with pytest.raises(ValidationError):
+        validate_upload(upload(_zip({"a.txt": "x"}), "t.xlsx"), allowed={"xlsx"})
