@@ -96,3 +96,23 @@ def test_declaration_verify_malformed_reference_gets_an_inline_error(client):
 
     assert response.status_code == 200
     assert "Enter the reference as it is printed on the declaration" in response.text
+
+
+def test_declaration_verify_validly_signed_copy_that_is_not_the_stored_file(client, signed):
+    from documents.rendering import render_pdf
+    from documents.signing import sign_pdf
+    from researchers.declaration_services import declaration_pdf_context
+
+    declaration, _ = signed
+    # Signed with the service's own key, but not the file the service stored for the reference.
+    other = sign_pdf(
+        render_pdf("documents/declaration_pdf.html", declaration_pdf_context(declaration)),
+        field_name="Declaration",
+        reason="Confidentiality declaration",
+        location="United Kingdom",
+    )
+
+    response = _upload(client, other)
+
+    assert "could not be confirmed" in response.text
+    assert "This file is not the one the service stored for this reference." in response.text
