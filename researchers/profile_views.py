@@ -1,6 +1,7 @@
 """The researcher's own profile pages, the secretariat's read-only view of any profile, the
 evidence downloads and the organisation list."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from uploads.responses import serve_file
 
+from . import criteria
 from . import profile_selectors as selectors
 from . import profile_services as services
 from .models import Organisation, Qualification
@@ -61,6 +63,13 @@ def _profile_context(owner, *, own):
         "profile": selectors.profile_of(owner),
         "qualifications": list(owner.qualifications.all()),
         "training_records": list(owner.training_records.all()),
+        # Read from what was prefetched above, so the checks cost no further queries.
+        "checks": [
+            ("Profile complete", criteria.user_profile_complete(owner)),
+            ("Meets the full criteria", criteria.user_meets_full_criteria(owner)),
+            ("Safe Researcher Training passed", criteria.user_training_passed(owner)),
+        ],
+        "full_experience_years": settings.ACCREDITATION_FULL_EXPERIENCE_YEARS,
     }
 
 

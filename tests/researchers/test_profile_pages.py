@@ -611,3 +611,14 @@ def test_organisation_pages_for_the_secretariat_only(client, researcher):
         ).status_code
         == 403
     )
+
+
+def test_profile_page_shows_where_the_researcher_stands_against_the_criteria(client, researcher):
+    ResearcherProfileFactory(user=researcher)
+    QualificationFactory(user=researcher, classification="third")
+
+    content = client.get(reverse("researchers:profile")).content.decode()
+
+    checks = content.split("Against the criteria")[1].split("</dl>")[0]
+    assert checks.count("Yes") == 1  # the profile is complete; a third does not qualify
+    assert checks.count("Not yet") == 2
