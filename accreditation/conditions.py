@@ -72,7 +72,7 @@ def route_chosen(application):
 @says(
     "For full accreditation, add a degree with substantial quantitative content at 2:2 or "
     "better, or at least "
-    f"{getattr(settings, 'ACCREDITATION_FULL_EXPERIENCE_YEARS', 3)} years' quantitative "
+    f"{settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' quantitative "
     "research experience."
 )
 def full_criteria_met(application):
@@ -181,7 +181,7 @@ def screening_complete(application):
 
 @says(
     "Full accreditation needs a degree with substantial quantitative content at 2:2 or better, "
-    f"or at least {getattr(settings, 'ACCREDITATION_FULL_EXPERIENCE_YEARS', 3)} years' "
+    f"or at least {settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' "
     "quantitative research experience: approve provisional accreditation instead."
 )
 def full_level_meets_criteria(application):

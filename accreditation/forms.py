@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from .conditions import screening_checks_needed
 from .levels import Level
@@ -13,7 +14,9 @@ class ApplicationForm(forms.Form):
             (
                 Level.FULL,
                 "Full accreditation: I have a degree with substantial quantitative content at "
-                "2:2 or better, or at least 3 years' quantitative research experience",
+                "2:2 or better, or at least "
+                f"{settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' quantitative research "
+                "experience",
             ),
             (
                 Level.PROVISIONAL,
