@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from researchers.declaration_selectors import declaration_latest_signed
 from researchers.permissions import role_required
 from researchers.roles import Role
 from workflow.errors import TransitionRefused
@@ -349,6 +350,7 @@ def screen(request, pk):
             "profile": getattr(application.applicant, "profile", None),
             "qualifications": application.applicant.qualifications.all(),
             "training_records": application.applicant.training_records.all(),
+            "declaration": declaration_latest_signed(user=application.applicant),
             "rules": [
                 (sentence(rule), rule(application)) for rule in conditions.SUBMISSION_CONDITIONS
             ],

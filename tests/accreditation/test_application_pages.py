@@ -245,6 +245,9 @@ def test_screen_page_checklist_then_approve_full(client, secretariat):
     )
 
     assert "The application has been approved" in response.content.decode()
+    declaration = application.applicant.declarations.get()
+    page = client.get(screen_url(application)).content.decode()
+    assert reverse("researchers:declaration_download", kwargs={"pk": declaration.pk}) in page
     accreditation = Accreditation.objects.get(application=application)
     assert accreditation.level == Level.FULL
 
