@@ -23,7 +23,7 @@ from researchers.declaration_services import (
     declaration_version_publish,
 )
 from researchers.declarations import Declaration, DeclarationVersion
-from researchers.models import Organisation
+from researchers.profile_services import organisation_create
 from researchers.roles import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -92,7 +92,7 @@ def flip_a_byte_inside_the_page(pdf):
 @pytest.fixture
 def setting_up(db):
     secretariat = UserFactory(full_name="Helen Ashworth", roles=[Role.SECRETARIAT], totp=True)
-    Organisation.objects.create(name=ORGANISATION, status=Organisation.Status.APPROVED)
+    organisation_create(name=ORGANISATION, by=secretariat)
     if DeclarationVersion.objects.current() is None:
         # Transactional tests empty every table, the data migration's first version included.
         declaration_version_publish(
