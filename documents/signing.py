@@ -5,8 +5,10 @@ timestamp server is configured). ``verify_pdf`` reads any bytes a member of the 
 and says, in words, what holds: it never raises on bad input.
 """
 
+import asyncio
 import hashlib
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -50,6 +52,20 @@ class Verification:
     errors: list[str] = field(default_factory=list)
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call ``function``, in a thread of its own when this thread already runs an event loop.
+
+    pyHanko's synchronous API starts its own event loop with ``asyncio.run``, which refuses to
+    run inside another one (an ASGI server, or a browser driver in the same thread).
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def sha256_hex(data):
     return hashlib.sha256(data).hexdigest()
 
@@ -90,9 +106,10 @@ def sign_pdf(pdf_bytes, *, field_name, reason, location, timestamper=None):
         md_algorithm="sha256",
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes))
-    output = signers.PdfSigner(
+    pdf_signer = signers.PdfSigner(
         metadata, signer=_signer(), timestamper=timestamper or _timestamper()
-    ).sign_pdf(writer)
+    )
+    output = _outside_event_loop(pdf_signer.sign_pdf, writer)
     return output.getvalue()
 
 
@@ -128,7 +145,7 @@ def verify_pdf(pdf_bytes):
     embedded = signatures[-1]
     try:
         context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-        status = validate_pdf_signature(embedded, context)
+        status = _outside_event_loop(validate_pdf_signature, embedded, context)
     except SigningNotConfigured:
         raise
     except Exception:  # a forged signature must give an answer, not a 500

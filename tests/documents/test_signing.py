@@ -1,6 +1,8 @@
 """Real WeasyPrint renders and real pyHanko signatures: what a person checking a PDF would see."""
 
+import asyncio
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.utils import timezone
@@ -169,3 +171,17 @@ def test_sign_pdf_with_a_timestamp_server_verifies_with_the_stamped_time(unsigne
 
     assert verification.valid
     assert verification.signed_at == stamped_at
+
+
+def test_sign_and_verify_work_inside_a_running_event_loop(unsigned_pdf):
+    # An ASGI server, or a browser driver sharing the thread, already runs an event loop there.
+    async def sign_and_verify():
+        signed = sign_pdf(unsigned_pdf, field_name="Declaration", reason="r", location="UK")
+        return verify_pdf(signed)
+
+    # A thread of its own, so the test does not depend on what loop this thread runs already.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        verification = executor.submit(asyncio.run, sign_and_verify()).result()
+
+    assert verification.valid
+    assert verification.intact
