@@ -6,13 +6,11 @@ as the worker would, with the service the worker calls.
 """
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import weasyprint
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -65,20 +63,6 @@ def click_and_check(page, locator):
     locator.click()
     page.wait_for_load_state("load")
     page.check_accessibility()
-
-
-def render_and_sign_as_the_worker_would(declaration):
-    """Run the worker's step on its own thread: pyHanko signs inside an event loop of its own,
-    which cannot start on this thread while Playwright's loop runs here."""
-
-    def work():
-        try:
-            declaration_render_and_sign(declaration=declaration)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        worker.submit(work).result()
 
 
 def flip_a_byte_inside_the_page(pdf):
@@ -166,7 +150,8 @@ def test_researcher_is_accredited_appears_on_the_register_and_their_declaration_
     page.get_by_label("I have read this declaration and I agree to keep to it").check()
     page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
     click_and_check(page, page.get_by_role("button", name="Sign the declaration"))
-    render_and_sign_as_the_worker_would(Declaration.objects.get(user=researcher))
+    # What the worker would do next.
+    declaration_render_and_sign(declaration=Declaration.objects.get(user=researcher))
 
     # The application.
     visit(page, f"{url}/accreditation/")
