@@ -1,14 +1,66 @@
+import secrets
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from legislation.access_modes import AccessMode
 from researchers.roles import Role
+from uploads.storage import PrivateUploadTo
 from workflow.models import StateMachineModel
 
 from . import conditions
 from .permissions import is_coordinator, is_independent_secretariat
+
+
+class Purpose(models.TextChoices):
+    """The public-good purposes a project may serve (Digital Economy Act 2017 research code)."""
+
+    POLICY_EVIDENCE = (
+        "policy_evidence",
+        "Provide an evidence base for public policy decision-making",
+    )
+    SERVICE_DELIVERY = (
+        "service_delivery",
+        "Provide an evidence base for public service delivery",
+    )
+    ECONOMY_SOCIETY = (
+        "economy_society",
+        "Provide an evidence base for decisions likely to significantly benefit the UK economy, "
+        "society or quality of life",
+    )
+    REPLICATE_VALIDATE = (
+        "replicate_validate",
+        "Replicate, validate or challenge existing research, including official statistics",
+    )
+    UNDERSTANDING_TRENDS = (
+        "understanding_trends",
+        "Significantly extend understanding of social or economic trends or events",
+    )
+    STATISTICS_QUALITY = (
+        "statistics_quality",
+        "Improve the quality, coverage or presentation of existing research, including "
+        "official statistics",
+    )
+
+
+class EthicsQuestion(models.TextChoices):
+    """The structured questions of a proposal's ethics self-assessment."""
+
+    PUBLIC_GOOD = "public_good", "Public good"
+    CONFIDENTIALITY = "confidentiality", "Confidentiality"
+    METHODS_QUALITY = "methods_quality", "Methods and quality"
+    LEGAL_COMPLIANCE = "legal_compliance", "Legal compliance"
+    PUBLIC_VIEWS = "public_views", "Public views"
+
+
+class EthicsAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    PARTLY = "partly", "Partly"
 
 
 class Proposal(StateMachineModel):
@@ -53,6 +105,48 @@ class Proposal(StateMachineModel):
     audit_label = "proposal"
 
     title = models.CharField(max_length=255)
+    lay_summary = models.TextField(blank=True, default="")
+    purposes = models.JSONField(
+        default=list, blank=True, help_text="Purpose values: the public good the project serves."
+    )
+    purpose_explanation = models.TextField(blank=True, default="")
+    aims = models.TextField(blank=True, default="")
+    methods = models.TextField(blank=True, default="")
+    software = models.TextField(blank=True, default="")
+    ethics = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='EthicsQuestion value -> {"answer": "yes"|"no"|"partly", "details": text}.',
+    )
+    dpia_needed = models.BooleanField(
+        "Data protection impact assessment needed", null=True, blank=True
+    )
+    dpia_file = models.FileField(
+        "Data protection impact assessment",
+        upload_to=PrivateUploadTo("dpia"),
+        blank=True,
+        max_length=255,
+    )
+    access_mode = models.CharField(
+        max_length=20, choices=AccessMode.choices, blank=True, default=""
+    )
+    outputs_plan = models.TextField(blank=True, default="")
+    publication_plan = models.TextField(blank=True, default="")
+    exclude_team_organisations = models.BooleanField(
+        default=False,
+        help_text="Nobody from a team member's organisation may review this proposal.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    amends = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text="The project in force this proposal would amend.",
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -79,6 +173,7 @@ class Proposal(StateMachineModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [("review_proposal", "Can review this proposal")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -233,16 +328,34 @@ class Proposal(StateMachineModel):
 class DatasetRequest(models.Model):
     """A dataset a proposal asks to use, and why openly available data cannot answer it."""
 
+    class Consent(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed"
+        PENDING = "pending", "Waiting for the data owner"
+        GIVEN = "given", "Given"
+        REFUSED = "refused", "Refused"
+
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="dataset_requests"
     )
     dataset = models.ForeignKey(
         "legislation.Dataset", on_delete=models.PROTECT, related_name="requests"
     )
-    reason = models.TextField(
+    variables = models.TextField(blank=True, default="", help_text="The variables needed.")
+    open_data_reason = models.TextField(
         blank=True,
+        default="",
         help_text="Why openly available data cannot be used instead.",
     )
+    consent = models.CharField(max_length=20, choices=Consent.choices, default=Consent.PENDING)
+    consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consent_at = models.DateTimeField(null=True, blank=True)
+    consent_reasons = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [
@@ -253,3 +366,207 @@ class DatasetRequest(models.Model):
 
     def __str__(self):
         return f"{self.dataset} for {self.proposal}"
+
+
+def _team_token():
+    return secrets.token_urlsafe(32)
+
+
+class TeamMember(models.Model):
+    """A person invited onto a project's team; they join once they accept in the service."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Co-ordinator"
+        MEMBER = "member", "Team member"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project_memberships",
+        help_text="Set when the invitation is accepted.",
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_team_token, editable=False)
+
+    class Meta:
+        ordering = ["invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "email"], name="one_invitation_per_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} on {self.proposal}"
+
+    @property
+    def accepted(self):
+        return self.accepted_at is not None and self.declined_at is None
+
+    @property
+    def status_label(self):
+        if self.declined_at:
+            return "Declined"
+        if self.accepted_at:
+            return "Accepted"
+        return "Invited"
+
+
+class ScreeningReview(models.Model):
+    """The secretariat's completeness and feasibility check of one submission."""
+
+    class Outcome(models.TextChoices):
+        PASSED = "passed", "Passed on"
+        RETURNED = "returned", "Returned for changes"
+        FAST_TRACKED = "fast_tracked", "Approved under delegated authority"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="screenings")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    checks = models.JSONField(default=list, blank=True)
+    section_comments = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Screening of {self.proposal}: {self.get_outcome_display()}"
+
+
+class DataOwnerRepresentative(models.Model):
+    """A data-owner user who speaks for a department on consent to its datasets."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="represents"
+    )
+    department = models.ForeignKey(
+        "legislation.Department", on_delete=models.CASCADE, related_name="representatives"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "department"], name="one_representation_per_department"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} for {self.department}"
+
+
+class ReviewerAssignment(models.Model):
+    """A panel reviewer assigned to one proposal; removed rather than deleted."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    independent = models.BooleanField(default=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(null=True, blank=True)
+    conflict_declared = models.BooleanField(null=True, blank=True)
+    conflict_details = models.TextField(blank=True, default="")
+    conflict_declared_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removal_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"],
+                condition=Q(removed_at__isnull=True),
+                name="one_active_assignment_per_reviewer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} reviewing {self.proposal}"
+
+
+SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Recommendation(models.Model):
+    """A reviewer's independent recommendation on a proposal, with scores from 1 to 5."""
+
+    class Choice(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        APPROVE_WITH_CONDITIONS = "approve_with_conditions", "Approve with conditions"
+        RETURN = "return", "Return for changes"
+        REJECT = "reject", "Reject"
+
+    assignment = models.OneToOneField(
+        ReviewerAssignment, on_delete=models.CASCADE, related_name="recommendation"
+    )
+    recommendation = models.CharField(max_length=30, choices=Choice.choices)
+    score_public_benefit = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    score_analytical_merit = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    score_feasibility = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    score_privacy_risk_mitigation = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    score_ethics = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    comments = models.TextField(blank=True, default="")
+    suggested_conditions = models.TextField(blank=True, default="")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.get_recommendation_display()} from {self.assignment.reviewer}"
+
+
+class PanelDecision(models.Model):
+    """A decision on a proposal; the latest is the one in force (a return keeps the history)."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        REJECTED = "rejected", "Rejected"
+        RETURNED = "returned", "Returned for changes"
+
+    class Route(models.TextChoices):
+        PANEL = "panel", "Research Accreditation Panel"
+        FAST_TRACK = "fast_track", "Fast track (delegated authority)"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.PANEL)
+    rationale = models.TextField(blank=True, default="")
+    conditions = models.TextField(blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        get_latest_by = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()}: {self.proposal}"
+
+
+class ProposalSnapshot(models.Model):
+    """What a version of a proposal said when it was submitted or approved."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    data = models.JSONField(default=dict)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.proposal} version {self.version} ({self.reason})"

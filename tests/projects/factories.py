@@ -38,4 +38,5 @@ class DatasetRequestFactory(factory.django.DjangoModelFactory):
 
     proposal = factory.SubFactory(ProposalFactory)
     dataset = factory.SubFactory(DatasetFactory)
-    reason = "The published tables are too coarse to answer the question."
+    variables = "Annual earnings, region, age band"
+    open_data_reason = "The published tables are too coarse to answer the question."
