@@ -1,0 +1,317 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import PanelDecision, Proposal, TeamMember
+from projects.register import register_projects
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.legislation.factories import ActFactory, DatasetFactory
+from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
+
+from .factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("project_register:list")
+CSV = reverse("project_register:csv")
+State = Proposal.State
+
+
+def researcher_of(organisation):
+    user = UserFactory(roles=[Role.RESEARCHER])
+    ResearcherProfileFactory(user=user, organisation=OrganisationFactory(name=organisation))
+    return user
+
+
+def decided(
+    title,
+    *,
+    state=State.ACTIVE,
+    organisation="University of Exeter",
+    datasets=None,
+    route=PanelDecision.Route.PANEL,
+    decided_on=None,
+    **kwargs,
+):
+    """A project in ``state`` approved by ``route``, its co-ordinator from ``organisation``."""
+    project = ProposalFactory(
+        title=title,
+        state=state,
+        coordinator=researcher_of(organisation),
+        datasets=datasets if datasets is not None else [DatasetFactory()],
+        lay_summary=f"What {title} is for.",
+        **kwargs,
+    )
+    decision = PanelDecision.objects.create(
+        proposal=project,
+        outcome=PanelDecision.Outcome.APPROVED,
+        route=route,
+        decided_by=UserFactory(roles=[Role.SECRETARIAT]),
+    )
+    if decided_on:
+        PanelDecision.objects.filter(pk=decision.pk).update(decided_at=decided_on)
+    return project
+
+
+def titles_on(response):
+    return [entry.title for entry in response.context["entries"]]
+
+
+def csv_rows(response):
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_register_shows_title_summary_organisation_datasets_gateway_route_and_status(client):
+    act = ActFactory(title="Census Returns Test Act 1920", slug="census-returns-test-act")
+    dataset = DatasetFactory(name="Test Survey of Pay by Place", acts=[act])
+    decided(
+        "Pay and place",
+        datasets=[dataset],
+        decided_on=datetime.datetime(2026, 3, 4, 12, tzinfo=datetime.UTC),
+    )
+
+    response = client.get(LIST)
+
+    assert response.status_code == 200
+    page = response.text[response.text.index("Pay and place") :]
+    for words in (
+        "What Pay and place is for.",
+        "University of Exeter",
+        "Test Survey of Pay by Place",
+        "Census Returns Test Act 1920",
+        "4 March 2026",
+        "By the Research Accreditation Panel",
+        "Active",
+    ):
+        assert words in page
+
+
+def test_register_says_a_fast_tracked_project_was_approved_by_the_secretariat(client):
+    decided("Quick look", route=PanelDecision.Route.FAST_TRACK, state=State.APPROVED)
+
+    response = client.get(LIST)
+
+    assert "By the secretariat under delegated authority (fast track)" in response.text
+
+
+def test_register_lists_approved_active_and_closed_projects_only(client):
+    for state in State:
+        decided(f"Project {state.value}", state=state)
+
+    listed = set(titles_on(client.get(LIST)))
+
+    assert listed == {
+        "Project approved",
+        "Project approved_with_conditions",
+        "Project active",
+        "Project closed",
+    }
+
+
+def test_register_leaves_out_an_amendment_still_being_considered(client):
+    project = decided("Pay and place")
+    ProposalFactory(
+        title="Pay and place, amended",
+        state=State.APPROVED,
+        amends=project,
+        version=2,
+        coordinator=project.coordinator,
+    )
+
+    assert titles_on(client.get(LIST)) == ["Pay and place"]
+
+
+def test_register_names_accepted_team_members_organisations_only(client):
+    project = decided("Pay and place", organisation="University of Exeter")
+    for organisation, accepted in (("Cardiff University", True), ("Invited Only Ltd", False)):
+        member = researcher_of(organisation)
+        TeamMember.objects.create(
+            proposal=project,
+            user=member if accepted else None,
+            email=member.email,
+            invited_by=project.coordinator,
+            accepted_at=timezone.now() if accepted else None,
+        )
+
+    entry = client.get(LIST).context["entries"][0]
+
+    assert entry.organisations == ["Cardiff University", "University of Exeter"]
+
+
+def test_register_hides_an_organisation_not_yet_approved(client):
+    project = decided("Pay and place", organisation="Difference Engines Unlimited")
+    project.coordinator.profile.organisation.status = "proposed"
+    project.coordinator.profile.organisation.save()
+
+    response = client.get(LIST)
+
+    assert titles_on(response) == ["Pay and place"]
+    assert "Difference Engines Unlimited" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ({"title": "place"}, ["Pay and place"]),
+        ({"organisation": "cardiff"}, ["Health and work"]),
+        ({"dataset": "hospital"}, ["Health and work"]),
+        ({"status": "closed"}, ["Health and work"]),
+    ],
+)
+def test_register_search_by_title_organisation_dataset_and_status(client, search, found):
+    decided("Pay and place", datasets=[DatasetFactory(name="Earnings Survey")])
+    decided(
+        "Health and work",
+        organisation="Cardiff University",
+        datasets=[DatasetFactory(name="Hospital Episode Statistics")],
+        state=State.CLOSED,
+    )
+
+    response = client.get(LIST, search)
+
+    assert titles_on(response) == found
+    assert "1 accredited project found" in response.text
+
+
+def test_register_search_finding_nothing_says_so(client):
+    decided("Pay and place")
+
+    response = client.get(LIST, {"title": "Turing"})
+
+    assert response.status_code == 200
+    assert "No accredited projects match your search." in response.text
+
+
+def test_register_search_with_an_unknown_status_shows_the_error_and_keeps_input(client):
+    decided("Pay and place")
+
+    response = client.get(LIST, {"title": "Pay", "status": "draft"})
+
+    assert response.status_code == 200
+    assert "There is a problem" in response.text
+    assert "Select a status from the list" in response.text
+    assert 'value="Pay"' in response.text
+    assert titles_on(response) == []
+
+
+def test_register_paginates_keeping_the_search(client):
+    for number in range(21):
+        decided(
+            f"Project {number:02d}", decided_on=timezone.now() - datetime.timedelta(days=number)
+        )
+
+    first = client.get(LIST, {"title": "project"})
+    second = client.get(LIST, {"title": "project", "page": 2})
+
+    assert len(titles_on(first)) == 20
+    assert titles_on(second) == ["Project 20"]
+    assert "title=project&amp;page=2" in first.text
+
+
+def make_many(rows):
+    acts = [ActFactory() for _ in range(3)]
+    datasets = [DatasetFactory(acts=[acts[n % 3]]) for n in range(4)]
+    for number in range(rows):
+        project = decided(
+            f"Project {number:03d}",
+            organisation=f"Organisation {number % 7}",
+            datasets=datasets[: 1 + number % 3],
+        )
+        member = researcher_of(f"Organisation {number % 5}")
+        TeamMember.objects.create(
+            proposal=project,
+            user=member,
+            email=member.email,
+            invited_by=project.coordinator,
+            accepted_at=timezone.now(),
+        )
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_register_list_query_count_does_not_grow_with_rows(
+    client, rows, django_assert_max_num_queries
+):
+    make_many(rows)
+
+    with django_assert_max_num_queries(6):
+        response = client.get(LIST, {"organisation": "organisation"})
+
+    assert response.status_code == 200
+    assert len(titles_on(response)) == min(rows, 20)
+    assert all(entry.organisations for entry in response.context["entries"])
+
+
+@pytest.mark.parametrize("rows", [5, 200])
+def test_register_csv_query_count_does_not_grow_with_rows(
+    client, rows, django_assert_max_num_queries
+):
+    make_many(rows)
+
+    with django_assert_max_num_queries(5):
+        lines = csv_rows(client.get(CSV))
+
+    assert len(lines) == rows + 1
+
+
+def test_register_csv_has_the_columns_and_search_of_the_page(client):
+    act = ActFactory(title="Wage Records Test Act 1930", slug="wage-records-test-act")
+    decided(
+        "Pay and place",
+        datasets=[DatasetFactory(name="Earnings Survey", acts=[act])],
+        route=PanelDecision.Route.FAST_TRACK,
+    )
+    decided("Health and work")
+
+    response = client.get(CSV, {"title": "pay", "page": 3})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    header, *rows = csv_rows(response)
+    assert header == [
+        "Title",
+        "Lay summary",
+        "Organisations",
+        "Datasets",
+        "Legal gateway",
+        "Decision date",
+        "Approved by",
+        "Status",
+    ]
+    assert rows == [
+        [
+            "Pay and place",
+            "What Pay and place is for.",
+            "University of Exeter",
+            "Earnings Survey",
+            "Wage Records Test Act 1930",
+            f"{timezone.localdate():%Y-%m-%d}",
+            "By the secretariat under delegated authority (fast track)",
+            "Active",
+        ]
+    ]
+
+
+def test_register_csv_never_starts_a_cell_with_a_formula(client):
+    decided('=HYPERLINK("http://example.com")')
+
+    _, row = csv_rows(client.get(CSV))
+
+    assert row[0].startswith("'=")
+
+
+def test_register_csv_with_a_bad_search_goes_back_to_the_list(client):
+    response = client.get(CSV, {"status": "draft"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(LIST)
+
+
+def test_register_projects_newest_decision_first():
+    decided("Older", decided_on=timezone.now() - datetime.timedelta(days=30))
+    decided("Newer")
+
+    assert [project.title for project in register_projects()] == ["Newer", "Older"]
