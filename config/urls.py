@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("legislation.urls")),
     path("accreditation/", include("accreditation.urls")),
     path("register/researchers/", include("accreditation.register_urls")),
+    path("register/projects/", include("projects.register_urls")),
     path("django-admin/", admin.site.urls),
 ]
 
