@@ -210,6 +210,9 @@ MATRIX = {
     # The register of accredited researchers: public, to read and to download
     "researcher_register:list": Row(public()),
     "researcher_register:csv": Row(public()),
+    # The register of accredited projects: public, to read and to download
+    "project_register:list": Row(public()),
+    "project_register:csv": Row(public()),
     # Accreditation: applicants see only their own application (the URLs name no other), the
     # named supervisor alone answers a supervision request, the secretariat screens and decides.
     "accreditation:application_detail": Row(signed_in()),
