@@ -28,7 +28,13 @@ def test_navigation_entry_resolves(entry):
 def test_navigation_for_visitors_shows_public_pages_only(client):
     labels = nav_labels(client.get(reverse("dashboard:start")).text)
 
-    assert labels == ["Legislation", "Datasets", "Accredited researchers", "Sign in"]
+    assert labels == [
+        "Legislation",
+        "Datasets",
+        "Accredited researchers",
+        "Accredited projects",
+        "Sign in",
+    ]
 
 
 def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
@@ -36,7 +42,13 @@ def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
 
     labels = nav_labels(client.get(reverse("dashboard:home")).text)
 
-    assert labels == ["Dashboard", "Legislation", "Datasets", "Accredited researchers"]
+    assert labels == [
+        "Dashboard",
+        "Legislation",
+        "Datasets",
+        "Accredited researchers",
+        "Accredited projects",
+    ]
     assert "Audit trail" not in labels
 
 
@@ -50,6 +62,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Legislation",
         "Datasets",
         "Accredited researchers",
+        "Accredited projects",
         "People",
         "Audit trail",
         "Service status",
