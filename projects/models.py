@@ -12,7 +12,8 @@ from researchers.roles import Role
 from uploads.storage import PrivateUploadTo
 from workflow.models import StateMachineModel
 
-from . import conditions
+from . import conditions, lifecycle_conditions
+from .lifecycle_permissions import is_coordinator_or_the_service
 from .permissions import is_coordinator, is_independent_secretariat
 
 
@@ -294,22 +295,27 @@ class Proposal(StateMachineModel):
         field=state,
         source=[State.APPROVED, State.APPROVED_WITH_CONDITIONS],
         target=State.ACTIVE,
-        permission=is_independent_secretariat,
-        conditions=[conditions.not_ended],
+        permission=is_coordinator,
+        conditions=[
+            lifecycle_conditions.is_not_an_amendment,
+            lifecycle_conditions.start_date_reached,
+            conditions.not_ended,
+            lifecycle_conditions.team_accredited_to_end,
+        ],
         custom={"label": "Activate"},
     )
     def activate(self):
-        pass
+        self.activated_at = timezone.now()
 
     @transition(
         field=state,
         source=State.ACTIVE,
         target=State.CLOSED,
-        permission=is_independent_secretariat,
+        permission=is_coordinator_or_the_service,
         custom={"label": "Close"},
     )
     def close(self):
-        pass
+        self.closed_at = timezone.now()
 
     @transition(
         field=state,
