@@ -193,7 +193,7 @@ class Proposal(StateMachineModel):
         source=[State.DRAFT, State.RETURNED],
         target=State.SUBMITTED,
         permission=is_coordinator,
-        conditions=[conditions.has_dates, conditions.ends_after_start, conditions.requests_data],
+        conditions=list(conditions.SUBMISSION_CONDITIONS),
         custom={"label": "Submit"},
     )
     def submit(self):
@@ -254,7 +254,7 @@ class Proposal(StateMachineModel):
         source=State.SCREENING,
         target=State.APPROVED,
         permission=is_independent_secretariat,
-        conditions=[conditions.fast_track_eligible],
+        conditions=[conditions.fast_track_eligible, *conditions.APPROVAL_CONDITIONS],
         custom={"label": "Approve under delegated authority"},
     )
     def fast_track_approve(self):
@@ -266,6 +266,7 @@ class Proposal(StateMachineModel):
         source=State.PANEL_REVIEW,
         target=State.APPROVED,
         permission=is_independent_secretariat,
+        conditions=list(conditions.APPROVAL_CONDITIONS),
         custom={"label": "Record approval"},
     )
     def approve(self):
@@ -276,6 +277,7 @@ class Proposal(StateMachineModel):
         source=State.PANEL_REVIEW,
         target=State.APPROVED_WITH_CONDITIONS,
         permission=is_independent_secretariat,
+        conditions=list(conditions.APPROVAL_CONDITIONS),
         custom={"label": "Record approval with conditions"},
     )
     def approve_with_conditions(self):

@@ -9,8 +9,13 @@ def _signed_in(user):
 
 
 def user_is_project_member(user, proposal):
-    """Whether ``user`` works on the project: today its co-ordinator; the team joins later."""
-    return _signed_in(user) and proposal.coordinator_id == user.pk
+    """Whether ``user`` works on the project: its co-ordinator, or a team member who has
+    accepted the invitation."""
+    if not _signed_in(user):
+        return False
+    if proposal.coordinator_id == user.pk:
+        return True
+    return proposal.team.filter(user=user, accepted_at__isnull=False).exists()
 
 
 def is_coordinator(proposal, user):

@@ -11,7 +11,7 @@ from tests.accreditation.factories import AccreditationApplicationFactory, Accre
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.outputs.factories import OutputRequestFactory
-from tests.projects.factories import ProposalFactory
+from tests.projects.factories import ProposalFactory, proposal_ready_to_submit
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import (
     available_transitions,
@@ -76,7 +76,7 @@ def test_transition_fire_refused_with_the_condition_sentence(secretariat):
 
 
 def test_transition_fire_refused_lists_every_unmet_condition():
-    proposal = ProposalFactory(start_date=None)
+    proposal = proposal_ready_to_submit(start_date=None, datasets=[])
 
     with pytest.raises(TransitionRefused) as refused:
         transition_fire(obj=proposal, transition="submit", by=proposal.coordinator)
@@ -269,7 +269,7 @@ def test_output_request_review_refused_for_a_checker_on_the_project():
 
 
 def test_available_transitions_lists_the_users_steps_with_reasons():
-    proposal = ProposalFactory(end_date=None)
+    proposal = proposal_ready_to_submit(end_date=None, datasets=[])
 
     steps = {step.name: step for step in available_transitions(proposal, proposal.coordinator)}
 

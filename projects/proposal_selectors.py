@@ -1,0 +1,89 @@
+"""Reads the proposal pages, services and other apps share, each in a fixed number of queries."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from legislation.models import Dataset
+
+from .models import Proposal, TeamMember
+
+
+def proposal_members(proposal):
+    """The co-ordinator and every team member who has accepted, each once, co-ordinator first."""
+    accepted = (
+        get_user_model()
+        .objects.filter(
+            project_memberships__proposal=proposal,
+            project_memberships__accepted_at__isnull=False,
+        )
+        .exclude(pk=proposal.coordinator_id)
+        .order_by("full_name", "email", "pk")
+        .distinct()
+    )
+    return [proposal.coordinator, *accepted]
+
+
+def proposals_for_user(user):
+    """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
+    return (
+        Proposal.objects.filter(
+            Q(coordinator=user) | Q(team__user=user, team__accepted_at__isnull=False)
+        )
+        .distinct()
+        .select_related("coordinator")
+        .annotate(
+            dataset_count=Count("dataset_requests", distinct=True),
+            team_count=Count(
+                "team",
+                filter=Q(team__accepted_at__isnull=False),
+                distinct=True,
+            ),
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def proposal_get(*, pk):
+    """One proposal with its co-ordinator, or 404."""
+    return get_object_or_404(Proposal.objects.select_related("coordinator", "amends"), pk=pk)
+
+
+def proposal_team(proposal):
+    """Everyone invited onto the team, the co-ordinator first, with their accounts."""
+    return list(
+        proposal.team.select_related("user", "invited_by").order_by(
+            # The co-ordinator's row sorts first.
+            "role",
+            "invited_at",
+            "pk",
+        )
+    )
+
+
+def proposal_dataset_requests(proposal):
+    """The proposal's dataset requests, with each dataset's department and legal gateways."""
+    return list(
+        proposal.dataset_requests.select_related("dataset__department")
+        .prefetch_related("dataset__acts")
+        .order_by("dataset__name")
+    )
+
+
+def datasets_requestable(proposal):
+    """Catalogue datasets the proposal has not requested yet."""
+    return (
+        Dataset.objects.exclude(requests__proposal=proposal)
+        .select_related("department")
+        .order_by("name")
+    )
+
+
+def invitation_get(*, token):
+    """The open or answered invitation with ``token``, or 404."""
+    if not token:
+        raise Http404
+    return get_object_or_404(
+        TeamMember.objects.select_related("proposal__coordinator", "invited_by"), token=token
+    )
