@@ -13,6 +13,7 @@ from uploads.storage import PrivateUploadTo
 from workflow.models import StateMachineModel
 
 from . import conditions, lifecycle_conditions
+from .consent_permissions import is_data_owner_or_secretariat
 from .lifecycle_permissions import is_coordinator_or_the_service
 from .permissions import is_coordinator, is_independent_secretariat
 
@@ -216,6 +217,13 @@ class Proposal(StateMachineModel):
         permission=is_independent_secretariat,
         custom={"label": "Return for changes"},
     )
+    @transition(
+        field=state,
+        source=State.DATA_OWNER_REVIEW,
+        target=State.RETURNED,
+        permission=is_data_owner_or_secretariat,
+        custom={"label": "Return for changes"},
+    )
     def return_to_coordinator(self):
         pass
 
@@ -234,8 +242,8 @@ class Proposal(StateMachineModel):
         field=state,
         source=State.DATA_OWNER_REVIEW,
         target=State.PANEL_REVIEW,
-        permission=is_independent_secretariat,
-        conditions=[],
+        permission=is_data_owner_or_secretariat,
+        conditions=[conditions.consent_given],
         custom={"label": "Send to the panel"},
     )
     @transition(
