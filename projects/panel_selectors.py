@@ -1,0 +1,197 @@
+"""Reads for the Research Accreditation Panel: who may be assigned, who is, and what each
+reviewer has before them, each in a fixed number of queries."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from guardian.shortcuts import get_objects_for_user
+
+from researchers.roles import Role
+
+from .models import DatasetRequest, EthicsQuestion, Proposal, Purpose, ReviewerAssignment
+
+REVIEW_PERMISSION = "projects.review_proposal"
+PANEL_SIZE = 3
+
+
+def proposal_for_panel(*, pk):
+    """The proposal with its co-ordinator, for the secretariat's panel page, or 404."""
+    return get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
+
+
+def assignments_active(proposal):
+    """The reviewers on the proposal now, with their recommendations, in assignment order."""
+    return (
+        ReviewerAssignment.objects.filter(proposal=proposal, removed_at__isnull=True)
+        .select_related("reviewer", "recommendation", "assigned_by")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def assignments_removed(proposal):
+    """Reviewers who were on the proposal and are no longer: unassigned or conflicted."""
+    return (
+        ReviewerAssignment.objects.filter(proposal=proposal, removed_at__isnull=False)
+        .select_related("reviewer")
+        .order_by("removed_at", "pk")
+    )
+
+
+def team_user_ids(proposal):
+    """Ids of the people on the project: its co-ordinator and every member who has joined."""
+    ids = {proposal.coordinator_id}
+    ids.update(
+        proposal.team.filter(user__isnull=False, declined_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    return ids
+
+
+def team_invited_emails(proposal):
+    """Addresses invited onto the team and not declined, joined or not."""
+    return {
+        email.lower()
+        for email in proposal.team.filter(declined_at__isnull=True).values_list("email", flat=True)
+    }
+
+
+def team_organisation_ids(proposal):
+    """Ids of the organisations the project's team members belong to."""
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=team_user_ids(proposal), profile__organisation__isnull=False)
+        .values_list("profile__organisation_id", flat=True)
+    )
+
+
+def reviewer_refusal(proposal, reviewer):
+    """Why ``reviewer`` may not review ``proposal``, as a sentence, or "" when they may."""
+    if not reviewer.is_active or not reviewer.groups.filter(name=Role.PANEL_REVIEWER).exists():
+        return f"{reviewer.get_full_name()} is not a panel reviewer."
+    if reviewer.pk in team_user_ids(proposal) or reviewer.email.lower() in team_invited_emails(
+        proposal
+    ):
+        return f"{reviewer.get_full_name()} is on the project's team, so cannot review it."
+    if proposal.exclude_team_organisations:
+        organisation_id = (
+            get_user_model()
+            .objects.filter(pk=reviewer.pk)
+            .values_list("profile__organisation_id", flat=True)
+            .first()
+        )
+        if organisation_id is not None and organisation_id in team_organisation_ids(proposal):
+            return (
+                f"{reviewer.get_full_name()} is from the organisation of a member of the "
+                "project's team, and this proposal excludes reviewers from the team's "
+                "organisations."
+            )
+    return ""
+
+
+def reviewers_eligible(proposal):
+    """Panel reviewers who may be assigned to ``proposal`` now: not on its team, not already on
+    its panel, and, when the proposal excludes them, not from a team member's organisation."""
+    users = (
+        get_user_model()
+        .objects.filter(groups__name=Role.PANEL_REVIEWER, is_active=True)
+        .exclude(pk__in=team_user_ids(proposal))
+        .exclude(
+            pk__in=ReviewerAssignment.objects.filter(
+                proposal=proposal, removed_at__isnull=True
+            ).values("reviewer_id")
+        )
+    )
+    emails = team_invited_emails(proposal)
+    if emails:
+        query = Q()
+        for email in emails:
+            query |= Q(email__iexact=email)
+        users = users.exclude(query)
+    if proposal.exclude_team_organisations:
+        organisations = team_organisation_ids(proposal)
+        if organisations:
+            users = users.exclude(profile__organisation_id__in=organisations)
+    return users.select_related("profile__organisation").order_by("full_name", "email").distinct()
+
+
+def assignment_for_reviewer(*, pk, user):
+    """(proposal, assignment) when ``user`` is an assigned reviewer of proposal ``pk``, else 404.
+
+    Both the object permission and a current assignment are needed: a reviewer who was
+    unassigned, or declared a conflict, is told the proposal does not exist.
+    """
+    proposal = get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
+    if not user.is_authenticated or not user.has_perm(REVIEW_PERMISSION, proposal):
+        raise Http404("No proposal assigned to you here.")
+    assignment = (
+        ReviewerAssignment.objects.filter(proposal=proposal, reviewer=user, removed_at__isnull=True)
+        .select_related("recommendation")
+        .first()
+    )
+    if assignment is None:
+        raise Http404("No proposal assigned to you here.")
+    return proposal, assignment
+
+
+def recommendations_of_others(assignment):
+    """The other current reviewers' submitted recommendations on the same proposal."""
+    return (
+        ReviewerAssignment.objects.filter(
+            proposal_id=assignment.proposal_id,
+            removed_at__isnull=True,
+            recommendation__isnull=False,
+        )
+        .exclude(pk=assignment.pk)
+        .select_related("reviewer", "recommendation")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def reviewer_queue_for(user):
+    """``user``'s current assignments on proposals they hold the review permission on, soonest
+    due first, each with its proposal and any recommendation, in one query."""
+    proposals = get_objects_for_user(
+        user,
+        REVIEW_PERMISSION,
+        klass=Proposal,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return (
+        ReviewerAssignment.objects.filter(
+            reviewer=user, removed_at__isnull=True, proposal__in=proposals
+        )
+        .select_related("proposal", "proposal__coordinator", "recommendation")
+        .order_by(F("due_date").asc(nulls_last=True), "assigned_at", "pk")
+    )
+
+
+def proposal_for_review_page(proposal):
+    """The proposal's datasets and team for the read-only view, fetched once each."""
+    return (
+        Proposal.objects.filter(pk=proposal.pk)
+        .select_related("coordinator")
+        .prefetch_related(
+            Prefetch("dataset_requests", queryset=_dataset_requests()),
+            "team",
+        )
+        .get()
+    )
+
+
+def _dataset_requests():
+    return DatasetRequest.objects.select_related("dataset").order_by("pk")
+
+
+def proposal_purposes_and_ethics(proposal):
+    """(purpose labels, [(ethics question label, answer dict)]) for showing a proposal."""
+    labels = dict(Purpose.choices)
+    purposes = [labels.get(value, value) for value in proposal.purposes or []]
+    answers = proposal.ethics or {}
+    ethics = [
+        (label, answers[value]) for value, label in EthicsQuestion.choices if value in answers
+    ]
+    return purposes, ethics

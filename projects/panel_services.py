@@ -1,0 +1,429 @@
+"""Every change the Research Accreditation Panel makes to a proposal.
+
+The secretariat assigns and unassigns reviewers (each assignment grants the object permission
+to review that one proposal, and unassignment takes it away), reviewers declare conflicts of
+interest and submit recommendations, and the secretariat records the decision. Each function
+locks the proposal, checks who is asking, writes the audit event and queues the emails inside
+one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
+``TransitionRefused`` with sentences for a step not possible yet, ``ValidationError`` for bad
+input.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accreditation.selectors import secretariat_users
+from audit.services import audit_record
+from notifications.services import email_on_commit
+from workflow.errors import TransitionRefused
+from workflow.graph import sentence
+from workflow.services import transition_fire
+
+from . import conditions
+from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
+from .panel_permissions import check_user_can_review, check_user_can_run_panel
+from .panel_selectors import PANEL_SIZE, REVIEW_PERMISSION, reviewer_refusal
+
+State = Proposal.State
+
+# What the secretariat may decide, the transition each fires and the decision it records.
+DECISIONS = {
+    "approve": ("approve", PanelDecision.Outcome.APPROVED),
+    "approve_with_conditions": (
+        "approve_with_conditions",
+        PanelDecision.Outcome.APPROVED_WITH_CONDITIONS,
+    ),
+    "reject": ("reject", PanelDecision.Outcome.REJECTED),
+    "return": ("return_to_coordinator", PanelDecision.Outcome.RETURNED),
+}
+SCORES = (
+    "score_public_benefit",
+    "score_analytical_merit",
+    "score_feasibility",
+    "score_privacy_risk_mitigation",
+    "score_ethics",
+)
+
+
+def _lock_proposal(proposal):
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _lock_assignment(assignment):
+    return (
+        ReviewerAssignment.objects.select_for_update()
+        .select_related("proposal", "reviewer")
+        .get(pk=assignment.pk)
+    )
+
+
+def _required(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+def _refuse_unless_panel_review(proposal):
+    if proposal.state != State.PANEL_REVIEW:
+        raise TransitionRefused(
+            [
+                f"This proposal is {proposal.get_state_display().lower()}, so its panel "
+                "cannot be changed now."
+            ]
+        )
+
+
+def _review_url(proposal):
+    return reverse("projects:review", kwargs={"pk": proposal.pk})
+
+
+def _panel_url(proposal):
+    return reverse("projects:panel", kwargs={"pk": proposal.pk})
+
+
+# The secretariat: the panel's members
+
+
+def proposal_exclusion_set(*, proposal, exclude, by, request=None):
+    """Say whether reviewers from a team member's organisation are kept off ``proposal``.
+
+    Turning it on is refused while such a reviewer is assigned: unassign them first.
+    """
+    with transaction.atomic():
+        proposal = _lock_proposal(proposal)
+        check_user_can_run_panel(proposal, by)
+        exclude = bool(exclude)
+        if exclude == proposal.exclude_team_organisations:
+            return proposal
+        proposal.exclude_team_organisations = exclude
+        if exclude:
+            for assignment in proposal.assignments.filter(removed_at__isnull=True).select_related(
+                "reviewer"
+            ):
+                refusal = reviewer_refusal(proposal, assignment.reviewer)
+                if refusal:
+                    raise ValidationError(
+                        {"exclude_team_organisations": f"{refusal} Unassign them first."}
+                    )
+        proposal.save(update_fields=["exclude_team_organisations", "updated_at"])
+        audit_record(
+            actor=by,
+            action="proposal.panel_exclusion",
+            obj=proposal,
+            payload={"exclude_team_organisations": exclude},
+            request=request,
+        )
+    return proposal
+
+
+def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by, request=None):
+    """Put ``reviewer`` on ``proposal``'s panel and let them, and only them, review it.
+
+    Refused unless the proposal is with the panel, the reviewer is a panel reviewer, not on the
+    project's team and (when the proposal says so) not from a team member's organisation, not
+    already assigned, and the panel has fewer than three reviewers.
+    """
+    with transaction.atomic():
+        proposal = _lock_proposal(proposal)
+        check_user_can_run_panel(proposal, by)
+        _refuse_unless_panel_review(proposal)
+        refusal = reviewer_refusal(proposal, reviewer)
+        if refusal:
+            raise ValidationError({"reviewer": refusal})
+        active = proposal.assignments.filter(removed_at__isnull=True)
+        if active.filter(reviewer=reviewer).exists():
+            raise ValidationError(
+                {"reviewer": f"{reviewer.get_full_name()} is already reviewing this proposal."}
+            )
+        if active.count() >= PANEL_SIZE:
+            raise ValidationError(
+                {
+                    "reviewer": f"The panel already has {PANEL_SIZE} reviewers. Unassign one "
+                    "before assigning another."
+                }
+            )
+        if due_date is not None and due_date < timezone.localdate():
+            raise ValidationError({"due_date": "The review due date must be today or later"})
+        try:
+            with transaction.atomic():
+                assignment = ReviewerAssignment.objects.create(
+                    proposal=proposal,
+                    reviewer=reviewer,
+                    independent=bool(independent),
+                    due_date=due_date,
+                    assigned_by=by,
+                )
+        except IntegrityError as error:
+            raise ValidationError(
+                {"reviewer": f"{reviewer.get_full_name()} is already reviewing this proposal."}
+            ) from error
+        assign_perm(REVIEW_PERMISSION, reviewer, proposal)
+        audit_record(
+            actor=by,
+            action="proposal.reviewer_assign",
+            obj=proposal,
+            payload={
+                "assignment": assignment.pk,
+                "reviewer": reviewer.pk,
+                "independent": assignment.independent,
+                "due_date": due_date.isoformat() if due_date else None,
+            },
+            request=request,
+        )
+        email_on_commit(
+            to=[reviewer],
+            subject="You have been asked to review a project proposal",
+            template="panel_review_assigned",
+            context={
+                "person": reviewer,
+                "proposal": proposal,
+                "assignment": assignment,
+                "action_url": _review_url(proposal),
+                "action_text": "Open the proposal",
+            },
+        )
+    return assignment
+
+
+def reviewer_unassign(*, assignment, reason, by, request=None):
+    """Take a reviewer off a proposal's panel, with the reason, and their permission with it."""
+    reason = _required(reason, "reason", "Enter why the reviewer is being unassigned")
+    with transaction.atomic():
+        _lock_proposal(assignment.proposal)
+        assignment = _lock_assignment(assignment)
+        proposal = assignment.proposal
+        check_user_can_run_panel(proposal, by)
+        if assignment.removed_at is not None:
+            raise ValidationError(
+                f"{assignment.reviewer.get_full_name()} is no longer on this proposal's panel."
+            )
+        _end_assignment(assignment, reason)
+        audit_record(
+            actor=by,
+            action="proposal.reviewer_unassign",
+            obj=proposal,
+            payload={
+                "assignment": assignment.pk,
+                "reviewer": assignment.reviewer_id,
+                "reason": reason,
+            },
+            request=request,
+        )
+        email_on_commit(
+            to=[assignment.reviewer],
+            subject="You are no longer reviewing a project proposal",
+            template="panel_review_unassigned",
+            context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
+        )
+    return assignment
+
+
+def _end_assignment(assignment, reason):
+    assignment.removed_at = timezone.now()
+    assignment.removal_reason = reason
+    assignment.save(update_fields=["removed_at", "removal_reason"])
+    remove_perm(REVIEW_PERMISSION, assignment.reviewer, assignment.proposal)
+
+
+# The reviewer
+
+
+def conflict_declare(*, assignment, conflict, details="", by, request=None):
+    """Record whether the reviewer has a conflict of interest in the proposal.
+
+    A conflict ends the assignment and the reviewer's permission to see the proposal, and asks
+    the secretariat to assign someone else.
+    """
+    if conflict:
+        details = _required(details, "details", "Describe your conflict of interest")
+    with transaction.atomic():
+        _lock_proposal(assignment.proposal)
+        assignment = _lock_assignment(assignment)
+        check_user_can_review(assignment, by)
+        proposal = assignment.proposal
+        if assignment.conflict_declared is not None:
+            raise ValidationError("You have already answered the conflict of interest question.")
+        _refuse_unless_panel_review(proposal)
+        assignment.conflict_declared = bool(conflict)
+        assignment.conflict_details = (details or "").strip()
+        assignment.conflict_declared_at = timezone.now()
+        assignment.save(
+            update_fields=["conflict_declared", "conflict_details", "conflict_declared_at"]
+        )
+        if conflict:
+            _end_assignment(assignment, "Declared a conflict of interest.")
+        audit_record(
+            actor=by,
+            action="proposal.conflict_declare",
+            obj=proposal,
+            payload={"assignment": assignment.pk, "conflict": bool(conflict)},
+            request=request,
+        )
+        if conflict:
+            email_on_commit(
+                to=list(secretariat_users()),
+                subject="A reviewer has declared a conflict of interest: assign a replacement",
+                template="panel_conflict_declared",
+                context={
+                    "proposal": proposal,
+                    "assignment": assignment,
+                    "reviewer": assignment.reviewer,
+                    "action_url": _panel_url(proposal),
+                    "action_text": "Assign a replacement reviewer",
+                },
+            )
+    return assignment
+
+
+def recommendation_submit(
+    *,
+    assignment,
+    recommendation,
+    comments="",
+    suggested_conditions="",
+    by,
+    request=None,
+    **scores,
+):
+    """Record the reviewer's independent recommendation, with a score from 1 to 5 for each of
+    public benefit, analytical merit, feasibility, privacy risk mitigation and ethics.
+
+    Only after declaring no conflict of interest, and once. When the third recommendation is in,
+    the secretariat is told the panel can decide.
+    """
+    if recommendation not in Recommendation.Choice.values:
+        raise ValidationError({"recommendation": "Select your recommendation"})
+    if set(scores) != set(SCORES):
+        raise ValueError(f"Give exactly these scores: {', '.join(SCORES)}")
+    for name, value in scores.items():
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationError({name: "Give a score from 1 to 5"})
+    if recommendation == Recommendation.Choice.APPROVE_WITH_CONDITIONS:
+        suggested_conditions = _required(
+            suggested_conditions,
+            "suggested_conditions",
+            "Enter the conditions you suggest for approval",
+        )
+    with transaction.atomic():
+        # The proposal's lock puts reviewers submitting at once, and the secretariat's
+        # decision, one after another.
+        proposal = _lock_proposal(assignment.proposal)
+        assignment = _lock_assignment(assignment)
+        check_user_can_review(assignment, by)
+        _refuse_unless_panel_review(proposal)
+        if assignment.conflict_declared is not False:
+            raise TransitionRefused(
+                ["Declare whether you have a conflict of interest before recommending."]
+            )
+        if Recommendation.objects.filter(assignment=assignment).exists():
+            raise ValidationError("You have already submitted your recommendation.")
+        made = Recommendation.objects.create(
+            assignment=assignment,
+            recommendation=recommendation,
+            comments=(comments or "").strip(),
+            suggested_conditions=(suggested_conditions or "").strip(),
+            **scores,
+        )
+        audit_record(
+            actor=by,
+            action="proposal.recommendation_submit",
+            obj=proposal,
+            payload={
+                "assignment": assignment.pk,
+                "recommendation": recommendation,
+                **scores,
+            },
+            request=request,
+        )
+        if conditions.panel_recommendations_in(proposal):
+            email_on_commit(
+                to=list(secretariat_users()),
+                subject="The panel's recommendations are in: record the decision",
+                template="panel_recommendations_in",
+                context={
+                    "proposal": proposal,
+                    "action_url": _panel_url(proposal),
+                    "action_text": "Record the panel's decision",
+                },
+            )
+    return made
+
+
+# The secretariat: the decision
+
+
+def decision_rules():
+    """Every rule an approval by the panel must meet, in the order the panel page lists them:
+    the panel's own, then the approval rules the transition checks."""
+    return [*conditions.PANEL_DECISION_CONDITIONS, *conditions.APPROVAL_CONDITIONS]
+
+
+def decision_refusals(proposal):
+    """Sentences saying why no panel decision can be recorded on ``proposal`` yet."""
+    return [sentence(rule) for rule in conditions.PANEL_DECISION_CONDITIONS if not rule(proposal)]
+
+
+def decision_record(*, proposal, outcome, rationale, conditions_text="", by, request=None):
+    """Record the panel's decision on ``proposal`` and move it on: approve, approve with
+    conditions, reject, or return to the co-ordinator for changes.
+
+    Only once three reviewers, at least one independent, have recommended; approval also needs
+    the approval rules (every team member accredited to the end date). A return ends the
+    current reviewers' assignments, so the changed proposal gets a fresh panel.
+    """
+    if outcome not in DECISIONS:
+        raise ValidationError({"outcome": "Select the panel's decision"})
+    rationale = _required(rationale, "rationale", "Enter the rationale for the decision")
+    conditions_text = (conditions_text or "").strip()
+    if outcome == "approve_with_conditions" and not conditions_text:
+        raise ValidationError({"conditions": "Enter the conditions of approval"})
+    transition, recorded = DECISIONS[outcome]
+    with transaction.atomic():
+        # Locked first, so two clicks at once queue here and the second finds the step taken.
+        locked = _lock_proposal(proposal)
+        check_user_can_run_panel(locked, by)
+        _refuse_unless_panel_review(locked)
+        reasons = decision_refusals(locked)
+        if reasons:
+            raise TransitionRefused(reasons)
+        proposal = transition_fire(
+            obj=locked,
+            transition=transition,
+            by=by,
+            request=request,
+            payload={"outcome": recorded, "route": PanelDecision.Route.PANEL},
+        )
+        decision = PanelDecision.objects.create(
+            proposal=proposal,
+            outcome=recorded,
+            route=PanelDecision.Route.PANEL,
+            rationale=rationale,
+            conditions=conditions_text if outcome == "approve_with_conditions" else "",
+            decided_by=by,
+        )
+        if outcome == "return":
+            for assignment in proposal.assignments.filter(removed_at__isnull=True).select_related(
+                "reviewer"
+            ):
+                _end_assignment(assignment, "The proposal was returned for changes.")
+        email_on_commit(
+            to=[proposal.coordinator],
+            subject=f"Decision on your project proposal: {decision.get_outcome_display().lower()}",
+            template="panel_decision",
+            context={
+                "person": proposal.coordinator,
+                "proposal": proposal,
+                "decision": decision,
+                "action_url": _proposal_url(proposal),
+                "action_text": "Open your proposal",
+            },
+        )
+    return decision
+
+
+def _proposal_url(proposal):
+    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})

@@ -1,0 +1,259 @@
+"""The panel's pages: the secretariat's panel page for a proposal, the reviewer's queue and the
+reviewer's page for one proposal. Each gets its objects through a selector, calls one service
+and turns a refusal into words on the page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from researchers.permissions import role_required
+from researchers.roles import Role
+from workflow.errors import TransitionRefused
+from workflow.graph import sentence
+
+from . import panel_selectors as selectors
+from . import panel_services as services
+from .models import Proposal
+from .panel_forms import (
+    AssignForm,
+    ConflictForm,
+    DecisionForm,
+    ExclusionForm,
+    RecommendationForm,
+    UnassignForm,
+)
+from .panel_permissions import user_can_run_panel
+
+State = Proposal.State
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _put_on_form(form, error):
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# The secretariat
+
+
+def _panel_forms(proposal, active, data=None, action=None):
+    def bound(name):
+        return data if action == name else None
+
+    posted_assignment = (data or {}).get("assignment") if action == "unassign" else None
+    return {
+        "exclusion_form": ExclusionForm(
+            bound("exclusion"),
+            prefix="exclusion",
+            initial={"exclude_team_organisations": proposal.exclude_team_organisations},
+        ),
+        "assign_form": AssignForm(
+            bound("assign"), prefix="assign", reviewers=selectors.reviewers_eligible(proposal)
+        ),
+        "decision_form": DecisionForm(bound("decide"), prefix="decide"),
+        "unassign_forms": {
+            assignment.pk: UnassignForm(
+                data if posted_assignment == str(assignment.pk) else None,
+                prefix=f"unassign-{assignment.pk}",
+            )
+            for assignment in active
+        },
+    }
+
+
+def _form_for(forms, action, data):
+    if action == "unassign":
+        try:
+            return forms["unassign_forms"].get(int(data.get("assignment", "")))
+        except ValueError:
+            return None
+    return forms.get(
+        {"exclusion": "exclusion_form", "assign": "assign_form", "decide": "decision_form"}.get(
+            action, ""
+        )
+    )
+
+
+def _panel_step(request, proposal, action, form, active):
+    by = request.user
+    data = form.cleaned_data
+    if action == "exclusion":
+        services.proposal_exclusion_set(
+            proposal=proposal,
+            exclude=data["exclude_team_organisations"],
+            by=by,
+            request=request,
+        )
+        return (
+            "Reviewers from the team's organisations are now excluded."
+            if data["exclude_team_organisations"]
+            else "Reviewers from the team's organisations may now be assigned."
+        )
+    if action == "assign":
+        assignment = services.reviewer_assign(
+            proposal=proposal,
+            reviewer=data["reviewer"],
+            independent=data["independent"],
+            due_date=data["due_date"],
+            by=by,
+            request=request,
+        )
+        return f"{assignment.reviewer.get_full_name()} has been assigned and emailed."
+    if action == "unassign":
+        assignment = active[int(request.POST["assignment"])]
+        services.reviewer_unassign(
+            assignment=assignment, reason=data["reason"], by=by, request=request
+        )
+        return f"{assignment.reviewer.get_full_name()} has been unassigned."
+    decision = services.decision_record(
+        proposal=proposal,
+        outcome=data["outcome"],
+        rationale=data["rationale"],
+        conditions_text=data["conditions"],
+        by=by,
+        request=request,
+    )
+    return f"The panel's decision has been recorded: {decision.get_outcome_display().lower()}."
+
+
+@role_required(Role.SECRETARIAT)
+@require_http_methods(["GET", "POST"])
+def panel(request, pk):
+    proposal = selectors.proposal_for_panel(pk=pk)
+    active = {assignment.pk: assignment for assignment in selectors.assignments_active(proposal)}
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = _panel_forms(proposal, active.values(), _posted(request), action)
+    form = _form_for(forms, action, request.POST) if action else None
+    refusals = []
+    if request.method == "POST" and form is None:
+        refusals = (
+            ["That reviewer is no longer on this proposal's panel."]
+            if action == "unassign"
+            else ["Choose what to do with the panel."]
+        )
+    elif form is not None and form.is_valid():
+        try:
+            message = _panel_step(request, proposal, action, form, active)
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        except ValidationError as error:
+            _put_on_form(form, error)
+        else:
+            messages.success(request, message)
+            return redirect("projects:panel", pk=proposal.pk)
+    all_forms = [
+        forms["exclusion_form"],
+        forms["assign_form"],
+        forms["decision_form"],
+        *forms["unassign_forms"].values(),
+    ]
+    return render(
+        request,
+        "projects/panel/panel.html",
+        {
+            "proposal": proposal,
+            "assignments": [
+                (assignment, forms["unassign_forms"][assignment.pk])
+                for assignment in active.values()
+            ],
+            "removed": list(selectors.assignments_removed(proposal)),
+            "panel_full": len(active) >= selectors.PANEL_SIZE,
+            "panel_size": selectors.PANEL_SIZE,
+            "in_panel_review": proposal.state == State.PANEL_REVIEW,
+            "can_run": user_can_run_panel(proposal, request.user),
+            "rules": [(sentence(rule), rule(proposal)) for rule in services.decision_rules()],
+            "decisions": list(proposal.decisions.select_related("decided_by")),
+            "failed_form": form if form is not None and form.errors else None,
+            "refusals": refusals,
+            "has_errors": bool(refusals) or any(f.errors for f in all_forms),
+            "exclusion_form": forms["exclusion_form"],
+            "assign_form": forms["assign_form"],
+            "decision_form": forms["decision_form"],
+        },
+    )
+
+
+# The reviewer
+
+
+@role_required(Role.PANEL_REVIEWER)
+def reviewer_queue(request):
+    assignments = list(selectors.reviewer_queue_for(request.user))
+    return render(request, "projects/panel/reviewer_queue.html", {"assignments": assignments})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    proposal, assignment = selectors.assignment_for_reviewer(pk=pk, user=request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = _posted(request)
+    conflict_form = ConflictForm(data if action == "conflict" else None, prefix="conflict")
+    recommendation_form = RecommendationForm(
+        data if action == "recommend" else None, prefix="recommend"
+    )
+    form = {"conflict": conflict_form, "recommend": recommendation_form}.get(action)
+    refusals = []
+    if request.method == "POST" and form is None:
+        refusals = ["Choose what to do with the proposal."]
+    elif form is not None and form.is_valid():
+        try:
+            if action == "conflict":
+                services.conflict_declare(
+                    assignment=assignment,
+                    conflict=form.cleaned_data["conflict"],
+                    details=form.cleaned_data["details"],
+                    by=request.user,
+                    request=request,
+                )
+            else:
+                services.recommendation_submit(
+                    assignment=assignment, by=request.user, request=request, **form.cleaned_data
+                )
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        except ValidationError as error:
+            _put_on_form(form, error)
+        else:
+            if action == "conflict" and form.cleaned_data["conflict"]:
+                messages.success(
+                    request,
+                    "You have declared a conflict of interest, so you will not review this "
+                    "proposal. The secretariat will assign another reviewer.",
+                )
+                return redirect("projects:reviewer_queue")
+            messages.success(
+                request,
+                "You have declared no conflict of interest: you can now write your recommendation."
+                if action == "conflict"
+                else "Your recommendation has been submitted.",
+            )
+            return redirect("projects:review", pk=proposal.pk)
+    own = getattr(assignment, "recommendation", None)
+    purposes, ethics = selectors.proposal_purposes_and_ethics(proposal)
+    return render(
+        request,
+        "projects/panel/review.html",
+        {
+            "proposal": selectors.proposal_for_review_page(proposal),
+            "assignment": assignment,
+            "purposes": purposes,
+            "ethics": ethics,
+            "recommendation": own,
+            # Others' recommendations only once the reviewer's own is in.
+            "others": list(selectors.recommendations_of_others(assignment)) if own else [],
+            "in_panel_review": proposal.state == State.PANEL_REVIEW,
+            "conflict_form": conflict_form,
+            "recommendation_form": recommendation_form,
+            "refusals": refusals,
+            "has_errors": bool(refusals) or conflict_form.errors or recommendation_form.errors,
+        },
+    )
