@@ -1,0 +1,204 @@
+"""Amending an active project: a new version is written and considered while the approved
+version stays in force, and takes its place only once approved.
+
+An amendment is a new ``Proposal`` row pointing at the project through ``amends``, starting as
+a copy of it in draft with the next version number, the same team and the same dataset
+requests. The co-ordinator edits it with the ordinary question pages and sends it; it is
+screened like any proposal, and the secretariat decides whether it needs the panel. When it is
+approved, by either route, ``amendment_apply`` gives the project in force its purpose, dates,
+team and datasets, keeping a snapshot of each version for the differences page.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django_fsm.signals import post_transition
+
+from audit.services import audit_record
+from notifications.services import email_on_commit
+from workflow.errors import TransitionRefused
+
+from .lifecycle_selectors import amendment_open_for, project_members
+from .models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
+from .permissions import is_coordinator
+
+State = Proposal.State
+APPROVED_STATES = (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
+
+# What an amendment starts with from the project, and what an approved one gives back.
+COPIED_FIELDS = (
+    "title",
+    "lay_summary",
+    "purposes",
+    "purpose_explanation",
+    "aims",
+    "methods",
+    "software",
+    "start_date",
+    "end_date",
+    "ethics",
+    "dpia_needed",
+    "dpia_file",
+    "access_mode",
+    "outputs_plan",
+    "publication_plan",
+    "exclude_team_organisations",
+)
+REQUEST_FIELDS = (
+    "variables",
+    "open_data_reason",
+    "consent",
+    "consent_by",
+    "consent_at",
+    "consent_reasons",
+)
+MEMBER_FIELDS = ("user", "role", "invited_by", "accepted_at", "declined_at")
+
+
+def snapshot_data(proposal):
+    """What ``proposal`` says now, as the plain data a snapshot keeps."""
+    from .proposal_services import proposal_snapshot_data
+
+    return proposal_snapshot_data(proposal)
+
+
+def _snapshot(proposal, *, reason):
+    return ProposalSnapshot.objects.create(
+        proposal=proposal, version=proposal.version, data=snapshot_data(proposal), reason=reason
+    )
+
+
+def _keep_version_in_force(project):
+    """Snapshot the version in force, unless a snapshot of that version exists already."""
+    if not project.snapshots.filter(version=project.version).exists():
+        _snapshot(project, reason="in force")
+
+
+def amendment_start(*, project, by, request=None):
+    """The co-ordinator of an active project starts an amendment, a draft copy of the project
+    with the next version number; the one already in progress if there is one."""
+    with transaction.atomic():
+        project = Proposal.objects.select_for_update().get(pk=project.pk)
+        if not is_coordinator(project, by):
+            raise PermissionDenied("Only the project's co-ordinator can amend it.")
+        if project.amends_id is not None:
+            raise TransitionRefused(["An amendment cannot itself be amended."])
+        if project.state != State.ACTIVE:
+            raise TransitionRefused(["Only an active project can be amended."])
+        in_progress = amendment_open_for(project)
+        if in_progress is not None:
+            return in_progress
+        _keep_version_in_force(project)
+        latest = project.amendments.aggregate(latest=Max("version"))["latest"] or 0
+        amendment = Proposal.objects.create(
+            **{name: getattr(project, name) for name in COPIED_FIELDS},
+            coordinator=project.coordinator,
+            amends=project,
+            version=max(project.version, latest) + 1,
+        )
+        DatasetRequest.objects.bulk_create(
+            DatasetRequest(
+                proposal=amendment,
+                dataset_id=dataset_request.dataset_id,
+                **{name: getattr(dataset_request, name) for name in REQUEST_FIELDS},
+            )
+            for dataset_request in project.dataset_requests.all()
+        )
+        TeamMember.objects.bulk_create(
+            TeamMember(
+                proposal=amendment,
+                email=member.email,
+                **{name: getattr(member, name) for name in MEMBER_FIELDS},
+            )
+            for member in project.team.filter(declined_at__isnull=True)
+        )
+        audit_record(
+            actor=by,
+            action="proposal.amendment_start",
+            obj=amendment,
+            to_state=amendment.state,
+            payload={"amends": project.pk, "version": amendment.version},
+            request=request,
+        )
+    return amendment
+
+
+def _apply(amendment, *, by, request=None):
+    """Give the project in force what the approved ``amendment`` says. Inside a transaction."""
+    project = Proposal.objects.select_for_update().get(pk=amendment.amends_id)
+    if project.version >= amendment.version:
+        return project  # applied already
+    _keep_version_in_force(project)
+    before = project.version
+    for name in COPIED_FIELDS:
+        setattr(project, name, getattr(amendment, name))
+    project.version = amendment.version
+    project.save(update_fields=[*COPIED_FIELDS, "version", "updated_at"])
+
+    wanted = {request.dataset_id: request for request in amendment.dataset_requests.all()}
+    project.dataset_requests.exclude(dataset_id__in=wanted).delete()
+    for dataset_id, wanted_request in wanted.items():
+        DatasetRequest.objects.update_or_create(
+            proposal=project,
+            dataset_id=dataset_id,
+            defaults={name: getattr(wanted_request, name) for name in REQUEST_FIELDS},
+        )
+    members = {member.email: member for member in amendment.team.all()}
+    project.team.exclude(email__in=members).delete()
+    for email, member in members.items():
+        TeamMember.objects.update_or_create(
+            proposal=project,
+            email=email,
+            defaults={name: getattr(member, name) for name in MEMBER_FIELDS},
+        )
+
+    _snapshot(project, reason=f"amendment approved (proposal {amendment.pk})")
+    audit_record(
+        actor=by,
+        action="proposal.amendment_apply",
+        obj=project,
+        from_state=project.state,
+        to_state=project.state,
+        payload={"amendment": amendment.pk, "from_version": before, "to_version": project.version},
+        request=request,
+    )
+    email_on_commit(
+        to=project_members(project),
+        subject="An amendment to your project is in force",
+        template="project_amended",
+        context={
+            "project": project,
+            "version": project.version,
+            "action_url": reverse("projects:versions", kwargs={"pk": project.pk}),
+            "action_text": "See what changed",
+        },
+    )
+    return project
+
+
+def amendment_apply(*, amendment, by=None, request=None):
+    """Make an approved amendment the version in force of the project it amends.
+
+    Called by itself when an amendment is approved, by the panel's decision or the fast track;
+    safe to call again, since a project already at the amendment's version is left alone.
+    """
+    with transaction.atomic():
+        amendment = Proposal.objects.select_for_update().get(pk=amendment.pk)
+        if amendment.amends_id is None:
+            raise TransitionRefused(["This proposal does not amend a project."])
+        if amendment.state not in APPROVED_STATES:
+            raise TransitionRefused(["Only an approved amendment can be put in force."])
+        return _apply(amendment, by=by, request=request)
+
+
+def _apply_on_approval(sender, instance, name, source, target, **kwargs):
+    # Runs inside the decision's own transaction, so the amendment is approved and in force
+    # together or not at all.
+    if instance.amends_id is not None and target in APPROVED_STATES:
+        _apply(instance, by=None)
+
+
+post_transition.connect(
+    _apply_on_approval, sender=Proposal, dispatch_uid="projects.amendment_apply_on_approval"
+)

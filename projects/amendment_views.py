@@ -1,0 +1,60 @@
+"""Amending an active project, and comparing a project's versions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from workflow.errors import TransitionRefused
+
+from . import amendment_services
+from .amendment_selectors import project_differences, project_in_force
+from .lifecycle_permissions import user_can_see_versions
+from .lifecycle_selectors import amendment_open_for
+from .lifecycle_views import _project_for_coordinator
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request, pk):
+    project = _project_for_coordinator(pk, request.user)
+    refusals = []
+    if request.method == "POST":
+        try:
+            amendment = amendment_services.amendment_start(
+                project=project, by=request.user, request=request
+            )
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        else:
+            messages.success(
+                request,
+                f"Version {amendment.version} is a draft. Change what needs changing, then send "
+                "it: the approved version stays in force until the amendment is approved.",
+            )
+            return redirect("projects:proposal_detail", pk=amendment.pk)
+    return render(
+        request,
+        "projects/lifecycle/amend.html",
+        {
+            "project": project,
+            "refusals": refusals,
+            "in_progress": amendment_open_for(project) if project.amends_id is None else None,
+        },
+    )
+
+
+@login_required
+def versions(request, pk):
+    from .lifecycle_selectors import project_get
+
+    proposal = project_get(pk=pk)
+    project = project_in_force(proposal)
+    if not user_can_see_versions(project, request.user):
+        raise Http404
+    return render(
+        request,
+        "projects/lifecycle/versions.html",
+        {"project": project, "proposal": proposal, "differences": project_differences(project)},
+    )

@@ -1,0 +1,45 @@
+"""Reads the activation, closing and amendment pages and the daily closing share."""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import Proposal
+
+State = Proposal.State
+
+
+def project_get(*, pk):
+    """One proposal or project with its co-ordinator and what it amends, or 404."""
+    return get_object_or_404(Proposal.objects.select_related("coordinator", "amends"), pk=pk)
+
+
+def project_members(project):
+    """The co-ordinator and every team member who has accepted, each once, co-ordinator first."""
+    accepted = (
+        get_user_model()
+        .objects.filter(
+            project_memberships__proposal=project,
+            project_memberships__accepted_at__isnull=False,
+            project_memberships__declined_at__isnull=True,
+        )
+        .exclude(pk=project.coordinator_id)
+        .order_by("full_name", "email", "pk")
+        .distinct()
+    )
+    return [project.coordinator, *accepted]
+
+
+def projects_ended(*, on=None):
+    """Active projects whose end date is before ``on`` (today)."""
+    on = on or timezone.localdate()
+    return Proposal.objects.filter(state=State.ACTIVE, end_date__lt=on)
+
+
+def amendment_open_for(project):
+    """The amendment of ``project`` still being written or considered, or None."""
+    return (
+        project.amendments.filter(state__in=Proposal.BEFORE_DECISION)
+        .order_by("-version", "-pk")
+        .first()
+    )

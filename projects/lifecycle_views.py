@@ -1,0 +1,80 @@
+"""The co-ordinator's pages for starting and closing an approved project. Each gets the
+project through a selector, calls one service, and shows a refusal as an error summary."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from workflow.errors import TransitionRefused
+from workflow.services import unmet_conditions
+
+from . import lifecycle_services
+from .lifecycle_permissions import user_can_see_versions
+from .lifecycle_selectors import project_get
+from .permissions import is_coordinator
+
+
+def _project_for_coordinator(pk, user):
+    """The project, if ``user`` co-ordinates it: 404 to outsiders, 403 to the rest of the team."""
+    project = project_get(pk=pk)
+    if not user_can_see_versions(project, user):
+        raise Http404
+    if not is_coordinator(project, user):
+        raise PermissionDenied("Only the project's co-ordinator can do this.")
+    return project
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activate(request, pk):
+    project = _project_for_coordinator(pk, request.user)
+    refusals = []
+    if request.method == "POST":
+        try:
+            lifecycle_services.project_activate(project=project, by=request.user, request=request)
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        else:
+            messages.success(request, f"“{project.title}” is now active.")
+            return redirect("projects:proposal_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/lifecycle/activate.html",
+        {
+            "project": project,
+            "refusals": refusals,
+            "unmet": unmet_conditions(project, "activate"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request, pk):
+    project = _project_for_coordinator(pk, request.user)
+    refusals = []
+    reason = ""
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        try:
+            lifecycle_services.project_close(
+                project=project, by=request.user, reason=reason, request=request
+            )
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        else:
+            messages.success(request, f"“{project.title}” has closed.")
+            return redirect("projects:proposal_detail", pk=project.pk)
+    return render(
+        request,
+        "projects/lifecycle/close.html",
+        {
+            "project": project,
+            "refusals": refusals,
+            "reason": reason,
+            "closable": project.state == project.State.ACTIVE,
+        },
+    )
