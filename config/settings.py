@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accreditation.tasks.expire_lapsed_accreditations",
         "schedule": crontab(hour=0, minute=15),
     },
+    # Just after midnight too, so a project closes on the day after its end date.
+    "close-ended-projects": {
+        "task": "projects.tasks.close_ended_projects",
+        "schedule": crontab(hour=0, minute=20),
+    },
 }
 
 # Security: always-on basics, and everything else in production.
