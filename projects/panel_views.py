@@ -155,11 +155,14 @@ def panel(request, pk):
         forms["decision_form"],
         *forms["unassign_forms"].values(),
     ]
+    purposes, ethics = selectors.proposal_purposes_and_ethics(proposal)
     return render(
         request,
         "projects/panel/panel.html",
         {
-            "proposal": proposal,
+            "proposal": selectors.proposal_for_review_page(proposal),
+            "purposes": purposes,
+            "ethics": ethics,
             "assignments": [
                 (assignment, forms["unassign_forms"][assignment.pk])
                 for assignment in active.values()
