@@ -87,3 +87,30 @@ def invitation_get(*, token):
     return get_object_or_404(
         TeamMember.objects.select_related("proposal__coordinator", "invited_by"), token=token
     )
+
+
+def proposal_team_status(proposal):
+    """Each team row with the accreditation that lasts to the proposal's end date, or None."""
+    from .conditions import accreditation_lasting
+
+    return [
+        (member, accreditation_lasting(member.user, proposal.end_date) if member.user else None)
+        for member in proposal_team(proposal)
+    ]
+
+
+def invitations_open_for(user):
+    """Unanswered invitations sent to ``user``'s email address, on proposals still being
+    written."""
+    if not user.is_authenticated or not user.email:
+        return TeamMember.objects.none()
+    return (
+        TeamMember.objects.filter(
+            email__iexact=user.email,
+            accepted_at__isnull=True,
+            declined_at__isnull=True,
+            proposal__state__in=(Proposal.State.DRAFT, Proposal.State.RETURNED),
+        )
+        .select_related("proposal__coordinator")
+        .order_by("-invited_at")
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import proposal_views
+
+app_name = "projects"
+
+urlpatterns = [
+    # Writing a proposal
+    path("", proposal_views.proposal_list, name="proposal_list"),
+    path("new/", proposal_views.proposal_start, name="proposal_start"),
+    path("<int:pk>/", proposal_views.proposal_detail, name="proposal_detail"),
+    path(
+        "<int:pk>/section/<slug:section>/",
+        proposal_views.proposal_section,
+        name="proposal_section",
+    ),
+    path("<int:pk>/check/", proposal_views.proposal_check, name="proposal_check"),
+    path("<int:pk>/withdraw/", proposal_views.proposal_withdraw, name="proposal_withdraw"),
+    path("<int:pk>/dpia/", proposal_views.proposal_dpia, name="proposal_dpia"),
+    path("invitations/<str:token>/", proposal_views.team_invitation, name="team_invitation"),
+]
