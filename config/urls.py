@@ -14,6 +14,7 @@ urlpatterns = [
     path("accreditation/", include("accreditation.urls")),
     path("register/researchers/", include("accreditation.register_urls")),
     path("register/projects/", include("projects.register_urls")),
+    path("projects/", include("projects.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
