@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
 
@@ -19,6 +20,7 @@ from legislation.models import Act, Dataset
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
+from tests.projects.factories import ProposalFactory, TeamMemberFactory
 from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
     OrganisationFactory,
@@ -101,6 +103,17 @@ def owner_and_secretariat_file():
         **dict.fromkeys(SIGNED_IN, NOT_FOUND),
         "researcher": OK,
         "secretariat": OK,
+    }
+
+
+def coordinator_only(secretariat=FORBIDDEN):
+    """A proposal's own page: the co-ordinator's, refused to the secretariat, not found by
+    anyone else."""
+    return {
+        "anonymous": LOGIN,
+        **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+        "researcher": OK,
+        "secretariat": secretariat,
     }
 
 
@@ -247,6 +260,29 @@ MATRIX = {
     "accreditation:accreditation_detail": Row(
         only("secretariat"), lambda world: {"pk": world.accreditation.pk}
     ),
+    # Project proposals: each person lists their own; the co-ordinator writes, sends and
+    # withdraws; the team and the secretariat read; an invitation is for its invitee alone.
+    "projects:proposal_list": Row(signed_in()),
+    "projects:proposal_start": Row(only("researcher", "other_researcher")),
+    "projects:proposal_detail": Row(
+        coordinator_only(secretariat=OK), lambda world: {"pk": world.proposal.pk}
+    ),
+    "projects:proposal_section": Row(
+        coordinator_only(), lambda world: {"pk": world.proposal.pk, "section": "title"}
+    ),
+    "projects:proposal_check": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:proposal_withdraw": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:proposal_dpia": Row(
+        coordinator_only(secretariat=OK), lambda world: {"pk": world.proposal.pk}
+    ),
+    "projects:team_invitation": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+            "other_researcher": OK,
+        },
+        lambda world: {"token": world.invitation.token},
+    ),
 }
 
 
@@ -282,6 +318,8 @@ def world(db, settings, tmp_path):
     }
     with transaction.atomic():
         audit_event = audit_record(actor=users["secretariat"], action="matrix.example")
+    proposal = ProposalFactory(coordinator=users["researcher"], dpia_needed=True)
+    proposal.dpia_file.save("dpia.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return SimpleNamespace(
         users=users,
         **users,
@@ -300,6 +338,13 @@ def world(db, settings, tmp_path):
             supervisor=users["researcher"],
         ),
         accreditation=AccreditationFactory(),
+        proposal=proposal,
+        invitation=TeamMemberFactory(
+            proposal=proposal,
+            user=None,
+            email=users["other_researcher"].email,
+            accepted_at=None,
+        ),
     )
 
 
