@@ -39,10 +39,11 @@ def check_user_can_answer_consent(user, dataset_request):
 
 def user_can_see_consent_page(user, proposal):
     """Whether ``user`` may open ``proposal``'s consent page: a data owner for a department
-    whose dataset it requests."""
+    whose dataset it requests, once it has been sent (a draft is its authors' alone)."""
     return (
         _signed_in(user)
         and user_has_role(user, Role.DATA_OWNER)
+        and proposal.state != "draft"
         and proposal.dataset_requests.filter(
             dataset__department__representatives__user=user
         ).exists()

@@ -1,0 +1,93 @@
+"""Reads for the secretariat's proposal list and screening page, each in a fixed number of
+queries."""
+
+import django_filters
+from django.db.models import Count, F, Prefetch
+
+from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
+
+
+def proposals_for_secretariat():
+    """Every proposal, the longest waiting first (never-submitted drafts last), with what the
+    list shows."""
+    return (
+        Proposal.objects.select_related("coordinator")
+        .annotate(dataset_count=Count("dataset_requests", distinct=True))
+        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+class SecretariatProposalFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=Proposal.State.choices,
+        widget=django_filters.widgets.forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    title = django_filters.CharFilter(
+        label="Title",
+        lookup_expr="icontains",
+        help_text="All or part of the project's title",
+    )
+
+    class Meta:
+        model = Proposal
+        fields = ["state", "title"]
+
+
+def proposal_for_screening(*, pk):
+    """One proposal with everything the screening page shows, or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Proposal.objects.select_related("coordinator", "amends").prefetch_related(
+            Prefetch(
+                "dataset_requests",
+                queryset=DatasetRequest.objects.select_related(
+                    "dataset__department", "consent_by"
+                ).order_by("dataset__name"),
+            ),
+            Prefetch(
+                "team",
+                queryset=TeamMember.objects.select_related("user").order_by("role", "pk"),
+            ),
+            Prefetch(
+                "screenings",
+                queryset=ScreeningReview.objects.select_related("by").order_by(
+                    "-created_at", "-pk"
+                ),
+            ),
+            Prefetch(
+                "decisions",
+                queryset=PanelDecision.objects.select_related("decided_by").order_by(
+                    "-decided_at", "-pk"
+                ),
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def screening_feedback(proposal):
+    """What the co-ordinator must act on after a return: the latest screening's comments per
+    section, and any data owner's refusal, as ``{"sections": [(heading, comment)],
+    "refusals": [dataset request]}``. Empty lists unless the proposal is returned."""
+    from .screening_sections import section_names
+
+    feedback = {"sections": [], "refusals": [], "screening": None}
+    if proposal.state != Proposal.State.RETURNED:
+        return feedback
+    latest = proposal.screenings.order_by("-created_at", "-pk").first()
+    if latest is not None and latest.outcome == ScreeningReview.Outcome.RETURNED:
+        names = section_names()
+        comments = latest.section_comments or {}
+        feedback["screening"] = latest
+        feedback["sections"] = [
+            (heading, comments[key]) for key, heading in names.items() if key in comments
+        ]
+    feedback["refusals"] = list(
+        proposal.dataset_requests.filter(consent=DatasetRequest.Consent.REFUSED)
+        .select_related("dataset__department")
+        .order_by("dataset__name")
+    )
+    return feedback

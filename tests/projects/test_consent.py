@@ -1,0 +1,288 @@
+"""Data owners' consent to the datasets a proposal requests, and who represents a department."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from projects.consent_services import (
+    consent_give,
+    consent_refuse,
+    representative_add,
+    representative_remove,
+)
+from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
+from projects.screening_selectors import screening_feedback
+from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
+from researchers.roles import Role
+from tests.accreditation import conftest as accreditation_fixtures
+from tests.factories import UserFactory
+from tests.legislation.factories import DatasetFactory, DepartmentFactory
+from workflow.errors import TransitionRefused
+
+from .factories import proposal_submitted
+
+pytestmark = pytest.mark.django_db
+
+# Emails sent by the steps a test takes, as the accreditation tests read them.
+eager_celery = accreditation_fixtures.eager_celery
+sent = accreditation_fixtures.sent
+
+State = Proposal.State
+Consent = DatasetRequest.Consent
+QUEUE = reverse("projects:consent_queue")
+REPRESENTATIVES = reverse("projects:representatives")
+
+
+@pytest.fixture
+def secretariat():
+    return UserFactory(roles=[Role.SECRETARIAT], totp=True)
+
+
+def data_owner_for(department):
+    owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
+    DataOwnerRepresentative.objects.create(user=owner, department=department)
+    return owner
+
+
+def with_data_owners(secretariat, *datasets):
+    """A proposal requesting ``datasets``, passed on by the secretariat to the data owners."""
+    proposal = proposal_submitted(datasets=list(datasets))
+    proposal = screening_start(proposal=proposal, by=secretariat)
+    return screening_pass(proposal=proposal, checks=CHECK_KEYS, by=secretariat)
+
+
+def request_for(proposal, dataset):
+    return proposal.dataset_requests.get(dataset=dataset)
+
+
+def consent_url(proposal):
+    return reverse("projects:consent", kwargs={"pk": proposal.pk})
+
+
+@pytest.fixture
+def hmrc():
+    return DatasetFactory(consent_required=True)
+
+
+def test_consent_give_for_the_last_dataset_sends_the_proposal_to_the_panel(secretariat, hmrc):
+    dwp = DatasetFactory(consent_required=True)
+    hmrc_owner, dwp_owner = data_owner_for(hmrc.department), data_owner_for(dwp.department)
+    proposal = with_data_owners(secretariat, hmrc, dwp)
+
+    proposal = consent_give(dataset_request=request_for(proposal, hmrc), by=hmrc_owner)
+    assert proposal.state == State.DATA_OWNER_REVIEW
+
+    proposal = consent_give(dataset_request=request_for(proposal, dwp), by=dwp_owner)
+
+    assert proposal.state == State.PANEL_REVIEW
+    given = request_for(proposal, dwp)
+    assert (given.consent, given.consent_by) == (Consent.GIVEN, dwp_owner)
+    assert AuditEvent.objects.filter(action="proposal.consent_give").count() == 2
+    moved = AuditEvent.objects.get(action="proposal.send_to_panel")
+    assert (moved.actor, moved.from_state) == (dwp_owner, "data_owner_review")
+
+
+def test_consent_refuse_returns_the_proposal_with_the_reasons(secretariat, hmrc, sent):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+
+    with sent.capture():
+        proposal = consent_refuse(
+            dataset_request=request_for(proposal, hmrc),
+            reasons="Tax records cannot be linked to health data.",
+            by=owner,
+        )
+
+    assert proposal.state == State.RETURNED
+    refused = request_for(proposal, hmrc)
+    assert (refused.consent, refused.consent_reasons) == (
+        Consent.REFUSED,
+        "Tax records cannot be linked to health data.",
+    )
+    event = AuditEvent.objects.get(action="proposal.return_to_coordinator")
+    assert (event.actor, event.payload["route"]) == (owner, "consent")
+    assert "Tax records cannot be linked" in sent.to(proposal.coordinator.email)[0].body
+    assert sent.to(secretariat.email)[0].subject == (
+        "A data owner has refused consent for a project"
+    )
+    assert screening_feedback(proposal)["refusals"] == [refused]
+
+
+def test_consent_refuse_needs_reasons(secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+
+    with pytest.raises(ValidationError):
+        consent_refuse(dataset_request=request_for(proposal, hmrc), reasons=" ", by=owner)
+
+    proposal.refresh_from_db()
+    assert proposal.state == State.DATA_OWNER_REVIEW
+
+
+def test_consent_give_refused_for_a_data_owner_of_another_department(secretariat, hmrc):
+    other = data_owner_for(DepartmentFactory())
+    proposal = with_data_owners(secretariat, hmrc)
+
+    with pytest.raises(PermissionDenied):
+        consent_give(dataset_request=request_for(proposal, hmrc), by=other)
+
+    assert request_for(proposal, hmrc).consent == Consent.PENDING
+
+
+def test_consent_give_refused_once_answered(secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc, DatasetFactory(consent_required=True))
+    consent_give(dataset_request=request_for(proposal, hmrc), by=owner)
+
+    with pytest.raises(TransitionRefused):
+        consent_refuse(dataset_request=request_for(proposal, hmrc), reasons="Changed.", by=owner)
+
+
+def test_representative_add_and_remove_are_audited(secretariat):
+    department = DepartmentFactory()
+    owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
+
+    representative = representative_add(user=owner, department=department, by=secretariat)
+    representative_remove(representative=representative, by=secretariat)
+
+    assert not DataOwnerRepresentative.objects.exists()
+    actions = list(
+        AuditEvent.objects.filter(actor=secretariat).order_by("pk").values_list("action", flat=True)
+    )
+    assert actions == ["data_owner_representative.add", "data_owner_representative.remove"]
+
+
+def test_representative_add_refuses_someone_without_the_data_owner_role(secretariat):
+    with pytest.raises(ValidationError):
+        representative_add(
+            user=UserFactory(roles=[Role.RESEARCHER]),
+            department=DepartmentFactory(),
+            by=secretariat,
+        )
+
+
+def test_representative_add_refused_for_a_data_owner():
+    owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
+
+    with pytest.raises(PermissionDenied):
+        representative_add(user=owner, department=DepartmentFactory(), by=owner)
+
+
+# Pages
+
+
+def test_consent_queue_lists_only_proposals_requesting_the_owners_departments_data(
+    client, secretariat, hmrc
+):
+    owner = data_owner_for(hmrc.department)
+    mine = with_data_owners(secretariat, hmrc)
+    others = with_data_owners(secretariat, DatasetFactory(consent_required=True))
+    client.force_login(owner)
+
+    page = client.get(QUEUE)
+
+    assert [proposal.pk for proposal in page.context["proposals"]] == [mine.pk]
+    assert others.title not in page.content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_consent_queue_query_count_does_not_grow_with_rows(
+    client, secretariat, hmrc, rows, django_assert_max_num_queries
+):
+    from .factories import DatasetRequestFactory, ProposalFactory
+
+    owner = data_owner_for(hmrc.department)
+    for proposal in ProposalFactory.create_batch(rows, state=State.DATA_OWNER_REVIEW):
+        DatasetRequestFactory(proposal=proposal, dataset=hmrc)
+    client.force_login(owner)
+    client.get(QUEUE)
+
+    with django_assert_max_num_queries(8):
+        response = client.get(QUEUE)
+
+    assert len(response.context["proposals"]) == rows
+
+
+def test_consent_page_is_not_found_for_a_data_owner_of_another_department(
+    client, secretariat, hmrc
+):
+    data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    client.force_login(data_owner_for(DepartmentFactory()))
+
+    assert client.get(consent_url(proposal)).status_code == 404
+
+
+def test_consent_page_refused_for_the_secretariat(client, secretariat, hmrc):
+    proposal = with_data_owners(secretariat, hmrc)
+    client.force_login(secretariat)
+
+    assert client.get(consent_url(proposal)).status_code == 403
+
+
+def test_consent_page_refusal_without_reasons_keeps_the_state(client, secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    dataset_request = request_for(proposal, hmrc)
+    client.force_login(owner)
+    prefix = f"request-{dataset_request.pk}"
+
+    response = client.post(
+        consent_url(proposal), {"request": dataset_request.pk, f"{prefix}-answer": "refuse"}
+    )
+
+    assert response.status_code == 200
+    assert "Enter the reasons for refusing consent" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == State.DATA_OWNER_REVIEW
+
+
+def test_consent_page_gives_consent_and_sends_the_proposal_on(client, secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    dataset_request = request_for(proposal, hmrc)
+    client.force_login(owner)
+    prefix = f"request-{dataset_request.pk}"
+
+    response = client.post(
+        consent_url(proposal),
+        {"request": dataset_request.pk, f"{prefix}-answer": "give"},
+        follow=True,
+    )
+
+    assert "it has gone to the panel" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == State.PANEL_REVIEW
+
+
+def test_representatives_page_adds_a_data_owner(client, secretariat):
+    department = DepartmentFactory()
+    owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
+    client.force_login(secretariat)
+
+    response = client.post(
+        REPRESENTATIVES,
+        {"action": "add", "user": owner.pk, "department": department.pk},
+        follow=True,
+    )
+
+    assert "now represents" in response.content.decode()
+    assert DataOwnerRepresentative.objects.filter(user=owner, department=department).exists()
+
+
+def test_representatives_page_refused_for_a_data_owner(client):
+    client.force_login(UserFactory(roles=[Role.DATA_OWNER], totp=True))
+
+    assert client.get(REPRESENTATIVES).status_code == 403
+
+
+def test_consent_page_is_not_found_for_a_draft(client):
+    from .factories import ProposalFactory
+
+    dataset = DatasetFactory(consent_required=True)
+    owner = data_owner_for(dataset.department)
+    proposal = ProposalFactory(datasets=[dataset])
+    client.force_login(owner)
+
+    assert client.get(consent_url(proposal)).status_code == 404
