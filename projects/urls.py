@@ -19,3 +19,13 @@ urlpatterns = [
     path("<int:pk>/dpia/", proposal_views.proposal_dpia, name="proposal_dpia"),
     path("invitations/<str:token>/", proposal_views.team_invitation, name="team_invitation"),
 ]
+
+# After approval: starting, closing and amending the project, and comparing its versions
+from . import amendment_views, lifecycle_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/activate/", lifecycle_views.activate, name="activate"),
+    path("<int:pk>/close/", lifecycle_views.close, name="close"),
+    path("<int:pk>/amend/", amendment_views.amend, name="amend"),
+    path("<int:pk>/versions/", amendment_views.versions, name="versions"),
+]

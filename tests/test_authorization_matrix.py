@@ -275,6 +275,14 @@ MATRIX = {
     "projects:proposal_dpia": Row(
         coordinator_only(secretariat=OK), lambda world: {"pk": world.proposal.pk}
     ),
+    # After approval the co-ordinator activates, closes and amends the project; the team and
+    # the secretariat compare its versions.
+    "projects:activate": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:close": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:amend": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:versions": Row(
+        coordinator_only(secretariat=OK), lambda world: {"pk": world.proposal.pk}
+    ),
     "projects:team_invitation": Row(
         {
             "anonymous": LOGIN,

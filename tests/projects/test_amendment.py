@@ -1,0 +1,237 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from projects.amendment_selectors import project_differences, version_changes
+from projects.amendment_services import amendment_apply, amendment_start
+from projects.models import DatasetRequest, Proposal, TeamMember
+from projects.register import register_projects
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.legislation.factories import DatasetFactory
+from workflow.errors import TransitionRefused
+from workflow.services import transition_fire
+
+from .factories import ProposalFactory, accredit
+
+pytestmark = pytest.mark.django_db
+State = Proposal.State
+
+
+@pytest.fixture
+def secretariat():
+    return UserFactory(roles=[Role.SECRETARIAT], totp=True)
+
+
+@pytest.fixture
+def project():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    accredit(member)
+    return ProposalFactory(
+        state=State.ACTIVE,
+        title="Pay and place",
+        lay_summary="How pay differs between places.",
+        datasets=[DatasetFactory(name="Test Earnings Returns")],
+        team=[member],
+    )
+
+
+def approve(amendment, by):
+    """Take an amendment through to approval by the panel, as the secretariat records it."""
+    Proposal.objects.filter(pk=amendment.pk).update(state=State.PANEL_REVIEW)
+    return transition_fire(obj=amendment, transition="approve_with_conditions", by=by)
+
+
+def test_amendment_start_makes_a_draft_copy_with_the_next_version_team_and_datasets(project):
+    amendment = amendment_start(project=project, by=project.coordinator)
+
+    assert amendment.pk != project.pk
+    assert amendment.state == State.DRAFT
+    assert amendment.amends == project
+    assert amendment.version == 2
+    assert amendment.title == "Pay and place"
+    assert amendment.end_date == project.end_date
+    assert set(amendment.team.values_list("email", flat=True)) == set(
+        project.team.values_list("email", flat=True)
+    )
+    assert list(amendment.dataset_requests.values_list("dataset__name", flat=True)) == [
+        "Test Earnings Returns"
+    ]
+    project.refresh_from_db()
+    assert project.state == State.ACTIVE
+    assert project.version == 1
+    assert AuditEvent.objects.filter(
+        action="proposal.amendment_start", object_id=str(amendment.pk)
+    ).exists()
+
+
+def test_amendment_start_twice_gives_the_same_draft(project):
+    first = amendment_start(project=project, by=project.coordinator)
+    second = amendment_start(project=project, by=project.coordinator)
+
+    assert first.pk == second.pk
+    assert project.amendments.count() == 1
+
+
+def test_amendment_start_refused_for_a_project_that_is_not_active(project):
+    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+
+    with pytest.raises(TransitionRefused) as refused:
+        amendment_start(project=project, by=project.coordinator)
+
+    assert refused.value.reasons == ["Only an active project can be amended."]
+
+
+def test_amendment_start_refused_for_a_team_member_who_is_not_the_coordinator(project):
+    member = project.team.exclude(user=project.coordinator).get().user
+
+    with pytest.raises(PermissionDenied):
+        amendment_start(project=project, by=member)
+
+
+def test_amendment_keeps_the_approved_version_in_force_until_it_is_approved(project):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(
+        title="Pay, place and health", state=State.SCREENING
+    )
+
+    project.refresh_from_db()
+    assert project.title == "Pay and place"
+    assert [p.title for p in register_projects()] == ["Pay and place"]
+    assert project.state == State.ACTIVE
+
+
+def test_amendment_approved_puts_its_purpose_dates_team_and_datasets_in_force(project, secretariat):
+    newcomer = UserFactory(roles=[Role.RESEARCHER])
+    accredit(newcomer, valid_until=project.end_date + datetime.timedelta(days=400))
+    leaver = project.team.exclude(user=project.coordinator).get()
+    amendment = amendment_start(project=project, by=project.coordinator)
+    new_end = project.end_date + datetime.timedelta(days=180)
+    Proposal.objects.filter(pk=amendment.pk).update(
+        purpose_explanation="Now also health.", end_date=new_end
+    )
+    amendment.team.filter(email=leaver.email).delete()
+    TeamMember.objects.create(
+        proposal=amendment,
+        user=newcomer,
+        email=newcomer.email,
+        invited_by=project.coordinator,
+        accepted_at=leaver.accepted_at,
+    )
+    amendment.dataset_requests.all().delete()
+    added = DatasetFactory(name="Test Hospital Spells")
+    DatasetRequest.objects.create(
+        proposal=amendment, dataset=added, variables="Admissions", open_data_reason="None open"
+    )
+
+    approve(amendment, secretariat)
+
+    project.refresh_from_db()
+    assert project.state == State.ACTIVE
+    assert project.version == 2
+    assert project.purpose_explanation == "Now also health."
+    assert project.end_date == new_end
+    assert set(project.team.values_list("email", flat=True)) == {
+        project.coordinator.email,
+        newcomer.email,
+    }
+    assert list(project.dataset_requests.values_list("dataset__name", flat=True)) == [
+        "Test Hospital Spells"
+    ]
+    assert sorted(project.snapshots.values_list("version", flat=True)) == [1, 2]
+    assert AuditEvent.objects.filter(
+        action="proposal.amendment_apply", object_id=str(project.pk)
+    ).exists()
+
+
+def test_amendment_apply_again_changes_nothing(project, secretariat):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(title="Pay, place and health")
+    amendment = approve(amendment, secretariat)
+
+    amendment_apply(amendment=amendment, by=secretariat)
+
+    assert AuditEvent.objects.filter(action="proposal.amendment_apply").count() == 1
+    assert project.snapshots.filter(version=2).count() == 1
+
+
+def test_amendment_apply_refused_before_the_amendment_is_approved(project):
+    amendment = amendment_start(project=project, by=project.coordinator)
+
+    with pytest.raises(TransitionRefused):
+        amendment_apply(amendment=amendment)
+
+    project.refresh_from_db()
+    assert project.version == 1
+
+
+def test_project_differences_show_each_changed_field_before_and_after(project):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(
+        title="Pay, place and health",
+        end_date=datetime.date(2030, 1, 31),
+    )
+
+    (difference,) = project_differences(project)
+
+    assert difference.before.number == 1
+    assert difference.after.number == 2
+    changes = {change.label: (change.before, change.after) for change in difference.changes}
+    assert changes["Title"] == ("Pay and place", "Pay, place and health")
+    assert changes["End date"][1] == "31 January 2030"
+    assert "Lay summary" not in changes
+
+
+def test_version_changes_compare_long_text_word_by_word():
+    before = {"methods": "We fit a multilevel model of earnings by region " * 3}
+    after = {"methods": before["methods"].replace("multilevel", "fixed effects", 1)}
+
+    (change,) = version_changes(before, after)
+
+    assert ("removed", "multilevel") in change.pieces
+    assert ("added", "fixed effects") in change.pieces
+
+
+def test_amend_page_starts_the_amendment_and_opens_it(client, project):
+    client.force_login(project.coordinator)
+
+    response = client.post(reverse("projects:amend", kwargs={"pk": project.pk}))
+
+    amendment = project.amendments.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("projects:proposal_detail", kwargs={"pk": amendment.pk})
+
+
+def test_amend_page_for_a_closed_project_says_why_not(client, project):
+    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+    client.force_login(project.coordinator)
+
+    response = client.post(reverse("projects:amend", kwargs={"pk": project.pk}))
+
+    assert response.status_code == 200
+    assert "Only an active project can be amended." in response.text
+    assert not project.amendments.exists()
+
+
+def test_versions_page_shows_before_and_after_to_the_team(client, project):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(title="Pay, place and health")
+    member = project.team.exclude(user=project.coordinator).get().user
+    client.force_login(member)
+
+    response = client.get(reverse("projects:versions", kwargs={"pk": amendment.pk}))
+
+    assert response.status_code == 200
+    assert "From version 1 (in force) to version 2 (amendment, draft)" in response.text
+    assert "Pay, place and health" in response.text
+
+
+def test_versions_page_is_not_found_for_someone_outside_the_project(client, project):
+    client.force_login(UserFactory(roles=[Role.RESEARCHER]))
+
+    response = client.get(reverse("projects:versions", kwargs={"pk": project.pk}))
+
+    assert response.status_code == 404

@@ -1,0 +1,207 @@
+import datetime
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from projects.lifecycle_services import project_activate, project_close, projects_close_ended
+from projects.models import Proposal
+from projects.tasks import close_ended_projects
+from researchers.roles import Role
+from tests.factories import UserFactory
+from workflow.errors import TransitionRefused
+
+from .factories import ProposalFactory, accredit
+
+pytestmark = pytest.mark.django_db
+State = Proposal.State
+TODAY = datetime.date(2027, 3, 1)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in the test's own process, as a worker would, so their emails can be read."""
+    from config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+def approved(**kwargs):
+    kwargs.setdefault("state", State.APPROVED_WITH_CONDITIONS)
+    return ProposalFactory(**kwargs)
+
+
+def test_project_activate_by_the_coordinator_on_the_start_date_makes_it_active_and_tells_the_team(
+    eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    project = approved(start_date=TODAY)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project = project_activate(project=project, by=project.coordinator)
+
+    assert project.state == State.ACTIVE
+    assert project.activated_at is not None
+    assert AuditEvent.objects.filter(action="proposal.activate", object_id=str(project.pk)).exists()
+    assert [message.to for message in mailoutbox] == [[project.coordinator.email]]
+    assert "is now active" in mailoutbox[0].body
+
+
+def test_project_activate_before_the_start_date_is_refused_in_words():
+    project = approved(start_date=TODAY + datetime.timedelta(days=1))
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_activate(project=project, by=project.coordinator)
+
+    assert refused.value.reasons == ["A project can be activated on or after its start date."]
+    project.refresh_from_db()
+    assert project.state == State.APPROVED_WITH_CONDITIONS
+
+
+def test_project_activate_refused_when_a_team_member_is_no_longer_accredited_to_the_end():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    accredit(member, valid_until=TODAY + datetime.timedelta(days=30))
+    project = approved(team=[member])
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_activate(project=project, by=project.coordinator)
+
+    assert (
+        "Every team member, the co-ordinator included, must still hold active accreditation "
+        "lasting to the project's end date." in refused.value.reasons
+    )
+
+
+def test_project_activate_refused_for_anyone_but_the_coordinator():
+    project = approved()
+    secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+
+    with pytest.raises(PermissionDenied):
+        project_activate(project=project, by=secretariat)
+
+
+def test_project_activate_refused_before_a_decision():
+    project = approved(state=State.PANEL_REVIEW)
+
+    with pytest.raises(TransitionRefused):
+        project_activate(project=project, by=project.coordinator)
+
+
+def test_project_close_early_by_the_coordinator_records_the_reason(
+    eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    project = approved(state=State.ACTIVE)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project = project_close(project=project, by=project.coordinator, reason="Work finished")
+
+    assert project.state == State.CLOSED
+    assert project.closed_at is not None
+    event = AuditEvent.objects.get(action="proposal.close", object_id=str(project.pk))
+    assert event.payload == {"reason": "Work finished"}
+    assert "before its end date" in mailoutbox[0].body
+
+
+def test_project_close_refused_for_a_team_member_who_is_not_the_coordinator():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = approved(state=State.ACTIVE, team=[member])
+
+    with pytest.raises(PermissionDenied):
+        project_close(project=project, by=member)
+
+
+def test_projects_close_ended_closes_only_active_projects_past_their_end_date():
+    ended = approved(
+        state=State.ACTIVE,
+        start_date=TODAY - datetime.timedelta(days=100),
+        end_date=TODAY - datetime.timedelta(days=1),
+    )
+    last_day = approved(
+        state=State.ACTIVE, start_date=TODAY - datetime.timedelta(days=100), end_date=TODAY
+    )
+    not_started = approved(
+        start_date=TODAY - datetime.timedelta(days=100),
+        end_date=TODAY - datetime.timedelta(days=1),
+    )
+
+    assert projects_close_ended() == 1
+
+    states = dict(Proposal.objects.values_list("pk", "state"))
+    assert states[ended.pk] == State.CLOSED
+    assert states[last_day.pk] == State.ACTIVE
+    assert states[not_started.pk] == State.APPROVED_WITH_CONDITIONS
+    event = AuditEvent.objects.get(action="proposal.close", object_id=str(ended.pk))
+    assert event.actor is None
+
+
+def test_projects_close_ended_run_twice_closes_once():
+    approved(state=State.ACTIVE, end_date=TODAY + datetime.timedelta(days=10))
+
+    with time_machine.travel(TODAY + datetime.timedelta(days=11)):
+        assert close_ended_projects() == 1
+        assert close_ended_projects() == 0
+
+    assert AuditEvent.objects.filter(action="proposal.close").count() == 1
+
+
+def test_close_ended_projects_beat_entry_runs_daily():
+    entry = next(
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "projects.tasks.close_ended_projects"
+    )
+
+    assert entry["schedule"].hour == {0}
+
+
+def test_activate_page_lists_unmet_conditions_and_activates_when_met(client):
+    waiting = approved(start_date=TODAY + datetime.timedelta(days=3))
+    client.force_login(waiting.coordinator)
+
+    page = client.get(reverse("projects:activate", kwargs={"pk": waiting.pk}))
+    assert page.status_code == 200
+    assert "A project can be activated on or after its start date." in page.text
+
+    refused = client.post(reverse("projects:activate", kwargs={"pk": waiting.pk}))
+    assert refused.status_code == 200
+    assert "There is a problem" in refused.text
+
+    ready = approved(start_date=TODAY, coordinator=waiting.coordinator)
+    response = client.post(reverse("projects:activate", kwargs={"pk": ready.pk}))
+    assert response.status_code == 302
+    ready.refresh_from_db()
+    assert ready.state == State.ACTIVE
+
+
+def test_activate_page_is_not_found_for_someone_outside_the_project(client):
+    project = approved()
+    client.force_login(UserFactory(roles=[Role.RESEARCHER]))
+
+    assert client.get(reverse("projects:activate", kwargs={"pk": project.pk})).status_code == 404
+
+
+def test_close_page_closes_the_project_early(client):
+    project = approved(state=State.ACTIVE)
+    client.force_login(project.coordinator)
+
+    response = client.post(
+        reverse("projects:close", kwargs={"pk": project.pk}), {"reason": "Funding ended"}
+    )
+
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.state == State.CLOSED
+    assert timezone.localdate(project.closed_at) == TODAY
