@@ -48,6 +48,7 @@ def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
         "Datasets",
         "Accredited researchers",
         "Accredited projects",
+        "Your projects",
     ]
     assert "Audit trail" not in labels
 
