@@ -20,6 +20,17 @@ urlpatterns = [
     path("invitations/<str:token>/", proposal_views.team_invitation, name="team_invitation"),
 ]
 
+# Screening, data owners' consent and the fast track
+from . import consent_views, screening_views  # noqa: E402
+
+urlpatterns += [
+    path("screening/", screening_views.secretariat_list, name="secretariat_list"),
+    path("<int:pk>/screen/", screening_views.screen, name="screen"),
+    path("consent/", consent_views.consent_queue, name="consent_queue"),
+    path("<int:pk>/consent/", consent_views.consent, name="consent"),
+    path("data-owners/", consent_views.representatives, name="representatives"),
+]
+
 # After approval: starting, closing and amending the project, and comparing its versions
 from . import amendment_views, lifecycle_views  # noqa: E402
 

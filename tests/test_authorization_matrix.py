@@ -17,9 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_
 from accreditation.models import Level
 from audit.services import audit_record
 from legislation.models import Act, Dataset
+from projects.models import DataOwnerRepresentative, Proposal
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
+from tests.legislation.factories import DatasetFactory
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
 from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
@@ -291,6 +293,13 @@ MATRIX = {
         },
         lambda world: {"token": world.invitation.token},
     ),
+    # Screening and consent: the secretariat lists, screens and says who represents each
+    # department; a data owner answers only for proposals requesting their departments' data.
+    "projects:secretariat_list": Row(only("secretariat")),
+    "projects:screen": Row(only("secretariat"), lambda world: {"pk": world.proposal.pk}),
+    "projects:representatives": Row(only("secretariat")),
+    "projects:consent_queue": Row(only("data_owner")),
+    "projects:consent": Row(only("data_owner"), lambda world: {"pk": world.consent_proposal.pk}),
 }
 
 
@@ -328,10 +337,18 @@ def world(db, settings, tmp_path):
         audit_event = audit_record(actor=users["secretariat"], action="matrix.example")
     proposal = ProposalFactory(coordinator=users["researcher"], dpia_needed=True)
     proposal.dpia_file.save("dpia.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    consent_dataset = DatasetFactory(consent_required=True)
+    DataOwnerRepresentative.objects.create(
+        user=users["data_owner"], department=consent_dataset.department
+    )
+    consent_proposal = ProposalFactory(
+        state=Proposal.State.DATA_OWNER_REVIEW, datasets=[consent_dataset]
+    )
     return SimpleNamespace(
         users=users,
         **users,
         audit_event=audit_event,
+        consent_proposal=consent_proposal,
         act=Act.objects.order_by("pk").first(),
         dataset=Dataset.objects.order_by("pk").first(),
         qualification=QualificationFactory(user=users["researcher"], with_evidence=True),
