@@ -40,3 +40,12 @@ urlpatterns += [
     path("<int:pk>/amend/", amendment_views.amend, name="amend"),
     path("<int:pk>/versions/", amendment_views.versions, name="versions"),
 ]
+
+# The Research Accreditation Panel: assigning reviewers, reviewing and the decision
+from . import panel_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/panel/", panel_views.panel, name="panel"),
+    path("reviews/", panel_views.reviewer_queue, name="reviewer_queue"),
+    path("<int:pk>/review/", panel_views.review, name="review"),
+]
