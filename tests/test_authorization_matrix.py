@@ -18,6 +18,7 @@ from accreditation.models import Level
 from audit.services import audit_record
 from legislation.models import Act, Dataset
 from projects.models import DataOwnerRepresentative, Proposal
+from projects.panel_services import conflict_declare, reviewer_assign
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
@@ -300,6 +301,14 @@ MATRIX = {
     "projects:representatives": Row(only("secretariat")),
     "projects:consent_queue": Row(only("data_owner")),
     "projects:consent": Row(only("data_owner"), lambda world: {"pk": world.consent_proposal.pk}),
+    # The panel: the secretariat runs it; a reviewer opens only a proposal assigned to them,
+    # and anyone else, the secretariat included, is told it does not exist.
+    "projects:panel": Row(only("secretariat"), lambda world: {"pk": world.panel_proposal.pk}),
+    "projects:reviewer_queue": Row(only("reviewer")),
+    "projects:review": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "reviewer": OK},
+        lambda world: {"pk": world.panel_proposal.pk},
+    ),
 }
 
 
@@ -344,8 +353,11 @@ def world(db, settings, tmp_path):
     consent_proposal = ProposalFactory(
         state=Proposal.State.DATA_OWNER_REVIEW, datasets=[consent_dataset]
     )
+    panel_proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    reviewer_assign(proposal=panel_proposal, reviewer=users["reviewer"], by=users["secretariat"])
     return SimpleNamespace(
         users=users,
+        panel_proposal=panel_proposal,
         **users,
         audit_event=audit_event,
         consent_proposal=consent_proposal,
@@ -456,3 +468,18 @@ def test_every_url_answers_each_role_as_the_matrix_says(role, world, client):
         if actual != expected:
             wrong.append(f"{key} {url}: expected {expected}, got {actual}")
     assert not wrong, f"As {role}:\n" + "\n".join(wrong)
+
+
+def test_review_page_opens_only_for_an_assigned_reviewer_without_a_conflict(world, client):
+    url = reverse("projects:review", kwargs={"pk": world.panel_proposal.pk})
+    client.force_login(UserFactory(roles=[Role.PANEL_REVIEWER], totp=True))
+    assert client.get(url).status_code == 404
+
+    client.force_login(world.reviewer)
+    assert client.get(url).status_code == 200
+
+    assignment = world.panel_proposal.assignments.get(reviewer=world.reviewer)
+    conflict_declare(
+        assignment=assignment, conflict=True, details="I advise the team.", by=world.reviewer
+    )
+    assert client.get(url).status_code == 404
