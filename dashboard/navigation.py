@@ -27,6 +27,7 @@ NAVIGATION = (
     NavEntry("Datasets", "legislation:dataset_list", EVERYONE),
     NavEntry("Accredited researchers", "researcher_register:list", EVERYONE),
     NavEntry("Accredited projects", "project_register:list", EVERYONE),
+    NavEntry("Proposals to review", "projects:reviewer_queue", frozenset({Role.PANEL_REVIEWER})),
     NavEntry("Your projects", "projects:proposal_list", frozenset({Role.RESEARCHER})),
     NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
