@@ -29,6 +29,8 @@ NAVIGATION = (
     NavEntry("Accredited projects", "project_register:list", EVERYONE),
     NavEntry("Proposals to review", "projects:reviewer_queue", frozenset({Role.PANEL_REVIEWER})),
     NavEntry("Your projects", "projects:proposal_list", frozenset({Role.RESEARCHER})),
+    NavEntry("Consent requests", "projects:consent_queue", frozenset({Role.DATA_OWNER})),
+    NavEntry("Proposals", "projects:secretariat_list", frozenset({Role.SECRETARIAT})),
     NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Service status", "health:status", frozenset({Role.SECRETARIAT})),

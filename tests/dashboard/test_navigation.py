@@ -64,6 +64,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Datasets",
         "Accredited researchers",
         "Accredited projects",
+        "Proposals",
         "People",
         "Audit trail",
         "Service status",
