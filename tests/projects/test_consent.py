@@ -286,3 +286,29 @@ def test_consent_page_is_not_found_for_a_draft(client):
     client.force_login(owner)
 
     assert client.get(consent_url(proposal)).status_code == 404
+
+
+def test_consent_refusal_reasons_are_shown_to_the_coordinator(client, secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    consent_refuse(
+        dataset_request=request_for(proposal, hmrc),
+        reasons="Tax records cannot be linked to health data.",
+        by=owner,
+    )
+    client.force_login(proposal.coordinator)
+
+    page = client.get(reverse("projects:proposal_detail", kwargs={"pk": proposal.pk}))
+
+    assert "Tax records cannot be linked to health data." in page.content.decode()
+
+
+def test_data_owner_dashboard_counts_the_proposals_waiting(client, secretariat, hmrc):
+    owner = data_owner_for(hmrc.department)
+    with_data_owners(secretariat, hmrc)
+    client.force_login(owner)
+
+    page = client.get(reverse("dashboard:home")).content.decode()
+
+    assert "1 proposal waits for your department's consent" in page
+    assert f'href="{QUEUE}"' in page

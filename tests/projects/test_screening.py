@@ -332,3 +332,31 @@ def test_screen_page_says_why_the_fast_track_is_closed(client, secretariat):
 
     assert 'id="fast-track-reasons"' in page
     assert "need no other department&#x27;s consent" in page
+
+
+def test_screening_return_comments_are_shown_to_the_coordinator_beside_their_sections(
+    client, secretariat
+):
+    proposal = in_screening(secretariat)
+    screening_return(
+        proposal=proposal,
+        section_comments={"methods": "Name the regression model.", "outputs": "Say where."},
+        by=secretariat,
+    )
+    client.force_login(proposal.coordinator)
+
+    page = client.get(reverse("projects:proposal_detail", kwargs={"pk": proposal.pk}))
+
+    html = page.content.decode()
+    assert 'id="return-feedback"' in html
+    assert html.index("Aims, methods and software") < html.index("Name the regression model.")
+    assert html.index("Outputs and publication plan") < html.index("Say where.")
+
+
+def test_secretariat_dashboard_links_to_the_proposals(client, secretariat):
+    client.force_login(secretariat)
+
+    page = client.get(reverse("dashboard:home")).content.decode()
+
+    assert f'href="{LIST}"' in page
+    assert f'href="{reverse("projects:representatives")}"' in page
