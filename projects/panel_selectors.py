@@ -9,7 +9,14 @@ from guardian.shortcuts import get_objects_for_user
 
 from researchers.roles import Role
 
-from .models import DatasetRequest, EthicsQuestion, Proposal, Purpose, ReviewerAssignment
+from .models import (
+    DatasetRequest,
+    EthicsQuestion,
+    Proposal,
+    Purpose,
+    ReviewerAssignment,
+    TeamMember,
+)
 
 REVIEW_PERMISSION = "projects.review_proposal"
 PANEL_SIZE = 3
@@ -176,7 +183,7 @@ def proposal_for_review_page(proposal):
         .select_related("coordinator")
         .prefetch_related(
             Prefetch("dataset_requests", queryset=_dataset_requests()),
-            "team",
+            Prefetch("team", queryset=TeamMember.objects.select_related("user")),
         )
         .get()
     )

@@ -24,7 +24,7 @@ from .panel_forms import (
     RecommendationForm,
     UnassignForm,
 )
-from .panel_permissions import user_can_run_panel
+from .panel_permissions import check_user_can_run_panel, user_can_run_panel
 
 State = Proposal.State
 
@@ -128,6 +128,9 @@ def _panel_step(request, proposal, action, form, active):
 @require_http_methods(["GET", "POST"])
 def panel(request, pk):
     proposal = selectors.proposal_for_panel(pk=pk)
+    # A member of the secretariat who is on the project neither runs its panel nor reads what
+    # the reviewers wrote about it.
+    check_user_can_run_panel(proposal, request.user)
     active = {assignment.pk: assignment for assignment in selectors.assignments_active(proposal)}
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _panel_forms(proposal, active.values(), _posted(request), action)

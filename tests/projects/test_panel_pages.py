@@ -85,8 +85,10 @@ def test_panel_team_member_is_not_offered_and_refused_with_an_error(client, secr
     team_member_add(proposal, member)
     client.force_login(secretariat)
 
+    eligible = reviewer_new()
     page = client.get(panel_url(proposal)).content.decode()
-    assert "Tess Teammate" not in page
+    assert f'<option value="{eligible.pk}"' in page
+    assert f'<option value="{member.pk}"' not in page
 
     response = client.post(panel_url(proposal), {"action": "assign", "assign-reviewer": member.pk})
     assert response.status_code == 200
@@ -184,6 +186,15 @@ def test_panel_decision_records_approval(client, secretariat):
     proposal.refresh_from_db()
     assert proposal.state == State.APPROVED_WITH_CONDITIONS
     assert proposal.decisions.get().conditions == "Publish the code."
+
+
+def test_panel_page_refused_to_secretariat_on_the_team(client, secretariat):
+    proposal, _ = panel_ready(by=secretariat)
+    member = secretariat_new()
+    team_member_add(proposal, member)
+    client.force_login(member)
+
+    assert client.get(panel_url(proposal)).status_code == 403
 
 
 def test_panel_shows_every_recommendation_to_the_secretariat(client, secretariat):
