@@ -202,3 +202,12 @@ def proposal_purposes_and_ethics(proposal):
         (label, answers[value]) for value, label in EthicsQuestion.choices if value in answers
     ]
     return purposes, ethics
+
+
+def reviews_waiting_count(user):
+    """How many proposals with the panel wait for ``user``'s conflict answer or recommendation."""
+    return (
+        reviewer_queue_for(user)
+        .filter(proposal__state=Proposal.State.PANEL_REVIEW, recommendation__isnull=True)
+        .count()
+    )

@@ -337,3 +337,16 @@ def test_review_page_404_after_unassignment(client, secretariat):
     client.force_login(assignment.reviewer)
 
     assert client.get(review_url(proposal)).status_code == 404
+
+
+def test_dashboard_tells_the_reviewer_how_many_proposals_wait(client, secretariat):
+    reviewer = reviewer_new()
+    for _ in range(2):
+        assigned(panel_proposal(), by=secretariat, reviewer=reviewer)
+    recommended(assigned(panel_proposal(), by=secretariat, reviewer=reviewer))
+    client.force_login(reviewer)
+
+    page = client.get(reverse("dashboard:home")).content.decode()
+
+    assert "2 proposals wait for your review" in page
+    assert f'href="{QUEUE}"' in page
