@@ -172,6 +172,7 @@ def panel(request, pk):
             ],
             "removed": list(selectors.assignments_removed(proposal)),
             "panel_full": len(active) >= selectors.PANEL_SIZE,
+            "reviewers_needed": max(selectors.PANEL_SIZE - len(active), 0),
             "panel_size": selectors.PANEL_SIZE,
             "in_panel_review": proposal.state == State.PANEL_REVIEW,
             "can_run": user_can_run_panel(proposal, request.user),

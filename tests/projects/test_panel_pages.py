@@ -350,3 +350,23 @@ def test_dashboard_tells_the_reviewer_how_many_proposals_wait(client, secretaria
 
     assert "2 proposals wait for your review" in page
     assert f'href="{QUEUE}"' in page
+
+
+def test_panel_asks_for_a_replacement_after_a_conflict(client, secretariat):
+    from projects.panel_services import conflict_declare
+
+    proposal = panel_proposal()
+    assignments = [assigned(proposal, by=secretariat) for _ in range(3)]
+    client.force_login(secretariat)
+    assert 'id="reviewers-needed"' not in client.get(panel_url(proposal)).content.decode()
+
+    conflict_declare(
+        assignment=assignments[0],
+        conflict=True,
+        details="I co-author with the co-ordinator.",
+        by=assignments[0].reviewer,
+    )
+
+    page = client.get(panel_url(proposal)).content.decode()
+    assert "assign 1 more" in page
+    assert "I co-author with the co-ordinator." in page
