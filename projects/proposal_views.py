@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from legislation.access_modes import AccessMode
 from researchers.permissions import role_required
-from researchers.roles import Role
+from researchers.roles import Role, user_has_role
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import user_may_fire
@@ -20,7 +21,7 @@ from workflow.services import user_may_fire
 from . import conditions
 from . import proposal_selectors as selectors
 from . import proposal_services as services
-from .models import Purpose
+from .models import Proposal, Purpose
 from .proposal_forms import (
     AccessForm,
     DatasetRequestForm,
@@ -140,6 +141,29 @@ def _answers(proposal):
     }
 
 
+def _actions(proposal, user):
+    """(label, url) of the next steps this person may take from the proposal's page."""
+    from .lifecycle_permissions import user_can_see_versions
+
+    pk = {"pk": proposal.pk}
+    state = proposal.state
+    actions = []
+    secretariat = user_has_role(user, Role.SECRETARIAT)
+    if secretariat and state in (Proposal.State.SUBMITTED, Proposal.State.SCREENING):
+        actions.append(("Screen the proposal", reverse("projects:screen", kwargs=pk)))
+    if secretariat and state == Proposal.State.PANEL_REVIEW:
+        actions.append(("Open the panel", reverse("projects:panel", kwargs=pk)))
+    if user_may_fire(proposal, "activate", user):
+        actions.append(("Start the project", reverse("projects:activate", kwargs=pk)))
+    if user_may_fire(proposal, "close", user):
+        actions.append(("Close the project", reverse("projects:close", kwargs=pk)))
+    if state == Proposal.State.ACTIVE and user_can_edit_proposal(proposal, user):
+        actions.append(("Amend the project", reverse("projects:amend", kwargs=pk)))
+    if (proposal.version > 1 or proposal.amends_id) and user_can_see_versions(proposal, user):
+        actions.append(("Compare versions", reverse("projects:versions", kwargs=pk)))
+    return actions
+
+
 def _detail_page(request, proposal, *, template, refusals=(), status=200):
     user = request.user
     editable = _editable(proposal) and user_can_edit_proposal(proposal, user)
@@ -153,6 +177,8 @@ def _detail_page(request, proposal, *, template, refusals=(), status=200):
         "sections": SECTIONS,
         "can_withdraw": user_may_fire(proposal, "withdraw", user),
         "refusals": list(refusals),
+        "actions": _actions(proposal, user),
+        "decision": proposal.decisions.first(),
         **_answers(proposal),
     }
     return render(request, template, context, status=status)

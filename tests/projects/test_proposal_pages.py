@@ -387,3 +387,33 @@ def test_proposal_list_shows_projects_joined_but_not_others(client):
 
     assert "Joined project" in page
     assert "Somebody else" not in page
+
+
+def test_proposal_detail_leads_the_secretariat_to_screening(client):
+    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT], totp=True))
+
+    page = client.get(detail_url(proposal)).content.decode()
+
+    assert reverse("projects:screen", kwargs={"pk": proposal.pk}) in page
+    assert "Screen the proposal" in page
+
+
+def test_proposal_detail_offers_the_coordinator_to_start_an_approved_project(
+    signed_in, coordinator
+):
+    proposal = proposal_ready_to_submit(
+        coordinator=coordinator, state=Proposal.State.APPROVED_WITH_CONDITIONS
+    )
+    proposal.decisions.create(
+        outcome="approved_with_conditions",
+        rationale="A sound design.",
+        conditions="Publish the code.",
+        decided_by=UserFactory(roles=[Role.SECRETARIAT]),
+    )
+
+    page = signed_in.get(detail_url(proposal)).content.decode()
+
+    assert reverse("projects:activate", kwargs={"pk": proposal.pk}) in page
+    assert "Publish the code." in page
+    assert "Approved with conditions" in page
