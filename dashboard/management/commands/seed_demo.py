@@ -211,8 +211,159 @@ def seed_accredited_researcher(command):
     )
 
 
+DEMO_PROJECTS = {
+    "draft": "Commuting distance and job changes among young workers",
+    "panel_review": "Regional earnings growth and local business births",
+    "active": "Apprenticeship starts and earnings five years on",
+}
+
+
+def _demo_project_dataset():
+    """A catalogue dataset whose department need not consent, so the demo needs no data
+    owner's answer."""
+    from legislation.models import Dataset
+
+    return (
+        Dataset.objects.filter(consent_required=False, acts__isnull=False)
+        .order_by("name")
+        .distinct()
+        .first()
+    )
+
+
+def _demo_project(*, title, coordinator, dataset):
+    """The demo proposal ``title``, written and ready to send, made once through the
+    co-ordinator's own steps."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects import conditions, proposal_services
+    from projects.models import EthicsQuestion, Proposal, Purpose
+
+    proposal = Proposal.objects.filter(title=title, amends__isnull=True).first()
+    if proposal is not None:
+        return proposal
+    proposal = proposal_services.proposal_create(by=coordinator, title=title)
+    today = timezone.localdate()
+    sections = {
+        "title": {
+            "title": title,
+            "lay_summary": (
+                "We want to learn how people's work and pay change over time in different "
+                "parts of the country, so that public programmes can be aimed where they help "
+                "most."
+            ),
+        },
+        "purposes": {
+            "purposes": [Purpose.POLICY_EVIDENCE, Purpose.UNDERSTANDING_TRENDS],
+            "purpose_explanation": (
+                "The findings will inform regional skills and employment policy."
+            ),
+        },
+        "methods": {
+            "aims": "Describe how outcomes differ by region and over time.",
+            "methods": "Descriptive statistics and panel regression with regional fixed effects.",
+            "software": "R 4.4 and Stata 18",
+        },
+        "dates": {"start_date": today, "end_date": today + datetime.timedelta(days=730)},
+        "ethics": {
+            "ethics": {
+                question: {"answer": "yes", "details": ""} for question in EthicsQuestion.values
+            }
+        },
+        "dpia": {"dpia_needed": False},
+        "outputs": {
+            "outputs_plan": "Tables and regression coefficients at regional level.",
+            "publication_plan": "A working paper and a journal article, both open access.",
+        },
+    }
+    for section, values in sections.items():
+        proposal = proposal_services.proposal_update_section(
+            proposal=proposal, section=section, values=values, by=coordinator
+        )
+    if dataset is not None:
+        proposal_services.proposal_dataset_add(
+            proposal=proposal,
+            dataset=dataset,
+            variables="Region, year, employment status, earnings",
+            open_data_reason="Published tables are not broken down by both region and age.",
+            by=coordinator,
+        )
+        proposal = proposal_services.proposal_update_section(
+            proposal=proposal,
+            section="access",
+            values={"access_mode": conditions.strictest_access_mode(proposal)},
+            by=coordinator,
+        )
+    return proposal
+
+
+def seed_projects(command):
+    """Three demo projects, so each role's queue shows something: a draft for the first demo
+    researcher, and for the accredited second one a proposal with the panel (three demo
+    reviewers assigned) and an active project approved on the fast track.
+
+    Taken through the same services as the site.
+    """
+    from projects import lifecycle_services, panel_services, proposal_services, screening_services
+    from projects.models import Proposal
+    from projects.screening_services import CHECK_KEYS
+
+    State = Proposal.State
+    first = User.objects.get(email=DEMO_USERS[0].email)
+    accredited = User.objects.get(email=DEMO_USERS[1].email)
+    reviewers = [User.objects.get(email=demo.email) for demo in DEMO_USERS[2:5]]
+    secretariat = User.objects.get(email=DEMO_USERS[-1].email)
+    dataset = _demo_project_dataset()
+
+    draft = _demo_project(title=DEMO_PROJECTS["draft"], coordinator=first, dataset=dataset)
+
+    def sent_and_screened(title):
+        proposal = _demo_project(title=title, coordinator=accredited, dataset=dataset)
+        if proposal.state in (State.DRAFT, State.RETURNED):
+            proposal = proposal_services.proposal_submit(proposal=proposal, by=accredited)
+        if proposal.state == State.SUBMITTED:
+            proposal = screening_services.screening_start(proposal=proposal, by=secretariat)
+        return proposal
+
+    panel = sent_and_screened(DEMO_PROJECTS["panel_review"])
+    if panel.state == State.SCREENING:
+        panel = screening_services.screening_pass(
+            proposal=panel, checks=list(CHECK_KEYS), by=secretariat
+        )
+    if panel.state == State.PANEL_REVIEW:
+        assigned = set(
+            panel.assignments.filter(removed_at__isnull=True).values_list("reviewer", flat=True)
+        )
+        for number, reviewer in enumerate(reviewers):
+            if reviewer.pk not in assigned:
+                panel_services.reviewer_assign(
+                    proposal=panel, reviewer=reviewer, independent=number == 0, by=secretariat
+                )
+
+    active = sent_and_screened(DEMO_PROJECTS["active"])
+    if active.state == State.SCREENING:
+        screening_services.proposal_fast_track(
+            proposal=active,
+            checks=list(CHECK_KEYS),
+            rationale="Low risk: one dataset of aggregate-level returns, in a secure setting.",
+            by=secretariat,
+        )
+        active.refresh_from_db()
+    if active.state in (State.APPROVED, State.APPROVED_WITH_CONDITIONS):
+        active = lifecycle_services.project_activate(project=active, by=accredited)
+
+    for proposal in (draft, panel, active):
+        proposal.refresh_from_db()
+        command.stdout.write(
+            f"Project “{proposal.title}” ({proposal.coordinator.email}) is "
+            f"{proposal.get_state_display().lower()}."
+        )
+
+
 # Append later steps here; each takes the command, for its output helpers.
-SEED_STEPS = [seed_users, seed_declaration, seed_accredited_researcher]
+SEED_STEPS = [seed_users, seed_declaration, seed_accredited_researcher, seed_projects]
 
 
 class Command(BaseCommand):

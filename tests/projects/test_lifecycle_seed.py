@@ -1,0 +1,32 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from projects.models import Proposal
+from projects.register import register_projects
+
+pytestmark = pytest.mark.django_db
+State = Proposal.State
+
+
+def _seed():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_makes_a_draft_a_proposal_with_the_panel_and_an_active_project_once(
+    settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    _seed()
+    output = _seed()
+
+    states = sorted(Proposal.objects.values_list("state", flat=True))
+    assert states == sorted([State.DRAFT, State.PANEL_REVIEW, State.ACTIVE])
+    with_panel = Proposal.objects.get(state=State.PANEL_REVIEW)
+    assert with_panel.assignments.filter(removed_at__isnull=True).count() == 3
+    assert [project.state for project in register_projects()] == [State.ACTIVE]
+    assert "is active." in output
