@@ -105,12 +105,7 @@ def data_owner_users():
 
 
 def represented_departments(*, user):
-    """The departments ``user`` speaks for, with their datasets."""
+    """The departments ``user`` speaks for."""
     from legislation.models import Department
 
-    return list(
-        Department.objects.filter(representatives__user=user)
-        .prefetch_related("datasets")
-        .order_by("name")
-        .distinct()
-    )
+    return list(Department.objects.filter(representatives__user=user).order_by("name").distinct())

@@ -198,7 +198,7 @@ def test_consent_queue_query_count_does_not_grow_with_rows(
     client.force_login(owner)
     client.get(QUEUE)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = client.get(QUEUE)
 
     assert len(response.context["proposals"]) == rows

@@ -246,7 +246,7 @@ def test_secretariat_list_query_count_does_not_grow_with_rows(
     client.force_login(secretariat)
     client.get(LIST)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(LIST)
 
     assert response.status_code == 200
