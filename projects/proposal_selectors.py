@@ -27,11 +27,9 @@ def proposal_members(proposal):
 
 def proposals_for_user(user):
     """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
+    joined = TeamMember.objects.filter(user=user, accepted_at__isnull=False).values("proposal_id")
     return (
-        Proposal.objects.filter(
-            Q(coordinator=user) | Q(team__user=user, team__accepted_at__isnull=False)
-        )
-        .distinct()
+        Proposal.objects.filter(Q(coordinator=user) | Q(pk__in=joined))
         .select_related("coordinator")
         .annotate(
             dataset_count=Count("dataset_requests", distinct=True),

@@ -387,6 +387,8 @@ def test_proposal_list_shows_projects_joined_but_not_others(client):
 
     assert "Joined project" in page
     assert "Somebody else" not in page
+    # Both people on the team are counted, not only the one looking.
+    assert 'govuk-table__cell--numeric">2</td>' in page
 
 
 def test_proposal_detail_leads_the_secretariat_to_screening(client):
