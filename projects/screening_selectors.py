@@ -91,3 +91,21 @@ def screening_feedback(proposal):
         .order_by("dataset__name")
     )
     return feedback
+
+
+def departments_without_data_owner(*, departments):
+    """Those of ``departments`` nobody represents, so nobody could answer for their data."""
+    from .models import DataOwnerRepresentative
+
+    departments = list(departments)
+    if not departments:
+        return []
+    represented = set(
+        DataOwnerRepresentative.objects.filter(department__in=departments).values_list(
+            "department_id", flat=True
+        )
+    )
+    return sorted(
+        (department for department in departments if department.pk not in represented),
+        key=lambda department: department.name,
+    )

@@ -119,6 +119,9 @@ def screen(request, pk):
             return redirect("projects:screen", pk=proposal.pk)
     steps = {step.name: step for step in available_transitions(proposal, request.user)}
     requests = list(proposal.dataset_requests.all())
+    unrepresented = screening_selectors.departments_without_data_owner(
+        departments={r.dataset.department for r in requests if r.dataset.consent_required}
+    )
     return render(
         request,
         "projects/screening/screen.html",
@@ -126,6 +129,7 @@ def screen(request, pk):
             "proposal": proposal,
             "dataset_requests": requests,
             "needs_consent": any(r.dataset.consent_required for r in requests),
+            "unrepresented": unrepresented,
             "team": list(proposal.team.all()),
             "screenings": list(proposal.screenings.all()),
             "decisions": list(proposal.decisions.all()),

@@ -312,3 +312,50 @@ def test_data_owner_dashboard_counts_the_proposals_waiting(client, secretariat, 
 
     assert "1 proposal waits for your department's consent" in page
     assert f'href="{QUEUE}"' in page
+
+
+def test_consent_is_asked_again_when_a_refused_proposal_comes_back(secretariat, hmrc):
+    from projects.proposal_services import proposal_submit
+
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    proposal = consent_refuse(
+        dataset_request=request_for(proposal, hmrc), reasons="Too many variables.", by=owner
+    )
+
+    proposal = proposal_submit(proposal=proposal, by=proposal.coordinator)
+    proposal = screening_start(proposal=proposal, by=secretariat)
+    proposal = screening_pass(proposal=proposal, checks=CHECK_KEYS, by=secretariat)
+
+    assert proposal.state == State.DATA_OWNER_REVIEW
+    again = request_for(proposal, hmrc)
+    assert (again.consent, again.consent_by, again.consent_reasons) == (Consent.PENDING, None, "")
+
+
+def test_representatives_page_removes_a_data_owner(client, secretariat):
+    department = DepartmentFactory()
+    owner = data_owner_for(department)
+    representative = DataOwnerRepresentative.objects.get(user=owner)
+    client.force_login(secretariat)
+
+    response = client.post(
+        REPRESENTATIVES,
+        {"action": "remove", "representative": representative.pk},
+        follow=True,
+    )
+
+    assert "no longer represents" in response.content.decode()
+    assert not DataOwnerRepresentative.objects.exists()
+    assert AuditEvent.objects.filter(action="data_owner_representative.remove").exists()
+
+
+def test_screen_page_warns_when_nobody_represents_a_department_needing_consent(
+    client, secretariat, hmrc
+):
+    proposal = screening_start(proposal=proposal_submitted(datasets=[hmrc]), by=secretariat)
+    client.force_login(secretariat)
+
+    page = client.get(reverse("projects:screen", kwargs={"pk": proposal.pk})).content.decode()
+
+    assert 'id="unrepresented"' in page
+    assert hmrc.department.name in page
