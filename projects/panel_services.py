@@ -125,7 +125,8 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
 
     Refused unless the proposal is with the panel, the reviewer is a panel reviewer, not on the
     project's team and (when the proposal says so) not from a team member's organisation, not
-    already assigned, and the panel has fewer than three reviewers.
+    already assigned, and the panel has fewer than three reviewers; the last place goes to an
+    independent reviewer when there is none yet.
     """
     with transaction.atomic():
         proposal = _lock_proposal(proposal)
@@ -144,6 +145,14 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
                 {
                     "reviewer": f"The panel already has {PANEL_SIZE} reviewers. Unassign one "
                     "before assigning another."
+                }
+            )
+        last_place = active.count() == PANEL_SIZE - 1
+        if last_place and not independent and not active.filter(independent=True).exists():
+            raise ValidationError(
+                {
+                    "independent": "The panel needs at least one independent reviewer: mark "
+                    "this reviewer independent, or unassign another to make room"
                 }
             )
         if due_date is not None and due_date < timezone.localdate():

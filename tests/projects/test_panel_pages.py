@@ -356,7 +356,7 @@ def test_panel_asks_for_a_replacement_after_a_conflict(client, secretariat):
     from projects.panel_services import conflict_declare
 
     proposal = panel_proposal()
-    assignments = [assigned(proposal, by=secretariat) for _ in range(3)]
+    assignments = [assigned(proposal, by=secretariat, independent=True) for _ in range(3)]
     client.force_login(secretariat)
     assert 'id="reviewers-needed"' not in client.get(panel_url(proposal)).content.decode()
 

@@ -75,7 +75,7 @@ def test_reviewer_unassign_removes_the_permission_and_needs_a_reason(secretariat
 def test_reviewer_assign_refuses_a_fourth_reviewer(secretariat):
     proposal = panel_proposal()
     for _ in range(3):
-        assigned(proposal, by=secretariat)
+        assigned(proposal, by=secretariat, independent=True)
 
     with pytest.raises(ValidationError, match="already has 3 reviewers"):
         assigned(proposal, by=secretariat)
@@ -254,10 +254,21 @@ def test_decision_record_refused_until_three_recommendations(secretariat):
     assert not PanelDecision.objects.exists()
 
 
+def test_reviewer_assign_keeps_the_last_place_for_an_independent_reviewer(secretariat):
+    proposal = panel_proposal()
+    for _ in range(2):
+        assigned(proposal, by=secretariat, independent=False)
+
+    with pytest.raises(ValidationError, match="at least one independent reviewer"):
+        assigned(proposal, by=secretariat, independent=False)
+    assert assigned(proposal, by=secretariat, independent=True).independent
+
+
 def test_decision_record_refused_without_an_independent_reviewer(secretariat):
     proposal = panel_proposal()
     for _ in range(3):
-        recommended(assigned(proposal, by=secretariat, independent=False))
+        recommended(assigned(proposal, by=secretariat, independent=True))
+    proposal.assignments.update(independent=False)
 
     with pytest.raises(TransitionRefused):
         services.decision_record(
