@@ -129,6 +129,13 @@ def _apply(amendment, *, by, request=None):
     project = Proposal.objects.select_for_update().get(pk=amendment.amends_id)
     if project.version >= amendment.version:
         return project  # applied already
+    if project.state != State.ACTIVE:
+        raise TransitionRefused(
+            [
+                "The project this amends is no longer active, so the amendment cannot come "
+                "into force."
+            ]
+        )
     _keep_version_in_force(project)
     before = project.version
     for name in COPIED_FIELDS:

@@ -235,3 +235,35 @@ def test_versions_page_is_not_found_for_someone_outside_the_project(client, proj
     response = client.get(reverse("projects:versions", kwargs={"pk": project.pk}))
 
     assert response.status_code == 404
+
+
+def test_amendment_fast_tracked_by_the_secretariat_comes_into_force(project, secretariat):
+    from projects.screening_services import CHECK_KEYS, proposal_fast_track
+
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(
+        title="Pay, place and health", state=State.SCREENING
+    )
+
+    proposal_fast_track(
+        proposal=amendment,
+        checks=list(CHECK_KEYS),
+        rationale="A change of title only.",
+        by=secretariat,
+    )
+
+    project.refresh_from_db()
+    assert project.title == "Pay, place and health"
+    assert project.version == 2
+
+
+def test_amendment_cannot_come_into_force_once_the_project_has_closed(project, secretariat):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+
+    with pytest.raises(TransitionRefused) as refused:
+        approve(amendment, secretariat)
+
+    assert "no longer active" in refused.value.reasons[0]
+    amendment.refresh_from_db()
+    assert amendment.state == State.PANEL_REVIEW
