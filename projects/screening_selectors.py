@@ -2,6 +2,7 @@
 queries."""
 
 import django_filters
+from django import forms
 from django.db.models import Count, F, Prefetch
 
 from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
@@ -21,7 +22,7 @@ class SecretariatProposalFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(
         label="Status",
         choices=Proposal.State.choices,
-        widget=django_filters.widgets.forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Select a status from the list"},
     )
     title = django_filters.CharFilter(
