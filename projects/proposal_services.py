@@ -252,10 +252,10 @@ def team_invite(*, proposal, email, by, request=None):
         ) from None
     with transaction.atomic():
         proposal = _lock_editable(proposal, by)
-        if proposal.team.filter(email__iexact=email).exists():
-            raise ValidationError({"email": f"{email} has already been invited to this team"})
         if email.lower() == (proposal.coordinator.email or "").lower():
             raise ValidationError({"email": "You are already on the team as its co-ordinator"})
+        if proposal.team.filter(email__iexact=email).exists():
+            raise ValidationError({"email": f"{email} has already been invited to this team"})
         try:
             with transaction.atomic():
                 member = TeamMember.objects.create(

@@ -452,3 +452,12 @@ def test_accredit_helper_lasts_to_a_late_end_date():
 
     assert accreditation.valid_until >= late
     assert DatasetFactory().acts.exists()
+
+
+def test_team_invite_refuses_the_coordinator_themselves():
+    proposal = proposal_ready_to_submit()
+
+    with pytest.raises(Exception, match="already on the team as its co-ordinator"):
+        services.team_invite(
+            proposal=proposal, email=proposal.coordinator.email.upper(), by=proposal.coordinator
+        )
