@@ -158,7 +158,8 @@ class EthicsForm(forms.Form):
                 choices=EthicsAnswer.choices,
                 widget=forms.RadioSelect,
                 error_messages={
-                    "required": f"Answer: {label[:1].lower()}{label[1:]}",
+                    "required": "Select yes, no or partly for "
+                    f"{EthicsQuestion(question).label.lower()}",
                 },
             )
             self.fields[f"{question}_details"] = forms.CharField(

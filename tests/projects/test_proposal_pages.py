@@ -419,3 +419,12 @@ def test_proposal_detail_offers_the_coordinator_to_start_an_approved_project(
     assert reverse("projects:activate", kwargs={"pk": proposal.pk}) in page
     assert "Publish the code." in page
     assert "Approved with conditions" in page
+
+
+def test_proposal_ethics_unanswered_question_named_in_the_error(signed_in, proposal):
+    data = {key: value for key, value in ETHICS_POST.items() if not key.startswith("public_good")}
+
+    response = signed_in.post(section_url(proposal, "ethics"), data)
+
+    assert response.status_code == 200
+    assert "Select yes, no or partly for public good" in response.content.decode()
