@@ -3,8 +3,10 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from projects.consent_selectors import consent_queue_for
 from projects.models import Proposal
 from projects.register import register_projects
+from researchers.models import User
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -16,7 +18,7 @@ def _seed():
     return out.getvalue()
 
 
-def test_seed_demo_makes_a_draft_a_proposal_with_the_panel_and_an_active_project_once(
+def test_seed_demo_makes_a_draft_a_proposal_with_the_panel_and_data_owner_and_an_active_project_once(
     settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -25,8 +27,13 @@ def test_seed_demo_makes_a_draft_a_proposal_with_the_panel_and_an_active_project
     output = _seed()
 
     states = sorted(Proposal.objects.values_list("state", flat=True))
-    assert states == sorted([State.DRAFT, State.PANEL_REVIEW, State.ACTIVE])
+    assert states == sorted(
+        [State.DRAFT, State.PANEL_REVIEW, State.DATA_OWNER_REVIEW, State.ACTIVE]
+    )
     with_panel = Proposal.objects.get(state=State.PANEL_REVIEW)
     assert with_panel.assignments.filter(removed_at__isnull=True).count() == 3
     assert [project.state for project in register_projects()] == [State.ACTIVE]
     assert "is active." in output
+    waiting = Proposal.objects.get(state=State.DATA_OWNER_REVIEW)
+    data_owner = User.objects.get(email="data.owner@example.gov.uk")
+    assert list(consent_queue_for(user=data_owner)) == [waiting]

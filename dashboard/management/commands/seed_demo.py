@@ -215,6 +215,7 @@ DEMO_PROJECTS = {
     "draft": "Commuting distance and job changes among young workers",
     "panel_review": "Regional earnings growth and local business births",
     "active": "Apprenticeship starts and earnings five years on",
+    "data_owner_review": "Household incomes and work after local flooding",
 }
 
 
@@ -362,8 +363,58 @@ def seed_projects(command):
         )
 
 
+def seed_consent_request(command):
+    """The demo data owner speaks for the department that owns a dataset needing its consent,
+    and a proposal requesting that dataset waits for their answer."""
+    from legislation.models import Dataset
+    from projects import consent_services, proposal_services, screening_services
+    from projects.models import DataOwnerRepresentative, Proposal
+    from projects.screening_services import CHECK_KEYS
+
+    State = Proposal.State
+    owner = User.objects.get(email=DEMO_USERS[7].email)
+    accredited = User.objects.get(email=DEMO_USERS[1].email)
+    secretariat = User.objects.get(email=DEMO_USERS[-1].email)
+    dataset = (
+        Dataset.objects.filter(consent_required=True, acts__isnull=False)
+        .select_related("department")
+        .order_by("name")
+        .first()
+    )
+    if dataset is None:
+        return
+    if not DataOwnerRepresentative.objects.filter(
+        user=owner, department=dataset.department
+    ).exists():
+        consent_services.representative_add(
+            user=owner, department=dataset.department, by=secretariat
+        )
+    proposal = _demo_project(
+        title=DEMO_PROJECTS["data_owner_review"], coordinator=accredited, dataset=dataset
+    )
+    if proposal.state in (State.DRAFT, State.RETURNED):
+        proposal = proposal_services.proposal_submit(proposal=proposal, by=accredited)
+    if proposal.state == State.SUBMITTED:
+        proposal = screening_services.screening_start(proposal=proposal, by=secretariat)
+    if proposal.state == State.SCREENING:
+        proposal = screening_services.screening_pass(
+            proposal=proposal, checks=list(CHECK_KEYS), by=secretariat
+        )
+    proposal.refresh_from_db()
+    command.stdout.write(
+        f"{owner.email} speaks for {dataset.department} and has “{proposal.title}” waiting "
+        f"for consent ({proposal.get_state_display().lower()})."
+    )
+
+
 # Append later steps here; each takes the command, for its output helpers.
-SEED_STEPS = [seed_users, seed_declaration, seed_accredited_researcher, seed_projects]
+SEED_STEPS = [
+    seed_users,
+    seed_declaration,
+    seed_accredited_researcher,
+    seed_projects,
+    seed_consent_request,
+]
 
 
 class Command(BaseCommand):
