@@ -18,7 +18,7 @@ def _seed():
     return out.getvalue()
 
 
-def test_seed_demo_makes_a_draft_a_proposal_with_the_panel_and_data_owner_and_an_active_project_once(
+def test_seed_demo_makes_one_project_in_each_demo_state_once(
     settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
