@@ -153,7 +153,8 @@ def _actions(proposal, user):
         actions.append(("Screen the proposal", reverse("projects:screen", kwargs=pk)))
     if secretariat and state == Proposal.State.PANEL_REVIEW:
         actions.append(("Open the panel", reverse("projects:panel", kwargs=pk)))
-    if user_may_fire(proposal, "activate", user):
+    # An approved amendment comes into force on the running project; it is never started itself.
+    if not proposal.amends_id and user_may_fire(proposal, "activate", user):
         actions.append(("Start the project", reverse("projects:activate", kwargs=pk)))
     if user_may_fire(proposal, "close", user):
         actions.append(("Close the project", reverse("projects:close", kwargs=pk)))

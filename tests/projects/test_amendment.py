@@ -267,3 +267,16 @@ def test_amendment_cannot_come_into_force_once_the_project_has_closed(project, s
     assert "no longer active" in refused.value.reasons[0]
     amendment.refresh_from_db()
     assert amendment.state == State.PANEL_REVIEW
+
+
+def test_approved_amendment_page_offers_no_start_since_the_project_in_force_is_running(
+    client, project, secretariat
+):
+    amendment = amendment_start(project=project, by=project.coordinator)
+    approve(amendment, secretariat)
+    client.force_login(project.coordinator)
+
+    page = client.get(reverse("projects:proposal_detail", kwargs={"pk": amendment.pk}))
+
+    assert "Start the project" not in page.content.decode()
+    assert "Compare versions" in page.content.decode()
