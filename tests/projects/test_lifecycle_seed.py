@@ -18,9 +18,7 @@ def _seed():
     return out.getvalue()
 
 
-def test_seed_demo_makes_one_project_in_each_demo_state_once(
-    settings, tmp_path
-):
+def test_seed_demo_makes_one_project_in_each_demo_state_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
     _seed()
