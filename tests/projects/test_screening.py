@@ -230,6 +230,21 @@ def test_secretariat_list_shows_the_longest_waiting_first_and_filters_by_state(c
     assert [proposal.pk for proposal in screening] == [second.pk]
 
 
+def test_secretariat_list_links_each_proposal_to_the_page_where_its_next_step_is_taken(
+    client, secretariat
+):
+    waiting = proposal_submitted()
+    with_panel = proposal_submitted()
+    screening_start(proposal=with_panel, by=secretariat)
+    screening_pass(proposal=with_panel, checks=list(CHECK_KEYS), by=secretariat)
+    client.force_login(secretariat)
+
+    page = client.get(LIST).content.decode()
+
+    assert reverse("projects:screen", kwargs={"pk": waiting.pk}) in page
+    assert reverse("projects:panel", kwargs={"pk": with_panel.pk}) in page
+
+
 def test_secretariat_list_refused_for_a_researcher(client):
     client.force_login(UserFactory(roles=[Role.RESEARCHER]))
 
