@@ -226,6 +226,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest file a person may upload (evidence, certificates, outputs), in bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Output checking: a count below the threshold is disclosive, and so is a zero unless the
+# service decides otherwise. An ACRO output folder arrives as one zip, within these limits.
+OUTPUT_MIN_THRESHOLD = env.int("OUTPUT_MIN_THRESHOLD", default=10)
+OUTPUT_ZEROS_DISCLOSIVE = env.bool("OUTPUT_ZEROS_DISCLOSIVE", default=True)
+ACRO_ZIP_MAX_BYTES = env.int("ACRO_ZIP_MAX_BYTES", default=50 * 1024 * 1024)
+ACRO_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
+    "ACRO_ZIP_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
+)
+ACRO_ZIP_MAX_FILES = env.int("ACRO_ZIP_MAX_FILES", default=500)
 
 # Accreditation: how long each level lasts, and how recent a provisional applicant's Safe
 # Researcher Training must be. The scheme's criteria change, so these are not literals in code.
