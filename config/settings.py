@@ -248,6 +248,10 @@ ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
     "ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS", default=90
 )
 
+# Output checking: working days (England and Wales bank holidays excluded) from a request's
+# submission to the checkers' decision, shown on their queue.
+OUTPUT_SERVICE_LEVEL_WORKING_DAYS = env.int("OUTPUT_SERVICE_LEVEL_WORKING_DAYS", default=5)
+
 # Signed confidentiality declarations: the PEM key and certificate that sign them (PAdES) and
 # are the trust root when verifying. `python manage.py signing_keys_ensure` makes a development
 # pair at the default paths; production names its own.
