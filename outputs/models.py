@@ -1,14 +1,33 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from projects.models import Proposal
 from researchers.roles import Role
+from uploads.storage import PRIVATE_PREFIX
 from workflow.models import StateMachineModel
 
 from . import conditions
 from .permissions import is_author, is_author_in_project, is_independent_output_checker
+
+
+class OutputType(models.TextChoices):
+    FREQUENCY_TABLE = "frequency_table", "Frequency table"
+    MAGNITUDE_TABLE = "magnitude_table", "Magnitude table"
+    REGRESSION = "regression", "Regression"
+    HISTOGRAM = "histogram", "Histogram"
+    SURVIVAL_TABLE = "survival_table", "Survival table"
+    FIGURE = "figure", "Figure"
+    OTHER = "other", "Other"
+
+
+def output_file_path(instance, filename):
+    """Where an output's content is kept: named by its SHA-256 under a private prefix, so
+    identical content is stored once and no name a person chose ever becomes a path."""
+    digest = instance.sha256
+    return f"{PRIVATE_PREFIX}/outputs/{digest[:2]}/{digest[2:4]}/{digest}"
 
 
 class OutputRequest(StateMachineModel):
@@ -43,6 +62,7 @@ class OutputRequest(StateMachineModel):
         on_delete=models.PROTECT,
         related_name="output_requests",
     )
+    title = models.CharField("Short description", max_length=200, blank=True, default="")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -54,12 +74,13 @@ class OutputRequest(StateMachineModel):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"Output request {self.pk} for {self.project}"
+        return self.title or f"Output request {self.pk}"
 
     @transition(
         field=state,
@@ -145,3 +166,203 @@ class OutputRequest(StateMachineModel):
     )
     def withdraw(self):
         pass
+
+
+class FileGroup(models.Model):
+    """Files that belong together, with what they show and the controls applied to them."""
+
+    request = models.ForeignKey(OutputRequest, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=200)
+    context = models.TextField(blank=True, default="")
+    disclosure_controls = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "name"], name="outputs_group_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OutputFile(models.Model):
+    """One version of one output. A changed file is a new row; the old one keeps replaced_at."""
+
+    class AcroStatus(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+        REVIEW = "review", "Review"
+
+    group = models.ForeignKey(FileGroup, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=200)
+    output_type = models.CharField(max_length=30, choices=OutputType.choices)
+    file = models.FileField(upload_to=output_file_path, max_length=255)
+    sha256 = models.CharField(
+        max_length=64, db_index=True, validators=[RegexValidator(r"^[0-9a-f]{64}$")]
+    )
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    counts_file = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    degrees_of_freedom = models.PositiveIntegerField(null=True, blank=True)
+    acro_uid = models.CharField(max_length=200, blank=True, default="")
+    acro_status = models.CharField(
+        max_length=10, choices=AcroStatus.choices, blank=True, default=""
+    )
+    acro_comments = models.TextField(blank=True, default="")
+    acro_exception = models.TextField(blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CheckResult(models.Model):
+    """What one automated check found in one file."""
+
+    class Check(models.TextChoices):
+        THRESHOLD = "threshold", "Minimum threshold"
+        DOMINANCE = "dominance", "Counts behind a magnitude table"
+        DEGREES_OF_FREEDOM = "degrees_of_freedom", "Residual degrees of freedom"
+        HISTOGRAM = "histogram", "Histogram"
+        ACRO = "acro", "ACRO"
+
+    class Outcome(models.TextChoices):
+        PASS = "pass", "Pass"
+        FAIL = "fail", "Fail"
+        REVIEW = "review", "Review"
+
+    file = models.ForeignKey(OutputFile, on_delete=models.CASCADE, related_name="checks")
+    # Not "check": a field of that name would hide Django's Model.check().
+    check_name = models.CharField(max_length=30, choices=Check.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True, default="")
+    flagged_cells = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_check_name_display()}: {self.get_outcome_display()}"
+
+
+class Review(models.Model):
+    """One output checker's review of one round of a request."""
+
+    request = models.ForeignKey(OutputRequest, on_delete=models.CASCADE, related_name="reviews")
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="output_reviews"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    round = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "checker", "round"], name="outputs_review_unique_round"
+            )
+        ]
+
+    def __str__(self):
+        return f"Review of {self.request} by {self.checker}"
+
+
+class FileVote(models.Model):
+    class Vote(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        CHANGES = "changes", "Request changes"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="votes")
+    file = models.ForeignKey(OutputFile, on_delete=models.CASCADE, related_name="votes")
+    vote = models.CharField(max_length=10, choices=Vote.choices)
+    comment = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "file"], name="outputs_vote_unique_file")
+        ]
+
+    def __str__(self):
+        return f"{self.get_vote_display()}: {self.file}"
+
+
+class GroupComment(models.Model):
+    """A checker's comment on a group: private to the checkers, or public to the researcher."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    group = models.ForeignKey(FileGroup, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField()
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Comment on {self.group}"
+
+
+class Publication(models.Model):
+    """Where a released output was published."""
+
+    file = models.OneToOneField(OutputFile, on_delete=models.PROTECT, related_name="publication")
+    citation = models.TextField()
+    doi = models.CharField("DOI", max_length=200, blank=True, default="")
+    url = models.URLField("URL", max_length=500, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.citation
+
+
+class PublicationWaiver(models.Model):
+    """The secretariat's reasons for letting a project close with released outputs unpublished."""
+
+    project = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, related_name="publication_waivers"
+    )
+    reasons = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Publication waiver for {self.project}"
+
+
+class Download(models.Model):
+    """A released file, or a request's zip, taken by a project member."""
+
+    file = models.ForeignKey(
+        OutputFile, on_delete=models.PROTECT, null=True, blank=True, related_name="downloads"
+    )
+    request = models.ForeignKey(OutputRequest, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    as_zip = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Download by {self.user}"
