@@ -1,0 +1,351 @@
+"""Reading an ACRO output folder: ``results.json`` and the files it lists.
+
+ACRO (Automatic Checking of Research Outputs) writes, for each output, its status (pass, fail
+or review), an outcome table whose cells name the checks that cell failed ("ok",
+"threshold; ", "threshold; p-ratio; "), the researcher's comments and exception request, and
+the files holding the output. Version 0.4 keeps each file's SHA-256 in
+``checksums/<name>.txt``; version 1.0 gives it on the file's own entry as ``sha256``. Either
+way every file is checked against its checksum, so a folder changed after ACRO wrote it is
+refused.
+
+``load_acro`` reads a folder (a zip or a directory) and records problems with single files;
+``read_acro`` also refuses a folder with any problem. Both raise ``ValidationError`` with a
+message naming the problem when the folder cannot be read at all.
+"""
+
+import hashlib
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+RESULTS = "results.json"
+STATUSES = ("pass", "fail", "review")
+SUPPORTED_VERSIONS = "0.4 and 1.0"
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass
+class AcroFile:
+    name: str
+    content: bytes | None
+    sha256: str
+    expected_sha256: str
+
+    @property
+    def verified(self):
+        return self.content is not None and self.sha256 == self.expected_sha256
+
+
+@dataclass
+class AcroOutput:
+    uid: str
+    status: str
+    output_type: str
+    summary: str
+    files: list = field(default_factory=list)
+    flagged_cells: dict = field(default_factory=dict)
+    comments: str = ""
+    exception: str = ""
+
+    @property
+    def checksums_verified(self):
+        return all(file.verified for file in self.files)
+
+
+@dataclass
+class AcroFolder:
+    version: str
+    outputs: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def checksums_verified(self):
+        return all(output.checksums_verified for output in self.outputs)
+
+    def summary(self):
+        """Each output's uid mapped to its status, file names, flagged cells per check and
+        whether its checksums verified: what ``acro_summary`` prints."""
+        return {
+            output.uid: {
+                "status": output.status,
+                "files": [file.name for file in output.files],
+                "flagged_cells": {
+                    check: len(cells) for check, cells in output.flagged_cells.items()
+                },
+                "checksums_verified": output.checksums_verified,
+            }
+            for output in self.outputs
+        }
+
+
+def _refuse(message):
+    raise ValidationError(message, code="acro")
+
+
+def _safe_member(name):
+    """The path inside the folder, or a refusal when it would reach outside it."""
+    if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
+        _refuse(f"The ACRO folder contains “{name}”, a path outside the folder, so it was refused.")
+    path = PurePosixPath(name)
+    if any(part == ".." for part in path.parts):
+        _refuse(f"The ACRO folder contains “{name}”, a path outside the folder, so it was refused.")
+    return path
+
+
+class _Zip:
+    def __init__(self, source):
+        limit = settings.ACRO_ZIP_MAX_BYTES
+        size = _size_of(source)
+        if size is not None and size > limit:
+            _refuse(
+                "The ACRO zip must be smaller than "
+                + filesizeformat(limit).replace("\xa0", " ")
+                + "."
+            )
+        try:
+            self.zip = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError) as error:
+            raise ValidationError(
+                "The ACRO folder must be a zip file, and this one could not be opened.",
+                code="acro",
+            ) from error
+        infos = [info for info in self.zip.infolist() if not info.is_dir()]
+        if len(infos) > settings.ACRO_ZIP_MAX_FILES:
+            _refuse(
+                f"The ACRO zip holds {len(infos)} files; at most "
+                f"{settings.ACRO_ZIP_MAX_FILES} are accepted."
+            )
+        if sum(info.file_size for info in infos) > settings.ACRO_ZIP_MAX_UNCOMPRESSED_BYTES:
+            _refuse("The ACRO zip is too large once unpacked.")
+        self.members = {}
+        for info in infos:
+            path = _safe_member(info.filename)
+            self.members[str(path)] = info
+
+    def names(self):
+        return list(self.members)
+
+    def read(self, name):
+        info = self.members.get(name)
+        if info is None:
+            return None
+        try:
+            return self.zip.read(info)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as error:
+            raise ValidationError(
+                f"“{name}” in the ACRO zip could not be read.", code="acro"
+            ) from error
+
+
+class _Directory:
+    def __init__(self, root):
+        self.root = Path(root).resolve()
+
+    def names(self):
+        return [
+            str(path.relative_to(self.root).as_posix())
+            for path in self.root.rglob("*")
+            if path.is_file()
+        ]
+
+    def read(self, name):
+        path = (self.root / name).resolve()
+        if not path.is_relative_to(self.root):
+            _refuse(f"“{name}” is a path outside the ACRO folder, so it was refused.")
+        if not path.is_file():
+            return None
+        return path.read_bytes()
+
+
+def _size_of(source):
+    if isinstance(source, str | Path):
+        return Path(source).stat().st_size
+    return getattr(source, "size", None)
+
+
+def _open(source):
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.is_dir():
+            return _Directory(path)
+        if not path.is_file():
+            _refuse(f"There is no ACRO folder or zip at {path}.")
+    return _Zip(source)
+
+
+def _results_prefix(folder):
+    """The folder inside the zip holding results.json: the top, or one folder down."""
+    candidates = sorted(name for name in folder.names() if PurePosixPath(name).name == RESULTS)
+    candidates = [name for name in candidates if len(PurePosixPath(name).parts) <= 2]
+    if not candidates:
+        _refuse("The ACRO folder has no results.json, so it is not an ACRO output folder.")
+    if len(candidates) > 1:
+        _refuse("The ACRO folder has more than one results.json; upload one folder at a time.")
+    parent = PurePosixPath(candidates[0]).parent
+    return "" if str(parent) == "." else f"{parent}/"
+
+
+def _version_family(version):
+    match = re.match(r"^\s*v?(\d+)\.(\d+)", str(version))
+    if not match:
+        return None
+    major, minor = int(match.group(1)), int(match.group(2))
+    if (major, minor) == (0, 4):
+        return "0.4"
+    if major == 1:
+        return "1.0"
+    return None
+
+
+def _flagged_from_outcome(outcome):
+    """Flagged cells per check from an ACRO outcome table: ``{column: {row: "threshold; "}}``.
+
+    A cell is [row, column] by position in the outcome table, which has the output's shape.
+    """
+    flagged = {}
+    if not isinstance(outcome, dict):
+        return flagged
+    columns = list(outcome)
+    rows = []
+    for column in columns:
+        cells = outcome[column]
+        if isinstance(cells, dict):
+            for row in cells:
+                if row not in rows:
+                    rows.append(row)
+    for c, column in enumerate(columns):
+        cells = outcome[column]
+        if not isinstance(cells, dict):
+            continue
+        for row, value in cells.items():
+            for check in str(value or "").split(";"):
+                check = check.strip()
+                if check and check != "ok":
+                    flagged.setdefault(check, []).append([rows.index(row), c])
+    for cells in flagged.values():
+        cells.sort()
+    return flagged
+
+
+def _flagged_from_sdc(sdc):
+    flagged = {}
+    cells = sdc.get("cells") if isinstance(sdc, dict) else None
+    if isinstance(cells, dict):
+        for check, positions in cells.items():
+            if isinstance(positions, list) and positions:
+                flagged[check] = [list(position)[:2] for position in positions]
+    return flagged
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(item) for item in value if str(item).strip())
+    return str(value)
+
+
+def _expected_checksum(folder, prefix, name, entry, problems):
+    given = entry.get("sha256") if isinstance(entry, dict) else None
+    if given is None:
+        stored = folder.read(f"{prefix}checksums/{name}.txt")
+        given = stored.decode("ascii", errors="replace") if stored is not None else None
+    given = (given or "").strip().lower()
+    if not _SHA256.match(given):
+        problems.append(f"{name} has no SHA-256 checksum in the ACRO folder.")
+        return ""
+    return given
+
+
+def load_acro(source):
+    """Read an ACRO output folder: a path to a directory or zip, or an open zip file.
+
+    Problems with single files (a missing file, a checksum that does not match) are kept on
+    the result's ``problems``; anything that stops the folder being read raises
+    ``ValidationError``.
+    """
+    folder = _open(source)
+    prefix = _results_prefix(folder)
+    raw = folder.read(f"{prefix}{RESULTS}")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValidationError(
+            "The ACRO results.json is not valid JSON, so the folder could not be read.",
+            code="acro",
+        ) from error
+    if not isinstance(data, dict) or "version" not in data:
+        _refuse("The ACRO results.json does not say which version of ACRO wrote it.")
+    version = str(data["version"])
+    family = _version_family(version)
+    if family is None:
+        _refuse(
+            f"The ACRO results.json was written by version {version}; "
+            f"only versions {SUPPORTED_VERSIONS} can be read."
+        )
+    results = data.get("results")
+    if not isinstance(results, dict):
+        _refuse("The ACRO results.json has no list of results.")
+    problems = []
+    outputs = []
+    for key, record in results.items():
+        if not isinstance(record, dict):
+            _refuse(f"The ACRO result “{key}” is not in the expected form.")
+        uid = str(record.get("uid") or key)
+        status = str(record.get("status", "")).lower()
+        if status not in STATUSES:
+            _refuse(f"The ACRO result “{uid}” has the status “{status}”, not pass, fail or review.")
+        entries = record.get("files") or []
+        if not isinstance(entries, list):
+            _refuse(f"The ACRO result “{uid}” does not list its files.")
+        files = []
+        flagged = _flagged_from_outcome(record.get("outcome"))
+        for entry in entries:
+            name = entry.get("name") if isinstance(entry, dict) else entry
+            if not isinstance(name, str) or not name:
+                _refuse(f"The ACRO result “{uid}” lists a file without a name.")
+            _safe_member(name)
+            content = folder.read(f"{prefix}{name}")
+            if content is None:
+                problems.append(f"{name} is listed in results.json but is not in the folder.")
+            expected = _expected_checksum(folder, prefix, name, entry, problems)
+            actual = hashlib.sha256(content).hexdigest() if content is not None else ""
+            if content is not None and expected and actual != expected:
+                problems.append(
+                    f"{name} does not match its checksum: it was changed after ACRO wrote it."
+                )
+            files.append(AcroFile(name, content, actual, expected))
+            if not flagged and isinstance(entry, dict):
+                flagged = _flagged_from_sdc(entry.get("sdc"))
+        outputs.append(
+            AcroOutput(
+                uid=uid,
+                status=status,
+                output_type=str(record.get("type", "")),
+                summary=_text(record.get("summary")),
+                files=files,
+                flagged_cells=flagged,
+                comments=_text(record.get("comments")),
+                exception=_text(record.get("exception")),
+            )
+        )
+    return AcroFolder(version=version, outputs=outputs, problems=problems)
+
+
+def read_acro(source):
+    """Read an ACRO output folder, refusing it unless every file is present and verified."""
+    folder = load_acro(source)
+    if folder.problems:
+        raise ValidationError(
+            [ValidationError(problem, code="acro") for problem in folder.problems]
+        )
+    if not folder.outputs:
+        _refuse("The ACRO results.json lists no outputs.")
+    return folder
