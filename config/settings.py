@@ -226,6 +226,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest file a person may upload (evidence, certificates, outputs), in bytes.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# The largest single output file (a table, figure or report) a researcher may submit, in bytes.
+OUTPUT_FILE_MAX_BYTES = env.int("OUTPUT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
 # Output checking: a count below the threshold is disclosive, and so is a zero unless the
 # service decides otherwise. An ACRO output folder arrives as one zip, within these limits.
 OUTPUT_MIN_THRESHOLD = env.int("OUTPUT_MIN_THRESHOLD", default=10)
