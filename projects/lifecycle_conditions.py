@@ -3,6 +3,8 @@ first paragraph is the sentence shown to the user when the rule is not met yet."
 
 from django.utils import timezone
 
+from . import hooks
+
 
 def is_not_an_amendment(proposal):
     """An amendment changes the project it amends once approved; it is not activated itself."""
@@ -41,4 +43,13 @@ def past_end_date(proposal):
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
 
 
+def released_outputs_published(proposal):
+    """Every released output must be published, or the secretariat must record a waiver.
+
+    Output checking registers the check in ``hooks.publication_checks``; projects only asks it.
+    """
+    return all(check(proposal) for check in hooks.publication_checks)
+
+
 ACTIVATION_CONDITIONS = (is_not_an_amendment, start_date_reached, team_accredited_to_end)
+CLOSE_CONDITIONS = (released_outputs_published,)

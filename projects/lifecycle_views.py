@@ -76,5 +76,6 @@ def close(request, pk):
             "refusals": refusals,
             "reason": reason,
             "closable": project.state == project.State.ACTIVE,
+            "unmet": unmet_conditions(project, "close"),
         },
     )

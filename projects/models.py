@@ -322,6 +322,7 @@ class Proposal(StateMachineModel):
         source=State.ACTIVE,
         target=State.CLOSED,
         permission=is_coordinator_or_the_service,
+        conditions=list(lifecycle_conditions.CLOSE_CONDITIONS),
         custom={"label": "Close"},
     )
     def close(self):

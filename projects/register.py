@@ -12,7 +12,8 @@ Each entry carries, besides the project's own fields:
 - ``organisations``: the approved organisations of its co-ordinator and accepted team members;
 - ``dataset_names`` and ``gateways``: the datasets it uses and the acts they are held under;
 - ``decision_date`` and ``route``: when and how (``panel`` or ``fast_track``) it was approved;
-- ``published_outputs``: the outputs published from it, empty until output checking adds them.
+- ``published_outputs``: the outputs published from it (title, citation, DOI, URL), which
+  output checking supplies through ``hooks.published_outputs``.
 """
 
 import django_filters
@@ -27,6 +28,7 @@ from dashboard.csv_export import csv_response
 from legislation.models import Act, Dataset
 from researchers.models import Organisation
 
+from . import hooks
 from .models import DatasetRequest, PanelDecision, Proposal, TeamMember
 
 State = Proposal.State
@@ -129,9 +131,18 @@ def register_entry(project):
     )
     project.route = route
     project.route_label = ROUTE_LABELS.get(route, "")
-    # Output checking (issue 5) lists each published output here.
+    # Filled in for a whole page at once by ``with_published_outputs``.
     project.published_outputs = []
     return project
+
+
+def with_published_outputs(entries):
+    """``entries`` with each one's published outputs (title, citation, DOI, URL), which the
+    apps built on projects supply through ``hooks.published_outputs``."""
+    found = hooks.published_outputs_for(entries)
+    for entry in entries:
+        entry.published_outputs = found.get(entry.pk, [])
+    return entries
 
 
 class ProjectRegisterFilter(django_filters.FilterSet):
@@ -194,7 +205,9 @@ def register_list(request):
     if usable:
         # With a search in error the page shows the error and no project, rather than all.
         page_obj = Paginator(register_filter.qs, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-        entries = [register_entry(project) for project in page_obj.object_list]
+        entries = with_published_outputs(
+            [register_entry(project) for project in page_obj.object_list]
+        )
     form = register_filter.form
     searched = (
         usable

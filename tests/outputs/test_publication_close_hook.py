@@ -1,0 +1,100 @@
+"""The close rule as projects sees it: whatever output checking registers in
+``projects.hooks`` decides whether a project may close, without projects importing outputs."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from projects import hooks
+from projects.lifecycle_services import project_close, projects_close_ended
+from projects.models import Proposal
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.projects.factories import ProposalFactory
+from workflow.errors import TransitionRefused
+
+pytestmark = pytest.mark.django_db
+State = Proposal.State
+SENTENCE = "Every released output must be published, or the secretariat must record a waiver."
+
+
+@pytest.fixture
+def outputs_unpublished():
+    """Register a check that holds every project open, as unpublished outputs would."""
+
+    def holds_open(project):
+        return False
+
+    hooks.publication_checks.register(holds_open)
+    yield
+    hooks.publication_checks.unregister(holds_open)
+
+
+def ended_project():
+    today = datetime.date.today()
+    return ProposalFactory(
+        state=State.ACTIVE,
+        start_date=today - datetime.timedelta(days=100),
+        end_date=today - datetime.timedelta(days=1),
+    )
+
+
+def test_project_close_refused_with_the_sentence_while_a_check_holds_it_open(
+    outputs_unpublished,
+):
+    project = ProposalFactory(state=State.ACTIVE)
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_close(project=project, by=project.coordinator)
+
+    assert refused.value.reasons == [SENTENCE]
+    project.refresh_from_db()
+    assert project.state == State.ACTIVE
+
+
+def test_close_page_shows_the_sentence_and_no_close_button(client, outputs_unpublished):
+    project = ProposalFactory(state=State.ACTIVE)
+    client.force_login(project.coordinator)
+
+    response = client.get(reverse("projects:close", kwargs={"pk": project.pk}))
+
+    assert response.status_code == 200
+    assert SENTENCE in response.content.decode()
+    assert "Close project</button>" not in response.content.decode()
+
+
+def test_projects_close_ended_keeps_a_held_project_active_and_tells_the_secretariat_once(
+    outputs_unpublished, mailoutbox, django_capture_on_commit_callbacks
+):
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    project = ended_project()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert projects_close_ended() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert projects_close_ended() == 0
+    finally:
+        app.conf.task_always_eager = before
+
+    project.refresh_from_db()
+    assert project.state == State.ACTIVE
+    held = AuditEvent.objects.filter(action="proposal.close_held", object_id=str(project.pk))
+    assert held.count() == 1
+    assert held.get().payload == {"reasons": [SENTENCE]}
+    assert [message.to for message in mailoutbox] == [[secretariat.email]]
+    assert SENTENCE in mailoutbox[0].body
+
+
+def test_projects_close_ended_closes_a_project_once_nothing_holds_it_open():
+    project = ended_project()
+
+    assert projects_close_ended() == 1
+
+    project.refresh_from_db()
+    assert project.state == State.CLOSED
