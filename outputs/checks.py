@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 THRESHOLD = "threshold"
-COUNTS = "counts"
+COUNTS = "dominance"  # the name the stored results use for the counts check
 DEGREES_OF_FREEDOM = "degrees_of_freedom"
 HISTOGRAM = "histogram"
 MANUAL = "manual"

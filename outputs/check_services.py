@@ -1,0 +1,164 @@
+"""Running the automated checks on an output file, and bringing in an ACRO output folder."""
+
+import io
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from audit.services import audit_record
+from uploads.validators import sanitise_name, validate_upload
+
+from . import checks
+from .acro import read_acro
+from .models import CheckResult, OutputFile, OutputRequest, OutputType
+from .permissions import is_author_in_project
+
+# The kinds of file an ACRO folder may bring in: those an output request accepts.
+ACRO_FILE_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
+
+_ACRO_TYPES = {
+    "table": OutputType.FREQUENCY_TABLE,
+    "regression": OutputType.REGRESSION,
+    "histogram": OutputType.HISTOGRAM,
+    "survival table": OutputType.SURVIVAL_TABLE,
+    "survival plot": OutputType.FIGURE,
+    "pie chart": OutputType.FIGURE,
+}
+_STORED_CHECKS = set(CheckResult.Check.values)
+
+
+def _read(field_file):
+    if not field_file:
+        return None
+    with field_file.open("rb") as handle:
+        return io.BytesIO(handle.read())
+
+
+def file_checks_run(*, file):
+    """Run every automated check on ``file`` and keep the results, replacing earlier ones.
+
+    Safe to run twice: the second run leaves the same results. ACRO's own result for the
+    file, brought in with its folder, is kept.
+    """
+    counts = file.counts_file
+    results = checks.run_checks(
+        file.output_type,
+        file=_read(file.file),
+        counts_file=_read(counts.file) if counts is not None else None,
+        degrees_of_freedom=file.degrees_of_freedom,
+    )
+    with transaction.atomic():
+        locked = OutputFile.objects.select_for_update().filter(pk=file.pk).first()
+        if locked is None:
+            return []
+        locked.checks.exclude(check_name=CheckResult.Check.ACRO).delete()
+        return [
+            CheckResult.objects.create(
+                file=locked,
+                check_name=result.check,
+                outcome=result.outcome,
+                message=result.message,
+                flagged_cells=result.flagged_cells,
+                details=result.details,
+            )
+            # Figures and other outputs have no automated check to store: a checker looks.
+            for result in results
+            if result.check in _STORED_CHECKS
+        ]
+
+
+def _acro_output_message(output):
+    words = {"pass": "passed", "fail": "failed", "review": "asks for review"}[output.status]
+    checks_named = ", ".join(sorted(output.flagged_cells))
+    message = f"ACRO {words} this output."
+    if checks_named:
+        message += f" Cells flagged by: {checks_named}."
+    return message
+
+
+def _table_cells(cells):
+    # ACRO's outcome table has no header row or label column; the file it wrote has both.
+    return sorted([row + 1, column + 1] for row, column in cells)
+
+
+def acro_import(*, request, group, zip_file, by, http_request=None):
+    """Add each file of an ACRO output folder (a zip) to ``group`` of an output request,
+    with ACRO's status, flagged cells, comments and exception request for each output.
+
+    The folder is refused as a whole, with a message naming the problem, when it cannot be
+    read, a file is missing or changed after ACRO wrote it, or a file is not a kind outputs
+    may be. Returns the new OutputFile rows.
+    """
+    with transaction.atomic():
+        request = OutputRequest.objects.select_for_update().get(pk=request.pk)
+        if group.request_id != request.pk:
+            raise PermissionDenied
+        if not is_author_in_project(request, by):
+            raise PermissionDenied
+        if request.state not in (OutputRequest.State.DRAFT, OutputRequest.State.RETURNED):
+            raise ValidationError(
+                "Files can be added only while the request is a draft or returned.",
+                code="state",
+            )
+        folder = read_acro(zip_file)
+        created = []
+        for output in folder.outputs:
+            for acro_file in output.files:
+                upload = ContentFile(acro_file.content, name=acro_file.name)
+                try:
+                    validated = validate_upload(upload, allowed=ACRO_FILE_KINDS)
+                except ValidationError as error:
+                    raise ValidationError(
+                        f"{acro_file.name} in the ACRO folder: {' '.join(error.messages)}",
+                        code="acro",
+                    ) from error
+                row = OutputFile(
+                    group=group,
+                    name=sanitise_name(acro_file.name),
+                    output_type=_ACRO_TYPES.get(output.output_type, OutputType.OTHER),
+                    sha256=validated.sha256,
+                    size=validated.size,
+                    content_type=validated.content_type,
+                    acro_uid=output.uid,
+                    acro_status=output.status,
+                    acro_comments=output.comments,
+                    acro_exception=output.exception,
+                    uploaded_by=by,
+                )
+                row.file.save(validated.sha256, ContentFile(acro_file.content), save=False)
+                row.save()
+                CheckResult.objects.create(
+                    file=row,
+                    check_name=CheckResult.Check.ACRO,
+                    outcome=output.status,
+                    message=_acro_output_message(output),
+                    flagged_cells=_table_cells(
+                        {tuple(cell) for cells in output.flagged_cells.values() for cell in cells}
+                    ),
+                    details={
+                        "acro_version": folder.version,
+                        "acro_type": output.output_type,
+                        "summary": output.summary,
+                        "flagged_cells": output.flagged_cells,
+                        "checksum_verified": acro_file.verified,
+                    },
+                )
+                created.append(row)
+        audit_record(
+            actor=by,
+            action="output_acro_imported",
+            obj=request,
+            payload={
+                "group": group.pk,
+                "acro_version": folder.version,
+                "outputs": [output.uid for output in folder.outputs],
+                "files": [row.pk for row in created],
+            },
+            request=http_request,
+        )
+        from .tasks import run_checks_on_commit
+
+        for row in created:
+            run_checks_on_commit(row)
+    return created

@@ -1,0 +1,185 @@
+import hashlib
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+
+from audit.models import AuditEvent
+from outputs.check_services import acro_import
+from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
+from outputs.tasks import run_checks
+from tests.factories import UserFactory
+from tests.outputs.acro_zips import TABLE, acro_zip
+from tests.outputs.factories import OutputRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager_celery():
+    from config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def group():
+    return FileGroup.objects.create(
+        request=OutputRequestFactory(),
+        name="Tables",
+        context="Tables for the paper.",
+        disclosure_controls="Cells under 10 suppressed.",
+    )
+
+
+def stored_file(group, content, *, output_type=OutputType.FREQUENCY_TABLE, **fields):
+    digest = hashlib.sha256(content).hexdigest()
+    row = OutputFile(
+        group=group,
+        name="table.csv",
+        output_type=output_type,
+        sha256=digest,
+        size=len(content),
+        content_type="text/csv",
+        uploaded_by=group.request.author,
+        **fields,
+    )
+    row.file.save(digest, ContentFile(content), save=False)
+    row.save()
+    return row
+
+
+def test_run_checks_stores_flagged_cells(group, eager_celery):
+    output_file = stored_file(group, b"region,men,women\nNorth,12,4\nSouth,25,0\n")
+
+    run_checks.delay(output_file.pk)
+
+    [result] = output_file.checks.all()
+    assert result.check_name == CheckResult.Check.THRESHOLD
+    assert result.outcome == CheckResult.Outcome.FAIL
+    assert result.flagged_cells == [[1, 2], [2, 2]]
+
+
+def test_run_checks_twice_replaces_results(group):
+    output_file = stored_file(group, b"region,n\nNorth,120\n")
+
+    run_checks(output_file.pk)
+    run_checks(output_file.pk)
+
+    assert output_file.checks.count() == 1
+    assert output_file.checks.get().outcome == CheckResult.Outcome.PASS
+
+
+def test_run_checks_magnitude_table_uses_counts_file(group):
+    counts = stored_file(group, b"group,n\nA,50\nB,3\n")
+    table = stored_file(
+        group,
+        b"group,mean income\nA,20100.5\nB,3.5\n",
+        output_type=OutputType.MAGNITUDE_TABLE,
+        counts_file=counts,
+    )
+
+    run_checks(table.pk)
+
+    [result] = table.checks.all()
+    assert result.check_name == CheckResult.Check.DOMINANCE
+    assert result.outcome == CheckResult.Outcome.FAIL
+    assert result.flagged_cells == [[2, 1]]
+
+
+def test_run_checks_regression_uses_given_degrees_of_freedom(group):
+    output_file = stored_file(
+        group, b"term,coef\nage,0.3\n", output_type=OutputType.REGRESSION, degrees_of_freedom=5
+    )
+
+    run_checks(output_file.pk)
+
+    assert output_file.checks.get().outcome == CheckResult.Outcome.FAIL
+
+
+def test_run_checks_histogram_needs_review(group):
+    output_file = stored_file(group, b"bin,n\n1,500\n", output_type=OutputType.HISTOGRAM)
+
+    run_checks(output_file.pk)
+
+    assert output_file.checks.get().outcome == CheckResult.Outcome.REVIEW
+
+
+def test_run_checks_keeps_acro_result(group):
+    output_file = stored_file(group, b"region,n\nNorth,120\n")
+    CheckResult.objects.create(file=output_file, check_name="acro", outcome="fail")
+
+    run_checks(output_file.pk)
+
+    assert sorted(output_file.checks.values_list("check_name", flat=True)) == [
+        "acro",
+        "threshold",
+    ]
+
+
+def test_run_checks_missing_file_row_does_nothing():
+    run_checks(0)
+
+
+@pytest.mark.parametrize("version", ["0.4.11", "1.0.0"])
+def test_acro_import_creates_files_with_acro_results(
+    group, version, eager_celery, django_capture_on_commit_callbacks
+):
+    author = group.request.author
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = acro_import(
+            request=group.request, group=group, zip_file=acro_zip(version), by=author
+        )
+
+    table, regression = created
+    assert table.acro_uid == "output_0"
+    assert table.acro_status == "fail"
+    assert table.acro_comments == "Counts of people by region and sex."
+    assert table.acro_exception == "The small cell is a published national figure."
+    assert table.output_type == OutputType.FREQUENCY_TABLE
+    with table.file.open("rb") as stored:
+        assert stored.read() == TABLE
+    acro_result = table.checks.get(check_name="acro")
+    assert acro_result.outcome == "fail"
+    assert acro_result.flagged_cells == [[1, 2]]
+    threshold = table.checks.get(check_name="threshold")
+    assert threshold.flagged_cells == [[1, 2]]
+    assert regression.output_type == OutputType.REGRESSION
+    assert regression.acro_status == "pass"
+    assert AuditEvent.objects.filter(action="output_acro_imported").count() == 1
+
+
+def test_acro_import_tampered_zip_refused_and_nothing_kept(group):
+    with pytest.raises(ValidationError, match="does not match its checksum"):
+        acro_import(
+            request=group.request,
+            group=group,
+            zip_file=acro_zip(tamper="output_0_0.csv"),
+            by=group.request.author,
+        )
+
+    assert not OutputFile.objects.exists()
+
+
+def test_acro_import_refused_for_someone_else(group):
+    with pytest.raises(PermissionDenied):
+        acro_import(request=group.request, group=group, zip_file=acro_zip(), by=UserFactory())
+
+
+def test_acro_import_refused_once_submitted(group):
+    OutputRequest.objects.filter(pk=group.request.pk).update(state=OutputRequest.State.SUBMITTED)
+
+    with pytest.raises(ValidationError, match="draft or returned"):
+        acro_import(
+            request=group.request, group=group, zip_file=acro_zip(), by=group.request.author
+        )
