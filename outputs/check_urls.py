@@ -1,0 +1,9 @@
+"""The check results pages, included by outputs/urls.py under the "outputs" namespace."""
+
+from django.urls import path
+
+from . import check_views
+
+urlpatterns = [
+    path("files/<int:file_pk>/checks/", check_views.file_checks, name="file_checks"),
+]
