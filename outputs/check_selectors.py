@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from . import checks
-from .models import OutputFile
+from .models import FileGroup, OutputFile
 
 # Rows of a table shown on its page: enough to check by eye; the file has the rest.
 TABLE_ROWS_SHOWN = 500
@@ -16,6 +16,14 @@ def file_for_checks(*, pk):
             "group__request__project", "group__request__author", "counts_file"
         ).prefetch_related("checks"),
         pk=pk,
+    )
+
+
+def group_for_upload(*, request_pk, pk):
+    return get_object_or_404(
+        FileGroup.objects.select_related("request__project", "request__author"),
+        pk=pk,
+        request_id=request_pk,
     )
 
 

@@ -6,4 +6,5 @@ from . import check_views
 
 urlpatterns = [
     path("files/<int:file_pk>/checks/", check_views.file_checks, name="file_checks"),
+    path("<int:pk>/groups/<int:group_pk>/acro/", check_views.acro_upload, name="acro_upload"),
 ]

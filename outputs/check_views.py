@@ -1,11 +1,17 @@
-"""A file's table with the cells the automated checks flagged, and its check results beside it."""
+"""A file's table with the cells the automated checks flagged, its check results beside it, and
+the upload of an ACRO output folder into a group."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.views.decorators.http import require_GET, require_http_methods
 
 from . import check_selectors as selectors
-from .check_permissions import check_user_can_see_file_checks
+from .check_forms import AcroUploadForm
+from .check_permissions import check_user_can_see_file_checks, check_user_can_upload_acro
+from .check_services import acro_import
 
 
 @login_required
@@ -24,4 +30,40 @@ def file_checks(request, file_pk):
             "table": table,
             "rows_shown": selectors.TABLE_ROWS_SHOWN,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acro_upload(request, pk, group_pk):
+    group = selectors.group_for_upload(request_pk=pk, pk=group_pk)
+    output_request = group.request
+    check_user_can_upload_acro(request.user, output_request)
+    form = (
+        AcroUploadForm(request.POST, request.FILES)
+        if request.method == "POST"
+        else AcroUploadForm()
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            created = acro_import(
+                request=output_request,
+                group=group,
+                zip_file=form.cleaned_data["zip_file"],
+                by=request.user,
+                http_request=request,
+            )
+        except ValidationError as error:
+            form.add_error("zip_file", error.messages)
+        else:
+            messages.success(
+                request,
+                f"{len(created)} file{pluralize(len(created))} from the ACRO folder "
+                f"{pluralize(len(created), 'was,were')} added to {group.name}.",
+            )
+            return redirect("outputs:request_detail", pk=output_request.pk)
+    return render(
+        request,
+        "outputs/checks/acro_upload.html",
+        {"form": form, "group": group, "output_request": output_request},
     )
