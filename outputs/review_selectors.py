@@ -1,0 +1,188 @@
+"""What the output checkers read: their queue, the current review round and its votes."""
+
+from django.db.models import Count, Max, Prefetch, Q
+
+from projects.models import Proposal
+from researchers.roles import Role, user_has_role
+
+from .models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
+from .service_level import due_date, is_overdue
+
+State = OutputRequest.State
+QUEUE_STATES = (State.SUBMITTED, State.PARTIALLY_REVIEWED, State.REVIEWED)
+REVIEWS_NEEDED = 2
+
+
+def projects_of(user):
+    """Primary keys of the projects ``user`` works on: co-ordinator or accepted team member."""
+    return Proposal.objects.filter(
+        Q(coordinator=user) | Q(team__user=user, team__accepted_at__isnull=False)
+    ).values("pk")
+
+
+def checker_queue(*, user):
+    """Requests waiting for output checkers, oldest submission first, without the projects
+    ``user`` works on. Each carries ``due`` (the service level's last day), ``overdue`` and
+    ``reviews_submitted`` (in the current round), in a fixed number of queries."""
+    if not user_has_role(user, Role.OUTPUT_CHECKER):
+        return []
+    requests = list(
+        OutputRequest.objects.filter(state__in=QUEUE_STATES)
+        .exclude(project__in=projects_of(user))
+        .exclude(author=user)
+        .select_related("project", "author")
+        .annotate(file_count=Count("groups__files", filter=Q(groups__files__replaced_at=None)))
+        .order_by("submitted_at", "pk")
+    )
+    reviews = list(
+        Review.objects.filter(request__in=[r.pk for r in requests]).values(
+            "request", "round", "checker", "submitted_at"
+        )
+    )
+    for output_request in requests:
+        own = [r for r in reviews if r["request"] == output_request.pk]
+        latest = max((r["round"] for r in own), default=None)
+        current = [r for r in own if r["round"] == latest]
+        returned_at = output_request.returned_at
+        if returned_at and any(
+            r["submitted_at"] and r["submitted_at"] <= returned_at for r in current
+        ):
+            current = []
+        output_request.reviews_submitted = sum(1 for r in current if r["submitted_at"])
+        output_request.my_review_submitted = any(
+            r["checker"] == user.pk and r["submitted_at"] for r in current
+        )
+        output_request.due = due_date(output_request.submitted_at)
+        output_request.overdue = is_overdue(output_request.submitted_at)
+    return requests
+
+
+def checker_queue_count(*, user):
+    """How many requests wait for output checkers that ``user`` may check."""
+    if not user_has_role(user, Role.OUTPUT_CHECKER):
+        return 0
+    return (
+        OutputRequest.objects.filter(state__in=QUEUE_STATES)
+        .exclude(project__in=projects_of(user))
+        .exclude(author=user)
+        .count()
+    )
+
+
+def current_round(output_request):
+    """The review round now open: a return closes a round, and the next submission opens the
+    next one. The first round is 1."""
+    latest = output_request.reviews.aggregate(latest=Max("round"))["latest"]
+    if latest is None:
+        return 1
+    returned_at = output_request.returned_at
+    closed = returned_at is not None and (
+        output_request.reviews.filter(round=latest, submitted_at__lte=returned_at).exists()
+    )
+    return latest + 1 if closed else latest
+
+
+def current_files(output_request):
+    """The request's files as they stand now (a replaced file's old row is left out)."""
+    return OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
+
+
+def round_reviews(output_request, round_number=None):
+    round_number = current_round(output_request) if round_number is None else round_number
+    return output_request.reviews.filter(round=round_number)
+
+
+def files_not_approved_twice(output_request):
+    """Current files without approvals from two checkers' submitted reviews this round."""
+    round_number = current_round(output_request)
+    return (
+        current_files(output_request)
+        .annotate(
+            approvals=Count(
+                "votes__review__checker",
+                filter=Q(
+                    votes__vote=FileVote.Vote.APPROVE,
+                    votes__review__round=round_number,
+                    votes__review__request=output_request,
+                    votes__review__submitted_at__isnull=False,
+                ),
+                distinct=True,
+            )
+        )
+        .filter(approvals__lt=REVIEWS_NEEDED)
+    )
+
+
+def groups_needing_public_comment(output_request):
+    """Groups holding a file not approved by both checkers and no public comment this round."""
+    round_number = current_round(output_request)
+    unapproved = files_not_approved_twice(output_request).values("group")
+    commented = GroupComment.objects.filter(
+        review__request=output_request,
+        review__round=round_number,
+        review__submitted_at__isnull=False,
+        public=True,
+    ).values("group")
+    return FileGroup.objects.filter(pk__in=unapproved).exclude(pk__in=commented)
+
+
+def file_checks_failed(output_file):
+    """Whether an automated check failed on ``output_file`` (ACRO's own verdict included)."""
+    if getattr(output_file, "acro_status", "") == "fail":
+        return True
+    return output_file.checks.filter(outcome="fail").exists()
+
+
+def review_page(*, output_request, user):
+    """What the review page shows ``user``: groups, their current files with check results,
+    this round's review of ``user``, their votes and comments, and the other checkers' votes
+    and comments once ``user`` and both checkers have submitted."""
+    round_number = current_round(output_request)
+    reviews = list(
+        output_request.reviews.filter(round=round_number).select_related("checker").order_by("pk")
+    )
+    mine = next((r for r in reviews if r.checker_id == user.pk), None)
+    submitted = [r for r in reviews if r.submitted_at]
+    all_in = len(submitted) >= REVIEWS_NEEDED
+    visible_reviews = [r.pk for r in reviews if r.checker_id == user.pk or all_in]
+    votes = list(
+        FileVote.objects.filter(review__in=visible_reviews).select_related("review__checker")
+    )
+    comments = list(
+        GroupComment.objects.filter(review__in=visible_reviews)
+        .select_related("review__checker")
+        .order_by("created_at", "pk")
+    )
+    groups = list(
+        output_request.groups.order_by("pk").prefetch_related(
+            Prefetch(
+                "files",
+                queryset=OutputFile.objects.filter(replaced_at__isnull=True)
+                .order_by("pk")
+                .prefetch_related("checks"),
+            )
+        )
+    )
+    for group in groups:
+        group.current_files = list(group.files.all())
+        group.visible_comments = [c for c in comments if c.group_id == group.pk]
+        for output_file in group.current_files:
+            checks = list(output_file.checks.all())
+            output_file.check_results = checks
+            output_file.checks_failed = output_file.acro_status == "fail" or any(
+                c.outcome == "fail" for c in checks
+            )
+            output_file.flagged_count = sum(len(c.flagged_cells or []) for c in checks)
+            file_votes = [v for v in votes if v.file_id == output_file.pk]
+            output_file.my_vote = next(
+                (v for v in file_votes if mine and v.review_id == mine.pk), None
+            )
+            output_file.other_votes = [v for v in file_votes if not mine or v.review_id != mine.pk]
+    return {
+        "round": round_number,
+        "groups": groups,
+        "my_review": mine,
+        "reviews": reviews,
+        "submitted_reviews": submitted,
+        "all_in": all_in,
+    }

@@ -1,0 +1,282 @@
+"""Every change the output checkers make to a request: votes, comments, reviews, decisions.
+
+Each function locks the request, checks who is asking, writes the audit event and queues the
+emails inside one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
+``TransitionRefused`` with sentences for a step not possible yet, ``ValidationError`` for bad
+input.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from audit.services import audit_record
+from notifications.services import email_on_commit
+from workflow.errors import TransitionRefused
+from workflow.graph import sentence
+from workflow.services import transition_fire
+
+from . import conditions
+from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
+from .review_permissions import check_user_can_review
+from .review_selectors import REVIEWS_NEEDED, current_round, file_checks_failed
+
+State = OutputRequest.State
+REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
+
+
+def _lock(output_request):
+    return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
+
+
+def _request_url(output_request):
+    """The author's page for the request (empty while the pages are not mounted)."""
+    try:
+        return reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _review_url(output_request):
+    try:
+        return reverse("outputs:review", kwargs={"pk": output_request.pk})
+    except NoReverseMatch:
+        return ""
+
+
+def _own_open_review(output_request, by):
+    """``by``'s review of the current round, started now if need be; refused once submitted,
+    or when two other checkers already review this round."""
+    if output_request.state not in REVIEWING:
+        raise TransitionRefused(
+            [
+                f"This output request is {output_request.get_state_display().lower()}, so "
+                "reviews cannot be changed now."
+            ]
+        )
+    round_number = current_round(output_request)
+    review = Review.objects.filter(request=output_request, checker=by, round=round_number).first()
+    if review is None:
+        others = Review.objects.filter(request=output_request, round=round_number)
+        if others.filter(submitted_at__isnull=False).count() >= REVIEWS_NEEDED:
+            raise TransitionRefused(["Two checkers have already reviewed this request."])
+        review = Review.objects.create(request=output_request, checker=by, round=round_number)
+    if review.submitted_at:
+        raise TransitionRefused(["You have already submitted your review of this request."])
+    return review
+
+
+def file_vote_set(*, output_file, vote, comment="", by, request=None):
+    """Record ``by``'s vote (approve or request changes) on ``output_file`` in their review.
+
+    Approving a file that an automated check failed needs a comment saying why it is safe.
+    """
+    comment = (comment or "").strip()
+    if vote not in FileVote.Vote.values:
+        raise ValidationError({"vote": "Choose approve or request changes."})
+    with transaction.atomic():
+        output_request = _lock(output_file.group.request)
+        check_user_can_review(output_request, by)
+        output_file = OutputFile.objects.get(pk=output_file.pk)
+        if output_file.replaced_at is not None:
+            raise TransitionRefused(["This file has been replaced; vote on its new version."])
+        if vote == FileVote.Vote.APPROVE and not comment and file_checks_failed(output_file):
+            raise ValidationError(
+                {"comment": "Say why this file is safe to release: its automated checks failed."}
+            )
+        review = _own_open_review(output_request, by)
+        file_vote, _ = FileVote.objects.update_or_create(
+            review=review, file=output_file, defaults={"vote": vote, "comment": comment}
+        )
+        audit_record(
+            actor=by,
+            action="output_request.file_vote",
+            obj=output_request,
+            payload={"file": output_file.pk, "vote": vote, "round": review.round},
+            request=request,
+        )
+    return file_vote
+
+
+def group_comment_add(*, group, text, public, by, request=None):
+    """Add ``by``'s comment on ``group``: private to the checkers, or public to the researcher.
+
+    Checkers comment while reviewing and, once both reviews are in, before deciding.
+    """
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Enter a comment."})
+    with transaction.atomic():
+        output_request = _lock(group.request)
+        check_user_can_review(output_request, by)
+        if output_request.state == State.REVIEWED:
+            # Once both reviews are in, a checker may still tell the researcher what to change
+            # before returning the request.
+            review = Review.objects.filter(
+                request=output_request, checker=by, round=current_round(output_request)
+            ).first()
+            if review is None:
+                raise TransitionRefused(["Only the two checkers who reviewed it can comment now."])
+        else:
+            review = _own_open_review(output_request, by)
+        comment = GroupComment.objects.create(
+            review=review, group=group, text=text, public=bool(public)
+        )
+        audit_record(
+            actor=by,
+            action="output_request.group_comment",
+            obj=output_request,
+            payload={"group": group.pk, "public": bool(public), "round": review.round},
+            request=request,
+        )
+    return comment
+
+
+def review_submit(*, output_request, by, request=None):
+    """Submit ``by``'s review: the first submitted review of a round fires
+    ``record_first_review``, the second ``record_second_review``; the checkers are told when
+    both are in. Every current file needs a vote first."""
+    with transaction.atomic():
+        output_request = _lock(output_request)
+        check_user_can_review(output_request, by)
+        review = _own_open_review(output_request, by)
+        files = OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
+        unvoted = files.exclude(votes__review=review)
+        if unvoted.exists():
+            names = ", ".join(f.name for f in unvoted.order_by("pk"))
+            raise TransitionRefused([f"Vote on every file before submitting your review: {names}."])
+        review.submitted_at = timezone.now()
+        review.save(update_fields=["submitted_at"])
+        submitted = Review.objects.filter(
+            request=output_request, round=review.round, submitted_at__isnull=False
+        ).count()
+        transition = "record_first_review" if submitted == 1 else "record_second_review"
+        output_request = transition_fire(
+            obj=output_request,
+            transition=transition,
+            by=by,
+            request=request,
+            payload={"round": review.round},
+        )
+        if transition == "record_second_review":
+            checkers = [
+                r.checker
+                for r in Review.objects.filter(
+                    request=output_request, round=review.round
+                ).select_related("checker")
+            ]
+            email_on_commit(
+                to=checkers,
+                subject="Both reviews are in for an output request",
+                template="output_reviews_in",
+                context={"output_request": output_request, "url": _review_url(output_request)},
+            )
+    return output_request
+
+
+def _refuse_unless(output_request, *rules):
+    reasons = [sentence(rule) for rule in rules if not rule(output_request)]
+    if reasons:
+        raise TransitionRefused(reasons)
+
+
+def _decide(*, output_request, transition, rules, by, request, reasons, template, subject):
+    with transaction.atomic():
+        output_request = _lock(output_request)
+        check_user_can_review(output_request, by)
+        if output_request.state == State.REVIEWED:
+            _refuse_unless(output_request, *rules)
+        output_request = transition_fire(
+            obj=output_request,
+            transition=transition,
+            by=by,
+            request=request,
+            payload={"reasons": reasons} if reasons else None,
+        )
+        email_on_commit(
+            to=[output_request.author],
+            subject=subject,
+            template=template,
+            context={
+                "output_request": output_request,
+                "reasons": reasons,
+                "url": _request_url(output_request),
+            },
+        )
+    return output_request
+
+
+def output_request_approve(*, output_request, by, request=None):
+    """Approve a reviewed request: every current file has two checkers' approvals."""
+    return _decide(
+        output_request=output_request,
+        transition="approve",
+        rules=[conditions.every_file_approved_twice],
+        by=by,
+        request=request,
+        reasons="",
+        template="output_request_approved",
+        subject="Your output request has been approved",
+    )
+
+
+def output_request_return(*, output_request, by, request=None):
+    """Return a reviewed request to its author for changes: every group with a file not
+    approved by both checkers has a public comment saying what to change."""
+    with transaction.atomic():
+        locked = _lock(output_request)
+        check_user_can_review(locked, by)
+        if locked.state == State.REVIEWED:
+            _refuse_unless(locked, conditions.every_unapproved_group_commented)
+        locked = transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
+        locked.returned_at = timezone.now()
+        locked.save(update_fields=["returned_at", "updated_at"])
+        email_on_commit(
+            to=[locked.author],
+            subject="Your output request has been returned for changes",
+            template="output_request_returned",
+            context={
+                "output_request": locked,
+                "url": _request_url(locked),
+            },
+        )
+    return locked
+
+
+def output_request_reject(*, output_request, reasons, by, request=None):
+    """Reject a reviewed request, with reasons the author is told."""
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ValidationError({"reasons": "Say why the request is rejected."})
+    return _decide(
+        output_request=output_request,
+        transition="reject",
+        rules=[],
+        by=by,
+        request=request,
+        reasons=reasons,
+        template="output_request_rejected",
+        subject="Your output request has been rejected",
+    )
+
+
+def votes_reset_for_file(output_file, *, by=None, request=None):
+    """Forget the votes on ``output_file`` in reviews not yet submitted, because it changed.
+
+    A replaced file is a new row, so its replacement starts with no votes anyway; this also
+    clears votes given on the old row while a review is still open.
+    """
+    with transaction.atomic():
+        deleted, _ = FileVote.objects.filter(
+            file=output_file, review__submitted_at__isnull=True
+        ).delete()
+        if deleted:
+            audit_record(
+                actor=by,
+                action="output_request.votes_reset",
+                obj=output_file.group.request,
+                payload={"file": output_file.pk, "votes": deleted},
+                request=request,
+            )
+    return deleted
