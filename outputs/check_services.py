@@ -4,6 +4,7 @@ import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 
 from audit.services import audit_record
@@ -11,7 +12,7 @@ from uploads.validators import sanitise_name, validate_upload
 
 from . import checks
 from .acro import read_acro
-from .models import CheckResult, OutputFile, OutputRequest, OutputType
+from .models import CheckResult, OutputFile, OutputRequest, OutputType, output_file_path
 from .permissions import is_author_in_project
 
 # The kinds of file an ACRO folder may bring in: those an output request accepts.
@@ -82,6 +83,16 @@ def _table_cells(cells):
     return sorted([row + 1, column + 1] for row, column in cells)
 
 
+def _store(row, content):
+    """Keep ``content`` at its content address, once, and return the storage name."""
+    name = output_file_path(row, "")
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:
+            default_storage.delete(saved)
+    return name
+
+
 def acro_import(*, request, group, zip_file, by, http_request=None):
     """Add each file of an ACRO output folder (a zip) to ``group`` of an output request,
     with ACRO's status, flagged cells, comments and exception request for each output.
@@ -126,7 +137,7 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
                     acro_exception=output.exception,
                     uploaded_by=by,
                 )
-                row.file.save(validated.sha256, ContentFile(acro_file.content), save=False)
+                row.file.name = _store(row, acro_file.content)
                 row.save()
                 CheckResult.objects.create(
                     file=row,

@@ -183,3 +183,13 @@ def test_acro_import_refused_once_submitted(group):
         acro_import(
             request=group.request, group=group, zip_file=acro_zip(), by=group.request.author
         )
+
+
+def test_acro_import_twice_stores_content_once(group):
+    author = group.request.author
+
+    first = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author)
+    second = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author)
+
+    assert first[0].file.name == second[0].file.name
+    assert first[0].file.name.endswith(first[0].sha256)
