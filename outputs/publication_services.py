@@ -1,0 +1,40 @@
+"""Recording where a released output was published, and the secretariat's waiver that lets a
+project close with released outputs unpublished. Both audited in their own transaction."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+
+from .models import OutputFile, Publication, PublicationWaiver
+
+
+def publication_record(*, output_file, citation, doi="", url="", by, request=None):
+    """Record (or correct) where ``output_file`` was published, by a member of its project."""
+    with transaction.atomic():
+        output_file = OutputFile.objects.select_for_update().get(pk=output_file.pk)
+        publication, created = Publication.objects.update_or_create(
+            file=output_file,
+            defaults={"citation": citation, "doi": doi, "url": url, "recorded_by": by},
+        )
+        audit_record(
+            actor=by,
+            action="output.publication_recorded" if created else "output.publication_changed",
+            obj=output_file,
+            payload={"citation": citation, "doi": doi, "url": url},
+            request=request,
+        )
+    return publication
+
+
+def waiver_record(*, project, reasons, by, request=None):
+    """The secretariat lets ``project`` close although released outputs are unpublished."""
+    with transaction.atomic():
+        waiver = PublicationWaiver.objects.create(project=project, reasons=reasons, recorded_by=by)
+        audit_record(
+            actor=by,
+            action="project.publication_waived",
+            obj=project,
+            payload={"reasons": reasons, "waiver": waiver.pk},
+            request=request,
+        )
+    return waiver
