@@ -49,8 +49,9 @@ def _request_for_checker(pk, user):
     output_request = get_object_or_404(
         OutputRequest.objects.select_related("project", "author"), pk=pk
     )
-    if not user_can_review(output_request, user):
-        # A checker on the project, or its author, is not told the request exists.
+    if not user_can_review(output_request, user) or output_request.submitted_at is None:
+        # A checker on the project, or its author, is not told the request exists; nor is any
+        # checker told of a draft never submitted.
         raise Http404
     return output_request
 
