@@ -186,3 +186,15 @@ def review_page(*, output_request, user):
         "submitted_reviews": submitted,
         "all_in": all_in,
     }
+
+
+def public_comments(output_request):
+    """The checkers' comments meant for the researcher, from submitted reviews, oldest first,
+    each with its group and round: what the request's own page shows its author."""
+    return (
+        GroupComment.objects.filter(
+            review__request=output_request, public=True, review__submitted_at__isnull=False
+        )
+        .select_related("group", "review")
+        .order_by("review__round", "created_at", "pk")
+    )

@@ -197,3 +197,16 @@ def test_checker_queue_oldest_first_without_own_projects():
     assert [r.pk for r in queue] == [older.pk, newer.pk]
     assert queue[0].overdue
     assert not queue[1].overdue
+
+
+def test_public_comments_show_only_public_ones_from_submitted_reviews():
+    from outputs.review_selectors import public_comments
+
+    output_request = submitted_request()
+    one = checker()
+    group = output_request.groups.get()
+    group_comment_add(group=group, text="For the researcher.", public=True, by=one)
+    group_comment_add(group=group, text="Between checkers.", public=False, by=one)
+    assert list(public_comments(output_request)) == []
+    review_with(output_request, one)
+    assert [c.text for c in public_comments(output_request)] == ["For the researcher."]
