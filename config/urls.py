@@ -15,6 +15,7 @@ urlpatterns = [
     path("register/researchers/", include("accreditation.register_urls")),
     path("register/projects/", include("projects.register_urls")),
     path("projects/", include("projects.urls")),
+    path("outputs/", include("outputs.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,7 @@ from researchers.roles import Role
 from uploads.storage import PRIVATE_PREFIX
 from workflow.models import StateMachineModel
 
-from . import conditions
+from . import conditions, request_conditions
 from .permissions import is_author, is_author_in_project, is_independent_output_checker
 
 
@@ -87,7 +87,12 @@ class OutputRequest(StateMachineModel):
         source=[State.DRAFT, State.RETURNED],
         target=State.SUBMITTED,
         permission=is_author_in_project,
-        conditions=[conditions.project_active],
+        conditions=[
+            conditions.project_active,
+            request_conditions.author_accredited,
+            request_conditions.has_a_file,
+            request_conditions.every_group_described,
+        ],
         custom={"label": "Submit"},
     )
     def submit(self):
@@ -131,7 +136,7 @@ class OutputRequest(StateMachineModel):
         custom={"label": "Return for changes"},
     )
     def return_to_author(self):
-        pass
+        self.returned_at = timezone.now()
 
     @transition(
         field=state,

@@ -309,6 +309,40 @@ MATRIX = {
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "reviewer": OK},
         lambda world: {"pk": world.panel_proposal.pk},
     ),
+    # Output requests: the project's members list and start them; the author writes, sends and
+    # withdraws; before release a file is read only through its permission-checked page.
+    "outputs:request_list": Row(
+        coordinator_only(secretariat=NOT_FOUND),
+        lambda world: {"project_pk": world.output_project.pk},
+    ),
+    "outputs:request_create": Row(
+        coordinator_only(secretariat=NOT_FOUND),
+        lambda world: {"project_pk": world.output_project.pk},
+    ),
+    **{
+        f"outputs:{name}": Row(
+            coordinator_only(secretariat=NOT_FOUND),
+            lambda world: {"pk": world.draft_output_file.group.request_id},
+        )
+        for name in ("request_detail", "group_add", "request_submit", "request_withdraw")
+    },
+    **{
+        f"outputs:{name}": Row(
+            coordinator_only(secretariat=NOT_FOUND),
+            lambda world: {
+                "pk": world.draft_output_file.group.request_id,
+                "group_pk": world.draft_output_file.group_id,
+            },
+        )
+        for name in ("group_edit", "file_add")
+    },
+    **{
+        f"outputs:{name}": Row(
+            coordinator_only(secretariat=NOT_FOUND),
+            lambda world: {"file_pk": world.draft_output_file.pk},
+        )
+        for name in ("file_replace", "file_download")
+    },
 }
 
 
@@ -328,6 +362,17 @@ def url_patterns(resolver=None, prefix="", namespace=None):
             else:
                 key = route
             yield key, route, pattern
+
+
+def draft_output_world(researcher):
+    """An active project of ``researcher``'s with their draft output request and its file."""
+    from tests.outputs.factories import OutputFileFactory
+
+    project = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    return {
+        "output_project": project,
+        "draft_output_file": OutputFileFactory(group__request__project=project),
+    }
 
 
 @pytest.fixture
@@ -358,6 +403,7 @@ def world(db, settings, tmp_path):
     return SimpleNamespace(
         users=users,
         panel_proposal=panel_proposal,
+        **draft_output_world(users["researcher"]),
         **users,
         audit_event=audit_event,
         consent_proposal=consent_proposal,

@@ -249,9 +249,10 @@ def test_output_request_submit_refused_while_project_not_active():
     with pytest.raises(TransitionRefused) as refused:
         transition_fire(obj=output_request, transition="submit", by=output_request.author)
 
-    assert refused.value.reasons == [
+    assert (
         "Outputs can be submitted and released only while the project is active."
-    ]
+        in refused.value.reasons
+    )
 
 
 def test_output_request_review_refused_for_a_checker_on_the_project():

@@ -1,0 +1,107 @@
+"""Who may see and change an output request while it is written, and who may read its files
+before release. Each pair: ``user_can_x`` answers, ``check_user_can_x`` raises."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from projects.models import Proposal
+from projects.permissions import user_is_project_member
+from researchers.roles import Role, user_has_role
+
+from .models import OutputRequest
+
+
+def _signed_in(user):
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def _independent_checker(user, output_request):
+    return (
+        user_has_role(user, Role.OUTPUT_CHECKER)
+        and output_request.author_id != user.pk
+        and not user_is_project_member(user, output_request.project)
+    )
+
+
+def user_can_start_request(user, project):
+    """A member of the project, while the project is active."""
+    return (
+        _signed_in(user)
+        and project.state == Proposal.State.ACTIVE
+        and user_is_project_member(user, project)
+    )
+
+
+def check_user_can_start_request(user, project):
+    if not user_is_project_member(user, project):
+        raise Http404("No such project.")
+    if not user_can_start_request(user, project):
+        raise PermissionDenied("Output requests can be started only in an active project.")
+
+
+def user_can_list_requests(user, project):
+    """The project's members."""
+    return _signed_in(user) and user_is_project_member(user, project)
+
+
+def check_user_can_list_requests(user, project):
+    if not user_can_list_requests(user, project):
+        raise Http404("No such project.")
+
+
+def user_can_view_request(user, output_request):
+    """The project's members; an output checker who is not on the project once it is sent."""
+    if not _signed_in(user):
+        return False
+    if user_is_project_member(user, output_request.project):
+        return True
+    return output_request.state != OutputRequest.State.DRAFT and _independent_checker(
+        user, output_request
+    )
+
+
+def check_user_can_view_request(user, output_request):
+    """Anyone else is told the request does not exist (a 404), not that it is hidden."""
+    if not user_can_view_request(user, output_request):
+        raise Http404("No such output request.")
+
+
+def user_can_edit_request(user, output_request):
+    """The author, while a member of the project and the request is a draft or returned."""
+    return (
+        _signed_in(user)
+        and output_request.author_id == user.pk
+        and output_request.state in (OutputRequest.State.DRAFT, OutputRequest.State.RETURNED)
+        and user_is_project_member(user, output_request.project)
+    )
+
+
+def check_user_can_edit_request(user, output_request):
+    check_user_can_view_request(user, output_request)
+    if output_request.author_id != user.pk:
+        raise PermissionDenied("Only the author of an output request can change it.")
+    if not user_can_edit_request(user, output_request):
+        raise PermissionDenied(
+            "This output request has been sent to the output checkers, so it cannot be changed now."
+        )
+
+
+def user_can_read_file(user, output_file):
+    """Before release: the author; the project's members who are not output checkers (no checker
+    handles their own project's outputs); output checkers not on the project once the request
+    is sent."""
+    if not _signed_in(user):
+        return False
+    output_request = output_file.group.request
+    if output_request.author_id == user.pk:
+        return True
+    if user_is_project_member(user, output_request.project):
+        return not user_has_role(user, Role.OUTPUT_CHECKER)
+    return output_request.state != OutputRequest.State.DRAFT and _independent_checker(
+        user, output_request
+    )
+
+
+def check_user_can_read_file(user, output_file):
+    if not user_can_read_file(user, output_file):
+        raise Http404("No such file.")

@@ -1,0 +1,68 @@
+"""Reading output requests for the pages that write them."""
+
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from projects.models import Proposal
+
+from .models import FileGroup, OutputFile, OutputRequest
+
+
+def project_get(*, pk):
+    return get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
+
+
+def requests_for_project(project):
+    """The project's output requests, newest first, with how many current files each has."""
+    return (
+        OutputRequest.objects.filter(project=project)
+        .select_related("author")
+        .annotate(
+            file_count=Count("groups__files", filter=Q(groups__files__replaced_at__isnull=True))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def request_get(*, pk):
+    return get_object_or_404(
+        OutputRequest.objects.select_related("project", "project__coordinator", "author"), pk=pk
+    )
+
+
+def current_files():
+    return OutputFile.objects.filter(replaced_at__isnull=True)
+
+
+def request_groups(output_request):
+    """The request's groups in order, each with its current files (and their counts files)."""
+    return list(
+        FileGroup.objects.filter(request=output_request)
+        .prefetch_related(
+            Prefetch(
+                "files",
+                queryset=current_files()
+                .select_related("counts_file")
+                .order_by("uploaded_at", "id"),
+                to_attr="current_files",
+            )
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def request_current_files(output_request):
+    return current_files().filter(group__request=output_request).order_by("uploaded_at", "id")
+
+
+def group_get(*, output_request, pk):
+    return get_object_or_404(FileGroup, request=output_request, pk=pk)
+
+
+def file_get(*, pk):
+    return get_object_or_404(
+        OutputFile.objects.select_related(
+            "group", "group__request", "group__request__project", "group__request__author"
+        ),
+        pk=pk,
+    )

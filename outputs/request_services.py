@@ -1,0 +1,335 @@
+"""Every change a project member makes to an output request while writing it.
+
+Each function locks what it changes, checks who is asking, changes it (state changes only
+through ``workflow.services.transition_fire``), writes the audit event and queues the emails
+and automated checks, all inside one ``transaction.atomic()``. Refusals: PermissionDenied or
+Http404 for the wrong person, ``TransitionRefused`` with sentences for a step not possible yet,
+``ValidationError`` for bad input.
+
+Files are stored by content: the path is the SHA-256 of the bytes under a private prefix, so
+identical content is kept once, and nothing a person typed becomes part of a path.
+"""
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import audit_record
+from notifications.services import email_on_commit
+from projects.models import Proposal
+from researchers.roles import Role
+from uploads.validators import validate_upload
+from workflow.services import transition_fire
+
+from .models import FileGroup, OutputFile, OutputRequest, OutputType, output_file_path
+from .request_permissions import check_user_can_edit_request, check_user_can_list_requests
+from .signals import file_replaced
+
+# What an output may be, recognised by content (uploads.kinds), never by its name.
+OUTPUT_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
+PROJECT_NOT_ACTIVE = "This project is not active, so it accepts no new output requests."
+
+
+def _lock(obj):
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
+def _clean(value):
+    return (value or "").strip()
+
+
+def _request_url(output_request):
+    return reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+
+
+def output_checkers():
+    return get_user_model().objects.filter(groups__name=Role.OUTPUT_CHECKER, is_active=True)
+
+
+def output_validate(upload_file, *, field="file"):
+    """The upload checked by content and size, or a ValidationError on ``field``."""
+    try:
+        return validate_upload(
+            upload_file, allowed=OUTPUT_KINDS, max_bytes=settings.OUTPUT_FILE_MAX_BYTES
+        )
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def output_store(upload):
+    """Store a ``ValidatedUpload`` at its content address; return the storage name.
+
+    Content already stored is not written again. Two uploads of new, identical content at once
+    both end at the one address: the storage's renamed copy of the second is removed.
+    """
+    name = output_file_path(SimpleNamespace(sha256=upload.sha256), "")
+    if not default_storage.exists(name):
+        upload.file.seek(0)
+        saved = default_storage.save(name, upload.file)
+        if saved != name:
+            default_storage.delete(saved)
+    return name
+
+
+def _queue_checks(output_file):
+    """Run the automated checks on ``output_file`` once the upload has committed."""
+    try:
+        from .tasks import run_checks
+    except ImportError:  # the automated checks are not installed
+        return
+    file_id = output_file.pk
+    transaction.on_commit(lambda: run_checks.delay(file_id))
+
+
+# Requests and groups
+
+
+def request_create(*, project, by, title, request=None):
+    """Start a draft output request in an active project, with ``by`` as its author."""
+    title = _clean(title)
+    with transaction.atomic():
+        project = Proposal.objects.select_for_update().get(pk=project.pk)
+        check_user_can_list_requests(by, project)
+        if project.state != Proposal.State.ACTIVE:
+            raise ValidationError(PROJECT_NOT_ACTIVE)
+        if not title:
+            raise ValidationError({"title": "Enter a short description of the outputs"})
+        output_request = OutputRequest.objects.create(project=project, author=by, title=title)
+        audit_record(
+            actor=by,
+            action="output_request.created",
+            obj=output_request,
+            to_state=output_request.state,
+            payload={"project": project.pk, "title": title},
+            request=request,
+        )
+    return output_request
+
+
+def group_add(*, output_request, by, name, context="", disclosure_controls="", request=None):
+    """Add a named group of files; its context and controls may follow before submission."""
+    name = _clean(name)
+    if not name:
+        raise ValidationError({"name": "Enter a name for the group"})
+    with transaction.atomic():
+        output_request = _lock(output_request)
+        check_user_can_edit_request(by, output_request)
+        if output_request.groups.filter(name__iexact=name).exists():
+            raise ValidationError({"name": "This request already has a group with that name"})
+        try:
+            with transaction.atomic():
+                group = FileGroup.objects.create(
+                    request=output_request,
+                    name=name,
+                    context=_clean(context),
+                    disclosure_controls=_clean(disclosure_controls),
+                )
+        except IntegrityError as error:
+            raise ValidationError(
+                {"name": "This request already has a group with that name"}
+            ) from error
+        audit_record(
+            actor=by,
+            action="output_request.group_added",
+            obj=output_request,
+            payload={"group": group.pk, "name": name},
+            request=request,
+        )
+    return group
+
+
+def group_update(*, group, by, name, context, disclosure_controls, request=None):
+    """Change a group's name, context or disclosure controls."""
+    name = _clean(name)
+    if not name:
+        raise ValidationError({"name": "Enter a name for the group"})
+    with transaction.atomic():
+        output_request = _lock(group.request)
+        check_user_can_edit_request(by, output_request)
+        group = FileGroup.objects.select_for_update().get(pk=group.pk)
+        if output_request.groups.filter(name__iexact=name).exclude(pk=group.pk).exists():
+            raise ValidationError({"name": "This request already has a group with that name"})
+        group.name = name
+        group.context = _clean(context)
+        group.disclosure_controls = _clean(disclosure_controls)
+        group.save()
+        audit_record(
+            actor=by,
+            action="output_request.group_changed",
+            obj=output_request,
+            payload={"group": group.pk},
+            request=request,
+        )
+    return group
+
+
+# Files
+
+
+def _file_create(*, group, upload, by, output_type, counts_file=None, degrees_of_freedom=None):
+    output_file = OutputFile.objects.create(
+        group=group,
+        name=upload.original_name
+        if upload.original_name != "file"
+        else f"output.{upload.extension}",
+        output_type=output_type,
+        file=output_store(upload),
+        sha256=upload.sha256,
+        size=upload.size,
+        content_type=upload.content_type,
+        counts_file=counts_file,
+        degrees_of_freedom=degrees_of_freedom,
+        uploaded_by=by,
+    )
+    _queue_checks(output_file)
+    return output_file
+
+
+def file_add(
+    *,
+    group,
+    by,
+    upload_file,
+    output_type,
+    counts_file=None,
+    counts_upload=None,
+    degrees_of_freedom=None,
+    request=None,
+):
+    """Add a file to ``group``. A magnitude table needs the counts behind it: a file already in
+    the request (``counts_file``) or one uploaded with it (``counts_upload``)."""
+    if output_type not in OutputType.values:
+        raise ValidationError({"output_type": "Select the type of output"})
+    upload = output_validate(upload_file)
+    counts_upload = output_validate(counts_upload, field="counts_upload") if counts_upload else None
+    if output_type == OutputType.MAGNITUDE_TABLE and not (counts_file or counts_upload):
+        raise ValidationError(
+            {"counts_file": "Choose or upload the counts behind this magnitude table"}
+        )
+    with transaction.atomic():
+        output_request = _lock(group.request)
+        check_user_can_edit_request(by, output_request)
+        group = FileGroup.objects.get(pk=group.pk, request=output_request)
+        if (
+            counts_file is not None
+            and not OutputFile.objects.filter(
+                pk=counts_file.pk, group__request=output_request, replaced_at__isnull=True
+            ).exists()
+        ):
+            raise ValidationError({"counts_file": "Choose a file from this request"})
+        if counts_upload is not None:
+            counts_file = _file_create(
+                group=group, upload=counts_upload, by=by, output_type=OutputType.FREQUENCY_TABLE
+            )
+        if output_type != OutputType.MAGNITUDE_TABLE:
+            counts_file = None
+        output_file = _file_create(
+            group=group,
+            upload=upload,
+            by=by,
+            output_type=output_type,
+            counts_file=counts_file,
+            degrees_of_freedom=degrees_of_freedom,
+        )
+        audit_record(
+            actor=by,
+            action="output_request.file_added",
+            obj=output_request,
+            payload={
+                "file": output_file.pk,
+                "name": output_file.name,
+                "sha256": output_file.sha256,
+                "output_type": output_type,
+                "counts_file": counts_file.pk if counts_file else None,
+            },
+            request=request,
+        )
+    return output_file
+
+
+def file_replace(*, output_file, by, upload_file, request=None):
+    """Replace a file with a new version: a new row; the old one keeps ``replaced_at``.
+
+    Magnitude tables that named the old file as their counts now name the new one, and
+    ``outputs.signals.file_replaced`` tells the checkers' side to forget votes on the old one.
+    """
+    upload = output_validate(upload_file)
+    with transaction.atomic():
+        output_request = _lock(output_file.group.request)
+        check_user_can_edit_request(by, output_request)
+        old = OutputFile.objects.select_for_update().get(pk=output_file.pk)
+        if old.replaced_at is not None:
+            raise ValidationError({"file": "This file has been replaced already"})
+        new = _file_create(
+            group=old.group,
+            upload=upload,
+            by=by,
+            output_type=old.output_type,
+            counts_file=old.counts_file,
+            degrees_of_freedom=old.degrees_of_freedom,
+        )
+        old.replaced_at = timezone.now()
+        old.save(update_fields=["replaced_at"])
+        OutputFile.objects.filter(counts_file=old, replaced_at__isnull=True).update(counts_file=new)
+        audit_record(
+            actor=by,
+            action="output_request.file_replaced",
+            obj=output_request,
+            payload={"old_file": old.pk, "file": new.pk, "sha256": new.sha256},
+            request=request,
+        )
+        file_replaced.send(sender=OutputFile, old_file=old, new_file=new, by=by, request=request)
+    return new
+
+
+def file_details_update(*, output_file, by, degrees_of_freedom=None, request=None):
+    """Record a regression's residual degrees of freedom on a file."""
+    with transaction.atomic():
+        output_request = _lock(output_file.group.request)
+        check_user_can_edit_request(by, output_request)
+        OutputFile.objects.filter(pk=output_file.pk).update(degrees_of_freedom=degrees_of_freedom)
+        audit_record(
+            actor=by,
+            action="output_request.file_changed",
+            obj=output_request,
+            payload={"file": output_file.pk, "degrees_of_freedom": degrees_of_freedom},
+            request=request,
+        )
+
+
+# Submitting and withdrawing
+
+
+def request_submit(*, output_request, by, request=None):
+    """Send the request (new, or again after its return) to the output checkers."""
+    with transaction.atomic():
+        resubmitted = output_request.state == OutputRequest.State.RETURNED
+        output_request = transition_fire(
+            obj=output_request,
+            transition="submit",
+            by=by,
+            request=request,
+            payload={"resubmitted": resubmitted},
+        )
+        email_on_commit(
+            to=list(output_checkers()),
+            subject="An output request is waiting for checking",
+            template="output_request_submitted",
+            context={
+                "output_request": output_request,
+                "resubmitted": resubmitted,
+                "url": _request_url(output_request),
+            },
+        )
+    return output_request
+
+
+def request_withdraw(*, output_request, by, request=None):
+    """Withdraw a draft or returned request; it can no longer be submitted."""
+    return transition_fire(obj=output_request, transition="withdraw", by=by, request=request)

@@ -1,0 +1,278 @@
+import hashlib
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from PIL import Image
+
+from accreditation.models import Accreditation
+from audit.models import AuditEvent
+from outputs.models import OutputFile, OutputRequest, OutputType
+from outputs.request_services import (
+    file_add,
+    file_replace,
+    group_add,
+    request_create,
+    request_submit,
+    request_withdraw,
+)
+from outputs.signals import file_replaced
+from projects.models import Proposal
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.outputs.factories import (
+    SMALL_TABLE_CSV,
+    FileGroupFactory,
+    OutputFileFactory,
+    OutputRequestFactory,
+    output_request_submitted,
+    upload,
+)
+from tests.projects.factories import ProposalFactory, accredit
+from workflow.errors import TransitionRefused
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OUTPUT_FILE_MAX_BYTES = 1000
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in the test's own process, as a worker would, so their emails can be read."""
+    from config.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _draft(**kwargs):
+    output_request = OutputRequestFactory(**kwargs)
+    accredit(output_request.author)
+    return output_request
+
+
+def test_request_create_closed_project_refused():
+    project = ProposalFactory(state=Proposal.State.CLOSED)
+    with pytest.raises(ValidationError, match="accepts no new output requests"):
+        request_create(project=project, by=project.coordinator, title="Tables")
+    assert not OutputRequest.objects.exists()
+
+
+def test_request_create_records_audit_event():
+    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    output_request = request_create(project=project, by=project.coordinator, title="Tables")
+    assert output_request.state == OutputRequest.State.DRAFT
+    assert AuditEvent.objects.filter(action="output_request.created").count() == 1
+
+
+def test_file_add_wrong_content_refused_and_nothing_stored(tmp_path):
+    group = FileGroupFactory()
+    program = upload(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "table.csv")
+    with pytest.raises(ValidationError) as caught:
+        file_add(
+            group=group,
+            by=group.request.author,
+            upload_file=program,
+            output_type=OutputType.FREQUENCY_TABLE,
+        )
+    assert "must be a PDF, PNG, Excel spreadsheet (XLSX), SVG image, CSV or plain text file" in str(
+        caught.value
+    )
+    assert not OutputFile.objects.exists()
+    assert not (tmp_path / "media").exists()
+
+
+def test_file_add_oversize_refused_and_nothing_stored(tmp_path):
+    group = FileGroupFactory()
+    big = b"a,b\n" + b"1,2\n" * 300
+    with pytest.raises(ValidationError, match="must be smaller than 1000"):
+        file_add(
+            group=group,
+            by=group.request.author,
+            upload_file=upload(big),
+            output_type=OutputType.FREQUENCY_TABLE,
+        )
+    assert not OutputFile.objects.exists()
+    assert not (tmp_path / "media").exists()
+
+
+def test_file_add_identical_content_stored_once():
+    group = FileGroupFactory()
+    author = group.request.author
+    first = file_add(
+        group=group,
+        by=author,
+        upload_file=upload(SMALL_TABLE_CSV, "a.csv"),
+        output_type=OutputType.FREQUENCY_TABLE,
+    )
+    second = file_add(
+        group=group,
+        by=author,
+        upload_file=upload(SMALL_TABLE_CSV, "b.csv"),
+        output_type=OutputType.FREQUENCY_TABLE,
+    )
+    digest = hashlib.sha256(SMALL_TABLE_CSV).hexdigest()
+    assert (
+        first.file.name
+        == second.file.name
+        == f"private/outputs/{digest[:2]}/{digest[2:4]}/{digest}"
+    )
+    assert len(default_storage.listdir(f"private/outputs/{digest[:2]}/{digest[2:4]}")[1]) == 1
+    with default_storage.open(first.file.name) as stored:
+        assert stored.read() == SMALL_TABLE_CSV
+
+
+def test_file_add_name_sanitised():
+    group = FileGroupFactory()
+    output_file = file_add(
+        group=group,
+        by=group.request.author,
+        upload_file=upload(_png(), '../../etc/<chart>".png'),
+        output_type=OutputType.FIGURE,
+    )
+    assert output_file.name == "chart.png"
+    assert output_file.content_type == "image/png"
+
+
+def test_file_add_magnitude_table_without_counts_refused():
+    group = FileGroupFactory()
+    with pytest.raises(ValidationError, match="counts behind this magnitude table"):
+        file_add(
+            group=group,
+            by=group.request.author,
+            upload_file=upload(),
+            output_type=OutputType.MAGNITUDE_TABLE,
+        )
+
+
+def test_file_add_magnitude_table_with_uploaded_counts():
+    group = FileGroupFactory()
+    table = file_add(
+        group=group,
+        by=group.request.author,
+        upload_file=upload(b"region,mean_income\nNorth,25000\nSouth,27000\n", "income.csv"),
+        output_type=OutputType.MAGNITUDE_TABLE,
+        counts_upload=upload(SMALL_TABLE_CSV, "counts.csv"),
+    )
+    assert table.counts_file.name == "counts.csv"
+    assert table.counts_file.group == group
+
+
+def test_file_add_by_another_member_refused():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    group = FileGroupFactory(request__project__team=[member])
+    with pytest.raises(Exception, match="Only the author"):
+        file_add(
+            group=group, by=member, upload_file=upload(), output_type=OutputType.FREQUENCY_TABLE
+        )
+
+
+def test_file_replace_keeps_old_row_and_sends_signal():
+    output_file = OutputFileFactory()
+    received = []
+
+    def receiver(sender, old_file, new_file, **kwargs):
+        received.append((old_file.pk, new_file.pk))
+
+    file_replaced.connect(receiver)
+    try:
+        new = file_replace(
+            output_file=output_file,
+            by=output_file.uploaded_by,
+            upload_file=upload(SMALL_TABLE_CSV + b"West,40\n", "table-v2.csv"),
+        )
+    finally:
+        file_replaced.disconnect(receiver)
+    output_file.refresh_from_db()
+    assert output_file.replaced_at is not None
+    assert new.replaced_at is None and new.group == output_file.group
+    assert received == [(output_file.pk, new.pk)]
+    assert AuditEvent.objects.filter(action="output_request.file_replaced").count() == 1
+
+
+def test_request_submit_each_condition_sentence():
+    output_request = _draft()
+    group_add(output_request=output_request, by=output_request.author, name="Tables")
+    with pytest.raises(TransitionRefused) as caught:
+        request_submit(output_request=output_request, by=output_request.author)
+    assert caught.value.reasons == [
+        "The request needs at least one file.",
+        "Every group needs its context and the disclosure controls applied.",
+    ]
+
+
+def test_request_submit_suspended_researcher_refused():
+    output_file = OutputFileFactory()
+    output_request = output_file.group.request
+    accredit(output_request.author)
+    Accreditation.objects.filter(researcher=output_request.author).update(
+        state=Accreditation.State.SUSPENDED
+    )
+    with pytest.raises(TransitionRefused) as caught:
+        request_submit(output_request=output_request, by=output_request.author)
+    assert caught.value.reasons == [
+        "The author must hold active accreditation: a suspended or expired researcher cannot "
+        "submit outputs."
+    ]
+
+
+def test_request_submit_closed_project_refused():
+    output_file = OutputFileFactory()
+    output_request = output_file.group.request
+    accredit(output_request.author)
+    Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
+    with pytest.raises(TransitionRefused, match="only while the project is active"):
+        request_submit(output_request=output_request, by=output_request.author)
+
+
+def test_request_submit_emails_checkers_and_audits(
+    eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    UserFactory(roles=[Role.OUTPUT_CHECKER], email="checker@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        output_request = output_request_submitted()
+    assert output_request.state == OutputRequest.State.SUBMITTED
+    assert output_request.submitted_at is not None
+    assert [m.to for m in mailoutbox if "waiting for checking" in m.subject] == [
+        ["checker@example.org"]
+    ]
+    event = AuditEvent.objects.get(action="output_request.submit")
+    assert (event.from_state, event.to_state) == ("draft", "submitted")
+
+
+def test_request_resubmit_after_return():
+    output_request = output_request_submitted()
+    OutputRequest.objects.filter(pk=output_request.pk).update(
+        state=OutputRequest.State.RETURNED, returned_at=timezone.now()
+    )
+    output_request.refresh_from_db()
+    output_request = request_submit(output_request=output_request, by=output_request.author)
+    assert output_request.state == OutputRequest.State.SUBMITTED
+
+
+def test_request_withdraw_from_draft():
+    output_request = _draft()
+    output_request = request_withdraw(output_request=output_request, by=output_request.author)
+    assert output_request.state == OutputRequest.State.WITHDRAWN
+    assert AuditEvent.objects.filter(action="output_request.withdraw").exists()
+
+
+def test_request_withdraw_submitted_refused():
+    output_request = output_request_submitted()
+    with pytest.raises(TransitionRefused):
+        request_withdraw(output_request=output_request, by=output_request.author)
