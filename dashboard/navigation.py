@@ -28,6 +28,7 @@ NAVIGATION = (
     NavEntry("Accredited researchers", "researcher_register:list", EVERYONE),
     NavEntry("Accredited projects", "project_register:list", EVERYONE),
     NavEntry("Proposals to review", "projects:reviewer_queue", frozenset({Role.PANEL_REVIEWER})),
+    NavEntry("Output checking", "outputs:queue", frozenset({Role.OUTPUT_CHECKER})),
     NavEntry("Your projects", "projects:proposal_list", frozenset({Role.RESEARCHER})),
     NavEntry("Consent requests", "projects:consent_queue", frozenset({Role.DATA_OWNER})),
     NavEntry("Proposals", "projects:secretariat_list", frozenset({Role.SECRETARIAT})),

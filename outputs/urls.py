@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import request_views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("files/<int:file_pk>/download/", request_views.file_download, name="file_download"),
     path("<int:pk>/submit/", request_views.request_submit, name="request_submit"),
     path("<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),
+    path("", include("outputs.review_urls")),
 ]

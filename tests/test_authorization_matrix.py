@@ -23,6 +23,7 @@ from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.outputs.review_helpers import submitted_request
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
 from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
@@ -309,6 +310,10 @@ MATRIX = {
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "reviewer": OK},
         lambda world: {"pk": world.panel_proposal.pk},
     ),
+    # Output checking: only output checkers, and never on their own projects (a 404 there,
+    # proved in tests/outputs/test_review_pages.py).
+    "outputs:queue": Row(only("checker")),
+    "outputs:review": Row(only("checker"), lambda world: {"pk": world.submitted_output_request.pk}),
     # Output requests: the project's members list and start them; the author writes, sends and
     # withdraws; before release a file is read only through its permission-checked page.
     "outputs:request_list": Row(
@@ -403,6 +408,7 @@ def world(db, settings, tmp_path):
     return SimpleNamespace(
         users=users,
         panel_proposal=panel_proposal,
+        submitted_output_request=submitted_request(),
         **draft_output_world(users["researcher"]),
         **users,
         audit_event=audit_event,

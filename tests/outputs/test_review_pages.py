@@ -1,0 +1,175 @@
+import pytest
+from django.urls import reverse
+
+from outputs.models import OutputRequest
+from outputs.review_services import file_vote_set
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.outputs.review_helpers import (
+    checker,
+    files_of,
+    review_with,
+    reviewed_request,
+    submitted_request,
+)
+from tests.projects.factories import TeamMemberFactory
+
+pytestmark = pytest.mark.django_db
+State = OutputRequest.State
+
+
+def review_url(output_request):
+    return reverse("outputs:review", kwargs={"pk": output_request.pk})
+
+
+def test_queue_shows_due_date_oldest_first(client):
+    first = submitted_request(title="Mortality tables")
+    submitted_request(title="Income regressions")
+    client.force_login(checker())
+    response = client.get(reverse("outputs:queue"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.index("Mortality tables") < text.index("Income regressions")
+    assert first.submitted_at.strftime("%Y") in text
+
+
+def test_queue_refused_for_researcher(client):
+    client.force_login(UserFactory(roles=[Role.RESEARCHER]))
+    assert client.get(reverse("outputs:queue")).status_code == 403
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_queue_queries_do_not_grow_with_requests(client, django_assert_max_num_queries, size):
+    for _ in range(size):
+        output_request = submitted_request(groups=2)
+        review_with(output_request, checker())
+    client.force_login(checker())
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("outputs:queue"))
+    assert response.status_code == 200
+
+
+def test_review_page_not_found_for_checker_on_project(client):
+    output_request = submitted_request()
+    member = checker()
+    TeamMemberFactory(proposal=output_request.project, user=member)
+    client.force_login(member)
+    assert client.get(review_url(output_request)).status_code == 404
+
+
+def test_review_page_shows_failed_checks_and_flagged_cells(client):
+    output_request = submitted_request(failed=True)
+    client.force_login(checker())
+    response = client.get(review_url(output_request))
+    text = response.content.decode()
+    assert "Automated checks failed" in text
+    assert "1 flagged cell" in text
+    assert "Cells under 10 suppressed." in text
+
+
+def test_review_page_vote_without_comment_on_failed_file_shows_error(client):
+    output_request = submitted_request(failed=True)
+    client.force_login(checker())
+    output_file = files_of(output_request)[0]
+    response = client.post(
+        review_url(output_request),
+        {"action": "vote", "vote-file": output_file.pk, "vote-vote": "approve", "vote-comment": ""},
+    )
+    assert response.status_code == 200
+    assert "its automated checks failed" in response.content.decode()
+    assert not output_file.votes.exists()
+
+
+def test_review_page_vote_and_submit(client):
+    output_request = submitted_request()
+    me = checker()
+    client.force_login(me)
+    output_file = files_of(output_request)[0]
+    response = client.post(
+        review_url(output_request),
+        {"action": "vote", "vote-file": output_file.pk, "vote-vote": "approve"},
+    )
+    assert response.status_code == 302
+    response = client.post(review_url(output_request), {"action": "submit"}, follow=True)
+    assert "Your review has been submitted." in response.content.decode()
+    output_request.refresh_from_db()
+    assert output_request.state == State.PARTIALLY_REVIEWED
+
+
+def test_review_page_hides_the_other_vote_until_both_in(client):
+    output_request = submitted_request()
+    first, second = checker(), checker()
+    review_with(output_request, first, "changes", comment="Cell in row 3 is small.")
+    file_vote_set(output_file=files_of(output_request)[0], vote="approve", by=second)
+    client.force_login(second)
+    assert "Cell in row 3 is small." not in client.get(review_url(output_request)).content.decode()
+
+
+def test_review_page_approve_refused_shows_condition(client):
+    output_request, one, _ = reviewed_request(vote_two="changes")
+    client.force_login(one)
+    response = client.post(review_url(output_request), {"action": "approve"})
+    assert response.status_code == 200
+    assert "Every file must be approved by both checkers." in response.content.decode()
+    output_request.refresh_from_db()
+    assert output_request.state == State.REVIEWED
+
+
+def test_review_page_reject_needs_reasons(client):
+    output_request, one, _ = reviewed_request()
+    client.force_login(one)
+    response = client.post(review_url(output_request), {"action": "reject", "reject-reasons": ""})
+    assert response.status_code == 200
+    assert "Say why the request is rejected." in response.content.decode()
+    response = client.post(
+        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
+    )
+    assert response.status_code == 302
+    output_request.refresh_from_db()
+    assert output_request.state == State.REJECTED
+
+
+def test_review_page_return_needs_public_comment_then_returns(client):
+    output_request, one, _ = reviewed_request(vote_two="changes")
+    client.force_login(one)
+    response = client.post(review_url(output_request), {"action": "return"})
+    assert response.status_code == 200
+    assert "needs a public comment" in response.content.decode()
+
+    group = output_request.groups.get()
+    response = client.post(
+        review_url(output_request),
+        {
+            "action": "comment",
+            "comment-group": group.pk,
+            "comment-text": "Round the counts to the nearest 5.",
+            "comment-public": "on",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(review_url(output_request), {"action": "return"})
+    assert response.status_code == 302
+    output_request.refresh_from_db()
+    assert output_request.state == State.RETURNED
+
+
+def test_dashboard_counts_requests_waiting_for_checker(client):
+    submitted_request()
+    submitted_request()
+    client.force_login(checker())
+    response = client.get(reverse("dashboard:home"))
+    assert "2 output requests wait for checking" in response.content.decode()
+
+
+def test_navigation_shows_output_checking_to_checkers_only(client):
+    client.force_login(checker())
+    assert "Output checking" in client.get(reverse("dashboard:home")).content.decode()
+    client.force_login(UserFactory(roles=[Role.RESEARCHER]))
+    assert reverse("outputs:queue") not in client.get(reverse("dashboard:home")).content.decode()
+
+
+def test_review_page_not_found_for_a_draft(client):
+    output_request = submitted_request()
+    OutputRequest.objects.filter(pk=output_request.pk).update(state=State.DRAFT, submitted_at=None)
+    client.force_login(checker())
+    assert client.get(review_url(output_request)).status_code == 404
