@@ -1,0 +1,190 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from outputs.models import OutputFile, OutputRequest, OutputType
+from projects.models import Proposal
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.outputs.factories import SMALL_TABLE_CSV, OutputFileFactory, upload
+from tests.projects.factories import ProposalFactory, accredit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.OUTPUT_FILE_MAX_BYTES = 1000
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_request_create_page_starts_a_draft(client):
+    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    response = _login(client, project.coordinator).post(
+        reverse("outputs:request_create", kwargs={"project_pk": project.pk}),
+        {"title": "Tables for the paper"},
+    )
+    output_request = OutputRequest.objects.get()
+    assert response.url == reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+    assert output_request.title == "Tables for the paper"
+
+
+def test_request_create_page_closed_project_refused(client):
+    project = ProposalFactory(state=Proposal.State.CLOSED)
+    response = _login(client, project.coordinator).post(
+        reverse("outputs:request_create", kwargs={"project_pk": project.pk}),
+        {"title": "Tables"},
+    )
+    assert response.status_code == 200
+    assert "accepts no new output requests" in response.content.decode()
+    assert not OutputRequest.objects.exists()
+
+
+def test_file_add_page_wrong_content_shows_error(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {"output_type": OutputType.FREQUENCY_TABLE, "file": upload(b"\x00\x01\x02binary", "t.csv")},
+    )
+    assert response.status_code == 200
+    assert "The selected file must be a PDF, PNG" in response.content.decode()
+    assert OutputFile.objects.count() == 1
+
+
+def test_file_add_page_oversize_shows_error(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {"output_type": OutputType.FREQUENCY_TABLE, "file": upload(b"a,b\n" + b"1,2\n" * 300)},
+    )
+    assert response.status_code == 200
+    assert "The selected file must be smaller than 1000" in response.content.decode()
+    assert OutputFile.objects.count() == 1
+
+
+def test_file_add_page_stores_file(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {
+            "output_type": OutputType.FREQUENCY_TABLE,
+            "file": upload(SMALL_TABLE_CSV + b"West,12\n", "second.csv"),
+        },
+    )
+    assert response.status_code == 302
+    assert OutputFile.objects.filter(name="second.csv").exists()
+    assert AuditEvent.objects.filter(action="output_request.file_added").exists()
+
+
+def _download(client, user, output_file):
+    return _login(client, user).get(
+        reverse("outputs:file_download", kwargs={"file_pk": output_file.pk})
+    )
+
+
+def test_file_download_member_200(client):
+    member = UserFactory(roles=[Role.RESEARCHER])
+    output_file = OutputFileFactory(group__request__project__team=[member])
+    response = _download(client, member, output_file)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == SMALL_TABLE_CSV
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_file_download_non_member_404(client):
+    output_file = OutputFileFactory()
+    assert _download(client, UserFactory(roles=[Role.RESEARCHER]), output_file).status_code == 404
+
+
+def test_file_download_checker_on_the_project_404(client):
+    checker = UserFactory(roles=[Role.RESEARCHER, Role.OUTPUT_CHECKER], totp=True)
+    output_file = OutputFileFactory(group__request__project__team=[checker])
+    OutputRequest.objects.filter(pk=output_file.group.request_id).update(
+        state=OutputRequest.State.SUBMITTED
+    )
+    assert _download(client, checker, output_file).status_code == 404
+
+
+def test_file_download_checker_before_submission_404_after_200(client):
+    checker = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
+    output_file = OutputFileFactory()
+    assert _download(client, checker, output_file).status_code == 404
+    OutputRequest.objects.filter(pk=output_file.group.request_id).update(
+        state=OutputRequest.State.SUBMITTED
+    )
+    response = _download(client, checker, output_file)
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+
+def test_request_submit_page_shows_each_unmet_condition(client):
+    output_file = OutputFileFactory(group__context="")
+    output_request = output_file.group.request
+    response = _login(client, output_request.author).post(
+        reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Every group needs its context and the disclosure controls applied." in page
+
+
+def test_request_submit_page_sends_request(client):
+    output_file = OutputFileFactory()
+    output_request = output_file.group.request
+    accredit(output_request.author)
+    response = _login(client, output_request.author).post(
+        reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
+    )
+    assert response.status_code == 302
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.SUBMITTED
+
+
+def test_request_withdraw_page_withdraws_draft(client):
+    output_file = OutputFileFactory()
+    output_request = output_file.group.request
+    _login(client, output_request.author).post(
+        reverse("outputs:request_withdraw", kwargs={"pk": output_request.pk})
+    )
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.WITHDRAWN
+
+
+def test_request_detail_page_lists_groups_and_files(client):
+    output_file = OutputFileFactory(name="regions.csv")
+    output_request = output_file.group.request
+    response = _login(client, output_request.author).get(
+        reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+    )
+    page = response.content.decode()
+    assert output_file.group.name in page
+    assert "regions.csv" in page
+    assert reverse("outputs:file_download", kwargs={"file_pk": output_file.pk}) in page
+
+
+def test_proposal_detail_links_active_project_output_requests(client):
+    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    response = _login(client, project.coordinator).get(
+        reverse("projects:proposal_detail", kwargs={"pk": project.pk})
+    )
+    assert reverse("outputs:request_list", kwargs={"project_pk": project.pk}) in (
+        response.content.decode()
+    )
+
+
+def test_proposal_detail_no_output_requests_link_for_secretariat(client):
+    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+    response = _login(client, secretariat).get(
+        reverse("projects:proposal_detail", kwargs={"pk": project.pk})
+    )
+    assert response.status_code == 200
+    assert "Output requests" not in response.content.decode()
