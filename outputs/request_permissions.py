@@ -86,13 +86,12 @@ def check_user_can_edit_request(user, output_request):
         )
 
 
-def user_can_read_file(user, output_file):
-    """Before release: the author; the project's members who are not output checkers (no checker
-    handles their own project's outputs); output checkers not on the project once the request
-    is sent."""
+def user_can_read_request_files(user, output_request):
+    """Before release: the author; the project's members who are not output checkers (no
+    checker handles their own project's outputs); output checkers not on the project once the
+    request is sent."""
     if not _signed_in(user):
         return False
-    output_request = output_file.group.request
     if output_request.author_id == user.pk:
         return True
     if user_is_project_member(user, output_request.project):
@@ -100,6 +99,11 @@ def user_can_read_file(user, output_file):
     return output_request.state != OutputRequest.State.DRAFT and _independent_checker(
         user, output_request
     )
+
+
+def user_can_read_file(user, output_file):
+    """Whoever may read the files of the file's request (``user_can_read_request_files``)."""
+    return user_can_read_request_files(user, output_file.group.request)
 
 
 def check_user_can_read_file(user, output_file):

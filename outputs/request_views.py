@@ -22,7 +22,7 @@ from .request_permissions import (
     check_user_can_read_file,
     check_user_can_view_request,
     user_can_edit_request,
-    user_can_read_file,
+    user_can_read_request_files,
 )
 
 
@@ -75,9 +75,10 @@ def request_detail(request, pk):
     output_request = selectors.request_get(pk=pk)
     check_user_can_view_request(request.user, output_request)
     groups = selectors.request_groups(output_request)
+    readable = user_can_read_request_files(request.user, output_request)
     for group in groups:
         for output_file in group.current_files:
-            output_file.readable = user_can_read_file(request.user, output_file)
+            output_file.readable = readable
     can_submit = user_may_fire(output_request, "submit", request.user)
     return render(
         request,

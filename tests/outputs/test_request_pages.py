@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -6,7 +8,7 @@ from outputs.models import OutputFile, OutputRequest, OutputType
 from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
-from tests.outputs.factories import SMALL_TABLE_CSV, OutputFileFactory, upload
+from tests.outputs.factories import SMALL_TABLE_CSV, FileGroupFactory, OutputFileFactory, upload
 from tests.projects.factories import ProposalFactory, accredit
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +190,33 @@ def test_proposal_detail_no_output_requests_link_for_secretariat(client):
     )
     assert response.status_code == 200
     assert "Output requests" not in response.content.decode()
+
+
+def _request_with(groups, files_per_group):
+    output_file = OutputFileFactory()
+    output_request = output_file.group.request
+    for g in range(groups):
+        group = FileGroupFactory(request=output_request)
+        for f in range(files_per_group):
+            OutputFileFactory(group=group, content=SMALL_TABLE_CSV + f"G{g}F{f},11\n".encode())
+    return output_request
+
+
+@pytest.mark.parametrize("user_kind", ["author", "checker"])
+def test_request_detail_page_query_count_fixed(client, user_kind):
+    small = _request_with(1, 1)
+    large = _request_with(6, 5)
+    checker = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
+    OutputRequest.objects.filter(pk__in=[small.pk, large.pk]).update(
+        state=OutputRequest.State.SUBMITTED
+    )
+    counts = []
+    for output_request in (small, large):
+        user = output_request.author if user_kind == "author" else checker
+        client.force_login(user)
+        url = reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert counts[1] <= 25
