@@ -8,6 +8,7 @@ input.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from . import conditions
 from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .review_permissions import check_user_can_review
 from .review_selectors import REVIEWS_NEEDED, current_round, file_checks_failed
+from .signals import file_replaced
 
 State = OutputRequest.State
 REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
@@ -280,3 +282,8 @@ def votes_reset_for_file(output_file, *, by=None, request=None):
                 request=request,
             )
     return deleted
+
+
+@receiver(file_replaced)
+def _votes_reset_on_replace(sender, old_file, new_file, by=None, request=None, **kwargs):
+    votes_reset_for_file(old_file, by=by, request=request)
