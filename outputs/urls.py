@@ -16,5 +16,6 @@ urlpatterns = [
     path("files/<int:file_pk>/download/", request_views.file_download, name="file_download"),
     path("<int:pk>/submit/", request_views.request_submit, name="request_submit"),
     path("<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),
+    path("", include("outputs.check_urls")),
     path("", include("outputs.review_urls")),
 ]

@@ -4,6 +4,7 @@ A URL pattern missing from the matrix fails the test, so each new page states wh
 Run with ``AUTH_MATRIX_SHOW=1`` to print what each URL answers today, when adding rows.
 """
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -348,6 +349,21 @@ MATRIX = {
         )
         for name in ("file_replace", "file_download")
     },
+    # Automated checks: a file's table with flagged cells for its author and checkers not on
+    # the project once sent; the ACRO folder upload for the request's author only.
+    "outputs:file_checks": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+            "researcher": OK,
+            "checker": OK,
+        },
+        lambda world: {"file_pk": world.checked_output_file.pk},
+    ),
+    "outputs:acro_upload": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
+        lambda world: {"pk": world.acro_group.request_id, "group_pk": world.acro_group.pk},
+    ),
 }
 
 
@@ -367,6 +383,41 @@ def url_patterns(resolver=None, prefix="", namespace=None):
             else:
                 key = route
             yield key, route, pattern
+
+
+def checks_world(researcher):
+    """A sent request by ``researcher`` with a checked table, and a draft's group for ACRO."""
+    from django.utils import timezone
+
+    from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
+    from tests.outputs.factories import OutputRequestFactory
+
+    project = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    groups = [
+        FileGroup.objects.create(
+            request=OutputRequestFactory(
+                project=project,
+                state=state,
+                submitted_at=timezone.now() if state == OutputRequest.State.SUBMITTED else None,
+            ),
+            name="Tables",
+        )
+        for state in (OutputRequest.State.SUBMITTED, OutputRequest.State.DRAFT)
+    ]
+    content = b"region,n\nNorth,4\n"
+    digest = hashlib.sha256(content).hexdigest()
+    output_file = OutputFile(
+        group=groups[0],
+        name="table.csv",
+        output_type=OutputType.FREQUENCY_TABLE,
+        sha256=digest,
+        size=len(content),
+        content_type="text/csv",
+        uploaded_by=researcher,
+    )
+    output_file.file.save(digest, ContentFile(content), save=False)
+    output_file.save()
+    return {"checked_output_file": output_file, "acro_group": groups[1]}
 
 
 def draft_output_world(researcher):
@@ -410,6 +461,7 @@ def world(db, settings, tmp_path):
         panel_proposal=panel_proposal,
         submitted_output_request=submitted_request(),
         **draft_output_world(users["researcher"]),
+        **checks_world(users["researcher"]),
         **users,
         audit_event=audit_event,
         consent_proposal=consent_proposal,
