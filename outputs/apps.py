@@ -5,5 +5,14 @@ class OutputsConfig(AppConfig):
     name = "outputs"
 
     def ready(self):
+        # Projects asks these without importing outputs: whether every released output is
+        # published or waived before a project closes, and what its register entry lists.
+        from projects import hooks
+
+        from . import publication_selectors
+
+        hooks.publication_checks.register(publication_selectors.project_outputs_settled)
+        hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
+
         # Connects the receiver that forgets the votes on a file when it is replaced.
         from . import review_services  # noqa: F401
