@@ -24,6 +24,7 @@ from .request_permissions import (
     user_can_edit_request,
     user_can_read_request_files,
 )
+from .review_selectors import public_comments
 
 
 def _put_on_form(form, error):
@@ -76,7 +77,11 @@ def request_detail(request, pk):
     check_user_can_view_request(request.user, output_request)
     groups = selectors.request_groups(output_request)
     readable = user_can_read_request_files(request.user, output_request)
+    comments = {}
+    for comment in public_comments(output_request):
+        comments.setdefault(comment.group_id, []).append(comment)
     for group in groups:
+        group.public_comments = comments.get(group.pk, [])
         for output_file in group.current_files:
             output_file.readable = readable
     can_submit = user_may_fire(output_request, "submit", request.user)
@@ -87,6 +92,7 @@ def request_detail(request, pk):
             "output_request": output_request,
             "groups": groups,
             "can_edit": user_can_edit_request(request.user, output_request),
+            "is_author": output_request.author_id == request.user.pk,
             "can_submit": can_submit,
             "can_withdraw": user_may_fire(output_request, "withdraw", request.user),
             "unmet": unmet_conditions(output_request, "submit") if can_submit else [],

@@ -220,3 +220,24 @@ def test_request_detail_page_query_count_fixed(client, user_kind):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert counts[1] <= 25
+
+
+def test_request_detail_page_shows_public_comments_not_private(client):
+    from outputs.models import GroupComment, Review
+
+    output_file = OutputFileFactory()
+    group = output_file.group
+    output_request = group.request
+    checker = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
+    review = Review.objects.create(
+        request=output_request, checker=checker, submitted_at=output_request.created_at
+    )
+    GroupComment.objects.create(review=review, group=group, text="Round cell 3.", public=True)
+    GroupComment.objects.create(review=review, group=group, text="Between us.", public=False)
+    page = (
+        _login(client, output_request.author)
+        .get(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+        .content.decode()
+    )
+    assert "Round cell 3." in page
+    assert "Between us." not in page
