@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from . import checks
-from .models import FileGroup, OutputFile
+from .models import CheckResult, FileGroup, OutputFile, OutputType
 
 # Rows of a table shown on its page: enough to check by eye; the file has the rest.
 TABLE_ROWS_SHOWN = 500
@@ -53,3 +53,25 @@ def file_table(output_file):
         [(value, (r, c) in flagged) for c, value in enumerate(row)]
         for r, row in enumerate(rows[:TABLE_ROWS_SHOWN])
     ]
+
+
+# Output types with an automated check; figures and other outputs are left to the checkers.
+CHECKED_TYPES = (
+    OutputType.FREQUENCY_TABLE,
+    OutputType.MAGNITUDE_TABLE,
+    OutputType.REGRESSION,
+    OutputType.HISTOGRAM,
+)
+
+
+def files_awaiting_checks(output_request):
+    """The request's current files whose automated checks have not stored a result yet."""
+    return (
+        OutputFile.objects.filter(
+            group__request=output_request,
+            replaced_at__isnull=True,
+            output_type__in=CHECKED_TYPES,
+        )
+        .exclude(checks__check_name__in=[c for c in CheckResult.Check.values if c != "acro"])
+        .distinct()
+    )

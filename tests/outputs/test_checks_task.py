@@ -193,3 +193,17 @@ def test_acro_import_twice_stores_content_once(group):
 
     assert first[0].file.name == second[0].file.name
     assert first[0].file.name.endswith(first[0].sha256)
+
+
+def test_files_awaiting_checks_until_task_has_run(group):
+    from outputs.check_selectors import files_awaiting_checks
+
+    table = stored_file(group, b"region,n\nNorth,120\n")
+    stored_file(group, b"a figure", output_type=OutputType.FIGURE)
+    CheckResult.objects.create(file=table, check_name="acro", outcome="pass")
+
+    assert list(files_awaiting_checks(group.request)) == [table]
+
+    run_checks(table.pk)
+
+    assert not files_awaiting_checks(group.request).exists()
