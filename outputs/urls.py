@@ -17,5 +17,6 @@ urlpatterns = [
     path("<int:pk>/submit/", request_views.request_submit, name="request_submit"),
     path("<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),
     path("", include("outputs.check_urls")),
+    path("", include("outputs.release_urls")),
     path("", include("outputs.review_urls")),
 ]

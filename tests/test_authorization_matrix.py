@@ -364,6 +364,34 @@ MATRIX = {
         {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
         lambda world: {"pk": world.acro_group.request_id, "group_pk": world.acro_group.pk},
     ),
+    # Release: a checker not on the project releases; afterwards only the project's members
+    # download and record publications (anyone else is told nothing: 404); the secretariat
+    # also sees the list, and alone may waive publication.
+    "outputs:release": Row(only("checker"), lambda world: {"pk": world.approved_output_request.pk}),
+    "outputs:released_zip": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
+        lambda world: {"pk": world.released_output_file.group.request_id},
+    ),
+    **{
+        f"outputs:{name}": Row(
+            {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
+            lambda world: {"file_pk": world.released_output_file.pk},
+        )
+        for name in ("released_file", "publication")
+    },
+    "outputs:project_outputs": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+            "researcher": OK,
+            "secretariat": OK,
+        },
+        lambda world: {"project_pk": world.released_output_file.group.request.project_id},
+    ),
+    "outputs:waiver": Row(
+        only("secretariat"),
+        lambda world: {"project_pk": world.released_output_file.group.request.project_id},
+    ),
 }
 
 
@@ -431,6 +459,21 @@ def draft_output_world(researcher):
     }
 
 
+def release_world(researcher):
+    """An approved request, and a released one with a file, in projects ``researcher`` runs."""
+    from tests.outputs.release_helpers import approved_request, current_files, released_request
+
+    released = released_request(
+        project=ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    )
+    return {
+        "approved_output_request": approved_request(
+            project=ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+        ),
+        "released_output_file": current_files(released)[0],
+    }
+
+
 @pytest.fixture
 def world(db, settings, tmp_path):
     """One user per role, plus whatever objects the URLs' arguments name."""
@@ -459,9 +502,10 @@ def world(db, settings, tmp_path):
     return SimpleNamespace(
         users=users,
         panel_proposal=panel_proposal,
-        submitted_output_request=submitted_request(),
         **draft_output_world(users["researcher"]),
         **checks_world(users["researcher"]),
+        **release_world(users["researcher"]),
+        submitted_output_request=submitted_request(),
         **users,
         audit_event=audit_event,
         consent_proposal=consent_proposal,
