@@ -118,3 +118,26 @@ def test_file_checks_of_unreadable_file_shows_results_only(client):
     assert response.status_code == 200
     assert response.context["table"] is None
     assert "needs checking by eye" in response.content.decode()
+
+
+def test_file_checks_highlights_flagged_cell_of_spreadsheet(client):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["age", "count"], ["16-24", 12], ["25-34", 0]):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    output_file = checked_file(content=buffer.getvalue())
+    OutputFile.objects.filter(pk=output_file.pk).update(
+        name="ages.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    client.force_login(checker())
+
+    response = client.get(reverse("outputs:file_checks", kwargs={"file_pk": output_file.pk}))
+
+    assert response.context["table"][2][1] == (0, True)
+    assert response.content.decode().count("app-flagged-cell") == 1
