@@ -123,6 +123,7 @@ class OutputRequest(StateMachineModel):
         source=State.REVIEWED,
         target=State.APPROVED,
         permission=is_independent_output_checker,
+        conditions=[conditions.every_file_approved_twice],
         custom={"label": "Approve"},
     )
     def approve(self):
@@ -133,6 +134,7 @@ class OutputRequest(StateMachineModel):
         source=State.REVIEWED,
         target=State.RETURNED,
         permission=is_independent_output_checker,
+        conditions=[conditions.every_unapproved_group_commented],
         custom={"label": "Return for changes"},
     )
     def return_to_author(self):

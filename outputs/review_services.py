@@ -15,10 +15,8 @@ from django.utils import timezone
 from audit.services import audit_record
 from notifications.services import email_on_commit
 from workflow.errors import TransitionRefused
-from workflow.graph import sentence
 from workflow.services import transition_fire
 
-from . import conditions
 from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .review_permissions import check_user_can_review
 from .review_selectors import REVIEWS_NEEDED, current_round, file_checks_failed
@@ -177,18 +175,10 @@ def review_submit(*, output_request, by, request=None):
     return output_request
 
 
-def _refuse_unless(output_request, *rules):
-    reasons = [sentence(rule) for rule in rules if not rule(output_request)]
-    if reasons:
-        raise TransitionRefused(reasons)
-
-
-def _decide(*, output_request, transition, rules, by, request, reasons, template, subject):
+def _decide(*, output_request, transition, by, request, reasons, template, subject):
     with transaction.atomic():
         output_request = _lock(output_request)
         check_user_can_review(output_request, by)
-        if output_request.state == State.REVIEWED:
-            _refuse_unless(output_request, *rules)
         output_request = transition_fire(
             obj=output_request,
             transition=transition,
@@ -214,7 +204,6 @@ def output_request_approve(*, output_request, by, request=None):
     return _decide(
         output_request=output_request,
         transition="approve",
-        rules=[conditions.every_file_approved_twice],
         by=by,
         request=request,
         reasons="",
@@ -229,11 +218,7 @@ def output_request_return(*, output_request, by, request=None):
     with transaction.atomic():
         locked = _lock(output_request)
         check_user_can_review(locked, by)
-        if locked.state == State.REVIEWED:
-            _refuse_unless(locked, conditions.every_unapproved_group_commented)
         locked = transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
-        locked.returned_at = timezone.now()
-        locked.save(update_fields=["returned_at", "updated_at"])
         email_on_commit(
             to=[locked.author],
             subject="Your output request has been returned for changes",
@@ -254,7 +239,6 @@ def output_request_reject(*, output_request, reasons, by, request=None):
     return _decide(
         output_request=output_request,
         transition="reject",
-        rules=[],
         by=by,
         request=request,
         reasons=reasons,
