@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from outputs.models import OutputRequest
-from outputs.review_services import file_vote_set
+from outputs.review_services import file_vote_set, group_comment_add
 from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
@@ -173,3 +173,17 @@ def test_review_page_not_found_for_a_draft(client):
     OutputRequest.objects.filter(pk=output_request.pk).update(state=State.DRAFT, submitted_at=None)
     client.force_login(checker())
     assert client.get(review_url(output_request)).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_review_page_queries_do_not_grow_with_files(client, django_assert_max_num_queries, size):
+    output_request = submitted_request(groups=size, files_per_group=2, failed=True)
+    first, second = checker(), checker()
+    for by in (first, second):
+        for group in output_request.groups.all():
+            group_comment_add(group=group, text="Seen.", public=True, by=by)
+        review_with(output_request, by, "approve", comment="A structural zero.")
+    client.force_login(first)
+    with django_assert_max_num_queries(21):
+        response = client.get(review_url(output_request))
+    assert response.status_code == 200
