@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from projects.models import Proposal
+from projects.permissions import user_is_project_member
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import unmet_conditions, user_may_fire
 
 from . import request_selectors as selectors
 from . import request_services as services
+from .check_permissions import user_can_upload_acro
+from .models import OutputRequest
 from .request_forms import FileForm, GroupForm, ReplaceForm, RequestStartForm
 from .request_permissions import (
     check_user_can_edit_request,
@@ -85,6 +88,7 @@ def request_detail(request, pk):
         for output_file in group.current_files:
             output_file.readable = readable
     can_submit = user_may_fire(output_request, "submit", request.user)
+    released = output_request.state == OutputRequest.State.RELEASED
     return render(
         request,
         "outputs/request/detail.html",
@@ -92,6 +96,9 @@ def request_detail(request, pk):
             "output_request": output_request,
             "groups": groups,
             "can_edit": user_can_edit_request(request.user, output_request),
+            "can_upload_acro": user_can_upload_acro(request.user, output_request),
+            "can_download_released": released
+            and user_is_project_member(request.user, output_request.project),
             "is_author": output_request.author_id == request.user.pk,
             "can_submit": can_submit,
             "can_withdraw": user_may_fire(output_request, "withdraw", request.user),

@@ -18,6 +18,7 @@ from . import conditions
 from . import review_selectors as selectors
 from . import review_services as services
 from .models import FileGroup, OutputFile, OutputRequest
+from .release_permissions import user_can_release
 from .review_forms import CommentForm, RejectForm, VoteForm
 from .review_permissions import user_can_review
 
@@ -143,6 +144,8 @@ def review(request, pk):
             "reviewing": output_request.state in services.REVIEWING
             and not (page["my_review"] and page["my_review"].submitted_at),
             "deciding": reviewed,
+            "can_release": output_request.state == State.APPROVED
+            and user_can_release(output_request, request.user),
             "approve_reasons": [sentence(conditions.every_file_approved_twice)]
             if reviewed and not conditions.every_file_approved_twice(output_request)
             else [],

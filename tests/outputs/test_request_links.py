@@ -1,0 +1,135 @@
+"""The pages link to the next step for the person who may take it, and to no one else."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from outputs.models import FileGroup, OutputRequest
+from projects.models import Proposal
+from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.release_helpers import (
+    _media_in_tmp,  # noqa: F401
+    approved_request,
+    checker,
+    released_request,
+)
+from tests.outputs.review_helpers import reviewed_request
+from tests.projects.factories import ProposalFactory, accredited_researcher
+
+pytestmark = pytest.mark.django_db
+State = OutputRequest.State
+
+
+def _page(client, user, name, pk):
+    client.force_login(user)
+    response = client.get(reverse(name, kwargs={"pk": pk}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _request_with_group(*, state=State.DRAFT, team=()):
+    project = ProposalFactory(state=Proposal.State.ACTIVE, team=list(team))
+    output_request = OutputRequestFactory(
+        project=project,
+        state=state,
+        submitted_at=None if state == State.DRAFT else timezone.now(),
+    )
+    group = FileGroup.objects.create(
+        request=output_request,
+        name="Tables",
+        context="Tables for the paper.",
+        disclosure_controls="Cells under 10 suppressed.",
+    )
+    return output_request, group
+
+
+def _acro_url(group):
+    return reverse("outputs:acro_upload", kwargs={"pk": group.request_id, "group_pk": group.pk})
+
+
+@pytest.mark.parametrize("state", [State.DRAFT, State.RETURNED])
+def test_request_detail_acro_link_shown_to_the_author_while_editable(client, state):
+    output_request, group = _request_with_group(state=state)
+
+    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+
+    assert "Add an ACRO output folder" in page
+    assert _acro_url(group) in page
+
+
+def test_request_detail_acro_link_hidden_from_another_member(client):
+    member = accredited_researcher()
+    output_request, group = _request_with_group(team=[member])
+
+    page = _page(client, member, "outputs:request_detail", output_request.pk)
+
+    assert "Add an ACRO output folder" not in page
+    assert _acro_url(group) not in page
+
+
+def test_request_detail_acro_link_hidden_from_the_author_once_submitted(client):
+    output_request, group = _request_with_group(state=State.SUBMITTED)
+
+    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+
+    assert "Add an ACRO output folder" not in page
+    assert _acro_url(group) not in page
+
+
+def test_review_page_release_button_shown_to_a_checker_once_approved(client):
+    output_request = approved_request()
+
+    page = _page(client, checker(), "outputs:review", output_request.pk)
+
+    assert reverse("outputs:release", kwargs={"pk": output_request.pk}) in page
+
+
+def test_review_page_release_button_hidden_before_approval(client):
+    output_request, one, _two = reviewed_request()
+
+    page = _page(client, one, "outputs:review", output_request.pk)
+
+    assert reverse("outputs:release", kwargs={"pk": output_request.pk}) not in page
+
+
+def test_review_page_release_button_hidden_once_released(client):
+    output_request = released_request()
+
+    page = _page(client, checker(), "outputs:review", output_request.pk)
+
+    assert reverse("outputs:release", kwargs={"pk": output_request.pk}) not in page
+
+
+def _released_urls(output_request):
+    return [
+        reverse("outputs:released_zip", kwargs={"pk": output_request.pk}),
+        reverse("outputs:project_outputs", kwargs={"project_pk": output_request.project_id}),
+    ]
+
+
+def test_request_detail_released_links_shown_to_a_member(client):
+    member = accredited_researcher()
+    output_request = released_request(team=[member])
+
+    page = _page(client, member, "outputs:request_detail", output_request.pk)
+
+    for url in _released_urls(output_request):
+        assert url in page
+
+
+def test_request_detail_released_links_hidden_from_a_checker(client):
+    output_request = released_request()
+
+    page = _page(client, checker(), "outputs:request_detail", output_request.pk)
+
+    for url in _released_urls(output_request):
+        assert url not in page
+
+
+def test_request_detail_released_links_hidden_before_release(client):
+    output_request = approved_request()
+
+    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+
+    for url in _released_urls(output_request):
+        assert url not in page
