@@ -1,0 +1,140 @@
+"""A researcher asks for outputs from an active project, two independent checkers approve them,
+one releases them, and the researcher downloads the zip and records where the table was
+published, in Chromium, each person on their own pages.
+
+People sign in by a session cookie made for them, as in the project journey. The automated
+checks run in the test itself, since no worker runs beside the live server. Every page is
+checked with axe.
+"""
+
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from outputs.check_services import file_checks_run
+from outputs.models import OutputFile, OutputRequest, Publication
+from projects.models import Proposal
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.projects.factories import ProposalFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+TITLE = "Tables for the regional earnings paper"
+GROUP = "Chapter one tables"
+TABLE = b"region,count\nNorth,25\nSouth,31\nEast,18\nWest,12\n"
+CITATION = "Okafor A. (2026) Regional pay and health. Journal of Regional Studies 12(3)."
+URL = "https://www.example.org/regional-pay"
+
+
+def session_cookie(user, live_server):
+    """A signed-in session for ``user``, as the browser's cookie."""
+    client = Client()
+    client.force_login(user)
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
+
+
+@pytest.fixture
+def people(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    coordinator = UserFactory(full_name="Amara Okafor", roles=[Role.RESEARCHER])
+    project = ProposalFactory(
+        state=Proposal.State.ACTIVE, coordinator=coordinator, title="Regional pay and health"
+    )
+    checkers = [
+        UserFactory(full_name=name, roles=[Role.OUTPUT_CHECKER], totp=True)
+        for name in ("Siobhan Kelly", "Daniel Mensah")
+    ]
+    return {"project": project, "researcher": coordinator, "checkers": checkers}
+
+
+def test_output_request_is_checked_released_downloaded_and_published(
+    checked_page, live_server, people, tmp_path
+):
+    page = checked_page
+    project = people["project"]
+
+    def become(user):
+        page.context.clear_cookies()
+        page.context.add_cookies([session_cookie(user, live_server)])
+
+    def visit(path):
+        page.goto(live_server.url + path)
+        page.check_accessibility()
+
+    def follow(role, name):
+        page.get_by_role(role, name=name, exact=True).first.click()
+        page.wait_for_load_state("load")
+        page.check_accessibility()
+
+    # The researcher starts a request, describes a group and uploads a table.
+    become(people["researcher"])
+    visit(reverse("outputs:request_list", kwargs={"project_pk": project.pk}))
+    follow("link", "Start an output request")
+    page.get_by_label("Short description").fill(TITLE)
+    follow("button", "Save")
+    output_request = OutputRequest.objects.get(title=TITLE)
+    follow("link", "Add a group of files")
+    page.get_by_label("Group name").fill(GROUP)
+    page.get_by_label("Context").fill("Counts of workers by region, 2020 to 2024.")
+    page.get_by_label("Disclosure controls applied").fill("Every cell holds at least 10 people.")
+    follow("button", "Save")
+    follow("link", f"Add a file to {GROUP}")
+    page.get_by_label("Frequency table").check()
+    table = tmp_path / "regions.csv"
+    table.write_bytes(TABLE)
+    page.get_by_label("File", exact=True).set_input_files(table)
+    follow("button", "Upload")
+    output_file = OutputFile.objects.get(group__request=output_request)
+    file_checks_run(file=output_file)
+    follow("link", "Check and submit")
+    follow("button", "Submit")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.SUBMITTED
+
+    # Two checkers, neither on the project, each approve the file and submit their review.
+    for checker in people["checkers"]:
+        become(checker)
+        visit(reverse("outputs:queue"))
+        follow("link", str(output_request))
+        page.get_by_role("radio", name="Approve").check()
+        follow("button", "Save vote")
+        follow("button", "Submit review")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.REVIEWED
+
+    # The second checker approves the request and releases it.
+    follow("button", "Approve")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.APPROVED
+    follow("link", "Release")
+    follow("button", "Release outputs")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.RELEASED
+
+    # The researcher downloads the zip; its manifest lists the table's SHA-256.
+    become(people["researcher"])
+    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the released outputs (zip)").click()
+    with zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes())) as archive:
+        manifest = archive.read("MANIFEST.txt").decode()
+    assert hashlib.sha256(TABLE).hexdigest() in manifest
+
+    # Then records where the table was published.
+    follow("link", "All released outputs of this project")
+    follow("link", "Record publication of regions.csv")
+    page.get_by_label("Citation").fill(CITATION)
+    page.get_by_label("Web address (optional if you give a DOI)").fill(URL)
+    follow("button", "Save")
+    publication = Publication.objects.get(file__group__request=output_request)
+    assert publication.citation == CITATION
+    assert publication.url == URL
+    expect(page.locator("body")).to_contain_text(URL)
