@@ -92,6 +92,7 @@ class OutputRequest(StateMachineModel):
             request_conditions.author_accredited,
             request_conditions.has_a_file,
             request_conditions.every_group_described,
+            request_conditions.checks_finished,
         ],
         custom={"label": "Submit"},
     )

@@ -24,3 +24,10 @@ def author_accredited(output_request):
     """The author must hold active accreditation: a suspended or expired researcher cannot
     submit outputs."""
     return accreditation_active_for(output_request.author) is not None
+
+
+def checks_finished(output_request):
+    """The automated checks must finish on every file before the request is sent."""
+    from .check_selectors import files_awaiting_checks
+
+    return not files_awaiting_checks(output_request).exists()

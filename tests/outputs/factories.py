@@ -3,6 +3,7 @@ import hashlib
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from outputs.check_services import file_checks_run
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.request_services import (
     OUTPUT_KINDS,
@@ -44,12 +45,14 @@ class FileGroupFactory(factory.django.DjangoModelFactory):
 
 class OutputFileFactory(factory.django.DjangoModelFactory):
     """A small CSV frequency table stored at its content address: ``OutputFileFactory(
-    content=b"...")`` for other bytes. Needs ``settings.MEDIA_ROOT`` pointing somewhere
-    temporary in the test."""
+    content=b"...")`` for other bytes. Its automated checks have run, as the worker would run
+    them (``checks_run=False`` for a file still awaiting them). Needs ``settings.MEDIA_ROOT``
+    pointing somewhere temporary in the test."""
 
     class Meta:
         model = OutputFile
         exclude = ["content"]
+        skip_postgeneration_save = True
 
     content = SMALL_TABLE_CSV
     group = factory.SubFactory(FileGroupFactory)
@@ -67,6 +70,11 @@ class OutputFileFactory(factory.django.DjangoModelFactory):
         )
     )
 
+    @factory.post_generation
+    def checks_run(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            file_checks_run(file=obj)
+
 
 def upload(content=SMALL_TABLE_CSV, name="table.csv"):
     """An uploaded file as a form would give it to a service."""
@@ -75,7 +83,7 @@ def upload(content=SMALL_TABLE_CSV, name="table.csv"):
 
 def output_request_submitted(*, author=None, project=None, groups=1, files_per_group=1, **kwargs):
     """A request made and submitted through the authoring services: ``groups`` described groups
-    of ``files_per_group`` distinct CSV tables each. The author (the project's co-ordinator
+    of ``files_per_group`` distinct CSV tables each, checked. The author (the project's co-ordinator
     unless given) holds active accreditation. Needs ``settings.MEDIA_ROOT`` set for the test."""
     project = project or ProposalFactory(state=Proposal.State.ACTIVE)
     author = author or project.coordinator
@@ -91,10 +99,12 @@ def output_request_submitted(*, author=None, project=None, groups=1, files_per_g
         )
         for f in range(files_per_group):
             content = SMALL_TABLE_CSV + f"G{g + 1}F{f + 1},{f + 11}\n".encode()
-            file_add(
+            output_file = file_add(
                 group=group,
                 by=author,
                 upload_file=upload(content, f"table-{g + 1}-{f + 1}.csv"),
                 output_type=OutputType.FREQUENCY_TABLE,
             )
+            # What the worker does once the upload commits.
+            file_checks_run(file=output_file)
     return request_submit(output_request=output_request, by=author, **kwargs)

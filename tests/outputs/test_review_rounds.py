@@ -1,5 +1,6 @@
 import pytest
 
+from outputs.check_services import file_checks_run
 from outputs.models import OutputRequest
 from outputs.request_services import file_replace, request_submit
 from outputs.review_services import (
@@ -38,6 +39,7 @@ def test_returned_request_replaced_file_and_resubmitted_needs_two_new_approvals(
         by=output_request.author,
         upload_file=upload(SMALL_TABLE_CSV.replace(b"North,25", b"North,*"), "table-v2.csv"),
     )
+    file_checks_run(file=new)
     output_request = request_submit(output_request=output_request, by=output_request.author)
     assert output_request.state == State.SUBMITTED
 
