@@ -407,6 +407,54 @@ def seed_consent_request(command):
     )
 
 
+DEMO_OUTPUT_REQUEST = "Apprenticeship starts by region, for the working paper"
+# One cell under the threshold, so the checkers see a flagged cell in the demo.
+DEMO_OUTPUT_TABLE = b"region,people\nNorth East,25\nNorth West,31\nYorkshire,7\nWales,18\n"
+
+
+def seed_output_request(command):
+    """The active demo project has an output request waiting for the output checkers, with a
+    table whose automated checks flag one cell."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from outputs.check_services import file_checks_run
+    from outputs.models import OutputRequest, OutputType
+    from outputs.request_services import file_add, group_add, request_create, request_submit
+    from projects.models import Proposal
+
+    project = Proposal.objects.filter(
+        title=DEMO_PROJECTS["active"], amends__isnull=True, state=Proposal.State.ACTIVE
+    ).first()
+    if project is None:
+        return
+    author = project.coordinator
+    output_request = OutputRequest.objects.filter(
+        project=project, title=DEMO_OUTPUT_REQUEST
+    ).first()
+    if output_request is None:
+        output_request = request_create(project=project, by=author, title=DEMO_OUTPUT_REQUEST)
+        group = group_add(
+            output_request=output_request,
+            by=author,
+            name="Apprenticeship starts by region",
+            context="People starting an apprenticeship in 2019, by region of residence.",
+            disclosure_controls="Counts rounded to the nearest whole person; no cells suppressed.",
+        )
+        output_file = file_add(
+            group=group,
+            by=author,
+            upload_file=SimpleUploadedFile("starts-by-region.csv", DEMO_OUTPUT_TABLE),
+            output_type=OutputType.FREQUENCY_TABLE,
+        )
+        # What the worker does once the upload commits; the demo needs no worker.
+        file_checks_run(file=output_file)
+    if output_request.state == OutputRequest.State.DRAFT:
+        output_request = request_submit(output_request=output_request, by=author)
+    command.stdout.write(
+        f"Output request “{output_request.title}” is {output_request.get_state_display().lower()}."
+    )
+
+
 # Append later steps here; each takes the command, for its output helpers.
 SEED_STEPS = [
     seed_users,
@@ -414,6 +462,7 @@ SEED_STEPS = [
     seed_accredited_researcher,
     seed_projects,
     seed_consent_request,
+    seed_output_request,
 ]
 
 
