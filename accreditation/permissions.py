@@ -3,22 +3,18 @@ documentation and refusals give; ``user`` is None when the service itself acts."
 
 from django.core.exceptions import PermissionDenied
 
-from researchers.roles import Role, user_has_role
-
-
-def _signed_in(user):
-    return user is not None and user.is_authenticated and user.is_active
+from researchers.roles import Role, user_has_role, user_is_signed_in
 
 
 def is_applicant(application, user):
     """The applicant."""
-    return _signed_in(user) and application.applicant_id == user.pk
+    return user_is_signed_in(user) and application.applicant_id == user.pk
 
 
 def is_deciding_secretariat(application, user):
     """The secretariat, except the applicant."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
         and application.applicant_id != user.pk
     )
@@ -27,7 +23,7 @@ def is_deciding_secretariat(application, user):
 def is_secretariat_for_accreditation(accreditation, user):
     """The secretariat, except the accredited researcher."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
         and accreditation.researcher_id != user.pk
     )
@@ -45,7 +41,7 @@ def is_the_service(obj, user):
 def user_is_named_supervisor(application, user):
     """The supervisor the applicant named."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and application.supervisor_id is not None
         and application.supervisor_id == user.pk
         and application.applicant_id != user.pk
@@ -69,7 +65,7 @@ def check_user_can_edit_application(application, user):
 
 def user_can_screen(user):
     """The secretariat."""
-    return _signed_in(user) and user_has_role(user, Role.SECRETARIAT)
+    return user_is_signed_in(user) and user_has_role(user, Role.SECRETARIAT)
 
 
 def check_user_can_screen(user):

@@ -2,17 +2,13 @@
 documentation and refusals give."""
 
 from projects.permissions import user_is_project_member
-from researchers.roles import Role, user_has_role
-
-
-def _signed_in(user):
-    return user is not None and user.is_authenticated and user.is_active
+from researchers.roles import Role, user_has_role, user_is_signed_in
 
 
 def is_author_in_project(output_request, user):
     """The author, while a member of the project."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and output_request.author_id == user.pk
         and user_is_project_member(user, output_request.project)
     )
@@ -20,13 +16,13 @@ def is_author_in_project(output_request, user):
 
 def is_author(output_request, user):
     """The author."""
-    return _signed_in(user) and output_request.author_id == user.pk
+    return user_is_signed_in(user) and output_request.author_id == user.pk
 
 
 def is_independent_output_checker(output_request, user):
     """An output checker who is not a member of the project."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.OUTPUT_CHECKER)
         and output_request.author_id != user.pk
         and not user_is_project_member(user, output_request.project)

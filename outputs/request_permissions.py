@@ -6,13 +6,9 @@ from django.http import Http404
 
 from projects.models import Proposal
 from projects.permissions import user_is_project_member
-from researchers.roles import Role, user_has_role
+from researchers.roles import Role, user_has_role, user_is_signed_in
 
 from .models import OutputRequest
-
-
-def _signed_in(user):
-    return user is not None and user.is_authenticated and user.is_active
 
 
 def _independent_checker(user, output_request):
@@ -26,7 +22,7 @@ def _independent_checker(user, output_request):
 def user_can_start_request(user, project):
     """A member of the project, while the project is active."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and project.state == Proposal.State.ACTIVE
         and user_is_project_member(user, project)
     )
@@ -41,7 +37,7 @@ def check_user_can_start_request(user, project):
 
 def user_can_list_requests(user, project):
     """The project's members."""
-    return _signed_in(user) and user_is_project_member(user, project)
+    return user_is_signed_in(user) and user_is_project_member(user, project)
 
 
 def check_user_can_list_requests(user, project):
@@ -51,7 +47,7 @@ def check_user_can_list_requests(user, project):
 
 def user_can_view_request(user, output_request):
     """The project's members; an output checker who is not on the project once it is sent."""
-    if not _signed_in(user):
+    if not user_is_signed_in(user):
         return False
     if user_is_project_member(user, output_request.project):
         return True
@@ -69,7 +65,7 @@ def check_user_can_view_request(user, output_request):
 def user_can_edit_request(user, output_request):
     """The author, while a member of the project and the request is a draft or returned."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and output_request.author_id == user.pk
         and output_request.state in (OutputRequest.State.DRAFT, OutputRequest.State.RETURNED)
         and user_is_project_member(user, output_request.project)
@@ -90,7 +86,7 @@ def user_can_read_request_files(user, output_request):
     """Before release: the author; the project's members who are not output checkers (no
     checker handles their own project's outputs); output checkers not on the project once the
     request is sent."""
-    if not _signed_in(user):
+    if not user_is_signed_in(user):
         return False
     if output_request.author_id == user.pk:
         return True

@@ -4,19 +4,15 @@ pair: ``user_can_x`` (a bool for templates and buttons) beside ``check_user_can_
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from researchers.roles import Role, user_has_role
+from researchers.roles import Role, user_has_role, user_is_signed_in
 
 from .permissions import user_is_project_member
-
-
-def _signed_in(user):
-    return user is not None and user.is_authenticated and user.is_active
 
 
 def user_represents_department(user, department_id):
     """Whether ``user`` is a data owner speaking for the department."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.DATA_OWNER)
         and user.represents.filter(department_id=department_id).exists()
     )
@@ -41,7 +37,7 @@ def user_can_see_consent_page(user, proposal):
     """Whether ``user`` may open ``proposal``'s consent page: a data owner for a department
     whose dataset it requests, once it has been sent (a draft is its authors' alone)."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.DATA_OWNER)
         and proposal.state != "draft"
         and proposal.dataset_requests.filter(
@@ -60,7 +56,7 @@ def check_user_can_see_consent_page(user, proposal):
 def is_data_owner_or_secretariat(proposal, user):
     """A data owner for a department whose data the proposal requests, or the secretariat,
     never a member of the project."""
-    if not _signed_in(user) or user_is_project_member(user, proposal):
+    if not user_is_signed_in(user) or user_is_project_member(user, proposal):
         return False
     if user_has_role(user, Role.SECRETARIAT):
         return True
@@ -69,7 +65,7 @@ def is_data_owner_or_secretariat(proposal, user):
 
 def user_can_manage_representatives(user):
     """Whether ``user`` may say which data owner represents which department: the secretariat."""
-    return _signed_in(user) and user_has_role(user, Role.SECRETARIAT)
+    return user_is_signed_in(user) and user_has_role(user, Role.SECRETARIAT)
 
 
 def check_user_can_manage_representatives(user):

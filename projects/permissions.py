@@ -1,17 +1,13 @@
 """Who may take each project step, and who counts as a member of a project. Each transition
 permission's docstring is the answer the state documentation and refusals give."""
 
-from researchers.roles import Role, user_has_role
-
-
-def _signed_in(user):
-    return user is not None and user.is_authenticated and user.is_active
+from researchers.roles import Role, user_has_role, user_is_signed_in
 
 
 def user_is_project_member(user, proposal):
     """Whether ``user`` works on the project: its co-ordinator, or a team member who has
     accepted the invitation."""
-    if not _signed_in(user):
+    if not user_is_signed_in(user):
         return False
     if proposal.coordinator_id == user.pk:
         return True
@@ -20,13 +16,13 @@ def user_is_project_member(user, proposal):
 
 def is_coordinator(proposal, user):
     """The project's co-ordinator."""
-    return _signed_in(user) and proposal.coordinator_id == user.pk
+    return user_is_signed_in(user) and proposal.coordinator_id == user.pk
 
 
 def is_independent_secretariat(proposal, user):
     """The secretariat, except members of the project."""
     return (
-        _signed_in(user)
+        user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
         and not user_is_project_member(user, proposal)
     )

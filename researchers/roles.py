@@ -16,6 +16,11 @@ STAFF_ROLES = frozenset(
 )
 
 
+def user_is_signed_in(user):
+    """A signed-in, active account: ``None`` (the service itself) and anonymous visitors are not."""
+    return user is not None and user.is_authenticated and user.is_active
+
+
 def user_roles(user):
     """The set of roles a user holds, cached on the user object for the request."""
     if not user.is_authenticated:
