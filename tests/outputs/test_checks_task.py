@@ -21,17 +21,6 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
-@pytest.fixture
 def group():
     return FileGroup.objects.create(
         request=OutputRequestFactory(),

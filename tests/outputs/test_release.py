@@ -27,17 +27,6 @@ pytestmark = pytest.mark.django_db
 State = OutputRequest.State
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
 def test_request_release_by_an_independent_checker_releases_and_tells_the_members(
     eager_celery, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -42,18 +42,6 @@ def _media(settings, tmp_path):
     settings.OUTPUT_FILE_MAX_BYTES = 1000
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in the test's own process, as a worker would, so their emails can be read."""
-    from config.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
 def _png():
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(buffer, format="PNG")

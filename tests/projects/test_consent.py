@@ -15,7 +15,6 @@ from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
 from projects.screening_selectors import screening_feedback
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
 from researchers.roles import Role
-from tests.accreditation import conftest as accreditation_fixtures
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
 from workflow.errors import TransitionRefused
@@ -25,8 +24,6 @@ from .factories import proposal_submitted
 pytestmark = pytest.mark.django_db
 
 # Emails sent by the steps a test takes, as the accreditation tests read them.
-eager_celery = accreditation_fixtures.eager_celery
-sent = accreditation_fixtures.sent
 
 State = Proposal.State
 Consent = DatasetRequest.Consent

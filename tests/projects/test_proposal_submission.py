@@ -26,31 +26,6 @@ from workflow.errors import TransitionRefused
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager_celery():
-    from config.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
-@pytest.fixture
-def sent(eager_celery, mailoutbox, django_capture_on_commit_callbacks):
-    class Sent:
-        outbox = mailoutbox
-
-        def capture(self):
-            return django_capture_on_commit_callbacks(execute=True)
-
-        def to(self, address):
-            return [message for message in mailoutbox if address in message.to]
-
-    return Sent()
-
-
 def check_url(proposal):
     return reverse("projects:proposal_check", kwargs={"pk": proposal.pk})
 

@@ -16,7 +16,6 @@ from projects.screening_services import (
     screening_start,
 )
 from researchers.roles import Role
-from tests.accreditation import conftest as accreditation_fixtures
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.errors import TransitionRefused
@@ -26,8 +25,6 @@ from .factories import proposal_submitted
 pytestmark = pytest.mark.django_db
 
 # Emails sent by the steps a test takes, as the accreditation tests read them.
-eager_celery = accreditation_fixtures.eager_celery
-sent = accreditation_fixtures.sent
 
 State = Proposal.State
 Consent = DatasetRequest.Consent
