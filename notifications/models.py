@@ -50,6 +50,9 @@ class ReminderSent(models.Model):
     due_date = models.DateField()
     sent_at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveIntegerField(default=0)
+    # The sweep run that inserted the row: after a bulk insert that ignores conflicts, a sweep
+    # reads back the rows carrying its own token, and sends only those.
+    sweep = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -6,12 +6,14 @@ Celery task only after the commit, so a rolled-back change never tells anyone an
 """
 
 import logging
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from .models import Notification
 from .tasks import email_send
 
 logger = logging.getLogger(__name__)
@@ -63,3 +65,62 @@ def _queue(*, to, subject, text, html):
     # error page for the person who took it.
     email_send.delay(to=[to], subject=subject, text=text, html=html)
     logger.info("Queued email %r to %s", subject, to)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell some people: an in-app notification each, and an email each."""
+
+    to: tuple  # users
+    kind: str
+    subject: str
+    template: str
+    context: dict = field(default_factory=dict)
+    link: str = ""
+    summary: str = ""
+
+
+def notify_many(messages):
+    """Add each message to its people's notification lists; email them once the change commits.
+
+    One insert for all the notification rows, whatever the number of messages; the emails are
+    queued only after the commit, so a rolled-back change tells nobody anything. Returns the
+    notifications created.
+    """
+    rows = []
+    for message in messages:
+        recipients = [user for user in dict.fromkeys(message.to) if user is not None]
+        rows.extend(
+            Notification(
+                recipient=user,
+                kind=message.kind,
+                subject=message.subject[:200],
+                body=message.summary,
+                link=message.link,
+            )
+            for user in recipients
+        )
+        email_on_commit(
+            to=recipients,
+            subject=message.subject,
+            template=message.template,
+            context={"link": message.link, "summary": message.summary, **message.context},
+        )
+    return Notification.objects.bulk_create(rows)
+
+
+def notify(*, to, kind, subject, template, context=None, link="", summary=""):
+    """``notify_many`` for one message."""
+    return notify_many(
+        [
+            Message(
+                to=tuple(to),
+                kind=kind,
+                subject=subject,
+                template=template,
+                context=context or {},
+                link=link,
+                summary=summary,
+            )
+        ]
+    )
