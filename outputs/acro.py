@@ -3,10 +3,15 @@
 ACRO (Automatic Checking of Research Outputs) writes, for each output, its status (pass, fail
 or review), an outcome table whose cells name the checks that cell failed ("ok",
 "threshold; ", "threshold; p-ratio; "), the researcher's comments and exception request, and
-the files holding the output. Version 0.4 keeps each file's SHA-256 in
-``checksums/<name>.txt``; version 1.0 gives it on the file's own entry as ``sha256``. Either
-way every file is checked against its checksum, so a folder changed after ACRO wrote it is
-refused.
+the files holding the output; then the SHA-256 of every file in the folder, each in
+``checksums/<name>.txt``. Every file is checked against that checksum, so a folder changed
+after ACRO wrote it is refused.
+
+Versions 0.4 and 1.0 share this layout (ACRO's ``Records.finalise_json`` and
+``write_checksums``; SACRO's viewer reads both the same way). Newer releases add a top-level
+``session_summary`` and a custom output ``DO_NOT_RELEASE_session_summary.csv`` "for output
+checker use only": the summary is ignored, and such an output is read but marked
+``for_release = False`` so it is never added to a request.
 
 ``load_acro`` reads a folder (a zip or a directory) and records problems with single files;
 ``read_acro`` also refuses a folder with any problem. Both raise ``ValidationError`` with a
@@ -29,6 +34,8 @@ STATUSES = ("pass", "fail", "review")
 SUPPORTED_VERSIONS = "0.4 and 1.0"
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# ACRO's own marker for what it writes for checkers only, never to leave the secure setting.
+NOT_FOR_RELEASE_PREFIX = "DO_NOT_RELEASE"
 
 
 @dataclass
@@ -58,6 +65,13 @@ class AcroOutput:
     def checksums_verified(self):
         return all(file.verified for file in self.files)
 
+    @property
+    def for_release(self):
+        """False for what ACRO marks as for output checkers only (its session summary)."""
+        return not any(
+            PurePosixPath(file.name).name.startswith(NOT_FOR_RELEASE_PREFIX) for file in self.files
+        )
+
 
 @dataclass
 class AcroFolder:
@@ -80,6 +94,7 @@ class AcroFolder:
                     check: len(cells) for check, cells in output.flagged_cells.items()
                 },
                 "checksums_verified": output.checksums_verified,
+                "for_release": output.for_release,
             }
             for output in self.outputs
         }
@@ -252,12 +267,10 @@ def _text(value):
     return str(value)
 
 
-def _expected_checksum(folder, prefix, name, entry, problems):
-    given = entry.get("sha256") if isinstance(entry, dict) else None
-    if given is None:
-        stored = folder.read(f"{prefix}checksums/{name}.txt")
-        given = stored.decode("ascii", errors="replace") if stored is not None else None
-    given = (given or "").strip().lower()
+def _expected_checksum(folder, prefix, name, problems):
+    stored = folder.read(f"{prefix}checksums/{name}.txt")
+    given = stored.decode("ascii", errors="replace") if stored is not None else ""
+    given = given.strip().lower()
     if not _SHA256.match(given):
         problems.append(f"{name} has no SHA-256 checksum in the ACRO folder.")
         return ""
@@ -315,7 +328,7 @@ def load_acro(source):
             content = folder.read(f"{prefix}{name}")
             if content is None:
                 problems.append(f"{name} is listed in results.json but is not in the folder.")
-            expected = _expected_checksum(folder, prefix, name, entry, problems)
+            expected = _expected_checksum(folder, prefix, name, problems)
             actual = hashlib.sha256(content).hexdigest() if content is not None else ""
             if content is not None and expected and actual != expected:
                 problems.append(

@@ -1,6 +1,7 @@
 """Running the automated checks on an output file, and bringing in an ACRO output folder."""
 
 import io
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -93,13 +94,20 @@ def _store(row, content):
     return name
 
 
+@dataclass(frozen=True)
+class AcroImport:
+    files: list  # the OutputFile rows added
+    left_out: list  # uids of the outputs ACRO marks as for output checkers only
+
+
 def acro_import(*, request, group, zip_file, by, http_request=None):
     """Add each file of an ACRO output folder (a zip) to ``group`` of an output request,
     with ACRO's status, flagged cells, comments and exception request for each output.
 
-    The folder is refused as a whole, with a message naming the problem, when it cannot be
+    What ACRO marks as for output checkers only (its session summary) is left out. The
+    folder is refused as a whole, with a message naming the problem, when it cannot be
     read, a file is missing or changed after ACRO wrote it, or a file is not a kind outputs
-    may be. Returns the new OutputFile rows.
+    may be. Returns an ``AcroImport``: the new OutputFile rows and the outputs left out.
     """
     with transaction.atomic():
         request = OutputRequest.objects.select_for_update().get(pk=request.pk)
@@ -115,6 +123,8 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
         folder = read_acro(zip_file)
         created = []
         for output in folder.outputs:
+            if not output.for_release:
+                continue
             for acro_file in output.files:
                 upload = ContentFile(acro_file.content, name=acro_file.name)
                 try:
@@ -163,7 +173,10 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
             payload={
                 "group": group.pk,
                 "acro_version": folder.version,
-                "outputs": [output.uid for output in folder.outputs],
+                "outputs": [output.uid for output in folder.outputs if output.for_release],
+                "not_for_release": [
+                    output.uid for output in folder.outputs if not output.for_release
+                ],
                 "files": [row.pk for row in created],
             },
             request=http_request,
@@ -172,4 +185,7 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
 
         for row in created:
             run_checks_on_commit(row)
-    return created
+    return AcroImport(
+        files=created,
+        left_out=[output.uid for output in folder.outputs if not output.for_release],
+    )

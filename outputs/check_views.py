@@ -46,7 +46,7 @@ def acro_upload(request, pk, group_pk):
     )
     if form.is_bound and form.is_valid():
         try:
-            created = acro_import(
+            imported = acro_import(
                 request=output_request,
                 group=group,
                 zip_file=form.cleaned_data["zip_file"],
@@ -56,11 +56,17 @@ def acro_upload(request, pk, group_pk):
         except ValidationError as error:
             form.add_error("zip_file", error.messages)
         else:
-            messages.success(
-                request,
-                f"{len(created)} file{pluralize(len(created))} from the ACRO folder "
-                f"{pluralize(len(created), 'was,were')} added to {group.name}.",
+            count = len(imported.files)
+            message = (
+                f"{count} file{pluralize(count)} from the ACRO folder "
+                f"{pluralize(count, 'was,were')} added to {group.name}."
             )
+            if imported.left_out:
+                message += (
+                    " ACRO's session summary was left out: ACRO marks it as for output "
+                    "checkers only, never for release."
+                )
+            messages.success(request, message)
             return redirect("outputs:request_detail", pk=output_request.pk)
     return render(
         request,

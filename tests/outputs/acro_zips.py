@@ -1,5 +1,7 @@
-"""ACRO output folders as ACRO writes them, built for tests: 0.4 keeps checksums in
-``checksums/<name>.txt``, 1.0 on each file's entry."""
+"""ACRO output folders as ACRO writes them (``Records.finalise_json`` and ``write_checksums``),
+built for tests: each file's SHA-256 in ``checksums/<name>.txt``, results.json's included. The
+1.0 folders also carry what newer ACRO adds: a top-level ``session_summary`` and a custom
+output, ``DO_NOT_RELEASE_session_summary.csv``, for output checkers only."""
 
 import hashlib
 import io
@@ -8,6 +10,8 @@ import zipfile
 
 TABLE = b",men,women\nNorth,12,4\nSouth,25,30\n"
 REGRESSION = b",coef\nage,0.3\n"
+SESSION_SUMMARY_NAME = "DO_NOT_RELEASE_session_summary.csv"
+SESSION_SUMMARY = b"id,method,status\noutput_0,crosstab,fail\noutput_1,ols,pass\n"
 
 
 def sha256(content):
@@ -20,12 +24,9 @@ def results(version="0.4.11", *, files=None):
     names = list(files)
 
     def entry(name):
-        item = {"name": name, "sdc": {"summary": {"suppressed": False}, "cells": {}}}
-        if version.startswith("1."):
-            item["sha256"] = sha256(files[name])
-        return item
+        return {"name": name, "sdc": {"summary": {"suppressed": False}, "cells": {}}}
 
-    return {
+    data = {
         "version": version,
         "results": {
             "output_0": {
@@ -59,6 +60,26 @@ def results(version="0.4.11", *, files=None):
             },
         },
     }
+    if version.startswith("1."):
+        data["results"]["output_2"] = {
+            "uid": "output_2",
+            "status": "review",
+            "type": "custom",
+            "properties": {},
+            "files": [{"name": SESSION_SUMMARY_NAME, "sdc": {}}],
+            "outcome": {},
+            "command": "custom",
+            "summary": "review",
+            "timestamp": "2024-01-01T10:02:00",
+            "comments": ["WARNING: DO NOT RELEASE - Session summary for output checker use only"],
+            "exception": "",
+        }
+        data["session_summary"] = {
+            "DO_NOT_RELEASE": True,
+            "purpose": "Session summary for output checker use only",
+            "data": [{"id": "output_0", "status": "fail"}, {"id": "output_1", "status": "pass"}],
+        }
+    return data
 
 
 def acro_zip(
@@ -75,13 +96,15 @@ def acro_zip(
     checksums were taken, ``extra`` adds members as they are."""
     files = dict(files or {"output_0_0.csv": TABLE, "output_1_0.csv": REGRESSION})
     data = data if data is not None else results(version, files=files)
+    if version.startswith("1."):
+        files[SESSION_SUMMARY_NAME] = SESSION_SUMMARY
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         results_bytes = raw_results if raw_results is not None else json.dumps(data).encode()
         archive.writestr(f"{folder}results.json", results_bytes)
+        archive.writestr(f"{folder}checksums/results.json.txt", sha256(results_bytes))
         for name, content in files.items():
-            if not version.startswith("1."):
-                archive.writestr(f"{folder}checksums/{name}.txt", sha256(content))
+            archive.writestr(f"{folder}checksums/{name}.txt", sha256(content))
             if name == tamper:
                 content = content.replace(b"4", b"5")
             archive.writestr(f"{folder}{name}", content)

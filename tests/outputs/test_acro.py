@@ -1,3 +1,4 @@
+import hashlib
 import io
 import json
 import zipfile
@@ -14,7 +15,7 @@ from tests.outputs.acro_zips import TABLE, acro_zip, results
 def test_acro_read_carries_status_flags_comments_and_exception(version):
     folder = read_acro(acro_zip(version))
 
-    table, regression = folder.outputs
+    table, regression = folder.outputs[:2]
     assert folder.version == version
     assert table.uid == "output_0"
     assert table.status == "fail"
@@ -83,7 +84,7 @@ def test_acro_read_missing_version_refused():
 
 def test_acro_read_missing_file_refused():
     data = results()
-    data["results"]["output_1"]["files"] = [{"name": "gone.csv", "sha256": "0" * 64}]
+    data["results"]["output_1"]["files"] = [{"name": "gone.csv"}]
 
     with pytest.raises(ValidationError) as error:
         read_acro(acro_zip(data=data))
@@ -102,7 +103,7 @@ def test_acro_read_path_traversal_in_zip_refused():
 
 def test_acro_read_path_traversal_in_results_refused():
     data = results("1.0.0")
-    data["results"]["output_1"]["files"] = [{"name": "../secret.csv", "sha256": "0" * 64}]
+    data["results"]["output_1"]["files"] = [{"name": "../secret.csv"}]
 
     with pytest.raises(ValidationError) as error:
         read_acro(acro_zip("1.0.0", data=data))
@@ -169,12 +170,21 @@ def test_acro_summary_prints_json(tmp_path, capsys):
             "files": ["output_0_0.csv"],
             "flagged_cells": {"threshold": 1, "p-ratio": 1},
             "checksums_verified": False,
+            "for_release": True,
         },
         "output_1": {
             "status": "pass",
             "files": ["output_1_0.csv"],
             "flagged_cells": {},
             "checksums_verified": True,
+            "for_release": True,
+        },
+        "output_2": {
+            "status": "review",
+            "files": ["DO_NOT_RELEASE_session_summary.csv"],
+            "flagged_cells": {},
+            "checksums_verified": True,
+            "for_release": False,
         },
     }
 
@@ -185,3 +195,40 @@ def test_acro_summary_unreadable_folder_fails(tmp_path):
 
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("acro_summary", str(path))
+
+
+def test_acro_read_1_0_marks_the_session_summary_not_for_release():
+    folder = read_acro(acro_zip("1.0.0"))
+
+    assert [(output.uid, output.for_release) for output in folder.outputs] == [
+        ("output_0", True),
+        ("output_1", True),
+        ("output_2", False),
+    ]
+
+
+def test_acro_read_trusts_only_the_checksums_folder_not_a_sha256_in_results_json():
+    # ACRO keeps checksums in checksums/<name>.txt only; a "sha256" written into results.json
+    # to match a changed file must not make that file pass.
+    changed = TABLE.replace(b"4", b"5")
+    data = results("1.0.0")
+    data["results"]["output_0"]["files"][0]["sha256"] = hashlib.sha256(changed).hexdigest()
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(acro_zip("1.0.0", data=data, tamper="output_0_0.csv"))
+
+    assert "output_0_0.csv does not match its checksum" in " ".join(error.value.messages)
+
+
+def test_acro_read_file_without_checksum_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(acro_zip("0.4.11")) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            if info.filename != "outputs/checksums/output_1_0.csv.txt":
+                target.writestr(info, source.read(info))
+    buffer.seek(0)
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(buffer)
+
+    assert "output_1_0.csv has no SHA-256 checksum" in " ".join(error.value.messages)

@@ -48,6 +48,16 @@ def test_acro_upload_adds_files_with_acro_status(client, group):
     ]
 
 
+def test_acro_upload_leaves_out_the_session_summary_and_says_so(client, group):
+    client.force_login(group.request.author)
+
+    response = client.post(url(group), {"zip_file": upload(acro_zip("1.0.0"))}, follow=True)
+
+    assert not group.files.filter(name__startswith="DO_NOT_RELEASE").exists()
+    assert "2 files from the ACRO folder were added" in response.content.decode()
+    assert "session summary was left out" in response.content.decode()
+
+
 def test_acro_upload_tampered_zip_shows_error(client, group):
     client.force_login(group.request.author)
 

@@ -126,11 +126,11 @@ def test_acro_import_creates_files_with_acro_results(
     author = group.request.author
 
     with django_capture_on_commit_callbacks(execute=True):
-        created = acro_import(
+        imported = acro_import(
             request=group.request, group=group, zip_file=acro_zip(version), by=author
         )
 
-    table, regression = created
+    table, regression = imported.files
     assert table.acro_uid == "output_0"
     assert table.acro_status == "fail"
     assert table.acro_comments == "Counts of people by region and sex."
@@ -177,8 +177,8 @@ def test_acro_import_refused_once_submitted(group):
 def test_acro_import_twice_stores_content_once(group):
     author = group.request.author
 
-    first = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author)
-    second = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author)
+    first = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author).files
+    second = acro_import(request=group.request, group=group, zip_file=acro_zip(), by=author).files
 
     assert first[0].file.name == second[0].file.name
     assert first[0].file.name.endswith(first[0].sha256)
