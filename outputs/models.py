@@ -311,9 +311,17 @@ class FileVote(models.Model):
 
 
 class GroupComment(models.Model):
-    """A checker's comment on a group: private to the checkers, or public to the researcher."""
+    """A checker's comment on a group: private to the checkers, or public to the researcher.
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="comments")
+    Made while reviewing, it belongs to the checker's review and shows once that review is
+    submitted. Made once both reviews are in, by whichever checker decides, it has no review.
+    """
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="comments", null=True, blank=True
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField(default=1)
     group = models.ForeignKey(FileGroup, on_delete=models.CASCADE, related_name="comments")
     text = models.TextField()
     public = models.BooleanField(default=False)

@@ -113,16 +113,20 @@ def files_not_approved_twice(output_request):
     )
 
 
+# A comment shows once the review it belongs to is submitted; one made after both reviews
+# were in, while deciding, belongs to no review and shows at once.
+_COMMENT_SHOWN = Q(review__isnull=True) | Q(review__submitted_at__isnull=False)
+
+
 def groups_needing_public_comment(output_request):
     """Groups holding a file not approved by both checkers and no public comment this round."""
     round_number = current_round(output_request)
     unapproved = files_not_approved_twice(output_request).values("group")
-    commented = GroupComment.objects.filter(
-        review__request=output_request,
-        review__round=round_number,
-        review__submitted_at__isnull=False,
-        public=True,
-    ).values("group")
+    commented = (
+        GroupComment.objects.filter(group__request=output_request, round=round_number, public=True)
+        .filter(_COMMENT_SHOWN)
+        .values("group")
+    )
     return FileGroup.objects.filter(pk__in=unapproved).exclude(pk__in=commented)
 
 
@@ -149,8 +153,11 @@ def review_page(*, output_request, user):
         FileVote.objects.filter(review__in=visible_reviews).select_related("review__checker")
     )
     comments = list(
-        GroupComment.objects.filter(review__in=visible_reviews)
-        .select_related("review__checker")
+        GroupComment.objects.filter(
+            Q(review__in=visible_reviews)
+            | Q(review__isnull=True, group__request=output_request, round=round_number)
+        )
+        .select_related("author")
         .order_by("created_at", "pk")
     )
     groups = list(
@@ -192,9 +199,8 @@ def public_comments(output_request):
     """The checkers' comments meant for the researcher, from submitted reviews, oldest first,
     each with its group and round: what the request's own page shows its author."""
     return (
-        GroupComment.objects.filter(
-            review__request=output_request, public=True, review__submitted_at__isnull=False
-        )
-        .select_related("group", "review")
-        .order_by("review__round", "created_at", "pk")
+        GroupComment.objects.filter(group__request=output_request, public=True)
+        .filter(_COMMENT_SHOWN)
+        .select_related("group")
+        .order_by("round", "created_at", "pk")
     )

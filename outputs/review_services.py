@@ -102,7 +102,10 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
 def group_comment_add(*, group, text, public, by, request=None):
     """Add ``by``'s comment on ``group``: private to the checkers, or public to the researcher.
 
-    Checkers comment while reviewing and, once both reviews are in, before deciding.
+    Checkers comment while reviewing (the comment belongs to their review and shows once it
+    is submitted) and, once both reviews are in, before deciding: then any independent
+    checker may comment, the one deciding included, so a request can always be returned with
+    the public comments a return needs.
     """
     text = (text or "").strip()
     if not text:
@@ -110,24 +113,24 @@ def group_comment_add(*, group, text, public, by, request=None):
     with transaction.atomic():
         output_request = _lock(group.request)
         check_user_can_review(output_request, by)
-        if output_request.state == State.REVIEWED:
-            # Once both reviews are in, a checker may still tell the researcher what to change
-            # before returning the request.
-            review = Review.objects.filter(
-                request=output_request, checker=by, round=current_round(output_request)
-            ).first()
-            if review is None:
-                raise TransitionRefused(["Only the two checkers who reviewed it can comment now."])
-        else:
+        round_number = current_round(output_request)
+        review = None
+        if output_request.state != State.REVIEWED:
             review = _own_open_review(output_request, by)
+            round_number = review.round
         comment = GroupComment.objects.create(
-            review=review, group=group, text=text, public=bool(public)
+            review=review,
+            author=by,
+            round=round_number,
+            group=group,
+            text=text,
+            public=bool(public),
         )
         audit_record(
             actor=by,
             action="output_request.group_comment",
             obj=output_request,
-            payload={"group": group.pk, "public": bool(public), "round": review.round},
+            payload={"group": group.pk, "public": bool(public), "round": round_number},
             request=request,
         )
     return comment

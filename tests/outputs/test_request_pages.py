@@ -232,8 +232,22 @@ def test_request_detail_page_shows_public_comments_not_private(client):
     review = Review.objects.create(
         request=output_request, checker=checker, submitted_at=output_request.created_at
     )
-    GroupComment.objects.create(review=review, group=group, text="Round cell 3.", public=True)
-    GroupComment.objects.create(review=review, group=group, text="Between us.", public=False)
+    GroupComment.objects.create(
+        review=review,
+        author=review.checker,
+        round=review.round,
+        group=group,
+        text="Round cell 3.",
+        public=True,
+    )
+    GroupComment.objects.create(
+        review=review,
+        author=review.checker,
+        round=review.round,
+        group=group,
+        text="Between us.",
+        public=False,
+    )
     page = (
         _login(client, output_request.author)
         .get(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))

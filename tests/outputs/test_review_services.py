@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from outputs.models import FileVote, OutputRequest
-from outputs.review_selectors import checker_queue, current_round, review_page
+from outputs.review_selectors import checker_queue, current_round, public_comments, review_page
 from outputs.review_services import (
     file_vote_set,
     group_comment_add,
@@ -142,6 +142,35 @@ def test_output_request_return_needs_public_comment_on_unapproved_group():
     output_request = output_request_return(output_request=output_request, by=one)
     assert output_request.state == State.RETURNED
     assert output_request.returned_at is not None
+
+
+def test_a_checker_who_did_not_review_can_comment_and_return_once_reviewed():
+    output_request, _, _ = reviewed_request(vote_two="changes")
+    third = checker()
+
+    group = output_request.groups.get()
+    group_comment_add(
+        group=group, text="Round the South row to the nearest 5.", public=True, by=third
+    )
+    output_request = output_request_return(output_request=output_request, by=third)
+
+    assert output_request.state == State.RETURNED
+    assert [c.text for c in public_comments(output_request)] == [
+        "Round the South row to the nearest 5."
+    ]
+    assert public_comments(output_request)[0].author == third
+
+
+def test_a_comment_while_reviewing_stays_hidden_until_that_review_is_submitted():
+    output_request = submitted_request()
+    one = checker()
+    group = output_request.groups.get()
+    group_comment_add(group=group, text="Cell 3 is small.", public=True, by=one)
+
+    assert list(public_comments(output_request)) == []
+
+    output_request = review_with(output_request, one)
+    assert [c.text for c in public_comments(output_request)] == ["Cell 3 is small."]
 
 
 def test_output_request_reject_needs_reasons():
