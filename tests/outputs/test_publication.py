@@ -236,3 +236,35 @@ def test_register_shows_published_outputs_and_nothing_else_of_them(client):
     assert "figure.pdf" not in page
     assert reverse("outputs:released_file", kwargs={"file_pk": table.pk}) not in page
     assert page.count("Published outputs") == 1
+
+
+def test_register_csv_lists_published_outputs_with_their_doi_or_web_address(client):
+    import csv
+    import io
+
+    output_request = released_request()
+    project = output_request.project
+    figure, table = current_files(output_request)[:2]
+    publication_record(
+        output_file=table,
+        citation="Smith J (2027) Earnings by region.",
+        doi="10.1234/example.5678",
+        url="",
+        by=project.coordinator,
+    )
+    publication_record(
+        output_file=figure,
+        citation="Smith J (2027) Blog post.",
+        doi="",
+        url="https://www.example.org/post",
+        by=project.coordinator,
+    )
+
+    response = client.get(reverse("project_register:csv"))
+
+    header, *rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    published = rows[0][header.index("Published outputs")]
+    assert published == (
+        "Smith J (2027) Earnings by region. (https://doi.org/10.1234/example.5678); "
+        "Smith J (2027) Blog post. (https://www.example.org/post)"
+    )

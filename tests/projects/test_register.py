@@ -280,6 +280,7 @@ def test_register_csv_has_the_columns_and_search_of_the_page(client):
         "Decision date",
         "Approved by",
         "Status",
+        "Published outputs",
     ]
     assert rows == [
         [
@@ -291,6 +292,7 @@ def test_register_csv_has_the_columns_and_search_of_the_page(client):
             f"{timezone.localdate():%Y-%m-%d}",
             "By the secretariat under delegated authority (fast track)",
             "Active",
+            "",
         ]
     ]
 
