@@ -70,6 +70,31 @@ def file_checks_run(*, file):
         ]
 
 
+NOT_RUN_MESSAGE = (
+    "The automated checks could not run on this file, so an output checker must check every "
+    "cell by hand, and comment to approve it."
+)
+
+
+def file_checks_not_run(*, file):
+    """Record that the automated checks could not run on ``file`` after every retry.
+
+    The file then no longer holds its request back: a checker sees why there are no check
+    results and checks it by hand, commenting to approve it as for a failed check.
+    """
+    with transaction.atomic():
+        locked = OutputFile.objects.select_for_update().filter(pk=file.pk).first()
+        if locked is None:
+            return None
+        locked.checks.exclude(check_name=CheckResult.Check.ACRO).delete()
+        return CheckResult.objects.create(
+            file=locked,
+            check_name=CheckResult.Check.NOT_RUN,
+            outcome=CheckResult.Outcome.REVIEW,
+            message=NOT_RUN_MESSAGE,
+        )
+
+
 def _acro_output_message(output):
     words = {"pass": "passed", "fail": "failed", "review": "asks for review"}[output.status]
     checks_named = ", ".join(sorted(output.flagged_cells))

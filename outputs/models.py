@@ -244,6 +244,7 @@ class CheckResult(models.Model):
         DEGREES_OF_FREEDOM = "degrees_of_freedom", "Residual degrees of freedom"
         HISTOGRAM = "histogram", "Histogram"
         ACRO = "acro", "ACRO"
+        NOT_RUN = "not_run", "Automated checks"
 
     class Outcome(models.TextChoices):
         PASS = "pass", "Pass"

@@ -134,7 +134,7 @@ def file_checks_failed(output_file):
     """Whether an automated check failed on ``output_file`` (ACRO's own verdict included)."""
     if getattr(output_file, "acro_status", "") == "fail":
         return True
-    return output_file.checks.filter(outcome="fail").exists()
+    return output_file.checks.filter(Q(outcome="fail") | Q(check_name="not_run")).exists()
 
 
 def review_page(*, output_request, user):
@@ -177,8 +177,9 @@ def review_page(*, output_request, user):
             checks = list(output_file.checks.all())
             output_file.check_results = checks
             output_file.checks_failed = output_file.acro_status == "fail" or any(
-                c.outcome == "fail" for c in checks
+                c.outcome == "fail" or c.check_name == "not_run" for c in checks
             )
+            output_file.checks_not_run = any(c.check_name == "not_run" for c in checks)
             output_file.flagged_count = sum(len(c.flagged_cells or []) for c in checks)
             file_votes = [v for v in votes if v.file_id == output_file.pk]
             output_file.my_vote = next(

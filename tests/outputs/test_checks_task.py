@@ -1,13 +1,14 @@
 import hashlib
 
 import pytest
+from celery.exceptions import Retry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 
 from audit.models import AuditEvent
 from outputs.check_services import acro_import
 from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
-from outputs.tasks import run_checks
+from outputs.tasks import MAX_RETRIES, run_checks
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import TABLE, acro_zip
 from tests.outputs.factories import OutputRequestFactory
@@ -196,3 +197,30 @@ def test_files_awaiting_checks_until_task_has_run(group):
     run_checks(table.pk)
 
     assert not files_awaiting_checks(group.request).exists()
+
+
+def test_run_checks_failing_on_every_retry_marks_the_file_for_checking_by_hand(
+    group, eager_celery, caplog
+):
+    from outputs.check_selectors import files_awaiting_checks
+    from outputs.review_selectors import file_checks_failed
+
+    table = stored_file(group, b"region,n\nNorth,120\n")
+    # The stored content is lost, so every attempt to read it fails.
+    table.file.storage.delete(table.file.name)
+
+    # A failure before the last retry asks for another attempt and records nothing.
+    with pytest.raises(Retry):
+        run_checks.apply(args=(table.pk,), retries=0)
+    assert not table.checks.exists()
+    assert files_awaiting_checks(group.request).exists()
+
+    run_checks.apply(args=(table.pk,), retries=MAX_RETRIES)
+
+    result = table.checks.get()
+    assert result.check_name == CheckResult.Check.NOT_RUN
+    assert result.outcome == CheckResult.Outcome.REVIEW
+    assert "check every cell by hand" in result.message
+    assert not files_awaiting_checks(group.request).exists()
+    assert file_checks_failed(table)
+    assert "could not run" in caplog.text
