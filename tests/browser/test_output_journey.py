@@ -1,6 +1,8 @@
-"""A researcher asks for outputs from an active project, two independent checkers approve them,
-one releases them, and the researcher downloads the zip and records where the table was
-published, in Chromium, each person on their own pages.
+"""A researcher asks for outputs from an active project: a table with a small cell and an ACRO
+output folder. The automated checks flag the cell; the first checker asks for changes; the
+researcher replaces the table; both checkers approve every file; one releases them; and the
+researcher downloads the zip and records where the table was published. In Chromium, each
+person on their own pages.
 
 People sign in by a session cookie made for them, as in the project journey. The automated
 checks run in the test itself, since no worker runs beside the live server. Every page is
@@ -17,18 +19,23 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from outputs.check_selectors import files_awaiting_checks
 from outputs.check_services import file_checks_run
 from outputs.models import OutputFile, OutputRequest, Publication
+from outputs.review_selectors import file_checks_failed
 from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
+from tests.outputs.acro_zips import acro_zip
 from tests.projects.factories import ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Tables for the regional earnings paper"
 GROUP = "Chapter one tables"
-TABLE = b"region,count\nNorth,25\nSouth,31\nEast,18\nWest,12\n"
+SMALL_CELL_TABLE = b"region,count\nNorth,25\nSouth,31\nEast,18\nWest,4\n"
+TABLE = b"region,count\nNorth,25\nSouth,31\nEast,18\nWest and Wales,16\n"
+CHANGES = "Merge the West row with a neighbour: it holds 4 people."
 CITATION = "Okafor A. (2026) Regional pay and health. Journal of Regional Studies 12(3)."
 URL = "https://www.example.org/regional-pay"
 
@@ -74,7 +81,12 @@ def test_output_request_is_checked_released_downloaded_and_published(
         page.wait_for_load_state("load")
         page.check_accessibility()
 
-    # The researcher starts a request, describes a group and uploads a table.
+    def checks_run():
+        for output_file in files_awaiting_checks(OutputRequest.objects.get(title=TITLE)):
+            file_checks_run(file=output_file)
+
+    # The researcher starts a request, describes a group, uploads a table with a small cell
+    # and the folder ACRO wrote.
     become(people["researcher"])
     visit(reverse("outputs:request_list", kwargs={"project_pk": project.pk}))
     follow("link", "Start an output request")
@@ -89,28 +101,84 @@ def test_output_request_is_checked_released_downloaded_and_published(
     follow("link", f"Add a file to {GROUP}")
     page.get_by_label("Frequency table").check()
     table = tmp_path / "regions.csv"
-    table.write_bytes(TABLE)
+    table.write_bytes(SMALL_CELL_TABLE)
     page.get_by_label("File", exact=True).set_input_files(table)
     follow("button", "Upload")
-    output_file = OutputFile.objects.get(group__request=output_request)
-    file_checks_run(file=output_file)
+    follow("link", f"Add an ACRO output folder to {GROUP}")
+    acro_folder = tmp_path / "acro-outputs.zip"
+    acro_folder.write_bytes(acro_zip("1.0.0").getvalue())
+    page.get_by_label("Upload an ACRO output folder").set_input_files(acro_folder)
+    follow("button", "Upload")
+    expect(page.locator("body")).to_contain_text("2 files from the ACRO folder were added")
+    checks_run()
+
+    # The checks flag the small cell, and the researcher sees it before sending the request.
+    follow("link", "Automated check results for regions.csv")
+    expect(page.locator(".app-flagged-cell")).to_have_count(1)
+    expect(page.locator(".app-flagged-cell")).to_contain_text("4")
+    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
     follow("link", "Check and submit")
     follow("button", "Submit")
     output_request.refresh_from_db()
     assert output_request.state == OutputRequest.State.SUBMITTED
 
-    # Two checkers, neither on the project, each approve the file and submit their review.
-    for checker in people["checkers"]:
+    def review(checker, *, table_vote, comment_to_researcher=None):
         become(checker)
         visit(reverse("outputs:queue"))
         follow("link", str(output_request))
-        page.get_by_role("radio", name="Approve").check()
-        follow("button", "Save vote")
+        for output_file in OutputFile.objects.filter(
+            group__request=output_request, replaced_at=None
+        ).order_by("pk"):
+            card = page.locator(f"#file-{output_file.pk}")
+            vote = table_vote if output_file.name == "regions.csv" else "Approve"
+            card.get_by_role("radio", name=vote).check()
+            if vote == "Approve" and file_checks_failed(output_file):
+                # An automated check failed this file: approving it needs the checker's reasons.
+                card.get_by_label("Comment").fill("Exception granted: a published national figure.")
+            card.get_by_role("button", name="Save vote").click()
+            page.wait_for_load_state("load")
+            page.check_accessibility()
+        if comment_to_researcher:
+            page.get_by_label(f"Comment on {GROUP}").fill(comment_to_researcher)
+            page.get_by_label("Show this comment to the researcher").check()
+            follow("button", "Add comment")
         follow("button", "Submit review")
+
+    # The first checker sees the flagged cell and asks for changes to the table; the second
+    # approves; the second then returns the request with the first checker's public comment.
+    first, second = people["checkers"]
+    become(first)
+    visit(reverse("outputs:queue"))
+    follow("link", str(output_request))
+    follow("link", "See the table with flagged cells")
+    expect(page.locator(".app-flagged-cell").first).to_be_visible()
+    review(first, table_vote="Request changes", comment_to_researcher=CHANGES)
+    review(second, table_vote="Approve")
     output_request.refresh_from_db()
     assert output_request.state == OutputRequest.State.REVIEWED
+    follow("button", "Return for changes")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.RETURNED
 
-    # The second checker approves the request and releases it.
+    # The researcher reads the comment, replaces the table and sends the request again.
+    become(people["researcher"])
+    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+    expect(page.locator("body")).to_contain_text(CHANGES)
+    follow("link", "Replace regions.csv")
+    table.write_bytes(TABLE)
+    page.get_by_label("New version of the file").set_input_files(table)
+    follow("button", "Upload")
+    checks_run()
+    follow("link", "Check and submit")
+    follow("button", "Submit")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.SUBMITTED
+
+    # Both checkers approve every file; the second approves the request and releases it.
+    for checker in people["checkers"]:
+        review(checker, table_vote="Approve")
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.REVIEWED
     follow("button", "Approve")
     output_request.refresh_from_db()
     assert output_request.state == OutputRequest.State.APPROVED
