@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accreditation",
     "projects",
     "outputs",
+    "reports",
     "dashboard",
 ]
 

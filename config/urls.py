@@ -16,6 +16,7 @@ urlpatterns = [
     path("register/projects/", include("projects.register_urls")),
     path("projects/", include("projects.urls")),
     path("outputs/", include("outputs.urls")),
+    path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

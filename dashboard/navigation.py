@@ -33,6 +33,7 @@ NAVIGATION = (
     NavEntry("Consent requests", "projects:consent_queue", frozenset({Role.DATA_OWNER})),
     NavEntry("Proposals", "projects:secretariat_list", frozenset({Role.SECRETARIAT})),
     NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
+    NavEntry("Reports", "reports:report", frozenset({Role.SECRETARIAT})),
     NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Service status", "health:status", frozenset({Role.SECRETARIAT})),
 )

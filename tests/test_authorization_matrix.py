@@ -26,6 +26,7 @@ from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.outputs.review_helpers import submitted_request
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
+from tests.reports.helpers import export_ready
 from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
     OrganisationFactory,
@@ -173,6 +174,14 @@ MATRIX = {
     "audit:event_list": Row(only("secretariat")),
     "audit:event_detail": Row(only("secretariat"), lambda world: {"pk": world.audit_event.pk}),
     "audit:event_export": Row(only("secretariat")),
+    # The secretariat's accreditation reports, their CSV and PDF exports
+    "reports:report": Row(only("secretariat")),
+    "reports:report_csv": Row(only("secretariat")),
+    "reports:export_list": Row(only("secretariat")),
+    **{
+        f"reports:{name}": Row(only("secretariat"), lambda world: {"pk": world.report_export.pk})
+        for name in ("export_detail", "export_status", "export_download")
+    },
     # Health
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
@@ -508,6 +517,7 @@ def world(db, settings, tmp_path):
         submitted_output_request=submitted_request(),
         **users,
         audit_event=audit_event,
+        report_export=export_ready(by=users["secretariat"]),
         consent_proposal=consent_proposal,
         act=Act.objects.order_by("pk").first(),
         dataset=Dataset.objects.order_by("pk").first(),

@@ -66,6 +66,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Accredited projects",
         "Proposals",
         "People",
+        "Reports",
         "Audit trail",
         "Service status",
     ]

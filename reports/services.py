@@ -1,0 +1,138 @@
+"""Exporting the accreditation report, each step audited: a CSV download, a PDF asked for,
+prepared in the background, failed or downloaded."""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from documents.rendering import render_pdf
+
+from .charts import report_charts
+from .figures import report_build
+from .models import ReportExport
+from .selectors import filters_resolve
+
+logger = logging.getLogger(__name__)
+
+
+def report_csv_record(*, filters, by, request=None):
+    """Audit that ``by`` downloaded the report's rows as CSV with ``filters``."""
+    with transaction.atomic():
+        audit_record(
+            actor=by, action="report.csv_exported", payload={"filters": filters}, request=request
+        )
+
+
+def report_export_request(*, filters, by, request=None):
+    """Queue a PDF of the report with ``filters`` for ``by``; the task starts after commit."""
+    from .tasks import report_export_render_task
+
+    with transaction.atomic():
+        export = ReportExport.objects.create(requested_by=by, filters=filters)
+        audit_record(
+            actor=by,
+            action="report.pdf_requested",
+            obj=export,
+            to_state=export.state,
+            payload={"filters": filters},
+            request=request,
+        )
+        export_id = str(export.pk)
+        transaction.on_commit(lambda: report_export_render_task.delay(export_id))
+    return export
+
+
+def _progress(export, progress, **fields):
+    # Outside any transaction of the render, so the status page sees each step at once.
+    ReportExport.objects.filter(pk=export.pk).update(progress=progress, **fields)
+
+
+def report_pdf_context(report, *, requested_by=None, generated_at=None):
+    return {
+        "report": report,
+        "charts": report_charts(report),
+        "requested_by": requested_by,
+        "generated_at": generated_at or timezone.now(),
+    }
+
+
+def report_export_render(*, export):
+    """Build the report, render it to PDF and store it privately. Safe to run again: an export
+    already ready or failed is returned as it is."""
+    export = ReportExport.objects.select_related("requested_by").get(pk=export.pk)
+    if export.finished:
+        return export
+    _progress(export, 5, state=ReportExport.State.RUNNING, started_at=timezone.now())
+    report = report_build(**filters_resolve(export.filters))
+    _progress(export, 40)
+    context = report_pdf_context(report, requested_by=export.requested_by)
+    _progress(export, 60)
+    pdf = render_pdf("reports/report_pdf.html", context, stylesheets=PDF_STYLESHEETS)
+    _progress(export, 90)
+    with transaction.atomic():
+        export = ReportExport.objects.select_for_update().get(pk=export.pk)
+        if export.finished:
+            return export
+        from_state = export.state
+        export.file.save(export.download_name, ContentFile(pdf), save=False)
+        export.size = len(pdf)
+        export.state = ReportExport.State.READY
+        export.progress = 100
+        export.finished_at = timezone.now()
+        export.error = ""
+        export.save()
+        audit_record(
+            actor=None,
+            action="report.exported",
+            obj=export,
+            from_state=from_state,
+            to_state=export.state,
+            payload={
+                "filters": export.filters,
+                "requested_by": export.requested_by_id,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "size": len(pdf),
+            },
+        )
+    return export
+
+
+PDF_STYLESHEETS = ("documents/print.css", "reports/report_print.css")
+
+
+def report_export_fail(*, export, reason):
+    """Mark an export that could not be prepared, with the reason for the secretariat."""
+    with transaction.atomic():
+        export = ReportExport.objects.select_for_update().get(pk=export.pk)
+        if export.finished:
+            return export
+        from_state = export.state
+        export.state = ReportExport.State.FAILED
+        export.error = reason[:2000]
+        export.finished_at = timezone.now()
+        export.save()
+        audit_record(
+            actor=None,
+            action="report.export_failed",
+            obj=export,
+            from_state=from_state,
+            to_state=export.state,
+            payload={"reason": reason[:500]},
+        )
+    return export
+
+
+def report_export_download_record(*, export, by, request=None):
+    """Audit that ``by`` downloaded the PDF of ``export``."""
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="report.pdf_downloaded",
+            obj=export,
+            payload={"filters": export.filters},
+            request=request,
+        )

@@ -1,0 +1,124 @@
+from urllib.parse import urlencode
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from dashboard.csv_export import csv_response
+from researchers.permissions import role_required
+from researchers.roles import Role
+from uploads.responses import serve_file
+
+from . import selectors, services
+from .charts import report_charts
+from .figures import report_build
+from .forms import filter_form, query_for
+from .models import ReportExport
+from .rows import HEADER, report_rows
+
+
+def _report_kwargs(form):
+    return {
+        "date_from": form.cleaned_data["date_from"],
+        "date_to": form.cleaned_data["date_to"],
+        "organisation": form.cleaned_data.get("organisation"),
+    }
+
+
+@role_required(Role.SECRETARIAT)
+def report(request):
+    form = filter_form(request.GET)
+    context = {"form": form, "report": None}
+    if form.is_valid():
+        built = report_build(**_report_kwargs(form))
+        context.update(
+            report=built,
+            charts=report_charts(built),
+            filters=form.filters(),
+            query=urlencode(query_for(form.filters())),
+            filter_items=list(query_for(form.filters()).items()),
+        )
+    return render(request, "reports/report.html", context)
+
+
+@role_required(Role.SECRETARIAT)
+def report_csv(request):
+    """The report's rows, one per application, proposal and output request, streamed."""
+    form = filter_form(request.GET)
+    if not form.is_valid():
+        # The report page explains what is wrong with the filters.
+        return redirect(f"{reverse('reports:report')}?{request.GET.urlencode()}")
+    services.report_csv_record(filters=form.filters(), by=request.user, request=request)
+    kwargs = _report_kwargs(form)
+    return csv_response(
+        header=HEADER,
+        rows=report_rows(**kwargs),
+        filename=f"accreditation-report-{kwargs['date_from']}-to-{kwargs['date_to']}.csv",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SECRETARIAT)
+def export_list(request):
+    """The PDF reports asked for lately; a POST with the report's filters asks for another."""
+    if request.method == "POST":
+        form = filter_form(request.POST)
+        if not form.is_valid():
+            query = {
+                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
+            }
+            return redirect(f"{reverse('reports:report')}?{urlencode(query)}")
+        export = services.report_export_request(
+            filters=form.filters(), by=request.user, request=request
+        )
+        return redirect("reports:export_detail", pk=export.pk)
+    return render(request, "reports/export_list.html", {"exports": selectors.exports_recent()})
+
+
+@never_cache
+@role_required(Role.SECRETARIAT)
+def export_detail(request, pk):
+    export = selectors.export_get(pk=pk)
+    return render(
+        request,
+        "reports/export_detail.html",
+        {
+            "export": export,
+            "filters": selectors.filters_resolve(export.filters),
+            "report_query": urlencode(query_for(export.filters)),
+        },
+    )
+
+
+@never_cache
+@role_required(Role.SECRETARIAT)
+def export_status(request, pk):
+    """The export's progress for the status page's script to poll."""
+    export = selectors.export_get(pk=pk)
+    ready = export.state == ReportExport.State.READY
+    return JsonResponse(
+        {
+            "state": export.state,
+            "state_label": export.get_state_display(),
+            "progress": export.progress,
+            "finished": export.finished,
+            "download_url": reverse("reports:export_download", kwargs={"pk": export.pk})
+            if ready
+            else None,
+            "error": export.error if export.state == ReportExport.State.FAILED else "",
+        }
+    )
+
+
+@role_required(Role.SECRETARIAT)
+def export_download(request, pk):
+    export = selectors.export_get(pk=pk)
+    if export.state != ReportExport.State.READY:
+        raise Http404("This report is not ready yet.")
+    response = serve_file(
+        request, export.file, download_name=export.download_name, content_type="application/pdf"
+    )
+    services.report_export_download_record(export=export, by=request.user, request=request)
+    return response
