@@ -3,3 +3,16 @@ from django.apps import AppConfig
 
 class AccreditationConfig(AppConfig):
     name = "accreditation"
+
+    def ready(self):
+        # Reminders about accreditations running out, training and stale drafts.
+        from . import reminders
+
+        reminders.register()
+
+        # Who is told about each step of an application and an accreditation.
+        from notifications.transitions import notices_register
+
+        from . import notices
+
+        notices_register(notices.NOTICES)

@@ -11,6 +11,7 @@ from . import conditions
 from .levels import Level
 from .permissions import (
     is_applicant,
+    is_applicant_or_the_service,
     is_deciding_secretariat,
     is_secretariat_for_accreditation,
     is_the_service,
@@ -154,7 +155,7 @@ class AccreditationApplication(StateMachineModel):
         field=state,
         source=[State.DRAFT, State.SUBMITTED, State.RETURNED],
         target=State.WITHDRAWN,
-        permission=is_applicant,
+        permission=is_applicant_or_the_service,
         custom={
             "label": "Withdraw",
             "refused": "An application can be withdrawn only before a decision.",

@@ -11,6 +11,13 @@ def is_applicant(application, user):
     return user_is_signed_in(user) and application.applicant_id == user.pk
 
 
+def is_applicant_or_the_service(application, user):
+    """The applicant, or the service itself once nobody has worked on a draft for 60 days."""
+    if user is None:
+        return application.state == application.State.DRAFT
+    return is_applicant(application, user)
+
+
 def is_deciding_secretariat(application, user):
     """The secretariat, except the applicant."""
     return (

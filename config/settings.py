@@ -269,6 +269,11 @@ DECLARATION_SIGNING_KEY_PASSPHRASE = env.str("DECLARATION_SIGNING_KEY_PASSPHRASE
 DECLARATION_TIMESTAMP_URL = env.str("DECLARATION_TIMESTAMP_URL", default="")
 # The largest PDF the public verification page accepts, in bytes.
 DECLARATION_VERIFY_MAX_BYTES = env.int("DECLARATION_VERIFY_MAX_BYTES", default=5 * 1024 * 1024)
+# Minutes a signed declaration may wait for its PDF before a sweep queues its task again.
+DECLARATION_REQUEUE_AFTER_MINUTES = env.int("DECLARATION_REQUEUE_AFTER_MINUTES", default=30)
+
+# Reminders: how many objects a sweep reads, records in the ledger and tells in one batch.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -314,6 +319,17 @@ CELERY_BEAT_SCHEDULE = {
     "close-ended-projects": {
         "task": "projects.tasks.close_ended_projects",
         "schedule": crontab(hour=0, minute=20),
+    },
+    # Early morning, after the expiries and closures above, so nobody is reminded about an
+    # accreditation or project that ended overnight, and emails arrive before the working day.
+    "send-reminders": {
+        "task": "notifications.tasks.reminders_send",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Hourly: queue again the PDF of any signed declaration whose task was lost.
+    "requeue-pending-declarations": {
+        "task": "researchers.tasks.declarations_requeue_pending",
+        "schedule": crontab(minute=5),
     },
 }
 

@@ -14,5 +14,17 @@ class OutputsConfig(AppConfig):
         hooks.publication_checks.register(publication_selectors.project_outputs_settled)
         hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
 
+        # Reminders about late checks, stale drafts and unpublished outputs.
+        from . import reminders
+
+        reminders.register()
+
+        # Who is told about each step of an output request.
+        from notifications.transitions import notices_register
+
+        from . import notices
+
+        notices_register(notices.NOTICES)
+
         # Connects the receiver that forgets the votes on a file when it is replaced.
         from . import review_services  # noqa: F401

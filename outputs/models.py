@@ -10,7 +10,11 @@ from uploads.storage import PRIVATE_PREFIX
 from workflow.models import StateMachineModel
 
 from . import conditions, request_conditions
-from .permissions import is_author, is_author_in_project, is_independent_output_checker
+from .permissions import (
+    is_author_in_project,
+    is_author_or_the_service_on_draft,
+    is_independent_output_checker,
+)
 
 
 class OutputType(models.TextChoices):
@@ -166,7 +170,7 @@ class OutputRequest(StateMachineModel):
         field=state,
         source=[State.DRAFT, State.RETURNED],
         target=State.WITHDRAWN,
-        permission=is_author,
+        permission=is_author_or_the_service_on_draft,
         custom={
             "label": "Withdraw",
             "refused": "An output request can be withdrawn only while it is a draft or returned.",

@@ -19,6 +19,13 @@ def is_author(output_request, user):
     return user_is_signed_in(user) and output_request.author_id == user.pk
 
 
+def is_author_or_the_service_on_draft(output_request, user):
+    """The author, or the service itself once nobody has worked on a draft for 60 days."""
+    if user is None:
+        return output_request.state == output_request.State.DRAFT
+    return is_author(output_request, user)
+
+
 def is_independent_output_checker(output_request, user):
     """An output checker who is not a member of the project."""
     return (

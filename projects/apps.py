@@ -5,5 +5,17 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self):
+        # Reminders about stale drafts, late panel recommendations and projects ending.
+        from . import reminders
+
+        reminders.register()
+
+        # Who is told about each step of a proposal and a project.
+        from notifications.transitions import notices_register
+
+        from . import notices
+
+        notices_register(notices.NOTICES)
+
         # An approved amendment is put in force in the same transaction as its approval.
         from . import amendment_services  # noqa: F401

@@ -15,7 +15,11 @@ from workflow.models import StateMachineModel
 from . import conditions, lifecycle_conditions
 from .consent_permissions import is_data_owner_or_secretariat
 from .lifecycle_permissions import is_coordinator_or_the_service
-from .permissions import is_coordinator, is_independent_secretariat
+from .permissions import (
+    is_coordinator,
+    is_coordinator_or_the_service_on_draft,
+    is_independent_secretariat,
+)
 
 
 class Purpose(models.TextChoices):
@@ -332,7 +336,7 @@ class Proposal(StateMachineModel):
         field=state,
         source=list(BEFORE_DECISION),
         target=State.WITHDRAWN,
-        permission=is_coordinator,
+        permission=is_coordinator_or_the_service_on_draft,
         custom={
             "label": "Withdraw",
             "refused": "A proposal can be withdrawn only before a decision.",

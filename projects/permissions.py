@@ -19,6 +19,14 @@ def is_coordinator(proposal, user):
     return user_is_signed_in(user) and proposal.coordinator_id == user.pk
 
 
+def is_coordinator_or_the_service_on_draft(proposal, user):
+    """The project's co-ordinator, or the service itself once nobody has worked on a draft for
+    60 days."""
+    if user is None:
+        return proposal.state == proposal.State.DRAFT
+    return is_coordinator(proposal, user)
+
+
 def is_independent_secretariat(proposal, user):
     """The secretariat, except members of the project."""
     return (

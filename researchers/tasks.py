@@ -1,6 +1,9 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
 from documents.keys import SigningNotConfigured
 
@@ -30,3 +33,24 @@ def declaration_render_and_sign_task(self, declaration_id):
             declaration_fail(declaration=declaration, reason=f"{type(error).__name__}: {error}")
             return
         raise self.retry(exc=error, countdown=30 * (2**self.request.retries)) from error
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def declarations_requeue_pending():
+    """Hourly: queue again the PDF of every declaration still waiting for it after a while.
+
+    Signing queues the PDF only once the signature commits; if the broker was down then, the
+    task was never queued. Queuing one twice is harmless: the task does nothing for a
+    declaration no longer pending, and preparing it locks the row and skips one already signed.
+    """
+    cutoff = timezone.now() - timedelta(minutes=settings.DECLARATION_REQUEUE_AFTER_MINUTES)
+    pending = list(
+        Declaration.objects.filter(state=Declaration.State.PENDING, signed_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for declaration_id in pending:
+        declaration_render_and_sign_task.delay(declaration_id)
+    if pending:
+        logger.warning("Queued the PDF of %d pending declaration(s) again", len(pending))
+    return len(pending)

@@ -1,0 +1,276 @@
+"""Reminders about accreditations, provisional researchers' training and stale draft applications.
+
+Registered from ``AccreditationConfig.ready()``; ``notifications.reminders.reminders_sweep``
+sends them. Each rule says which objects may be due today, the day each is due, and who is told.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.reminders import (
+    ReminderRule,
+    reminded,
+    reminder_rule_register,
+    untouched_since,
+)
+from workflow.errors import TransitionRefused
+from workflow.services import transition_fire
+
+from .dates import add_years
+from .levels import Level
+from .models import Accreditation, AccreditationApplication
+
+# Days before an accreditation's last valid day that its holder is reminded; 0 is that day.
+EXPIRY_LEADS = (90, 30, 7, 0)
+# Days before a provisional researcher's training is too old that they are reminded.
+TRAINING_LEAD = 30
+# Days a draft application may sit untouched before a reminder, and again before withdrawal.
+DRAFT_STALE_DAYS = 30
+DRAFT_WITHDRAW_AFTER_DAYS = 30
+
+ACTIVE = Accreditation.State.ACTIVE
+DRAFT = AccreditationApplication.State.DRAFT
+
+
+def _researcher(accreditation, audience):
+    return [accreditation.researcher]
+
+
+def _applicant(application, audience):
+    return [application.applicant]
+
+
+def _application_link(_obj):
+    return reverse("accreditation:application_detail")
+
+
+# Accreditations running out.
+
+
+def _renewing():
+    """Accreditations whose holder has already sent a renewal: nothing to remind them of."""
+    return AccreditationApplication.objects.filter(
+        renewal_of__isnull=False,
+        state__in=[
+            AccreditationApplication.State.SUBMITTED,
+            AccreditationApplication.State.RETURNED,
+            AccreditationApplication.State.APPROVED,
+        ],
+    ).values("renewal_of")
+
+
+def _expiring_rule(lead, next_lead):
+    def candidates(today):
+        # From the reminder's day until the next one's, so a missed sweep still sends it.
+        nearest = next_lead + 1 if next_lead is not None else 0
+        return (
+            Accreditation.objects.filter(
+                state=ACTIVE,
+                valid_until__gte=today + timedelta(days=nearest),
+                valid_until__lte=today + timedelta(days=lead),
+            )
+            .exclude(pk__in=_renewing())
+            .select_related("researcher")
+        )
+
+    def due_date(accreditation):
+        return accreditation.valid_until - timedelta(days=lead)
+
+    def context(accreditation):
+        return {"accreditation": accreditation, "days": lead}
+
+    if lead:
+        subject = f"Your accreditation ends in {lead} days: renew it now"
+    else:
+        subject = "Your accreditation ends today"
+    return ReminderRule(
+        kind=f"accreditation_expiring_{lead}",
+        candidates=candidates,
+        due_date=due_date,
+        recipients=_researcher,
+        subject=subject,
+        template="reminder_accreditation_expiring",
+        action_text="Renew your accreditation",
+        link=_application_link,
+        context=context,
+        summary="Start a renewal application before your accreditation ends.",
+    )
+
+
+EXPIRING_RULES = [
+    _expiring_rule(lead, next_lead)
+    for lead, next_lead in zip(EXPIRY_LEADS, (*EXPIRY_LEADS[1:], None), strict=True)
+]
+
+
+# Provisional researchers' training.
+
+
+def _training_refresh_day(accreditation):
+    """The day a provisional researcher's latest training becomes too old to rely on."""
+    latest = accreditation.latest_training
+    if latest is None:
+        return None
+    return add_years(latest, settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)
+
+
+def _provisional_with_training(today, *, due_from, due_until):
+    """Active provisional accreditations whose training refresh day is in the given range."""
+    years = settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS
+    return (
+        Accreditation.objects.filter(state=ACTIVE, level=Level.PROVISIONAL)
+        .annotate(latest_training=Max("researcher__training_records__passed_on"))
+        # A day either side of the range for leap days; the due date is then exact.
+        .filter(
+            latest_training__gte=add_years(due_from, -years) - timedelta(days=1),
+            latest_training__lte=add_years(due_until, -years) + timedelta(days=1),
+        )
+        .select_related("researcher")
+    )
+
+
+def _training_candidates_ahead(today):
+    return _provisional_with_training(
+        today, due_from=today + timedelta(days=1), due_until=today + timedelta(days=TRAINING_LEAD)
+    )
+
+
+def _training_candidates_due(today):
+    # Catch-up of a month: after that the researcher has been told already, or never will be.
+    return _provisional_with_training(
+        today, due_from=today - timedelta(days=TRAINING_LEAD), due_until=today
+    )
+
+
+def _training_ahead_day(accreditation):
+    day = _training_refresh_day(accreditation)
+    return None if day is None else day - timedelta(days=TRAINING_LEAD)
+
+
+def _training_context(accreditation):
+    return {"accreditation": accreditation, "refresh_day": _training_refresh_day(accreditation)}
+
+
+def _profile_link(_obj):
+    return reverse("researchers:profile")
+
+
+TRAINING_RULES = [
+    ReminderRule(
+        kind="training_refresh_soon",
+        candidates=_training_candidates_ahead,
+        due_date=_training_ahead_day,
+        recipients=_researcher,
+        subject=f"Refresh your Safe Researcher Training within {TRAINING_LEAD} days",
+        template="reminder_training_refresh",
+        action_text="Add your new training certificate",
+        link=_profile_link,
+        context=_training_context,
+        summary="Take Safe Researcher Training again and add the new certificate.",
+    ),
+    ReminderRule(
+        kind="training_refresh_due",
+        candidates=_training_candidates_due,
+        due_date=_training_refresh_day,
+        recipients=_researcher,
+        subject="Your Safe Researcher Training needs refreshing now",
+        template="reminder_training_refresh",
+        action_text="Add your new training certificate",
+        link=_profile_link,
+        context=_training_context,
+        summary="Take Safe Researcher Training again and add the new certificate.",
+    ),
+]
+
+
+# Draft applications nobody has touched.
+
+
+def _draft_candidates_stale(today):
+    return AccreditationApplication.objects.filter(
+        state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=DRAFT_STALE_DAYS))
+    ).select_related("applicant")
+
+
+def _draft_stale_day(application):
+    return timezone.localdate(application.updated_at) + timedelta(days=DRAFT_STALE_DAYS)
+
+
+def _draft_candidates_withdraw(today):
+    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
+    return (
+        AccreditationApplication.objects.filter(
+            state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=days))
+        )
+        # Only once the applicant was warned, and given the whole further period to act.
+        .filter(
+            reminded(
+                "accreditation_application_stale",
+                AccreditationApplication,
+                sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
+            )
+        )
+        .select_related("applicant")
+    )
+
+
+def _draft_withdraw_day(application):
+    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
+    return timezone.localdate(application.updated_at) + timedelta(days=days)
+
+
+def applications_withdraw_stale(applications):
+    """The service withdraws each draft application; returns those it withdrew."""
+    withdrawn = []
+    for application in applications:
+        try:
+            transition_fire(
+                obj=application,
+                transition="withdraw",
+                by=None,
+                payload={"reason": "untouched", "automatic": True},
+            )
+        except TransitionRefused:
+            continue
+        withdrawn.append(application)
+    return withdrawn
+
+
+DRAFT_RULES = [
+    ReminderRule(
+        kind="accreditation_application_stale",
+        candidates=_draft_candidates_stale,
+        due_date=_draft_stale_day,
+        recipients=_applicant,
+        subject="Finish your accreditation application or it will be withdrawn",
+        template="reminder_accreditation_application_stale",
+        action_text="Continue your application",
+        link=_application_link,
+        context=lambda application: {"withdraw_after": DRAFT_WITHDRAW_AFTER_DAYS},
+        summary=(
+            f"Your draft has not changed for {DRAFT_STALE_DAYS} days. It will be withdrawn "
+            f"after another {DRAFT_WITHDRAW_AFTER_DAYS} days unless you work on it."
+        ),
+    ),
+    ReminderRule(
+        kind="accreditation_application_withdrawn",
+        candidates=_draft_candidates_withdraw,
+        due_date=_draft_withdraw_day,
+        recipients=_applicant,
+        subject="Your draft accreditation application has been withdrawn",
+        template="reminder_accreditation_application_withdrawn",
+        action_text="Start a new application",
+        link=_application_link,
+        action=applications_withdraw_stale,
+        summary="Nobody worked on it for 60 days. You can start a new application at any time.",
+    ),
+]
+
+
+def register():
+    for rule in (*EXPIRING_RULES, *TRAINING_RULES, *DRAFT_RULES):
+        reminder_rule_register(rule)

@@ -1,0 +1,224 @@
+"""Reminders sent on schedule, each kind a small declared rule: who, when, which template.
+
+Each domain app declares its rules in its own ``reminders.py`` and registers them from its
+``AppConfig.ready()``, so this module never imports a domain app. ``reminders_sweep`` runs every
+rule (Celery beat calls it daily through ``notifications.tasks.reminders_send``).
+
+Idempotency comes from the ``ReminderSent`` ledger, unique on kind, object and due date. For
+each batch of candidates a sweep inserts the ledger rows carrying its own token, ignoring
+conflicts, reads back the rows with its token (the ones it won) and tells only those people,
+all in one transaction. A re-run sweep, a retried task or two workers at once therefore insert
+the same keys, and only the first insert sends anything; a batch that fails rolls back its
+ledger rows with its notifications, so the next run sends them.
+
+Candidates are read in batches by primary key (keyset, not offset), each rule fetching what its
+messages need with ``select_related``/``prefetch_related``, so a batch costs the same number of
+queries whatever its size.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .models import ReminderSent
+from .services import Message, notify_many
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReminderRule:
+    """One kind of reminder.
+
+    ``candidates(today)``: a queryset of the objects that may be due today, with what
+    ``recipients``, ``context`` and ``link`` read already selected or prefetched.
+    ``due_date(obj)``: the day the reminder is due; an object is reminded once per due date,
+    on that day or, if a sweep was missed, on the first sweep after it (never before), and not
+    at all when it returns None.
+    ``recipients(obj, audience)``: the users to tell; ``audience`` is what ``audience()``
+    returned once per sweep (for example every output checker), or None.
+    ``subject``, ``link(obj)`` and ``action_text``: what the message says, the path of the page
+    to act on and the words of the link to it.
+    ``template``: ``notifications/email/<template>.txt`` and ``.html``.
+    ``context(obj)``: more for the template (the object is always there as ``object``).
+    ``action(objects)``: run on the objects this sweep won, before anyone is told, inside the
+    same transaction; returns the objects it acted on, and only those are told (an automatic
+    withdrawal refused because the draft changed meanwhile tells nobody).
+    ``once_per_object``: the due date never changes for an object, so objects already reminded
+    of this kind are left out of the candidates in the database instead of in the ledger.
+    """
+
+    kind: str
+    candidates: Callable
+    due_date: Callable
+    recipients: Callable
+    subject: str
+    template: str
+    link: Callable
+    summary: str = ""
+    action_text: str = "Open the service"
+    context: Callable | None = None
+    audience: Callable | None = None
+    action: Callable | None = None
+    once_per_object: bool = False
+
+
+_rules = {}
+
+
+def reminder_rule_register(rule):
+    """Add ``rule`` to the reminders every sweep runs; registering a kind twice is an error."""
+    existing = _rules.get(rule.kind)
+    if existing is not None and existing != rule:
+        raise ValueError(f"A reminder rule of kind {rule.kind!r} is already registered.")
+    _rules[rule.kind] = rule
+    return rule
+
+
+def reminder_rules():
+    """The registered rules, by kind, in the order they were registered."""
+    return dict(_rules)
+
+
+# Helpers for the rules' querysets.
+
+
+def day_start(day):
+    """The first moment of ``day`` in the service's time zone, to compare with a timestamp."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def untouched_since(day):
+    """Timestamps on or before ``day`` (local), as a ``__lt`` bound: ``updated_at__lt=...``."""
+    return day_start(day + timedelta(days=1))
+
+
+def reminded(kind, model, *, sent_before=None):
+    """An ``Exists`` that is true for objects of ``model`` already reminded of ``kind``.
+
+    ``sent_before``: only reminders sent before the start of that day count, for steps that
+    must wait a while after their notice (an automatic withdrawal 30 days after its warning).
+    """
+    ledger = ReminderSent.objects.filter(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(model),
+        object_id=OuterRef("pk"),
+    )
+    if sent_before is not None:
+        ledger = ledger.filter(sent_at__lt=day_start(sent_before))
+    return Exists(ledger)
+
+
+# The sweep.
+
+
+def reminders_sweep(*, today=None, kinds=None, batch_size=None):
+    """Send every reminder due on ``today`` (default: today) not yet sent; return counts by kind.
+
+    ``kinds`` limits the sweep to some kinds. Each count is the number of objects reminded
+    (or acted on) by this run; a second run on the same day returns zeros.
+    """
+    today = timezone.localdate() if today is None else today
+    batch_size = batch_size or settings.REMINDER_BATCH_SIZE
+    rules = reminder_rules()
+    if kinds is not None:
+        unknown = set(kinds) - set(rules)
+        if unknown:
+            raise ValueError(f"Unknown reminder kinds: {', '.join(sorted(unknown))}")
+        rules = {kind: rule for kind, rule in rules.items() if kind in kinds}
+    counts = {}
+    for kind, rule in rules.items():
+        counts[kind] = _rule_sweep(rule, today=today, batch_size=batch_size)
+    logger.info(
+        "Reminder sweep for %s sent %d: %s",
+        today.isoformat(),
+        sum(counts.values()),
+        ", ".join(f"{kind}={count}" for kind, count in counts.items()) or "no rules",
+    )
+    return counts
+
+
+def _rule_sweep(rule, *, today, batch_size):
+    queryset = rule.candidates(today)
+    model = queryset.model
+    content_type = ContentType.objects.get_for_model(model)
+    if rule.once_per_object:
+        queryset = queryset.exclude(reminded(rule.kind, model))
+    audience = rule.audience() if rule.audience is not None else None
+    sent = 0
+    after = 0
+    batches = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=after).order_by("pk")[:batch_size])
+        if not batch:
+            break
+        after = batch[-1].pk
+        batches += 1
+        sent += _batch_send(rule, batch, today=today, content_type=content_type, audience=audience)
+        if len(batch) < batch_size:
+            break
+    if batches:
+        logger.info("Reminder %s: %d sent in %d batch(es)", rule.kind, sent, batches)
+    return sent
+
+
+def _batch_send(rule, batch, *, today, content_type, audience):
+    due = {}
+    for obj in batch:
+        day = rule.due_date(obj)
+        if day is not None and day <= today:
+            due[obj.pk] = (obj, day)
+    if not due:
+        return 0
+    token = uuid.uuid4()
+    with transaction.atomic():
+        ReminderSent.objects.bulk_create(
+            [
+                ReminderSent(
+                    kind=rule.kind,
+                    content_type=content_type,
+                    object_id=pk,
+                    due_date=day,
+                    sweep=token,
+                    recipients=len(_people(rule, obj, audience)),
+                )
+                for pk, (obj, day) in due.items()
+            ],
+            ignore_conflicts=True,
+        )
+        won = set(ReminderSent.objects.filter(sweep=token).values_list("object_id", flat=True))
+        objects = [obj for pk, (obj, _) in due.items() if pk in won]
+        if objects and rule.action is not None:
+            objects = list(rule.action(objects))
+        notify_many(_message(rule, obj, audience) for obj in objects)
+    return len(objects)
+
+
+def _people(rule, obj, audience):
+    return [user for user in dict.fromkeys(rule.recipients(obj, audience)) if user is not None]
+
+
+def _message(rule, obj, audience):
+    link = rule.link(obj)
+    return Message(
+        to=tuple(_people(rule, obj, audience)),
+        kind=rule.kind,
+        subject=rule.subject,
+        template=rule.template,
+        context={
+            "object": obj,
+            "action_url": link,
+            "action_text": rule.action_text,
+            **(rule.context(obj) if rule.context else {}),
+        },
+        link=link,
+        summary=rule.summary,
+    )

@@ -1,0 +1,228 @@
+"""Reminders about stale draft proposals, overdue panel recommendations and projects ending.
+
+Registered from ``ProjectsConfig.ready()``; ``notifications.reminders.reminders_sweep`` sends
+them.
+"""
+
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.reminders import (
+    ReminderRule,
+    reminded,
+    reminder_rule_register,
+    untouched_since,
+)
+from researchers.roles import Role
+from workflow.errors import TransitionRefused
+from workflow.services import transition_fire
+
+from .models import Proposal, ReviewerAssignment, TeamMember
+
+DRAFT_STALE_DAYS = 30
+DRAFT_WITHDRAW_AFTER_DAYS = 30
+# Days before a project's end date that its team is reminded.
+ENDING_LEADS = (60, 14)
+
+DRAFT = Proposal.State.DRAFT
+
+
+def _proposal_link(proposal):
+    return reverse("projects:proposal_detail", args=[proposal.pk])
+
+
+def _coordinator(proposal, audience):
+    return [proposal.coordinator]
+
+
+# Draft proposals nobody has touched.
+
+
+def _draft_candidates_stale(today):
+    return Proposal.objects.filter(
+        state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=DRAFT_STALE_DAYS))
+    ).select_related("coordinator")
+
+
+def _draft_stale_day(proposal):
+    return timezone.localdate(proposal.updated_at) + timedelta(days=DRAFT_STALE_DAYS)
+
+
+def _draft_candidates_withdraw(today):
+    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
+    return (
+        Proposal.objects.filter(
+            state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=days))
+        )
+        .filter(
+            reminded(
+                "proposal_stale",
+                Proposal,
+                sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
+            )
+        )
+        .select_related("coordinator")
+    )
+
+
+def _draft_withdraw_day(proposal):
+    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
+    return timezone.localdate(proposal.updated_at) + timedelta(days=days)
+
+
+def proposals_withdraw_stale(proposals):
+    """The service withdraws each draft proposal; returns those it withdrew."""
+    withdrawn = []
+    for proposal in proposals:
+        try:
+            transition_fire(
+                obj=proposal,
+                transition="withdraw",
+                by=None,
+                payload={"reason": "untouched", "automatic": True},
+            )
+        except TransitionRefused:
+            continue
+        withdrawn.append(proposal)
+    return withdrawn
+
+
+DRAFT_RULES = [
+    ReminderRule(
+        kind="proposal_stale",
+        candidates=_draft_candidates_stale,
+        due_date=_draft_stale_day,
+        recipients=_coordinator,
+        subject="Finish your project proposal or it will be withdrawn",
+        template="reminder_proposal_stale",
+        action_text="Continue your proposal",
+        link=_proposal_link,
+        context=lambda proposal: {"proposal": proposal, "withdraw_after": 30},
+        summary=(
+            f"Your draft has not changed for {DRAFT_STALE_DAYS} days. It will be withdrawn "
+            f"after another {DRAFT_WITHDRAW_AFTER_DAYS} days unless you work on it."
+        ),
+    ),
+    ReminderRule(
+        kind="proposal_withdrawn",
+        candidates=_draft_candidates_withdraw,
+        due_date=_draft_withdraw_day,
+        recipients=_coordinator,
+        subject="Your draft project proposal has been withdrawn",
+        template="reminder_proposal_withdrawn",
+        action_text="See the proposal",
+        link=_proposal_link,
+        context=lambda proposal: {"proposal": proposal},
+        action=proposals_withdraw_stale,
+        summary="Nobody worked on it for 60 days. You can start a new proposal at any time.",
+    ),
+]
+
+
+# Panel recommendations past their due date.
+
+
+def _overdue_candidates(today):
+    return (
+        ReviewerAssignment.objects.filter(
+            removed_at__isnull=True,
+            due_date__lt=today,
+            recommendation__isnull=True,
+            proposal__state=Proposal.State.PANEL_REVIEW,
+        )
+        .exclude(conflict_declared=True)
+        .select_related("reviewer", "proposal")
+    )
+
+
+def _secretariat():
+    return list(
+        get_user_model().objects.filter(groups__name=Role.SECRETARIAT, is_active=True).distinct()
+    )
+
+
+def _reviewer_and_secretariat(assignment, secretariat):
+    # The secretariat chases late reviews, so it gets a copy.
+    return [assignment.reviewer, *secretariat]
+
+
+PANEL_RULES = [
+    ReminderRule(
+        kind="panel_recommendation_overdue",
+        candidates=_overdue_candidates,
+        due_date=lambda assignment: assignment.due_date + timedelta(days=1),
+        recipients=_reviewer_and_secretariat,
+        audience=_secretariat,
+        subject="A panel recommendation is overdue",
+        template="reminder_panel_recommendation_overdue",
+        action_text="Review the proposal",
+        link=lambda assignment: reverse("projects:review", args=[assignment.proposal_id]),
+        context=lambda assignment: {
+            "assignment": assignment,
+            "proposal": assignment.proposal,
+            "reviewer": assignment.reviewer,
+        },
+        summary="Declare any conflict of interest and submit your recommendation.",
+    ),
+]
+
+
+# Projects nearing their end date.
+
+
+def _team(proposal, audience):
+    return [proposal.coordinator, *(member.user for member in proposal.accepted_team)]
+
+
+def _ending_rule(lead, next_lead):
+    def candidates(today):
+        return (
+            Proposal.objects.filter(
+                state=Proposal.State.ACTIVE,
+                # Until the next reminder's day; the last one catches up for a week at most.
+                end_date__gte=today
+                + timedelta(days=next_lead + 1 if next_lead is not None else lead - 7),
+                end_date__lte=today + timedelta(days=lead),
+            )
+            .select_related("coordinator")
+            .prefetch_related(
+                Prefetch(
+                    "team",
+                    queryset=TeamMember.objects.filter(
+                        user__isnull=False, accepted_at__isnull=False, declined_at__isnull=True
+                    ).select_related("user"),
+                    to_attr="accepted_team",
+                )
+            )
+        )
+
+    return ReminderRule(
+        kind=f"project_ending_{lead}",
+        candidates=candidates,
+        due_date=lambda proposal: proposal.end_date - timedelta(days=lead),
+        recipients=_team,
+        subject=f"Your project ends in {lead} days",
+        template="reminder_project_ending",
+        action_text="See the project",
+        link=_proposal_link,
+        context=lambda proposal: {"proposal": proposal, "days": lead},
+        summary=(
+            "Submit your remaining outputs for checking and record where released outputs were "
+            "published, or ask for an amendment to extend the project."
+        ),
+    )
+
+
+ENDING_RULES = [
+    _ending_rule(lead, next_lead)
+    for lead, next_lead in zip(ENDING_LEADS, (*ENDING_LEADS[1:], None), strict=True)
+]
+
+
+def register():
+    for rule in (*DRAFT_RULES, *PANEL_RULES, *ENDING_RULES):
+        reminder_rule_register(rule)

@@ -1,0 +1,37 @@
+"""Running the reminder sweep on a chosen day, as Celery beat would in the early morning."""
+
+import datetime
+
+import time_machine
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.reminders import reminders_sweep
+
+
+def morning(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(6, 0)))
+
+
+def sweep_on(day, *, kinds=None, batch_size=None, sent=None):
+    """The sweep on ``day`` at 06:00 with the clock frozen there; its counts by kind.
+
+    With ``sent`` (the fixture), the emails queued after each batch's commit are sent.
+    """
+    with time_machine.travel(morning(day), tick=False):
+        if sent is None:
+            return reminders_sweep(kinds=kinds, batch_size=batch_size)
+        with sent.capture():
+            return reminders_sweep(kinds=kinds, batch_size=batch_size)
+
+
+def sent_days(days, *, kind, **kwargs):
+    """Of ``days``, those on which the sweep sent a reminder of ``kind``."""
+    return [day for day in days if sweep_on(day, kinds=[kind], **kwargs)[kind]]
+
+
+def told(kind):
+    """(recipient email, subject) of every notification of ``kind``, sorted."""
+    return sorted(
+        Notification.objects.filter(kind=kind).values_list("recipient__email", "subject")
+    )
