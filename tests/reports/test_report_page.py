@@ -1,0 +1,176 @@
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.reports.fixtures import LONDON, report_world
+
+pytestmark = pytest.mark.django_db
+
+APRIL_TO_MAY = {
+    "date_from_day": "1",
+    "date_from_month": "4",
+    "date_from_year": "2026",
+    "date_to_day": "31",
+    "date_to_month": "5",
+    "date_to_year": "2026",
+}
+
+
+@pytest.fixture
+def world(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return report_world()
+
+
+@pytest.fixture
+def secretariat_client(client, world):
+    client.force_login(world.secretariat)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel("2026-06-15 10:00", tick=False):
+        yield
+
+
+def test_report_page_shows_charts_each_followed_by_its_table(secretariat_client):
+    html = secretariat_client.get(reverse("reports:report"), APRIL_TO_MAY).text
+
+    charts = re.findall(r"<svg [^>]*class=\"app-chart\".*?</svg>", html, flags=re.S)
+    assert len(charts) == 3
+    for chart in charts:
+        assert "<title id=" in chart and "<desc id=" in chart
+        # The content security policy forbids inline style: presentation attributes only.
+        assert "style" not in chart
+    for table in ("by-month", "stage-times", "compliance", "by-organisation", "expiring"):
+        assert f'id="{table}"' in html
+    assert html.index('id="chart-by-month"') < html.index('id="by-month"')
+    assert "Northern University" in html
+    assert "Ben North" in html
+
+
+def test_report_page_without_filters_shows_the_last_twelve_months(secretariat_client):
+    response = secretariat_client.get(reverse("reports:report"))
+
+    assert response.status_code == 200
+    html = response.text
+    assert "1 July 2025 to 15 June 2026" in html
+    assert 'name="date_from_month" type="text" inputmode="numeric" value="7"' in html
+
+
+def test_report_page_filter_by_organisation(secretariat_client, world):
+    html = secretariat_client.get(
+        reverse("reports:report"), {**APRIL_TO_MAY, "organisation": world.south.pk}
+    ).text
+
+    assert "Southern Institute" in html
+    assert '<th scope="row" class="govuk-table__header">Northern University</th>' not in html
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"date_to_day": "31", "date_to_month": "3", "date_to_year": "2026"},
+            "The end date must be the same as or after the start date",
+        ),
+        ({"date_from_day": "31", "date_from_month": "2"}, "The start date must be a real date"),
+        ({"date_to_year": "twenty"}, "The end date must be a real date"),
+        ({"date_from_year": "1990"}, "The report can cover at most 10 years"),
+        ({"organisation": "999999"}, "Choose an organisation from the list"),
+    ],
+)
+def test_report_page_bad_filters_show_the_error_summary_and_keep_input(
+    secretariat_client, changes, message
+):
+    query = {**APRIL_TO_MAY, **changes}
+
+    response = secretariat_client.get(reverse("reports:report"), query)
+
+    assert response.status_code == 200
+    html = response.text
+    assert "govuk-error-summary" in html
+    assert message in html
+    assert "<title>Error:" in html
+    for name, value in changes.items():
+        if name != "organisation":
+            assert f'name="{name}" type="text" inputmode="numeric" value="{value}"' in html
+    assert "app-chart" not in html
+    assert "Correct the filters to see the report." in html
+
+
+def test_report_csv_with_bad_filters_goes_back_to_the_page_with_them(secretariat_client):
+    query = {**APRIL_TO_MAY, "date_to_month": "3"}
+
+    response = secretariat_client.get(reverse("reports:report_csv"), query)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("reports:report") + "?")
+    assert "date_to_month=3" in response["Location"]
+
+
+def _bigger_world():
+    """Many more records of every kind, in new organisations, inside the range."""
+    from outputs.models import OutputRequest
+    from tests.accreditation.factories import AccreditationApplicationFactory, ApplicantFactory
+    from tests.outputs.factories import OutputRequestFactory
+    from tests.projects.factories import ProposalFactory
+    from tests.reports.fixtures import at
+    from tests.researchers.profile_factories import OrganisationFactory
+
+    for index in range(6):
+        organisation = OrganisationFactory(name=f"Extra organisation {index}")
+        applicant = ApplicantFactory(ready__organisation=organisation)
+        AccreditationApplicationFactory(
+            applicant=applicant, state="submitted", submitted_at=at(4, 2 + index)
+        )
+        project = ProposalFactory(
+            coordinator=applicant, accredited=False, state="active", submitted_at=at(4, 3)
+        )
+        for day in range(3):
+            OutputRequestFactory(
+                project=project,
+                state=OutputRequest.State.SUBMITTED,
+                submitted_at=at(5, 4 + day + index),
+            )
+
+
+def test_report_page_queries_are_the_same_for_a_few_records_or_many(
+    secretariat_client, django_assert_max_num_queries
+):
+    url = reverse("reports:report")
+    with django_assert_max_num_queries(13):
+        assert secretariat_client.get(url, APRIL_TO_MAY).status_code == 200
+
+    _bigger_world()
+
+    with django_assert_max_num_queries(13):
+        html = secretariat_client.get(url, APRIL_TO_MAY).text
+    assert "Extra organisation 5" in html
+
+
+def test_report_page_refused_to_other_roles(client):
+    from researchers.roles import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True))
+
+    assert client.get(reverse("reports:report")).status_code == 403
+
+
+def test_report_page_dates_are_london_days(secretariat_client):
+    # A request submitted at 00:30 on 1 June in London is 23:30 on 31 May in UTC: June's.
+    import datetime
+
+    from outputs.models import OutputRequest
+    from tests.outputs.factories import OutputRequestFactory
+
+    OutputRequestFactory(
+        state=OutputRequest.State.SUBMITTED,
+        submitted_at=datetime.datetime(2026, 6, 1, 0, 30, tzinfo=LONDON),
+    )
+    html = secretariat_client.get(reverse("reports:report"), APRIL_TO_MAY).text
+    assert "Output requests: 4" in html
