@@ -32,6 +32,4 @@ def sent_days(days, *, kind, **kwargs):
 
 def told(kind):
     """(recipient email, subject) of every notification of ``kind``, sorted."""
-    return sorted(
-        Notification.objects.filter(kind=kind).values_list("recipient__email", "subject")
-    )
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", "subject"))

@@ -67,9 +67,7 @@ def test_accreditation_expiring_reminder_missed_by_a_sweep_is_sent_by_the_next()
     AccreditationFactory(valid_from=D(2022, 6, 16), valid_until=ENDS)
     # Beat did not run on the 30-days day; the next morning catches up, once.
     after = ENDS - datetime.timedelta(days=29)
-    assert sweep_on(after, kinds=["accreditation_expiring_30"]) == {
-        "accreditation_expiring_30": 1
-    }
+    assert sweep_on(after, kinds=["accreditation_expiring_30"]) == {"accreditation_expiring_30": 1}
 
 
 def test_accreditation_expiring_not_reminded_once_a_renewal_is_sent():

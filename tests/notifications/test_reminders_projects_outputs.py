@@ -1,0 +1,196 @@
+"""Reminders about proposals, panel reviews, projects ending, output checks and publication."""
+
+import datetime
+
+import pytest
+
+from notifications.models import Notification
+from outputs.models import OutputRequest, Publication, PublicationWaiver, Review
+from projects.models import Proposal, ReviewerAssignment
+from researchers.roles import Role
+from tests.factories import UserFactory
+from tests.notifications.reminder_helpers import morning, sent_days, sweep_on, told
+from tests.outputs.factories import FileGroupFactory, OutputFileFactory, OutputRequestFactory
+from tests.projects.factories import ProposalFactory, TeamMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+day = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_project_ending_reminded_60_and_14_days_before_to_coordinator_and_team(sent):
+    member = UserFactory(roles=[Role.RESEARCHER])
+    ends = D(2027, 9, 30)
+    project = ProposalFactory(
+        state=Proposal.State.ACTIVE, start_date=D(2026, 1, 1), end_date=ends, team=[member]
+    )
+    # An invitation never answered does not make someone a member.
+    TeamMemberFactory(proposal=project, accepted_at=None)
+    days = [ends - n * day for n in (61, 60, 59, 15, 14, 13)]
+
+    assert sent_days(days, kind="project_ending_60", sent=sent) == [ends - 60 * day]
+    assert sent_days(days, kind="project_ending_14", sent=sent) == [ends - 14 * day]
+    assert told("project_ending_60") == sorted(
+        [
+            (project.coordinator.email, "Your project ends in 60 days"),
+            (member.email, "Your project ends in 60 days"),
+        ]
+    )
+    assert len(sent.outbox) == 4
+    assert "30 September 2027" in sent.outbox[0].body
+    assert f"/projects/{project.pk}/" in sent.outbox[0].body
+
+
+def test_project_ending_not_reminded_unless_active():
+    ProposalFactory(state=Proposal.State.APPROVED, end_date=D(2027, 9, 30))
+    assert sweep_on(D(2027, 8, 1), kinds=["project_ending_60"]) == {"project_ending_60": 0}
+
+
+def test_draft_proposal_reminded_after_30_days_then_withdrawn_after_30_more(sent):
+    proposal = ProposalFactory()
+    touched = D(2027, 2, 1)
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=morning(touched))
+    kinds = ["proposal_stale", "proposal_withdrawn"]
+
+    assert sent_days([touched + 29 * day, touched + 30 * day], kind=kinds[0], sent=sent) == [
+        touched + 30 * day
+    ]
+    assert sent_days([touched + 59 * day, touched + 60 * day], kind=kinds[1], sent=sent) == [
+        touched + 60 * day
+    ]
+    assert sweep_on(touched + 61 * day, kinds=kinds) == dict.fromkeys(kinds, 0)
+
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.WITHDRAWN
+    subjects = [email.subject for email in sent.to(proposal.coordinator.email)]
+    assert subjects.count("Finish your project proposal or it will be withdrawn") == 1
+    assert subjects.count("Your draft project proposal has been withdrawn") == 1
+
+
+def test_submitted_proposal_is_never_withdrawn_as_stale():
+    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+    Proposal.objects.filter(pk=proposal.pk).update(updated_at=morning(D(2027, 2, 1)))
+    assert sweep_on(D(2027, 6, 1), kinds=["proposal_stale", "proposal_withdrawn"]) == {
+        "proposal_stale": 0,
+        "proposal_withdrawn": 0,
+    }
+
+
+def test_panel_recommendation_overdue_reminded_the_day_after_its_due_date(sent):
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    reviewer = UserFactory(roles=[Role.PANEL_REVIEWER])
+    proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    due = D(2027, 4, 14)
+    ReviewerAssignment.objects.create(
+        proposal=proposal, reviewer=reviewer, assigned_by=secretariat, due_date=due
+    )
+    # A removed reviewer and one who declared a conflict are not chased.
+    for gone in (
+        {"removed_at": morning(due), "reviewer": UserFactory(roles=[Role.PANEL_REVIEWER])},
+        {"conflict_declared": True, "reviewer": UserFactory(roles=[Role.PANEL_REVIEWER])},
+    ):
+        ReviewerAssignment.objects.create(
+            proposal=proposal, assigned_by=secretariat, due_date=due, **gone
+        )
+
+    kind = "panel_recommendation_overdue"
+    assert sent_days([due, due + day, due + 2 * day], kind=kind, sent=sent) == [due + day]
+    assert sorted(email.to[0] for email in sent.outbox) == sorted(
+        [reviewer.email, secretariat.email]
+    )
+    assert f"/projects/{proposal.pk}/review/" in sent.outbox[0].body
+    assert "14 April 2027" in sent.outbox[0].body
+
+
+def output_request_at(state, **fields):
+    output_request = OutputRequestFactory()
+    OutputRequest.objects.filter(pk=output_request.pk).update(state=state, **fields)
+    output_request.refresh_from_db()
+    return output_request
+
+
+def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent):
+    # Submitted on Monday 1 March 2027: five working days end on Monday 8 March.
+    output_request = output_request_at(
+        OutputRequest.State.PARTIALLY_REVIEWED,
+        submitted_at=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
+    )
+    waiting, done, member = UserFactory.create_batch(3, roles=[Role.OUTPUT_CHECKER])
+    TeamMemberFactory(proposal=output_request.project, user=member)
+    Review.objects.create(request=output_request, checker=done, submitted_at=morning(D(2027, 3, 3)))
+    days = [D(2027, 3, 8), D(2027, 3, 9), D(2027, 3, 10)]
+
+    assert sent_days(days, kind="output_check_overdue", sent=sent) == [D(2027, 3, 9)]
+    assert [email.to for email in sent.outbox] == [[waiting.email]]
+    assert "8 March 2027" in sent.outbox[0].body
+    assert f"/outputs/checking/{output_request.pk}/" in sent.outbox[0].body
+
+
+def test_output_check_overdue_counts_working_days_around_bank_holidays():
+    # Submitted on Thursday 25 March 2027; Good Friday (26 March) and Easter Monday (29 March)
+    # are bank holidays, so the fifth working day is Monday 5 April 2027.
+    output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 25)))
+    UserFactory(roles=[Role.OUTPUT_CHECKER])
+    days = [D(2027, 4, 2), D(2027, 4, 3), D(2027, 4, 5), D(2027, 4, 6)]
+    assert sent_days(days, kind="output_check_overdue") == [D(2027, 4, 6)]
+
+
+def test_draft_output_request_reminded_after_30_days_then_withdrawn_after_30_more(sent):
+    output_request = OutputRequestFactory()
+    touched = D(2027, 5, 3)
+    OutputRequest.objects.filter(pk=output_request.pk).update(updated_at=morning(touched))
+    kinds = ["output_request_stale", "output_request_withdrawn"]
+
+    assert sent_days([touched + 29 * day, touched + 30 * day], kind=kinds[0], sent=sent) == [
+        touched + 30 * day
+    ]
+    assert sent_days([touched + 59 * day, touched + 60 * day], kind=kinds[1], sent=sent) == [
+        touched + 60 * day
+    ]
+
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.WITHDRAWN
+    subjects = [email.subject for email in sent.to(output_request.author.email)]
+    assert subjects.count("Finish your output request or it will be withdrawn") == 1
+    assert subjects.count("Your draft output request has been withdrawn") == 1
+
+
+def released_with_a_file(released_on, **kwargs):
+    output_request = output_request_at(
+        OutputRequest.State.RELEASED, released_at=morning(released_on), **kwargs
+    )
+    output_file = OutputFileFactory(group=FileGroupFactory(request=output_request))
+    return output_request, output_file
+
+
+def test_released_outputs_unpublished_after_90_days_remind_the_project_members(sent):
+    member = UserFactory(roles=[Role.RESEARCHER])
+    output_request, _ = released_with_a_file(D(2027, 1, 4))
+    TeamMemberFactory(proposal=output_request.project, user=member)
+    due = D(2027, 1, 4) + 90 * day
+
+    assert sent_days(
+        [due - day, due, due + day, due + 30 * day], kind="outputs_unpublished", sent=sent
+    ) == [due]
+    assert sorted(email.to[0] for email in sent.outbox) == sorted(
+        [output_request.project.coordinator.email, member.email]
+    )
+    assert f"/outputs/projects/{output_request.project_id}/released/" in sent.outbox[0].body
+
+
+def test_released_outputs_published_or_waived_are_not_reminded():
+    published, output_file = released_with_a_file(D(2027, 1, 4))
+    Publication.objects.create(file=output_file, citation="A paper", recorded_by=published.author)
+    waived, _ = released_with_a_file(D(2027, 1, 4))
+    PublicationWaiver.objects.create(
+        project=waived.project, reasons="Commercial data", recorded_by=waived.author
+    )
+
+    assert sweep_on(D(2027, 6, 1), kinds=["outputs_unpublished"]) == {"outputs_unpublished": 0}
+    assert not Notification.objects.exists()
