@@ -2,9 +2,11 @@
 
 Each function locks what it changes, checks who is asking, changes it (state changes only
 through ``workflow.services.transition_fire``), writes the audit event and queues the emails,
-all inside one ``transaction.atomic()``. Refusals: ``TransitionNotPermitted`` (a
-PermissionDenied) for the wrong person, ``TransitionRefused`` with sentences for a step not
-possible yet, ``ValidationError`` for bad input.
+all inside one ``transaction.atomic()``. Who is told about each transition is declared in
+``notices.py`` and sent once the step commits; the emails here are the ones that are not about
+a transition (asking a supervisor to confirm, and their answer). Refusals:
+``TransitionNotPermitted`` (a PermissionDenied) for the wrong person, ``TransitionRefused`` with
+sentences for a step not possible yet, ``ValidationError`` for bad input.
 """
 
 import logging
@@ -284,35 +286,12 @@ def application_submit(*, application, by, request=None):
             request=request,
             payload={"kind": application.kind},
         )
-        email_on_commit(
-            to=list(selectors.secretariat_users()),
-            subject="An accreditation application is waiting to be screened",
-            template="application_submitted",
-            context={
-                "application": application,
-                "applicant": application.applicant,
-                "action_url": reverse("accreditation:screen", kwargs={"pk": application.pk}),
-                "action_text": "Screen the application",
-            },
-        )
     return application
 
 
 def application_withdraw(*, application, by, request=None):
     """The applicant withdraws an application before it is decided."""
-    with transaction.atomic():
-        was_submitted = _lock(application).state == State.SUBMITTED
-        application = transition_fire(
-            obj=application, transition="withdraw", by=by, request=request
-        )
-        if was_submitted:
-            email_on_commit(
-                to=list(selectors.secretariat_users()),
-                subject="An accreditation application has been withdrawn",
-                template="application_withdrawn",
-                context={"application": application, "applicant": application.applicant},
-            )
-    return application
+    return transition_fire(obj=application, transition="withdraw", by=by, request=request)
 
 
 def application_screen(*, application, checks, by, request=None):
@@ -346,13 +325,6 @@ def application_return(*, application, comments, by, request=None):
             request=request,
             payload={"comments": comments},
             comments=comments,
-        )
-        _email_applicant(
-            application,
-            subject="Your accreditation application needs changes",
-            template="application_returned",
-            comments=comments,
-            action_text="See what to change",
         )
     return application
 
@@ -403,13 +375,6 @@ def application_approve(*, application, level, by, request=None, reasons=""):
             },
             request=request,
         )
-        _email_applicant(
-            application,
-            subject="You are now an accredited researcher",
-            template="application_approved",
-            accreditation=accreditation,
-            action_text="See your accreditation",
-        )
     return accreditation
 
 
@@ -425,43 +390,23 @@ def application_reject(*, application, reasons, by, request=None):
             payload={"reasons": reasons},
             reasons=reasons,
         )
-        _email_applicant(
-            application,
-            subject="Your accreditation application has been rejected",
-            template="application_rejected",
-            reasons=reasons,
-        )
     return application
 
 
 # The accreditation's steps
 
 
-def _accreditation_step(*, accreditation, transition, reasons, by, request, subject, template):
+def _accreditation_step(*, accreditation, transition, reasons, by, request):
     # Expiry has no reasons: the end date is the reason.
     kwargs = {"reasons": reasons} if transition != "expire" else {}
-    with transaction.atomic():
-        accreditation = transition_fire(
-            obj=accreditation,
-            transition=transition,
-            by=by,
-            request=request,
-            payload={"reasons": reasons} if reasons else None,
-            **kwargs,
-        )
-        email_on_commit(
-            to=[accreditation.researcher],
-            subject=subject,
-            template=template,
-            context={
-                "accreditation": accreditation,
-                "person": accreditation.researcher,
-                "reasons": reasons,
-                "action_url": _application_url(),
-                "action_text": "See your accreditation",
-            },
-        )
-    return accreditation
+    return transition_fire(
+        obj=accreditation,
+        transition=transition,
+        by=by,
+        request=request,
+        payload={"reasons": reasons} if reasons else None,
+        **kwargs,
+    )
 
 
 def accreditation_suspend(*, accreditation, reasons, by, request=None):
@@ -473,8 +418,6 @@ def accreditation_suspend(*, accreditation, reasons, by, request=None):
         reasons=reasons,
         by=by,
         request=request,
-        subject="Your accreditation has been suspended",
-        template="accreditation_suspended",
     )
 
 
@@ -487,8 +430,6 @@ def accreditation_revoke(*, accreditation, reasons, by, request=None):
         reasons=reasons,
         by=by,
         request=request,
-        subject="Your accreditation has been revoked",
-        template="accreditation_revoked",
     )
 
 
@@ -500,8 +441,6 @@ def accreditation_reinstate(*, accreditation, by, reasons="", request=None):
         reasons=(reasons or "").strip(),
         by=by,
         request=request,
-        subject="Your accreditation has been reinstated",
-        template="accreditation_reinstated",
     )
 
 
@@ -513,8 +452,6 @@ def accreditation_expire(*, accreditation):
         reasons="",
         by=None,
         request=None,
-        subject="Your accreditation has expired",
-        template="accreditation_expired",
     )
 
 

@@ -6,12 +6,9 @@ import tempfile
 import zipfile
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import email_on_commit
-from projects.lifecycle_selectors import project_members
 from workflow.services import transition_fire
 
 from .models import Download
@@ -23,23 +20,7 @@ MANIFEST_NAME = "MANIFEST.txt"
 def request_release(*, output_request, by, request=None):
     """An output checker who is not on the project releases an approved request; the project's
     members are told their outputs can be downloaded."""
-    with transaction.atomic():
-        output_request = transition_fire(
-            obj=output_request, transition="release", by=by, request=request
-        )
-        project = output_request.project
-        email_on_commit(
-            to=project_members(project),
-            subject="Your outputs have been released",
-            template="outputs_released",
-            context={
-                "output_request": output_request,
-                "project": project,
-                "action_url": reverse("outputs:project_outputs", kwargs={"project_pk": project.pk}),
-                "action_text": "Download your outputs",
-            },
-        )
-    return output_request
+    return transition_fire(obj=output_request, transition="release", by=by, request=request)
 
 
 def download_record(*, output_request, files, by, as_zip=False, request=None):

@@ -13,17 +13,13 @@ identical content is kept once, and nothing a person typed becomes part of a pat
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import email_on_commit
 from projects.models import Proposal
-from researchers.roles import Role
 from uploads.validators import validate_upload
 from workflow.services import transition_fire
 
@@ -42,14 +38,6 @@ def _lock(obj):
 
 def _clean(value):
     return (value or "").strip()
-
-
-def _request_url(output_request):
-    return reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
-
-
-def output_checkers():
-    return get_user_model().objects.filter(groups__name=Role.OUTPUT_CHECKER, is_active=True)
 
 
 def output_validate(upload_file, *, field="file"):
@@ -316,16 +304,6 @@ def request_submit(*, output_request, by, request=None):
             by=by,
             request=request,
             payload={"resubmitted": resubmitted},
-        )
-        email_on_commit(
-            to=list(output_checkers()),
-            subject="An output request is waiting for checking",
-            template="output_request_submitted",
-            context={
-                "output_request": output_request,
-                "resubmitted": resubmitted,
-                "url": _request_url(output_request),
-            },
         )
     return output_request
 

@@ -9,11 +9,9 @@ input.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.dispatch import receiver
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import email_on_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -28,21 +26,6 @@ REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 def _lock(output_request):
     return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
-
-
-def _request_url(output_request):
-    """The author's page for the request (empty while the pages are not mounted)."""
-    try:
-        return reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
-    except NoReverseMatch:
-        return ""
-
-
-def _review_url(output_request):
-    try:
-        return reverse("outputs:review", kwargs={"pk": output_request.pk})
-    except NoReverseMatch:
-        return ""
 
 
 def _own_open_review(output_request, by):
@@ -162,44 +145,20 @@ def review_submit(*, output_request, by, request=None):
             request=request,
             payload={"round": review.round},
         )
-        if transition == "record_second_review":
-            checkers = [
-                r.checker
-                for r in Review.objects.filter(
-                    request=output_request, round=review.round
-                ).select_related("checker")
-            ]
-            email_on_commit(
-                to=checkers,
-                subject="Both reviews are in for an output request",
-                template="output_reviews_in",
-                context={"output_request": output_request, "url": _review_url(output_request)},
-            )
     return output_request
 
 
-def _decide(*, output_request, transition, by, request, reasons, template, subject):
+def _decide(*, output_request, transition, by, request, reasons):
     with transaction.atomic():
         output_request = _lock(output_request)
         check_user_can_review(output_request, by)
-        output_request = transition_fire(
+        return transition_fire(
             obj=output_request,
             transition=transition,
             by=by,
             request=request,
             payload={"reasons": reasons} if reasons else None,
         )
-        email_on_commit(
-            to=[output_request.author],
-            subject=subject,
-            template=template,
-            context={
-                "output_request": output_request,
-                "reasons": reasons,
-                "url": _request_url(output_request),
-            },
-        )
-    return output_request
 
 
 def output_request_approve(*, output_request, by, request=None):
@@ -210,8 +169,6 @@ def output_request_approve(*, output_request, by, request=None):
         by=by,
         request=request,
         reasons="",
-        template="output_request_approved",
-        subject="Your output request has been approved",
     )
 
 
@@ -221,17 +178,7 @@ def output_request_return(*, output_request, by, request=None):
     with transaction.atomic():
         locked = _lock(output_request)
         check_user_can_review(locked, by)
-        locked = transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
-        email_on_commit(
-            to=[locked.author],
-            subject="Your output request has been returned for changes",
-            template="output_request_returned",
-            context={
-                "output_request": locked,
-                "url": _request_url(locked),
-            },
-        )
-    return locked
+        return transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
 
 
 def output_request_reject(*, output_request, reasons, by, request=None):
@@ -245,8 +192,6 @@ def output_request_reject(*, output_request, reasons, by, request=None):
         by=by,
         request=request,
         reasons=reasons,
-        template="output_request_rejected",
-        subject="Your output request has been rejected",
     )
 
 

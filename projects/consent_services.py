@@ -9,12 +9,9 @@ once take turns and exactly one of them moves the proposal on.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import email_on_commit
 from researchers.roles import Role, user_has_role
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
@@ -27,29 +24,6 @@ from .models import DataOwnerRepresentative, DatasetRequest, Proposal
 
 State = Proposal.State
 Consent = DatasetRequest.Consent
-
-
-def consent_request_emails(*, proposal, departments):
-    """Ask each department's data owners, by email, to answer for its datasets."""
-    departments = list(departments)
-    owners = (
-        DataOwnerRepresentative.objects.filter(department__in=departments)
-        .select_related("user", "department")
-        .order_by("department__name", "user__email")
-    )
-    for representative in owners:
-        email_on_commit(
-            to=[representative.user],
-            subject="A project asks to use your department's data",
-            template="consent_requested",
-            context={
-                "proposal": proposal,
-                "person": representative.user,
-                "department": representative.department,
-                "action_url": reverse("projects:consent", kwargs={"pk": proposal.pk}),
-                "action_text": "Give or refuse consent",
-            },
-        )
 
 
 def _lock(dataset_request):
@@ -120,7 +94,8 @@ def consent_give(*, dataset_request, by, reasons="", request=None):
 def consent_refuse(*, dataset_request, reasons, by, request=None):
     """Refuse the department's consent to one dataset request, with reasons (required).
 
-    The proposal goes back to its co-ordinator, who sees the reasons; the secretariat is told.
+    The proposal goes back to its co-ordinator, who sees the reasons; the secretariat is told
+    (``notices.py``).
     """
     reasons = (reasons or "").strip()
     if not reasons:
@@ -138,34 +113,6 @@ def consent_refuse(*, dataset_request, reasons, by, request=None):
                 "route": "consent",
                 "dataset": dataset_request.dataset.slug,
                 "request": dataset_request.pk,
-            },
-        )
-        context = {
-            "proposal": proposal,
-            "dataset": dataset_request.dataset,
-            "department": dataset_request.dataset.department,
-            "reasons": reasons,
-        }
-        email_on_commit(
-            to=[proposal.coordinator],
-            subject="A data owner has refused consent for your project",
-            template="consent_refused",
-            context={
-                **context,
-                "person": proposal.coordinator,
-                "action_url": reverse("projects:proposal_detail", kwargs={"pk": proposal.pk}),
-                "action_text": "Go to your proposal",
-            },
-        )
-        email_on_commit(
-            to=list(secretariat_users()),
-            subject="A data owner has refused consent for a project",
-            template="consent_refused",
-            context={
-                **context,
-                "for_secretariat": True,
-                "action_url": reverse("projects:screen", kwargs={"pk": proposal.pk}),
-                "action_text": "Open the proposal",
             },
         )
     return proposal

@@ -14,7 +14,7 @@ from notifications.services import email_on_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
-from .lifecycle_selectors import project_members, projects_ended
+from .lifecycle_selectors import projects_ended
 
 logger = logging.getLogger(__name__)
 
@@ -25,46 +25,20 @@ def _project_url(project):
 
 def project_activate(*, project, by, request=None):
     """The co-ordinator starts an approved project; the team is told it may begin."""
-    with transaction.atomic():
-        project = transition_fire(obj=project, transition="activate", by=by, request=request)
-        email_on_commit(
-            to=project_members(project),
-            subject="Your project is active",
-            template="project_activated",
-            context={
-                "project": project,
-                "action_url": _project_url(project),
-                "action_text": "Open the project",
-            },
-        )
-    return project
+    return transition_fire(obj=project, transition="activate", by=by, request=request)
 
 
 def project_close(*, project, by, reason="", request=None):
     """Close an active project: early by its co-ordinator, or by the service (``by=None``)
     once its end date has passed. The team is told either way."""
     reason = (reason or "").strip()
-    with transaction.atomic():
-        project = transition_fire(
-            obj=project,
-            transition="close",
-            by=by,
-            request=request,
-            payload={"reason": reason} if reason else None,
-        )
-        email_on_commit(
-            to=project_members(project),
-            subject="Your project has closed",
-            template="project_closed",
-            context={
-                "project": project,
-                "early": by is not None,
-                "reason": reason,
-                "action_url": _project_url(project),
-                "action_text": "Open the project",
-            },
-        )
-    return project
+    return transition_fire(
+        obj=project,
+        transition="close",
+        by=by,
+        request=request,
+        payload={"reason": reason} if reason else None,
+    )
 
 
 HELD_OPEN = "proposal.close_held"

@@ -419,20 +419,4 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
                 "reviewer"
             ):
                 _end_assignment(assignment, "The proposal was returned for changes.")
-        email_on_commit(
-            to=[proposal.coordinator],
-            subject=f"Decision on your project proposal: {decision.get_outcome_display().lower()}",
-            template="panel_decision",
-            context={
-                "person": proposal.coordinator,
-                "proposal": proposal,
-                "decision": decision,
-                "action_url": _proposal_url(proposal),
-                "action_text": "Open your proposal",
-            },
-        )
     return decision
-
-
-def _proposal_url(proposal):
-    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})

@@ -415,8 +415,6 @@ def proposal_snapshot_data(proposal):
 
 def proposal_submit(*, proposal, by, request=None):
     """Send the proposal to the secretariat, once every submission condition is met."""
-    from accreditation.selectors import secretariat_users
-
     with transaction.atomic():
         locked = _lock(proposal)
         check_user_can_edit_proposal(locked, by)
@@ -433,17 +431,6 @@ def proposal_submit(*, proposal, by, request=None):
             version=proposal.version,
             data=proposal_snapshot_data(proposal),
             reason="submitted",
-        )
-        email_on_commit(
-            to=list(secretariat_users()),
-            subject="A project proposal is waiting to be screened",
-            template="proposal_submitted",
-            context={
-                "proposal": proposal,
-                "coordinator": proposal.coordinator,
-                "action_url": _proposal_url(proposal),
-                "action_text": "Open the proposal",
-            },
         )
     return proposal
 

@@ -14,15 +14,14 @@ as a ``ScreeningReview`` with the checks ticked:
 
 Each function locks the proposal, fires the transition through ``transition_fire`` (which
 checks who is asking and the step's conditions, and writes the audit event), records what the
-secretariat wrote and queues the emails, all inside one ``transaction.atomic()``.
+secretariat wrote, all inside one ``transaction.atomic()``; who is told is declared in
+``notices.py`` and told once the step commits.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 
 from legislation.selectors import datasets_needing_consent
-from notifications.services import email_on_commit
 from workflow.services import transition_fire
 
 from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview
@@ -48,10 +47,6 @@ SCREENING_CHECKS = (
     ("outputs", "The outputs and publication plan are realistic and commit to publishing"),
 )
 CHECK_KEYS = tuple(key for key, _ in SCREENING_CHECKS)
-
-
-def _proposal_url(proposal):
-    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})
 
 
 def _checks(checks):
@@ -109,18 +104,6 @@ def screening_return(*, proposal, section_comments, checks=(), by, request=None)
             section_comments=comments,
             outcome=ScreeningReview.Outcome.RETURNED,
         )
-        email_on_commit(
-            to=[proposal.coordinator],
-            subject="Your project proposal needs changes",
-            template="proposal_returned",
-            context={
-                "proposal": proposal,
-                "person": proposal.coordinator,
-                "comments": [(names[key], comments[key]) for key in names if key in comments],
-                "action_url": _proposal_url(proposal),
-                "action_text": "Change your proposal",
-            },
-        )
     return screening
 
 
@@ -130,10 +113,8 @@ def screening_pass(*, proposal, checks, by, request=None):
 
     The datasets needing consent wait for it (any earlier answer no longer counts, as the
     proposal may have changed since); the others are marked as not needing it. Each
-    department's data owners are emailed.
+    department's data owners are told (``notices.py``).
     """
-    from .consent_services import consent_request_emails
-
     checks = _all_checks(checks, step="pass the proposal on")
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -163,11 +144,6 @@ def screening_pass(*, proposal, checks, by, request=None):
         ScreeningReview.objects.create(
             proposal=proposal, by=by, checks=checks, outcome=ScreeningReview.Outcome.PASSED
         )
-        if needing:
-            consent_request_emails(
-                proposal=proposal,
-                departments={r.dataset.department for r in requests if r.dataset_id in needing},
-            )
     return proposal
 
 
@@ -175,7 +151,7 @@ def proposal_fast_track(*, proposal, checks, rationale, by, request=None):
     """Approve a low-risk proposal in screening under the secretariat's delegated authority.
 
     Recorded as a fast-tracked screening and a decision by the fast-track route, with the
-    rationale the secretariat gives (required); the co-ordinator is emailed.
+    rationale the secretariat gives (required); the co-ordinator is told (``notices.py``).
     """
     rationale = (rationale or "").strip()
     if not rationale:
@@ -203,17 +179,5 @@ def proposal_fast_track(*, proposal, checks, rationale, by, request=None):
             route=PanelDecision.Route.FAST_TRACK,
             rationale=rationale,
             decided_by=by,
-        )
-        email_on_commit(
-            to=[proposal.coordinator],
-            subject="Your project has been approved",
-            template="proposal_fast_tracked",
-            context={
-                "proposal": proposal,
-                "person": proposal.coordinator,
-                "decision": decision,
-                "action_url": _proposal_url(proposal),
-                "action_text": "Go to your project",
-            },
         )
     return decision

@@ -57,7 +57,9 @@ def test_application_start_refused_while_one_is_open():
     assert AccreditationApplication.objects.filter(applicant=application.applicant).count() == 1
 
 
-def test_application_submit_emails_every_secretariat_member(sent, secretariat):
+def test_application_submit_emails_every_secretariat_member_and_confirms_to_the_applicant(
+    sent, secretariat
+):
     other_secretariat = UserFactory(roles=[Role.SECRETARIAT])
     application = AccreditationApplicationFactory()
 
@@ -66,13 +68,15 @@ def test_application_submit_emails_every_secretariat_member(sent, secretariat):
 
     assert fresh.state == State.SUBMITTED
     assert actions_for(application) == ["accreditation_application.submit"]
-    assert sorted(m.to[0] for m in sent.outbox) == sorted(
-        [secretariat.email, other_secretariat.email]
-    )
-    message = sent.outbox[0]
+    waiting = [m for m in sent.outbox if m.subject.endswith("waiting to be screened")]
+    assert sorted(m.to[0] for m in waiting) == sorted([secretariat.email, other_secretariat.email])
+    message = waiting[0]
     assert message.subject == "An accreditation application is waiting to be screened"
     assert f"/accreditation/applications/{application.pk}/" in message.body
     assert application.applicant.get_full_name() in message.body
+    (confirmation,) = sent.to(application.applicant.email)
+    assert confirmation.subject == "Your accreditation application has been sent"
+    assert "What happens next" in confirmation.body
 
 
 def test_application_submit_twice_is_refused_and_changes_nothing(sent, secretariat):
@@ -87,7 +91,8 @@ def test_application_submit_twice_is_refused_and_changes_nothing(sent, secretari
         "This application has already been submitted, so it cannot be submitted again."
     ]
     assert actions_for(application) == ["accreditation_application.submit"]
-    assert len(sent.outbox) == 1
+    # One to the secretariat member, one confirmation to the applicant: the refusal adds none.
+    assert len(sent.outbox) == 2
 
 
 def test_application_return_needs_comments_and_emails_them(sent, secretariat):

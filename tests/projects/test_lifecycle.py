@@ -36,7 +36,9 @@ def approved(**kwargs):
 def test_project_activate_by_the_coordinator_on_the_start_date_makes_it_active_and_tells_the_team(
     eager_celery, mailoutbox, django_capture_on_commit_callbacks
 ):
-    project = approved(start_date=TODAY)
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = approved(start_date=TODAY, team=[member])
+    accredit(member, until=project.end_date)
 
     with django_capture_on_commit_callbacks(execute=True):
         project = project_activate(project=project, by=project.coordinator)
@@ -44,7 +46,8 @@ def test_project_activate_by_the_coordinator_on_the_start_date_makes_it_active_a
     assert project.state == State.ACTIVE
     assert project.activated_at is not None
     assert AuditEvent.objects.filter(action="proposal.activate", object_id=str(project.pk)).exists()
-    assert [message.to for message in mailoutbox] == [[project.coordinator.email]]
+    # The co-ordinator activated it, so only the rest of the team needs telling.
+    assert [message.to for message in mailoutbox] == [[member.email]]
     assert "is now active" in mailoutbox[0].body
 
 
@@ -91,7 +94,8 @@ def test_project_activate_refused_before_a_decision():
 def test_project_close_early_by_the_coordinator_records_the_reason(
     eager_celery, mailoutbox, django_capture_on_commit_callbacks
 ):
-    project = approved(state=State.ACTIVE)
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = approved(state=State.ACTIVE, team=[member])
 
     with django_capture_on_commit_callbacks(execute=True):
         project = project_close(project=project, by=project.coordinator, reason="Work finished")
@@ -100,7 +104,9 @@ def test_project_close_early_by_the_coordinator_records_the_reason(
     assert project.closed_at is not None
     event = AuditEvent.objects.get(action="proposal.close", object_id=str(project.pk))
     assert event.payload == {"reason": "Work finished"}
+    assert [message.to for message in mailoutbox] == [[member.email]]
     assert "before its end date" in mailoutbox[0].body
+    assert "Reason given: Work finished" in mailoutbox[0].body
 
 
 def test_project_close_refused_for_a_team_member_who_is_not_the_coordinator():

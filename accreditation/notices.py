@@ -1,0 +1,150 @@
+"""Who is told about each step of an accreditation application and of an accreditation.
+
+Registered into ``notifications.transitions`` by ``AccreditationConfig.ready()``; the emails
+are sent once the step has committed.
+"""
+
+from django.urls import reverse
+
+from notifications.transitions import Notice
+
+from .selectors import secretariat_users
+
+APPLICATION = "accreditation.AccreditationApplication"
+ACCREDITATION = "accreditation.Accreditation"
+
+
+def _applicant(event):
+    return [event.instance.applicant]
+
+
+def _researcher(event):
+    return [event.instance.researcher]
+
+
+def _secretariat(event):
+    return list(secretariat_users())
+
+
+def _secretariat_if_waiting(event):
+    # A withdrawn draft was never in front of the secretariat, so it concerns nobody else.
+    if event.from_state == "draft":
+        return []
+    return list(secretariat_users())
+
+
+def _application_page(event):
+    return reverse("accreditation:application_detail")
+
+
+def _screen_page(event):
+    return reverse("accreditation:screen", kwargs={"pk": event.instance.pk})
+
+
+def _application(event):
+    return {"application": event.instance, "applicant": event.instance.applicant}
+
+
+def _decided(event):
+    application = event.instance
+    context = _application(event)
+    if event.transition == "approve":
+        context["accreditation"] = getattr(application, "accreditation", None)
+    elif event.transition == "return_to_applicant":
+        context["comments"] = application.return_comments
+    elif event.transition == "reject":
+        context["reasons"] = application.decision_reasons
+    return context
+
+
+def _accreditation(event):
+    accreditation = event.instance
+    return {
+        "accreditation": accreditation,
+        "reasons": event.payload.get("reasons") or accreditation.state_reasons,
+    }
+
+
+def _to_researcher(subject, template):
+    return Notice(
+        to=_researcher,
+        subject=subject,
+        template=template,
+        link=_application_page,
+        action_text="See your accreditation",
+        context=_accreditation,
+        summary=subject + ".",
+    )
+
+
+NOTICES = {
+    (APPLICATION, "submit"): (
+        Notice(
+            to=_secretariat,
+            subject="An accreditation application is waiting to be screened",
+            template="application_submitted",
+            link=_screen_page,
+            action_text="Screen the application",
+            context=_application,
+            summary="Screen it, then approve it, reject it or return it with comments.",
+        ),
+        Notice(
+            to=_applicant,
+            subject="Your accreditation application has been sent",
+            template="application_sent",
+            link=_application_page,
+            action_text="See your application",
+            context=_application,
+            summary="The secretariat will screen it and tell you their decision.",
+            tell_actor=True,
+        ),
+    ),
+    (APPLICATION, "return_to_applicant"): Notice(
+        to=_applicant,
+        subject="Your accreditation application needs changes",
+        template="application_returned",
+        link=_application_page,
+        action_text="See what to change",
+        context=_decided,
+        summary="Make the changes the secretariat asks for, then send it again.",
+    ),
+    (APPLICATION, "approve"): Notice(
+        to=_applicant,
+        subject="You are now an accredited researcher",
+        template="application_approved",
+        link=_application_page,
+        action_text="See your accreditation",
+        context=_decided,
+        summary="Your application for accreditation has been approved.",
+    ),
+    (APPLICATION, "reject"): Notice(
+        to=_applicant,
+        subject="Your accreditation application has been rejected",
+        template="application_rejected",
+        link=_application_page,
+        action_text="See your application",
+        context=_decided,
+        summary="Read the secretariat's reasons.",
+    ),
+    (APPLICATION, "withdraw"): Notice(
+        to=_secretariat_if_waiting,
+        subject="An accreditation application has been withdrawn",
+        template="application_withdrawn",
+        link=_screen_page,
+        action_text="See the application",
+        context=_application,
+        summary="You do not need to do anything.",
+    ),
+    (ACCREDITATION, "suspend"): _to_researcher(
+        "Your accreditation has been suspended", "accreditation_suspended"
+    ),
+    (ACCREDITATION, "reinstate"): _to_researcher(
+        "Your accreditation has been reinstated", "accreditation_reinstated"
+    ),
+    (ACCREDITATION, "revoke"): _to_researcher(
+        "Your accreditation has been revoked", "accreditation_revoked"
+    ),
+    (ACCREDITATION, "expire"): _to_researcher(
+        "Your accreditation has expired", "accreditation_expired"
+    ),
+}

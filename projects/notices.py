@@ -1,0 +1,355 @@
+"""Who is told about each step of a project proposal, from submission to closing.
+
+Registered into ``notifications.transitions`` by ``ProjectsConfig.ready()``; the emails are
+sent once the step has committed, so what the step recorded beside the transition (the
+screening comments, the refused consent, the panel's decision) is there to read.
+"""
+
+from django.urls import reverse
+
+from accreditation.selectors import secretariat_users
+from notifications.transitions import Notice
+
+from .lifecycle_selectors import project_members
+from .models import DataOwnerRepresentative, DatasetRequest, PanelDecision, ScreeningReview
+from .screening_sections import section_names
+
+PROPOSAL = "projects.Proposal"
+Consent = DatasetRequest.Consent
+
+
+# Who
+
+
+def _coordinator(event):
+    return [event.instance.coordinator]
+
+
+def _members(event):
+    return project_members(event.instance)
+
+
+def _secretariat(event):
+    return list(secretariat_users())
+
+
+def _route(*routes):
+    """Only when the step was taken by one of ``routes`` (the payload's ``route``)."""
+
+    def applies(event):
+        return event.payload.get("route") in routes
+
+    return applies
+
+
+def _when(applies, to):
+    def people(event):
+        return to(event) if applies(event) else []
+
+    return people
+
+
+def _data_owners_waited_for(event):
+    return list(dict.fromkeys(rep.user for rep in _representatives(event)))
+
+
+def _representatives(event):
+    departments = (
+        event.instance.dataset_requests.filter(consent=Consent.PENDING)
+        .values("dataset__department")
+        .distinct()
+    )
+    return (
+        DataOwnerRepresentative.objects.filter(department__in=departments, user__is_active=True)
+        .select_related("user", "department")
+        .order_by("department__name", "user__email")
+    )
+
+
+def _reviewers(event):
+    if event.from_state != "panel_review":
+        return []
+    assignments = event.instance.assignments.filter(removed_at__isnull=True).select_related(
+        "reviewer"
+    )
+    return [assignment.reviewer for assignment in assignments]
+
+
+def _secretariat_if_sent(event):
+    return [] if event.from_state == "draft" else _secretariat(event)
+
+
+# Where
+
+
+def _proposal_page(event):
+    return reverse("projects:proposal_detail", kwargs={"pk": event.instance.pk})
+
+
+def _screen_page(event):
+    return reverse("projects:screen", kwargs={"pk": event.instance.pk})
+
+
+def _panel_page(event):
+    return reverse("projects:panel", kwargs={"pk": event.instance.pk})
+
+
+def _reviewer_queue(event):
+    return reverse("projects:reviewer_queue")
+
+
+def _consent_page(event):
+    return reverse("projects:consent", kwargs={"pk": event.instance.pk})
+
+
+# What
+
+
+def _proposal(event):
+    proposal = event.instance
+    return {"proposal": proposal, "project": proposal, "coordinator": proposal.coordinator}
+
+
+def _decision(event):
+    return event.instance.decisions.order_by("-decided_at", "-pk").first()
+
+
+def _decided(event):
+    return {**_proposal(event), "decision": _decision(event)}
+
+
+def _decision_subject(event):
+    decision = _decision(event)
+    outcome = decision.get_outcome_display().lower() if decision else "recorded"
+    return f"Decision on your project proposal: {outcome}"
+
+
+def _screening_comments(event):
+    screening = (
+        event.instance.screenings.filter(outcome=ScreeningReview.Outcome.RETURNED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    comments = screening.section_comments if screening else {}
+    names = section_names()
+    return {
+        **_proposal(event),
+        "comments": [(names[key], comments[key]) for key in names if key in comments],
+    }
+
+
+def _refused_consent(event):
+    refused = (
+        DatasetRequest.objects.select_related("dataset__department")
+        .filter(proposal=event.instance, pk=event.payload.get("request"))
+        .first()
+    )
+    return {
+        **_proposal(event),
+        "dataset": refused.dataset if refused else None,
+        "department": refused.dataset.department if refused else None,
+        "reasons": refused.consent_reasons if refused else "",
+    }
+
+
+def _for_secretariat(event):
+    return {**_refused_consent(event), "for_secretariat": True}
+
+
+def _own_department(event, user):
+    departments = [rep.department for rep in _representatives(event) if rep.user_id == user.pk]
+    return {"department": departments[0] if departments else None, "departments": departments}
+
+
+def _moved(what_happened, what_next):
+    def context(event):
+        return {**_proposal(event), "what_happened": what_happened, "what_next": what_next}
+
+    return context
+
+
+def _closed(event):
+    return {
+        **_proposal(event),
+        "early": event.by is not None,
+        "reason": event.payload.get("reason", ""),
+    }
+
+
+def _progress(subject, what_happened, what_next):
+    """The co-ordinator hears where their proposal has got to."""
+    return Notice(
+        to=_coordinator,
+        subject=subject,
+        template="proposal_moved",
+        link=_proposal_page,
+        action_text="Open your proposal",
+        context=_moved(what_happened, what_next),
+        summary=what_next,
+    )
+
+
+def _panel_decision():
+    return Notice(
+        to=_coordinator,
+        subject=_decision_subject,
+        template="panel_decision",
+        link=_proposal_page,
+        action_text="Open your proposal",
+        context=_decided,
+        summary="Read the panel's decision and its rationale.",
+    )
+
+
+NOTICES = {
+    (PROPOSAL, "submit"): (
+        Notice(
+            to=_secretariat,
+            subject="A project proposal is waiting to be screened",
+            template="proposal_submitted",
+            link=_screen_page,
+            action_text="Screen the proposal",
+            context=_proposal,
+            summary="Check it is complete and feasible, then pass it on, return it or approve it.",
+        ),
+        Notice(
+            to=_coordinator,
+            subject="Your project proposal has been sent",
+            template="proposal_sent",
+            link=_proposal_page,
+            action_text="Open your proposal",
+            context=_proposal,
+            summary="The secretariat will screen it and tell you what happens next.",
+            tell_actor=True,
+        ),
+    ),
+    (PROPOSAL, "start_screening"): _progress(
+        "Your project proposal is being screened",
+        "The secretariat has started screening your project proposal.",
+        "They check it is complete and feasible. We will email you when it moves on, or if "
+        "they need you to change something.",
+    ),
+    (PROPOSAL, "return_to_coordinator"): (
+        Notice(
+            to=_when(_route("screening"), _coordinator),
+            subject="Your project proposal needs changes",
+            template="proposal_returned",
+            link=_proposal_page,
+            action_text="Change your proposal",
+            context=_screening_comments,
+            summary="Make the changes the secretariat asks for, then send it again.",
+        ),
+        Notice(
+            to=_when(_route("consent"), _coordinator),
+            subject="A data owner has refused consent for your project",
+            template="consent_refused",
+            link=_proposal_page,
+            action_text="Go to your proposal",
+            context=_refused_consent,
+            summary="Change the proposal to answer the reasons, or remove the dataset.",
+        ),
+        Notice(
+            to=_when(_route("consent"), _secretariat),
+            subject="A data owner has refused consent for a project",
+            template="consent_refused",
+            link=_screen_page,
+            action_text="Open the proposal",
+            context=_for_secretariat,
+            summary="The proposal has been returned to its co-ordinator.",
+        ),
+        Notice(
+            to=_when(_route(PanelDecision.Route.PANEL), _coordinator),
+            subject=_decision_subject,
+            template="panel_decision",
+            link=_proposal_page,
+            action_text="Open your proposal",
+            context=_decided,
+            summary="Read the panel's decision and change your proposal.",
+        ),
+    ),
+    (PROPOSAL, "send_to_data_owners"): (
+        Notice(
+            to=_data_owners_waited_for,
+            subject="A project asks to use your department's data",
+            template="consent_requested",
+            link=_consent_page,
+            action_text="Give or refuse consent",
+            context=_proposal,
+            person_context=_own_department,
+            summary="Give or refuse consent for each of your department's datasets it requests.",
+        ),
+        _progress(
+            "Your project proposal has gone to the data owners",
+            "The secretariat has screened your project proposal. It asks for data whose owning "
+            "department must consent to its use.",
+            "The data owners will give or refuse consent. Then the proposal goes to the panel.",
+        ),
+    ),
+    (PROPOSAL, "send_to_panel"): (
+        Notice(
+            to=_when(_route("consent"), _secretariat),
+            subject="A project proposal is ready for the panel: assign reviewers",
+            template="proposal_ready_for_panel",
+            link=_panel_page,
+            action_text="Assign reviewers",
+            context=_proposal,
+            summary="Every data owner has consented. Assign three reviewers.",
+        ),
+        _progress(
+            "Your project proposal has gone to the panel",
+            "Your project proposal has gone to the Research Accreditation Panel.",
+            "Three reviewers will each recommend a decision. Then the panel decides, and we "
+            "will email you the decision.",
+        ),
+    ),
+    (PROPOSAL, "fast_track_approve"): Notice(
+        to=_coordinator,
+        subject="Your project has been approved",
+        template="proposal_fast_tracked",
+        link=_proposal_page,
+        action_text="Go to your project",
+        context=_decided,
+        summary="Approved under delegated authority. Activate it on or after its start date.",
+    ),
+    (PROPOSAL, "approve"): _panel_decision(),
+    (PROPOSAL, "approve_with_conditions"): _panel_decision(),
+    (PROPOSAL, "reject"): _panel_decision(),
+    (PROPOSAL, "activate"): Notice(
+        to=_members,
+        subject="Your project is active",
+        template="project_activated",
+        link=_proposal_page,
+        action_text="Open the project",
+        context=_proposal,
+        summary="The team may begin work under the conditions of its approval.",
+    ),
+    (PROPOSAL, "close"): Notice(
+        to=_members,
+        subject="Your project has closed",
+        template="project_closed",
+        link=_proposal_page,
+        action_text="Open the project",
+        context=_closed,
+        summary="The team no longer has access to the project's data.",
+    ),
+    (PROPOSAL, "withdraw"): (
+        Notice(
+            to=_secretariat_if_sent,
+            subject="A project proposal has been withdrawn",
+            template="proposal_withdrawn",
+            link=_proposal_page,
+            action_text="See the proposal",
+            context=_proposal,
+            summary="You do not need to do anything.",
+        ),
+        Notice(
+            to=_reviewers,
+            subject="A project proposal you were reviewing has been withdrawn",
+            template="proposal_withdrawn",
+            link=_reviewer_queue,
+            action_text="See your reviews",
+            context=_proposal,
+            summary="You do not need to review it any more.",
+        ),
+    ),
+}
