@@ -33,3 +33,26 @@ def sent_days(days, *, kind, **kwargs):
 def told(kind):
     """(recipient email, subject) of every notification of ``kind``, sorted."""
     return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", "subject"))
+
+
+def output_request_at(state, **fields):
+    """A request by the co-ordinator of an active project, put straight into ``state``."""
+    from outputs.models import OutputRequest
+    from tests.outputs.factories import OutputRequestFactory
+
+    output_request = OutputRequestFactory()
+    OutputRequest.objects.filter(pk=output_request.pk).update(state=state, **fields)
+    output_request.refresh_from_db()
+    return output_request
+
+
+def released_with_a_file(released_on, **kwargs):
+    """A request released on ``released_on`` with one file (``settings.MEDIA_ROOT`` set)."""
+    from outputs.models import OutputRequest
+    from tests.outputs.factories import FileGroupFactory, OutputFileFactory
+
+    output_request = output_request_at(
+        OutputRequest.State.RELEASED, released_at=morning(released_on), **kwargs
+    )
+    output_file = OutputFileFactory(group=FileGroupFactory(request=output_request))
+    return output_request, output_file

@@ -9,8 +9,15 @@ from outputs.models import OutputRequest, Publication, PublicationWaiver, Review
 from projects.models import Proposal, ReviewerAssignment
 from researchers.roles import Role
 from tests.factories import UserFactory
-from tests.notifications.reminder_helpers import morning, sent_days, sweep_on, told
-from tests.outputs.factories import FileGroupFactory, OutputFileFactory, OutputRequestFactory
+from tests.notifications.reminder_helpers import (
+    morning,
+    output_request_at,
+    released_with_a_file,
+    sent_days,
+    sweep_on,
+    told,
+)
+from tests.outputs.factories import OutputRequestFactory
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -108,13 +115,6 @@ def test_panel_recommendation_overdue_reminded_the_day_after_its_due_date(sent):
     assert "14 April 2027" in sent.outbox[0].body
 
 
-def output_request_at(state, **fields):
-    output_request = OutputRequestFactory()
-    OutputRequest.objects.filter(pk=output_request.pk).update(state=state, **fields)
-    output_request.refresh_from_db()
-    return output_request
-
-
 def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent):
     # Submitted on Monday 1 March 2027: five working days end on Monday 8 March.
     output_request = output_request_at(
@@ -159,14 +159,6 @@ def test_draft_output_request_reminded_after_30_days_then_withdrawn_after_30_mor
     subjects = [email.subject for email in sent.to(output_request.author.email)]
     assert subjects.count("Finish your output request or it will be withdrawn") == 1
     assert subjects.count("Your draft output request has been withdrawn") == 1
-
-
-def released_with_a_file(released_on, **kwargs):
-    output_request = output_request_at(
-        OutputRequest.State.RELEASED, released_at=morning(released_on), **kwargs
-    )
-    output_file = OutputFileFactory(group=FileGroupFactory(request=output_request))
-    return output_request, output_file
 
 
 def test_released_outputs_unpublished_after_90_days_remind_the_project_members(sent):

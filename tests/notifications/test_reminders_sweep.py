@@ -1,0 +1,277 @@
+"""The reminder sweep: never twice, whatever runs it; a fixed number of queries per batch."""
+
+import datetime
+import threading
+
+import pytest
+from celery.exceptions import Retry
+from django.conf import settings as django_settings
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications import reminders as reminders_module
+from notifications.models import Notification, ReminderSent
+from notifications.reminders import ReminderRule, reminder_rules, reminders_sweep
+from notifications.tasks import reminders_send
+from outputs.models import OutputRequest
+from projects.models import Proposal, ReviewerAssignment
+from researchers.roles import Role
+from tests.accreditation.factories import AccreditationFactory
+from tests.factories import UserFactory
+from tests.notifications.reminder_helpers import (
+    morning,
+    output_request_at,
+    released_with_a_file,
+    sweep_on,
+)
+from tests.projects.factories import ProposalFactory
+
+D = datetime.date
+day = datetime.timedelta(days=1)
+# Two Tuesdays with no bank holiday in the week before: a request submitted on the Monday a
+# week earlier is first overdue on each.
+FIRST, SECOND = D(2027, 3, 9), D(2027, 6, 15)
+
+
+def expiring(due, n):
+    for _ in range(n):
+        AccreditationFactory(valid_from=due - 1000 * day, valid_until=due + 30 * day)
+
+
+def project_ending(due, n):
+    for _ in range(n):
+        ProposalFactory(
+            state=Proposal.State.ACTIVE,
+            start_date=due - 100 * day,
+            end_date=due + 60 * day,
+            team=[UserFactory(roles=[Role.RESEARCHER])],
+        )
+
+
+def recommendation_overdue(due, n):
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    for _ in range(n):
+        ReviewerAssignment.objects.create(
+            proposal=ProposalFactory(state=Proposal.State.PANEL_REVIEW),
+            reviewer=UserFactory(roles=[Role.PANEL_REVIEWER]),
+            assigned_by=secretariat,
+            due_date=due - day,
+        )
+
+
+def check_overdue(due, n):
+    UserFactory(roles=[Role.OUTPUT_CHECKER])
+    for _ in range(n):
+        output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(due - 8 * day))
+
+
+def unpublished(due, n):
+    for _ in range(n):
+        released_with_a_file(due - 90 * day)
+
+
+def proposal_stale(due, n):
+    for _ in range(n):
+        proposal = ProposalFactory()
+        Proposal.objects.filter(pk=proposal.pk).update(updated_at=morning(due - 30 * day))
+
+
+BUILDERS = {
+    "accreditation_expiring_30": expiring,
+    "project_ending_60": project_ending,
+    "panel_recommendation_overdue": recommendation_overdue,
+    "output_check_overdue": check_overdue,
+    "outputs_unpublished": unpublished,
+    "proposal_stale": proposal_stale,
+}
+
+
+@pytest.fixture
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("_media_in_tmp")
+@pytest.mark.parametrize("kind", list(BUILDERS))
+def test_reminders_sweep_queries_per_batch_are_the_same_for_2_and_12_objects(
+    kind, sent, django_assert_max_num_queries
+):
+    BUILDERS[kind](FIRST, 2)
+    BUILDERS[kind](SECOND, 12)
+    # Content types are looked up once per process, then cached.
+    sweep_on(FIRST - 365 * day, kinds=[kind])
+
+    with CaptureQueriesContext(connection) as small:
+        assert sweep_on(FIRST, kinds=[kind], sent=sent) == {kind: 2}
+    with django_assert_max_num_queries(len(small)) as large:
+        assert sweep_on(SECOND, kinds=[kind], sent=sent) == {kind: 12}
+
+    assert len(large) == len(small)
+    # Read the candidates and what they need, record, read back, tell: a handful, however many.
+    assert len(small) <= 12, [query["sql"][:120] for query in small.captured_queries]
+    assert ReminderSent.objects.filter(kind=kind).count() == 14
+
+
+@pytest.mark.django_db
+def test_reminders_sweep_in_batches_costs_the_same_per_batch(sent):
+    expiring(FIRST, 9)
+    with CaptureQueriesContext(connection) as three_batches:
+        counts = sweep_on(FIRST, kinds=["accreditation_expiring_30"], batch_size=3, sent=sent)
+    expiring(SECOND, 3)
+    with CaptureQueriesContext(connection) as one_batch:
+        sweep_on(SECOND, kinds=["accreditation_expiring_30"], batch_size=3, sent=sent)
+
+    assert counts == {"accreditation_expiring_30": 9}
+    assert len(sent.outbox) == 12
+    # The same queries per batch, plus the last read that finds the end.
+    per_batch = (len(three_batches) - len(one_batch)) / 2
+    assert len(three_batches) == 3 * per_batch + (len(one_batch) - per_batch)
+
+
+@pytest.mark.django_db
+def test_reminders_sweep_run_twice_sends_nothing_the_second_time(sent):
+    expiring(FIRST, 3)
+    project_ending(FIRST, 2)
+
+    first = sweep_on(FIRST, batch_size=2, sent=sent)
+    emails = len(sent.outbox)
+    second = sweep_on(FIRST, batch_size=2, sent=sent)
+
+    assert first["accreditation_expiring_30"] == 3
+    assert first["project_ending_60"] == 2
+    assert set(second.values()) == {0}
+    assert len(sent.outbox) == emails == 3 + 2 * 2  # each project: co-ordinator and a member
+    assert Notification.objects.count() == emails
+
+
+@pytest.mark.django_db
+def test_reminders_sweep_of_a_failed_batch_leaves_no_ledger_row_so_the_next_run_sends(sent):
+    expiring(FIRST, 2)
+    kind = "accreditation_expiring_30"
+    real = reminder_rules()[kind]
+    broken = ReminderRule(**{**real.__dict__, "template": "reminder_missing"})
+    reminders_module._rules[kind] = broken
+    try:
+        with pytest.raises(Exception, match="reminder_missing"):
+            sweep_on(FIRST, kinds=[kind], sent=sent)
+    finally:
+        reminders_module._rules[kind] = real
+
+    assert not ReminderSent.objects.exists()
+    assert not Notification.objects.exists()
+    assert sent.outbox == []
+    assert sweep_on(FIRST, kinds=[kind], sent=sent) == {kind: 2}
+    assert len(sent.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_reminders_sweep_refuses_an_unknown_kind():
+    with pytest.raises(ValueError, match="no_such_kind"):
+        reminders_sweep(kinds=["no_such_kind"])
+
+
+@pytest.mark.django_db
+def test_reminders_send_retried_after_a_failure_sends_nothing_twice(sent, monkeypatch):
+    """The first attempt fails part-way, after some batches committed; the retry finishes."""
+    expiring(FIRST, 4)
+    project_ending(FIRST, 1)
+    real = reminder_rules()["project_ending_60"]
+    attempts = []
+
+    def candidates_failing_once(today):
+        attempts.append(today)
+        if len(attempts) == 1:
+            raise OperationalError("the database connection dropped")
+        return real.candidates(today)
+
+    monkeypatch.setitem(
+        reminders_module._rules,
+        "project_ending_60",
+        ReminderRule(**{**real.__dict__, "candidates": candidates_failing_once}),
+    )
+
+    # The first attempt commits the accreditation batches, then fails and asks for a retry.
+    with sent.capture(), pytest.raises(Retry):
+        reminders_send.apply(kwargs={"today": FIRST.isoformat()})
+    assert len(sent.outbox) == 4
+    # The worker runs the retry with the same arguments.
+    with sent.capture():
+        counts = reminders_send.apply(kwargs={"today": FIRST.isoformat()}, retries=1).get()
+
+    assert len(attempts) == 2
+    assert counts["accreditation_expiring_30"] == 0
+    assert counts["project_ending_60"] == 1
+    assert ReminderSent.objects.filter(kind="accreditation_expiring_30").count() == 4
+    assert ReminderSent.objects.filter(kind="project_ending_60").count() == 1
+    assert len(sent.outbox) == 4 + 2
+    assert len({(email.to[0], email.subject) for email in sent.outbox}) == 6
+
+
+def test_reminders_send_is_safe_to_retry():
+    assert reminders_send.acks_late is True
+    assert any(issubclass(OperationalError, error) for error in reminders_send.autoretry_for)
+    assert reminders_send.max_retries == 5
+    assert reminders_send.retry_backoff
+
+
+def test_beat_runs_the_reminders_daily_after_the_expiries_and_closures():
+    schedule = django_settings.CELERY_BEAT_SCHEDULE
+    entry = schedule["send-reminders"]
+    assert entry["task"] == "notifications.tasks.reminders_send"
+    hour = min(entry["schedule"].hour)
+    assert entry["schedule"].hour == {hour}
+    for earlier in ("expire-lapsed-accreditations", "close-ended-projects"):
+        assert max(schedule[earlier]["schedule"].hour) < hour
+    requeue = schedule["requeue-pending-declarations"]
+    assert requeue["task"] == "researchers.tasks.declarations_requeue_pending"
+
+
+def test_every_reminder_kind_has_its_templates():
+    from django.template.loader import get_template
+
+    kinds = reminder_rules()
+    assert len(kinds) == 17
+    for rule in kinds.values():
+        get_template(f"notifications/email/{rule.template}.txt")
+        get_template(f"notifications/email/{rule.template}.html")
+
+
+@pytest.fixture
+def needs_row_locks():
+    if connection.vendor != "postgresql":
+        pytest.skip("Only PostgreSQL shows two sweeps racing; set DATABASE_URL to run this.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
+    needs_row_locks, eager_celery, mailoutbox
+):
+    expiring(FIRST, 25)
+    project_ending(FIRST, 5)
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def run(index):
+        try:
+            barrier.wait(timeout=10)
+            # Small batches, so the two sweeps interleave their inserts and read-backs.
+            outcomes[index] = sweep_on(FIRST, batch_size=4)
+        except Exception as error:  # the test reports whatever a thread met
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
+    for kind, total in (("accreditation_expiring_30", 25), ("project_ending_60", 5)):
+        assert outcomes[0][kind] + outcomes[1][kind] == total, outcomes
+        assert ReminderSent.objects.filter(kind=kind).count() == total
+    assert Notification.objects.count() == 25 + 5 * 2
+    sent = [(email.to[0], email.subject) for email in mailoutbox]
+    assert len(sent) == len(set(sent)) == 25 + 5 * 2
