@@ -32,6 +32,17 @@ def nice_ceiling(value):
     return 10 * power
 
 
+def axis_scale(peak, *, ticks=4):
+    """(top of the axis, step between gridlines) for counts up to ``peak``: whole-number steps
+    of 1, 2 or 5 times a power of ten, so no gridline falls between two counts."""
+    if peak <= 0:
+        return ticks, 1
+    raw = peak / ticks
+    power = 10 ** max(0, math.floor(math.log10(raw))) if raw >= 1 else 1
+    step = next((factor * power for factor in (1, 2, 5, 10) if factor * power >= raw), 10 * power)
+    return step * math.ceil(peak / step), step
+
+
 def _number(value):
     if value is None:
         return ""
@@ -70,13 +81,13 @@ def bar_chart(*, chart_id, title, description, categories, series, width=640, he
     left, right, top, bottom = 44, 8, 34, 48
     plot_width, plot_height = width - left - right, height - top - bottom
     peak = max((value or 0 for _, values, _ in series for value in values), default=0)
-    ceiling = nice_ceiling(peak)
+    ceiling, step = axis_scale(peak)
     parts = _open(chart_id, title, description, width, height)
     parts += _legend(series, x=left, y=16)
 
-    for tick in range(5):
-        value = ceiling * tick / 4
-        y = top + plot_height - plot_height * tick / 4
+    for index in range(round(ceiling / step) + 1):
+        value = step * index
+        y = top + plot_height - plot_height * value / ceiling
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="{GREY}" stroke-width="1"/>'
@@ -125,7 +136,7 @@ def horizontal_bar_chart(
     unit="",
     maximum=None,
     width=640,
-    label_width=250,
+    label_width=300,
 ):
     """Horizontal bars, one row per label and one bar per series in each row; a missing value
     is written as "no data" instead of a bar. ``series`` is a list of (name, values, colour);
