@@ -51,7 +51,8 @@ class ReminderRule:
     ``context(obj)``: more for the template (the object is always there as ``object``).
     ``action(objects)``: run on the objects this sweep won, before anyone is told, inside the
     same transaction; returns the objects it acted on, and only those are told (an automatic
-    withdrawal refused because the draft changed meanwhile tells nobody).
+    withdrawal refused because the draft changed meanwhile tells nobody). Its queries are its
+    own: withdrawing goes through ``transition_fire``, one object at a time.
     ``once_per_object``: the due date never changes for an object, so objects already reminded
     of this kind are left out of the candidates in the database instead of in the ledger.
     """

@@ -115,18 +115,21 @@ def test_reminders_sweep_queries_per_batch_are_the_same_for_2_and_12_objects(
 
 @pytest.mark.django_db
 def test_reminders_sweep_in_batches_costs_the_same_per_batch(sent):
+    kind = "accreditation_expiring_30"
     expiring(FIRST, 9)
-    with CaptureQueriesContext(connection) as three_batches:
-        counts = sweep_on(FIRST, kinds=["accreditation_expiring_30"], batch_size=3, sent=sent)
     expiring(SECOND, 3)
+    sweep_on(FIRST - 365 * day, kinds=[kind])  # content types are cached after this
+    with CaptureQueriesContext(connection) as three_batches:
+        counts = sweep_on(FIRST, kinds=[kind], batch_size=3, sent=sent)
     with CaptureQueriesContext(connection) as one_batch:
-        sweep_on(SECOND, kinds=["accreditation_expiring_30"], batch_size=3, sent=sent)
+        sweep_on(SECOND, kinds=[kind], batch_size=3, sent=sent)
 
-    assert counts == {"accreditation_expiring_30": 9}
+    assert counts == {kind: 9}
     assert len(sent.outbox) == 12
-    # The same queries per batch, plus the last read that finds the end.
-    per_batch = (len(three_batches) - len(one_batch)) / 2
-    assert len(three_batches) == 3 * per_batch + (len(one_batch) - per_batch)
+    # Each full batch is followed by one more read, which finds the end here.
+    per_batch = len(one_batch) - 1
+    assert len(three_batches) == 3 * per_batch + 1
+    assert sum(q["sql"].startswith("SAVEPOINT") for q in three_batches.captured_queries) == 3
 
 
 @pytest.mark.django_db
@@ -275,3 +278,21 @@ def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
     assert Notification.objects.count() == 25 + 5 * 2
     sent = [(email.to[0], email.subject) for email in mailoutbox]
     assert len(sent) == len(set(sent)) == 25 + 5 * 2
+
+
+@pytest.mark.django_db
+def test_reminders_send_command_sends_a_missed_day_once(sent):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    expiring(FIRST, 2)
+    out = StringIO()
+    with sent.capture():
+        call_command("reminders_send", date=FIRST.isoformat(), stdout=out)
+        call_command("reminders_send", date=FIRST.isoformat(), stdout=StringIO())
+
+    assert "accreditation_expiring_30: 2" in out.getvalue()
+    assert len(sent.outbox) == 2
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("reminders_send", date="31/03/2027")
