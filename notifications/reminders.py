@@ -175,8 +175,13 @@ def _batch_send(rule, batch, *, today, content_type, audience):
     due = {}
     for obj in batch:
         day = rule.due_date(obj)
-        if day is not None and day <= today:
-            due[obj.pk] = (obj, day)
+        if day is None or day > today:
+            continue
+        people = _people(rule, obj, audience)
+        # Nobody to tell yet (no checker free to check, say): record nothing, so a later sweep
+        # tells whoever there is then. A rule with an action acts whoever is told.
+        if people or rule.action is not None:
+            due[obj.pk] = (obj, day, len(people))
     if not due:
         return 0
     token = uuid.uuid4()
@@ -189,14 +194,19 @@ def _batch_send(rule, batch, *, today, content_type, audience):
                     object_id=pk,
                     due_date=day,
                     sweep=token,
-                    recipients=len(_people(rule, obj, audience)),
+                    recipients=recipients,
                 )
-                for pk, (obj, day) in due.items()
+                for pk, (obj, day, recipients) in due.items()
             ],
             ignore_conflicts=True,
         )
-        won = set(ReminderSent.objects.filter(sweep=token).values_list("object_id", flat=True))
-        objects = [obj for pk, (obj, _) in due.items() if pk in won]
+        # The rows this run inserted, found through the unique constraint's index.
+        won = set(
+            ReminderSent.objects.filter(
+                kind=rule.kind, content_type=content_type, object_id__in=list(due), sweep=token
+            ).values_list("object_id", flat=True)
+        )
+        objects = [obj for pk, (obj, _, _) in due.items() if pk in won]
         if objects and rule.action is not None:
             objects = list(rule.action(objects))
         notify_many(_message(rule, obj, audience) for obj in objects)

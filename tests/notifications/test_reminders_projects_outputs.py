@@ -186,3 +186,18 @@ def test_released_outputs_published_or_waived_are_not_reminded():
 
     assert sweep_on(D(2027, 6, 1), kinds=["outputs_unpublished"]) == {"outputs_unpublished": 0}
     assert not Notification.objects.exists()
+
+
+def test_output_check_overdue_with_no_checker_free_waits_for_one(sent):
+    output_request = output_request_at(
+        OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 1))
+    )
+    member = UserFactory(roles=[Role.OUTPUT_CHECKER])
+    TeamMemberFactory(proposal=output_request.project, user=member)
+
+    assert sweep_on(D(2027, 3, 9), kinds=["output_check_overdue"]) == {"output_check_overdue": 0}
+    free = UserFactory(roles=[Role.OUTPUT_CHECKER])
+    assert sweep_on(D(2027, 3, 10), kinds=["output_check_overdue"], sent=sent) == {
+        "output_check_overdue": 1
+    }
+    assert [email.to for email in sent.outbox] == [[free.email]]
