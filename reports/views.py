@@ -14,7 +14,7 @@ from uploads.responses import serve_file
 from . import selectors, services
 from .charts import report_charts
 from .figures import report_build
-from .forms import filter_form, query_for
+from .forms import ReportFilterForm, filter_form, query_for
 from .models import ReportExport
 from .rows import HEADER, report_rows
 
@@ -64,12 +64,10 @@ def report_csv(request):
 def export_list(request):
     """The PDF reports asked for lately; a POST with the report's filters asks for another."""
     if request.method == "POST":
-        form = filter_form(request.POST)
+        # The filters come from the report page's form; none at all is not "the default".
+        form = ReportFilterForm(request.POST)
         if not form.is_valid():
-            query = {
-                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
-            }
-            return redirect(f"{reverse('reports:report')}?{urlencode(query)}")
+            return render(request, "reports/report.html", {"form": form, "report": None})
         export = services.report_export_request(
             filters=form.filters(), by=request.user, request=request
         )

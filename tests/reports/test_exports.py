@@ -261,18 +261,16 @@ def test_report_pdf_refused_to_an_output_checker(client):
     assert not AuditEvent.objects.filter(action="report.pdf_downloaded").exists()
 
 
-def test_report_pdf_with_bad_filters_goes_back_to_the_report_and_queues_nothing(
-    secretariat_client,
-):
+def test_report_pdf_with_bad_filters_shows_the_errors_and_queues_nothing(secretariat_client):
     query = {**APRIL_TO_MAY, "date_to_year": "2025"}
 
     response = secretariat_client.post(reverse("reports:export_list"), query)
 
-    assert response.status_code == 302
-    assert "date_to_year=2025" in response["Location"]
+    assert response.status_code == 200
     assert not ReportExport.objects.exists()
-    html = secretariat_client.get(response["Location"]).text
-    assert "The end date must be the same as or after the start date" in html
+    assert "govuk-error-summary" in response.text
+    assert "The end date must be the same as or after the start date" in response.text
+    assert 'name="date_to_year" type="text" inputmode="numeric" value="2025"' in response.text
 
 
 def test_report_pdf_task_failing_every_retry_marks_the_export_failed(eager_celery, monkeypatch):
@@ -306,3 +304,11 @@ def test_report_pdf_list_shows_recent_exports(secretariat_client, world):
 
     assert "2026-04-01 to 2026-05-31" in html
     assert "Ready" in html
+
+
+def test_report_pdf_without_filters_is_refused_with_the_errors(secretariat_client):
+    response = secretariat_client.post(reverse("reports:export_list"), {})
+
+    assert response.status_code == 200
+    assert not ReportExport.objects.exists()
+    assert "Enter the date the report starts from" in response.text
