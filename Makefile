@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test install lint format keys migrate seed docs check-deploy clean
+.PHONY: run test install lint format keys migrate seed docs check-deploy bench clean
 
 run: install keys migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
 	$(UV) run --frozen honcho start -f Procfile.dev
@@ -48,6 +48,9 @@ check-deploy: install  ## Django's deployment checklist under production setting
 	DECLARATION_SIGNING_KEY=var/signing/declaration-key.pem \
 	DECLARATION_SIGNING_CERT=var/signing/declaration-cert.pem \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+bench: install  ## Time the main pages, the reminder sweep and the report (see bench/README.md)
+	$(UV) run --frozen python bench/run.py
 
 clean:
 	rm -rf var .venv .pytest_cache .ruff_cache

@@ -253,3 +253,31 @@ def test_seed_scale_queries_do_not_grow_with_the_researchers(django_assert_max_n
 
     with django_assert_max_num_queries(len(small)):
         _seed_and_undo(200, batch_size=100_000)
+
+
+def _bench():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "run.py"
+    spec = importlib.util.spec_from_file_location("bench_run", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_runs_every_case_against_a_seeded_database():
+    bench = _bench()
+    _seed(20)
+    accounts = bench.people()
+
+    results = [bench.measure(case, accounts, repeats=1) for case in bench.CASES]
+
+    failed = [f"{r.name}: {r.problem}" for r in results if r.problem.startswith("FAILED")]
+    assert not failed
+    ran = {r.name for r in results if not r.problem}
+    assert {"Researcher register", "Checkers' queue", "Audit list", "Reports page"} <= ran
+    assert all(r.queries is not None and r.peak_mib is not None for r in results if not r.problem)
+    table = bench.table(results, 1)
+    assert table.splitlines()[0].startswith("| case")
+    assert all(r.name in table for r in results)
