@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "researchers.tasks.declarations_requeue_pending",
         "schedule": crontab(minute=5),
     },
+    # Hourly: queue again any report PDF whose task was lost.
+    "requeue-stale-report-exports": {
+        "task": "reports.tasks.report_exports_requeue_stale",
+        "schedule": crontab(minute=35),
+    },
 }
 
 # Security: always-on basics, and everything else in production.

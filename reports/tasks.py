@@ -1,6 +1,8 @@
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
 
 from .models import ReportExport
 from .services import report_export_fail, report_export_render
@@ -25,3 +27,32 @@ def report_export_render_task(self, export_id):
             return
         raise self.retry(exc=error, countdown=15 * (2**self.request.retries)) from error
     logger.info("Report export %s ready, %s bytes", export_id, export.size)
+
+
+REQUEUE_AFTER = timedelta(minutes=15)
+
+
+@shared_task(acks_late=True)
+def report_exports_requeue_stale():
+    """Hourly: queue again every PDF export still waiting or being prepared after a while.
+
+    Asking for a PDF queues its task once the request commits; if the broker was down then, or
+    a worker died past its retries, the export would wait for ever. Queuing one twice is
+    harmless: the task does nothing for an export already finished, and storing the PDF locks
+    the row and skips one finished meanwhile.
+    """
+    cutoff = timezone.now() - REQUEUE_AFTER
+    stale = [
+        str(pk)
+        for pk in ReportExport.objects.filter(
+            state__in=[ReportExport.State.QUEUED, ReportExport.State.RUNNING],
+            created_at__lt=cutoff,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    ]
+    for export_id in stale:
+        report_export_render_task.delay(export_id)
+    if stale:
+        logger.warning("Queued %d report export(s) again", len(stale))
+    return len(stale)

@@ -312,3 +312,27 @@ def test_report_pdf_without_filters_is_refused_with_the_errors(secretariat_clien
     assert response.status_code == 200
     assert not ReportExport.objects.exists()
     assert "Enter the date the report starts from" in response.text
+
+
+def test_report_exports_requeue_stale_prepares_only_those_waiting_too_long(eager_celery):
+    from reports.tasks import report_exports_requeue_stale
+
+    by = UserFactory(roles=[Role.SECRETARIAT])
+    with time_machine.travel("2026-06-15 09:30", tick=False):
+        lost = ReportExport.objects.create(requested_by=by, filters=FILTERS)
+    just_asked = ReportExport.objects.create(requested_by=by, filters=FILTERS)
+
+    assert report_exports_requeue_stale() == 1
+
+    lost.refresh_from_db()
+    just_asked.refresh_from_db()
+    assert lost.state == ReportExport.State.READY
+    assert just_asked.state == ReportExport.State.QUEUED
+    assert report_exports_requeue_stale() == 0
+
+
+def test_report_exports_requeue_beat_entry_runs_hourly(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-report-exports"]
+
+    assert entry["task"] == "reports.tasks.report_exports_requeue_stale"
+    assert entry["schedule"].minute == {35}
