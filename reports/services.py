@@ -29,8 +29,6 @@ def report_csv_record(*, filters, by, request=None):
 
 def report_export_request(*, filters, by, request=None):
     """Queue a PDF of the report with ``filters`` for ``by``; the task starts after commit."""
-    from .tasks import report_export_render_task
-
     with transaction.atomic():
         export = ReportExport.objects.create(requested_by=by, filters=filters)
         audit_record(
@@ -42,8 +40,19 @@ def report_export_request(*, filters, by, request=None):
             request=request,
         )
         export_id = str(export.pk)
-        transaction.on_commit(lambda: report_export_render_task.delay(export_id))
+        transaction.on_commit(lambda: _queue_render(export_id))
     return export
+
+
+def _queue_render(export_id):
+    from .tasks import report_export_render_task
+
+    try:
+        report_export_render_task.delay(export_id)
+    except Exception:
+        # The export is saved: the hourly sweep queues it again, and the status page says it
+        # is waiting, which beats an error page for a request that was recorded.
+        logger.exception("Could not queue report export %s; the sweep will retry", export_id)
 
 
 def _progress(export, progress, **fields):
