@@ -212,6 +212,7 @@ def _draft_candidates_withdraw(today):
                 "accreditation_application_stale",
                 AccreditationApplication,
                 sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
+                sent_after_field="updated_at",
             )
         )
         .select_related("applicant")

@@ -102,11 +102,13 @@ def untouched_since(day):
     return day_start(day + timedelta(days=1))
 
 
-def reminded(kind, model, *, sent_before=None):
+def reminded(kind, model, *, sent_before=None, sent_after_field=None):
     """An ``Exists`` that is true for objects of ``model`` already reminded of ``kind``.
 
     ``sent_before``: only reminders sent before the start of that day count, for steps that
     must wait a while after their notice (an automatic withdrawal 30 days after its warning).
+    ``sent_after_field``: only reminders sent after the object's own timestamp in that field
+    count (a warning about a draft counts only if nobody has touched the draft since).
     """
     ledger = ReminderSent.objects.filter(
         kind=kind,
@@ -115,6 +117,8 @@ def reminded(kind, model, *, sent_before=None):
     )
     if sent_before is not None:
         ledger = ledger.filter(sent_at__lt=day_start(sent_before))
+    if sent_after_field is not None:
+        ledger = ledger.filter(sent_at__gt=OuterRef(sent_after_field))
     return Exists(ledger)
 
 

@@ -144,6 +144,7 @@ def _draft_candidates_withdraw(today):
                 "output_request_stale",
                 OutputRequest,
                 sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
+                sent_after_field="updated_at",
             )
         )
         .select_related("author")

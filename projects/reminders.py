@@ -63,6 +63,7 @@ def _draft_candidates_withdraw(today):
                 "proposal_stale",
                 Proposal,
                 sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
+                sent_after_field="updated_at",
             )
         )
         .select_related("coordinator")

@@ -177,3 +177,19 @@ def test_draft_application_never_warned_is_not_withdrawn():
     assert counts == {"accreditation_application_withdrawn": 0}
     application.refresh_from_db()
     assert application.state == AccreditationApplication.State.DRAFT
+
+
+def test_draft_application_warned_before_a_later_visit_needs_a_fresh_warning():
+    application = AccreditationApplicationFactory()
+    touched = D(2027, 1, 10)
+    AccreditationApplication.objects.filter(pk=application.pk).update(updated_at=morning(touched))
+    kinds = ["accreditation_application_stale", "accreditation_application_withdrawn"]
+    sweep_on(touched + 30 * day, kinds=kinds)
+    AccreditationApplication.objects.filter(pk=application.pk).update(
+        updated_at=morning(touched + 40 * day)
+    )
+
+    # The sweeps did not run while the draft went stale again: the old warning is not enough.
+    assert sweep_on(touched + 100 * day, kinds=kinds[1:]) == {kinds[1]: 0}
+    application.refresh_from_db()
+    assert application.state == AccreditationApplication.State.DRAFT
