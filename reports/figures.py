@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import CharField, Max
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -494,8 +495,6 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
 def report_build(*, date_from, date_to, organisation=None, today=None, working_days=None):
     """The whole report for records falling between ``date_from`` and ``date_to`` (inclusive),
     for one ``Organisation`` or all, as a ``Report``. A fixed number of queries."""
-    from django.conf import settings
-
     today = timezone.localdate() if today is None else today
     working_days = (
         settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS if working_days is None else working_days
