@@ -6,18 +6,17 @@ them.
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.selectors import secretariat_users
 from notifications.reminders import (
     ReminderRule,
     reminded,
     reminder_rule_register,
     untouched_since,
 )
-from researchers.roles import Role
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -141,9 +140,7 @@ def _overdue_candidates(today):
 
 
 def _secretariat():
-    return list(
-        get_user_model().objects.filter(groups__name=Role.SECRETARIAT, is_active=True).distinct()
-    )
+    return list(secretariat_users().distinct())
 
 
 def _reviewer_and_secretariat(assignment, secretariat):
