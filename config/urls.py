@@ -17,6 +17,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("outputs/", include("outputs.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from notifications.inbox import unread_count
 from researchers.roles import user_roles
 
 from .navigation import navigation_for
@@ -17,4 +18,6 @@ def service(request):
         "service_navigation": navigation_for(
             signed_in=signed_in, roles=roles, path=getattr(request, "path", "")
         ),
+        # The header's unread count: one query, and none at all for anyone not signed in.
+        "notifications_unread": unread_count(user=user) if signed_in else 0,
     }

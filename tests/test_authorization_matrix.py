@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_
 from accreditation.models import Level
 from audit.services import audit_record
 from legislation.models import Act, Dataset
+from notifications.models import Notification
 from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel_services import conflict_declare, reviewer_assign
 from researchers.roles import Role
@@ -85,6 +86,7 @@ def signed_out_only():
 
 
 SIGNED_IN_OK = dict.fromkeys(SIGNED_IN, OK)
+NOTIFICATION_LINK = "/accreditation/"
 REAUTHENTICATE = f"redirect to {reverse_lazy('account_reauthenticate')}"
 
 
@@ -182,6 +184,23 @@ MATRIX = {
         f"reports:{name}": Row(only("secretariat"), lambda world: {"pk": world.report_export.pk})
         for name in ("export_detail", "export_status", "export_download")
     },
+    # A person's own notifications: anyone signed in has a list; opening someone else's
+    # notification finds nothing, and opening one's own goes to the page it is about.
+    "notifications:notification_list": Row(signed_in()),
+    "notifications:notification_open": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, NOT_FOUND),
+            "researcher": f"redirect to {NOTIFICATION_LINK}",
+        },
+        lambda world: {"pk": world.notification.pk},
+    ),
+    "notifications:mark_all_read": Row(
+        {
+            "anonymous": LOGIN,
+            **dict.fromkeys(SIGNED_IN, redirect_to("notifications:notification_list")),
+        }
+    ),
     # Health
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
@@ -518,6 +537,12 @@ def world(db, settings, tmp_path):
         **users,
         audit_event=audit_event,
         report_export=export_ready(by=users["secretariat"]),
+        notification=Notification.objects.create(
+            recipient=users["researcher"],
+            kind="accreditation_application.return_to_applicant",
+            subject="Your accreditation application needs changes",
+            link=NOTIFICATION_LINK,
+        ),
         consent_proposal=consent_proposal,
         act=Act.objects.order_by("pk").first(),
         dataset=Dataset.objects.order_by("pk").first(),

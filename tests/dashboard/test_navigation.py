@@ -49,6 +49,7 @@ def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
         "Accredited researchers",
         "Accredited projects",
         "Your projects",
+        "Notifications",
     ]
     assert "Audit trail" not in labels
 
@@ -69,6 +70,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Reports",
         "Audit trail",
         "Service status",
+        "Notifications",
     ]
 
 

@@ -478,9 +478,9 @@ def test_profile_page_query_count_does_not_grow_with_qualifications(
         ExperienceFactory(user=researcher)
         TrainingRecordFactory(user=researcher, with_certificate=True)
 
-    # Session, user, their roles; the owner with profile and organisation, qualifications,
-    # training records.
-    with django_assert_max_num_queries(6):
+    # Session, user, their roles, their unread notifications; the owner with profile and
+    # organisation, qualifications, training records.
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("researchers:profile"))
 
     assert response.status_code == 200
@@ -497,7 +497,7 @@ def test_person_profile_query_count_does_not_grow_with_qualifications(
         TrainingRecordFactory(user=profile.user, with_certificate=True)
 
     # As for the researcher's own page, plus the staff two-factor check.
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("researchers:person_profile", kwargs={"pk": profile.user.pk}))
 
     assert response.status_code == 200

@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import inbox
+
+NOTIFICATIONS_PER_PAGE = 25
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    page_obj = Paginator(
+        inbox.notifications_for(user=request.user), NOTIFICATIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"page_obj": page_obj, "notifications": page_obj.object_list},
+    )
+
+
+@login_required
+@require_GET
+def notification_open(request, pk):
+    """Mark the notification read and go to the page it is about."""
+    notification = inbox.notification_open(user=request.user, pk=pk)
+    link = notification.link
+    # Links are paths the service wrote; anything else goes back to the list.
+    if link and url_has_allowed_host_and_scheme(
+        link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(link)
+    return redirect("notifications:notification_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications_mark_all_read(request):
+    if request.method == "POST":
+        marked = inbox.notifications_mark_all_read(user=request.user)
+        if marked:
+            messages.success(
+                request, f"{marked} notification{'' if marked == 1 else 's'} marked as read."
+            )
+    return redirect("notifications:notification_list")
