@@ -140,14 +140,23 @@ def reminders_sweep(*, today=None, kinds=None, batch_size=None):
             raise ValueError(f"Unknown reminder kinds: {', '.join(sorted(unknown))}")
         rules = {kind: rule for kind, rule in rules.items() if kind in kinds}
     counts = {}
+    failed = None
     for kind, rule in rules.items():
-        counts[kind] = _rule_sweep(rule, today=today, batch_size=batch_size)
+        # One kind failing (a database hiccup, a broken template) does not hold the others
+        # back; the sweep still fails at the end, so a retry sends what this run could not.
+        try:
+            counts[kind] = _rule_sweep(rule, today=today, batch_size=batch_size)
+        except Exception as error:
+            logger.exception("Reminder %s failed for %s", kind, today.isoformat())
+            failed = failed or error
     logger.info(
         "Reminder sweep for %s sent %d: %s",
         today.isoformat(),
         sum(counts.values()),
         ", ".join(f"{kind}={count}" for kind, count in counts.items()) or "no rules",
     )
+    if failed is not None:
+        raise failed
     return counts
 
 

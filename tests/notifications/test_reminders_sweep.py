@@ -169,6 +169,22 @@ def test_reminders_sweep_of_a_failed_batch_leaves_no_ledger_row_so_the_next_run_
 
 
 @pytest.mark.django_db
+def test_reminders_sweep_one_kind_failing_does_not_hold_back_the_others(sent, monkeypatch):
+    expiring(FIRST, 2)
+    project_ending(FIRST, 1)
+    real = reminder_rules()["accreditation_expiring_30"]
+    broken = ReminderRule(**{**real.__dict__, "template": "reminder_missing"})
+    monkeypatch.setitem(reminders_module._rules, "accreditation_expiring_30", broken)
+
+    with pytest.raises(Exception, match="reminder_missing"):
+        sweep_on(FIRST, sent=sent)
+
+    assert ReminderSent.objects.filter(kind="project_ending_60").count() == 1
+    assert not ReminderSent.objects.filter(kind="accreditation_expiring_30").exists()
+    assert len(sent.outbox) == 2
+
+
+@pytest.mark.django_db
 def test_reminders_sweep_refuses_an_unknown_kind():
     with pytest.raises(ValueError, match="no_such_kind"):
         reminders_sweep(kinds=["no_such_kind"])
@@ -194,10 +210,11 @@ def test_reminders_send_retried_after_a_failure_sends_nothing_twice(sent, monkey
         ReminderRule(**{**real.__dict__, "candidates": candidates_failing_once}),
     )
 
-    # The first attempt commits the accreditation batches, then fails and asks for a retry.
+    # The first attempt sends every other kind, then fails and asks for a retry.
     with sent.capture(), pytest.raises(Retry):
         reminders_send.apply(kwargs={"today": FIRST.isoformat()})
     assert len(sent.outbox) == 4
+    assert ReminderSent.objects.filter(kind="project_ending_60").count() == 0
     # The worker runs the retry with the same arguments.
     with sent.capture():
         counts = reminders_send.apply(kwargs={"today": FIRST.isoformat()}, retries=1).get()
