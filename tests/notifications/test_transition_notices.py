@@ -255,3 +255,33 @@ def test_transition_notices_withdrawn_proposal_tells_the_secretariat_not_the_coo
         "A project proposal has been withdrawn"
     ]
     assert sent.to(proposal.coordinator.email) == []
+
+
+@pytest.mark.django_db
+def test_transition_notices_failing_to_tell_is_logged_and_the_step_stands(
+    sent, monkeypatch, caplog
+):
+    from notifications import transitions
+
+    broken = transitions.Notice(
+        to=lambda event: [event.instance.applicant],
+        subject="Never sent",
+        template="no_such_template",
+        link="/",
+        tell_actor=True,
+    )
+    monkeypatch.setitem(
+        transitions._rules, ("accreditation.AccreditationApplication", "submit"), (broken,)
+    )
+    application = AccreditationApplicationFactory()
+
+    with sent.capture():
+        fresh = accreditation_services.application_submit(
+            application=application, by=application.applicant
+        )
+
+    assert fresh.state == "submitted"
+    assert sent.outbox == []
+    assert not Notification.objects.exists()
+    assert "Could not tell people about accreditation_application.submit" in caplog.text
+    caplog.clear()
