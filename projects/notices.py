@@ -266,6 +266,22 @@ NOTICES = {
             context=_decided,
             summary="Read the panel's decision and change your proposal.",
         ),
+        Notice(
+            # A return by any other route still reaches the co-ordinator.
+            to=_when(
+                lambda event: not _route("screening", "consent", PanelDecision.Route.PANEL)(event),
+                _coordinator,
+            ),
+            subject="Your project proposal needs changes",
+            template="proposal_moved",
+            link=_proposal_page,
+            action_text="Change your proposal",
+            context=_moved(
+                "Your project proposal has been returned to you for changes.",
+                "Open your proposal to see what to change, then send it again.",
+            ),
+            summary="Open your proposal to see what to change, then send it again.",
+        ),
     ),
     (PROPOSAL, "send_to_data_owners"): (
         Notice(

@@ -14,6 +14,7 @@ from outputs.request_services import request_submit, request_withdraw
 from outputs.review_services import output_request_return
 from projects.consent_services import consent_give
 from projects.models import DataOwnerRepresentative, Proposal
+from projects.panel_services import decision_record
 from projects.proposal_services import proposal_withdraw
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
 from researchers.roles import Role
@@ -28,6 +29,7 @@ from tests.outputs.review_helpers import (
     submitted_request,
 )
 from tests.projects.factories import TeamMemberFactory, proposal_submitted
+from tests.projects.panel_helpers import panel_ready
 from workflow.graph import state_machines
 
 MACHINES = {machine.label: machine for machine in state_machines()}
@@ -285,3 +287,25 @@ def test_transition_notices_failing_to_tell_is_logged_and_the_step_stands(
     assert not Notification.objects.exists()
     assert "Could not tell people about accreditation_application.submit" in caplog.text
     caplog.clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("outcome", "words"),
+    [("return", "returned for changes"), ("reject", "rejected")],
+)
+def test_transition_notices_panel_decision_tells_the_coordinator_its_rationale(
+    sent, outcome, words
+):
+    secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+    proposal, _ = panel_ready(by=secretariat)
+
+    with sent.capture():
+        decision_record(
+            proposal=proposal, outcome=outcome, rationale="The methods need work.", by=secretariat
+        )
+
+    (message,) = sent.to(proposal.coordinator.email)
+    assert message.subject == f"Decision on your project proposal: {words}"
+    assert "The methods need work." in message.body
+    assert reverse("projects:proposal_detail", kwargs={"pk": proposal.pk}) in message.body
