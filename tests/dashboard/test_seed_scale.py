@@ -249,10 +249,10 @@ def test_seed_scale_is_the_same_for_the_same_seed():
 
 def test_seed_scale_queries_do_not_grow_with_the_researchers(django_assert_max_num_queries):
     with CaptureQueriesContext(connection) as small:
-        _seed_and_undo(20, batch_size=100_000)
+        _seed_and_undo(50, batch_size=100_000)
 
     with django_assert_max_num_queries(len(small)):
-        _seed_and_undo(200, batch_size=100_000)
+        _seed_and_undo(500, batch_size=100_000)
 
 
 def _bench():
@@ -281,3 +281,17 @@ def test_bench_runs_every_case_against_a_seeded_database():
     table = bench.table(results, 1)
     assert table.splitlines()[0].startswith("| case")
     assert all(r.name in table for r in results)
+
+
+def test_seed_scale_tells_people_of_the_steps_others_took():
+    from notifications.models import Notification
+
+    _seed(200)
+
+    notifications = Notification.objects.all()
+    assert notifications.filter(read_at__isnull=True).exists()
+    assert notifications.filter(read_at__isnull=False).exists()
+    assert not notifications.filter(read_at__gt=timezone.now()).exists()
+    approved = notifications.filter(kind="accreditation_application.approve").first()
+    assert approved.link == "/accreditation/"
+    assert approved.recipient.accreditation_applications.get().state == "approved"

@@ -25,6 +25,8 @@ output requests     N // 5, at least one in every state, mixed as ``OUTPUT_MIX``
                     and closed projects, with files, check results, reviews, votes and
                     publications as far as their state has gone
 audit events        every step of every object above, several per object
+notifications       one to the applicant, co-ordinator or author for each state change someone
+                    else made; read within days, except about half of the last month's
 ==================  =========================================================================
 
 Refused in production, and on a database that already holds its rows: seed a fresh database.
@@ -48,6 +50,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.conditions import SCREENING_CHECKS
@@ -57,6 +60,7 @@ from accreditation.models import Accreditation, AccreditationApplication
 from audit.models import AuditEvent
 from legislation.access_modes import access_mode_rank
 from legislation.models import Dataset
+from notifications.models import Notification
 from outputs import checks
 from outputs.models import (
     CheckResult,
@@ -349,6 +353,7 @@ class Seeder:
         self.password = password
         self.created = Counter()
         self.events = []
+        self.notifications = []
 
     # Writing ----------------------------------------------------------------------------------
 
@@ -359,8 +364,9 @@ class Seeder:
         self.created[str(model._meta.verbose_name_plural)] += len(rows)
         return rows
 
-    def audit(self, obj, steps):
-        """Queue the audit events of ``steps`` (times already set) for ``obj``."""
+    def audit(self, obj, steps, *, owner=None, link=""):
+        """Queue the audit events of ``steps`` (times already set) for ``obj``, and a
+        notification to ``owner`` of each state change someone else made."""
         object_type = obj._meta.label_lower if obj is not None else ""
         object_id = str(obj.pk) if obj is not None else ""
         object_repr = str(obj)[:200] if obj is not None else ""
@@ -378,6 +384,27 @@ class Seeder:
                     created_at=step.at,
                 )
             )
+            if owner is not None and step.to_state and step.actor != owner:
+                self.notify(owner, obj, step, link)
+
+    def notify(self, owner, obj, step, link):
+        # Read within a few days, except some of the last month's.
+        recent = step.at > self.now - 30 * DAY
+        read = (
+            None if recent and self.rng.random() < 0.5 else step.at + self.rng.uniform(0, 5) * DAY
+        )
+        state = step.to_state.replace("_", " ")
+        self.notifications.append(
+            Notification(
+                recipient=owner,
+                kind=step.action,
+                subject=f"{obj._meta.verbose_name.capitalize()}: {state}"[:200],
+                body=f"{str(obj)[:150]} is now {state}.",
+                link=link,
+                created_at=step.at,
+                read_at=min(read, self.now) if read else None,
+            )
+        )
 
     # Time -------------------------------------------------------------------------------------
 
@@ -709,8 +736,9 @@ class Seeder:
         self.insert(Qualification, qualifications)
         self.insert(TrainingRecord, trainings)
         self.insert(AccreditationApplication, applications)
+        link = reverse("accreditation:application_detail")
         for application, steps in zip(applications, histories, strict=True):
-            self.audit(application, steps)
+            self.audit(application, steps, owner=application.applicant, link=link)
         self.grant(applications, histories, grants)
 
     def qualification(self, user, level, at):
@@ -812,8 +840,9 @@ class Seeder:
             )
             steps_of.append(steps)
         self.insert(Accreditation, accreditations)
+        link = reverse("accreditation:application_detail")
         for accreditation, steps in zip(accreditations, steps_of, strict=True):
-            self.audit(accreditation, steps)
+            self.audit(accreditation, steps, owner=accreditation.researcher, link=link)
         # Fully accredited and in date, by the last day they stay so: the pool project teams
         # are drawn from.
         self.accredited = sorted(
@@ -958,8 +987,10 @@ class Seeder:
                 start = self.today + self.rng.randint(20, 120) * DAY
                 end = end if end and end > start else start + self.rng.randint(365, 1000) * DAY
             chosen = [self.rng.choice(open_datasets)]
-            wants_consent = (
-                stopped == "consent" or S.DATA_OWNER_REVIEW in moments or self.rng.random() < 0.2
+            # A dataset needing consent goes through the data owners' review, never round it.
+            before_review = state in (S.DRAFT, S.SUBMITTED, S.SCREENING, S.RETURNED, S.WITHDRAWN)
+            wants_consent = S.DATA_OWNER_REVIEW in moments or (
+                before_review and S.PANEL_REVIEW not in moments and self.rng.random() < 0.2
             )
             if wants_consent and consent_datasets:
                 chosen.append(self.rng.choice(consent_datasets))
@@ -1002,7 +1033,8 @@ class Seeder:
             extras.append((team, chosen, stopped))
         self.insert(Proposal, proposals)
         for proposal, steps in zip(proposals, histories, strict=True):
-            self.audit(proposal, steps)
+            link = reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})
+            self.audit(proposal, steps, owner=proposal.coordinator, link=link)
         self.proposal_rows(proposals, histories, extras)
         self.projects = [
             (p, team) for p, (team, _, _) in zip(proposals, extras, strict=True) if p.activated_at
@@ -1270,7 +1302,8 @@ class Seeder:
             plans.append((kinds, checkers))
         self.insert(OutputRequest, requests)
         for output_request, steps in zip(requests, histories, strict=True):
-            self.audit(output_request, steps)
+            link = reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+            self.audit(output_request, steps, owner=output_request.author, link=link)
         self.output_rows(requests, histories, plans, tables)
 
     def output_rows(self, requests, histories, plans, tables):
@@ -1413,6 +1446,7 @@ class Seeder:
         self.proposals()
         self.output_requests()
         self.insert(AuditEvent, self.events)
+        self.insert(Notification, self.notifications)
 
 
 SEEDED_MODELS = (
@@ -1436,6 +1470,7 @@ SEEDED_MODELS = (
     GroupComment,
     Publication,
     AuditEvent,
+    Notification,
 )
 
 
