@@ -9,16 +9,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
 
 from notifications.reminders import (
     ReminderRule,
-    reminded,
     reminder_rule_register,
-    untouched_since,
 )
-from workflow.errors import TransitionRefused
-from workflow.services import transition_fire
+from notifications.stale_drafts import stale_draft_rules
 
 from .dates import add_years
 from .levels import Level
@@ -28,9 +24,6 @@ from .models import Accreditation, AccreditationApplication
 EXPIRY_LEADS = (90, 30, 7, 0)
 # Days before a provisional researcher's training is too old that they are reminded.
 TRAINING_LEAD = 30
-# Days a draft application may sit untouched before a reminder, and again before withdrawal.
-DRAFT_STALE_DAYS = 30
-DRAFT_WITHDRAW_AFTER_DAYS = 30
 
 ACTIVE = Accreditation.State.ACTIVE
 DRAFT = AccreditationApplication.State.DRAFT
@@ -189,87 +182,17 @@ TRAINING_RULES = [
 
 # Draft applications nobody has touched.
 
-
-def _draft_candidates_stale(today):
-    return AccreditationApplication.objects.filter(
-        state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=DRAFT_STALE_DAYS))
-    ).select_related("applicant")
-
-
-def _draft_stale_day(application):
-    return timezone.localdate(application.updated_at) + timedelta(days=DRAFT_STALE_DAYS)
-
-
-def _draft_candidates_withdraw(today):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return (
-        AccreditationApplication.objects.filter(
-            state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=days))
-        )
-        # Only once the applicant was warned, and given the whole further period to act.
-        .filter(
-            reminded(
-                "accreditation_application_stale",
-                AccreditationApplication,
-                sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
-                sent_after_field="updated_at",
-            )
-        )
-        .select_related("applicant")
-    )
-
-
-def _draft_withdraw_day(application):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return timezone.localdate(application.updated_at) + timedelta(days=days)
-
-
-def applications_withdraw_stale(applications):
-    """The service withdraws each draft application; returns those it withdrew."""
-    withdrawn = []
-    for application in applications:
-        try:
-            transition_fire(
-                obj=application,
-                transition="withdraw",
-                by=None,
-                payload={"reason": "untouched", "automatic": True},
-            )
-        except TransitionRefused:
-            continue
-        withdrawn.append(application)
-    return withdrawn
-
-
-DRAFT_RULES = [
-    ReminderRule(
-        kind="accreditation_application_stale",
-        candidates=_draft_candidates_stale,
-        due_date=_draft_stale_day,
-        recipients=_applicant,
-        subject="Finish your accreditation application or it will be withdrawn",
-        template="reminder_accreditation_application_stale",
-        action_text="Continue your application",
-        link=_application_link,
-        context=lambda application: {"withdraw_after": DRAFT_WITHDRAW_AFTER_DAYS},
-        summary=(
-            f"Your draft has not changed for {DRAFT_STALE_DAYS} days. It will be withdrawn "
-            f"after another {DRAFT_WITHDRAW_AFTER_DAYS} days unless you work on it."
-        ),
-    ),
-    ReminderRule(
-        kind="accreditation_application_withdrawn",
-        candidates=_draft_candidates_withdraw,
-        due_date=_draft_withdraw_day,
-        recipients=_applicant,
-        subject="Your draft accreditation application has been withdrawn",
-        template="reminder_accreditation_application_withdrawn",
-        action_text="Start a new application",
-        link=_application_link,
-        action=applications_withdraw_stale,
-        summary="Nobody worked on it for 60 days. You can start a new application at any time.",
-    ),
-]
+DRAFT_RULES = stale_draft_rules(
+    kind="accreditation_application",
+    model=AccreditationApplication,
+    draft_state=DRAFT,
+    owner="applicant",
+    noun="accreditation application",
+    short_noun="application",
+    link=_application_link,
+    withdrawn_action_text="Start a new application",
+    name="application",
+)
 
 
 def register():

@@ -13,20 +13,16 @@ from django.utils import timezone
 
 from notifications.reminders import (
     ReminderRule,
-    reminded,
     reminder_rule_register,
     untouched_since,
 )
+from notifications.stale_drafts import stale_draft_rules
 from projects.models import TeamMember
 from researchers.roles import Role
-from workflow.errors import TransitionRefused
-from workflow.services import transition_fire
 
 from . import service_level
 from .models import OutputFile, OutputRequest, PublicationWaiver, Review
 
-DRAFT_STALE_DAYS = 30
-DRAFT_WITHDRAW_AFTER_DAYS = 30
 # Days after release by which the project should have said where its outputs were published.
 UNPUBLISHED_DAYS = 90
 
@@ -122,87 +118,17 @@ OVERDUE_RULES = [
 
 # Draft output requests nobody has touched.
 
-
-def _draft_candidates_stale(today):
-    return OutputRequest.objects.filter(
-        state=State.DRAFT, updated_at__lt=untouched_since(today - timedelta(days=DRAFT_STALE_DAYS))
-    ).select_related("author")
-
-
-def _draft_stale_day(output_request):
-    return timezone.localdate(output_request.updated_at) + timedelta(days=DRAFT_STALE_DAYS)
-
-
-def _draft_candidates_withdraw(today):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return (
-        OutputRequest.objects.filter(
-            state=State.DRAFT, updated_at__lt=untouched_since(today - timedelta(days=days))
-        )
-        .filter(
-            reminded(
-                "output_request_stale",
-                OutputRequest,
-                sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
-                sent_after_field="updated_at",
-            )
-        )
-        .select_related("author")
-    )
-
-
-def _draft_withdraw_day(output_request):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return timezone.localdate(output_request.updated_at) + timedelta(days=days)
-
-
-def output_requests_withdraw_stale(output_requests):
-    """The service withdraws each draft output request; returns those it withdrew."""
-    withdrawn = []
-    for output_request in output_requests:
-        try:
-            transition_fire(
-                obj=output_request,
-                transition="withdraw",
-                by=None,
-                payload={"reason": "untouched", "automatic": True},
-            )
-        except TransitionRefused:
-            continue
-        withdrawn.append(output_request)
-    return withdrawn
-
-
-DRAFT_RULES = [
-    ReminderRule(
-        kind="output_request_stale",
-        candidates=_draft_candidates_stale,
-        due_date=_draft_stale_day,
-        recipients=_author,
-        subject="Finish your output request or it will be withdrawn",
-        template="reminder_output_request_stale",
-        action_text="Continue your request",
-        link=_request_link,
-        context=lambda output_request: {"output_request": output_request},
-        summary=(
-            f"Your draft has not changed for {DRAFT_STALE_DAYS} days. It will be withdrawn "
-            f"after another {DRAFT_WITHDRAW_AFTER_DAYS} days unless you work on it."
-        ),
-    ),
-    ReminderRule(
-        kind="output_request_withdrawn",
-        candidates=_draft_candidates_withdraw,
-        due_date=_draft_withdraw_day,
-        recipients=_author,
-        subject="Your draft output request has been withdrawn",
-        template="reminder_output_request_withdrawn",
-        action_text="See the request",
-        link=_request_link,
-        context=lambda output_request: {"output_request": output_request},
-        action=output_requests_withdraw_stale,
-        summary="Nobody worked on it for 60 days. You can start a new request at any time.",
-    ),
-]
+DRAFT_RULES = stale_draft_rules(
+    kind="output_request",
+    model=OutputRequest,
+    draft_state=State.DRAFT,
+    owner="author",
+    noun="output request",
+    short_noun="request",
+    link=_request_link,
+    withdrawn_action_text="See the request",
+    name="output_request",
+)
 
 
 # Released outputs nobody has said were published.

@@ -8,22 +8,16 @@ from datetime import timedelta
 
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
 
 from accreditation.selectors import secretariat_users
 from notifications.reminders import (
     ReminderRule,
-    reminded,
     reminder_rule_register,
-    untouched_since,
 )
-from workflow.errors import TransitionRefused
-from workflow.services import transition_fire
+from notifications.stale_drafts import stale_draft_rules
 
 from .models import Proposal, ReviewerAssignment, TeamMember
 
-DRAFT_STALE_DAYS = 30
-DRAFT_WITHDRAW_AFTER_DAYS = 30
 # Days before a project's end date that its team is reminded.
 ENDING_LEADS = (60, 14)
 
@@ -40,87 +34,17 @@ def _coordinator(proposal, audience):
 
 # Draft proposals nobody has touched.
 
-
-def _draft_candidates_stale(today):
-    return Proposal.objects.filter(
-        state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=DRAFT_STALE_DAYS))
-    ).select_related("coordinator")
-
-
-def _draft_stale_day(proposal):
-    return timezone.localdate(proposal.updated_at) + timedelta(days=DRAFT_STALE_DAYS)
-
-
-def _draft_candidates_withdraw(today):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return (
-        Proposal.objects.filter(
-            state=DRAFT, updated_at__lt=untouched_since(today - timedelta(days=days))
-        )
-        .filter(
-            reminded(
-                "proposal_stale",
-                Proposal,
-                sent_before=today - timedelta(days=DRAFT_WITHDRAW_AFTER_DAYS - 1),
-                sent_after_field="updated_at",
-            )
-        )
-        .select_related("coordinator")
-    )
-
-
-def _draft_withdraw_day(proposal):
-    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
-    return timezone.localdate(proposal.updated_at) + timedelta(days=days)
-
-
-def proposals_withdraw_stale(proposals):
-    """The service withdraws each draft proposal; returns those it withdrew."""
-    withdrawn = []
-    for proposal in proposals:
-        try:
-            transition_fire(
-                obj=proposal,
-                transition="withdraw",
-                by=None,
-                payload={"reason": "untouched", "automatic": True},
-            )
-        except TransitionRefused:
-            continue
-        withdrawn.append(proposal)
-    return withdrawn
-
-
-DRAFT_RULES = [
-    ReminderRule(
-        kind="proposal_stale",
-        candidates=_draft_candidates_stale,
-        due_date=_draft_stale_day,
-        recipients=_coordinator,
-        subject="Finish your project proposal or it will be withdrawn",
-        template="reminder_proposal_stale",
-        action_text="Continue your proposal",
-        link=_proposal_link,
-        context=lambda proposal: {"proposal": proposal, "withdraw_after": 30},
-        summary=(
-            f"Your draft has not changed for {DRAFT_STALE_DAYS} days. It will be withdrawn "
-            f"after another {DRAFT_WITHDRAW_AFTER_DAYS} days unless you work on it."
-        ),
-    ),
-    ReminderRule(
-        kind="proposal_withdrawn",
-        candidates=_draft_candidates_withdraw,
-        due_date=_draft_withdraw_day,
-        recipients=_coordinator,
-        subject="Your draft project proposal has been withdrawn",
-        template="reminder_proposal_withdrawn",
-        action_text="See the proposal",
-        link=_proposal_link,
-        context=lambda proposal: {"proposal": proposal},
-        action=proposals_withdraw_stale,
-        summary="Nobody worked on it for 60 days. You can start a new proposal at any time.",
-    ),
-]
+DRAFT_RULES = stale_draft_rules(
+    kind="proposal",
+    model=Proposal,
+    draft_state=DRAFT,
+    owner="coordinator",
+    noun="project proposal",
+    short_noun="proposal",
+    link=_proposal_link,
+    withdrawn_action_text="See the proposal",
+    name="proposal",
+)
 
 
 # Panel recommendations past their due date.
