@@ -6,6 +6,7 @@ coronation, a jubilee) needs an upgrade, not an edit here.
 """
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import holidays
 from django.conf import settings
@@ -14,6 +15,13 @@ from django.utils import timezone
 
 def bank_holidays(years):
     """The England and Wales bank holidays in ``years``."""
+    return _bank_holidays(tuple(years))
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(years):
+    # Building the calendar is slow next to using it; a queue of requests asks for the same
+    # few years again and again. The library's calendar is read-only here.
     return holidays.UK(subdiv="ENG", years=years)
 
 

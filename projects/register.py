@@ -281,7 +281,7 @@ def register_csv(request):
     if not usable:
         # The list explains what is wrong with the search.
         return redirect(f"{reverse('project_register:list')}?{query.urlencode()}")
-    projects = register_filter.qs.iterator(chunk_size=2000)
+    projects = register_filter.qs.iterator(chunk_size=CSV_BATCH_SIZE)
     return csv_response(
         header=CSV_HEADER,
         rows=(_csv_row(entry) for entry in _csv_entries(projects)),
