@@ -1,6 +1,10 @@
 """The reminder sweep: never twice, whatever runs it; a fixed number of queries per batch."""
 
 import datetime
+import os
+import re
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -18,6 +22,7 @@ from projects.models import Proposal, ReviewerAssignment
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
+from tests.health.test_worker import database_url_for
 from tests.notifications.reminder_helpers import (
     morning,
     output_request_at,
@@ -295,6 +300,40 @@ def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
     assert Notification.objects.count() == 25 + 5 * 2
     sent = [(email.to[0], email.subject) for email in mailoutbox]
     assert len(sent) == len(set(sent)) == 25 + 5 * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_send_from_two_processes_at_once_sends_each_reminder_once(needs_row_locks):
+    expiring(FIRST, 25)
+    project_ending(FIRST, 5)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url_for(connection.settings_dict),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Small batches, so the two processes interleave their inserts and read-backs.
+        "REMINDER_BATCH_SIZE": "4",
+    }
+    command = [sys.executable, "manage.py", "reminders_send", "--date", FIRST.isoformat()]
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=django_settings.BASE_DIR,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    sent_by_each = [int(re.search(r"Sent (\d+) reminder", output).group(1)) for output in outputs]
+    assert sum(sent_by_each) == 25 + 5
+    assert ReminderSent.objects.filter(kind="accreditation_expiring_30").count() == 25
+    assert ReminderSent.objects.filter(kind="project_ending_60").count() == 5
+    told = list(Notification.objects.values_list("recipient", "kind"))
+    assert len(told) == len(set(told)) == 25 + 5 * 2
 
 
 @pytest.mark.django_db
