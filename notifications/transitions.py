@@ -95,9 +95,28 @@ def notices_register(notices):
         _rules[key] = rule
 
 
+_added = {}
+
+
+def notices_add(notices):
+    """Add ``{(model label, transition): Notice or (Notice, ...)}`` after a step's own rule.
+
+    For an app above the machine's own, whose people a step also concerns: a researcher's
+    accreditation is suspended, and the co-ordinators of their projects must know. Told after
+    the rule's own notices, each person still at most once.
+    """
+    for key, value in notices.items():
+        added = tuple(value) if isinstance(value, list | tuple) else (value,)
+        existing = _added.get(key, ())
+        _added[key] = existing + tuple(n for n in added if n not in existing)
+
+
 def notice_rule(label, transition):
     """The notices for ``transition`` of the model labelled ``label``, or None without a rule."""
-    return _rules.get((label, transition))
+    rule = _rules.get((label, transition))
+    if rule is None:
+        return None
+    return rule + _added.get((label, transition), ())
 
 
 def notice_rules():

@@ -11,11 +11,12 @@ class ProjectsConfig(AppConfig):
         reminders.register()
 
         # Who is told about each step of a proposal and a project.
-        from notifications.transitions import notices_register
+        from notifications.transitions import notices_add, notices_register
 
         from . import notices
 
         notices_register(notices.NOTICES)
+        notices_add(notices.TEAM_MEMBER_NOTICES)
 
         # An approved amendment is put in force in the same transaction as its approval.
         from . import amendment_services  # noqa: F401

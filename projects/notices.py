@@ -5,16 +5,23 @@ sent once the step has committed, so what the step recorded beside the transitio
 screening comments, the refused consent, the panel's decision) is there to read.
 """
 
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
 from notifications.transitions import Notice
 
 from .lifecycle_selectors import project_members
-from .models import DataOwnerRepresentative, DatasetRequest, PanelDecision, ScreeningReview
+from .models import (
+    DataOwnerRepresentative,
+    DatasetRequest,
+    PanelDecision,
+    Proposal,
+    ScreeningReview,
+)
 from .screening_sections import section_names
 
 PROPOSAL = "projects.Proposal"
+ACCREDITATION = "accreditation.Accreditation"
 Consent = DatasetRequest.Consent
 
 
@@ -368,4 +375,66 @@ NOTICES = {
             summary="You do not need to review it any more.",
         ),
     ),
+}
+
+
+# A team member's accreditation ends or is stopped: the steps are accreditation's, the people
+# told are the co-ordinators of the projects the researcher works on.
+
+# Projects whose team must stay accredited: approved and waiting to start, or running.
+_LIVE = (Proposal.State.APPROVED, Proposal.State.APPROVED_WITH_CONDITIONS, Proposal.State.ACTIVE)
+_LOST = {"suspended": "suspended", "revoked": "revoked", "expired": "ended"}
+
+
+def _projects_of_team_member(event):
+    """Live projects on whose accepted team the researcher is, but which they do not lead."""
+    researcher = event.instance.researcher
+    return list(
+        Proposal.objects.filter(
+            state__in=_LIVE,
+            team__user=researcher,
+            team__accepted_at__isnull=False,
+        )
+        .exclude(coordinator=researcher)
+        .select_related("coordinator")
+        .distinct()
+        .order_by("title", "pk")
+    )
+
+
+def _coordinators_of_team_member(event):
+    return [project.coordinator for project in _projects_of_team_member(event)]
+
+
+def _team_member_projects_context(event, user):
+    return {"projects": [p for p in _projects_of_team_member(event) if p.coordinator_id == user.pk]}
+
+
+def _team_member_context(event):
+    return {
+        "researcher": event.instance.researcher,
+        # The secretariat's reasons stay between it and the researcher.
+        "lost": _LOST.get(event.to_state, event.to_state),
+    }
+
+
+def _team_member_notice():
+    return Notice(
+        to=_coordinators_of_team_member,
+        subject=lambda event: (
+            f"{event.instance.researcher.get_full_name()}'s accreditation has been "
+            f"{_LOST.get(event.to_state, event.to_state)}"
+        ),
+        template="team_member_accreditation_lost",
+        link=reverse_lazy("projects:proposal_list"),
+        action_text="See your projects",
+        context=_team_member_context,
+        person_context=_team_member_projects_context,
+        summary="A member of your project team may not see the project's data for now.",
+    )
+
+
+TEAM_MEMBER_NOTICES = {
+    (ACCREDITATION, transition): _team_member_notice()
+    for transition in ("suspend", "revoke", "expire")
 }

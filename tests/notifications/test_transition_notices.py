@@ -309,3 +309,37 @@ def test_transition_notices_panel_decision_tells_the_coordinator_its_rationale(
     assert message.subject == f"Decision on your project proposal: {words}"
     assert "The methods need work." in message.body
     assert reverse("projects:proposal_detail", kwargs={"pk": proposal.pk}) in message.body
+
+
+@pytest.mark.django_db
+def test_team_member_suspended_tells_the_coordinators_of_their_live_projects_only(sent):
+    from accreditation.services import accreditation_suspend
+    from tests.accreditation.factories import AccreditationFactory
+    from tests.projects.factories import ProposalFactory
+
+    researcher = UserFactory(full_name="Priya Shah", roles=[Role.RESEARCHER])
+    accreditation = AccreditationFactory(researcher=researcher)
+    running = ProposalFactory(state=Proposal.State.ACTIVE, title="Pay gaps", team=[researcher])
+    closed = ProposalFactory(state=Proposal.State.CLOSED, title="Old work", team=[researcher])
+    own = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+
+    with sent.capture():
+        accreditation_suspend(
+            accreditation=accreditation,
+            reasons="Shared a password with a colleague.",
+            by=secretariat,
+        )
+
+    [email] = sent.to(running.coordinator.email)
+    assert email.subject == "Priya Shah's accreditation has been suspended"
+    assert "Pay gaps" in email.body
+    assert "must not see the project's data" in email.body
+    assert "Shared a password" not in email.body
+    assert not sent.to(closed.coordinator.email)
+    # The researcher is told once, by the accreditation's own notice, even on their own project.
+    assert len(sent.to(researcher.email)) == 1
+    assert own.coordinator == researcher
+    assert Notification.objects.filter(
+        recipient=running.coordinator, kind="accreditation.suspend"
+    ).exists()
