@@ -10,14 +10,18 @@ def service(request):
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     roles = user_roles(user) if user is not None else frozenset()
+    # The header's unread count: one query, and none at all for anyone not signed in.
+    unread = unread_count(user=user) if signed_in else 0
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
         "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
         "user_roles": roles,
         "service_navigation": navigation_for(
-            signed_in=signed_in, roles=roles, path=getattr(request, "path", "")
+            signed_in=signed_in,
+            roles=roles,
+            path=getattr(request, "path", ""),
+            counts={"notifications:notification_list": unread},
         ),
-        # The header's unread count: one query, and none at all for anyone not signed in.
-        "notifications_unread": unread_count(user=user) if signed_in else 0,
+        "notifications_unread": unread,
     }

@@ -36,6 +36,7 @@ NAVIGATION = (
     NavEntry("Reports", "reports:report", frozenset({Role.SECRETARIAT})),
     NavEntry("Audit trail", "audit:event_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Service status", "health:status", frozenset({Role.SECRETARIAT})),
+    NavEntry("Notifications", "notifications:notification_list", SIGNED_IN),
 )
 
 
@@ -43,6 +44,7 @@ class NavLink(NamedTuple):
     label: str
     url: str
     active: bool
+    count: int = 0  # shown beside the label when not 0 (unread notifications)
 
 
 def entry_visible(entry, *, signed_in, roles):
@@ -53,14 +55,18 @@ def entry_visible(entry, *, signed_in, roles):
     return signed_in and bool(set(entry.audience) & set(roles))
 
 
-def navigation_for(*, signed_in, roles, path, entries=None):
-    """The links to show, with the one whose address best matches ``path`` marked active."""
+def navigation_for(*, signed_in, roles, path, entries=None, counts=None):
+    """The links to show, with the one whose address best matches ``path`` marked active.
+
+    ``counts`` maps an entry's URL name to the number shown beside its label.
+    """
     entries = NAVIGATION if entries is None else entries
+    counts = counts or {}
     links = [
-        (entry.label, reverse(entry.url_name))
+        (entry.label, reverse(entry.url_name), counts.get(entry.url_name, 0))
         for entry in entries
         if entry_visible(entry, signed_in=signed_in, roles=roles)
     ]
-    matches = [url for _, url in links if path == url or (url != "/" and path.startswith(url))]
+    matches = [url for _, url, _ in links if path == url or (url != "/" and path.startswith(url))]
     current = max(matches, key=len) if matches else None
-    return [NavLink(label, url, url == current) for label, url in links]
+    return [NavLink(label, url, url == current, count) for label, url, count in links]
