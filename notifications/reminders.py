@@ -194,7 +194,7 @@ def _batch_send(rule, batch, *, today, content_type, audience):
         # Nobody to tell yet (no checker free to check, say): record nothing, so a later sweep
         # tells whoever there is then. A rule with an action acts whoever is told.
         if people or rule.action is not None:
-            due[obj.pk] = (obj, day, len(people))
+            due[obj.pk] = (obj, day, people)
     if not due:
         return 0
     token = uuid.uuid4()
@@ -207,9 +207,9 @@ def _batch_send(rule, batch, *, today, content_type, audience):
                     object_id=pk,
                     due_date=day,
                     sweep=token,
-                    recipients=recipients,
+                    recipients=len(people),
                 )
-                for pk, (obj, day, recipients) in due.items()
+                for pk, (obj, day, people) in due.items()
             ],
             ignore_conflicts=True,
         )
@@ -222,7 +222,7 @@ def _batch_send(rule, batch, *, today, content_type, audience):
         objects = [obj for pk, (obj, _, _) in due.items() if pk in won]
         if objects and rule.action is not None:
             objects = list(rule.action(objects))
-        notify_many(_message(rule, obj, audience) for obj in objects)
+        notify_many(_message(rule, obj, due[obj.pk][2]) for obj in objects)
     return len(objects)
 
 
@@ -230,10 +230,10 @@ def _people(rule, obj, audience):
     return [user for user in dict.fromkeys(rule.recipients(obj, audience)) if user is not None]
 
 
-def _message(rule, obj, audience):
+def _message(rule, obj, people):
     link = rule.link(obj)
     return Message(
-        to=tuple(_people(rule, obj, audience)),
+        to=tuple(people),
         kind=rule.kind,
         subject=rule.subject,
         template=rule.template,
