@@ -389,25 +389,25 @@ _LOST = {"suspended": "suspended", "revoked": "revoked", "expired": "ended"}
 def _projects_of_team_member(event):
     """Live projects on whose accepted team the researcher is, but which they do not lead."""
     researcher = event.instance.researcher
-    return list(
+    return (
         Proposal.objects.filter(
             state__in=_LIVE,
             team__user=researcher,
             team__accepted_at__isnull=False,
         )
         .exclude(coordinator=researcher)
-        .select_related("coordinator")
         .distinct()
         .order_by("title", "pk")
     )
 
 
 def _coordinators_of_team_member(event):
-    return [project.coordinator for project in _projects_of_team_member(event)]
+    projects = _projects_of_team_member(event).select_related("coordinator")
+    return list(dict.fromkeys(project.coordinator for project in projects))
 
 
 def _team_member_projects_context(event, user):
-    return {"projects": [p for p in _projects_of_team_member(event) if p.coordinator_id == user.pk]}
+    return {"projects": list(_projects_of_team_member(event).filter(coordinator=user))}
 
 
 def _team_member_context(event):
