@@ -33,12 +33,14 @@ def report(request):
     context = {"form": form, "report": None}
     if form.is_valid():
         built = report_build(**_report_kwargs(form))
+        filters = form.filters()
+        query = query_for(filters)
         context.update(
             report=built,
             charts=report_charts(built),
-            filters=form.filters(),
-            query=urlencode(query_for(form.filters())),
-            filter_items=list(query_for(form.filters()).items()),
+            filters=filters,
+            query=urlencode(query),
+            filter_items=list(query.items()),
         )
     return render(request, "reports/report.html", context)
 
