@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.run_guard import pytest_configure  # noqa: F401 -- a run that tests nothing fails
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made beside it are
 # still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
