@@ -229,6 +229,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # The largest single output file (a table, figure or report) a researcher may submit, in bytes.
 OUTPUT_FILE_MAX_BYTES = env.int("OUTPUT_FILE_MAX_BYTES", default=10 * 1024 * 1024)
+# The most table data the automated checks read from one file, every cell of it: a CSV's size,
+# a workbook's sheets once unpacked. A table holding more is refused at upload.
+OUTPUT_TABLE_MAX_READ_BYTES = env.int("OUTPUT_TABLE_MAX_READ_BYTES", default=40 * 1024 * 1024)
 # Output checking: a count below the threshold is disclosive, and so is a zero unless the
 # service decides otherwise. An ACRO output folder arrives as one zip, within these limits.
 OUTPUT_MIN_THRESHOLD = env.int("OUTPUT_MIN_THRESHOLD", default=10)

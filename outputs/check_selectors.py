@@ -28,8 +28,9 @@ def group_for_upload(*, request_pk, pk):
 
 
 def file_table(output_file):
-    """The file's table as rows of cells, each ``(value, flagged)``, or None when the file is
-    not a table (or cannot be read as one).
+    """The file's sheets as ``(name, rows)``, each row a list of cells ``(value, flagged)``, up
+    to ``TABLE_ROWS_SHOWN`` rows a sheet; None when the file is not a table (or cannot be read
+    as one). A CSV is one sheet with no name.
 
     A magnitude table's counts checks flag cells of its counts file, so they are not marked
     on the table itself.
@@ -40,18 +41,28 @@ def file_table(output_file):
         return None
     try:
         with output_file.file.open("rb") as handle:
-            rows = checks.read_table(handle)
+            if checks.table_too_large(handle):
+                return None
+            sheets = checks.read_sheets(handle, max_rows=TABLE_ROWS_SHOWN)
     except (checks.TableError, OSError, ValueError):
         return None
+    if not sheets:
+        return None
     flagged = {
-        tuple(cell)
+        (cell[0], cell[1], cell[2] if len(cell) > 2 else 0)
         for result in output_file.checks.all()
         if result.check_name != checks.COUNTS
         for cell in result.flagged_cells
     }
     return [
-        [(value, (r, c) in flagged) for c, value in enumerate(row)]
-        for r, row in enumerate(rows[:TABLE_ROWS_SHOWN])
+        (
+            name,
+            [
+                [(value, (r, c, index) in flagged) for c, value in enumerate(row)]
+                for r, row in enumerate(rows)
+            ],
+        )
+        for name, index, rows in sheets
     ]
 
 
@@ -62,6 +73,31 @@ CHECKED_TYPES = (
     OutputType.REGRESSION,
     OutputType.HISTOGRAM,
 )
+
+
+# What the automated checks say of a file, in three outcomes kept apart (and "still running").
+FAILED = "failed"
+BY_EYE = "by_eye"
+PASSED = "passed"
+RUNNING = "running"
+
+
+def check_summary(output_file, results):
+    """One of FAILED, BY_EYE, PASSED or RUNNING for ``output_file``, from its stored check
+    ``results`` (ACRO's included): failed when any check or ACRO failed; needs checking by eye
+    when any check could not run or could not decide, or the type has no automated check;
+    passed only when every check ran and passed."""
+    results = list(results)
+    if output_file.acro_status == "fail" or any(r.outcome == checks.FAIL for r in results):
+        return FAILED
+    if output_file.output_type not in CHECKED_TYPES:
+        return BY_EYE
+    automated = [r for r in results if r.check_name != CheckResult.Check.ACRO]
+    if not automated:
+        return RUNNING
+    if output_file.acro_status == "review" or any(r.outcome != checks.PASS for r in results):
+        return BY_EYE
+    return PASSED
 
 
 def files_awaiting_checks(output_request):

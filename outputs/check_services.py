@@ -154,6 +154,10 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
                 upload = ContentFile(acro_file.content, name=acro_file.name)
                 try:
                     validated = validate_upload(upload, allowed=ACRO_FILE_KINDS)
+                    tabular = validated.kind in checks.TABLE_KINDS
+                    too_large = checks.table_too_large(upload) if tabular else ""
+                    if too_large:
+                        raise ValidationError(too_large, code="too_large")
                 except ValidationError as error:
                     raise ValidationError(
                         f"{acro_file.name} in the ACRO folder: {' '.join(error.messages)}",

@@ -5,6 +5,7 @@ from django.urls import path
 from . import check_views
 
 urlpatterns = [
+    path("checking-by-eye/", check_views.checking_by_eye, name="checking_by_eye"),
     path("files/<int:file_pk>/checks/", check_views.file_checks, name="file_checks"),
     path("<int:pk>/groups/<int:group_pk>/acro/", check_views.acro_upload, name="acro_upload"),
 ]

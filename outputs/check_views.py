@@ -1,6 +1,8 @@
-"""A file's table with the cells the automated checks flagged, its check results beside it, and
-the upload of an ACRO output folder into a group."""
+"""A file's table with the cells the automated checks flagged, its check results beside it, the
+rule for checking by eye what the checks cannot check, and the upload of an ACRO output folder
+into a group."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -29,6 +31,20 @@ def file_checks(request, file_pk):
             "results": list(output_file.checks.all()),
             "table": table,
             "rows_shown": selectors.TABLE_ROWS_SHOWN,
+        },
+    )
+
+
+@login_required
+@require_GET
+def checking_by_eye(request):
+    """The rule for outputs the automated checks cannot check: which, who, what evidence."""
+    return render(
+        request,
+        "outputs/checks/checking_by_eye.html",
+        {
+            "threshold": settings.OUTPUT_MIN_THRESHOLD,
+            "table_limit": settings.OUTPUT_TABLE_MAX_READ_BYTES,
         },
     )
 

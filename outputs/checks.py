@@ -1,16 +1,26 @@
-"""Automated disclosure checks on an output file's table.
+"""Automated disclosure checks on an output file's tables.
 
-Pure functions: they take a parsed table (a list of rows, each a list of cells) and give back
-``Result`` values; nothing here touches the database. A table's first row is its headers and
-any cell that is not a number is a label, so only numbers are checked. A flagged cell is
-``[row, column]``, counted from 0 over the whole table, headers included, so the table view
-can highlight exactly the cell it shows.
+Pure functions: they take a table read from a file (``open_table``) or a list of rows, and give
+back ``Result`` values; nothing here touches the database. Every cell of every sheet is read,
+streaming, so the work and the memory a file costs do not depend on where in it a disclosive
+cell sits; a file holding more table data than ``settings.OUTPUT_TABLE_MAX_READ_BYTES`` is
+refused at upload (``table_too_large``), never checked in part. What cannot be read (a damaged
+file, a chart sheet, a formula whose result the file does not store) makes the outcome "needs
+checking by eye" with the reason, never "passed".
+
+Each sheet's first row is its headers and any cell that is not a number is a label, so only
+numbers are checked. A flagged cell is ``[row, column]``, counted from 0 over its whole sheet,
+headers included, so the table view can highlight exactly the cell it shows; on a workbook's
+second or later sheet it is ``[row, column, sheet]``, the sheet counted from 0.
 """
 
 import csv
 import io
 import re
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django.conf import settings
 
@@ -24,10 +34,12 @@ PASS = "pass"  # noqa: S105 (an outcome, not a secret)
 FAIL = "fail"
 REVIEW = "review"
 
-# The number of rows and columns read from one table: enough for any output a person checks
-# by eye, and a bound on the work a hostile file can cause.
-MAX_ROWS = 5000
-MAX_COLUMNS = 200
+# The kinds of upload (uploads.kinds) the checks read as tables: each read whole, or refused.
+TABLE_KINDS = ("csv", "xlsx")
+# Flagged cells kept with a result: the message counts them all, the table view marks these.
+MAX_FLAGGED_KEPT = 1000
+# How much of a CSV the dialect is guessed from.
+_SNIFF_CHARACTERS = 8192
 
 _NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
 _DF_LABELS = {
@@ -39,6 +51,8 @@ _DF_LABELS = {
     "residual degrees of freedom",
     "degrees of freedom",
 }
+# The parts of a workbook the checks read: its worksheets and the text they share.
+_XLSX_CELL_PARTS = re.compile(r"^xl/(worksheets/[^/]+\.xml|sharedStrings\.xml)$")
 
 
 class TableError(ValueError):
@@ -54,60 +68,182 @@ class Result:
     details: dict = field(default_factory=dict)
 
 
-def read_table(file):
-    """The rows of a CSV or XLSX file (the first sheet), each a list of cells.
+@dataclass
+class Sheet:
+    """One table of a file: a CSV's only one, or a worksheet. ``rows`` streams its rows, each a
+    list of cells, and raises ``TableError`` on reaching a part it cannot read."""
 
-    ``file`` is an open binary file. A cell is a number when the file holds one, else text.
-    """
+    name: str
+    index: int
+    rows: object
+
+
+@dataclass
+class Table:
+    sheets: list
+    problems: list = field(default_factory=list)  # parts of the file no check can read
+
+
+def _is_xlsx(file):
     file.seek(0)
     head = file.read(4)
     file.seek(0)
-    if head == b"PK\x03\x04":
-        return _read_xlsx(file)
-    return _read_csv(file.read())
+    return head == b"PK\x03\x04"
 
 
-def _read_csv(data):
+def table_read_bytes(file):
+    """How much table data the checks would read from ``file``: a CSV's size, or what a
+    workbook's sheets and shared text take once unpacked (the sizes its zip declares, which
+    reading enforces)."""
+    if not _is_xlsx(file):
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+        file.seek(0)
+        return size
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise TableError("The file is not a CSV in UTF-8 text.") from error
+        with zipfile.ZipFile(file) as archive:
+            return sum(
+                info.file_size
+                for info in archive.infolist()
+                if _XLSX_CELL_PARTS.match(info.filename)
+            )
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # not a workbook after all: the checks will say it needs checking by eye
+    finally:
+        file.seek(0)
+
+
+def table_too_large(file):
+    """A sentence saying why the checks will not read ``file``, or "" when they read it whole."""
+    limit = settings.OUTPUT_TABLE_MAX_READ_BYTES
+    size = table_read_bytes(file)
+    if size <= limit:
+        return ""
+    return (
+        f"The file holds {size / 1_000_000:.1f} MB of table data once unpacked, and the "
+        f"automated checks read at most {limit / 1_000_000:.1f} MB, every cell of it: split "
+        "the table into smaller files."
+    )
+
+
+@contextmanager
+def open_table(file):
+    """The sheets of a CSV or XLSX file (an open binary file), read as they are iterated.
+
+    Raises ``TableError`` when the file cannot be opened as a table at all.
+    """
+    if _is_xlsx(file):
+        with _open_xlsx(file) as table:
+            yield table
+    else:
+        yield Table([Sheet("", 0, _csv_rows(file))])
+
+
+def _csv_rows(file):
+    file.seek(0)
+    sample = file.read(_SNIFF_CHARACTERS * 4).decode("utf-8-sig", errors="ignore")
+    file.seek(0)
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(sample[:_SNIFF_CHARACTERS], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = []
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
     try:
-        for row in csv.reader(io.StringIO(text), dialect):
-            if len(rows) >= MAX_ROWS:
-                break
-            rows.append([_cell(value) for value in row[:MAX_COLUMNS]])
+        for row in csv.reader(text, dialect):
+            yield [_cell(value) for value in row]
+    except UnicodeDecodeError as error:
+        raise TableError("The file is not a CSV in UTF-8 text.") from error
     except csv.Error as error:
         raise TableError(f"The CSV could not be read: {error}.") from error
-    return rows
+    finally:
+        text.detach()  # leave the caller's file open
 
 
-def _read_xlsx(file):
+@contextmanager
+def _open_xlsx(file):
     from openpyxl import load_workbook
 
+    content = file.read()
+    file.seek(0)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        # Two readings in step: one gives the values the file stores, the other shows which
+        # cells are formulas, so a formula whose result was never stored is not taken for an
+        # empty cell.
+        values = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise TableError("The spreadsheet could not be opened.") from error
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True):
+        sheets, problems = [], []
+        for index, name in enumerate(values.sheetnames):
+            sheet = values[name]
+            if not hasattr(sheet, "iter_rows"):
+                problems.append(f"The sheet “{name}” is a chart, which the checks cannot read.")
+                continue
+            sheets.append(Sheet(name, index, _xlsx_rows(name, sheet, formulas[name])))
+        yield Table(sheets, problems)
+    finally:
+        values.close()
+        formulas.close()
+
+
+def _xlsx_rows(name, values, formulas):
+    # A sheet may declare a smaller size than it has: read every row and cell it holds.
+    values.reset_dimensions()
+    formulas.reset_dimensions()
+    try:
+        pairs = zip_longest(
+            values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), fillvalue=()
+        )
+        for r, (row, written) in enumerate(pairs):
             cells = [_cell(value) for value in row]
-            # Read-only sheets pad rows to the widest one they were told of.
+            for c, formula in enumerate(written):
+                if isinstance(formula, str) and formula.startswith("=") and _empty_at(cells, c):
+                    raise TableError(
+                        f"The cell {_cell_name(r, c)} of the sheet “{name}” holds a formula "
+                        "whose result the file does not store."
+                    )
             while cells and cells[-1] == "":
                 cells.pop()
-            rows.append(cells)
-    finally:
-        workbook.close()
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
+            yield cells
+    except TableError:
+        raise
+    except Exception as error:  # a damaged sheet: openpyxl raises many kinds
+        raise TableError(f"The sheet “{name}” could not be read.") from error
+
+
+def _empty_at(cells, c):
+    return c >= len(cells) or cells[c] == ""
+
+
+def _cell_name(r, c):
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(c + 1)}{r + 1}"
+
+
+def read_sheets(file, *, max_rows=None):
+    """Every sheet of ``file`` as ``(name, index, rows)``, up to ``max_rows`` rows each: for showing
+    a table, not for checking it. Raises ``TableError`` as ``open_table`` does."""
+    shown = []
+    with open_table(file) as table:
+        for sheet in table.sheets:
+            rows = []
+            try:
+                for row in sheet.rows:
+                    if max_rows is not None and len(rows) >= max_rows:
+                        break
+                    rows.append(row)
+            except TableError:
+                pass  # show what could be read; the checks say what could not
+            if rows:
+                shown.append((sheet.name, sheet.index, rows))
+    return shown
+
+
+def _as_table(table):
+    """A ``Table``, or a list of rows taken as a one-sheet table."""
+    return table if isinstance(table, Table) else Table([Sheet("", 0, iter(table))])
 
 
 def _cell(value):
@@ -136,8 +272,10 @@ def number_in(value):
 
 
 def _body_cells(rows):
-    """(row, column, number) for every number below the header row."""
-    for r, row in enumerate(rows[1:], start=1):
+    """(row, column, number) for every number below the header row, streaming."""
+    for r, row in enumerate(rows):
+        if r == 0:
+            continue
         for c, value in enumerate(row):
             number = number_in(value)
             if number is not None:
@@ -150,13 +288,43 @@ def _disclosive(number, *, threshold, zeros_disclosive):
     return abs(number) < threshold
 
 
-def _threshold_result(rows, *, check, subject, threshold=None, zeros_disclosive=None):
+def _subject(subject, table):
+    sheets = len(table.sheets) + len(table.problems)
+    return f"{subject} ({sheets} sheets)" if sheets > 1 else subject
+
+
+def _threshold_result(table, *, check, subject, threshold=None, zeros_disclosive=None):
     threshold = settings.OUTPUT_MIN_THRESHOLD if threshold is None else threshold
     if zeros_disclosive is None:
         zeros_disclosive = settings.OUTPUT_ZEROS_DISCLOSIVE
-    cells = list(_body_cells(rows))
+    table = _as_table(table)
+    subject = _subject(subject, table)
+    problems = list(table.problems)
+    counted = flagged_total = 0
+    flagged = []
+    for sheet in table.sheets:
+        try:
+            for r, c, number in _body_cells(sheet.rows):
+                counted += 1
+                if not _disclosive(number, threshold=threshold, zeros_disclosive=zeros_disclosive):
+                    continue
+                flagged_total += 1
+                if len(flagged) < MAX_FLAGGED_KEPT:
+                    flagged.append([r, c, sheet.index] if sheet.index else [r, c])
+        except TableError as error:
+            problems.append(str(error))
     details = {"threshold": threshold, "zeros_disclosive": zeros_disclosive}
-    if not cells:
+    unread = " ".join(problems)
+    if flagged_total:
+        zeros = " or zero" if zeros_disclosive else ""
+        noun = "count is" if flagged_total == 1 else "counts are"
+        message = f"{flagged_total:,} {noun} below {threshold}{zeros} in {subject}."
+        if unread:
+            message += f" The rest needs checking by eye: {unread}"
+        return Result(check, FAIL, message, flagged, details | {"flagged_total": flagged_total})
+    if unread:
+        return Result(check, REVIEW, f"{unread} It needs checking by eye.", [], details)
+    if not counted:
         return Result(
             check,
             REVIEW,
@@ -164,34 +332,16 @@ def _threshold_result(rows, *, check, subject, threshold=None, zeros_disclosive=
             [],
             details,
         )
-    flagged = [
-        [r, c]
-        for r, c, number in cells
-        if _disclosive(number, threshold=threshold, zeros_disclosive=zeros_disclosive)
-    ]
-    if not flagged:
-        return Result(
-            check,
-            PASS,
-            f"Every count in {subject} is at least {threshold}.",
-            [],
-            details,
-        )
-    zeros = " or zero" if zeros_disclosive else ""
-    noun = "count is" if len(flagged) == 1 else "counts are"
-    return Result(
-        check,
-        FAIL,
-        f"{len(flagged)} {noun} below {threshold}{zeros} in {subject}.",
-        flagged,
-        details,
-    )
+    return Result(check, PASS, f"Every count in {subject} is at least {threshold}.", [], details)
 
 
-def frequency_threshold(rows, *, threshold=None, zeros_disclosive=None):
-    """Every count in a frequency table must reach the threshold; zeros fail when disclosive."""
+def frequency_threshold(table, *, threshold=None, zeros_disclosive=None):
+    """Every count in a frequency table must reach the threshold; zeros fail when disclosive.
+
+    ``table`` is a ``Table`` from ``open_table``, or a list of rows.
+    """
     return _threshold_result(
-        rows,
+        table,
         check=THRESHOLD,
         subject="the table",
         threshold=threshold,
@@ -199,19 +349,19 @@ def frequency_threshold(rows, *, threshold=None, zeros_disclosive=None):
     )
 
 
-def magnitude_counts(counts_rows, *, threshold=None, zeros_disclosive=None):
+def magnitude_counts(counts_table, *, threshold=None, zeros_disclosive=None):
     """The counts behind a magnitude table must each reach the threshold.
 
-    ``counts_rows`` is the underlying counts file's table, or None when none was given.
+    ``counts_table`` is the underlying counts file's table, or None when none was given.
     """
-    if counts_rows is None:
+    if counts_table is None:
         return Result(
             COUNTS,
             FAIL,
             "A magnitude table needs the file of counts behind it, and none was given.",
         )
     return _threshold_result(
-        counts_rows,
+        counts_table,
         check=COUNTS,
         subject="the counts behind the table",
         threshold=threshold,
@@ -219,34 +369,50 @@ def magnitude_counts(counts_rows, *, threshold=None, zeros_disclosive=None):
     )
 
 
+def _df_label(value):
+    return isinstance(value, str) and value.strip().lower().rstrip(":").strip() in _DF_LABELS
+
+
 def degrees_of_freedom_in(rows):
-    """The residual degrees of freedom a regression table states, with its cell, or None."""
+    """The residual degrees of freedom a regression table states, with its cell, or None:
+    the number beside a "df" or "degrees of freedom" label, or below it."""
+    below = []  # columns of the row before whose label may have its number underneath
     for r, row in enumerate(rows):
+        for c in below:
+            if c < len(row) and number_in(row[c]) is not None:
+                return number_in(row[c]), [r, c]
+        below = []
         for c, value in enumerate(row):
-            if not isinstance(value, str):
+            if not _df_label(value):
                 continue
-            label = value.strip().lower().rstrip(":").strip()
-            if label not in _DF_LABELS:
-                continue
-            for number_cell in ((r, c + 1), (r + 1, c)):
-                nr, nc = number_cell
-                if nr < len(rows) and nc < len(rows[nr]):
-                    number = number_in(rows[nr][nc])
-                    if number is not None:
-                        return number, [nr, nc]
+            if c + 1 < len(row) and number_in(row[c + 1]) is not None:
+                return number_in(row[c + 1]), [r, c + 1]
+            below.append(c)
+    return None
+
+
+def _degrees_of_freedom_in_table(table):
+    for sheet in _as_table(table).sheets:
+        found = degrees_of_freedom_in(sheet.rows)
+        if found is not None:
+            value, cell = found
+            return value, [*cell, sheet.index] if sheet.index else cell
     return None
 
 
 def residual_degrees_of_freedom(*, given=None, rows=None, minimum=10):
     """A regression's residual degrees of freedom must be at least 10 where they are given.
 
-    ``given`` is the number the researcher entered; without it the table is searched for a
-    "df" or "degrees of freedom" cell.
+    ``given`` is the number the researcher entered; without it the table (a ``Table`` or a
+    list of rows) is searched for a "df" or "degrees of freedom" cell.
     """
     flagged = []
     value = given
     if value is None and rows is not None:
-        found = degrees_of_freedom_in(rows)
+        try:
+            found = _degrees_of_freedom_in_table(rows)
+        except TableError:
+            found = None
         if found is not None:
             value, cell = found
             flagged = [cell]
@@ -299,31 +465,42 @@ def _unreadable(check, error):
     return Result(check, REVIEW, f"{error} It needs checking by eye.")
 
 
+def _too_large(check, file):
+    reason = table_too_large(file)
+    return Result(check, REVIEW, f"{reason} It needs checking by eye.") if reason else None
+
+
+def _table_check(check, file, run):
+    """``run`` on the table in ``file``, read whole, or why it needs checking by eye."""
+    too_large = _too_large(check, file)
+    if too_large is not None:
+        return too_large
+    try:
+        with open_table(file) as table:
+            return run(table)
+    except TableError as error:
+        return _unreadable(check, error)
+
+
 def run_checks(output_type, *, file=None, counts_file=None, degrees_of_freedom=None):
     """The results of every automated check for one output file of ``output_type``.
 
     ``file`` and ``counts_file`` are open binary files (or None).
     """
     if output_type == "frequency_table":
-        try:
-            return [frequency_threshold(read_table(file))]
-        except TableError as error:
-            return [_unreadable(THRESHOLD, error)]
+        return [_table_check(THRESHOLD, file, frequency_threshold)]
     if output_type == "magnitude_table":
         if counts_file is None:
             return [magnitude_counts(None)]
-        try:
-            return [magnitude_counts(read_table(counts_file))]
-        except TableError as error:
-            return [_unreadable(COUNTS, error)]
+        return [_table_check(COUNTS, counts_file, magnitude_counts)]
     if output_type == "regression":
-        rows = None
-        if degrees_of_freedom is None and file is not None:
-            try:
-                rows = read_table(file)
-            except TableError:
-                rows = None
-        return [residual_degrees_of_freedom(given=degrees_of_freedom, rows=rows)]
+        if degrees_of_freedom is not None or file is None:
+            return [residual_degrees_of_freedom(given=degrees_of_freedom)]
+        return [
+            _table_check(
+                DEGREES_OF_FREEDOM, file, lambda table: residual_degrees_of_freedom(rows=table)
+            )
+        ]
     if output_type == "histogram":
         return [histogram()]
     label = {"survival_table": "survival table", "figure": "figure"}.get(output_type, "output")

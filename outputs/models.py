@@ -205,7 +205,7 @@ class OutputFile(models.Model):
     class AcroStatus(models.TextChoices):
         PASS = "pass", "Pass"
         FAIL = "fail", "Fail"
-        REVIEW = "review", "Review"
+        REVIEW = "review", "Needs checking by eye"
 
     group = models.ForeignKey(FileGroup, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=200)
@@ -253,7 +253,7 @@ class CheckResult(models.Model):
     class Outcome(models.TextChoices):
         PASS = "pass", "Pass"
         FAIL = "fail", "Fail"
-        REVIEW = "review", "Review"
+        REVIEW = "review", "Needs checking by eye"
 
     file = models.ForeignKey(OutputFile, on_delete=models.CASCADE, related_name="checks")
     # Not "check": a field of that name would hide Django's Model.check().

@@ -5,7 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from projects.models import Proposal
 
-from .models import FileGroup, OutputFile, OutputRequest
+from .check_selectors import check_summary
+from .models import CheckResult, FileGroup, OutputFile, OutputRequest
 
 
 def project_get(*, pk):
@@ -35,20 +36,30 @@ def current_files():
 
 
 def request_groups(output_request):
-    """The request's groups in order, each with its current files (and their counts files)."""
-    return list(
+    """The request's groups in order, each with its current files (and their counts files),
+    each file with what its automated checks say (``check_outcome``)."""
+    groups = list(
         FileGroup.objects.filter(request=output_request)
         .prefetch_related(
             Prefetch(
                 "files",
                 queryset=current_files()
                 .select_related("counts_file")
+                .prefetch_related("checks")
                 .order_by("uploaded_at", "id"),
                 to_attr="current_files",
             )
         )
         .order_by("created_at", "id")
     )
+    for group in groups:
+        for output_file in group.current_files:
+            results = list(output_file.checks.all())
+            output_file.check_outcome = check_summary(output_file, results)
+            output_file.checks_not_run = any(
+                r.check_name == CheckResult.Check.NOT_RUN for r in results
+            )
+    return groups
 
 
 def request_current_files(output_request):

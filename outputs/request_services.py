@@ -23,6 +23,7 @@ from projects.models import Proposal
 from uploads.validators import validate_upload
 from workflow.services import transition_fire
 
+from .checks import TABLE_KINDS, table_too_large
 from .models import FileGroup, OutputFile, OutputRequest, OutputType, output_file_path
 from .request_permissions import check_user_can_edit_request, check_user_can_list_requests
 from .signals import file_replaced
@@ -43,11 +44,15 @@ def _clean(value):
 def output_validate(upload_file, *, field="file"):
     """The upload checked by content and size, or a ValidationError on ``field``."""
     try:
-        return validate_upload(
+        upload = validate_upload(
             upload_file, allowed=OUTPUT_KINDS, max_bytes=settings.OUTPUT_FILE_MAX_BYTES
         )
     except ValidationError as error:
         raise ValidationError({field: error.messages}) from error
+    too_large = table_too_large(upload.file) if upload.kind in TABLE_KINDS else ""
+    if too_large:
+        raise ValidationError({field: too_large}, code="too_large")
+    return upload
 
 
 def output_store(upload):

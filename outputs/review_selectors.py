@@ -5,6 +5,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from projects.models import Proposal
 from researchers.roles import Role, user_has_role
 
+from .check_selectors import BY_EYE, FAILED, RUNNING, check_summary
 from .models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .service_level import due_date, is_overdue
 
@@ -137,6 +138,25 @@ def file_checks_failed(output_file):
     return output_file.checks.filter(Q(outcome="fail") | Q(check_name="not_run")).exists()
 
 
+APPROVAL_COMMENTS_NEEDED = {
+    FAILED: "Say why this file is safe to release: its automated checks failed.",
+    BY_EYE: (
+        "Say what you checked by eye and why this file is safe to release: the automated "
+        "checks could not check it."
+    ),
+    RUNNING: (
+        "Say what you checked by eye and why this file is safe to release: its automated "
+        "checks have not finished."
+    ),
+}
+
+
+def approval_comment_needed(output_file):
+    """Why approving ``output_file`` needs the checker's comment, or "" when its automated
+    checks all passed."""
+    return APPROVAL_COMMENTS_NEEDED.get(check_summary(output_file, output_file.checks.all()), "")
+
+
 def review_page(*, output_request, user):
     """What the review page shows ``user``: groups, their current files with check results,
     this round's review of ``user``, their votes and comments, and the other checkers' votes
@@ -180,7 +200,10 @@ def review_page(*, output_request, user):
                 c.outcome == "fail" or c.check_name == "not_run" for c in checks
             )
             output_file.checks_not_run = any(c.check_name == "not_run" for c in checks)
-            output_file.flagged_count = sum(len(c.flagged_cells or []) for c in checks)
+            output_file.check_outcome = check_summary(output_file, checks)
+            output_file.flagged_count = sum(
+                c.details.get("flagged_total", len(c.flagged_cells or [])) for c in checks
+            )
             file_votes = [v for v in votes if v.file_id == output_file.pk]
             output_file.my_vote = next(
                 (v for v in file_votes if mine and v.review_id == mine.pk), None

@@ -17,7 +17,7 @@ from workflow.services import transition_fire
 
 from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .review_permissions import check_user_can_review
-from .review_selectors import REVIEWS_NEEDED, current_round, file_checks_failed
+from .review_selectors import REVIEWS_NEEDED, approval_comment_needed, current_round
 from .signals import file_replaced
 
 State = OutputRequest.State
@@ -53,7 +53,10 @@ def _own_open_review(output_request, by):
 def file_vote_set(*, output_file, vote, comment="", by, request=None):
     """Record ``by``'s vote (approve or request changes) on ``output_file`` in their review.
 
-    Approving a file that an automated check failed needs a comment saying why it is safe.
+    Approving a file that the automated checks did not pass (one failed, could not run or
+    could not decide, or the file's type has none) needs a comment: the checker's record of
+    what they checked and why the file is safe (docs/policy.md, "Outputs the automated checks
+    cannot check").
     """
     comment = (comment or "").strip()
     if vote not in FileVote.Vote.values:
@@ -64,10 +67,10 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
         output_file = OutputFile.objects.get(pk=output_file.pk)
         if output_file.replaced_at is not None:
             raise TransitionRefused(["This file has been replaced; vote on its new version."])
-        if vote == FileVote.Vote.APPROVE and not comment and file_checks_failed(output_file):
-            raise ValidationError(
-                {"comment": "Say why this file is safe to release: its automated checks failed."}
-            )
+        if vote == FileVote.Vote.APPROVE and not comment:
+            needed = approval_comment_needed(output_file)
+            if needed:
+                raise ValidationError({"comment": needed})
         review = _own_open_review(output_request, by)
         file_vote, _ = FileVote.objects.update_or_create(
             review=review, file=output_file, defaults={"vote": vote, "comment": comment}

@@ -342,6 +342,7 @@ MATRIX = {
     # Output checking: only output checkers, and never on their own projects (a 404 there,
     # proved in tests/outputs/test_review_pages.py).
     "outputs:queue": Row(only("checker")),
+    "outputs:checking_by_eye": Row(signed_in()),
     "outputs:review": Row(only("checker"), lambda world: {"pk": world.submitted_output_request.pk}),
     # Output requests: the project's members list and start them; the author writes, sends and
     # withdraws; before release a file is read only through its permission-checked page.

@@ -20,20 +20,25 @@ def xlsx_file(rows):
     return buffer
 
 
+def first_sheet(file):
+    [(_, _, rows)] = checks.read_sheets(file)
+    return rows
+
+
 def test_read_table_csv_numbers_and_labels():
-    rows = checks.read_table(csv_file('region,2019,2020\nNorth,1,200\nSouth,"1,500",x\n'))
+    rows = first_sheet(csv_file('region,2019,2020\nNorth,1,200\nSouth,"1,500",x\n'))
 
     assert rows == [["region", 2019, 2020], ["North", 1, 200], ["South", 1500, "x"]]
 
 
 def test_read_table_xlsx_first_sheet():
-    rows = checks.read_table(xlsx_file([["age", "count"], ["16-24", 12], ["25-34", 3.0]]))
+    rows = first_sheet(xlsx_file([["age", "count"], ["16-24", 12], ["25-34", 3.0]]))
 
     assert rows == [["age", "count"], ["16-24", 12], ["25-34", 3.0]]
 
 
 def test_frequency_threshold_flags_small_cells_of_csv():
-    rows = checks.read_table(csv_file("region,men,women\nNorth,12,4\nSouth,25,30\n"))
+    rows = first_sheet(csv_file("region,men,women\nNorth,12,4\nSouth,25,30\n"))
 
     result = checks.frequency_threshold(rows)
 
@@ -44,7 +49,7 @@ def test_frequency_threshold_flags_small_cells_of_csv():
 
 def test_frequency_threshold_flags_zero_when_zeros_disclosive(settings):
     settings.OUTPUT_ZEROS_DISCLOSIVE = True
-    rows = checks.read_table(xlsx_file([["area", "cases"], ["A", 0], ["B", 40]]))
+    rows = first_sheet(xlsx_file([["area", "cases"], ["A", 0], ["B", 40]]))
 
     result = checks.frequency_threshold(rows)
 
@@ -88,7 +93,7 @@ def test_frequency_threshold_without_numbers_asks_for_review():
 
 
 def test_magnitude_counts_flags_counts_file_cells():
-    counts = checks.read_table(csv_file("group,n\nA,50\nB,6\n"))
+    counts = first_sheet(csv_file("group,n\nA,50\nB,6\n"))
 
     result = checks.magnitude_counts(counts)
 
@@ -125,7 +130,7 @@ def test_residual_degrees_of_freedom_given_ten_passes():
 
 
 def test_residual_degrees_of_freedom_found_in_table_cell():
-    rows = checks.read_table(csv_file("term,coef\nage,0.3\nDf Residuals:,7\n"))
+    rows = first_sheet(csv_file("term,coef\nage,0.3\nDf Residuals:,7\n"))
 
     result = checks.residual_degrees_of_freedom(rows=rows)
 

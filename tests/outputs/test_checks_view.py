@@ -58,7 +58,8 @@ def test_file_checks_highlights_flagged_cell_for_checker(client):
     body = response.content.decode()
     assert "1 count is below 10 or zero in the table." in body
     assert body.count("app-flagged-cell") == 1
-    table = response.context["table"]
+    [(sheet_name, table)] = response.context["table"]
+    assert sheet_name == ""
     assert table[1][2] == (4, True)
     assert table[1][1] == (12, False)
 
@@ -139,5 +140,7 @@ def test_file_checks_highlights_flagged_cell_of_spreadsheet(client):
 
     response = client.get(reverse("outputs:file_checks", kwargs={"file_pk": output_file.pk}))
 
-    assert response.context["table"][2][1] == (0, True)
+    [(sheet_name, table)] = response.context["table"]
+    assert sheet_name == "Sheet"
+    assert table[2][1] == (0, True)
     assert response.content.decode().count("app-flagged-cell") == 1
