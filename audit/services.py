@@ -1,15 +1,36 @@
+import ipaddress
+
+from django.conf import settings
 from django.db import transaction
 
 from .models import AuditEvent
 
 
+def _ip_address(text):
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
 def client_ip(request):
-    """The client's address: the first X-Forwarded-For hop behind the load balancer."""
+    """The client's address, as the service's own proxies saw it, or None.
+
+    Behind ``settings.TRUSTED_PROXY_COUNT`` proxies it is the address the outermost of them
+    appended to X-Forwarded-For, counted from the right: whatever a client writes into the
+    header itself stands to the left of it and is never believed. Otherwise, or when the
+    header holds no valid address there, it is the socket's address.
+    """
     if request is None:
         return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if len(hops) >= proxies:
+            address = _ip_address(hops[-proxies])
+            if address:
+                return address
+    return _ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
 def audit_record(

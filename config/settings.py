@@ -49,6 +49,11 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or "dev-insecure-" + str(BASE_DIR
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many proxies of the service's own stand in front of it, each appending the address it saw
+# to X-Forwarded-For. The client's address is the one the outermost of them appended; with 0
+# the header is ignored, since anyone can send it. Rate limits and the audit trail use it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 SERVICE_NAME = "Approved Researcher Service"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")
@@ -185,8 +190,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SERVICE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_ADAPTER = "researchers.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "researchers.forms.SignupForm"}
+# Failed sign-ins are limited per client address, and per account *from that address*
+# (researchers.adapters.AccountAdapter): nobody elsewhere can lock a named person out.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    "login_failed": "30/5m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "5/m/ip,3/m/key",
     "confirm_email": "1/3m/key",

@@ -6,6 +6,9 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import PermissionDenied
+
+from audit.services import client_ip
 
 from . import services
 from .middleware import needs_two_factor
@@ -19,6 +22,20 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.user_register(user=user, request=request)
         return user
+
+    def get_client_ip(self, request):
+        """The one rule for the client's address, shared with the audit trail: behind the
+        service's own proxies, the address they saw, never one the client wrote itself."""
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("The client's address could not be determined.")
+        return address
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Failed sign-ins count per account and client address: repeated failures slow down
+        whoever makes them, and never lock the account's owner out from elsewhere."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
 
     def is_reauthentication_required(self, *, app, **kwargs):
         """Staff are sent to set up two-factor straight after signing in; asking for the password

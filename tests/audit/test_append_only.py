@@ -214,9 +214,11 @@ def test_audit_record_rolled_back_with_its_change():
     assert not AuditEvent.objects.exists()
 
 
-def test_audit_record_describes_the_object_and_request(rf):
+def test_audit_record_describes_the_object_and_request(rf, settings):
+    # Two proxies of the service's own: the outer one appended the client's address.
+    settings.TRUSTED_PROXY_COUNT = 2
     user = UserFactory(email="dana@example.ac.uk")
-    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1")
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7, 10.0.0.1")
 
     event = record_event(
         actor=user,
