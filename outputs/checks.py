@@ -170,7 +170,9 @@ def _open_xlsx(file):
         # cells are formulas, so a formula whose result was never stored is not taken for an
         # empty cell.
         values = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        formulas = None
+        if _holds_formulas(content):
+            formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds for a damaged workbook
         raise TableError("The spreadsheet could not be opened.") from error
     try:
@@ -180,20 +182,44 @@ def _open_xlsx(file):
             if not hasattr(sheet, "iter_rows"):
                 problems.append(f"The sheet “{name}” is a chart, which the checks cannot read.")
                 continue
-            sheets.append(Sheet(name, index, _xlsx_rows(name, sheet, formulas[name])))
+            written = formulas[name] if formulas is not None else None
+            sheets.append(Sheet(name, index, _xlsx_rows(name, sheet, written)))
         yield Table(sheets, problems)
     finally:
         values.close()
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
+
+
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _holds_formulas(content):
+    """Whether any worksheet of the workbook holds a formula element: only then is the second
+    reading, which shows the formulas, needed."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            with archive.open(info) as part:
+                tail = b""
+                for chunk in iter(lambda: part.read(1 << 20), b""):
+                    if _FORMULA_ELEMENT.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
 
 
 def _xlsx_rows(name, values, formulas):
     # A sheet may declare a smaller size than it has: read every row and cell it holds.
     values.reset_dimensions()
-    formulas.reset_dimensions()
+    if formulas is not None:
+        formulas.reset_dimensions()
     try:
         pairs = zip_longest(
-            values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), fillvalue=()
+            values.iter_rows(values_only=True),
+            formulas.iter_rows(values_only=True) if formulas is not None else (),
+            fillvalue=(),
         )
         for r, (row, written) in enumerate(pairs):
             cells = [_cell(value) for value in row]
@@ -265,6 +291,8 @@ def number_in(value):
     if isinstance(value, int | float):
         return value
     text = str(value).strip()
+    if text.isascii() and text.isdigit():
+        return int(text)  # the common case, quickly
     if not text or not _NUMBER.match(text) or not any(c.isdigit() for c in text):
         return None
     number = float(text.replace(",", ""))

@@ -326,3 +326,18 @@ def test_a_checker_finds_the_rule_for_checking_by_eye_from_their_home(client, se
     assert "figures, survival tables and other outputs" in text
     assert "two independent output checkers" in text
     assert "Approving a file the automated checks did not pass needs a comment" in text
+
+
+def test_the_checks_benchmark_runs_and_finds_the_small_count_wherever_it_is():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "checks.py"
+    spec = importlib.util.spec_from_file_location("bench_checks", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    results = bench.measure_all(csv_rows=50, workbook_rows=50)
+
+    assert [r.outcome for r in results] == [checks.FAIL] * 3
+    assert bench.table(results).splitlines()[0].startswith("| case")
