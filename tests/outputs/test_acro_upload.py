@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from outputs.models import FileGroup, OutputFile, OutputRequest
 from tests.factories import UserFactory
-from tests.outputs.acro_zips import acro_zip
+from tests.outputs.acro_zips import acro_bomb, acro_zip
 from tests.outputs.factories import OutputRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +86,23 @@ def test_acro_upload_too_large_shows_error(client, group, settings):
 
     assert response.status_code == 200
     assert "must be smaller than" in response.content.decode()
+
+
+def test_acro_upload_of_a_zip_bomb_shows_error_and_keeps_nothing(client, group, settings):
+    settings.OUTPUT_FILE_MAX_BYTES = 1024 * 1024
+    client.force_login(group.request.author)
+
+    response = client.post(
+        url(group), {"zip_file": upload(acro_bomb(32 * 1024 * 1024, outputs=10))}
+    )
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert (
+        "“outputs/big.csv” in the ACRO folder is 32.0 MB once unpacked, and at most 1.0 MB is "
+        "accepted, so the folder was refused."
+    ) in response.text
+    assert not OutputFile.objects.exists()
 
 
 def test_acro_upload_without_file_shows_error(client, group):
