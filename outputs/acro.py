@@ -50,6 +50,13 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK_BYTES = 1024 * 1024
 # A checksum file holds one SHA-256 in hex; anything longer is not one.
 CHECKSUM_MAX_BYTES = 1024
+# ACRO nests results.json about eight deep; anything far deeper is not ACRO's, and reading it
+# would only make the code recurse until it fails.
+RESULTS_MAX_DEPTH = 32
+# The longest uid an output file keeps (OutputFile.acro_uid).
+UID_MAX_LENGTH = 200
+# A flagged cell is a row and a column of a table, counted from 0.
+CELL_MAX_INDEX = 2**31 - 1
 # A zip's list of contents takes at most this much per file it may hold (name, extra fields).
 _DIRECTORY_BYTES_PER_FILE = 1024
 # ACRO's own marker for what it writes for checkers only, never to leave the secure setting.
@@ -391,14 +398,65 @@ def _flagged_from_outcome(outcome):
     return flagged
 
 
-def _flagged_from_sdc(sdc):
+def _is_cell(position):
+    return (
+        isinstance(position, list)
+        and len(position) == 2
+        and all(
+            type(index) is int and 0 <= index <= CELL_MAX_INDEX  # bool is an int too
+            for index in position
+        )
+    )
+
+
+def _flagged_from_sdc(sdc, uid):
+    """Flagged cells per check from ACRO's ``sdc.cells``: ``{check: [[row, column], ...]}``."""
     flagged = {}
     cells = sdc.get("cells") if isinstance(sdc, dict) else None
     if isinstance(cells, dict):
         for check, positions in cells.items():
-            if isinstance(positions, list) and positions:
-                flagged[check] = [list(position)[:2] for position in positions]
+            if not isinstance(positions, list) or not all(map(_is_cell, positions)):
+                _refuse(
+                    f"The ACRO result “{uid}” lists flagged cells that are not pairs of row and "
+                    "column numbers, so the folder could not be read."
+                )
+            if positions:
+                flagged[check] = [list(position) for position in positions]
     return flagged
+
+
+def _storable(text):
+    """False for a string no database keeps: a NUL, or half of a UTF-16 pair."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _results_shape_check(data):
+    """Refuse results.json nested far deeper than ACRO writes it, or holding a string no
+    database can keep: walked with a list, not recursion, so any depth is safe to measure."""
+    pending = [(data, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > RESULTS_MAX_DEPTH:
+            _refuse(
+                "The ACRO results.json is nested far more deeply than ACRO writes it, so the "
+                "folder could not be read."
+            )
+        if isinstance(value, dict):
+            pending.extend((key, depth + 1) for key in value)
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _storable(value):
+            _refuse(
+                "The ACRO results.json holds characters that are not text (a NUL or an unpaired "
+                "surrogate), so the folder could not be read."
+            )
 
 
 def _text(value):
@@ -431,11 +489,19 @@ def load_acro(source):
     raw = _read(folder, f"{prefix}{RESULTS}", limit=settings.ACRO_RESULTS_MAX_BYTES)
     try:
         data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except RecursionError as error:
+        raise ValidationError(
+            "The ACRO results.json is nested far more deeply than ACRO writes it, so the folder "
+            "could not be read.",
+            code="acro",
+        ) from error
+    # ValueError covers bad UTF-8, bad JSON and a number too long to convert.
+    except ValueError as error:
         raise ValidationError(
             "The ACRO results.json is not valid JSON, so the folder could not be read.",
             code="acro",
         ) from error
+    _results_shape_check(data)
     if not isinstance(data, dict) or "version" not in data:
         _refuse("The ACRO results.json does not say which version of ACRO wrote it.")
     version = str(data["version"])
@@ -458,6 +524,11 @@ def load_acro(source):
         if not isinstance(record, dict):
             _refuse(f"The ACRO result “{key}” is not in the expected form.")
         uid = str(record.get("uid") or key)
+        if len(uid) > UID_MAX_LENGTH:
+            _refuse(
+                f"The ACRO result “{uid[:40]}…” has an id longer than {UID_MAX_LENGTH} "
+                "characters, so the folder could not be read."
+            )
         status = str(record.get("status", "")).lower()
         if status not in STATUSES:
             _refuse(f"The ACRO result “{uid}” has the status “{status}”, not pass, fail or review.")
@@ -495,8 +566,9 @@ def load_acro(source):
                     f"{name} does not match its checksum: it was changed after ACRO wrote it."
                 )
             files.append(AcroFile(name, size, actual, expected, folder=folder, member=member))
-            if not flagged and isinstance(entry, dict):
-                flagged = _flagged_from_sdc(entry.get("sdc"))
+            from_sdc = _flagged_from_sdc(entry.get("sdc"), uid) if isinstance(entry, dict) else {}
+            if not flagged:
+                flagged = from_sdc
         outputs.append(
             AcroOutput(
                 uid=uid,

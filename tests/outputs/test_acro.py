@@ -361,3 +361,20 @@ def test_acro_read_refuses_a_long_list_of_contents_before_parsing_it(settings):
 
     assert peak < MB
     assert error.messages == ["The ACRO zip holds more files than the 10 accepted at most."]
+
+
+def test_acro_read_refuses_results_nested_deeper_than_acro_writes():
+    # Deep enough to make code reading it recurse towards the limit, shallow enough to parse.
+    data = results()
+    nested = []
+    for _ in range(500):
+        nested = [nested]
+    data["results"]["output_0"]["summary"] = nested
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(acro_zip(data=data))
+
+    assert error.value.messages == [
+        "The ACRO results.json is nested far more deeply than ACRO writes it, so the folder "
+        "could not be read."
+    ]
