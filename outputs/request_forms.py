@@ -4,6 +4,7 @@ these forms only say what is missing."""
 from django import forms
 
 from .models import OutputType
+from .request_services import DEGREES_OF_FREEDOM_MAX, DEGREES_OF_FREEDOM_RANGE
 
 
 class RequestStartForm(forms.Form):
@@ -62,7 +63,13 @@ class FileForm(forms.Form):
         label="Residual degrees of freedom",
         required=False,
         min_value=0,
+        max_value=DEGREES_OF_FREEDOM_MAX,
         help_text="For a regression, where you know it.",
+        error_messages={
+            "invalid": DEGREES_OF_FREEDOM_RANGE,
+            "min_value": DEGREES_OF_FREEDOM_RANGE,
+            "max_value": DEGREES_OF_FREEDOM_RANGE,
+        },
     )
 
     def __init__(self, *args, files_in_request, **kwargs):

@@ -31,6 +31,17 @@ from .signals import file_replaced
 # What an output may be, recognised by content (uploads.kinds), never by its name.
 OUTPUT_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
 PROJECT_NOT_ACTIVE = "This project is not active, so it accepts no new output requests."
+# Observations less parameters: no study has more than a billion, and the bound keeps the
+# number inside every database's integer column.
+DEGREES_OF_FREEDOM_MAX = 1_000_000_000
+DEGREES_OF_FREEDOM_RANGE = (
+    f"Residual degrees of freedom must be a whole number from 0 to {DEGREES_OF_FREEDOM_MAX:,}"
+)
+
+
+def _degrees_of_freedom_check(value):
+    if value is not None and not (isinstance(value, int) and 0 <= value <= DEGREES_OF_FREEDOM_MAX):
+        raise ValidationError({"degrees_of_freedom": DEGREES_OF_FREEDOM_RANGE})
 
 
 def _lock(obj):
@@ -199,6 +210,7 @@ def file_add(
     the request (``counts_file``) or one uploaded with it (``counts_upload``)."""
     if output_type not in OutputType.values:
         raise ValidationError({"output_type": "Select the type of output"})
+    _degrees_of_freedom_check(degrees_of_freedom)
     upload = output_validate(upload_file)
     counts_upload = output_validate(counts_upload, field="counts_upload") if counts_upload else None
     if output_type == OutputType.MAGNITUDE_TABLE and not (counts_file or counts_upload):
@@ -283,6 +295,7 @@ def file_replace(*, output_file, by, upload_file, request=None):
 
 def file_details_update(*, output_file, by, degrees_of_freedom=None, request=None):
     """Record a regression's residual degrees of freedom on a file."""
+    _degrees_of_freedom_check(degrees_of_freedom)
     with transaction.atomic():
         output_request = _lock(output_file.group.request)
         check_user_can_edit_request(by, output_request)

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from outputs.models import OutputFile, OutputRequest, OutputType
+from outputs.request_forms import FileForm
 from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
@@ -84,6 +85,54 @@ def test_file_add_page_stores_file(client):
     assert response.status_code == 302
     assert OutputFile.objects.filter(name="second.csv").exists()
     assert AuditEvent.objects.filter(action="output_request.file_added").exists()
+
+
+@pytest.mark.parametrize("posted", ["9" * 30, "9" * 5000, "1000000001", "-1", "12.5", "lots"])
+def test_file_add_page_degrees_of_freedom_out_of_range_shows_error(client, posted):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {
+            "output_type": OutputType.REGRESSION,
+            "file": upload(SMALL_TABLE_CSV + b"West,12\n", "model.csv"),
+            "degrees_of_freedom": posted,
+        },
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert (
+        "Residual degrees of freedom must be a whole number from 0 to 1,000,000,000"
+        in response.text
+    )
+    assert OutputFile.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="output_request.file_added").exists()
+
+
+@pytest.mark.parametrize("posted", ["1000000001", "-1", "9" * 30])
+def test_file_form_degrees_of_freedom_out_of_range_is_a_form_error(posted):
+    form = FileForm(
+        {"output_type": OutputType.REGRESSION, "degrees_of_freedom": posted},
+        files_in_request=OutputFile.objects.none(),
+    )
+    assert form.errors["degrees_of_freedom"] == [
+        "Residual degrees of freedom must be a whole number from 0 to 1,000,000,000"
+    ]
+
+
+def test_file_add_page_stores_the_largest_degrees_of_freedom(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {
+            "output_type": OutputType.REGRESSION,
+            "file": upload(SMALL_TABLE_CSV + b"West,12\n", "model.csv"),
+            "degrees_of_freedom": "1000000000",
+        },
+    )
+    assert response.status_code == 302
+    assert OutputFile.objects.get(name="model.csv").degrees_of_freedom == 1_000_000_000
 
 
 def _download(client, user, output_file):

@@ -148,6 +148,20 @@ def test_file_add_magnitude_table_without_counts_refused():
         )
 
 
+@pytest.mark.parametrize("degrees_of_freedom", [10**30, -1, 1_000_000_001, "40"])
+def test_file_add_degrees_of_freedom_out_of_range_refused(degrees_of_freedom):
+    group = FileGroupFactory()
+    with pytest.raises(ValidationError, match="a whole number from 0 to 1,000,000,000"):
+        file_add(
+            group=group,
+            by=group.request.author,
+            upload_file=upload(),
+            output_type=OutputType.REGRESSION,
+            degrees_of_freedom=degrees_of_freedom,
+        )
+    assert not OutputFile.objects.exists()
+
+
 def test_file_add_magnitude_table_with_uploaded_counts():
     group = FileGroupFactory()
     table = file_add(
