@@ -4,7 +4,11 @@ these forms only say what is missing."""
 from django import forms
 
 from .models import OutputType
-from .request_services import DEGREES_OF_FREEDOM_MAX, DEGREES_OF_FREEDOM_RANGE
+from .request_services import (
+    DEGREES_OF_FREEDOM_MAX,
+    DEGREES_OF_FREEDOM_RANGE,
+    group_name_problem,
+)
 
 
 class RequestStartForm(forms.Form):
@@ -16,10 +20,17 @@ class RequestStartForm(forms.Form):
     )
 
 
+def _group_name_validate(name):
+    problem = group_name_problem(name)
+    if problem:
+        raise forms.ValidationError(problem, code="group_name")
+
+
 class GroupForm(forms.Form):
     name = forms.CharField(
         label="Group name",
         max_length=200,
+        validators=[_group_name_validate],
         error_messages={"required": "Enter a name for the group"},
     )
     context = forms.CharField(

@@ -10,6 +10,7 @@ Files are stored by content: the path is the SHA-256 of the bytes under a privat
 identical content is kept once, and nothing a person typed becomes part of a path.
 """
 
+import unicodedata
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -37,6 +38,27 @@ DEGREES_OF_FREEDOM_MAX = 1_000_000_000
 DEGREES_OF_FREEDOM_RANGE = (
     f"Residual degrees of freedom must be a whole number from 0 to {DEGREES_OF_FREEDOM_MAX:,}"
 )
+
+
+def group_name_problem(name):
+    """Why ``name`` cannot name a group, or "": a group's name becomes the name of a folder in
+    the released zip, so it must not climb out of it, make a path, or hide characters."""
+    for form in {name, unicodedata.normalize("NFKC", name)}:
+        if "/" in form or "\\" in form:
+            return "Group name must not include / or \\"
+        if form.strip(".") == "":
+            return "Group name must include something other than full stops"
+        if any(unicodedata.category(character) == "Cc" for character in form):
+            return "Group name must not include control characters, such as tabs or line breaks"
+    return ""
+
+
+def _group_name_check(name):
+    if not name:
+        raise ValidationError({"name": "Enter a name for the group"})
+    problem = group_name_problem(name)
+    if problem:
+        raise ValidationError({"name": problem})
 
 
 def _degrees_of_freedom_check(value):
@@ -119,8 +141,7 @@ def request_create(*, project, by, title, request=None):
 def group_add(*, output_request, by, name, context="", disclosure_controls="", request=None):
     """Add a named group of files; its context and controls may follow before submission."""
     name = _clean(name)
-    if not name:
-        raise ValidationError({"name": "Enter a name for the group"})
+    _group_name_check(name)
     with transaction.atomic():
         output_request = _lock(output_request)
         check_user_can_edit_request(by, output_request)
@@ -151,8 +172,7 @@ def group_add(*, output_request, by, name, context="", disclosure_controls="", r
 def group_update(*, group, by, name, context, disclosure_controls, request=None):
     """Change a group's name, context or disclosure controls."""
     name = _clean(name)
-    if not name:
-        raise ValidationError({"name": "Enter a name for the group"})
+    _group_name_check(name)
     with transaction.atomic():
         output_request = _lock(group.request)
         check_user_can_edit_request(by, output_request)

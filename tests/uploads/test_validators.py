@@ -109,6 +109,10 @@ def test_validate_upload_unknown_kind_is_a_programming_error():
         ("C:\\Users\\me\\My degree.pdf", "My degree.pdf"),
         ('evil"name<script>.pdf', "evilnamescript.pdf"),
         ("   ", "file"),
+        ("..", "file"),
+        ("..\uff0f..\uff0fetc\uff0fpasswd", "passwd"),
+        ("\uff0e\uff0e", "file"),
+        ("table\t\r\n.csv", "table.csv"),
     ],
 )
 def test_sanitise_name_keeps_only_a_safe_base_name(given, kept):
