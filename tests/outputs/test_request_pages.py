@@ -79,6 +79,25 @@ def test_file_add_page_oversize_shows_error(client):
     assert OutputFile.objects.count() == 1
 
 
+def test_file_add_page_refuses_an_svg_that_can_run_code(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)">'
+        b"<text>Chart</text></a></svg>"
+    )
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {"output_type": OutputType.FIGURE, "file": upload(svg, "chart.svg")},
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert "The selected SVG image contains a javascript: link, which can run code" in (
+        response.text
+    )
+    assert OutputFile.objects.count() == 1
+
+
 def test_file_add_page_stores_file(client):
     output_file = OutputFileFactory()
     group = output_file.group
