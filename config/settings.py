@@ -248,6 +248,9 @@ ACRO_ZIP_MAX_UNCOMPRESSED_BYTES = env.int(
     "ACRO_ZIP_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
 )
 ACRO_ZIP_MAX_FILES = env.int("ACRO_ZIP_MAX_FILES", default=500)
+# A folder's results.json is parsed whole, into objects many times its size, so it has a
+# limit of its own, well below a file's. Each other file keeps to OUTPUT_FILE_MAX_BYTES.
+ACRO_RESULTS_MAX_BYTES = env.int("ACRO_RESULTS_MAX_BYTES", default=2 * 1024 * 1024)
 
 # Accreditation: how long each level lasts, and how recent a provisional applicant's Safe
 # Researcher Training must be. The scheme's criteria change, so these are not literals in code.

@@ -1,5 +1,6 @@
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.http import Http404
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -40,3 +41,13 @@ class GovukDateInput(forms.MultiWidget):
 
     def value_omitted_from_data(self, data, files, name):
         return all(f"{name}_{part}" not in data for part in self.parts)
+
+
+def posted_id(data, name):
+    """The id of a row posted as ``name`` (the hidden field of a "Remove" button, say), or
+    Http404: anything but a whole number names no row, so a tampered id is not found rather
+    than a server error."""
+    value = str(data.get(name) or "")
+    if value.isdecimal() and len(value) <= 20:
+        return int(value)
+    raise Http404("No such item.")

@@ -27,6 +27,10 @@ def notification_list(request):
 @require_GET
 def notification_open(request, pk):
     """Mark the notification read and go to the page it is about."""
+    # A GET that writes, on purpose: each entry in the list is an ordinary link, and following
+    # it from anywhere, a forged cross-site link included, is safe. It only ever marks the
+    # signed-in person's own notification (another's is not found), sets its read time once
+    # and changes nothing else, so following it twice or by mistake does no harm.
     notification = inbox.notification_open(user=request.user, pk=pk)
     link = notification.link
     # Links are paths the service wrote; anything else goes back to the list.

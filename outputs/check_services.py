@@ -3,6 +3,7 @@
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -151,9 +152,15 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
             if not output.for_release:
                 continue
             for acro_file in output.files:
-                upload = ContentFile(acro_file.content, name=acro_file.name)
+                # One file's bytes at a time, dropped once stored.
+                content = acro_file.read()
+                upload = ContentFile(content, name=acro_file.name)
                 try:
-                    validated = validate_upload(upload, allowed=ACRO_FILE_KINDS)
+                    validated = validate_upload(
+                        upload, allowed=ACRO_FILE_KINDS, max_bytes=settings.OUTPUT_FILE_MAX_BYTES
+                    )
+                    if validated.sha256 != acro_file.sha256:
+                        raise ValidationError("It changed while it was being read.", code="changed")
                     tabular = validated.kind in checks.TABLE_KINDS
                     too_large = checks.table_too_large(upload) if tabular else ""
                     if too_large:
@@ -176,7 +183,7 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
                     acro_exception=output.exception,
                     uploaded_by=by,
                 )
-                row.file.name = _store(row, acro_file.content)
+                row.file.name = _store(row, content)
                 row.save()
                 CheckResult.objects.create(
                     file=row,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from uploads.validators import sanitise_name
 from workflow.services import transition_fire
 
 from .models import Download
@@ -42,10 +43,14 @@ def download_record(*, output_request, files, by, as_zip=False, request=None):
 
 
 def _zip_name(output_file, used):
-    """``group/name`` inside the zip, with path separators kept out of the group's name and a
-    number added when two files would share a name."""
-    group = output_file.group.name.replace("/", "-").replace("\\", "-").strip() or "outputs"
-    name = f"{group}/{output_file.name}"
+    """``group/name`` inside the zip, each part cleaned as an uploaded file's name is (no
+    separators, never ``.`` or ``..``, no control characters), so no entry reaches outside the
+    folder the zip is unpacked into whatever name a group was stored with; a number is added
+    when two files would share a name."""
+    group = sanitise_name(
+        output_file.group.name.replace("/", "-").replace("\\", "-"), fallback="outputs"
+    )
+    name = f"{group}/{sanitise_name(output_file.name, fallback='output')}"
     stem, dot, extension = name.rpartition(".")
     counter = 2
     while name in used or name == MANIFEST_NAME:

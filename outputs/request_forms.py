@@ -4,6 +4,11 @@ these forms only say what is missing."""
 from django import forms
 
 from .models import OutputType
+from .request_services import (
+    DEGREES_OF_FREEDOM_MAX,
+    DEGREES_OF_FREEDOM_RANGE,
+    group_name_problem,
+)
 
 
 class RequestStartForm(forms.Form):
@@ -15,10 +20,17 @@ class RequestStartForm(forms.Form):
     )
 
 
+def _group_name_validate(name):
+    problem = group_name_problem(name)
+    if problem:
+        raise forms.ValidationError(problem, code="group_name")
+
+
 class GroupForm(forms.Form):
     name = forms.CharField(
         label="Group name",
         max_length=200,
+        validators=[_group_name_validate],
         error_messages={"required": "Enter a name for the group"},
     )
     context = forms.CharField(
@@ -62,7 +74,13 @@ class FileForm(forms.Form):
         label="Residual degrees of freedom",
         required=False,
         min_value=0,
+        max_value=DEGREES_OF_FREEDOM_MAX,
         help_text="For a regression, where you know it.",
+        error_messages={
+            "invalid": DEGREES_OF_FREEDOM_RANGE,
+            "min_value": DEGREES_OF_FREEDOM_RANGE,
+            "max_value": DEGREES_OF_FREEDOM_RANGE,
+        },
     )
 
     def __init__(self, *args, files_in_request, **kwargs):

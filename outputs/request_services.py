@@ -10,6 +10,7 @@ Files are stored by content: the path is the SHA-256 of the bytes under a privat
 identical content is kept once, and nothing a person typed becomes part of a path.
 """
 
+import unicodedata
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -31,6 +32,38 @@ from .signals import file_replaced
 # What an output may be, recognised by content (uploads.kinds), never by its name.
 OUTPUT_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
 PROJECT_NOT_ACTIVE = "This project is not active, so it accepts no new output requests."
+# Observations less parameters: no study has more than a billion, and the bound keeps the
+# number inside every database's integer column.
+DEGREES_OF_FREEDOM_MAX = 1_000_000_000
+DEGREES_OF_FREEDOM_RANGE = (
+    f"Residual degrees of freedom must be a whole number from 0 to {DEGREES_OF_FREEDOM_MAX:,}"
+)
+
+
+def group_name_problem(name):
+    """Why ``name`` cannot name a group, or "": a group's name becomes the name of a folder in
+    the released zip, so it must not climb out of it, make a path, or hide characters."""
+    for form in {name, unicodedata.normalize("NFKC", name)}:
+        if "/" in form or "\\" in form:
+            return "Group name must not include / or \\"
+        if form.strip(".") == "":
+            return "Group name must include something other than full stops"
+        if any(unicodedata.category(character) == "Cc" for character in form):
+            return "Group name must not include control characters, such as tabs or line breaks"
+    return ""
+
+
+def _group_name_check(name):
+    if not name:
+        raise ValidationError({"name": "Enter a name for the group"})
+    problem = group_name_problem(name)
+    if problem:
+        raise ValidationError({"name": problem})
+
+
+def _degrees_of_freedom_check(value):
+    if value is not None and not (isinstance(value, int) and 0 <= value <= DEGREES_OF_FREEDOM_MAX):
+        raise ValidationError({"degrees_of_freedom": DEGREES_OF_FREEDOM_RANGE})
 
 
 def _lock(obj):
@@ -108,8 +141,7 @@ def request_create(*, project, by, title, request=None):
 def group_add(*, output_request, by, name, context="", disclosure_controls="", request=None):
     """Add a named group of files; its context and controls may follow before submission."""
     name = _clean(name)
-    if not name:
-        raise ValidationError({"name": "Enter a name for the group"})
+    _group_name_check(name)
     with transaction.atomic():
         output_request = _lock(output_request)
         check_user_can_edit_request(by, output_request)
@@ -140,8 +172,7 @@ def group_add(*, output_request, by, name, context="", disclosure_controls="", r
 def group_update(*, group, by, name, context, disclosure_controls, request=None):
     """Change a group's name, context or disclosure controls."""
     name = _clean(name)
-    if not name:
-        raise ValidationError({"name": "Enter a name for the group"})
+    _group_name_check(name)
     with transaction.atomic():
         output_request = _lock(group.request)
         check_user_can_edit_request(by, output_request)
@@ -199,6 +230,7 @@ def file_add(
     the request (``counts_file``) or one uploaded with it (``counts_upload``)."""
     if output_type not in OutputType.values:
         raise ValidationError({"output_type": "Select the type of output"})
+    _degrees_of_freedom_check(degrees_of_freedom)
     upload = output_validate(upload_file)
     counts_upload = output_validate(counts_upload, field="counts_upload") if counts_upload else None
     if output_type == OutputType.MAGNITUDE_TABLE and not (counts_file or counts_upload):
@@ -283,6 +315,7 @@ def file_replace(*, output_file, by, upload_file, request=None):
 
 def file_details_update(*, output_file, by, degrees_of_freedom=None, request=None):
     """Record a regression's residual degrees of freedom on a file."""
+    _degrees_of_freedom_check(degrees_of_freedom)
     with transaction.atomic():
         output_request = _lock(output_file.group.request)
         check_user_can_edit_request(by, output_request)

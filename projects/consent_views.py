@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from dashboard.forms import posted_id
 from legislation.selectors import departments_list
 from researchers.permissions import role_required
 from researchers.roles import Role
@@ -54,7 +55,7 @@ def consent(request, pk):
     answering = None
     if request.method == "POST":
         answering = consent_selectors.consent_request_get(
-            proposal=proposal, user=request.user, pk=request.POST.get("request") or 0
+            proposal=proposal, user=request.user, pk=posted_id(request.POST, "request")
         )
         form = ConsentForm(request.POST, prefix=f"request-{answering.pk}")
         if form.is_valid():
@@ -133,7 +134,7 @@ def representatives(request):
         if request.POST.get("action") == "remove":
             representative = get_object_or_404(
                 DataOwnerRepresentative.objects.select_related("user", "department"),
-                pk=request.POST.get("representative") or 0,
+                pk=posted_id(request.POST, "representative"),
             )
             consent_services.representative_remove(
                 representative=representative, by=request.user, request=request

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dashboard.forms import posted_id
 from legislation.access_modes import AccessMode
 from researchers.permissions import role_required
 from researchers.roles import Role, user_has_role
@@ -332,7 +333,8 @@ def _datasets_page(request, proposal):
     )
     if action == "remove":
         dataset_request = get_object_or_404(
-            proposal.dataset_requests.select_related("dataset"), pk=request.POST.get("request")
+            proposal.dataset_requests.select_related("dataset"),
+            pk=posted_id(request.POST, "request"),
         )
         services.proposal_dataset_remove(
             proposal=proposal, dataset_request=dataset_request, by=request.user, request=request
@@ -370,7 +372,7 @@ def _team_page(request, proposal):
     action = request.POST.get("action") if request.method == "POST" else None
     form = InviteForm(_posted(request) if action == "invite" else None)
     if action == "remove":
-        member = get_object_or_404(proposal.team, pk=request.POST.get("member"))
+        member = get_object_or_404(proposal.team, pk=posted_id(request.POST, "member"))
         try:
             services.team_remove(proposal=proposal, member=member, by=request.user, request=request)
         except ValidationError as error:

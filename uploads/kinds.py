@@ -1,16 +1,20 @@
 """The kinds of file the service accepts, each recognised by its content, never its name.
 
 A kind is registered with a detector: a function given the file's first bytes and the open
-file, answering whether the content is that kind. Apps add a kind by calling ``register``
-(output checking, say, for spreadsheets) and then name it in ``allowed``.
+file, answering whether the content is that kind. A detector may instead raise
+``ValidationError`` when the content is that kind but cannot be accepted, to say why. Apps add
+a kind by calling ``register`` (output checking, say, for spreadsheets) and then name it in
+``allowed``.
 """
 
 import csv
 import io
+import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 
 import filetype
+from django.core.exceptions import ValidationError
 from PIL import Image, UnidentifiedImageError
 
 # Enough of the start of a file for every signature here, and for sniffing text.
@@ -121,13 +125,50 @@ def detect_csv(head, file):
     return len(widths) == 1 and widths.pop() > 1
 
 
+# Elements that run code, or hold a document that may: scripts, SVG 1.2's event handlers and
+# listeners, and HTML brought in through a foreign object or an embedding.
+_SVG_CODE_ELEMENTS = {"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"}
+# Attributes naming what a link or an animation points at.
+_SVG_LINK_ATTRIBUTES = {"href", "src", "values", "to", "from", "by"}
+_SCRIPT_URL = re.compile(r"(java|vb)script:")
+# A data: link may hold a picture; any other type (HTML, SVG, a script) may run code.
+_DATA_URL = re.compile(r"data:(?!image/(png|jpeg|jpg|gif|webp)[;,])")
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def svg_code(root):
+    """What in the parsed SVG ``root`` could run code when the image is opened, in words, or
+    "" when nothing could."""
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag.lower() in _SVG_CODE_ELEMENTS:
+            return f"a <{tag}> element"
+        for name, value in element.attrib.items():
+            attribute = _local(name)
+            if attribute.lower().startswith("on"):
+                return f"an event handler ({attribute})"
+            # Browsers ignore spaces and control characters inside a URL's scheme.
+            url = _URL_NOISE.sub("", value).lower()
+            if attribute.lower() == "attributename" and url.startswith("on"):
+                return f"an animation of an event handler ({value.strip()})"
+            if _SCRIPT_URL.search(url):
+                return "a javascript: link"
+            if attribute.lower() in _SVG_LINK_ATTRIBUTES and _DATA_URL.search(url):
+                return "a data: link to something other than a PNG, JPEG, GIF or WebP picture"
+    return ""
+
+
 @register("svg", label="SVG image", extension="svg", content_type="image/svg+xml", article="an")
 def detect_svg(head, file):
-    """An SVG document with no scripts or event handlers in it.
+    """An SVG document with nothing in it that could run code.
 
     Read whole (it is already within the size limit): the root element is the only sure sign.
     A document type declaration is refused outright, since SVG needs none and entity tricks
-    (expansion bombs, external entities) all start there.
+    (expansion bombs, external entities) all start there. An SVG that could run code (a script,
+    an event handler, a javascript: or non-picture data: link, a foreign object, a stylesheet
+    instruction, which may transform it into a page with scripts) is refused with the reason.
+    Downloads are attachments under a sandboxing content security policy as well; this keeps
+    such a file from being stored at all.
     """
     if filetype.guess(head) is not None or _text(head) is None:
         return False
@@ -145,11 +186,16 @@ def detect_svg(head, file):
         file.seek(0)
     if _local(root.tag) != "svg":
         return False
-    for element in root.iter():
-        if _local(element.tag) in {"script", "foreignObject"}:
-            return False
-        if any(_local(name).lower().startswith("on") for name in element.attrib):
-            return False
+    # The parser drops processing instructions, so look for this one in the bytes.
+    code = "an xml-stylesheet instruction" if b"<?XML-STYLESHEET" in data.upper() else ""
+    code = code or svg_code(root)
+    if code:
+        raise ValidationError(
+            "The selected SVG image contains %(code)s, which can run code, so it cannot be "
+            "accepted. Save the image without it, or as a PNG",
+            code="svg_code",
+            params={"code": code},
+        )
     return True
 
 

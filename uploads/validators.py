@@ -29,16 +29,19 @@ class ValidatedUpload:
     original_name: str
 
 
-def sanitise_name(name, *, max_length=200):
-    """A person's file name made safe to show and to offer back as a download name."""
-    name = PurePosixPath(str(name).replace("\\", "/")).name
-    name = unicodedata.normalize("NFKC", name)
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*;]+", "", name)
+def sanitise_name(name, *, max_length=200, fallback="file"):
+    """A person's file name made safe to show, to offer back as a download name and to be one
+    part of a path: never ``.`` or ``..``, no separators, no control characters. ``fallback``
+    when nothing is left."""
+    # Normalised first: a fullwidth solidus or full stop becomes a real one only then.
+    name = unicodedata.normalize("NFKC", str(name))
+    name = PurePosixPath(name.replace("\\", "/")).name
+    name = re.sub(r"[\x00-\x1f\x7f-\x9f\"<>:|?*;]+", "", name)
     name = re.sub(r"\s+", " ", name).strip(" .")
     if len(name) > max_length:
         stem, dot, suffix = name.rpartition(".")
         name = (stem[: max_length - len(suffix) - 1] + dot + suffix) if dot else name[:max_length]
-    return name or "file"
+    return name or fallback
 
 
 def _sha256(file):

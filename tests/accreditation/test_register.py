@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 
 LIST = reverse("researcher_register:list")
 CSV = reverse("researcher_register:csv")
+# A formula after spaces, and one after a separator a spreadsheet may split at.
+HOSTILE = [' =HYPERLINK("http://example.com")', "North;=cmd|' /C calc'!A0"]
 
 
 def accredited(full_name, organisation="University of Exeter", **kwargs):
@@ -270,6 +272,15 @@ def test_register_csv_never_starts_a_cell_with_a_formula(client):
     rows = csv_rows(client.get(CSV))
 
     assert rows[1][:2] == ['\'=HYPERLINK("http://example.com")', "'+44 Analytics"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_register_csv_neutralises_a_formula_after_spaces_or_a_separator(client, hostile):
+    accredited(hostile, organisation=hostile)
+
+    rows = csv_rows(client.get(CSV))
+
+    assert rows[1][:2] == ["'" + hostile, "'" + hostile]
 
 
 def test_register_csv_with_an_unknown_level_goes_back_to_the_list(client):

@@ -382,6 +382,19 @@ def test_event_export_downloads_the_filtered_events(secretariat_client, secretar
     assert {row[6] for row in rows} == {"'" + str(subject)}
 
 
+@pytest.mark.parametrize("hostile", [" =HYPERLINK(1)", "Ada;=cmd|' /C calc'!A0"])
+def test_event_export_neutralises_a_formula_after_spaces_or_a_separator(
+    secretariat_client, secretariat, hostile
+):
+    subject = UserFactory(full_name=hostile)
+    record_event(actor=secretariat, action="output.release", obj=subject)
+
+    _, row = _csv_rows(secretariat_client.get(EXPORT_URL))
+
+    assert row[6] == "'" + str(subject)
+    assert str(subject) not in row
+
+
 def test_event_export_with_bad_filters_returns_to_the_list(secretariat_client):
     response = secretariat_client.get(EXPORT_URL, {"date_from": "not a date"})
 

@@ -112,3 +112,36 @@ def acro_zip(
             archive.writestr(name, content)
     buffer.seek(0)
     return buffer
+
+
+def acro_bomb(size, *, outputs, name="big.csv"):
+    """A small zip whose results.json lists one entry of ``size`` zero bytes, deflated to a
+    sliver of that, as the file of each of ``outputs`` outputs; its checksum is right."""
+    digest = hashlib.sha256()
+    zeros = bytes(1024 * 1024)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(f"outputs/{name}", "w", force_zip64=True) as target:
+            left = size
+            while left:
+                piece = zeros[: min(left, len(zeros))]
+                target.write(piece)
+                digest.update(piece)
+                left -= len(piece)
+        archive.writestr(f"outputs/checksums/{name}.txt", digest.hexdigest())
+        data = {
+            "version": "0.4.11",
+            "results": {
+                f"output_{n}": {
+                    "uid": f"output_{n}",
+                    "status": "pass",
+                    "type": "table",
+                    "files": [{"name": name}],
+                    "outcome": {},
+                }
+                for n in range(outputs)
+            },
+        }
+        archive.writestr("outputs/results.json", json.dumps(data))
+    buffer.seek(0)
+    return buffer

@@ -1,6 +1,7 @@
 import hashlib
 import io
 import json
+import tracemalloc
 import zipfile
 
 import pytest
@@ -8,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from outputs.acro import load_acro, read_acro
-from tests.outputs.acro_zips import TABLE, acro_zip, results
+from tests.outputs.acro_zips import TABLE, acro_bomb, acro_zip, results
+
+MB = 1024 * 1024
 
 
 @pytest.mark.parametrize("version", ["0.4.11", "1.0.0"])
@@ -23,7 +26,7 @@ def test_acro_read_carries_status_flags_comments_and_exception(version):
     assert table.comments == "Counts of people by region and sex."
     assert table.exception == "The small cell is a published national figure."
     assert [file.name for file in table.files] == ["output_0_0.csv"]
-    assert table.files[0].content == TABLE
+    assert table.files[0].read() == TABLE
     assert table.checksums_verified
     assert regression.status == "pass"
     assert regression.flagged_cells == {}
@@ -232,3 +235,146 @@ def test_acro_read_file_without_checksum_refused():
         read_acro(buffer)
 
     assert "output_1_0.csv has no SHA-256 checksum" in " ".join(error.value.messages)
+
+
+def refused_with_peak_memory(source):
+    """The refusal ``read_acro`` gives ``source``, and the most memory it held meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError) as error:
+            read_acro(source)
+        return error.value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_acro_read_refuses_a_file_over_the_limit_before_unpacking_it(settings):
+    # A zip of a few kilobytes that unpacks to 32 MB, listed by ten outputs.
+    settings.OUTPUT_FILE_MAX_BYTES = 1 * MB
+    bomb = acro_bomb(32 * MB, outputs=10)
+
+    error, peak = refused_with_peak_memory(bomb)
+
+    assert error.messages == [
+        "“outputs/big.csv” in the ACRO folder is 32.0 MB once unpacked, and at most 1.0 MB "
+        "is accepted, so the folder was refused."
+    ]
+    assert peak < 4 * settings.OUTPUT_FILE_MAX_BYTES
+
+
+def test_acro_read_refuses_one_file_listed_by_many_outputs(settings):
+    settings.OUTPUT_FILE_MAX_BYTES = 1 * MB
+    bomb = acro_bomb(1 * MB, outputs=50)
+
+    error, peak = refused_with_peak_memory(bomb)
+
+    assert error.messages == [
+        "The ACRO results.json lists “big.csv” more than once; each file belongs to one output "
+        "only, so the folder was refused."
+    ]
+    assert peak < 4 * settings.OUTPUT_FILE_MAX_BYTES
+
+
+def test_acro_read_directory_refuses_a_file_over_the_limit(settings, tmp_path):
+    settings.OUTPUT_FILE_MAX_BYTES = 1 * MB
+    with zipfile.ZipFile(acro_bomb(2 * MB, outputs=1)) as archive:
+        archive.extractall(tmp_path)
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(tmp_path / "outputs")
+
+    assert "“big.csv” in the ACRO folder is 2.0 MB once unpacked" in error.value.messages[0]
+
+
+def test_acro_read_keeps_no_file_in_memory_once_checked(settings):
+    settings.OUTPUT_FILE_MAX_BYTES = 2 * MB
+    tracemalloc.start()
+    try:
+        folder = read_acro(acro_bomb(2 * MB, outputs=1))
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    (file,) = folder.outputs[0].files
+    assert file.verified
+    assert held < MB
+    assert peak < 2 * settings.OUTPUT_FILE_MAX_BYTES
+    assert file.read() == bytes(2 * MB)
+
+
+def test_acro_read_refuses_more_outputs_than_accepted(settings):
+    settings.ACRO_ZIP_MAX_FILES = 3
+    data = results()
+    data["results"] = {
+        f"output_{n}": {"uid": f"output_{n}", "status": "pass", "files": []} for n in range(5)
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("results.json", json.dumps(data))
+    buffer.seek(0)
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(buffer)
+
+    assert error.value.messages == [
+        "The ACRO results.json lists 5 outputs; at most 3 are accepted."
+    ]
+
+
+def test_acro_read_refuses_more_listed_files_than_accepted(settings):
+    settings.ACRO_ZIP_MAX_FILES = 3
+    data = results()
+    data["results"]["output_0"]["files"] = ["a.csv", "b.csv"]
+    data["results"]["output_1"]["files"] = ["c.csv", "d.csv"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("results.json", json.dumps(data))
+    buffer.seek(0)
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(buffer)
+
+    assert error.value.messages == [
+        "The ACRO results.json lists more than the 3 files accepted at most."
+    ]
+
+
+def test_acro_read_refuses_a_results_json_over_its_own_limit(settings):
+    settings.ACRO_RESULTS_MAX_BYTES = 100
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(acro_zip())
+
+    assert "“outputs/results.json” in the ACRO folder is" in error.value.messages[0]
+    assert "at most 100 bytes is accepted, so the folder was refused." in error.value.messages[0]
+
+
+def test_acro_read_refuses_a_long_list_of_contents_before_parsing_it(settings):
+    settings.ACRO_ZIP_MAX_FILES = 10
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for n in range(20_000):
+            archive.writestr(f"{n}", b"")
+    buffer.seek(0)
+
+    error, peak = refused_with_peak_memory(buffer)
+
+    assert peak < MB
+    assert error.messages == ["The ACRO zip holds more files than the 10 accepted at most."]
+
+
+def test_acro_read_refuses_results_nested_deeper_than_acro_writes():
+    # Deep enough to make code reading it recurse towards the limit, shallow enough to parse.
+    data = results()
+    nested = []
+    for _ in range(500):
+        nested = [nested]
+    data["results"]["output_0"]["summary"] = nested
+
+    with pytest.raises(ValidationError) as error:
+        read_acro(acro_zip(data=data))
+
+    assert error.value.messages == [
+        "The ACRO results.json is nested far more deeply than ACRO writes it, so the folder "
+        "could not be read."
+    ]

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from outputs.models import Download, OutputRequest
-from outputs.release_services import request_release
+from outputs.models import Download, FileGroup, OutputFile, OutputRequest
+from outputs.release_services import released_zip_build, request_release
 from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (
@@ -168,3 +168,37 @@ def test_released_file_replaced_before_release_is_never_served(client):
     response = client.get(reverse("outputs:released_file", kwargs={"file_pk": replaced.pk}))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("group_name", "file_name"),
+    [
+        ("..", "table.csv"),
+        (".", "table.csv"),
+        ("../..", "table.csv"),
+        ("..\\..\\Windows", "table.csv"),
+        ("\uff0e\uff0e", "table.csv"),
+        ("Tables\r\n", "../../table.csv"),
+        ("Tables", ".."),
+    ],
+)
+def test_released_zip_names_never_leave_its_folder_whatever_a_group_was_stored_as(
+    group_name, file_name
+):
+    # Stored before group names were checked, or by a path that skips the check.
+    output_request = released_request()
+    FileGroup.objects.filter(request=output_request, name="Tables").update(name=group_name)
+    OutputFile.objects.filter(group__request=output_request, name="table.csv").update(
+        name=file_name
+    )
+    files = current_files(output_request)
+
+    with released_zip_build(output_request=output_request, files=files) as handle:
+        names = zipfile.ZipFile(handle).namelist()
+
+    assert len(names) == len(files) + 1  # and MANIFEST.txt
+    for name in names:
+        parts = name.split("/")
+        assert len(parts) <= 2, name
+        assert all(part.strip(" .") and part not in {".", ".."} for part in parts), name
+        assert "\\" not in name and not any(ord(c) < 32 for c in name), name

@@ -2,13 +2,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditEvent
-from outputs.models import OutputFile, OutputRequest, OutputType
+from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
+from outputs.request_forms import FileForm, GroupForm
 from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
-from tests.outputs.factories import SMALL_TABLE_CSV, FileGroupFactory, OutputFileFactory, upload
+from tests.outputs.factories import (
+    SMALL_TABLE_CSV,
+    FileGroupFactory,
+    OutputFileFactory,
+    OutputRequestFactory,
+    upload,
+)
 from tests.projects.factories import ProposalFactory, accredit
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +79,25 @@ def test_file_add_page_oversize_shows_error(client):
     assert OutputFile.objects.count() == 1
 
 
+def test_file_add_page_refuses_an_svg_that_can_run_code(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)">'
+        b"<text>Chart</text></a></svg>"
+    )
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {"output_type": OutputType.FIGURE, "file": upload(svg, "chart.svg")},
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert "The selected SVG image contains a javascript: link, which can run code" in (
+        response.text
+    )
+    assert OutputFile.objects.count() == 1
+
+
 def test_file_add_page_stores_file(client):
     output_file = OutputFileFactory()
     group = output_file.group
@@ -84,6 +111,98 @@ def test_file_add_page_stores_file(client):
     assert response.status_code == 302
     assert OutputFile.objects.filter(name="second.csv").exists()
     assert AuditEvent.objects.filter(action="output_request.file_added").exists()
+
+
+@pytest.mark.parametrize("posted", ["9" * 30, "9" * 5000, "1000000001", "-1", "12.5", "lots"])
+def test_file_add_page_degrees_of_freedom_out_of_range_shows_error(client, posted):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {
+            "output_type": OutputType.REGRESSION,
+            "file": upload(SMALL_TABLE_CSV + b"West,12\n", "model.csv"),
+            "degrees_of_freedom": posted,
+        },
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert (
+        "Residual degrees of freedom must be a whole number from 0 to 1,000,000,000"
+        in response.text
+    )
+    assert OutputFile.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="output_request.file_added").exists()
+
+
+@pytest.mark.parametrize("posted", ["1000000001", "-1", "9" * 30])
+def test_file_form_degrees_of_freedom_out_of_range_is_a_form_error(posted):
+    form = FileForm(
+        {"output_type": OutputType.REGRESSION, "degrees_of_freedom": posted},
+        files_in_request=OutputFile.objects.none(),
+    )
+    assert form.errors["degrees_of_freedom"] == [
+        "Residual degrees of freedom must be a whole number from 0 to 1,000,000,000"
+    ]
+
+
+def test_file_add_page_stores_the_largest_degrees_of_freedom(client):
+    output_file = OutputFileFactory()
+    group = output_file.group
+    response = _login(client, group.request.author).post(
+        reverse("outputs:file_add", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {
+            "output_type": OutputType.REGRESSION,
+            "file": upload(SMALL_TABLE_CSV + b"West,12\n", "model.csv"),
+            "degrees_of_freedom": "1000000000",
+        },
+    )
+    assert response.status_code == 302
+    assert OutputFile.objects.get(name="model.csv").degrees_of_freedom == 1_000_000_000
+
+
+BAD_GROUP_NAMES = [
+    ("..", "Group name must include something other than full stops"),
+    (".", "Group name must include something other than full stops"),
+    ("\uff0e\uff0e", "Group name must include something other than full stops"),
+    ("../tables", "Group name must not include / or \\"),
+    ("..\\tables", "Group name must not include / or \\"),
+    ("tables\uff0fq1", "Group name must not include / or \\"),
+    ("Tables\tQ1", "Group name must not include control characters, such as tabs or line breaks"),
+    ("Tables\x9bQ1", "Group name must not include control characters, such as tabs or line breaks"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_GROUP_NAMES)
+def test_group_form_refuses_a_name_that_could_not_name_a_folder(name, message):
+    form = GroupForm({"name": name})
+    assert form.errors["name"] == [message]
+
+
+@pytest.mark.parametrize(("name", "message"), BAD_GROUP_NAMES)
+def test_group_add_page_refuses_a_name_that_could_not_name_a_folder(client, name, message):
+    output_request = OutputRequestFactory()
+    response = _login(client, output_request.author).post(
+        reverse("outputs:group_add", kwargs={"pk": output_request.pk}),
+        {"name": name, "context": "Counts by region."},
+    )
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert escape(message) in response.text
+    assert "Counts by region." in response.text
+    assert not FileGroup.objects.exists()
+
+
+def test_group_edit_page_refuses_a_name_that_could_not_name_a_folder(client):
+    group = FileGroupFactory(name="Tables")
+    response = _login(client, group.request.author).post(
+        reverse("outputs:group_edit", kwargs={"pk": group.request_id, "group_pk": group.pk}),
+        {"name": "..", "context": "Counts."},
+    )
+    assert response.status_code == 200
+    assert "Group name must include something other than full stops" in response.text
+    group.refresh_from_db()
+    assert group.name == "Tables"
 
 
 def _download(client, user, output_file):

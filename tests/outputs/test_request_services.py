@@ -14,6 +14,7 @@ from outputs.request_services import (
     file_add,
     file_replace,
     group_add,
+    group_update,
     request_create,
     request_submit,
     request_withdraw,
@@ -148,6 +149,20 @@ def test_file_add_magnitude_table_without_counts_refused():
         )
 
 
+@pytest.mark.parametrize("degrees_of_freedom", [10**30, -1, 1_000_000_001, "40"])
+def test_file_add_degrees_of_freedom_out_of_range_refused(degrees_of_freedom):
+    group = FileGroupFactory()
+    with pytest.raises(ValidationError, match="a whole number from 0 to 1,000,000,000"):
+        file_add(
+            group=group,
+            by=group.request.author,
+            upload_file=upload(),
+            output_type=OutputType.REGRESSION,
+            degrees_of_freedom=degrees_of_freedom,
+        )
+    assert not OutputFile.objects.exists()
+
+
 def test_file_add_magnitude_table_with_uploaded_counts():
     group = FileGroupFactory()
     table = file_add(
@@ -191,6 +206,26 @@ def test_file_replace_keeps_old_row_and_sends_signal():
     assert new.replaced_at is None and new.group == output_file.group
     assert received == [(output_file.pk, new.pk)]
     assert AuditEvent.objects.filter(action="output_request.file_replaced").count() == 1
+
+
+@pytest.mark.parametrize("name", ["..", ".", "../tables", "a\\b", "Tables\nQ1"])
+def test_group_add_refuses_a_name_that_could_not_name_a_folder(name):
+    output_request = _draft()
+    with pytest.raises(ValidationError) as caught:
+        group_add(output_request=output_request, by=output_request.author, name=name)
+    assert list(caught.value.message_dict) == ["name"]
+    assert not output_request.groups.exists()
+
+
+def test_group_update_refuses_a_name_that_could_not_name_a_folder():
+    output_request = _draft()
+    group = group_add(output_request=output_request, by=output_request.author, name="Tables")
+    with pytest.raises(ValidationError, match="something other than full stops"):
+        group_update(
+            group=group, by=output_request.author, name="..", context="", disclosure_controls=""
+        )
+    group.refresh_from_db()
+    assert group.name == "Tables"
 
 
 def test_request_submit_each_condition_sentence():

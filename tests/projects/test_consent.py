@@ -27,6 +27,8 @@ pytestmark = pytest.mark.django_db
 
 State = Proposal.State
 Consent = DatasetRequest.Consent
+# Ids a tampered form might post: none names a row, so each is not found, never a server error.
+NOT_IDS = ["abc", "1.5", "", "-1", " 1", "9" * 30, "9" * 5000]
 QUEUE = reverse("projects:consent_queue")
 REPRESENTATIVES = reverse("projects:representatives")
 
@@ -254,6 +256,21 @@ def test_consent_page_gives_consent_and_sends_the_proposal_on(client, secretaria
     assert proposal.state == State.PANEL_REVIEW
 
 
+@pytest.mark.parametrize("posted", NOT_IDS)
+def test_consent_page_with_a_posted_id_that_is_not_a_number_is_not_found(
+    client, secretariat, hmrc, posted
+):
+    owner = data_owner_for(hmrc.department)
+    proposal = with_data_owners(secretariat, hmrc)
+    client.force_login(owner)
+
+    response = client.post(consent_url(proposal), {"request": posted, "answer": "give"})
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert request_for(proposal, hmrc).consent == Consent.PENDING
+
+
 def test_representatives_page_adds_a_data_owner(client, secretariat):
     department = DepartmentFactory()
     owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
@@ -345,6 +362,21 @@ def test_representatives_page_removes_a_data_owner(client, secretariat):
     assert "no longer represents" in response.content.decode()
     assert not DataOwnerRepresentative.objects.exists()
     assert AuditEvent.objects.filter(action="data_owner_representative.remove").exists()
+
+
+@pytest.mark.parametrize("posted", NOT_IDS)
+def test_representatives_page_remove_with_a_posted_id_that_is_not_a_number_is_not_found(
+    client, secretariat, posted
+):
+    data_owner_for(DepartmentFactory())
+    client.force_login(secretariat)
+
+    response = client.post(REPRESENTATIVES, {"action": "remove", "representative": posted})
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert DataOwnerRepresentative.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="data_owner_representative.remove").exists()
 
 
 def test_screen_page_warns_when_nobody_represents_a_department_needing_consent(

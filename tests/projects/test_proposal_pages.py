@@ -21,6 +21,8 @@ from tests.projects.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Ids a tampered form might post: none names a row, so each is not found, never a server error.
+NOT_IDS = ["abc", "1.5", "", "-1", " 1", "9" * 30, "9" * 5000]
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
@@ -271,6 +273,37 @@ def test_proposal_datasets_add_and_remove(signed_in, proposal):
     removed = signed_in.post(url, {"action": "remove", "request": request.pk})
     assert removed.status_code == 302
     assert not proposal.dataset_requests.exists()
+
+
+@pytest.mark.parametrize("posted", NOT_IDS)
+def test_proposal_datasets_remove_with_a_posted_id_that_is_not_a_number_is_not_found(
+    signed_in, proposal, posted
+):
+    dataset = DatasetFactory()
+    proposal.dataset_requests.create(dataset=dataset, variables="Pay", open_data_reason="None.")
+
+    response = signed_in.post(
+        section_url(proposal, "datasets"), {"action": "remove", "request": posted}
+    )
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert proposal.dataset_requests.filter(dataset=dataset).exists()
+    assert not AuditEvent.objects.filter(action="proposal.dataset_remove").exists()
+
+
+@pytest.mark.parametrize("posted", NOT_IDS)
+def test_proposal_team_remove_with_a_posted_id_that_is_not_a_number_is_not_found(client, posted):
+    member = accredited_researcher()
+    proposal = proposal_ready_to_submit(members=[member])
+    client.force_login(proposal.coordinator)
+
+    response = client.post(section_url(proposal, "team"), {"action": "remove", "member": posted})
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert proposal.team.filter(user=member).exists()
+    assert not AuditEvent.objects.filter(action="proposal.team_remove").exists()
 
 
 def test_proposal_task_list_marks_sections_complete(signed_in, coordinator):

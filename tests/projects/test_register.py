@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 LIST = reverse("project_register:list")
 CSV = reverse("project_register:csv")
+# A formula after spaces, and one after a separator a spreadsheet may split at.
+HOSTILE = [' =HYPERLINK("http://example.com")', "North;=cmd|' /C calc'!A0"]
 State = Proposal.State
 
 
@@ -303,6 +305,17 @@ def test_register_csv_never_starts_a_cell_with_a_formula(client):
     _, row = csv_rows(client.get(CSV))
 
     assert row[0].startswith("'=")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_register_csv_neutralises_a_formula_after_spaces_or_a_separator(client, hostile):
+    decided(hostile, organisation=hostile)
+
+    _, row = csv_rows(client.get(CSV))
+
+    assert row[0] == "'" + hostile
+    assert "'" + hostile in row[1:]
+    assert hostile not in row
 
 
 def test_register_csv_with_a_bad_search_goes_back_to_the_list(client):

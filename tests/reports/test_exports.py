@@ -108,6 +108,19 @@ def test_report_csv_never_starts_a_cell_with_a_formula(secretariat_client, world
     assert not any(cell.startswith("=") for row in rows for cell in row)
 
 
+@pytest.mark.parametrize("hostile", [" =HYPERLINK(1)", "North;=cmd|' /C calc'!A0"])
+def test_report_csv_neutralises_a_formula_after_spaces_or_a_separator(
+    secretariat_client, world, hostile
+):
+    world.north.name = hostile
+    world.north.save()
+
+    rows = _csv(secretariat_client.get(reverse("reports:report_csv"), APRIL_TO_MAY))
+
+    assert "'" + hostile in [row[2] for row in rows]
+    assert hostile not in [cell for row in rows for cell in row]
+
+
 def test_report_csv_of_thousands_of_rows_streams_in_batches(client, django_assert_max_num_queries):
     project = ProposalFactory(state="active", accredited=False)
     author = project.coordinator
