@@ -44,7 +44,7 @@ project may close."""
 
 
 grace_over = Hook("grace_over")
-"""Functions ``(project) -> int``: called by the daily close for each ended project whose grace
+"""Functions ``(*, project) -> int``: called by the daily close for each ended project whose grace
 period (``Proposal.checking_grace_until``) is over, to close unreleased the work still open in
 it; each returns how many items it closed. Safe to call again: what it closed is closed."""
 

@@ -91,7 +91,7 @@ def projects_close_ended(*, on=None):
         closed += project.state == State.CLOSED
     for project in projects_grace_over(on=on).order_by("pk").iterator():
         for close_unreleased in hooks.grace_over:
-            lapsed += close_unreleased(project)
+            lapsed += close_unreleased(project=project)
     for project in projects_ended().order_by("pk").iterator():
         closed += project_close_when_settled(project=project).state == State.CLOSED
     logger.info(

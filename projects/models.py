@@ -96,9 +96,9 @@ class Proposal(StateMachineModel):
         State.DATA_OWNER_REVIEW,
         State.PANEL_REVIEW,
     )
-    # Approved and still in force: running, or past its end date with its released outputs
-    # still to be published. An amendment can change either.
-    AMENDABLE = (State.ACTIVE, State.ENDED)
+    # Started and not closed: active, or ended with its released outputs still to be published
+    # or waived. Either can be amended, and have publication waived.
+    UNDER_WAY = (State.ACTIVE, State.ENDED)
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,
         State.SUBMITTED: Role.SECRETARIAT,

@@ -289,7 +289,7 @@ def test_projects_close_ended_asks_output_checking_to_close_what_is_open_after_t
     settings.PROJECT_END_GRACE_DAYS = 10
     asked = []
 
-    def close_unreleased(project):
+    def close_unreleased(*, project):
         asked.append(project.pk)
         return 0
 
