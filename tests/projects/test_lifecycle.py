@@ -13,6 +13,7 @@ from projects.lifecycle_services import (
     project_activate,
     project_close,
     project_end,
+    project_reopen,
     projects_close_ended,
 )
 from projects.models import Proposal
@@ -303,3 +304,15 @@ def test_projects_close_ended_asks_output_checking_to_close_what_is_open_after_t
 
     assert asked == [over.pk]
     assert last_day.checking_grace_until == TODAY
+
+
+def test_project_reopen_refused_while_the_end_date_is_still_past():
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_reopen(project=project)
+
+    assert refused.value.reasons == [
+        "An ended project reopens only when an approved amendment has moved its end date to "
+        "today or later."
+    ]
