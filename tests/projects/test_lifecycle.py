@@ -316,3 +316,52 @@ def test_project_reopen_refused_while_the_end_date_is_still_past():
         "An ended project reopens only when an approved amendment has moved its end date to "
         "today or later."
     ]
+
+
+# The pages people read an ended project on.
+
+
+def test_project_page_of_an_ended_project_says_what_is_left_and_links_the_outputs(client):
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED, team=[member])
+    client.force_login(member)
+
+    page = client.get(reverse("projects:proposal_detail", kwargs={"pk": project.pk}))
+
+    assert page.status_code == 200
+    assert '<strong class="govuk-tag govuk-tag--yellow">Ended</strong>' in page.text
+    assert "until 30 March 2027" in page.text
+    requests = reverse("outputs:request_list", kwargs={"project_pk": project.pk})
+    released = reverse("outputs:project_outputs", kwargs={"project_pk": project.pk})
+    assert f'id="output-requests" href="{requests}"' in page.text
+    assert f'id="released-outputs" href="{released}"' in page.text
+    assert "Close the project" not in page.text
+
+
+def test_close_page_of_an_ended_project_says_the_service_closes_it_and_what_holds_it(
+    client, held_open
+):
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+    client.force_login(project.coordinator)
+
+    page = client.get(reverse("projects:close", kwargs={"pk": project.pk}))
+    refused = client.post(reverse("projects:close", kwargs={"pk": project.pk}))
+
+    assert "The service closes it by itself once nothing is left open." in page.text
+    assert "Every released output must be published" in page.text
+    assert "Close project</button>" not in page.text
+    assert refused.status_code == 403
+    project.refresh_from_db()
+    assert project.state == State.ENDED
+
+
+def test_secretariat_list_finds_ended_projects_and_tags_them(client):
+    ended = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+    approved(state=State.ACTIVE)
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT], totp=True))
+
+    page = client.get(reverse("projects:secretariat_list"), {"state": "ended"})
+
+    assert page.status_code == 200
+    assert ended.title in page.text
+    assert page.text.count("govuk-tag--yellow") == 1
