@@ -48,8 +48,9 @@ def projects_grace_over(*, on=None):
     """Ended projects whose grace period for checking outputs is over by ``on`` (today): the
     day after ``Proposal.checking_grace_until``."""
     on = on or timezone.localdate()
-    last_end_date = on - timedelta(days=settings.PROJECT_END_GRACE_DAYS + 1)
-    return projects_ended().filter(end_date__lte=last_end_date)
+    return projects_ended().filter(
+        end_date__lt=on - timedelta(days=settings.PROJECT_END_GRACE_DAYS)
+    )
 
 
 def amendment_open_for(project):

@@ -9,6 +9,7 @@ from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
 from notifications.transitions import Notice
+from workflow.services import unmet_conditions
 
 from .lifecycle_selectors import project_members
 from .models import (
@@ -195,8 +196,6 @@ def _still_ended(to):
 
 
 def _ended(event):
-    from workflow.services import unmet_conditions
-
     return {**_proposal(event), "reasons": unmet_conditions(event.instance, "close")}
 
 
@@ -387,7 +386,10 @@ NOTICES = {
             link=_proposal_page,
             action_text="Open the project",
             context=_ended_for_secretariat,
-            summary="It closes once its released outputs are published or waived.",
+            summary=(
+                "It closes once its released outputs are published or waived and nothing is "
+                "left with the output checkers."
+            ),
         ),
     ),
     (PROPOSAL, "reopen"): Notice(
