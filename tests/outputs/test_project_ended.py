@@ -35,6 +35,7 @@ from tests.outputs.release_helpers import (
     _media_in_tmp,  # noqa: F401
     approved_request,
     current_files,
+    publish_all,
     released_request,
 )
 from tests.outputs.review_helpers import checker, files_of, review_with
@@ -90,16 +91,6 @@ def ended(clock):
         draft=draft,
         clock=clock,
     )
-
-
-def publish_all(output_request, by):
-    for output_file in current_files(output_request):
-        publication_record(
-            output_file=output_file,
-            citation=f"Smith J (2027) {output_file.name}. Journal of Examples 4(2).",
-            doi="10.1234/example.5678",
-            by=by,
-        )
 
 
 def state_of(output_request):
