@@ -267,6 +267,9 @@ ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
 # Output checking: working days (England and Wales bank holidays excluded) from a request's
 # submission to the checkers' decision, shown on their queue.
 OUTPUT_SERVICE_LEVEL_WORKING_DAYS = env.int("OUTPUT_SERVICE_LEVEL_WORKING_DAYS", default=5)
+# Projects: a project's access ends at its end date. Output requests sent by then may still be
+# checked and released for this many days after it; then what is left is closed unreleased.
+PROJECT_END_GRACE_DAYS = env.int("PROJECT_END_GRACE_DAYS", default=30)
 
 # Signed confidentiality declarations: the PEM key and certificate that sign them (PAdES) and
 # are the trust root when verifying. `python manage.py signing_keys_ensure` makes a development
@@ -328,7 +331,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accreditation.tasks.expire_lapsed_accreditations",
         "schedule": crontab(hour=0, minute=15),
     },
-    # Just after midnight too, so a project closes on the day after its end date.
+    # Just after midnight too, so a project's access ends on the day after its end date (it
+    # closes then too when nothing is left open), and what its grace period left unreleased is
+    # closed the day after that period.
     "close-ended-projects": {
         "task": "projects.tasks.close_ended_projects",
         "schedule": crontab(hour=0, minute=20),

@@ -6,12 +6,16 @@ class OutputsConfig(AppConfig):
 
     def ready(self):
         # Projects asks these without importing outputs: whether every released output is
-        # published or waived before a project closes, and what its register entry lists.
+        # published or waived and nothing is still being checked before a project closes, what
+        # to close unreleased once an ended project's grace period is over, and what its
+        # register entry lists.
         from projects import hooks
 
-        from . import publication_selectors
+        from . import publication_selectors, request_selectors, request_services
 
         hooks.publication_checks.register(publication_selectors.project_outputs_settled)
+        hooks.checking_checks.register(request_selectors.project_nothing_in_checking)
+        hooks.grace_over.register(request_services.requests_close_unreleased)
         hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
 
         # Reminders about late checks, stale drafts and unpublished outputs.

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from projects.lifecycle_permissions import is_the_service
 from projects.models import Proposal
 from researchers.roles import Role
 from uploads.storage import PRIVATE_PREFIX
@@ -47,6 +48,12 @@ class OutputRequest(StateMachineModel):
         REJECTED = "rejected", "Rejected"
         RELEASED = "released", "Released"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        LAPSED = "lapsed", "Closed unreleased"
+
+    # With the output checkers: sent, and not yet released, rejected or returned.
+    IN_CHECKING = (State.SUBMITTED, State.PARTIALLY_REVIEWED, State.REVIEWED, State.APPROVED)
+    # Not finished: still to be sent, with the checkers, or back with the author.
+    UNFINISHED = (State.DRAFT, State.RETURNED, *IN_CHECKING)
 
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,
@@ -58,6 +65,7 @@ class OutputRequest(StateMachineModel):
         State.REJECTED: None,
         State.RELEASED: None,
         State.WITHDRAWN: None,
+        State.LAPSED: None,
     }
     audit_label = "output_request"
 
@@ -108,6 +116,7 @@ class OutputRequest(StateMachineModel):
         source=State.SUBMITTED,
         target=State.PARTIALLY_REVIEWED,
         permission=is_independent_output_checker,
+        conditions=[conditions.checking_open],
         custom={"label": "Submit first review"},
     )
     def record_first_review(self):
@@ -118,6 +127,7 @@ class OutputRequest(StateMachineModel):
         source=State.PARTIALLY_REVIEWED,
         target=State.REVIEWED,
         permission=is_independent_output_checker,
+        conditions=[conditions.checking_open],
         custom={"label": "Submit second review"},
     )
     def record_second_review(self):
@@ -128,7 +138,7 @@ class OutputRequest(StateMachineModel):
         source=State.REVIEWED,
         target=State.APPROVED,
         permission=is_independent_output_checker,
-        conditions=[conditions.every_file_approved_twice],
+        conditions=[conditions.checking_open, conditions.every_file_approved_twice],
         custom={"label": "Approve"},
     )
     def approve(self):
@@ -139,7 +149,7 @@ class OutputRequest(StateMachineModel):
         source=State.REVIEWED,
         target=State.RETURNED,
         permission=is_independent_output_checker,
-        conditions=[conditions.every_unapproved_group_commented],
+        conditions=[conditions.can_be_sent_again, conditions.every_unapproved_group_commented],
         custom={"label": "Return for changes"},
     )
     def return_to_author(self):
@@ -150,6 +160,7 @@ class OutputRequest(StateMachineModel):
         source=State.REVIEWED,
         target=State.REJECTED,
         permission=is_independent_output_checker,
+        conditions=[conditions.checking_open],
         custom={"label": "Reject"},
     )
     def reject(self):
@@ -160,7 +171,7 @@ class OutputRequest(StateMachineModel):
         source=State.APPROVED,
         target=State.RELEASED,
         permission=is_independent_output_checker,
-        conditions=[conditions.project_active],
+        conditions=[conditions.checking_open],
         custom={"label": "Release"},
     )
     def release(self):
@@ -177,6 +188,17 @@ class OutputRequest(StateMachineModel):
         },
     )
     def withdraw(self):
+        pass
+
+    @transition(
+        field=state,
+        source=list(UNFINISHED),
+        target=State.LAPSED,
+        permission=is_the_service,
+        conditions=[conditions.grace_period_over],
+        custom={"label": "Close unreleased"},
+    )
+    def lapse(self):
         pass
 
 

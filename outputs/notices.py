@@ -29,6 +29,10 @@ def _members(event):
     return project_members(event.instance.project)
 
 
+def _author_and_coordinator(event):
+    return [event.instance.author, event.instance.project.coordinator]
+
+
 def _independent_checkers(event):
     """Output checkers who may check this request: active, and not on its project."""
     members = [user.pk for user in project_members(event.instance.project)]
@@ -188,6 +192,15 @@ NOTICES = {
         action_text="Download your outputs",
         context=_request,
         summary="Download them, then record where you publish them.",
+    ),
+    (REQUEST, "lapse"): Notice(
+        to=_author_and_coordinator,
+        subject="Your output request has been closed unreleased",
+        template="output_request_lapsed",
+        link=_request_page,
+        action_text="See your request",
+        context=_request,
+        summary="The project has ended and the grace period for checking is over.",
     ),
     (REQUEST, "withdraw"): Notice(
         to=_checkers_who_returned_it,

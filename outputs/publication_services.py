@@ -1,9 +1,11 @@
 """Recording where a released output was published, and the secretariat's waiver that lets a
-project close with released outputs unpublished. Both audited in their own transaction."""
+project close with released outputs unpublished. Both audited in their own transaction, which
+also closes an ended project when this settled the last thing it waited for."""
 
 from django.db import transaction
 
 from audit.services import audit_record
+from projects.lifecycle_services import project_close_when_settled
 
 from .models import OutputFile, Publication, PublicationWaiver
 
@@ -23,6 +25,7 @@ def publication_record(*, output_file, citation, doi="", url="", by, request=Non
             payload={"citation": citation, "doi": doi, "url": url},
             request=request,
         )
+        project_close_when_settled(project=output_file.group.request.project)
     return publication
 
 
@@ -37,4 +40,5 @@ def waiver_record(*, project, reasons, by, request=None):
             payload={"reasons": reasons, "waiver": waiver.pk},
             request=request,
         )
+        project_close_when_settled(project=project)
     return waiver

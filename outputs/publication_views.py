@@ -14,6 +14,13 @@ from .release_permissions import check_user_can_waive_publication
 from .release_selectors import released_file_for_member
 
 
+def _closed_now(project):
+    """Words for a project the step just closed, which an ended project does once nothing is
+    left open; empty otherwise."""
+    project.refresh_from_db(fields=["state"])
+    return " The project has closed." if project.state == project.State.CLOSED else ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def publication(request, file_pk):
@@ -30,7 +37,9 @@ def publication(request, file_pk):
         services.publication_record(
             output_file=output_file, by=request.user, request=request, **form.cleaned_data
         )
-        messages.success(request, f"Publication of “{output_file.name}” recorded.")
+        messages.success(
+            request, f"Publication of “{output_file.name}” recorded.{_closed_now(project)}"
+        )
         return redirect("outputs:project_outputs", project_pk=project.pk)
     return render(
         request,
@@ -44,13 +53,13 @@ def publication(request, file_pk):
 def waiver(request, project_pk):
     project = project_get(pk=project_pk)
     check_user_can_waive_publication(project, request.user)
-    if project.state != project.State.ACTIVE:
+    if project.state not in project.UNDER_WAY:
         raise Http404
     form = WaiverForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.waiver_record(
             project=project, reasons=form.cleaned_data["reasons"], by=request.user, request=request
         )
-        messages.success(request, "Waiver recorded. The project can now close.")
+        messages.success(request, f"Waiver recorded.{_closed_now(project)}")
         return redirect("outputs:project_outputs", project_pk=project.pk)
     return render(request, "outputs/release/waiver.html", {"form": form, "project": project})

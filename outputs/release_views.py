@@ -77,7 +77,7 @@ def project_outputs(request, project_pk):
             "waivers": project_waivers(project),
             "is_member": user_is_project_member(request.user, project),
             "can_waive": user_can_waive_publication(project, request.user)
-            and project.state == project.State.ACTIVE,
+            and project.state in project.UNDER_WAY,
         },
     )
 

@@ -22,6 +22,7 @@ from researchers.roles import Role
 
 from . import service_level
 from .models import OutputFile, OutputRequest, PublicationWaiver, Review
+from .review_selectors import checking_open_filter
 
 # Days after release by which the project should have said where its outputs were published.
 UNPUBLISHED_DAYS = 90
@@ -58,6 +59,8 @@ def _overdue_candidates(today):
             state__in=[State.SUBMITTED, State.PARTIALLY_REVIEWED],
             submitted_at__lt=untouched_since(today - timedelta(days=6)),
         )
+        # Never about a request its checkers may no longer check.
+        .filter(checking_open_filter(today=today))
         .select_related("project__coordinator", "author")
         .prefetch_related(
             _accepted_team(),

@@ -4,7 +4,7 @@ before release. Each pair: ``user_can_x`` answers, ``check_user_can_x`` raises."
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from projects.models import Proposal
+from projects.lifecycle_conditions import access_open
 from projects.permissions import user_is_project_member
 from researchers.roles import Role, user_has_role, user_is_signed_in
 
@@ -20,11 +20,9 @@ def _independent_checker(user, output_request):
 
 
 def user_can_start_request(user, project):
-    """A member of the project, while the project is active."""
+    """A member of the project, while the project is active, up to its end date."""
     return (
-        user_is_signed_in(user)
-        and project.state == Proposal.State.ACTIVE
-        and user_is_project_member(user, project)
+        user_is_signed_in(user) and access_open(project) and user_is_project_member(user, project)
     )
 
 

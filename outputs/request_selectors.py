@@ -25,6 +25,14 @@ def requests_for_project(project):
     )
 
 
+def project_nothing_in_checking(project):
+    """Whether no output request of ``project`` is with the output checkers. Registered in
+    ``projects.hooks.checking_checks``, which an ended project's close asks."""
+    return not OutputRequest.objects.filter(
+        project=project, state__in=OutputRequest.IN_CHECKING
+    ).exists()
+
+
 def request_get(*, pk):
     return get_object_or_404(
         OutputRequest.objects.select_related("project", "project__coordinator", "author"), pk=pk

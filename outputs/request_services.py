@@ -20,8 +20,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from projects.lifecycle_conditions import access_open
 from projects.models import Proposal
 from uploads.validators import validate_upload
+from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
 from .checks import TABLE_KINDS, table_too_large
@@ -117,12 +119,13 @@ def _queue_checks(output_file):
 
 
 def request_create(*, project, by, title, request=None):
-    """Start a draft output request in an active project, with ``by`` as its author."""
+    """Start a draft output request in an active project, up to its end date, with ``by`` as
+    its author."""
     title = _clean(title)
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
         check_user_can_list_requests(by, project)
-        if project.state != Proposal.State.ACTIVE:
+        if not access_open(project):
             raise ValidationError(PROJECT_NOT_ACTIVE)
         if not title:
             raise ValidationError({"title": "Enter a short description of the outputs"})
@@ -349,3 +352,29 @@ def request_submit(*, output_request, by, request=None):
 def request_withdraw(*, output_request, by, request=None):
     """Withdraw a draft or returned request; it can no longer be submitted."""
     return transition_fire(obj=output_request, transition="withdraw", by=by, request=request)
+
+
+def requests_close_unreleased(*, project):
+    """The service closes unreleased every unfinished output request of an ended ``project``
+    once the grace period after its end date is over; return how many. Each author and the
+    co-ordinator are told (``notices``). A request that moved on meanwhile, or whose project
+    has not reached that point, is refused by its transition and left alone.
+
+    Registered in ``projects.hooks.grace_over``, which the daily close calls.
+    """
+    closed = 0
+    unfinished = OutputRequest.objects.filter(
+        project=project, state__in=OutputRequest.UNFINISHED
+    ).order_by("pk")
+    for output_request in unfinished:
+        try:
+            transition_fire(
+                obj=output_request,
+                transition="lapse",
+                by=None,
+                payload={"reason": "grace_over", "automatic": True},
+            )
+        except TransitionRefused:
+            continue
+        closed += 1
+    return closed

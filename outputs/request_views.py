@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from projects.models import Proposal
 from projects.permissions import user_is_project_member
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
@@ -26,6 +25,7 @@ from .request_permissions import (
     check_user_can_view_request,
     user_can_edit_request,
     user_can_read_request_files,
+    user_can_start_request,
 )
 from .review_selectors import public_comments
 
@@ -48,7 +48,7 @@ def request_list(request, project_pk):
         {
             "project": project,
             "output_requests": selectors.requests_for_project(project),
-            "can_start": project.state == Proposal.State.ACTIVE,
+            "can_start": user_can_start_request(request.user, project),
         },
     )
 
@@ -69,7 +69,7 @@ def request_create(request, project_pk):
         else:
             messages.success(request, "Your output request has been started.")
             return redirect("outputs:request_detail", pk=output_request.pk)
-    elif project.state != Proposal.State.ACTIVE:
+    elif not user_can_start_request(request.user, project):
         form.add_error(None, services.PROJECT_NOT_ACTIVE)
     return render(request, "outputs/request/start.html", {"form": form, "project": project})
 

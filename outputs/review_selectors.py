@@ -1,6 +1,10 @@
 """What the output checkers read: their queue, the current review round and its votes."""
 
-from django.db.models import Count, Max, Prefetch, Q
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Prefetch, Q
+from django.utils import timezone
 
 from projects.models import Proposal
 from researchers.roles import Role, user_has_role
@@ -21,16 +25,37 @@ def projects_of(user):
     ).values("pk")
 
 
+def checking_open_filter(*, today=None):
+    """Requests that may still be checked and released (``conditions.checking_open``): of an
+    active project, or of an ended one when sent by its end date and the grace period after
+    it is not over."""
+    today = timezone.localdate() if today is None else today
+    return Q(project__state=Proposal.State.ACTIVE) | Q(
+        project__state=Proposal.State.ENDED,
+        submitted_at__date__lte=F("project__end_date"),
+        project__end_date__gte=today - timedelta(days=settings.PROJECT_END_GRACE_DAYS),
+    )
+
+
+def _waiting(user):
+    """Requests waiting for output checkers that ``user`` may check now."""
+    return (
+        OutputRequest.objects.filter(state__in=QUEUE_STATES)
+        .filter(checking_open_filter())
+        .exclude(project__in=projects_of(user))
+        .exclude(author=user)
+    )
+
+
 def checker_queue(*, user):
     """Requests waiting for output checkers, oldest submission first, without the projects
-    ``user`` works on. Each carries ``due`` (the service level's last day), ``overdue`` and
-    ``reviews_submitted`` (in the current round), in a fixed number of queries."""
+    ``user`` works on nor those that can no longer be released. Each carries ``due`` (the
+    service level's last day), ``overdue`` and ``reviews_submitted`` (in the current round), in
+    a fixed number of queries."""
     if not user_has_role(user, Role.OUTPUT_CHECKER):
         return []
     requests = list(
-        OutputRequest.objects.filter(state__in=QUEUE_STATES)
-        .exclude(project__in=projects_of(user))
-        .exclude(author=user)
+        _waiting(user)
         .select_related("project", "author")
         .annotate(file_count=Count("groups__files", filter=Q(groups__files__replaced_at=None)))
         .order_by("submitted_at", "pk")
@@ -62,12 +87,7 @@ def checker_queue_count(*, user):
     """How many requests wait for output checkers that ``user`` may check."""
     if not user_has_role(user, Role.OUTPUT_CHECKER):
         return 0
-    return (
-        OutputRequest.objects.filter(state__in=QUEUE_STATES)
-        .exclude(project__in=projects_of(user))
-        .exclude(author=user)
-        .count()
-    )
+    return _waiting(user).count()
 
 
 def current_round(output_request):

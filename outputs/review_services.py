@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from workflow.errors import TransitionRefused
+from workflow.graph import sentence
 from workflow.services import transition_fire
 
+from . import conditions
 from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .review_permissions import check_user_can_review
 from .review_selectors import REVIEWS_NEEDED, approval_comment_needed, current_round
@@ -26,6 +28,12 @@ REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 def _lock(output_request):
     return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
+
+
+def _check_checking_open(output_request):
+    """Votes and comments, like every checker's step, only while the request may be checked."""
+    if not conditions.checking_open(output_request):
+        raise TransitionRefused([sentence(conditions.checking_open)])
 
 
 def _own_open_review(output_request, by):
@@ -64,6 +72,7 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
     with transaction.atomic():
         output_request = _lock(output_file.group.request)
         check_user_can_review(output_request, by)
+        _check_checking_open(output_request)
         output_file = OutputFile.objects.get(pk=output_file.pk)
         if output_file.replaced_at is not None:
             raise TransitionRefused(["This file has been replaced; vote on its new version."])
@@ -99,6 +108,7 @@ def group_comment_add(*, group, text, public, by, request=None):
     with transaction.atomic():
         output_request = _lock(group.request)
         check_user_can_review(output_request, by)
+        _check_checking_open(output_request)
         round_number = current_round(output_request)
         review = None
         if output_request.state != State.REVIEWED:

@@ -13,6 +13,7 @@ from researchers.permissions import role_required
 from researchers.roles import Role
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
+from workflow.services import unmet_conditions
 
 from . import conditions
 from . import review_selectors as selectors
@@ -134,23 +135,32 @@ def review(request, pk):
                 return redirect("outputs:review", pk=output_request.pk)
     output_request.refresh_from_db()
     page = selectors.review_page(output_request=output_request, user=request.user)
-    reviewed = output_request.state == State.REVIEWED
+    # After an ended project's grace period nothing more can be checked: the page says why.
+    checking_open = conditions.checking_open(output_request)
+    in_checking = output_request.state in OutputRequest.IN_CHECKING
+    reviewed = output_request.state == State.REVIEWED and checking_open
     return render(
         request,
         "outputs/review/review.html",
         {
             "output_request": output_request,
             **page,
-            "reviewing": output_request.state in services.REVIEWING
+            "checking_closed": []
+            if checking_open or not in_checking
+            else [sentence(conditions.checking_open)],
+            "in_grace": checking_open
+            and in_checking
+            and output_request.project.state == output_request.project.State.ENDED,
+            "reviewing": checking_open
+            and output_request.state in services.REVIEWING
             and not (page["my_review"] and page["my_review"].submitted_at),
             "deciding": reviewed,
-            "can_release": output_request.state == State.APPROVED
+            "can_release": checking_open
+            and output_request.state == State.APPROVED
             and user_can_release(output_request, request.user),
-            "approve_reasons": [sentence(conditions.every_file_approved_twice)]
-            if reviewed and not conditions.every_file_approved_twice(output_request)
-            else [],
-            "return_reasons": [sentence(conditions.every_unapproved_group_commented)]
-            if reviewed and not conditions.every_unapproved_group_commented(output_request)
+            "approve_reasons": unmet_conditions(output_request, "approve") if reviewed else [],
+            "return_reasons": unmet_conditions(output_request, "return_to_author")
+            if reviewed
             else [],
             "refusals": refusals,
             "file_checks_url_name": _file_checks_url_name(),

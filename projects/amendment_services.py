@@ -1,5 +1,6 @@
-"""Amending an active project: a new version is written and considered while the approved
-version stays in force, and takes its place only once approved.
+"""Amending an active or ended project: a new version is written and considered while the
+approved version stays in force, and takes its place only once approved. An ended project whose
+approved amendment moves its end date to today or later is active again.
 
 An amendment is a new ``Proposal`` row pointing at the project through ``amends``, starting as
 a copy of it in draft with the next version number, the same team and the same dataset
@@ -19,12 +20,15 @@ from audit.services import audit_record
 from notifications.services import email_on_commit
 from workflow.errors import TransitionRefused
 
+from .lifecycle_conditions import past_end_date
 from .lifecycle_selectors import amendment_open_for, project_members
+from .lifecycle_services import project_reopen
 from .models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from .permissions import is_coordinator
 
 State = Proposal.State
 APPROVED_STATES = (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
+NOT_UNDER_WAY = "Only an active or ended project can be amended."
 
 # What an amendment starts with from the project, and what an approved one gives back.
 COPIED_FIELDS = (
@@ -76,16 +80,16 @@ def _keep_version_in_force(project):
 
 
 def amendment_start(*, project, by, request=None):
-    """The co-ordinator of an active project starts an amendment, a draft copy of the project
-    with the next version number; the one already in progress if there is one."""
+    """The co-ordinator of an active or ended project starts an amendment, a draft copy of the
+    project with the next version number; the one already in progress if there is one."""
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
         if not is_coordinator(project, by):
             raise PermissionDenied("Only the project's co-ordinator can amend it.")
         if project.amends_id is not None:
             raise TransitionRefused(["An amendment cannot itself be amended."])
-        if project.state != State.ACTIVE:
-            raise TransitionRefused(["Only an active project can be amended."])
+        if project.state not in Proposal.UNDER_WAY:
+            raise TransitionRefused([NOT_UNDER_WAY])
         in_progress = amendment_open_for(project)
         if in_progress is not None:
             return in_progress
@@ -125,16 +129,14 @@ def amendment_start(*, project, by, request=None):
 
 
 def _apply(amendment, *, by, request=None):
-    """Give the project in force what the approved ``amendment`` says. Inside a transaction."""
+    """Give the project in force what the approved ``amendment`` says, and reopen it when it
+    had ended and its end date is now today or later. Inside a transaction."""
     project = Proposal.objects.select_for_update().get(pk=amendment.amends_id)
     if project.version >= amendment.version:
         return project  # applied already
-    if project.state != State.ACTIVE:
+    if project.state not in Proposal.UNDER_WAY:
         raise TransitionRefused(
-            [
-                "The project this amends is no longer active, so the amendment cannot come "
-                "into force."
-            ]
+            ["The project this amends has closed, so the amendment cannot come into force."]
         )
     _keep_version_in_force(project)
     before = project.version
@@ -181,6 +183,8 @@ def _apply(amendment, *, by, request=None):
             "action_text": "See what changed",
         },
     )
+    if project.state == State.ENDED and not past_end_date(project):
+        project = project_reopen(project=project)
     return project
 
 

@@ -1,4 +1,4 @@
-"""Amending an active project, and comparing a project's versions."""
+"""Amending an active or ended project, and comparing a project's versions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +40,7 @@ def amend(request, pk):
         {
             "project": project,
             "refusals": refusals,
+            "amendable": project.state in project.UNDER_WAY,
             "in_progress": amendment_open_for(project) if project.amends_id is None else None,
         },
     )

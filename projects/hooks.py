@@ -1,9 +1,10 @@
 """Where apps built on projects take part in a project's life without projects importing them.
 
 Imports flow one way (DESIGN.md): outputs uses projects, never the reverse. So when closing a
-project or showing its register entry depends on its outputs, projects asks the functions
-registered here, and the outputs app registers them from its ``AppConfig.ready()``. With nothing
-registered each hook is neutral: nothing holds a project open, and no output is listed.
+project, the end of its grace period or its register entry depends on its outputs, projects asks
+the functions registered here, and the outputs app registers them from its
+``AppConfig.ready()``. With nothing registered each hook is neutral: nothing holds a project
+open, nothing is closed at the end of the grace period, and no output is listed.
 """
 
 from dataclasses import dataclass
@@ -34,6 +35,18 @@ publication_checks = Hook("publication_checks")
 """Functions ``(project) -> bool``: False while the project has released outputs that are
 neither published nor covered by a waiver. ``lifecycle_conditions.released_outputs_published``
 asks every one before a project may close."""
+
+
+checking_checks = Hook("checking_checks")
+"""Functions ``(project) -> bool``: False while an output request of the project is still with
+the output checkers. ``lifecycle_conditions.nothing_in_checking`` asks every one before an ended
+project may close."""
+
+
+grace_over = Hook("grace_over")
+"""Functions ``(*, project) -> int``: called by the daily close for each ended project whose grace
+period (``Proposal.checking_grace_until``) is over, to close unreleased the work still open in
+it; each returns how many items it closed. Safe to call again: what it closed is closed."""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""Rules an approved project must meet to start, and what closing it needs. Each docstring's
-first paragraph is the sentence shown to the user when the rule is not met yet."""
+"""Rules an approved project must meet to start, what ending, reopening and closing it need,
+and whether its team's access is open. Each docstring's first paragraph is the sentence shown
+to the user when the rule is not met yet."""
 
 from django.utils import timezone
 
@@ -43,6 +44,18 @@ def past_end_date(proposal):
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
 
 
+def end_date_not_passed(proposal):
+    """An ended project reopens only when an approved amendment has moved its end date to today
+    or later."""
+    return proposal.end_date is not None and not past_end_date(proposal)
+
+
+def access_open(proposal):
+    """The project is active and its end date has not passed: its team may still make and send
+    output requests."""
+    return proposal.state == proposal.State.ACTIVE and not past_end_date(proposal)
+
+
 def released_outputs_published(proposal):
     """Every released output must be published, or the secretariat must record a waiver.
 
@@ -51,5 +64,17 @@ def released_outputs_published(proposal):
     return all(check(proposal) for check in hooks.publication_checks)
 
 
+def nothing_in_checking(proposal):
+    """No output request may still be with the output checkers: each is released or rejected,
+    or closed unreleased once the grace period after the end date is over.
+
+    Output checking registers the check in ``hooks.checking_checks``; projects only asks it.
+    """
+    return all(check(proposal) for check in hooks.checking_checks)
+
+
 ACTIVATION_CONDITIONS = (is_not_an_amendment, start_date_reached, team_accredited_to_end)
+# Closing early, by the co-ordinator of an active project.
 CLOSE_CONDITIONS = (released_outputs_published,)
+# Closing by the service once an ended project has nothing left open.
+ENDED_CLOSE_CONDITIONS = (released_outputs_published, nothing_in_checking)

@@ -1,17 +1,18 @@
-"""Who may start, close and amend an approved project. Each transition permission's docstring
-is the answer the state documentation and refusals give; ``user`` is None when the service
-itself acts (the daily closing of projects past their end date)."""
+"""Who may start, end, close and amend an approved project. Each transition permission's
+docstring is the answer the state documentation and refusals give; ``user`` is None when the
+service itself acts (the daily ending and closing of projects past their end date, and the
+reopening of one whose end date an approved amendment moved later)."""
 
 from django.core.exceptions import PermissionDenied
 
 from researchers.roles import Role, user_has_role
 
-from .permissions import is_coordinator, user_is_project_member
+from .permissions import user_is_project_member
 
 
-def is_coordinator_or_the_service(proposal, user):
-    """The project's co-ordinator, or the service itself once the end date has passed."""
-    return user is None or is_coordinator(proposal, user)
+def is_the_service(proposal, user):
+    """The service itself, never a person."""
+    return user is None
 
 
 def user_can_see_versions(proposal, user):

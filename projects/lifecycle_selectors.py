@@ -1,5 +1,8 @@
-"""Reads the activation, closing and amendment pages and the daily closing share."""
+"""Reads the activation, closing and amendment pages and the daily ending and closing share."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,10 +33,24 @@ def project_members(project):
     return [project.coordinator, *accepted]
 
 
-def projects_ended(*, on=None):
-    """Active projects whose end date is before ``on`` (today)."""
+def projects_past_end_date(*, on=None):
+    """Active projects whose end date is before ``on`` (today): their access ends."""
     on = on or timezone.localdate()
     return Proposal.objects.filter(state=State.ACTIVE, end_date__lt=on)
+
+
+def projects_ended():
+    """Projects whose access has ended and which are not closed yet."""
+    return Proposal.objects.filter(state=State.ENDED)
+
+
+def projects_grace_over(*, on=None):
+    """Ended projects whose grace period for checking outputs is over by ``on`` (today): the
+    day after ``Proposal.checking_grace_until``."""
+    on = on or timezone.localdate()
+    return projects_ended().filter(
+        end_date__lt=on - timedelta(days=settings.PROJECT_END_GRACE_DAYS)
+    )
 
 
 def amendment_open_for(project):

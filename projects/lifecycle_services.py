@@ -1,26 +1,27 @@
 """Starting and ending an approved project: the co-ordinator activates it on or after its
-start date while the whole team holds accreditation to its end; it closes at its end date (the
-daily task) or earlier when the co-ordinator says so."""
+start date while the whole team holds accreditation to its end; its access ends at its end date
+(the daily task), or earlier when the co-ordinator closes it.
+
+An ended project accepts no new output request. What was sent to the output checkers by the end
+date may still be checked and released during a grace period (``PROJECT_END_GRACE_DAYS``); after
+it, output checking closes what is left unreleased. The project closes once nothing is left
+open: every released output published or its publication waived, and nothing still with the
+checkers. An approved amendment that moves the end date to today or later reopens it.
+"""
 
 import logging
 
 from django.db import transaction
-from django.urls import reverse
 
-from accreditation.selectors import secretariat_users
-from audit.models import AuditEvent
-from audit.services import audit_record
-from notifications.services import email_on_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
-from .lifecycle_selectors import projects_ended
+from . import hooks
+from .lifecycle_selectors import projects_ended, projects_grace_over, projects_past_end_date
+from .models import Proposal
 
 logger = logging.getLogger(__name__)
-
-
-def _project_url(project):
-    return reverse("projects:proposal_detail", kwargs={"pk": project.pk})
+State = Proposal.State
 
 
 def project_activate(*, project, by, request=None):
@@ -29,8 +30,7 @@ def project_activate(*, project, by, request=None):
 
 
 def project_close(*, project, by, reason="", request=None):
-    """Close an active project: early by its co-ordinator, or by the service (``by=None``)
-    once its end date has passed. The team is told either way."""
+    """The co-ordinator closes an active project before its end date; the team is told."""
     reason = (reason or "").strip()
     return transition_fire(
         obj=project,
@@ -41,52 +41,64 @@ def project_close(*, project, by, reason="", request=None):
     )
 
 
-HELD_OPEN = "proposal.close_held"
+def project_close_when_settled(*, project):
+    """The service closes an ended project once nothing is left open; return the project,
+    closed, or as it was when something still holds it open or it is not ended.
 
-
-def project_close_held(*, project, reasons):
-    """Record that a project past its end date stays active because closing it is refused
-    (released outputs not yet published, say), and tell the secretariat, once per project:
-    the audit event is the ledger, so a daily re-run does not tell them again."""
+    Called by the daily task, and by output checking in the transaction of each step that may
+    settle the last thing (a publication recorded, a waiver).
+    """
     with transaction.atomic():
-        project = type(project).objects.select_for_update().get(pk=project.pk)
-        if AuditEvent.objects.filter(
-            action=HELD_OPEN, object_type=project._meta.label_lower, object_id=str(project.pk)
-        ).exists():
-            return False
-        audit_record(actor=None, action=HELD_OPEN, obj=project, payload={"reasons": reasons})
-        email_on_commit(
-            to=secretariat_users(),
-            subject="A project past its end date cannot close yet",
-            template="project_close_held",
-            context={
-                "project": project,
-                "reasons": reasons,
-                "action_url": _project_url(project),
-                "action_text": "Open the project",
-            },
-        )
-    return True
+        project = Proposal.objects.select_for_update().get(pk=project.pk)
+        if project.state != State.ENDED:
+            return project
+        try:
+            return transition_fire(obj=project, transition="close", by=None)
+        except TransitionRefused:
+            return project
+
+
+def project_end(*, project):
+    """The service ends an active project past its end date: its team's access ends, whatever
+    is still open. A project with nothing left open closes in the same transaction, so its team
+    is told once, that it has closed."""
+    with transaction.atomic():
+        project = transition_fire(obj=project, transition="end", by=None)
+        return project_close_when_settled(project=project)
+
+
+def project_reopen(*, project):
+    """The service makes an ended project active again, once an approved amendment has moved
+    its end date to today or later; the team is told it may work on it again."""
+    return transition_fire(obj=project, transition="reopen", by=None)
 
 
 def projects_close_ended(*, on=None):
-    """Close every active project past its end date; return how many closed.
+    """Daily: end every active project past its end date, close unreleased what is still open
+    in ended projects whose grace period is over, and close every ended project with nothing
+    left open. Return how many projects closed.
 
-    A project that may not close yet (its released outputs are neither published nor waived)
-    stays active past its end date, and the secretariat is told once (``project_close_held``).
-
-    Safe to run again: a closed project is no longer active, so it is not picked up twice, and
-    one that the co-ordinator or another run closed meanwhile is skipped.
+    Safe to run again: an ended project is no longer active and a closed one no longer ended,
+    so neither is picked up twice, and one that changed meanwhile is skipped.
     """
-    closed = 0
-    for project in projects_ended(on=on).order_by("pk").iterator():
+    closed = ended = lapsed = 0
+    for project in projects_past_end_date(on=on).order_by("pk").iterator():
         try:
-            project_close(project=project, by=None)
-        except TransitionRefused as refused:
-            still_active = type(project).objects.filter(pk=project.pk, state=project.State.ACTIVE)
-            if still_active.exists():
-                project_close_held(project=project, reasons=refused.reasons)
+            project = project_end(project=project)
+        except TransitionRefused:
             continue
-        closed += 1
-    logger.info("Closed %d project(s) past their end date", closed)
+        ended += 1
+        closed += project.state == State.CLOSED
+    for project in projects_grace_over(on=on).order_by("pk").iterator():
+        for close_unreleased in hooks.grace_over:
+            lapsed += close_unreleased(project=project)
+    for project in projects_ended().order_by("pk").iterator():
+        closed += project_close_when_settled(project=project).state == State.CLOSED
+    logger.info(
+        "Ended %d project(s) past their end date, closed %d output request(s) unreleased after "
+        "the grace period, closed %d project(s)",
+        ended,
+        lapsed,
+        closed,
+    )
     return closed

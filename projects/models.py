@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -14,7 +15,7 @@ from workflow.models import StateMachineModel
 
 from . import conditions, lifecycle_conditions
 from .consent_permissions import is_data_owner_or_secretariat
-from .lifecycle_permissions import is_coordinator_or_the_service
+from .lifecycle_permissions import is_the_service
 from .permissions import (
     is_coordinator,
     is_coordinator_or_the_service_on_draft,
@@ -83,6 +84,7 @@ class Proposal(StateMachineModel):
         APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
         REJECTED = "rejected", "Rejected"
         ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
         CLOSED = "closed", "Closed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -94,6 +96,9 @@ class Proposal(StateMachineModel):
         State.DATA_OWNER_REVIEW,
         State.PANEL_REVIEW,
     )
+    # Started and not closed: active, or ended with its released outputs still to be published
+    # or waived. Either can be amended, and have publication waived.
+    UNDER_WAY = (State.ACTIVE, State.ENDED)
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,
         State.SUBMITTED: Role.SECRETARIAT,
@@ -105,6 +110,9 @@ class Proposal(StateMachineModel):
         State.APPROVED_WITH_CONDITIONS: Role.SECRETARIAT,
         State.REJECTED: None,
         State.ACTIVE: Role.RESEARCHER,
+        # The team records where its released outputs were published; the checkers finish what
+        # was sent by the end date, and the service closes the project once nothing is left.
+        State.ENDED: Role.RESEARCHER,
         State.CLOSED: None,
         State.WITHDRAWN: None,
     }
@@ -152,6 +160,7 @@ class Proposal(StateMachineModel):
         help_text="The project in force this proposal would amend.",
     )
     activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,6 +201,14 @@ class Proposal(StateMachineModel):
 
     def __str__(self):
         return self.title
+
+    @property
+    def checking_grace_until(self):
+        """The last day the output checkers may still check and release a request sent by the
+        end date, ``PROJECT_END_GRACE_DAYS`` after it; None without an end date."""
+        if self.end_date is None:
+            return None
+        return self.end_date + timedelta(days=settings.PROJECT_END_GRACE_DAYS)
 
     @transition(
         field=state,
@@ -324,8 +341,41 @@ class Proposal(StateMachineModel):
     @transition(
         field=state,
         source=State.ACTIVE,
+        target=State.ENDED,
+        permission=is_the_service,
+        conditions=[lifecycle_conditions.past_end_date],
+        custom={"label": "End"},
+    )
+    def end(self):
+        self.ended_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.ENDED,
+        target=State.ACTIVE,
+        permission=is_the_service,
+        conditions=[
+            lifecycle_conditions.end_date_not_passed,
+            lifecycle_conditions.team_accredited_to_end,
+        ],
+        custom={"label": "Reopen"},
+    )
+    def reopen(self):
+        self.ended_at = None
+
+    @transition(
+        field=state,
+        source=State.ENDED,
         target=State.CLOSED,
-        permission=is_coordinator_or_the_service,
+        permission=is_the_service,
+        conditions=list(lifecycle_conditions.ENDED_CLOSE_CONDITIONS),
+        custom={"label": "Close"},
+    )
+    @transition(
+        field=state,
+        source=State.ACTIVE,
+        target=State.CLOSED,
+        permission=is_coordinator,
         conditions=list(lifecycle_conditions.CLOSE_CONDITIONS),
         custom={"label": "Close"},
     )

@@ -9,6 +9,7 @@ from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
 from notifications.transitions import Notice
+from workflow.services import unmet_conditions
 
 from .lifecycle_selectors import project_members
 from .models import (
@@ -178,9 +179,28 @@ def _moved(what_happened, what_next):
 def _closed(event):
     return {
         **_proposal(event),
-        "early": event.by is not None,
+        "early": event.from_state == Proposal.State.ACTIVE,
         "reason": event.payload.get("reason", ""),
     }
+
+
+def _still_ended(to):
+    """Only while the project is still ended once the step has committed: one that had nothing
+    left open closed in the same transaction, and its people hear that it closed instead."""
+
+    def people(event):
+        still = Proposal.objects.filter(pk=event.instance.pk, state=Proposal.State.ENDED)
+        return to(event) if still.exists() else []
+
+    return people
+
+
+def _ended(event):
+    return {**_proposal(event), "reasons": unmet_conditions(event.instance, "close")}
+
+
+def _ended_for_secretariat(event):
+    return {**_ended(event), "for_secretariat": True}
 
 
 def _progress(subject, what_happened, what_next):
@@ -345,6 +365,41 @@ NOTICES = {
         action_text="Open the project",
         context=_proposal,
         summary="The team may begin work under the conditions of its approval.",
+    ),
+    (PROPOSAL, "end"): (
+        Notice(
+            to=_still_ended(_members),
+            subject="Your project has ended",
+            template="project_ended",
+            link=_proposal_page,
+            action_text="Open the project",
+            context=_ended,
+            summary=(
+                "No new outputs can be sent for checking. Record where your released outputs "
+                "were published so the project can close."
+            ),
+        ),
+        Notice(
+            to=_still_ended(_secretariat),
+            subject="A project has ended but cannot close yet",
+            template="project_ended",
+            link=_proposal_page,
+            action_text="Open the project",
+            context=_ended_for_secretariat,
+            summary=(
+                "It closes once its released outputs are published or waived and nothing is "
+                "left with the output checkers."
+            ),
+        ),
+    ),
+    (PROPOSAL, "reopen"): Notice(
+        to=_members,
+        subject="Your project is active again",
+        template="project_reopened",
+        link=_proposal_page,
+        action_text="Open the project",
+        context=_proposal,
+        summary="An approved amendment moved its end date. The team may work on it again.",
     ),
     (PROPOSAL, "close"): Notice(
         to=_members,

@@ -159,7 +159,7 @@ def _actions(proposal, user):
         actions.append(("Start the project", reverse("projects:activate", kwargs=pk)))
     if user_may_fire(proposal, "close", user):
         actions.append(("Close the project", reverse("projects:close", kwargs=pk)))
-    if state == Proposal.State.ACTIVE and user_can_edit_proposal(proposal, user):
+    if state in Proposal.UNDER_WAY and user_can_edit_proposal(proposal, user):
         actions.append(("Amend the project", reverse("projects:amend", kwargs=pk)))
     if (proposal.version > 1 or proposal.amends_id) and user_can_see_versions(proposal, user):
         actions.append(("Compare versions", reverse("projects:versions", kwargs=pk)))

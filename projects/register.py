@@ -3,9 +3,10 @@ with which data and under which law.
 
 Like the register of researchers, it is worked out from the projects themselves each time it is
 read. A project is on it once a decision approved it (by the panel or, for a low-risk project,
-by the secretariat under delegated authority) and stays on it, active and then closed, so the
-public record of what data was used for is never rewritten. Amendments still being considered
-are not projects in force, so they are left out; the project they amend keeps its place.
+by the secretariat under delegated authority) and stays on it, active, ended (its access over,
+its released outputs still being published) and then closed, so the public record of what data
+was used for is never rewritten. Amendments still being considered are not projects in force,
+so they are left out; the project they amend keeps its place.
 
 Each entry carries, besides the project's own fields:
 
@@ -37,6 +38,7 @@ REGISTER_STATES = (
     State.APPROVED,
     State.APPROVED_WITH_CONDITIONS,
     State.ACTIVE,
+    State.ENDED,
     State.CLOSED,
 )
 APPROVING_OUTCOMES = (

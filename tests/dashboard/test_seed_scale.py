@@ -8,7 +8,7 @@ from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import AutoField
+from django.db.models import AutoField, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -129,6 +129,18 @@ def test_seed_scale_gives_reports_and_reminders_something_to_find():
         proposal__state=Proposal.State.ACTIVE, consent=DatasetRequest.Consent.PENDING
     ).exists()
     assert not Proposal.objects.filter(state=Proposal.State.ACTIVE, end_date__lt=today).exists()
+    # An ended project is past its end date, held open by released outputs still unpublished.
+    ended = Proposal.objects.filter(state=Proposal.State.ENDED)
+    assert ended.exists()
+    assert not ended.filter(Q(end_date__gte=today) | Q(ended_at__isnull=True)).exists()
+    assert all(
+        OutputFile.objects.filter(
+            group__request__project=project,
+            group__request__state=OutputRequest.State.RELEASED,
+            publication__isnull=True,
+        ).exists()
+        for project in ended
+    )
 
     # Output requests belong to projects that were active, with files and check results.
     assert not OutputRequest.objects.exclude(project__activated_at__isnull=False).exists()
@@ -173,6 +185,17 @@ def test_seed_scale_writes_a_history_over_two_years_like_the_services():
         assert steps[-1] == ("proposal.close", "active", "closed")
         for (_, _, reached), (_, left, _) in itertools.pairwise(steps):
             assert reached == left
+    for proposal in Proposal.objects.filter(state=Proposal.State.ENDED):
+        last = events.filter(object_type="projects.proposal", object_id=str(proposal.pk)).latest(
+            "created_at", "pk"
+        )
+        assert (last.action, last.from_state, last.to_state, last.actor) == (
+            "proposal.end",
+            "active",
+            "ended",
+            None,
+        )
+        assert timezone.localdate(last.created_at) > proposal.end_date
     application = AccreditationApplication.objects.filter(
         state=AccreditationApplication.State.APPROVED
     ).first()

@@ -85,6 +85,14 @@ def output_request_submitted(*, author=None, project=None, groups=1, files_per_g
     """A request made and submitted through the authoring services: ``groups`` described groups
     of ``files_per_group`` distinct CSV tables each, checked. The author (the project's co-ordinator
     unless given) holds active accreditation. Needs ``settings.MEDIA_ROOT`` set for the test."""
+    output_request = output_request_ready(
+        author=author, project=project, groups=groups, files_per_group=files_per_group
+    )
+    return request_submit(output_request=output_request, by=output_request.author, **kwargs)
+
+
+def output_request_ready(*, author=None, project=None, groups=1, files_per_group=1):
+    """A draft ready to submit, made as ``output_request_submitted`` makes it, left unsent."""
     project = project or ProposalFactory(state=Proposal.State.ACTIVE)
     author = author or project.coordinator
     accredit(author)
@@ -107,4 +115,4 @@ def output_request_submitted(*, author=None, project=None, groups=1, files_per_g
             )
             # What the worker does once the upload commits.
             file_checks_run(file=output_file)
-    return request_submit(output_request=output_request, by=author, **kwargs)
+    return output_request

@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
+from outputs.publication_services import publication_record
 from outputs.release_services import request_release
 from projects.models import Proposal
 from researchers.roles import Role
@@ -79,3 +80,14 @@ def current_files(output_request):
             "group__name", "name"
         )
     )
+
+
+def publish_all(output_request, by):
+    """Record a publication of every current file of a released request, by ``by``."""
+    for output_file in current_files(output_request):
+        publication_record(
+            output_file=output_file,
+            citation=f"Smith J (2027) {output_file.name}. Journal of Examples 4(2).",
+            doi="10.1234/example.5678",
+            by=by,
+        )

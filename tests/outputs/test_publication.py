@@ -12,6 +12,7 @@ from tests.outputs.release_helpers import (
     _media_in_tmp,  # noqa: F401
     approved_request,
     current_files,
+    publish_all,
     released_request,
 )
 from tests.projects.factories import ProposalFactory, accredited_researcher
@@ -19,16 +20,6 @@ from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 SENTENCE = "Every released output must be published, or the secretariat must record a waiver."
-
-
-def publish_all(output_request, by):
-    for output_file in current_files(output_request):
-        publication_record(
-            output_file=output_file,
-            citation=f"Smith J (2027) {output_file.name}. Journal of Examples 4(2).",
-            doi="10.1234/example.5678",
-            by=by,
-        )
 
 
 def test_project_close_refused_with_the_sentence_while_released_outputs_are_unpublished():

@@ -65,36 +65,47 @@ def test_close_page_shows_the_sentence_and_no_close_button(client, outputs_unpub
     assert "Close project</button>" not in response.content.decode()
 
 
-def test_projects_close_ended_keeps_a_held_project_active_and_tells_the_secretariat_once(
-    outputs_unpublished, mailoutbox, django_capture_on_commit_callbacks
+def test_projects_close_ended_ends_a_held_project_and_tells_its_team_and_the_secretariat_once(
+    outputs_unpublished, sent
 ):
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     project = ended_project()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            assert projects_close_ended() == 0
-        with django_capture_on_commit_callbacks(execute=True):
-            assert projects_close_ended() == 0
-    finally:
-        app.conf.task_always_eager = before
+
+    with sent.capture():
+        assert projects_close_ended() == 0
+    with sent.capture():
+        assert projects_close_ended() == 0
 
     project.refresh_from_db()
-    assert project.state == State.ACTIVE
-    held = AuditEvent.objects.filter(action="proposal.close_held", object_id=str(project.pk))
-    assert held.count() == 1
-    assert held.get().payload == {"reasons": [SENTENCE]}
-    assert [message.to for message in mailoutbox] == [[secretariat.email]]
-    assert SENTENCE in mailoutbox[0].body
+    assert project.state == State.ENDED
+    assert project.ended_at is not None
+    ended = AuditEvent.objects.filter(action="proposal.end", object_id=str(project.pk))
+    assert ended.count() == 1
+    assert ended.get().actor is None
+    assert [message.to for message in sent.outbox] == [
+        [project.coordinator.email],
+        [secretariat.email],
+    ]
+    assert sent.subjects == [
+        "Your project has ended",
+        "A project has ended but cannot close yet",
+    ]
+    assert SENTENCE in sent.outbox[1].body
 
 
-def test_projects_close_ended_closes_a_project_once_nothing_holds_it_open():
+def test_projects_close_ended_closes_a_project_once_nothing_holds_it_open(sent):
     project = ended_project()
 
-    assert projects_close_ended() == 1
+    with sent.capture():
+        assert projects_close_ended() == 1
 
     project.refresh_from_db()
     assert project.state == State.CLOSED
+    steps = AuditEvent.objects.filter(object_id=str(project.pk), action__startswith="proposal.")
+    assert list(steps.order_by("pk").values_list("from_state", "to_state")) == [
+        ("active", "ended"),
+        ("ended", "closed"),
+    ]
+    # It ended and closed in one step of the daily task: the team hears once, that it closed.
+    assert sent.subjects == ["Your project has closed"]
+    assert "after its end date" in sent.outbox[0].body

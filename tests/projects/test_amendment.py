@@ -3,10 +3,12 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from projects.amendment_selectors import project_differences, version_changes
 from projects.amendment_services import amendment_apply, amendment_start
+from projects.lifecycle_conditions import access_open
 from projects.models import DatasetRequest, Proposal, TeamMember
 from projects.register import register_projects
 from researchers.roles import Role
@@ -82,7 +84,7 @@ def test_amendment_start_refused_for_a_project_that_is_not_active(project):
     with pytest.raises(TransitionRefused) as refused:
         amendment_start(project=project, by=project.coordinator)
 
-    assert refused.value.reasons == ["Only an active project can be amended."]
+    assert refused.value.reasons == ["Only an active or ended project can be amended."]
 
 
 def test_amendment_start_refused_for_a_team_member_who_is_not_the_coordinator(project):
@@ -212,7 +214,7 @@ def test_amend_page_for_a_closed_project_says_why_not(client, project):
     response = client.post(reverse("projects:amend", kwargs={"pk": project.pk}))
 
     assert response.status_code == 200
-    assert "Only an active project can be amended." in response.text
+    assert "Only an active or ended project can be amended." in response.text
     assert not project.amendments.exists()
 
 
@@ -264,7 +266,7 @@ def test_amendment_cannot_come_into_force_once_the_project_has_closed(project, s
     with pytest.raises(TransitionRefused) as refused:
         approve(amendment, secretariat)
 
-    assert "no longer active" in refused.value.reasons[0]
+    assert "has closed" in refused.value.reasons[0]
     amendment.refresh_from_db()
     assert amendment.state == State.PANEL_REVIEW
 
@@ -280,3 +282,73 @@ def test_approved_amendment_page_offers_no_start_since_the_project_in_force_is_r
 
     assert "Start the project" not in page.content.decode()
     assert "Compare versions" in page.content.decode()
+
+
+# An ended project: amended, and reopened when its end date moves to today or later.
+
+
+@pytest.fixture
+def ended_project():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    accredit(member)
+    today = timezone.localdate()
+    return ProposalFactory(
+        state=State.ENDED,
+        title="Pay and place",
+        start_date=today - datetime.timedelta(days=300),
+        end_date=today - datetime.timedelta(days=10),
+        ended_at=timezone.now() - datetime.timedelta(days=9),
+        team=[member],
+    )
+
+
+def test_amendment_moving_an_ended_projects_end_date_later_reopens_it(
+    ended_project, secretariat, sent
+):
+    amendment = amendment_start(project=ended_project, by=ended_project.coordinator)
+    new_end = timezone.localdate() + datetime.timedelta(days=90)
+    Proposal.objects.filter(pk=amendment.pk).update(end_date=new_end)
+
+    with sent.capture():
+        approve(amendment, secretariat)
+
+    project = Proposal.objects.get(pk=ended_project.pk)
+    assert project.state == State.ACTIVE
+    assert project.end_date == new_end
+    assert project.ended_at is None
+    assert access_open(project)
+    event = AuditEvent.objects.get(action="proposal.reopen", object_id=str(project.pk))
+    assert (event.from_state, event.to_state, event.actor) == ("ended", "active", None)
+    member = project.team.exclude(user=project.coordinator).get().user
+    assert "Your project is active again" in [m.subject for m in sent.to(member.email)]
+
+
+def test_amendment_leaving_an_ended_projects_end_date_past_keeps_it_ended(
+    ended_project, secretariat
+):
+    amendment = amendment_start(project=ended_project, by=ended_project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(
+        title="Pay, place and health",
+        end_date=ended_project.end_date + datetime.timedelta(days=5),
+    )
+
+    approve(amendment, secretariat)
+
+    project = Proposal.objects.get(pk=ended_project.pk)
+    assert project.title == "Pay, place and health"
+    assert project.version == 2
+    assert project.state == State.ENDED
+    assert not AuditEvent.objects.filter(action="proposal.reopen").exists()
+
+
+def test_amend_page_of_an_ended_project_offers_the_amendment(client, ended_project):
+    client.force_login(ended_project.coordinator)
+
+    detail = client.get(reverse("projects:proposal_detail", kwargs={"pk": ended_project.pk}))
+    page = client.get(reverse("projects:amend", kwargs={"pk": ended_project.pk}))
+    response = client.post(reverse("projects:amend", kwargs={"pk": ended_project.pk}))
+
+    assert "Amend the project" in detail.text
+    assert "becomes active again" in page.text
+    assert response.status_code == 302
+    assert ended_project.amendments.get().state == State.DRAFT

@@ -8,12 +8,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from projects.lifecycle_services import project_activate, project_close, projects_close_ended
+from projects import hooks
+from projects.lifecycle_services import (
+    project_activate,
+    project_close,
+    project_end,
+    project_reopen,
+    projects_close_ended,
+)
 from projects.models import Proposal
 from projects.tasks import close_ended_projects
 from researchers.roles import Role
 from tests.factories import UserFactory
-from workflow.errors import TransitionRefused
+from workflow.errors import TransitionNotPermitted, TransitionRefused
+from workflow.services import transition_fire
 
 from .factories import ProposalFactory, accredit
 
@@ -199,3 +207,161 @@ def test_close_page_closes_the_project_early(client):
     project.refresh_from_db()
     assert project.state == State.CLOSED
     assert timezone.localdate(project.closed_at) == TODAY
+
+
+# The end date: the project's access ends, whatever is still open.
+
+
+@pytest.fixture
+def held_open():
+    """A check that holds every project open, as unpublished outputs would; ``held_open.clear()``
+    lets them close."""
+
+    class HeldOpen:
+        holding = True
+
+        def check(self, project):
+            return not self.holding
+
+        def clear(self):
+            self.holding = False
+
+    held = HeldOpen()
+    hooks.publication_checks.register(held.check)
+    yield held
+    hooks.publication_checks.unregister(held.check)
+
+
+def ended_on(end_date, **kwargs):
+    return approved(
+        state=kwargs.pop("state", State.ACTIVE),
+        start_date=end_date - datetime.timedelta(days=200),
+        end_date=end_date,
+        **kwargs,
+    )
+
+
+def test_projects_close_ended_ends_a_project_held_open_and_only_the_service_closes_it(held_open):
+    project = ended_on(TODAY - datetime.timedelta(days=1))
+
+    assert projects_close_ended() == 0
+
+    project.refresh_from_db()
+    assert project.state == State.ENDED
+    assert timezone.localdate(project.ended_at) == TODAY
+    with pytest.raises(PermissionDenied):
+        project_close(project=project, by=project.coordinator)
+
+    held_open.clear()
+    assert projects_close_ended() == 1
+    project.refresh_from_db()
+    assert project.state == State.CLOSED
+    assert AuditEvent.objects.get(action="proposal.close", object_id=str(project.pk)).actor is None
+
+
+def test_project_end_refused_until_the_end_date_has_passed():
+    project = ended_on(TODAY)
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_end(project=project)
+
+    assert refused.value.reasons == ["The project's end date has passed."]
+
+
+def test_project_end_and_reopen_refused_for_a_person():
+    project = ended_on(TODAY - datetime.timedelta(days=1))
+    ended = ended_on(TODAY + datetime.timedelta(days=30), state=State.ENDED)
+
+    with pytest.raises(TransitionNotPermitted):
+        transition_fire(obj=project, transition="end", by=project.coordinator)
+    with pytest.raises(TransitionNotPermitted):
+        transition_fire(obj=ended, transition="reopen", by=ended.coordinator)
+
+
+def test_project_checking_grace_lasts_the_settings_days_after_the_end_date(settings):
+    settings.PROJECT_END_GRACE_DAYS = 10
+
+    assert ended_on(TODAY).checking_grace_until == TODAY + datetime.timedelta(days=10)
+
+
+def test_projects_close_ended_asks_output_checking_to_close_what_is_open_after_the_grace_period(
+    settings, held_open
+):
+    settings.PROJECT_END_GRACE_DAYS = 10
+    asked = []
+
+    def close_unreleased(*, project):
+        asked.append(project.pk)
+        return 0
+
+    last_day = ended_on(TODAY - datetime.timedelta(days=10), state=State.ENDED)
+    over = ended_on(TODAY - datetime.timedelta(days=11), state=State.ENDED)
+    hooks.grace_over.register(close_unreleased)
+    try:
+        projects_close_ended()
+    finally:
+        hooks.grace_over.unregister(close_unreleased)
+
+    assert asked == [over.pk]
+    assert last_day.checking_grace_until == TODAY
+
+
+def test_project_reopen_refused_while_the_end_date_is_still_past():
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_reopen(project=project)
+
+    assert refused.value.reasons == [
+        "An ended project reopens only when an approved amendment has moved its end date to "
+        "today or later."
+    ]
+
+
+# The pages people read an ended project on.
+
+
+def test_project_page_of_an_ended_project_says_what_is_left_and_links_the_outputs(client):
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED, team=[member])
+    client.force_login(member)
+
+    page = client.get(reverse("projects:proposal_detail", kwargs={"pk": project.pk}))
+
+    assert page.status_code == 200
+    assert '<strong class="govuk-tag govuk-tag--yellow">Ended</strong>' in page.text
+    assert "until 30 March 2027" in page.text
+    requests = reverse("outputs:request_list", kwargs={"project_pk": project.pk})
+    released = reverse("outputs:project_outputs", kwargs={"project_pk": project.pk})
+    assert f'id="output-requests" href="{requests}"' in page.text
+    assert f'id="released-outputs" href="{released}"' in page.text
+    assert "Close the project" not in page.text
+
+
+def test_close_page_of_an_ended_project_says_the_service_closes_it_and_what_holds_it(
+    client, held_open
+):
+    project = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+    client.force_login(project.coordinator)
+
+    page = client.get(reverse("projects:close", kwargs={"pk": project.pk}))
+    refused = client.post(reverse("projects:close", kwargs={"pk": project.pk}))
+
+    assert "The service closes it by itself once nothing is left open." in page.text
+    assert "Every released output must be published" in page.text
+    assert "Close project</button>" not in page.text
+    assert refused.status_code == 403
+    project.refresh_from_db()
+    assert project.state == State.ENDED
+
+
+def test_secretariat_list_finds_ended_projects_and_tags_them(client):
+    ended = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
+    approved(state=State.ACTIVE)
+    client.force_login(UserFactory(roles=[Role.SECRETARIAT], totp=True))
+
+    page = client.get(reverse("projects:secretariat_list"), {"state": "ended"})
+
+    assert page.status_code == 200
+    assert ended.title in page.text
+    assert page.text.count("govuk-tag--yellow") == 1

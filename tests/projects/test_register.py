@@ -101,7 +101,7 @@ def test_register_says_a_fast_tracked_project_was_approved_by_the_secretariat(cl
     assert "By the secretariat under delegated authority (fast track)" in response.text
 
 
-def test_register_lists_approved_active_and_closed_projects_only(client):
+def test_register_lists_approved_active_ended_and_closed_projects_only(client):
     for state in State:
         decided(f"Project {state.value}", state=state)
 
@@ -111,8 +111,23 @@ def test_register_lists_approved_active_and_closed_projects_only(client):
         "Project approved",
         "Project approved_with_conditions",
         "Project active",
+        "Project ended",
         "Project closed",
     }
+
+
+def test_register_shows_a_project_past_its_end_date_as_ended_on_the_page_and_in_the_csv(client):
+    decided("Pay and place", state=State.ENDED)
+    decided("Health and place", state=State.ACTIVE)
+
+    page = client.get(LIST, {"status": "ended"})
+    rows = csv_rows(client.get(CSV, {"status": "ended"}))
+
+    assert titles_on(page) == ["Pay and place"]
+    assert "Ended" in page.text[page.text.index("Pay and place") :]
+    assert [(row[0], row[rows[0].index("Status")]) for row in rows[1:]] == [
+        ("Pay and place", "Ended")
+    ]
 
 
 def test_register_leaves_out_an_amendment_still_being_considered(client):

@@ -250,7 +250,7 @@ def test_output_request_submit_refused_while_project_not_active():
         transition_fire(obj=output_request, transition="submit", by=output_request.author)
 
     assert (
-        "Outputs can be submitted and released only while the project is active."
+        "Outputs can be sent for checking only while the project is active, up to its end date."
         in refused.value.reasons
     )
 

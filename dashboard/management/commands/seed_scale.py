@@ -21,9 +21,10 @@ staff               2 secretariat, N // 500 output checkers (at least 4), N // 2
 proposals           N // 10, at least one in every state, mixed as ``PROPOSAL_MIX``, each with
                     a team and dataset requests, screenings, reviewers, recommendations and
                     decisions as far as its state has gone
-output requests     N // 5, at least one in every state, mixed as ``OUTPUT_MIX``, on active
-                    and closed projects, with files, check results, reviews, votes and
-                    publications as far as their state has gone
+output requests     N // 5, at least one in every state, mixed as ``OUTPUT_MIX``, on active,
+                    ended and closed projects, with files, check results, reviews, votes and
+                    publications as far as their state has gone; each ended project has
+                    released outputs still unpublished, which is what keeps it from closing
 audit events        every step of every object above, several per object
 notifications       one to the applicant, co-ordinator or author for each state change someone
                     else made; read within days, except about half of the last month's
@@ -133,7 +134,9 @@ PROPOSAL_MIX = {
     PropState.APPROVED: 4,
     PropState.APPROVED_WITH_CONDITIONS: 3,
     PropState.REJECTED: 5,
-    PropState.ACTIVE: 36,
+    PropState.ACTIVE: 32,
+    # Past the end date, released outputs still to be published.
+    PropState.ENDED: 4,
     PropState.CLOSED: 14,
     PropState.WITHDRAWN: 6,
 }
@@ -888,6 +891,7 @@ class Seeder:
             S.APPROVED_WITH_CONDITIONS,
             S.REJECTED,
             S.ACTIVE,
+            S.ENDED,
             S.CLOSED,
         )
         if state == S.RETURNED or (decided and self.rng.random() < 0.15):
@@ -903,7 +907,9 @@ class Seeder:
         if state == S.WITHDRAWN:
             steps.append(step("withdraw", S.SCREENING, S.WITHDRAWN, coordinator, (1, 20)))
             return steps, None
-        outcome = {S.ACTIVE: S.APPROVED, S.CLOSED: S.APPROVED}.get(state, state)
+        outcome = {S.ACTIVE: S.APPROVED, S.ENDED: S.APPROVED, S.CLOSED: S.APPROVED}.get(
+            state, state
+        )
         if outcome == S.APPROVED and self.rng.random() < 0.3:
             steps.append(step("fast_track_approve", S.SCREENING, S.APPROVED, secretariat, (1, 10)))
             route = PanelDecision.Route.FAST_TRACK
@@ -937,10 +943,13 @@ class Seeder:
             }[outcome]
             steps.append(step(name, S.PANEL_REVIEW, outcome, secretariat, (10, 45)))
             route = PanelDecision.Route.PANEL
-        if state in (S.ACTIVE, S.CLOSED):
+        if state in (S.ACTIVE, S.ENDED, S.CLOSED):
             steps.append(step("activate", outcome, S.ACTIVE, coordinator, (1, 30)))
         if state == S.CLOSED:
             steps.append(step("close", S.ACTIVE, S.CLOSED, coordinator, (60, 500)))
+        if state == S.ENDED:
+            # The service, the night after the end date.
+            steps.append(step("end", S.ACTIVE, S.ENDED, None, (90, 500)))
         return steps, route
 
     def proposals(self):
@@ -982,6 +991,8 @@ class Seeder:
                 start = timezone.localdate(activated)
                 if state == S.CLOSED:
                     end = timezone.localdate(moments[S.CLOSED])
+                if state == S.ENDED:
+                    end = timezone.localdate(moments[S.ENDED]) - DAY
                 end = max(end, start + DAY)
             else:
                 start = self.today + self.rng.randint(20, 120) * DAY
@@ -1026,6 +1037,7 @@ class Seeder:
                 submitted_at=submits[-1] if submits else None,
                 decided_at=decided,
                 activated_at=activated,
+                ended_at=moments.get(S.ENDED),
                 closed_at=moments.get(S.CLOSED),
             )
             proposals.append(proposal)
@@ -1263,17 +1275,23 @@ class Seeder:
         if not self.projects:
             return
         active = [(p, team) for p, team in self.projects if p.state == PropState.ACTIVE]
+        ended = [(p, team) for p, team in self.projects if p.state == PropState.ENDED]
         closed = [(p, team) for p, team in self.projects if p.state == PropState.CLOSED]
+        # Each ended project gets a released request first: unpublished, it holds it open.
+        holding_open = list(ended)
         tables = self.stored_tables()
         requests, histories, plans = [], [], []
         for number, state in enumerate(self.draw_states(self.plan.output_states()), start=1):
             finished = state in (S.RELEASED, S.REJECTED, S.WITHDRAWN)
-            pool = active + closed if finished or not active else active
-            project, team = self.rng.choice(pool)
+            pool = active + ended + closed if finished or not active else active
+            if state == S.RELEASED and holding_open:
+                project, team = holding_open.pop()
+            else:
+                project, team = self.rng.choice(pool)
             author = self.rng.choice(team)
             checkers = self.rng.sample(self.checkers, 2)
             steps = self.output_steps(state, author, checkers)
-            latest = project.closed_at or self.now
+            latest = project.closed_at or project.ended_at or self.now
             earliest = project.activated_at
             if not finished:
                 earliest = max(earliest, self.now - 30 * DAY)
@@ -1404,6 +1422,8 @@ class Seeder:
         publications = []
         for output_request in requests:
             if output_request.state != S.RELEASED:
+                continue
+            if output_request.project.state == PropState.ENDED:
                 continue
             closed = output_request.project.state == PropState.CLOSED
             if not closed and self.rng.random() < 0.4:
