@@ -2,7 +2,11 @@
 nobody has worked on for 60 days: a person may submit it, or work on it, between the sweep
 finding it and withdrawing it. (Proposals: tests/projects/test_policy_breaks.py.)"""
 
+import datetime
+
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from accreditation.models import AccreditationApplication, Level
 from accreditation.services import application_submit, application_update
@@ -10,11 +14,14 @@ from audit.models import AuditEvent
 from outputs.check_services import file_checks_run
 from outputs.models import OutputRequest, OutputType
 from outputs.request_services import file_add, group_add, request_create, request_submit
+from outputs.review_services import output_request_return
 from projects.models import Proposal
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.notifications.reminder_helpers import stale_draft_found, stale_draft_withdraw
 from tests.outputs.factories import upload
+from tests.outputs.review_helpers import public_comment_everywhere, reviewed_request
 from tests.projects.factories import ProposalFactory, accredit
+from workflow.services import transition_fire
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +116,28 @@ def test_stale_output_request_withdrawal_withdraws_one_nobody_worked_on():
 
     output_request.refresh_from_db()
     assert output_request.state == OutputRequest.State.WITHDRAWN
+
+
+def test_output_request_withdraw_by_the_service_refused_for_a_draft_worked_on_lately():
+    output_request = draft_output_request()
+
+    with pytest.raises(PermissionDenied):
+        transition_fire(obj=output_request, transition="withdraw", by=None)
+
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.DRAFT
+
+
+def test_output_request_withdraw_by_the_service_refused_once_returned():
+    output_request, one, _ = reviewed_request(vote_two="changes")
+    public_comment_everywhere(output_request, one)
+    output_request = output_request_return(output_request=output_request, by=one)
+    OutputRequest.objects.filter(pk=output_request.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=90)
+    )
+
+    with pytest.raises(PermissionDenied):
+        transition_fire(obj=output_request, transition="withdraw", by=None)
+
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.RETURNED
