@@ -2,8 +2,6 @@
 is the answer the state documentation and refusals give; ``user`` is None when the service
 itself acts (the daily closing of projects past their end date)."""
 
-from django.core.exceptions import PermissionDenied
-
 from researchers.roles import Role, user_has_role
 
 from .permissions import is_coordinator, user_is_project_member
@@ -19,8 +17,3 @@ def user_can_see_versions(proposal, user):
     return user_is_project_member(user, proposal) or (
         user is not None and user.is_authenticated and user_has_role(user, Role.SECRETARIAT)
     )
-
-
-def check_user_can_see_versions(proposal, user):
-    if not user_can_see_versions(proposal, user):
-        raise PermissionDenied("Only the project's team and the secretariat can see its versions.")
