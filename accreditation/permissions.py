@@ -14,7 +14,11 @@ def is_applicant(application, user):
 def is_applicant_or_the_service(application, user):
     """The applicant, or the service itself once nobody has worked on a draft for 60 days."""
     if user is None:
-        return application.state == application.State.DRAFT
+        from notifications.stale_drafts import draft_untouched_long_enough
+
+        return application.state == application.State.DRAFT and draft_untouched_long_enough(
+            application
+        )
     return is_applicant(application, user)
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from workflow.errors import TransitionRefused
+from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire
 
 from .reminders import ReminderRule, reminded, untouched_since
@@ -19,8 +19,18 @@ DRAFT_STALE_DAYS = 30
 DRAFT_WITHDRAW_AFTER_DAYS = 30
 
 
+def draft_untouched_long_enough(draft):
+    """Whether nobody has worked on ``draft`` for the days after which the service withdraws it.
+
+    Each draft's withdraw permission asks this of the row ``transition_fire`` has locked, so a
+    draft its owner worked on after the sweep found it is left alone.
+    """
+    days = DRAFT_STALE_DAYS + DRAFT_WITHDRAW_AFTER_DAYS
+    return draft.updated_at < untouched_since(timezone.localdate() - timedelta(days=days))
+
+
 def drafts_withdraw(drafts):
-    """The service withdraws each draft; returns those it withdrew (one changed meanwhile, or
+    """The service withdraws each draft; returns those it withdrew (one worked on meanwhile, or
     no longer a draft, is refused by its transition and left alone)."""
     withdrawn = []
     for draft in drafts:
@@ -31,7 +41,7 @@ def drafts_withdraw(drafts):
                 by=None,
                 payload={"reason": "untouched", "automatic": True},
             )
-        except TransitionRefused:
+        except (TransitionRefused, TransitionNotPermitted):
             continue
         withdrawn.append(draft)
     return withdrawn

@@ -22,7 +22,11 @@ def is_author(output_request, user):
 def is_author_or_the_service_on_draft(output_request, user):
     """The author, or the service itself once nobody has worked on a draft for 60 days."""
     if user is None:
-        return output_request.state == output_request.State.DRAFT
+        from notifications.stale_drafts import draft_untouched_long_enough
+
+        return output_request.state == output_request.State.DRAFT and (
+            draft_untouched_long_enough(output_request)
+        )
     return is_author(output_request, user)
 
 

@@ -29,16 +29,6 @@ def user_can_see_project_outputs(project, user):
     )
 
 
-def user_can_record_publication(project, user):
-    """A member of the project."""
-    return user_is_project_member(user, project)
-
-
-def check_user_can_record_publication(project, user):
-    if not user_can_record_publication(project, user):
-        raise PermissionDenied("Only the project's members can record where its outputs went.")
-
-
 def user_can_waive_publication(project, user):
     """The secretariat, except members of the project."""
     return is_independent_secretariat(project, user)

@@ -26,13 +26,6 @@ def user_can_start_request(user, project):
     )
 
 
-def check_user_can_start_request(user, project):
-    if not user_is_project_member(user, project):
-        raise Http404("No such project.")
-    if not user_can_start_request(user, project):
-        raise PermissionDenied("Output requests can be started only in an active project.")
-
-
 def user_can_list_requests(user, project):
     """The project's members."""
     return user_is_signed_in(user) and user_is_project_member(user, project)

@@ -16,6 +16,7 @@ from researchers.roles import Role, user_has_role
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
+from . import conditions
 from .consent_permissions import (
     check_user_can_answer_consent,
     check_user_can_manage_representatives,
@@ -77,10 +78,8 @@ def consent_give(*, dataset_request, by, reasons="", request=None):
             payload={"dataset": dataset_request.dataset.slug, "request": dataset_request.pk},
             request=request,
         )
-        waiting = proposal.dataset_requests.filter(dataset__consent_required=True).exclude(
-            consent=Consent.GIVEN
-        )
-        if not waiting.exists():
+        # The rule the step to the panel checks, asked here so the two never disagree.
+        if conditions.consent_given(proposal):
             proposal = transition_fire(
                 obj=proposal,
                 transition="send_to_panel",

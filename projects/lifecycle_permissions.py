@@ -3,8 +3,6 @@ docstring is the answer the state documentation and refusals give; ``user`` is N
 service itself acts (the daily ending and closing of projects past their end date, and the
 reopening of one whose end date an approved amendment moved later)."""
 
-from django.core.exceptions import PermissionDenied
-
 from researchers.roles import Role, user_has_role
 
 from .permissions import user_is_project_member
@@ -20,8 +18,3 @@ def user_can_see_versions(proposal, user):
     return user_is_project_member(user, proposal) or (
         user is not None and user.is_authenticated and user_has_role(user, Role.SECRETARIAT)
     )
-
-
-def check_user_can_see_versions(proposal, user):
-    if not user_can_see_versions(proposal, user):
-        raise PermissionDenied("Only the project's team and the secretariat can see its versions.")

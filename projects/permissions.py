@@ -23,7 +23,9 @@ def is_coordinator_or_the_service_on_draft(proposal, user):
     """The project's co-ordinator, or the service itself once nobody has worked on a draft for
     60 days."""
     if user is None:
-        return proposal.state == proposal.State.DRAFT
+        from notifications.stale_drafts import draft_untouched_long_enough
+
+        return proposal.state == proposal.State.DRAFT and draft_untouched_long_enough(proposal)
     return is_coordinator(proposal, user)
 
 

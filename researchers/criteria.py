@@ -73,11 +73,8 @@ def user_profile_complete(user):
 
 def user_declaration_signed_current(user):
     """You have signed the current version of the confidentiality declaration."""
-    from .declarations import Declaration, DeclarationVersion
+    # One question, asked in one place: a signature whose signed PDF is still being made, or
+    # could not be made, does not count.
+    from .declaration_selectors import declaration_signed_current
 
-    current = DeclarationVersion.objects.current()
-    if current is None:
-        return False
-    return Declaration.objects.filter(
-        user=user, version=current, state=Declaration.State.SIGNED
-    ).exists()
+    return declaration_signed_current(user=user) is not None

@@ -56,3 +56,26 @@ def released_with_a_file(released_on, **kwargs):
     )
     output_file = OutputFileFactory(group=FileGroupFactory(request=output_request))
     return output_request, output_file
+
+
+def stale_draft_found(kind, draft):
+    """Take the service's automatic withdrawal of ``draft`` as far as finding it: untouched for
+    61 days and warned 31 days ago (``kind`` is the rules' prefix, "proposal"). Returns what the
+    withdrawal rule found, not yet withdrawn: a person may still act on the draft before
+    ``stale_draft_withdraw`` runs."""
+    from notifications.reminders import reminder_rules
+
+    touched = timezone.now() - datetime.timedelta(days=61)
+    type(draft).objects.filter(pk=draft.pk).update(updated_at=touched)
+    with time_machine.travel(touched + datetime.timedelta(days=30), tick=False):
+        assert reminders_sweep(kinds=[f"{kind}_stale"]) == {f"{kind}_stale": 1}
+    found = list(reminder_rules()[f"{kind}_withdrawn"].candidates(timezone.localdate()))
+    assert [obj.pk for obj in found] == [draft.pk]
+    return found
+
+
+def stale_draft_withdraw(kind, found):
+    """The withdrawal rule's action on what ``stale_draft_found`` found; returns those withdrawn."""
+    from notifications.reminders import reminder_rules
+
+    return list(reminder_rules()[f"{kind}_withdrawn"].action(found))

@@ -120,8 +120,11 @@ def test_consent_refuse_needs_reasons(secretariat, hmrc):
 
 
 def test_consent_give_refused_for_a_data_owner_of_another_department(secretariat, hmrc):
-    other = data_owner_for(DepartmentFactory())
-    proposal = with_data_owners(secretariat, hmrc)
+    # The other data owner's department has a dataset on the proposal too, so only the rule
+    # that each answers for their own department's data refuses them.
+    dwp = DatasetFactory(consent_required=True)
+    other = data_owner_for(dwp.department)
+    proposal = with_data_owners(secretariat, hmrc, dwp)
 
     with pytest.raises(PermissionDenied):
         consent_give(dataset_request=request_for(proposal, hmrc), by=other)
