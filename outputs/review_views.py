@@ -132,7 +132,10 @@ def review(request, pk):
             else:
                 messages.success(request, DONE[action])
                 return redirect("outputs:review", pk=output_request.pk)
-    output_request.refresh_from_db()
+    if action is not None:
+        # A step refused, or a form with errors: show the request as it stands now, read afresh
+        # rather than reloaded in place, which is not safe with other threads reloading at once.
+        output_request = _request_for_checker(pk, request.user)
     page = selectors.review_page(output_request=output_request, user=request.user)
     reviewed = output_request.state == State.REVIEWED
     return render(
