@@ -4,14 +4,20 @@ Each function locks the request, checks who is asking, writes the audit event an
 emails inside one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
 ``TransitionRefused`` with sentences for a step not possible yet, ``ValidationError`` for bad
 input.
+
+Taking the output-checker role away discards the checker's open reviews (``role_grants.py``);
+reviews already submitted still count.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import audit_record
+from researchers.permissions import check_user_can_manage_roles
+from researchers.roles import user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -24,8 +30,12 @@ State = OutputRequest.State
 REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 
-def _lock(output_request):
-    return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
+def _lock(output_request, by):
+    locked = OutputRequest.objects.select_for_update().get(pk=output_request.pk)
+    # Roles are read again under the lock: a checker whose role was taken away while this
+    # request was on its way is refused, rather than opening a review after it was discarded.
+    user_roles_forget(by)
+    return locked
 
 
 def _own_open_review(output_request, by):
@@ -62,7 +72,7 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
     if vote not in FileVote.Vote.values:
         raise ValidationError({"vote": "Choose approve or request changes."})
     with transaction.atomic():
-        output_request = _lock(output_file.group.request)
+        output_request = _lock(output_file.group.request, by)
         check_user_can_review(output_request, by)
         output_file = OutputFile.objects.get(pk=output_file.pk)
         if output_file.replaced_at is not None:
@@ -97,7 +107,7 @@ def group_comment_add(*, group, text, public, by, request=None):
     if not text:
         raise ValidationError({"text": "Enter a comment."})
     with transaction.atomic():
-        output_request = _lock(group.request)
+        output_request = _lock(group.request, by)
         check_user_can_review(output_request, by)
         round_number = current_round(output_request)
         review = None
@@ -127,7 +137,7 @@ def review_submit(*, output_request, by, request=None):
     ``record_first_review``, the second ``record_second_review``; the checkers are told when
     both are in. Every current file needs a vote first."""
     with transaction.atomic():
-        output_request = _lock(output_request)
+        output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
         review = _own_open_review(output_request, by)
         files = OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
@@ -153,7 +163,7 @@ def review_submit(*, output_request, by, request=None):
 
 def _decide(*, output_request, transition, by, request, reasons):
     with transaction.atomic():
-        output_request = _lock(output_request)
+        output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
         return transition_fire(
             obj=output_request,
@@ -179,7 +189,7 @@ def output_request_return(*, output_request, by, request=None):
     """Return a reviewed request to its author for changes: every group with a file not
     approved by both checkers has a public comment saying what to change."""
     with transaction.atomic():
-        locked = _lock(output_request)
+        locked = _lock(output_request, by)
         check_user_can_review(locked, by)
         return transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
 
@@ -196,6 +206,61 @@ def output_request_reject(*, output_request, reasons, by, request=None):
         request=request,
         reasons=reasons,
     )
+
+
+def reviews_open_discard(*, checker, by, request=None):
+    """Discard ``checker``'s open reviews, with their votes and comments, now that they have lost
+    the output-checker role: called inside the transaction that takes the role away.
+
+    An open review is one not yet submitted, in the round a request is in now; a submitted
+    review, and its votes, still count. Each discarded review is recorded in the audit trail,
+    and its request waits in the queue for another checker.
+    """
+    with transaction.atomic():
+        if by is not None:
+            check_user_can_manage_roles(by)
+        # Requests first, as every checker's step locks them, so a checker voting at this
+        # moment either finishes first, and that vote is discarded here, or is refused.
+        requests = (
+            OutputRequest.objects.select_for_update()
+            .filter(
+                pk__in=Review.objects.filter(checker=checker, submitted_at__isnull=True).values(
+                    "request_id"
+                )
+            )
+            .order_by("pk")
+        )
+        discarded = []
+        for output_request in requests:
+            review = (
+                Review.objects.filter(
+                    request=output_request,
+                    checker=checker,
+                    round=current_round(output_request),
+                    submitted_at__isnull=True,
+                )
+                .annotate(vote_count=Count("votes", distinct=True))
+                .annotate(comment_count=Count("comments", distinct=True))
+                .first()
+            )
+            if review is None:
+                continue
+            audit_record(
+                actor=by,
+                action="output_request.review_discarded",
+                obj=output_request,
+                payload={
+                    "review": review.pk,
+                    "checker": checker.pk,
+                    "round": review.round,
+                    "votes": review.vote_count,
+                    "comments": review.comment_count,
+                },
+                request=request,
+            )
+            review.delete()
+            discarded.append(review)
+    return discarded
 
 
 def votes_reset_for_file(output_file, *, by=None, request=None):
