@@ -5,14 +5,22 @@ proposal to its co-ordinator at once, with the reasons; once every dataset needi
 it, the proposal goes on to the panel in the same transaction, fired by the data owner whose
 answer completed it. Each function locks the proposal first, so two data owners answering at
 once take turns and exactly one of them moves the proposal on.
+
+Taking the data-owner role away ends the person's place as each department's representative
+(``role_grants.py``); the answers they gave stand.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from researchers.roles import Role, user_has_role
+from notifications.services import Message, notify_many
+from researchers.permissions import check_user_can_manage_roles
+from researchers.roles import Role, user_has_role, user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -121,10 +129,14 @@ def consent_refuse(*, dataset_request, reasons, by, request=None):
 def representative_add(*, user, department, by, request=None):
     """Record that ``user``, a data owner, speaks for ``department`` on consent."""
     check_user_can_manage_representatives(by)
-    if not user_has_role(user, Role.DATA_OWNER):
-        raise ValidationError({"user": "Choose someone who holds the data owner role"})
     try:
         with transaction.atomic():
+            # The person first, as taking a role away locks them, and their roles read again:
+            # someone losing the data-owner role at this moment is not left speaking for one.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            user_roles_forget(user)
+            if not user_has_role(user, Role.DATA_OWNER):
+                raise ValidationError({"user": "Choose someone who holds the data owner role"})
             representative = DataOwnerRepresentative.objects.create(
                 user=user, department=department
             )
@@ -163,3 +175,97 @@ def representative_remove(*, representative, by, request=None):
         )
         representative.delete()
     return representative
+
+
+ROLE_REMOVED = "role_removed"
+
+
+def representations_end(*, user, by, request=None):
+    """End ``user``'s place as a representative of every department, now that they have lost
+    the data-owner role: called inside the transaction that takes the role away.
+
+    The consent they gave or refused stands. Each ended representation is recorded in the audit
+    trail, and the secretariat is told of each department left with nobody to answer for a
+    proposal waiting for its consent.
+    """
+    with transaction.atomic():
+        if by is not None:
+            check_user_can_manage_roles(by)
+        representations = list(
+            DataOwnerRepresentative.objects.select_for_update()
+            .filter(user=user)
+            .select_related("department")
+            .order_by("pk")
+        )
+        for representative in representations:
+            audit_record(
+                actor=by,
+                action="data_owner_representative.remove",
+                obj=representative,
+                payload={
+                    "user": user.pk,
+                    "department": representative.department.slug,
+                    "because": ROLE_REMOVED,
+                },
+                request=request,
+            )
+        DataOwnerRepresentative.objects.filter(pk__in=[r.pk for r in representations]).delete()
+        _unrepresented_notify(
+            [representative.department for representative in representations], former=user
+        )
+    return representations
+
+
+def _unrepresented_notify(departments, *, former):
+    waiting = _departments_waited_for(departments)
+    if not waiting:
+        return
+    secretariat = tuple(secretariat_users())
+    link = reverse("projects:representatives")
+    notify_many(
+        Message(
+            to=secretariat,
+            kind="data_owner_representative.none_left",
+            subject=f"Nobody now answers for {department} on consent: name a data owner",
+            template="consent_department_unrepresented",
+            context={
+                "department": department,
+                "former": former,
+                "proposals": proposals,
+                "action_url": link,
+                "action_text": "Name a data owner for the department",
+            },
+            link=link,
+            summary=f"{former.get_full_name()} is no longer a data owner, and "
+            f"{len(proposals)} proposal(s) wait for {department}'s consent with nobody to "
+            "answer for it.",
+        )
+        for department, proposals in waiting
+    )
+
+
+def _departments_waited_for(departments):
+    """[(department, [proposals waiting for its consent])] for those of ``departments`` with no
+    data owner left to answer for them."""
+    waiting = []
+    for department in departments:
+        answered_for = DataOwnerRepresentative.objects.filter(
+            department=department,
+            user__is_active=True,
+            user__groups__name=Role.DATA_OWNER,
+        ).exists()
+        if answered_for:
+            continue
+        proposals = list(
+            Proposal.objects.filter(
+                state=State.DATA_OWNER_REVIEW,
+                dataset_requests__dataset__department=department,
+                dataset_requests__dataset__consent_required=True,
+                dataset_requests__consent=Consent.PENDING,
+            )
+            .distinct()
+            .order_by("submitted_at", "pk")
+        )
+        if proposals:
+            waiting.append((department, proposals))
+    return waiting

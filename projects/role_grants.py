@@ -5,7 +5,7 @@ end it when the role is taken away. Registered into ``researchers.role_grants`` 
 from researchers.role_grants import RoleGrant
 from researchers.roles import Role
 
-from . import panel_selectors, panel_services
+from . import consent_selectors, consent_services, panel_selectors, panel_services
 
 
 def _reviewer_assignments_end(*, user, by, request=None):
@@ -19,5 +19,12 @@ ROLE_GRANTS = (
         "and its data protection impact assessment.",
         held=panel_selectors.reviewer_grants_held,
         end=_reviewer_assignments_end,
+    ),
+    RoleGrant(
+        role=Role.DATA_OWNER,
+        gives="Speaking for departments on consent to their datasets; the answers already "
+        "given stand.",
+        held=consent_selectors.representations_held,
+        end=consent_services.representations_end,
     ),
 )
