@@ -13,17 +13,16 @@ Taking the data-owner role away ends the person's place as each department's rep
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import Message, notify_many
+from notifications.services import notify_many
 from researchers.permissions import check_user_can_manage_roles
 from researchers.roles import Role, user_has_role, user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
+from . import notices
 from .consent_permissions import (
     check_user_can_answer_consent,
     check_user_can_manage_representatives,
@@ -133,7 +132,7 @@ def representative_add(*, user, department, by, request=None):
         with transaction.atomic():
             # The person first, as taking a role away locks them, and their roles read again:
             # someone losing the data-owner role at this moment is not left speaking for one.
-            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            get_user_model().objects.select_for_update().get(pk=user.pk)
             user_roles_forget(user)
             if not user_has_role(user, Role.DATA_OWNER):
                 raise ValidationError({"user": "Choose someone who holds the data owner role"})
@@ -210,38 +209,14 @@ def representations_end(*, user, by, request=None):
                 request=request,
             )
         DataOwnerRepresentative.objects.filter(pk__in=[r.pk for r in representations]).delete()
-        _unrepresented_notify(
-            [representative.department for representative in representations], former=user
+        waiting = _departments_waited_for([r.department for r in representations])
+        notify_many(
+            [
+                notices.department_unrepresented(department, proposals, former=user)
+                for department, proposals in waiting
+            ]
         )
     return representations
-
-
-def _unrepresented_notify(departments, *, former):
-    waiting = _departments_waited_for(departments)
-    if not waiting:
-        return
-    secretariat = tuple(secretariat_users())
-    link = reverse("projects:representatives")
-    notify_many(
-        Message(
-            to=secretariat,
-            kind="data_owner_representative.none_left",
-            subject=f"Nobody now answers for {department} on consent: name a data owner",
-            template="consent_department_unrepresented",
-            context={
-                "department": department,
-                "former": former,
-                "proposals": proposals,
-                "action_url": link,
-                "action_text": "Name a data owner for the department",
-            },
-            link=link,
-            summary=f"{former.get_full_name()} is no longer a data owner, and "
-            f"{len(proposals)} proposal(s) wait for {department}'s consent with nobody to "
-            "answer for it.",
-        )
-        for department, proposals in waiting
-    )
 
 
 def _departments_waited_for(departments):

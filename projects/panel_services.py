@@ -19,13 +19,13 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import Message, email_on_commit, notify_many
+from notifications.services import email_on_commit, notify_many
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire
 
-from . import conditions
+from . import conditions, notices
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 from .panel_permissions import REVIEW_PERMISSION, check_user_can_review, check_user_can_run_panel
 from .panel_selectors import PANEL_SIZE, reviewer_refusal
@@ -134,7 +134,7 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
     with transaction.atomic():
         # The reviewer before the proposal, in the order taking a role away locks them, so an
         # assignment made as the role is taken away waits, and then finds the role gone.
-        get_user_model().objects.select_for_update().filter(pk=reviewer.pk).exists()
+        get_user_model().objects.select_for_update().get(pk=reviewer.pk)
         proposal = _lock_proposal(proposal)
         check_user_can_run_panel(proposal, by)
         _refuse_unless_panel_review(proposal)
@@ -290,7 +290,7 @@ def reviewer_assignments_end(*, reviewer, by, request=None):
         short = []
         for assignment in assignments:
             proposal = proposals[assignment.proposal_id]
-            assignment.proposal = proposal
+            assignment.proposal, assignment.reviewer = proposal, reviewer
             stands = assignment.pk in recommended
             _end_assignment(assignment, ROLE_REMOVED_REASON, recommendation_stands=stands)
             audit_record(
@@ -306,32 +306,8 @@ def reviewer_assignments_end(*, reviewer, by, request=None):
             )
             if not stands and proposal.state == State.PANEL_REVIEW:
                 short.append(proposal)
-        _panel_short_notify(short, reviewer=reviewer)
+        notify_many([notices.panel_short(proposal, reviewer=reviewer) for proposal in short])
     return assignments
-
-
-def _panel_short_notify(proposals, *, reviewer):
-    if not proposals:
-        return
-    secretariat = tuple(secretariat_users())
-    notify_many(
-        Message(
-            to=secretariat,
-            kind="proposal.panel_short",
-            subject="A reviewer has lost the panel-reviewer role: assign a replacement",
-            template="panel_reviewer_role_removed",
-            context={
-                "proposal": proposal,
-                "reviewer": reviewer,
-                "action_url": _panel_url(proposal),
-                "action_text": "Assign a replacement reviewer",
-            },
-            link=_panel_url(proposal),
-            summary=f"{reviewer.get_full_name()} is no longer a panel reviewer, so the panel "
-            f"for “{proposal.title}” is short of a recommendation.",
-        )
-        for proposal in proposals
-    )
 
 
 # The reviewer
