@@ -229,6 +229,8 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
                 "assignment": assignment.pk,
                 "reviewer": assignment.reviewer_id,
                 "reason": reason,
+                # A former reviewer's recommendation stops counting.
+                "recommendation_discarded": not was_current,
             },
             request=request,
         )
@@ -252,7 +254,7 @@ def _end_assignment(assignment, reason, *, recommendation_stands=False):
     remove_perm(REVIEW_PERMISSION, assignment.reviewer, assignment.proposal)
 
 
-ROLE_REMOVED_REASON = "No longer a panel reviewer: the secretariat removed the role."
+ROLE_REMOVED_REASON = "No longer a panel reviewer: the role was taken away."
 
 
 def reviewer_assignments_end(*, reviewer, by, request=None):

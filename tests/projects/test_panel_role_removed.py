@@ -259,6 +259,8 @@ def test_former_reviewer_with_a_standing_recommendation_can_be_unassigned(secret
     leaving.refresh_from_db()
     assert not leaving.recommendation_stands
     assert leaving.removal_reason == "Left the panel under a cloud."
+    event = AuditEvent.objects.get(action="proposal.reviewer_unassign")
+    assert event.payload["recommendation_discarded"] is True
     assert not conditions.panel_recommendations_in(proposal)
 
 

@@ -3,6 +3,7 @@ assignment, open review or representation outlives the role."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from guardian.models import UserObjectPermission
 
 from outputs.review_selectors import checker_reviews_open
@@ -134,3 +135,14 @@ def test_roles_that_give_more_than_their_group_each_declare_how_it_ends():
     declared = {role for role in Role if role_grants.role_grants(role)}
 
     assert declared == {Role.PANEL_REVIEWER, Role.OUTPUT_CHECKER, Role.DATA_OWNER}
+
+
+def test_person_roles_page_says_what_taking_each_held_role_away_ends(client, secretariat):
+    person = UserFactory(roles=[Role.RESEARCHER, Role.OUTPUT_CHECKER], totp=True)
+    client.force_login(secretariat)
+
+    page = client.get(reverse("researchers:person_roles", kwargs={"pk": person.pk}))
+
+    endings = page.context["endings"]
+    assert [label for label, _ in endings] == ["Output checker"]
+    assert "Open reviews of output requests" in page.content.decode()
