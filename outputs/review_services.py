@@ -9,6 +9,7 @@ Taking the output-checker role away discards the checker's open reviews (``role_
 reviews already submitted still count.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
@@ -31,11 +32,13 @@ REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 
 def _lock(output_request, by):
-    locked = OutputRequest.objects.select_for_update().get(pk=output_request.pk)
-    # Roles are read again under the lock: a checker whose role was taken away while this
-    # request was on its way is refused, rather than opening a review after it was discarded.
+    # The checker first, then the request, in the order taking a role away locks them, and the
+    # checker's roles read again once locked: a step racing the role's removal either opens its
+    # review first, for the removal to find and discard, or waits and finds the role gone.
+    if by is not None:
+        get_user_model().objects.select_for_update(no_key=True).get(pk=by.pk)
     user_roles_forget(by)
-    return locked
+    return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
 
 
 def _own_open_review(output_request, by):

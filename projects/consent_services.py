@@ -132,7 +132,7 @@ def representative_add(*, user, department, by, request=None):
         with transaction.atomic():
             # The person first, as taking a role away locks them, and their roles read again:
             # someone losing the data-owner role at this moment is not left speaking for one.
-            get_user_model().objects.select_for_update().get(pk=user.pk)
+            get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
             user_roles_forget(user)
             if not user_has_role(user, Role.DATA_OWNER):
                 raise ValidationError({"user": "Choose someone who holds the data owner role"})
@@ -158,7 +158,8 @@ def representative_remove(*, representative, by, request=None):
     check_user_can_manage_representatives(by)
     with transaction.atomic():
         representative = (
-            DataOwnerRepresentative.objects.select_for_update()
+            # The row alone: the person's own row is locked first when their role is taken away.
+            DataOwnerRepresentative.objects.select_for_update(of=("self",))
             .select_related("user", "department")
             .filter(pk=representative.pk)
             .first()
@@ -191,7 +192,7 @@ def representations_end(*, user, by, request=None):
         if by is not None:
             check_user_can_manage_roles(by)
         representations = list(
-            DataOwnerRepresentative.objects.select_for_update()
+            DataOwnerRepresentative.objects.select_for_update(of=("self",))
             .filter(user=user)
             .select_related("department")
             .order_by("pk")

@@ -56,8 +56,11 @@ def _lock_proposal(proposal):
 
 
 def _lock_assignment(assignment):
+    # The assignment's row alone: callers hold the proposal's lock already, and locking the
+    # reviewer's row after it would wait on a role being taken away, which locks the reviewer
+    # first and the proposal next.
     return (
-        ReviewerAssignment.objects.select_for_update()
+        ReviewerAssignment.objects.select_for_update(of=("self",))
         .select_related("proposal", "reviewer")
         .get(pk=assignment.pk)
     )
@@ -134,7 +137,7 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
     with transaction.atomic():
         # The reviewer before the proposal, in the order taking a role away locks them, so an
         # assignment made as the role is taken away waits, and then finds the role gone.
-        get_user_model().objects.select_for_update().get(pk=reviewer.pk)
+        get_user_model().objects.select_for_update(no_key=True).get(pk=reviewer.pk)
         proposal = _lock_proposal(proposal)
         check_user_can_run_panel(proposal, by)
         _refuse_unless_panel_review(proposal)

@@ -41,7 +41,10 @@ def _check_can_assign_roles(by):
 
 
 def _lock(user):
-    return User.objects.select_for_update().get(pk=user.pk)
+    # Not a key lock: a person's own step in progress (a recommendation, a vote, each recording
+    # its author) only needs their row to stay, so it goes on while their roles change, instead
+    # of waiting on it while holding what ending the role must lock next.
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk)
 
 
 def _held(user):

@@ -1,13 +1,18 @@
 import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from outputs.models import OutputRequest
+from outputs.models import OutputRequest, Review
 from outputs.review_services import file_vote_set, review_submit
+from researchers.models import User
+from researchers.roles import Role
+from researchers.services import role_revoke
+from tests.factories import UserFactory
 from tests.outputs.review_helpers import checker, files_of, submitted_request
 
 
@@ -132,3 +137,43 @@ def test_reload_in_many_threads_at_once_never_trips_the_state_protection(needs_r
         thread.join(timeout=60)
 
     assert failures == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("repeat", range(3))
+def test_role_removed_while_voting_leaves_no_open_review(needs_row_locks, repeat):
+    output_request = submitted_request()
+    leaving = checker()
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    output_file = files_of(output_request)[0]
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+            outcomes[index] = "done"
+        except Exception as error:  # the test reports whatever a thread met
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    calls = [
+        lambda: file_vote_set(
+            output_file=output_file, vote="approve", by=User.objects.get(pk=leaving.pk)
+        ),
+        lambda: role_revoke(
+            user=User.objects.get(pk=leaving.pk), role=Role.OUTPUT_CHECKER, by=secretariat
+        ),
+    ]
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    voted, revoked = outcomes
+    assert revoked == "done", revoked
+    assert voted == "done" or isinstance(voted, PermissionDenied), voted
+    assert not Review.objects.filter(checker=leaving, submitted_at=None).exists()
