@@ -2,7 +2,7 @@
 role as well as the assignment."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -138,7 +138,7 @@ def test_recommendation_submitted_before_the_role_is_removed_still_counts(secret
     assert conditions.panel_recommendations_in(proposal)
     assert not panel_short_notices().exists()
     # The panel still has its three, so nobody else can be added, and the decision can be made.
-    with pytest.raises(Exception, match="already has 3 reviewers"):
+    with pytest.raises(ValidationError, match="already has 3 reviewers"):
         assigned(proposal, by=secretariat)
     decision = panel_services.decision_record(
         proposal=proposal, outcome="approve", rationale="Clear public benefit.", by=secretariat
@@ -281,5 +281,5 @@ def test_reviewer_assign_refused_once_the_role_is_removed(secretariat):
     reviewer = reviewer_new()
     role_services.role_revoke(user=reviewer, role=Role.PANEL_REVIEWER, by=secretariat)
 
-    with pytest.raises(Exception, match="is not a panel reviewer"):
+    with pytest.raises(ValidationError, match="is not a panel reviewer"):
         assigned(panel_proposal(), by=secretariat, reviewer=fresh(reviewer))
