@@ -30,5 +30,12 @@ class OutputsConfig(AppConfig):
 
         notices_register(notices.NOTICES)
 
+        # What the output-checker role gives, ended when the role is taken away.
+        from researchers.role_grants import role_grants_register
+
+        from . import role_grants
+
+        role_grants_register(*role_grants.ROLE_GRANTS)
+
         # Connects the receiver that forgets the votes on a file when it is replaced.
         from . import review_services  # noqa: F401

@@ -103,6 +103,15 @@ def current_round(output_request):
     return latest + 1 if closed else latest
 
 
+def checker_reviews_open(checker):
+    """``checker``'s reviews not yet submitted in the round their request is in now: what the
+    output-checker role gives, and taking it away ends."""
+    reviews = Review.objects.filter(checker=checker, submitted_at__isnull=True).select_related(
+        "request"
+    )
+    return [review for review in reviews if review.round == current_round(review.request)]
+
+
 def current_files(output_request):
     """The request's files as they stand now (a replaced file's old row is left out)."""
     return OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)

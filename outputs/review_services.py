@@ -4,14 +4,21 @@ Each function locks the request, checks who is asking, writes the audit event an
 emails inside one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
 ``TransitionRefused`` with sentences for a step not possible yet, ``ValidationError`` for bad
 input.
+
+Taking the output-checker role away discards the checker's open reviews (``role_grants.py``);
+reviews already submitted still count.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import audit_record
+from researchers.permissions import check_user_can_manage_roles
+from researchers.roles import user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire
@@ -26,7 +33,13 @@ State = OutputRequest.State
 REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 
-def _lock(output_request):
+def _lock(output_request, by):
+    # The checker first, then the request, in the order taking a role away locks them, and the
+    # checker's roles read again once locked: a step racing the role's removal either opens its
+    # review first, for the removal to find and discard, or waits and finds the role gone.
+    if by is not None:
+        get_user_model().objects.select_for_update(no_key=True).get(pk=by.pk)
+    user_roles_forget(by)
     return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
 
 
@@ -70,7 +83,7 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
     if vote not in FileVote.Vote.values:
         raise ValidationError({"vote": "Choose approve or request changes."})
     with transaction.atomic():
-        output_request = _lock(output_file.group.request)
+        output_request = _lock(output_file.group.request, by)
         check_user_can_review(output_request, by)
         _check_checking_open(output_request)
         output_file = OutputFile.objects.get(pk=output_file.pk)
@@ -106,7 +119,7 @@ def group_comment_add(*, group, text, public, by, request=None):
     if not text:
         raise ValidationError({"text": "Enter a comment."})
     with transaction.atomic():
-        output_request = _lock(group.request)
+        output_request = _lock(group.request, by)
         check_user_can_review(output_request, by)
         _check_checking_open(output_request)
         round_number = current_round(output_request)
@@ -137,7 +150,7 @@ def review_submit(*, output_request, by, request=None):
     ``record_first_review``, the second ``record_second_review``; the checkers are told when
     both are in. Every current file needs a vote first."""
     with transaction.atomic():
-        output_request = _lock(output_request)
+        output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
         review = _own_open_review(output_request, by)
         files = OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
@@ -163,7 +176,7 @@ def review_submit(*, output_request, by, request=None):
 
 def _decide(*, output_request, transition, by, request, reasons):
     with transaction.atomic():
-        output_request = _lock(output_request)
+        output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
         return transition_fire(
             obj=output_request,
@@ -189,7 +202,7 @@ def output_request_return(*, output_request, by, request=None):
     """Return a reviewed request to its author for changes: every group with a file not
     approved by both checkers has a public comment saying what to change."""
     with transaction.atomic():
-        locked = _lock(output_request)
+        locked = _lock(output_request, by)
         check_user_can_review(locked, by)
         return transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
 
@@ -206,6 +219,61 @@ def output_request_reject(*, output_request, reasons, by, request=None):
         request=request,
         reasons=reasons,
     )
+
+
+def reviews_open_discard(*, checker, by, request=None):
+    """Discard ``checker``'s open reviews, with their votes and comments, now that they have lost
+    the output-checker role: called inside the transaction that takes the role away.
+
+    An open review is one not yet submitted, in the round a request is in now; a submitted
+    review, and its votes, still count. Each discarded review is recorded in the audit trail,
+    and its request waits in the queue for another checker.
+    """
+    with transaction.atomic():
+        if by is not None:
+            check_user_can_manage_roles(by)
+        # Requests first, as every checker's step locks them, so a checker voting at this
+        # moment either finishes first, and that vote is discarded here, or is refused.
+        requests = (
+            OutputRequest.objects.select_for_update()
+            .filter(
+                pk__in=Review.objects.filter(checker=checker, submitted_at__isnull=True).values(
+                    "request_id"
+                )
+            )
+            .order_by("pk")
+        )
+        discarded = []
+        for output_request in requests:
+            review = (
+                Review.objects.filter(
+                    request=output_request,
+                    checker=checker,
+                    round=current_round(output_request),
+                    submitted_at__isnull=True,
+                )
+                .annotate(vote_count=Count("votes", distinct=True))
+                .annotate(comment_count=Count("comments", distinct=True))
+                .first()
+            )
+            if review is None:
+                continue
+            audit_record(
+                actor=by,
+                action="output_request.review_discarded",
+                obj=output_request,
+                payload={
+                    "review": review.pk,
+                    "checker": checker.pk,
+                    "round": review.round,
+                    "votes": review.vote_count,
+                    "comments": review.comment_count,
+                },
+                request=request,
+            )
+            review.delete()
+            discarded.append(review)
+    return discarded
 
 
 def votes_reset_for_file(output_file, *, by=None, request=None):

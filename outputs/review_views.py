@@ -133,7 +133,10 @@ def review(request, pk):
             else:
                 messages.success(request, DONE[action])
                 return redirect("outputs:review", pk=output_request.pk)
-    output_request.refresh_from_db()
+    if action is not None:
+        # A step refused, or a form with errors: show the request as it stands now, read afresh
+        # rather than reloaded in place, which is not safe with other threads reloading at once.
+        output_request = _request_for_checker(pk, request.user)
     page = selectors.review_page(output_request=output_request, user=request.user)
     # After an ended project's grace period nothing more can be checked: the page says why.
     checking_open = conditions.checking_open(output_request)

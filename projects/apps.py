@@ -18,5 +18,12 @@ class ProjectsConfig(AppConfig):
         notices_register(notices.NOTICES)
         notices_add(notices.TEAM_MEMBER_NOTICES)
 
+        # What the panel-reviewer and data-owner roles give, ended when the role is taken away.
+        from researchers.role_grants import role_grants_register
+
+        from . import role_grants
+
+        role_grants_register(*role_grants.ROLE_GRANTS)
+
         # An approved amendment is put in force in the same transaction as its approval.
         from . import amendment_services  # noqa: F401

@@ -255,9 +255,9 @@ def panel_recommendations_in(proposal):
     """Three reviewers, at least one of them independent, must have submitted their
     recommendations."""
     submitted = list(
-        proposal.assignments.filter(
-            removed_at__isnull=True, recommendation__isnull=False
-        ).values_list("independent", flat=True)
+        proposal.assignments.on_panel()
+        .filter(recommendation__isnull=False)
+        .values_list("independent", flat=True)
     )
     return len(submitted) >= 3 and any(submitted)
 

@@ -104,6 +104,12 @@ def data_owner_users():
     )
 
 
+def representations_held(user):
+    """The departments ``user`` speaks for, as representative rows: what the data-owner role
+    gives, and taking it away ends."""
+    return list(DataOwnerRepresentative.objects.filter(user=user).select_related("department"))
+
+
 def represented_departments(*, user):
     """The departments ``user`` speaks for."""
     from legislation.models import Department

@@ -5,18 +5,24 @@ proposal to its co-ordinator at once, with the reasons; once every dataset needi
 it, the proposal goes on to the panel in the same transaction, fired by the data owner whose
 answer completed it. Each function locks the proposal first, so two data owners answering at
 once take turns and exactly one of them moves the proposal on.
+
+Taking the data-owner role away ends the person's place as each department's representative
+(``role_grants.py``); the answers they gave stand.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from researchers.roles import Role, user_has_role
+from notifications.services import notify_many
+from researchers.permissions import check_user_can_manage_roles
+from researchers.roles import Role, user_has_role, user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
-from . import conditions
+from . import conditions, notices
 from .consent_permissions import (
     check_user_can_answer_consent,
     check_user_can_manage_representatives,
@@ -120,10 +126,14 @@ def consent_refuse(*, dataset_request, reasons, by, request=None):
 def representative_add(*, user, department, by, request=None):
     """Record that ``user``, a data owner, speaks for ``department`` on consent."""
     check_user_can_manage_representatives(by)
-    if not user_has_role(user, Role.DATA_OWNER):
-        raise ValidationError({"user": "Choose someone who holds the data owner role"})
     try:
         with transaction.atomic():
+            # The person first, as taking a role away locks them, and their roles read again:
+            # someone losing the data-owner role at this moment is not left speaking for one.
+            get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
+            user_roles_forget(user)
+            if not user_has_role(user, Role.DATA_OWNER):
+                raise ValidationError({"user": "Choose someone who holds the data owner role"})
             representative = DataOwnerRepresentative.objects.create(
                 user=user, department=department
             )
@@ -146,7 +156,8 @@ def representative_remove(*, representative, by, request=None):
     check_user_can_manage_representatives(by)
     with transaction.atomic():
         representative = (
-            DataOwnerRepresentative.objects.select_for_update()
+            # The row alone: the person's own row is locked first when their role is taken away.
+            DataOwnerRepresentative.objects.select_for_update(of=("self",))
             .select_related("user", "department")
             .filter(pk=representative.pk)
             .first()
@@ -162,3 +173,73 @@ def representative_remove(*, representative, by, request=None):
         )
         representative.delete()
     return representative
+
+
+ROLE_REMOVED = "role_removed"
+
+
+def representations_end(*, user, by, request=None):
+    """End ``user``'s place as a representative of every department, now that they have lost
+    the data-owner role: called inside the transaction that takes the role away.
+
+    The consent they gave or refused stands. Each ended representation is recorded in the audit
+    trail, and the secretariat is told of each department left with nobody to answer for a
+    proposal waiting for its consent.
+    """
+    with transaction.atomic():
+        if by is not None:
+            check_user_can_manage_roles(by)
+        representations = list(
+            DataOwnerRepresentative.objects.select_for_update(of=("self",))
+            .filter(user=user)
+            .select_related("department")
+            .order_by("pk")
+        )
+        for representative in representations:
+            audit_record(
+                actor=by,
+                action="data_owner_representative.remove",
+                obj=representative,
+                payload={
+                    "user": user.pk,
+                    "department": representative.department.slug,
+                    "because": ROLE_REMOVED,
+                },
+                request=request,
+            )
+        DataOwnerRepresentative.objects.filter(pk__in=[r.pk for r in representations]).delete()
+        waiting = _departments_waited_for([r.department for r in representations])
+        notify_many(
+            [
+                notices.department_unrepresented(department, proposals, former=user)
+                for department, proposals in waiting
+            ]
+        )
+    return representations
+
+
+def _departments_waited_for(departments):
+    """[(department, [proposals waiting for its consent])] for those of ``departments`` with no
+    data owner left to answer for them."""
+    waiting = []
+    for department in departments:
+        answered_for = DataOwnerRepresentative.objects.filter(
+            department=department,
+            user__is_active=True,
+            user__groups__name=Role.DATA_OWNER,
+        ).exists()
+        if answered_for:
+            continue
+        proposals = list(
+            Proposal.objects.filter(
+                state=State.DATA_OWNER_REVIEW,
+                dataset_requests__dataset__department=department,
+                dataset_requests__dataset__consent_required=True,
+                dataset_requests__consent=Consent.PENDING,
+            )
+            .distinct()
+            .order_by("submitted_at", "pk")
+        )
+        if proposals:
+            waiting.append((department, proposals))
+    return waiting

@@ -534,8 +534,21 @@ class DataOwnerRepresentative(models.Model):
         return f"{self.user} for {self.department}"
 
 
+class ReviewerAssignmentQuerySet(models.QuerySet):
+    def on_panel(self):
+        """The reviewers who make up a proposal's panel: those assigned now, and those whose
+        recommendation stands after the panel-reviewer role was taken away from them."""
+        return self.filter(Q(removed_at__isnull=True) | Q(recommendation_stands=True))
+
+
 class ReviewerAssignment(models.Model):
-    """A panel reviewer assigned to one proposal; removed rather than deleted."""
+    """A panel reviewer assigned to one proposal; removed rather than deleted.
+
+    An assignment ends (``removed_at``) when the secretariat unassigns the reviewer, the reviewer
+    declares a conflict, the proposal is returned, or the reviewer loses the panel-reviewer
+    role; the object permission to read the proposal ends with it. A recommendation submitted
+    before the role was taken away still counts (``recommendation_stands``).
+    """
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
     reviewer = models.ForeignKey(
@@ -552,6 +565,13 @@ class ReviewerAssignment(models.Model):
     conflict_declared_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.TextField(blank=True, default="")
+    recommendation_stands = models.BooleanField(
+        default=False,
+        help_text="The reviewer lost the panel-reviewer role after recommending: the assignment "
+        "has ended and the recommendation still counts towards the panel.",
+    )
+
+    objects = ReviewerAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["assigned_at", "id"]
@@ -560,6 +580,10 @@ class ReviewerAssignment(models.Model):
                 fields=["proposal", "reviewer"],
                 condition=Q(removed_at__isnull=True),
                 name="one_active_assignment_per_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation_stands=False) | Q(removed_at__isnull=False),
+                name="a_standing_recommendation_is_of_an_ended_assignment",
             ),
         ]
 

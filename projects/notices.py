@@ -8,6 +8,7 @@ screening comments, the refused consent, the panel's decision) is there to read.
 from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
+from notifications.services import Message
 from notifications.transitions import Notice
 from workflow.services import unmet_conditions
 
@@ -493,3 +494,49 @@ TEAM_MEMBER_NOTICES = {
     (ACCREDITATION, transition): _team_member_notice()
     for transition in ("suspend", "revoke", "expire")
 }
+
+
+# A role taken away: not a step of a state machine, so the service that ends what the role gave
+# sends these by name, through ``notifications.services.notify_many``.
+
+
+def panel_short(proposal, *, reviewer):
+    """The secretariat hears that a reviewer who had not recommended has lost the role."""
+    link = reverse("projects:panel", kwargs={"pk": proposal.pk})
+    return Message(
+        to=tuple(secretariat_users()),
+        kind="proposal.panel_short",
+        subject="A reviewer has lost the panel-reviewer role: assign a replacement",
+        template="panel_reviewer_role_removed",
+        context={
+            "proposal": proposal,
+            "reviewer": reviewer,
+            "action_url": link,
+            "action_text": "Assign a replacement reviewer",
+        },
+        link=link,
+        summary=f"{reviewer.get_full_name()} is no longer a panel reviewer, so the panel for "
+        f"“{proposal.title}” is short of a recommendation.",
+    )
+
+
+def department_unrepresented(department, proposals, *, former):
+    """The secretariat hears that nobody is left to answer for ``department``, whose consent
+    ``proposals`` wait for."""
+    link = reverse("projects:representatives")
+    return Message(
+        to=tuple(secretariat_users()),
+        kind="data_owner_representative.none_left",
+        subject=f"Nobody now answers for {department} on consent: name a data owner",
+        template="consent_department_unrepresented",
+        context={
+            "department": department,
+            "former": former,
+            "proposals": proposals,
+            "action_url": link,
+            "action_text": "Name a data owner for the department",
+        },
+        link=link,
+        summary=f"{former.get_full_name()} is no longer a data owner, and {len(proposals)} "
+        f"proposal(s) wait for {department}'s consent with nobody to answer for it.",
+    )

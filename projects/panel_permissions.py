@@ -1,10 +1,20 @@
 """Who may run a proposal's panel and who may review it. Each rule is a pair: ``user_can_x`` for
-buttons and templates, ``check_user_can_x`` raising PermissionDenied for services and views."""
+buttons and templates, ``check_user_can_x`` raising PermissionDenied (or Http404 where even the
+proposal's existence is not the person's business) for services and views.
+
+Reviewing needs three things at once: the panel-reviewer role, a current assignment and the
+object permission the assignment gives. The role is asked on every request, so taking it away
+closes every reviewer's page and step at once, whatever else is left behind.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from .panel_selectors import REVIEW_PERMISSION
+from researchers.roles import Role, user_has_role, user_is_signed_in
+
 from .permissions import is_independent_secretariat
+
+REVIEW_PERMISSION = "projects.review_proposal"
 
 
 def user_can_run_panel(proposal, user):
@@ -20,12 +30,16 @@ def check_user_can_run_panel(proposal, user):
         )
 
 
+def user_is_panel_reviewer(user):
+    """A signed-in holder of the panel-reviewer role."""
+    return user_is_signed_in(user) and user_has_role(user, Role.PANEL_REVIEWER)
+
+
 def user_can_review(assignment, user):
-    """The reviewer of a current assignment, holding the review permission on its proposal."""
+    """A panel reviewer whose assignment is current, holding the review permission on its
+    proposal."""
     return (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
+        user_is_panel_reviewer(user)
         and assignment.reviewer_id == user.pk
         and assignment.removed_at is None
         and user.has_perm(REVIEW_PERMISSION, assignment.proposal)
@@ -35,3 +49,19 @@ def user_can_review(assignment, user):
 def check_user_can_review(assignment, user):
     if not user_can_review(assignment, user):
         raise PermissionDenied("Only the reviewer assigned to this proposal can do this.")
+
+
+def user_can_read_as_reviewer(proposal, user):
+    """A panel reviewer assigned to ``proposal`` now, holding the review permission on it: they
+    may read it and its data protection impact assessment."""
+    return (
+        user_is_panel_reviewer(user)
+        and user.has_perm(REVIEW_PERMISSION, proposal)
+        and proposal.assignments.filter(reviewer=user, removed_at__isnull=True).exists()
+    )
+
+
+def check_user_can_read_as_reviewer(proposal, user):
+    """Anyone else, a former reviewer included, is told there is no such proposal."""
+    if not user_can_read_as_reviewer(proposal, user):
+        raise Http404("No proposal assigned to you here.")

@@ -3,7 +3,6 @@ reviewer has before them, each in a fixed number of queries."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
@@ -17,8 +16,8 @@ from .models import (
     ReviewerAssignment,
     TeamMember,
 )
+from .panel_permissions import REVIEW_PERMISSION, check_user_can_read_as_reviewer
 
-REVIEW_PERMISSION = "projects.review_proposal"
 PANEL_SIZE = 3
 
 
@@ -28,18 +27,23 @@ def proposal_for_panel(*, pk):
 
 
 def assignments_active(proposal):
-    """The reviewers on the proposal now, with their recommendations, in assignment order."""
+    """The reviewers on the proposal's panel, with their recommendations, in assignment order:
+    those assigned now, and those whose recommendation stands after they lost the role."""
     return (
-        ReviewerAssignment.objects.filter(proposal=proposal, removed_at__isnull=True)
+        ReviewerAssignment.objects.filter(proposal=proposal)
+        .on_panel()
         .select_related("reviewer", "recommendation", "assigned_by")
         .order_by("assigned_at", "pk")
     )
 
 
 def assignments_removed(proposal):
-    """Reviewers who were on the proposal and are no longer: unassigned or conflicted."""
+    """Reviewers who were on the proposal and are no longer: unassigned, conflicted, or gone
+    with the panel-reviewer role before recommending."""
     return (
-        ReviewerAssignment.objects.filter(proposal=proposal, removed_at__isnull=False)
+        ReviewerAssignment.objects.filter(
+            proposal=proposal, removed_at__isnull=False, recommendation_stands=False
+        )
         .select_related("reviewer")
         .order_by("removed_at", "pk")
     )
@@ -105,9 +109,9 @@ def reviewers_eligible(proposal):
         .objects.filter(groups__name=Role.PANEL_REVIEWER, is_active=True)
         .exclude(pk__in=team_user_ids(proposal))
         .exclude(
-            pk__in=ReviewerAssignment.objects.filter(
-                proposal=proposal, removed_at__isnull=True
-            ).values("reviewer_id")
+            pk__in=ReviewerAssignment.objects.filter(proposal=proposal)
+            .on_panel()
+            .values("reviewer_id")
         )
     )
     emails = team_invited_emails(proposal)
@@ -126,30 +130,27 @@ def reviewers_eligible(proposal):
 def assignment_for_reviewer(*, pk, user):
     """(proposal, assignment) when ``user`` is an assigned reviewer of proposal ``pk``, else 404.
 
-    Both the object permission and a current assignment are needed: a reviewer who was
-    unassigned, or declared a conflict, is told the proposal does not exist.
+    The panel-reviewer role, the object permission and a current assignment are all needed: a
+    reviewer who was unassigned, declared a conflict or lost the role is told the proposal does
+    not exist.
     """
     proposal = get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
-    if not user.is_authenticated or not user.has_perm(REVIEW_PERMISSION, proposal):
-        raise Http404("No proposal assigned to you here.")
+    check_user_can_read_as_reviewer(proposal, user)
     assignment = (
         ReviewerAssignment.objects.filter(proposal=proposal, reviewer=user, removed_at__isnull=True)
         .select_related("recommendation")
-        .first()
+        .get()
     )
-    if assignment is None:
-        raise Http404("No proposal assigned to you here.")
     return proposal, assignment
 
 
 def recommendations_of_others(assignment):
-    """The other current reviewers' submitted recommendations on the same proposal."""
+    """The other panel members' submitted recommendations on the same proposal."""
     return (
         ReviewerAssignment.objects.filter(
-            proposal_id=assignment.proposal_id,
-            removed_at__isnull=True,
-            recommendation__isnull=False,
+            proposal_id=assignment.proposal_id, recommendation__isnull=False
         )
+        .on_panel()
         .exclude(pk=assignment.pk)
         .select_related("reviewer", "recommendation")
         .order_by("assigned_at", "pk")
@@ -174,6 +175,23 @@ def reviewer_queue_for(user):
         .select_related("proposal", "proposal__coordinator", "recommendation")
         .order_by(F("due_date").asc(nulls_last=True), "assigned_at", "pk")
     )
+
+
+def reviewer_grants_held(reviewer):
+    """``reviewer``'s current assignments, and every proposal they hold the review permission
+    on: what the panel-reviewer role gives, and taking it away ends."""
+    permitted = get_objects_for_user(
+        reviewer,
+        REVIEW_PERMISSION,
+        klass=Proposal,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+    return [
+        *ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True),
+        *permitted,
+    ]
 
 
 def proposal_for_review_page(proposal):

@@ -2,13 +2,15 @@
 
 The secretariat assigns and unassigns reviewers (each assignment grants the object permission
 to review that one proposal, and unassignment takes it away), reviewers declare conflicts of
-interest and submit recommendations, and the secretariat records the decision. Each function
+interest and submit recommendations, and the secretariat records the decision. Taking the
+panel-reviewer role away ends all of a reviewer's assignments (``role_grants.py``). Each function
 locks the proposal, checks who is asking, writes the audit event and queues the emails inside
 one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
 ``TransitionRefused`` with sentences for a step not possible yet, ``ValidationError`` for bad
 input.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,15 +19,16 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import email_on_commit
+from notifications.services import email_on_commit, notify_many
+from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire
 
-from . import conditions
+from . import conditions, notices
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
-from .panel_permissions import check_user_can_review, check_user_can_run_panel
-from .panel_selectors import PANEL_SIZE, REVIEW_PERMISSION, reviewer_refusal
+from .panel_permissions import REVIEW_PERMISSION, check_user_can_review, check_user_can_run_panel
+from .panel_selectors import PANEL_SIZE, reviewer_refusal
 
 State = Proposal.State
 
@@ -53,8 +56,11 @@ def _lock_proposal(proposal):
 
 
 def _lock_assignment(assignment):
+    # The assignment's row alone: callers hold the proposal's lock already, and locking the
+    # reviewer's row after it would wait on a role being taken away, which locks the reviewer
+    # first and the proposal next.
     return (
-        ReviewerAssignment.objects.select_for_update()
+        ReviewerAssignment.objects.select_for_update(of=("self",))
         .select_related("proposal", "reviewer")
         .get(pk=assignment.pk)
     )
@@ -129,13 +135,16 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
     independent reviewer when there is none yet.
     """
     with transaction.atomic():
+        # The reviewer before the proposal, in the order taking a role away locks them, so an
+        # assignment made as the role is taken away waits, and then finds the role gone.
+        get_user_model().objects.select_for_update(no_key=True).get(pk=reviewer.pk)
         proposal = _lock_proposal(proposal)
         check_user_can_run_panel(proposal, by)
         _refuse_unless_panel_review(proposal)
         refusal = reviewer_refusal(proposal, reviewer)
         if refusal:
             raise ValidationError({"reviewer": refusal})
-        active = proposal.assignments.filter(removed_at__isnull=True)
+        active = proposal.assignments.on_panel()
         if active.filter(reviewer=reviewer).exists():
             raise ValidationError(
                 {"reviewer": f"{reviewer.get_full_name()} is already reviewing this proposal."}
@@ -199,17 +208,21 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
 
 
 def reviewer_unassign(*, assignment, reason, by, request=None):
-    """Take a reviewer off a proposal's panel, with the reason, and their permission with it."""
+    """Take a reviewer off a proposal's panel, with the reason, and their permission with it.
+
+    A recommendation that stood after its reviewer lost the role stops counting.
+    """
     reason = _required(reason, "reason", "Enter why the reviewer is being unassigned")
     with transaction.atomic():
         _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
         proposal = assignment.proposal
         check_user_can_run_panel(proposal, by)
-        if assignment.removed_at is not None:
+        if assignment.removed_at is not None and not assignment.recommendation_stands:
             raise ValidationError(
                 f"{assignment.reviewer.get_full_name()} is no longer on this proposal's panel."
             )
+        was_current = assignment.removed_at is None
         _end_assignment(assignment, reason)
         audit_record(
             actor=by,
@@ -219,23 +232,87 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
                 "assignment": assignment.pk,
                 "reviewer": assignment.reviewer_id,
                 "reason": reason,
+                # A former reviewer's recommendation stops counting.
+                "recommendation_discarded": not was_current,
             },
             request=request,
         )
-        email_on_commit(
-            to=[assignment.reviewer],
-            subject="You are no longer reviewing a project proposal",
-            template="panel_review_unassigned",
-            context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
-        )
+        if was_current:
+            email_on_commit(
+                to=[assignment.reviewer],
+                subject="You are no longer reviewing a project proposal",
+                template="panel_review_unassigned",
+                context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
+            )
     return assignment
 
 
-def _end_assignment(assignment, reason):
-    assignment.removed_at = timezone.now()
+def _end_assignment(assignment, reason, *, recommendation_stands=False):
+    """End ``assignment`` and the permission it gave; an assignment already ended (its
+    recommendation standing) keeps the time it ended."""
+    assignment.removed_at = assignment.removed_at or timezone.now()
     assignment.removal_reason = reason
-    assignment.save(update_fields=["removed_at", "removal_reason"])
+    assignment.recommendation_stands = recommendation_stands
+    assignment.save(update_fields=["removed_at", "removal_reason", "recommendation_stands"])
     remove_perm(REVIEW_PERMISSION, assignment.reviewer, assignment.proposal)
+
+
+ROLE_REMOVED_REASON = "No longer a panel reviewer: the role was taken away."
+
+
+def reviewer_assignments_end(*, reviewer, by, request=None):
+    """End every current assignment of ``reviewer``, who has lost the panel-reviewer role, and
+    the object permission each gave: called inside the transaction that takes the role away.
+
+    A recommendation already submitted stands and still counts towards its panel; an assignment
+    not yet recommended on ends with nothing counted, and where its proposal is with the panel
+    the secretariat is told the panel is short. Each ended assignment is recorded in the audit
+    trail.
+    """
+    with transaction.atomic():
+        if by is not None:
+            check_user_can_manage_roles(by)
+        current = ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True)
+        # Proposals first, as every panel step locks them, so a reviewer recommending at this
+        # moment either finishes first, and the recommendation stands, or finds the assignment
+        # ended.
+        proposals = {
+            proposal.pk: proposal
+            for proposal in Proposal.objects.select_for_update()
+            .filter(pk__in=current.values("proposal_id"))
+            .order_by("pk")
+        }
+        assignments = list(
+            ReviewerAssignment.objects.select_for_update()
+            .filter(pk__in=current.filter(proposal_id__in=list(proposals)).values("pk"))
+            .order_by("pk")
+        )
+        recommended = set(
+            Recommendation.objects.filter(assignment__in=assignments).values_list(
+                "assignment_id", flat=True
+            )
+        )
+        short = []
+        for assignment in assignments:
+            proposal = proposals[assignment.proposal_id]
+            assignment.proposal, assignment.reviewer = proposal, reviewer
+            stands = assignment.pk in recommended
+            _end_assignment(assignment, ROLE_REMOVED_REASON, recommendation_stands=stands)
+            audit_record(
+                actor=by,
+                action="proposal.reviewer_role_removed",
+                obj=proposal,
+                payload={
+                    "assignment": assignment.pk,
+                    "reviewer": reviewer.pk,
+                    "recommendation_stands": stands,
+                },
+                request=request,
+            )
+            if not stands and proposal.state == State.PANEL_REVIEW:
+                short.append(proposal)
+        notify_many([notices.panel_short(proposal, reviewer=reviewer) for proposal in short])
+    return assignments
 
 
 # The reviewer
@@ -415,8 +492,6 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
             decided_by=by,
         )
         if outcome == "return":
-            for assignment in proposal.assignments.filter(removed_at__isnull=True).select_related(
-                "reviewer"
-            ):
+            for assignment in proposal.assignments.on_panel().select_related("reviewer"):
                 _end_assignment(assignment, "The proposal was returned for changes.")
     return decision

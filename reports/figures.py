@@ -345,10 +345,10 @@ def compliance_of(label, outcomes):
 
 def panel_outcomes(*, date_from, date_to, organisation=None, today):
     """(organisation, due day, True/False) for each panel assignment due within the range: in by
-    the due day or not. Assignments not yet due, and reviewers taken off, are left out."""
+    the due day or not. Assignments not yet due, and reviewers taken off the panel, are left out."""
     assignments = ReviewerAssignment.objects.filter(
-        due_date__gte=date_from, due_date__lte=date_to, removed_at__isnull=True
-    )
+        due_date__gte=date_from, due_date__lte=date_to
+    ).on_panel()
     if organisation is not None:
         assignments = assignments.filter(proposal__coordinator__profile__organisation=organisation)
     rows = assignments.order_by().values_list(

@@ -16,6 +16,16 @@ def check_user_has_role(user, role):
         raise PermissionDenied(f"This page is for the {Role(role).label.lower()} role.")
 
 
+def user_can_manage_roles(user):
+    """Whether ``user`` may give and take away roles: the secretariat."""
+    return user_has_role(user, Role.SECRETARIAT)
+
+
+def check_user_can_manage_roles(user):
+    if not user_can_manage_roles(user):
+        raise PermissionDenied("Only the secretariat can give or take away roles.")
+
+
 def role_required(*roles):
     """View decorator: sign-in first, then any one of ``roles``, else 403."""
 

@@ -33,6 +33,17 @@ def user_roles(user):
     return cached
 
 
+def user_roles_forget(*users):
+    """Drop the roles cached on each user, so the next question reads them again.
+
+    A service acting under a role calls it once it holds its lock: a role taken away while
+    the request was on its way is then seen, not the roles read when the request began.
+    """
+    for user in users:
+        if user is not None:
+            user.__dict__.pop("_ars_roles", None)
+
+
 def user_has_role(user, role):
     return role in user_roles(user)
 

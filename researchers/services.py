@@ -1,6 +1,9 @@
 """Changes to people and their roles. Each runs in one transaction and writes its audit events
 in that same transaction.
 
+Taking a role away also ends everything the role gave beyond its group (``role_grants.py``):
+a reviewer's assignments, a checker's open review, a data owner's departments.
+
 ``by`` names who makes the change. ``by=None`` is the service itself (a management command such
 as ``seed_demo``, or registration, where the new user is the actor): no role is checked then, so
 views always pass ``request.user``.
@@ -14,8 +17,9 @@ from django.db import transaction
 from audit.services import audit_record
 
 from .models import User
-from .permissions import check_user_has_role
-from .roles import Role
+from .permissions import check_user_can_manage_roles, check_user_has_role
+from .role_grants import role_grants_end
+from .roles import Role, user_roles_forget
 
 ROLE_GRANTED = "researchers.role_granted"
 ROLE_REVOKED = "researchers.role_revoked"
@@ -31,20 +35,16 @@ RESEARCHER_REMOVAL_REFUSED = (
 )
 
 
-def _forget_cached_roles(*users):
-    # researchers.roles.user_roles caches on the instance for the rest of the request.
-    for user in users:
-        if user is not None:
-            user.__dict__.pop("_ars_roles", None)
-
-
 def _check_can_assign_roles(by):
     if by is not None:
-        check_user_has_role(by, Role.SECRETARIAT)
+        check_user_can_manage_roles(by)
 
 
 def _lock(user):
-    return User.objects.select_for_update().get(pk=user.pk)
+    # Not a key lock: a person's own step in progress (a recommendation, a vote, each recording
+    # its author) only needs their row to stay, so it goes on while their roles change, instead
+    # of waiting on it while holding what ending the role must lock next.
+    return User.objects.select_for_update(no_key=True).get(pk=user.pk)
 
 
 def _held(user):
@@ -82,6 +82,8 @@ def _revoke(*, user, role, by, request):
         payload={"role": role.value},
         request=request,
     )
+    # In the same transaction, so nothing the role gave outlives it, even for a moment.
+    role_grants_end(user=user, role=role, by=by, request=request)
 
 
 def roles_set(*, user, roles, by, request=None):
@@ -108,7 +110,7 @@ def roles_set(*, user, roles, by, request=None):
             _grant(user=locked, role=role, by=by, request=request)
         for role in revoked:
             _revoke(user=locked, role=role, by=by, request=request)
-    _forget_cached_roles(user, by)
+    user_roles_forget(user, by)
     return granted, revoked
 
 
@@ -120,7 +122,7 @@ def role_grant(*, user, role, by, request=None):
         locked = _lock(user)
         if role not in _held(locked):
             _grant(user=locked, role=role, by=by, request=request)
-    _forget_cached_roles(user, by)
+    user_roles_forget(user, by)
 
 
 def role_revoke(*, user, role, by, request=None):
@@ -134,7 +136,7 @@ def role_revoke(*, user, role, by, request=None):
             if refusal:
                 raise ValidationError({"roles": [refusal]})
             _revoke(user=locked, role=role, by=by, request=request)
-    _forget_cached_roles(user, by)
+    user_roles_forget(user, by)
 
 
 def user_register(*, user, request=None):
@@ -152,7 +154,7 @@ def user_register(*, user, request=None):
             request=request,
         )
         _grant(user=user, role=Role.RESEARCHER, by=user, request=request)
-    _forget_cached_roles(user)
+    user_roles_forget(user)
     return user
 
 

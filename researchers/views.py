@@ -7,6 +7,7 @@ from . import selectors, services
 from .filters import PersonFilter
 from .forms import PersonRolesForm
 from .permissions import role_required
+from .role_grants import role_grants
 from .roles import Role
 
 PEOPLE_PER_PAGE = 50
@@ -54,7 +55,14 @@ def person_roles(request, pk):
         else:
             messages.success(request, _roles_changed_message(person, granted, revoked))
             return redirect("researchers:person_detail", pk=person.pk)
-    return render(request, "researchers/person_roles.html", {"person": person, "form": form})
+    endings = [
+        (role.label, grant.gives) for role in person.held_roles() for grant in role_grants(role)
+    ]
+    return render(
+        request,
+        "researchers/person_roles.html",
+        {"person": person, "form": form, "endings": endings},
+    )
 
 
 def _roles_changed_message(person, granted, revoked):

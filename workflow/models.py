@@ -1,12 +1,13 @@
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin
+from django_fsm import ConcurrentTransitionMixin, FSMModelMixin
 
 
 class StateMachineModel(ConcurrentTransitionMixin, models.Model):
     """Base for a model with a protected ``FSMField``.
 
-    ``refresh_from_db`` works despite the protected field, and a save from a copy whose state
-    has moved on since it was read fails (``ConcurrentTransition``) instead of undoing the step.
+    ``refresh_from_db`` works despite the protected field, in any number of threads at once,
+    and a save from a copy whose state has moved on since it was read fails
+    (``ConcurrentTransition``) instead of undoing the step.
     Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody)
     and, optionally, ``audit_label`` (the prefix of the audit actions; the model name otherwise).
     """
@@ -15,3 +16,28 @@ class StateMachineModel(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         abstract = True
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        # django-fsm reloads a protected state by switching the protection off on the field,
+        # which every instance in every thread shares: a thread whose reload overlaps another's
+        # finds it switched back on and fails with "Direct state modification is not allowed".
+        # The protection only guards a value the instance already holds, so this instance's
+        # own value is taken away and the reload sets it afresh; nothing shared is touched.
+        protected = self._get_protected_fsm_fields()
+        if fields is None:
+            protected -= self.get_deferred_fields()
+        else:
+            protected &= set(fields)
+        held = {name: self.__dict__.pop(name) for name in protected if name in self.__dict__}
+        reload = super(FSMModelMixin, self).refresh_from_db
+        try:
+            reload(using=using, fields=fields, from_queryset=from_queryset)
+            # Without its value the state counts as deferred, which a whole reload may leave.
+            missing = [name for name in held if name not in self.__dict__]
+            if missing:
+                reload(using=using, fields=missing, from_queryset=from_queryset)
+        except Exception:
+            for name, value in held.items():
+                self.__dict__.setdefault(name, value)
+            raise
+        self._update_initial_state()

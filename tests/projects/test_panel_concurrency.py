@@ -3,13 +3,23 @@
 import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from audit.models import AuditEvent
 from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
+from researchers import services as role_services
+from researchers.roles import Role
 
-from .panel_helpers import SCORES, assigned, panel_proposal, panel_ready, secretariat_new
+from .panel_helpers import (
+    SCORES,
+    assigned,
+    panel_proposal,
+    panel_ready,
+    reviewer_new,
+    secretariat_new,
+)
 
 State = Proposal.State
 
@@ -100,3 +110,61 @@ def test_decision_record_two_clicks_on_approve_give_one_transition(needs_row_loc
     assert AuditEvent.objects.filter(action="proposal.approve").count() == 1
     proposal.refresh_from_db()
     assert proposal.state == State.APPROVED
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("repeat", range(3))
+def test_role_removed_while_recommending_either_counts_or_is_refused(needs_row_locks, repeat):
+
+    secretariat = secretariat_new()
+    assignment = assigned(panel_proposal(), by=secretariat, independent=True)
+    services.conflict_declare(assignment=assignment, conflict=False, by=assignment.reviewer)
+    # Each thread's own request, with its own copy of the people.
+    reviewer, leaving = _fresh(assignment.reviewer), _fresh(assignment.reviewer)
+
+    recommended, revoked = run_at_once(
+        [
+            lambda: services.recommendation_submit(
+                assignment=assignment, recommendation="approve", by=reviewer, **SCORES
+            ),
+            lambda: role_services.role_revoke(
+                user=leaving, role=Role.PANEL_REVIEWER, by=_fresh(secretariat)
+            ),
+        ]
+    )
+
+    assert revoked is None, revoked
+    assignment.refresh_from_db()
+    assert assignment.removed_at is not None
+    if isinstance(recommended, Recommendation):
+        assert assignment.recommendation_stands
+    else:
+        assert isinstance(recommended, PermissionDenied), recommended
+        assert not assignment.recommendation_stands
+        assert not Recommendation.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("repeat", range(3))
+def test_role_removed_while_being_assigned_leaves_no_assignment_open(needs_row_locks, repeat):
+    secretariat, other = secretariat_new(), secretariat_new()
+    proposal, reviewer = panel_proposal(), reviewer_new()
+
+    assigning, revoked = run_at_once(
+        [
+            lambda: services.reviewer_assign(
+                proposal=proposal, reviewer=_fresh(reviewer), by=_fresh(secretariat)
+            ),
+            lambda: role_services.role_revoke(
+                user=_fresh(reviewer), role=Role.PANEL_REVIEWER, by=_fresh(other)
+            ),
+        ]
+    )
+
+    assert revoked is None, revoked
+    assert not proposal.assignments.filter(removed_at__isnull=True).exists(), assigning
+    assert not _fresh(reviewer).has_perm("projects.review_proposal", proposal)

@@ -1,0 +1,21 @@
+"""What the output-checker role gives beyond its group, and the service that ends it when the
+role is taken away. Registered into ``researchers.role_grants`` by ``OutputsConfig.ready()``."""
+
+from researchers.role_grants import RoleGrant
+from researchers.roles import Role
+
+from . import review_selectors, review_services
+
+
+def _reviews_open_discard(*, user, by, request=None):
+    review_services.reviews_open_discard(checker=user, by=by, request=request)
+
+
+ROLE_GRANTS = (
+    RoleGrant(
+        role=Role.OUTPUT_CHECKER,
+        gives="Open reviews of output requests, with their votes and comments, until submitted.",
+        held=review_selectors.checker_reviews_open,
+        end=_reviews_open_discard,
+    ),
+)

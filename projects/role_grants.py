@@ -1,0 +1,30 @@
+"""What the panel-reviewer and data-owner roles give beyond their groups, and the services that
+end it when the role is taken away. Registered into ``researchers.role_grants`` by
+``ProjectsConfig.ready()``."""
+
+from researchers.role_grants import RoleGrant
+from researchers.roles import Role
+
+from . import consent_selectors, consent_services, panel_selectors, panel_services
+
+
+def _reviewer_assignments_end(*, user, by, request=None):
+    panel_services.reviewer_assignments_end(reviewer=user, by=by, request=request)
+
+
+ROLE_GRANTS = (
+    RoleGrant(
+        role=Role.PANEL_REVIEWER,
+        gives="Assignments to review proposals, each with the permission to read that proposal "
+        "and its data protection impact assessment.",
+        held=panel_selectors.reviewer_grants_held,
+        end=_reviewer_assignments_end,
+    ),
+    RoleGrant(
+        role=Role.DATA_OWNER,
+        gives="Speaking for departments on consent to their datasets; the answers already "
+        "given stand.",
+        held=consent_selectors.representations_held,
+        end=consent_services.representations_end,
+    ),
+)

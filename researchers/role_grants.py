@@ -1,0 +1,65 @@
+"""What each role gives beyond its group, and how taking the role away ends it.
+
+A role is a group (``roles.py``) and every page asks for the group on each request, so taking
+the group away closes those pages at once. Some roles also give things that would outlive the
+group unless they are ended: a panel reviewer's assignments, each with the object permission on
+its proposal; an output checker's open review; a data owner's place as a department's
+representative. Those belong to apps above this one, which this app never imports (DESIGN.md,
+"Layout"), so each such app declares what its roles give, and the service that ends it, in its
+own ``role_grants.py``, and registers them from its ``AppConfig.ready()``.
+
+``services.roles_set`` and ``services.role_revoke`` end every grant of a role inside the
+transaction that takes the group away: the role and all it gave go together, or nothing
+changes. A role with nothing registered gives nothing but its group.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class RoleGrant:
+    """Something ``role`` gives a person beyond the group, and how it ends.
+
+    ``gives``: what it is, in words.
+    ``held(user)``: what ``user`` holds of it now, as a list; empty once it has ended.
+    ``end(*, user, by, request)``: the service that ends all of it for ``user``, recording
+    each ending in the audit trail and telling whoever must act. It runs after the group has
+    been taken away, inside the same transaction.
+    """
+
+    role: Role
+    gives: str
+    held: Callable
+    end: Callable
+
+
+_grants = {}
+
+
+def role_grants_register(*grants):
+    """Add each grant to its role's, once however often the registering app starts."""
+    for grant in grants:
+        role = Role(grant.role)
+        existing = _grants.get(role, ())
+        if grant not in existing:
+            _grants[role] = (*existing, grant)
+
+
+def role_grants(role):
+    """What ``role`` gives beyond its group, in the order the apps registered it."""
+    return _grants.get(Role(role), ())
+
+
+def role_grants_end(*, user, role, by, request=None):
+    """End everything ``role`` gave ``user``: called by the services that take the role away."""
+    for grant in role_grants(role):
+        grant.end(user=user, by=by, request=request)
+
+
+def role_grants_held(*, user, role):
+    """``{grant: [what user holds of it]}`` for every grant of ``role`` ``user`` holds a part of."""
+    held = {grant: list(grant.held(user)) for grant in role_grants(role)}
+    return {grant: items for grant, items in held.items() if items}
