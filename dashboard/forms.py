@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.http import Http404
 
@@ -51,3 +52,26 @@ def posted_id(data, name):
     if value.isdecimal() and len(value) <= 20:
         return int(value)
     raise Http404("No such item.")
+
+
+# The largest id a row can have (a signed 64-bit integer, Django's BigAutoField).
+LARGEST_ID = 2**63 - 1
+
+
+class ModelMultipleIdChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that refuses an id no row could have before it queries.
+
+    Django reads the chosen rows with an ``IN`` query, which SQLite cannot run with an integer
+    wider than 64 bits (an OverflowError, so a server error); such an id is not a choice.
+    """
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if text.isdecimal() and int(text) > LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return super()._check_values(value)

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from dashboard.forms import ModelMultipleIdChoiceField
+
 from .access_modes import AccessMode
 from .models import Act, Dataset, Department, Governs
 
@@ -78,7 +80,7 @@ class DatasetForm(forms.ModelForm):
         empty_label="Choose a department",
         error_messages={"required": "Select the department that owns the data"},
     )
-    acts = forms.ModelMultipleChoiceField(
+    acts = ModelMultipleIdChoiceField(
         label="Legal gateways",
         help_text="The legislation under which the data is held. Select all that apply.",
         queryset=Act.objects.order_by("title"),

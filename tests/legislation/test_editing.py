@@ -278,3 +278,16 @@ def test_dataset_create_empty_submission_lists_every_missing_answer(secretariat_
         "Select the access mode the data requires",
     ]:
         assert message in response.text
+
+
+def test_dataset_edit_with_an_act_id_too_large_for_any_row_shows_the_error(secretariat_client):
+    dataset = DatasetFactory()
+
+    response = secretariat_client.post(
+        reverse("legislation:dataset_edit", args=[dataset.slug]),
+        dataset_form_data(dataset, acts=["99999999999999999999"]),
+    )
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    assert "99999999999999999999 is not one of the available choices" in response.text
