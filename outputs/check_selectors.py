@@ -100,6 +100,13 @@ def check_summary(output_file, results):
     return PASSED
 
 
+def check_summary_set(output_file, results):
+    """Give ``output_file`` what the pages show of its checks: ``check_outcome`` (see
+    ``check_summary``) and ``checks_not_run``, from its stored ``results``."""
+    output_file.check_outcome = check_summary(output_file, results)
+    output_file.checks_not_run = any(r.check_name == CheckResult.Check.NOT_RUN for r in results)
+
+
 def files_awaiting_checks(output_request):
     """The request's current files whose automated checks have not stored a result yet."""
     return (

@@ -5,8 +5,8 @@ from django.shortcuts import get_object_or_404
 
 from projects.models import Proposal
 
-from .check_selectors import check_summary
-from .models import CheckResult, FileGroup, OutputFile, OutputRequest
+from .check_selectors import check_summary_set
+from .models import FileGroup, OutputFile, OutputRequest
 
 
 def project_get(*, pk):
@@ -62,11 +62,7 @@ def request_groups(output_request):
     )
     for group in groups:
         for output_file in group.current_files:
-            results = list(output_file.checks.all())
-            output_file.check_outcome = check_summary(output_file, results)
-            output_file.checks_not_run = any(
-                r.check_name == CheckResult.Check.NOT_RUN for r in results
-            )
+            check_summary_set(output_file, list(output_file.checks.all()))
     return groups
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from projects.models import Proposal
 from researchers.roles import Role, user_has_role
 
-from .check_selectors import BY_EYE, FAILED, RUNNING, check_summary
+from .check_selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from .models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .service_level import due_date, is_overdue
 
@@ -160,13 +160,6 @@ def groups_needing_public_comment(output_request):
     return FileGroup.objects.filter(pk__in=unapproved).exclude(pk__in=commented)
 
 
-def file_checks_failed(output_file):
-    """Whether an automated check failed on ``output_file`` (ACRO's own verdict included)."""
-    if getattr(output_file, "acro_status", "") == "fail":
-        return True
-    return output_file.checks.filter(Q(outcome="fail") | Q(check_name="not_run")).exists()
-
-
 APPROVAL_COMMENTS_NEEDED = {
     FAILED: "Say why this file is safe to release: its automated checks failed.",
     BY_EYE: (
@@ -225,11 +218,7 @@ def review_page(*, output_request, user):
         for output_file in group.current_files:
             checks = list(output_file.checks.all())
             output_file.check_results = checks
-            output_file.checks_failed = output_file.acro_status == "fail" or any(
-                c.outcome == "fail" or c.check_name == "not_run" for c in checks
-            )
-            output_file.checks_not_run = any(c.check_name == "not_run" for c in checks)
-            output_file.check_outcome = check_summary(output_file, checks)
+            check_summary_set(output_file, checks)
             output_file.flagged_count = sum(
                 c.details.get("flagged_total", len(c.flagged_cells or [])) for c in checks
             )

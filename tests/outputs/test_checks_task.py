@@ -203,7 +203,7 @@ def test_run_checks_failing_on_every_retry_marks_the_file_for_checking_by_hand(
     group, eager_celery, caplog
 ):
     from outputs.check_selectors import files_awaiting_checks
-    from outputs.review_selectors import file_checks_failed
+    from outputs.review_selectors import approval_comment_needed
 
     table = stored_file(group, b"region,n\nNorth,120\n")
     # The stored content is lost, so every attempt to read it fails.
@@ -222,5 +222,5 @@ def test_run_checks_failing_on_every_retry_marks_the_file_for_checking_by_hand(
     assert result.outcome == CheckResult.Outcome.REVIEW
     assert "check every cell by hand" in result.message
     assert not files_awaiting_checks(group.request).exists()
-    assert file_checks_failed(table)
+    assert approval_comment_needed(table)
     assert "could not run" in caplog.text
