@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "researchers.middleware.StaffTwoFactorMiddleware",
+    "researchers.middleware.StaffDeclarationMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,3 +1,5 @@
+from django.db.models import Exists, OuterRef
+
 from .declarations import Declaration, DeclarationVersion
 
 
@@ -25,6 +27,22 @@ def declaration_signed_current(*, user):
         .order_by("-signed_at")
         .first()
     )
+
+
+def declaration_to_sign(*, user):
+    """The current version when ``user`` holds no signed declaration on it, else None.
+
+    A declaration whose signed PDF is still being prepared, or could not be prepared, is not
+    signed yet. None as well before any version is published: there is nothing to sign. One
+    query, as the staff pages ask it on every request.
+    """
+    signed = Declaration.objects.filter(
+        user=user, version=OuterRef("pk"), state=Declaration.State.SIGNED
+    )
+    current = DeclarationVersion.objects.annotate(signed=Exists(signed)).current()
+    if current is None or current.signed:
+        return None
+    return current
 
 
 def declaration_latest_signed(*, user):

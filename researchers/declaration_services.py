@@ -236,7 +236,9 @@ def declaration_download_record(*, declaration, by, request):
 
 
 def declaration_version_publish(*, text, by, request=None):
-    """Publish a new wording; from now on researchers sign it, and old signatures keep theirs."""
+    """Publish a new wording; from now on everyone given access signs it, and old signatures
+    keep theirs. Once it commits, everyone it concerns is told (``declaration_version_announce``,
+    run by the worker: at a national scheme's size that is many thousands of people)."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter the text of the declaration"})
@@ -260,4 +262,85 @@ def declaration_version_publish(*, text, by, request=None):
             payload={"number": version.number},
             request=request,
         )
+        version_id = version.pk
+        transaction.on_commit(lambda: _queue_announce(version_id), robust=True)
     return version
+
+
+def _queue_announce(version_id):
+    from .tasks import declaration_version_announce_task
+
+    declaration_version_announce_task.delay(version_id)
+
+
+ANNOUNCE_CHUNK = 1000
+ANNOUNCE_KIND = "declaration_version.publish"
+
+
+def declaration_version_concerns():
+    """Who a new version of the declaration reaches: every active holder of a staff role, and
+    every active person who has signed an earlier version. Ordered by id, so it can be read in
+    chunks."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .roles import STAFF_ROLES
+
+    signed = Declaration.objects.filter(user=OuterRef("pk"), state=Declaration.State.SIGNED)
+    staff = User.groups.through.objects.filter(
+        user=OuterRef("pk"), group__name__in=[role.value for role in STAFF_ROLES]
+    )
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(Exists(staff)) | Q(Exists(signed)))
+        .order_by("pk")
+    )
+
+
+def declaration_version_announce(*, version):
+    """Tell everyone ``version`` concerns that it is published and they must sign it, unless
+    they already have. One notification and one email each, in chunks of ``ANNOUNCE_CHUNK``
+    people, each chunk in its own transaction. Returns how many were told."""
+    from django.db.models import Exists, OuterRef
+
+    from notifications.models import Notification
+    from notifications.services import Message, notify_many
+
+    if DeclarationVersion.objects.current() != version:
+        return 0  # a newer version has been published since: that one is announced instead
+    subject = f"Sign version {version.number} of the confidentiality declaration"
+    already_signed = Declaration.objects.filter(
+        version=version, state__in=[Declaration.State.PENDING, Declaration.State.SIGNED]
+    ).values("user")
+    # A re-run (a retried task) tells nobody twice.
+    already_told = Notification.objects.filter(
+        recipient=OuterRef("pk"), kind=ANNOUNCE_KIND, subject=subject
+    )
+    people = (
+        declaration_version_concerns().exclude(pk__in=already_signed).exclude(Exists(already_told))
+    )
+    link = reverse("researchers:declaration")
+    told = 0
+    last_pk = 0
+    while True:
+        chunk = list(people.filter(pk__gt=last_pk)[:ANNOUNCE_CHUNK])
+        if not chunk:
+            return told
+        with transaction.atomic():
+            notify_many(
+                [
+                    Message(
+                        to=tuple(chunk),
+                        kind=ANNOUNCE_KIND,
+                        subject=subject,
+                        template="declaration_version_published",
+                        context={"version": version, "action_url": link},
+                        link=link,
+                        summary=(
+                            f"Version {version.number} of the confidentiality declaration is "
+                            "published. Sign it to go on using the service."
+                        ),
+                    )
+                ]
+            )
+        told += len(chunk)
+        last_pk = chunk[-1].pk

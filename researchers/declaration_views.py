@@ -30,9 +30,10 @@ def _add_errors(form, error):
         form.add_error(None, error.messages)
 
 
-@role_required(Role.RESEARCHER)
+@role_required(*Role)
 @require_http_methods(["GET", "POST"])
 def declaration(request):
+    """Everyone given access signs: researchers, and every staff role."""
     version = DeclarationVersion.objects.current()
     signed = (
         services.declaration_already_signed(user=request.user, version=version) if version else None
@@ -97,8 +98,9 @@ def declaration_versions(request):
         else:
             messages.success(
                 request,
-                f"Version {version.number} of the declaration is published. Researchers "
-                "sign it from now on.",
+                f"Version {version.number} of the declaration is published. Everyone given "
+                "access signs it from now on: every member of staff and everyone who signed an "
+                "earlier version is being told.",
             )
             return redirect("researchers:declaration_versions")
     if not form.is_bound:

@@ -4,14 +4,25 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from .declaration_selectors import declaration_to_sign
 from .roles import user_is_staff_role
 from .selectors import user_has_totp
 
 SETUP_NOTICE = (
     "Staff roles must use two-factor authentication. Set up an authenticator app now to "
     "continue: you will be asked for a code from it each time you sign in."
+)
+
+
+DECLARATION_NOTICE = (
+    "Everyone given access to confidential material signs the confidentiality declaration. "
+    "Sign version {number} below to go on with your work."
+)
+DECLARATION_PREPARING_NOTICE = (
+    "Your signed declaration is being prepared. Your other pages open as soon as it is ready: "
+    "this takes a moment."
 )
 
 
@@ -69,9 +80,71 @@ class StaffTwoFactorMiddleware:
 
     @staticmethod
     def _notify(request):
-        storage = messages.get_messages(request)
-        already = any(message.message == SETUP_NOTICE for message in storage)
-        # Reading the messages marks them shown; keep them for the page that displays them.
-        storage.used = False
-        if not already:
-            messages.warning(request, SETUP_NOTICE)
+        _warn_once(request, SETUP_NOTICE)
+
+
+def _warn_once(request, text):
+    storage = messages.get_messages(request)
+    already = any(message.message == text for message in storage)
+    # Reading the messages marks them shown; keep them for the page that displays them.
+    storage.used = False
+    if not already:
+        messages.warning(request, text)
+
+
+DECLARATION_PAGES = frozenset(
+    {
+        "researchers:declaration",
+        "researchers:declaration_download",
+        "researchers:declaration_verify",
+    }
+)
+
+
+def declaration_path_is_open(path):
+    """Pages a staff member who has not signed the current declaration may still open: the
+    account pages, and the declaration's own pages (to sign it, download a signed copy, check
+    one). Publishing a new wording is a secretariat page like any other."""
+    if path_is_open(path):
+        return True
+    try:
+        return resolve(path).view_name in DECLARATION_PAGES
+    except Resolver404:
+        return False
+
+
+class StaffDeclarationMiddleware:
+    """Sends a signed-in holder of a staff role who has not signed the current declaration to
+    sign it, whatever page they ask for.
+
+    Everyone given access signs the declaration (the policy's declaration line), staff included:
+    nothing confidential opens to someone who has not signed the wording in force. A staff role
+    is only given to someone who has signed (``services.roles_set``); this catches a new version
+    published since, and anyone who held a role before staff had to sign. Runs after
+    ``StaffTwoFactorMiddleware``, so two-factor set-up comes first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user_is_staff_role(user)
+            and not declaration_path_is_open(request.path)
+        ):
+            version = declaration_to_sign(user=user)
+            if version is not None:
+                _warn_once(request, self._notice(user, version))
+                return redirect("researchers:declaration")
+        return self.get_response(request)
+
+    @staticmethod
+    def _notice(user, version):
+        from .declaration_services import declaration_already_signed
+
+        if declaration_already_signed(user=user, version=version) is not None:
+            return DECLARATION_PREPARING_NOTICE
+        return DECLARATION_NOTICE.format(number=version.number)

@@ -2,7 +2,9 @@
 in that same transaction.
 
 Taking a role away also ends everything the role gave beyond its group (``role_grants.py``):
-a reviewer's assignments, a checker's open review, a data owner's departments.
+a reviewer's assignments, a checker's open review, a data owner's departments. A staff role is
+given only to someone who has signed the current confidentiality declaration; the one exception
+is the operator's bootstrap of the first secretariat member (``secretariat_bootstrap``).
 
 ``by`` names who makes the change. ``by=None`` is the service itself (a management command such
 as ``seed_demo``, or registration, where the new user is the actor): no role is checked then, so
@@ -16,10 +18,12 @@ from django.db import transaction
 
 from audit.services import audit_record
 
+from .declaration_selectors import declaration_signed_current
+from .declarations import DeclarationVersion
 from .models import User
 from .permissions import check_user_can_manage_roles, check_user_has_role
 from .role_grants import role_grants_end
-from .roles import Role, user_roles_forget
+from .roles import STAFF_ROLES, Role, user_roles_forget
 
 ROLE_GRANTED = "researchers.role_granted"
 ROLE_REVOKED = "researchers.role_revoked"
@@ -32,6 +36,21 @@ OWN_SECRETARIAT_REFUSED = (
 RESEARCHER_REMOVAL_REFUSED = (
     "The researcher role comes with registration and cannot be removed here. To stop someone "
     "working as a researcher, suspend or revoke their accreditation"
+)
+DECLARATION_NEEDED = (
+    "{name} has not signed the current confidentiality declaration (version {number}). The "
+    "{role} role can only be given to someone who has signed it: ask them to sign it from "
+    "their account, then give the role"
+)
+NO_DECLARATION_PUBLISHED = (
+    "No confidentiality declaration is published yet, and staff roles can only be given to "
+    "people who have signed it. Publish the declaration first"
+)
+BOOTSTRAP_EXEMPTION = "exempt: the operator's bootstrap of the first secretariat member"
+BOOTSTRAP_DONE = (
+    "{name} already holds the secretariat role. The service has its first secretariat member: "
+    "further roles are given by the secretariat on the people pages, where the declaration "
+    "is required"
 )
 
 
@@ -61,15 +80,50 @@ def role_revoke_refusal(*, user, role, by):
     return None
 
 
-def _grant(*, user, role, by, request):
+def role_grant_refusal(*, user, role):
+    """Why ``role`` may not be given to ``user``, or None when it may.
+
+    Everyone given access signs the confidentiality declaration: a staff role, which opens
+    confidential material, needs a signed declaration on the current version. A declaration
+    whose signed copy is still being prepared, or could not be, is not signed yet.
+    """
+    if Role(role) not in STAFF_ROLES:
+        return None
+    if declaration_signed_current(user=user) is not None:
+        return None
+    version = DeclarationVersion.objects.current()
+    if version is None:
+        return NO_DECLARATION_PUBLISHED
+    return DECLARATION_NEEDED.format(
+        name=user.full_name or user.email, number=version.number, role=Role(role).label.lower()
+    )
+
+
+def _grant(*, user, role, by, request, declaration=None):
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
+    payload = {"role": role.value}
+    if declaration is not None:
+        payload["declaration"] = declaration
     audit_record(
         actor=by,
         action=ROLE_GRANTED,
         obj=user,
-        payload={"role": role.value},
+        payload=payload,
         request=request,
+    )
+
+
+def _grant_checked(*, user, role, by, request):
+    """Grant ``role`` once ``role_grant_refusal`` has passed, recording the declaration it
+    rested on."""
+    signed = declaration_signed_current(user=user) if role in STAFF_ROLES else None
+    _grant(
+        user=user,
+        role=role,
+        by=by,
+        request=request,
+        declaration=signed.reference if signed is not None else None,
     )
 
 
@@ -100,6 +154,8 @@ def roles_set(*, user, roles, by, request=None):
         granted = sorted(wanted - held)
         revoked = sorted(held - wanted)
         refusals = [
+            refusal for role in granted if (refusal := role_grant_refusal(user=locked, role=role))
+        ] + [
             refusal
             for role in revoked
             if (refusal := role_revoke_refusal(user=locked, role=role, by=by))
@@ -107,7 +163,7 @@ def roles_set(*, user, roles, by, request=None):
         if refusals:
             raise ValidationError({"roles": refusals})
         for role in granted:
-            _grant(user=locked, role=role, by=by, request=request)
+            _grant_checked(user=locked, role=role, by=by, request=request)
         for role in revoked:
             _revoke(user=locked, role=role, by=by, request=request)
     user_roles_forget(user, by)
@@ -115,14 +171,48 @@ def roles_set(*, user, roles, by, request=None):
 
 
 def role_grant(*, user, role, by, request=None):
-    """Give ``user`` one more role. Does nothing, and records nothing, if they hold it."""
+    """Give ``user`` one more role. Does nothing, and records nothing, if they hold it.
+
+    Refuses (ValidationError on ``roles``) a staff role to someone without a signed current
+    declaration, whoever asks, the service itself included.
+    """
     role = Role(role)
     with transaction.atomic():
         _check_can_assign_roles(by)
         locked = _lock(user)
         if role not in _held(locked):
-            _grant(user=locked, role=role, by=by, request=request)
+            refusal = role_grant_refusal(user=locked, role=role)
+            if refusal:
+                raise ValidationError({"roles": [refusal]})
+            _grant_checked(user=locked, role=role, by=by, request=request)
     user_roles_forget(user, by)
+
+
+def secretariat_bootstrap(*, user):
+    """Make ``user`` the service's first secretariat member: the operator's step on a new site.
+
+    The one staff role given without a signed declaration, since nobody could yet publish or
+    check one; the audit trail records the grant as exempt for that reason, done by the system.
+    The new member is sent to sign the current declaration before any staff page opens
+    (``middleware.StaffDeclarationMiddleware``). Refused (ValidationError) once anyone active
+    holds the secretariat role: from then on roles are given on the people pages.
+    """
+    with transaction.atomic():
+        # Lock the role's group, so two bootstraps at once make one member, not two.
+        group, _ = Group.objects.get_or_create(name=Role.SECRETARIAT.value)
+        Group.objects.select_for_update().get(pk=group.pk)
+        existing = User.objects.filter(groups=group, is_active=True).order_by("date_joined").first()
+        if existing is not None:
+            raise ValidationError(BOOTSTRAP_DONE.format(name=existing.full_name or existing.email))
+        locked = _lock(user)
+        _grant(
+            user=locked,
+            role=Role.SECRETARIAT,
+            by=None,
+            request=None,
+            declaration=BOOTSTRAP_EXEMPTION,
+        )
+    user_roles_forget(user)
 
 
 def role_revoke(*, user, role, by, request=None):

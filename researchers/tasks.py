@@ -7,8 +7,12 @@ from django.utils import timezone
 
 from documents.keys import SigningNotConfigured
 
-from .declaration_services import declaration_fail, declaration_render_and_sign
-from .declarations import Declaration
+from .declaration_services import (
+    declaration_fail,
+    declaration_render_and_sign,
+    declaration_version_announce,
+)
+from .declarations import Declaration, DeclarationVersion
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +58,14 @@ def declarations_requeue_pending():
     if pending:
         logger.warning("Queued the PDF of %d pending declaration(s) again", len(pending))
     return len(pending)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def declaration_version_announce_task(version_id):
+    """Tell everyone a newly published declaration version concerns that they must sign it."""
+    version = DeclarationVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        return 0
+    told = declaration_version_announce(version=version)
+    logger.info("Told %d people to sign version %d of the declaration", told, version.number)
+    return told

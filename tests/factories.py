@@ -10,6 +10,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     """A signed-up user with a verified email address.
 
     ``UserFactory(roles=[Role.SECRETARIAT])`` puts the user in those role groups.
+    A user given a staff role this way has signed the current declaration, as the service
+    requires before it gives one (the row only: no PDF is prepared);
+    ``UserFactory(roles=[...], declaration=False)`` leaves it unsigned.
     ``UserFactory(totp=True)`` gives the user an activated TOTP authenticator and recovery codes,
     as staff roles need before any staff page opens; the secret is kept on ``user.totp_secret``
     so a test can compute a valid code.
@@ -32,6 +35,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(group)
 
     @factory.post_generation
+    def declaration(self, create, extracted, **kwargs):
+        from researchers.roles import STAFF_ROLES
+
+        if not create or extracted is False:
+            return
+        if not extracted and not STAFF_ROLES & {str(role) for role in self.groups.all()}:
+            return
+        declaration_signed_row(self)
+
+    @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
         if not create or extracted is False:
             return
@@ -51,3 +64,23 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.totp_secret = generate_totp_secret()
         TOTP.activate(self, self.totp_secret)
         RecoveryCodes.activate(self)
+
+
+def declaration_signed_row(user):
+    """A signed declaration on the current version (version 1 if none is published), without
+    its PDF: for tests about who has signed, not about the signed copy."""
+    from django.utils import timezone
+
+    from researchers.declarations import Declaration, DeclarationVersion, reference_new
+
+    version = DeclarationVersion.objects.current() or DeclarationVersion.objects.create(
+        number=1, text="I will keep the data confidential."
+    )
+    return Declaration.objects.create(
+        user=user,
+        version=version,
+        reference=reference_new(),
+        typed_name=user.full_name,
+        signed_at=timezone.now(),
+        state=Declaration.State.SIGNED,
+    )

@@ -245,9 +245,9 @@ MATRIX = {
     "researchers:organisation_review": Row(
         only("secretariat"), lambda world: {"pk": world.proposed_organisation.pk}
     ),
-    # Confidentiality declarations: researchers sign, the secretariat publishes new wordings,
-    # anyone checks a signed declaration
-    "researchers:declaration": Row(only("researcher", "other_researcher")),
+    # Confidentiality declarations: everyone given access signs (researchers and every staff
+    # role), the secretariat publishes new wordings, anyone checks a signed declaration
+    "researchers:declaration": Row(signed_in()),
     "researchers:declaration_download": Row(
         owner_and_secretariat_file(), lambda world: {"pk": world.declaration.pk}
     ),

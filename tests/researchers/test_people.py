@@ -87,9 +87,9 @@ def test_people_list_query_count_does_not_grow_with_people(
     for index in range(people):
         UserFactory(roles=[list(Role)[index % len(Role)]])
 
-    # Session, user, their roles, their two-factor check, their unread notifications, count,
-    # page, the page's groups.
-    with django_assert_max_num_queries(8):
+    # Session, user, their roles, their two-factor check, their declaration, their unread
+    # notifications, count, page, the page's groups.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("researchers:people_list"))
 
     assert response.status_code == 200

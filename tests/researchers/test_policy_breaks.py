@@ -19,7 +19,7 @@ from researchers.declaration_services import (
 )
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, declaration_signed_row
 from workflow.errors import TransitionRefused
 
 from .declaration_helpers import declaration_pending
@@ -105,6 +105,7 @@ def test_screening_page_shows_the_last_declaration_signed_not_one_being_prepared
     first = declaration_render_and_sign(declaration=first)
     application = application_submit(application=application, by=application.applicant)
     declaration_version_publish(text="A new wording of the declaration.", by=secretariat)
+    declaration_signed_row(secretariat)  # the secretariat signs the new wording too
     second = declaration_pending(application.applicant)
     client.force_login(secretariat)
 

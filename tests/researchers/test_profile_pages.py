@@ -496,8 +496,8 @@ def test_person_profile_query_count_does_not_grow_with_qualifications(
         QualificationFactory(user=profile.user, with_evidence=True)
         TrainingRecordFactory(user=profile.user, with_certificate=True)
 
-    # As for the researcher's own page, plus the staff two-factor check.
-    with django_assert_max_num_queries(8):
+    # As for the researcher's own page, plus the staff two-factor and declaration checks.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("researchers:person_profile", kwargs={"pk": profile.user.pk}))
 
     assert response.status_code == 200

@@ -79,7 +79,7 @@ def what_remains(person):
 
 @pytest.mark.parametrize("role", list(Role), ids=str)
 def test_role_revoked_leaves_no_object_permission_or_open_assignment(role, secretariat):
-    person = UserFactory(totp=True)
+    person = UserFactory(totp=True, declaration=True)
     role_services.role_grant(user=person, role=role, by=secretariat)
     GIVE[role](person, secretariat)
     # What the role declares it gives is there to be ended.

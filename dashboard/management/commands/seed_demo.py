@@ -44,8 +44,37 @@ def demo_password():
     return os.environ.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD
 
 
+def demo_declaration_signed(user):
+    """``user``'s signed declaration on the current version, signing it and preparing its PDF
+    here and now when they have not, so the demo needs no worker running."""
+    from researchers.declaration_services import (
+        declaration_already_signed,
+        declaration_render_and_sign,
+        declaration_sign,
+    )
+    from researchers.declarations import DeclarationVersion
+
+    version = DeclarationVersion.objects.current()
+    declaration = declaration_already_signed(user=user, version=version)
+    if declaration is None:
+        declaration = declaration_sign(
+            user=user,
+            typed_name=user.full_name,
+            password=demo_password(),
+            request=None,
+            render_later=False,
+        )
+    if declaration.is_signed:
+        return declaration
+    return declaration_render_and_sign(declaration=declaration)
+
+
 def seed_users(command):
-    """One account per demo person, email verified, holding their demo role."""
+    """One account per demo person, email verified, holding their demo role. Staff sign the
+    confidentiality declaration first, as the service requires before it gives a staff role."""
+    from django.core.management import call_command
+
+    call_command("signing_keys_ensure", stdout=command.stdout)
     password = demo_password()
     rows = []
     for demo in DEMO_USERS:
@@ -62,6 +91,8 @@ def seed_users(command):
             # DEMO_PASSWORD changed since the last run: the printed password must work.
             user.set_password(password)
             user.save(update_fields=["password"])
+        if demo.role in STAFF_ROLES:
+            demo_declaration_signed(user)
         # Grant, not set: roles given while trying the demo stay, and re-running never fails.
         researcher_services.role_grant(user=user, role=demo.role, by=None)
         rows.append((demo.email, demo.role.label, password))
@@ -79,28 +110,8 @@ def seed_declaration(command):
 
     Signed here and now, so the demo needs no worker running.
     """
-    from django.core.management import call_command
-
-    from researchers.declaration_services import (
-        declaration_already_signed,
-        declaration_render_and_sign,
-        declaration_sign,
-    )
-    from researchers.declarations import DeclarationVersion
-
-    call_command("signing_keys_ensure", stdout=command.stdout)
     user = User.objects.get(email=DEMO_USERS[0].email)
-    version = DeclarationVersion.objects.current()
-    declaration = declaration_already_signed(user=user, version=version)
-    if declaration is None:
-        declaration = declaration_sign(
-            user=user,
-            typed_name=user.full_name,
-            password=demo_password(),
-            request=None,
-            render_later=False,
-        )
-    declaration = declaration_render_and_sign(declaration=declaration)
+    declaration = demo_declaration_signed(user)
     command.stdout.write(
         f"{user.email} has signed declaration {declaration.reference} "
         f"(version {declaration.version.number})."
@@ -124,12 +135,6 @@ def seed_accredited_researcher(command):
     from accreditation.models import AccreditationApplication
     from accreditation.selectors import accreditation_active_for, application_open_for
     from researchers import criteria, profile_services
-    from researchers.declaration_services import (
-        declaration_already_signed,
-        declaration_render_and_sign,
-        declaration_sign,
-    )
-    from researchers.declarations import DeclarationVersion
     from researchers.models import Organisation, Qualification
 
     researcher = User.objects.get(email=DEMO_USERS[1].email)
@@ -170,17 +175,7 @@ def seed_accredited_researcher(command):
                 passed_on=timezone.localdate() - datetime.timedelta(days=60),
                 by=researcher,
             )
-        version = DeclarationVersion.objects.current()
-        declaration = declaration_already_signed(user=researcher, version=version)
-        if declaration is None:
-            declaration = declaration_sign(
-                user=researcher,
-                typed_name=researcher.full_name,
-                password=demo_password(),
-                request=None,
-                render_later=False,
-            )
-        declaration_render_and_sign(declaration=declaration)
+        demo_declaration_signed(researcher)
 
         application = application_open_for(researcher) or accreditation_services.application_start(
             by=researcher

@@ -481,6 +481,7 @@ class Seeder:
         from allauth.mfa.utils import encrypt
 
         from legislation.models import Department
+        from researchers.declarations import Declaration, DeclarationVersion, reference_new
 
         plan = self.plan
         owner_departments = list(
@@ -508,6 +509,23 @@ class Seeder:
                     user=user,
                     type=Authenticator.Type.TOTP,
                     data={"secret": encrypt(generate_totp_secret())},
+                )
+                for user in users
+            ),
+        )
+        # Staff pages need the current declaration signed; the rows stand for signatures whose
+        # signed copies are not made here (a PDF each would dwarf the rest of the seeding).
+        version = DeclarationVersion.objects.current()
+        self.insert(
+            Declaration,
+            (
+                Declaration(
+                    user=user,
+                    version=version,
+                    reference=reference_new(),
+                    typed_name=user.full_name,
+                    signed_at=user.date_joined,
+                    state=Declaration.State.SIGNED,
                 )
                 for user in users
             ),
