@@ -58,6 +58,19 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 SERVICE_NAME = "Approved Researcher Service"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")
 SERVICE_CONTACT_EMAIL = env.str("SERVICE_CONTACT_EMAIL", default="research.support@example.gov.uk")
+# What only the scheme can say in its privacy notice. The defaults are marked placeholders, shown
+# as such on the page until the scheme's data protection officer sets them.
+PRIVACY_CONTROLLER = env.str(
+    "PRIVACY_CONTROLLER", default="[To be confirmed: the body that is the data controller]"
+)
+PRIVACY_DPO_EMAIL = env.str(
+    "PRIVACY_DPO_EMAIL", default="[To be confirmed: the data protection officer's email address]"
+)
+PRIVACY_RETENTION = env.str(
+    "PRIVACY_RETENTION",
+    default="[To be confirmed: how long each kind of record is kept, from the scheme's "
+    "retention schedule]",
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

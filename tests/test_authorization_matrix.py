@@ -134,6 +134,9 @@ class Row:
 MATRIX = {
     # The service
     "dashboard:start": Row(public()),
+    "dashboard:accessibility": Row(public()),
+    "dashboard:privacy": Row(public()),
+    "dashboard:cookies": Row(public()),
     "dashboard:home": Row(signed_in()),
     # Accounts (django-allauth)
     "account_login": Row(signed_out_only()),
