@@ -1,8 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from documents.keys import SigningNotConfigured
 from documents.signing import verify_pdf
@@ -66,6 +68,19 @@ def declaration(request):
             "declarations": selectors.declarations_of(user=request.user),
         },
     )
+
+
+@never_cache
+@role_required(*Role)
+@require_safe
+def declaration_status(request):
+    """Whether the signed copy of the current version is still being prepared, for the
+    declaration page's script to poll."""
+    version = DeclarationVersion.objects.current()
+    signed = (
+        services.declaration_already_signed(user=request.user, version=version) if version else None
+    )
+    return JsonResponse({"pending": bool(signed and signed.state == Declaration.State.PENDING)})
 
 
 @login_required

@@ -95,6 +95,7 @@ def _warn_once(request, text):
 DECLARATION_PAGES = frozenset(
     {
         "researchers:declaration",
+        "researchers:declaration_status",
         "researchers:declaration_download",
         "researchers:declaration_verify",
     }

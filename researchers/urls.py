@@ -49,6 +49,7 @@ organisation_urlpatterns = [
 
 declaration_urlpatterns = [
     path("", declaration_views.declaration, name="declaration"),
+    path("status/", declaration_views.declaration_status, name="declaration_status"),
     path(
         "<int:pk>/download/",
         declaration_views.declaration_download,

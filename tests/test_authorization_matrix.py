@@ -251,6 +251,7 @@ MATRIX = {
     # Confidentiality declarations: everyone given access signs (researchers and every staff
     # role), the secretariat publishes new wordings, anyone checks a signed declaration
     "researchers:declaration": Row(signed_in()),
+    "researchers:declaration_status": Row(signed_in()),
     "researchers:declaration_download": Row(
         owner_and_secretariat_file(), lambda world: {"pk": world.declaration.pk}
     ),

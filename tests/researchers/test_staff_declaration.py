@@ -251,3 +251,16 @@ def test_publishing_is_a_staff_page_that_asks_for_the_signature_too(client, secr
 
     assert response.url == DECLARATION_URL
     assert DeclarationVersion.objects.current().number == 2
+
+
+def test_declaration_status_says_pending_until_the_signed_copy_is_ready(client):
+    from researchers.declaration_services import declaration_render_and_sign
+
+    researcher = UserFactory(roles=[Role.RESEARCHER])
+    declaration = declaration_pending(researcher)
+    client.force_login(researcher)
+    status = reverse("researchers:declaration_status")
+
+    assert client.get(status).json() == {"pending": True}
+    declaration_render_and_sign(declaration=declaration)
+    assert client.get(status).json() == {"pending": False}
