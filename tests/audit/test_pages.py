@@ -310,7 +310,7 @@ def test_event_list_same_queries_for_small_and_large_trails(secretariat_client):
 
 
 def test_event_detail_shows_every_field_and_the_payload(secretariat_client, secretariat, rf):
-    subject = UserFactory()
+    subject = UserFactory(full_name="Riley Researcher")
     event = record_event(
         actor=secretariat,
         action="user.roles_change",
