@@ -208,6 +208,7 @@ GUARDIAN_RAISE_403 = True
 
 # Internationalisation
 LANGUAGE_CODE = "en-gb"
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
