@@ -5,6 +5,11 @@ class AccreditationConfig(AppConfig):
     name = "accreditation"
 
     def ready(self):
+        # What the audit trail says of this app's actions, in words.
+        from . import audit_words
+
+        audit_words.register()
+
         # Reminders about accreditations running out, training and stale drafts.
         from . import reminders
 

@@ -98,6 +98,11 @@ class AccreditationApplication(StateMachineModel):
     def __str__(self):
         return f"Accreditation application {self.pk} ({self.get_state_display().lower()})"
 
+    @property
+    def notice_about(self):
+        """Whose application this is, for a notification."""
+        return f"{self.applicant.get_full_name()}'s application for accreditation"
+
     @transition(
         field=state,
         source=[State.DRAFT, State.RETURNED],
@@ -218,6 +223,12 @@ class Accreditation(StateMachineModel):
     def __str__(self):
         state = self.get_state_display().lower()
         return f"{self.get_level_display()} accreditation {self.pk} ({state})"
+
+    @property
+    def notice_about(self):
+        """Whose accreditation this is, for a notification."""
+        level = self.get_level_display().lower()
+        return f"{self.researcher.get_full_name()}'s {level} accreditation"
 
     @transition(
         field=state,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import email_on_commit
+from notifications.services import notifications_done, notify
 from workflow.errors import TransitionRefused
 from workflow.services import check_user_may_fire, transition_fire
 
@@ -54,9 +54,13 @@ def _application_url():
     return reverse("accreditation:application_detail")
 
 
-def _email_applicant(application, *, subject, template, **context):
-    email_on_commit(
+SUPERVISION_REQUEST = "accreditation_application.supervision_request"
+
+
+def _tell_applicant(application, *, kind, subject, template, **context):
+    notify(
         to=[application.applicant],
+        kind=kind,
         subject=subject,
         template=template,
         context={
@@ -65,6 +69,8 @@ def _email_applicant(application, *, subject, template, **context):
             "action_url": _application_url(),
             **context,
         },
+        link=_application_url(),
+        obj=application,
     )
 
 
@@ -186,19 +192,25 @@ def application_update(
             request=request,
         )
         if changed_supervisor and supervisor is not None:
-            email_on_commit(
+            # A request to someone no longer named is settled.
+            notifications_done(application, kinds=[SUPERVISION_REQUEST])
+            supervision_url = reverse("accreditation:supervision", kwargs={"pk": application.pk})
+            notify(
                 to=[supervisor],
+                kind=SUPERVISION_REQUEST,
                 subject="Please confirm you will supervise a researcher",
                 template="supervision_requested",
                 context={
                     "application": application,
                     "applicant": application.applicant,
                     "person": supervisor,
-                    "action_url": reverse(
-                        "accreditation:supervision", kwargs={"pk": application.pk}
-                    ),
+                    "action_url": supervision_url,
                     "action_text": "Confirm or decline supervision",
                 },
+                link=supervision_url,
+                summary="Confirm or decline that you will supervise them.",
+                obj=application,
+                needs_action=True,
             )
     return application
 
@@ -252,8 +264,10 @@ def _supervision_answer(*, application, by, request, confirmed):
             payload={"supervisor": by.pk},
             request=request,
         )
-        _email_applicant(
+        notifications_done(application, kinds=[SUPERVISION_REQUEST])  # answered
+        _tell_applicant(
             application,
+            kind=f"accreditation_application.supervision_{verb}",
             subject=(
                 "Your supervisor has confirmed" if confirmed else "Your supervisor has declined"
             ),

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from . import selectors
+from .describe import action_describe, object_type_describe
 from .models import AuditEvent
 
 DATE_HINT = "For example, 27/3/2026"
@@ -64,7 +65,12 @@ class AuditEventFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer only what has been recorded; read once here, before the form is built.
-        self.filters["action"].extra["choices"] = [(a, a) for a in selectors.actions_present()]
-        self.filters["object_type"].extra["choices"] = [
-            (t, t) for t in selectors.object_types_present()
-        ]
+        # Chosen by their words, sorted as read; the codes stay in the address.
+        self.filters["action"].extra["choices"] = sorted(
+            ((a, action_describe(a)) for a in selectors.actions_present()),
+            key=lambda choice: choice[1],
+        )
+        self.filters["object_type"].extra["choices"] = sorted(
+            ((t, object_type_describe(t)) for t in selectors.object_types_present()),
+            key=lambda choice: choice[1],
+        )

@@ -99,3 +99,22 @@ class AuditEvent(models.Model):
     @property
     def has_state_change(self):
         return bool(self.from_state or self.to_state)
+
+    @property
+    def words(self):
+        """What happened, in words (``describe.py``); ``action`` keeps the code."""
+        from .describe import action_describe
+
+        return action_describe(self.action)
+
+    @property
+    def object_type_words(self):
+        from .describe import object_type_describe
+
+        return object_type_describe(self.object_type)
+
+    @property
+    def object_url(self):
+        from .describe import object_url
+
+        return object_url(self.object_type, self.object_id)

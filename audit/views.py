@@ -71,6 +71,7 @@ CSV_HEADER = [
     "to state",
     "IP address",
     "payload",
+    "what happened",
 ]
 
 
@@ -87,6 +88,7 @@ def _csv_row(event):
         event.to_state,
         event.ip_address,
         json.dumps(event.payload, sort_keys=True, ensure_ascii=False),
+        event.words,
     )
 
 

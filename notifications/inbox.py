@@ -11,9 +11,20 @@ from django.utils import timezone
 from .models import Notification
 
 
-def notifications_for(*, user):
-    """``user``'s notifications, newest first: one query per page of the list."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+def notifications_for(*, user, waiting=False):
+    """``user``'s notifications, newest first: one query per page of the list. ``waiting``:
+    only those asking for something not done yet."""
+    notifications = Notification.objects.filter(recipient=user)
+    if waiting:
+        notifications = notifications.filter(needs_action=True, done_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def waiting_count(*, user):
+    """How many of ``user``'s notifications ask for something not done yet: one query."""
+    return Notification.objects.filter(
+        recipient=user, needs_action=True, done_at__isnull=True
+    ).count()
 
 
 def unread_count(*, user):

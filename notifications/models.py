@@ -19,6 +19,26 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True, help_text="Path of the page to act on.")
+    about = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What it is about, naming the object and its person: “Census linkage”, "
+        "from Amara Okafor.",
+    )
+    object_key = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The object it is about, as 'app_label.model:pk', so work done on it can "
+        "close it.",
+    )
+    needs_action = models.BooleanField(
+        default=False, help_text="Whether it asks its recipient to do something."
+    )
+    done_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the object it asked about moved on, so nothing is waiting any more.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -27,6 +47,16 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             models.Index(fields=["recipient", "-created_at"], name="notification_recent"),
+            models.Index(
+                fields=["object_key"],
+                condition=models.Q(needs_action=True, done_at__isnull=True),
+                name="notification_waiting_on",
+            ),
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=models.Q(needs_action=True, done_at__isnull=True),
+                name="notification_action_recent",
+            ),
         ]
 
     def __str__(self):
@@ -35,6 +65,11 @@ class Notification(models.Model):
     @property
     def is_unread(self):
         return self.read_at is None
+
+    @property
+    def is_waiting(self):
+        """It asks for something that has not been done yet."""
+        return self.needs_action and self.done_at is None
 
 
 class ReminderSent(models.Model):

@@ -78,6 +78,40 @@ class Message:
     context: dict = field(default_factory=dict)
     link: str = ""
     summary: str = ""
+    about: str = ""  # the object and its person, in words
+    object_key: str = ""  # ``object_key(obj)`` of the object it is about
+    needs_action: bool = False  # it asks its people to do something
+
+
+def object_key(obj):
+    """``app_label.model:pk``: how a notification names the object it is about."""
+    if obj is None:
+        return ""
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def object_about(obj):
+    """The object in words for a notification: its ``notice_about``, else its name."""
+    if obj is None:
+        return ""
+    about = getattr(obj, "notice_about", None)
+    return str(about if about is not None else obj)[:300]
+
+
+def notifications_done(obj, *, kinds=None):
+    """Close the notifications that asked for something about ``obj`` (only those of ``kinds``
+    when given): it has moved on, so whatever they asked is done, or no longer anyone's to do.
+    Each is marked read as well. Returns how many were closed."""
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    waiting = Notification.objects.filter(
+        object_key=object_key(obj), needs_action=True, done_at__isnull=True
+    )
+    if kinds is not None:
+        waiting = waiting.filter(kind__in=kinds)
+    now = timezone.now()
+    return waiting.update(done_at=now, read_at=Coalesce("read_at", now))
 
 
 def notify_many(messages):
@@ -97,6 +131,9 @@ def notify_many(messages):
                 subject=message.subject[:200],
                 body=message.summary,
                 link=message.link,
+                about=message.about[:300],
+                object_key=message.object_key,
+                needs_action=message.needs_action,
             )
             for user in recipients
         )
@@ -109,8 +146,21 @@ def notify_many(messages):
     return Notification.objects.bulk_create(rows)
 
 
-def notify(*, to, kind, subject, template, context=None, link="", summary=""):
-    """``notify_many`` for one message."""
+def notify(
+    *,
+    to,
+    kind,
+    subject,
+    template,
+    context=None,
+    link="",
+    summary="",
+    about=None,
+    obj=None,
+    needs_action=False,
+):
+    """``notify_many`` for one message. ``obj`` is what it is about: named in the list (or as
+    ``about`` says), and closing the notification when it moves on if ``needs_action``."""
     return notify_many(
         [
             Message(
@@ -121,6 +171,9 @@ def notify(*, to, kind, subject, template, context=None, link="", summary=""):
                 context=context or {},
                 link=link,
                 summary=summary,
+                about=about if about is not None else object_about(obj),
+                object_key=object_key(obj),
+                needs_action=needs_action,
             )
         ]
     )

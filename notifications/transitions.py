@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from .services import Message, notify_many
+from .services import Message, notifications_done, notify_many, object_about, object_key
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class Notice:
     department, say).
     ``summary``: one line for the notification list; a string, or a function of the event.
     ``tell_actor``: whether the person who fired the transition is told too (a confirmation).
+    ``asks``: whether it asks its people to do something (screen, check, decide, change): it
+    waits in their list under "Needs action" until the object moves on.
     """
 
     to: Callable
@@ -74,6 +76,7 @@ class Notice:
     person_context: Callable | None = None
     summary: object = ""
     tell_actor: bool = False
+    asks: bool = False
 
     def text(self, value, event):
         return value(event) if callable(value) else value
@@ -132,6 +135,8 @@ def transition_messages(event):
     actor = getattr(event.by, "pk", None)
     told = set()
     messages = []
+    about = object_about(event.instance)
+    key = object_key(event.instance)
     for notice in rule:
         people = [user for user in notice.to(event) if user is not None]
         if not people:
@@ -159,6 +164,9 @@ def transition_messages(event):
                     },
                     link=link,
                     summary=summary,
+                    about=about,
+                    object_key=key,
+                    needs_action=notice.asks,
                 )
             )
     return messages
@@ -182,6 +190,8 @@ def transition_notices_send(
     )
     try:
         with transaction.atomic():
+            # Whatever was asked about the object before this step is done or overtaken.
+            notifications_done(instance)
             notifications = notify_many(transition_messages(event))
     except Exception:
         logger.exception("Could not tell people about %s on %s", event.kind, instance.pk)

@@ -13,13 +13,21 @@ NOTIFICATIONS_PER_PAGE = 25
 @login_required
 @require_GET
 def notification_list(request):
+    """Everything the service has told the person, or (``?show=waiting``) only what still asks
+    them to do something."""
+    waiting = request.GET.get("show") == "waiting"
     page_obj = Paginator(
-        inbox.notifications_for(user=request.user), NOTIFICATIONS_PER_PAGE
+        inbox.notifications_for(user=request.user, waiting=waiting), NOTIFICATIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/notification_list.html",
-        {"page_obj": page_obj, "notifications": page_obj.object_list},
+        {
+            "page_obj": page_obj,
+            "notifications": page_obj.object_list,
+            "waiting": waiting,
+            "waiting_count": inbox.waiting_count(user=request.user),
+        },
     )
 
 

@@ -5,6 +5,11 @@ class OutputsConfig(AppConfig):
     name = "outputs"
 
     def ready(self):
+        # What the audit trail says of this app's actions, in words.
+        from . import audit_words
+
+        audit_words.register()
+
         # Projects asks these without importing outputs: whether every released output is
         # published or waived and nothing is still being checked before a project closes, what
         # to close unreleased once an ended project's grace period is over, and what its

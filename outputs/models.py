@@ -94,6 +94,11 @@ class OutputRequest(StateMachineModel):
     def __str__(self):
         return self.title or f"Output request {self.pk}"
 
+    @property
+    def notice_about(self):
+        """The request, its project and its author, for a notification."""
+        return f"“{self}” of “{self.project.title}”, from {self.author.get_full_name()}"
+
     @transition(
         field=state,
         source=[State.DRAFT, State.RETURNED],

@@ -115,7 +115,9 @@ def _returned(event):
     return {**_request(event), "comments": [(c.group.name, c.text) for c in comments]}
 
 
-def _to_author(subject, template, summary, *, context=_request, action_text="See your request"):
+def _to_author(
+    subject, template, summary, *, context=_request, action_text="See your request", asks=False
+):
     return Notice(
         to=_author,
         subject=subject,
@@ -123,6 +125,7 @@ def _to_author(subject, template, summary, *, context=_request, action_text="See
         link=_request_page,
         action_text=action_text,
         context=context,
+        asks=asks,
         summary=summary,
     )
 
@@ -135,6 +138,7 @@ NOTICES = {
             template="output_request_submitted",
             link=_review_page,
             action_text="Check the request",
+            asks=True,
             context=_request,
             summary="Two independent checkers must review every file.",
         ),
@@ -155,6 +159,7 @@ NOTICES = {
         template="output_request_second_check",
         link=_review_page,
         action_text="Check the request",
+        asks=True,
         context=_request,
         summary="One checker has reviewed it. It needs a second, independent review.",
     ),
@@ -164,6 +169,7 @@ NOTICES = {
         template="output_reviews_in",
         link=_review_page,
         action_text="Decide on the request",
+        asks=True,
         context=_request,
         summary="See each other's votes, then approve, return or reject it.",
     ),
@@ -178,6 +184,7 @@ NOTICES = {
         "Change the files the checkers mention and submit it again.",
         context=_returned,
         action_text="See what to change",
+        asks=True,
     ),
     (REQUEST, "reject"): _to_author(
         "Your output request has been rejected",

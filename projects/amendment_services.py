@@ -17,7 +17,7 @@ from django.urls import reverse
 from django_fsm.signals import post_transition
 
 from audit.services import audit_record
-from notifications.services import email_on_commit
+from notifications.services import notify
 from workflow.errors import TransitionRefused
 
 from .lifecycle_conditions import past_end_date
@@ -172,16 +172,21 @@ def _apply(amendment, *, by, request=None):
         payload={"amendment": amendment.pk, "from_version": before, "to_version": project.version},
         request=request,
     )
-    email_on_commit(
+    versions_url = reverse("projects:versions", kwargs={"pk": project.pk})
+    notify(
         to=project_members(project),
+        kind="proposal.amendment_apply",
         subject="An amendment to your project is in force",
         template="project_amended",
         context={
             "project": project,
             "version": project.version,
-            "action_url": reverse("projects:versions", kwargs={"pk": project.pk}),
+            "action_url": versions_url,
             "action_text": "See what changed",
         },
+        link=versions_url,
+        summary=f"Version {project.version} of the project is now in force.",
+        obj=project,
     )
     if project.state == State.ENDED and not past_end_date(project):
         project = project_reopen(project=project)

@@ -5,6 +5,11 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self):
+        # What the audit trail says of this app's actions, in words.
+        from . import audit_words
+
+        audit_words.register()
+
         # Reminders about stale drafts, late panel recommendations and projects ending.
         from . import reminders
 

@@ -203,6 +203,11 @@ class Proposal(StateMachineModel):
         return self.title
 
     @property
+    def notice_about(self):
+        """The proposal and its co-ordinator, for a notification."""
+        return f"“{self.title}”, from {self.coordinator.get_full_name()}"
+
+    @property
     def checking_grace_until(self):
         """The last day the output checkers may still check and release a request sent by the
         end date, ``PROJECT_END_GRACE_DAYS`` after it; None without an end date."""

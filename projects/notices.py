@@ -8,7 +8,7 @@ screening comments, the refused consent, the panel's decision) is there to read.
 from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
-from notifications.services import Message
+from notifications.services import Message, object_key
 from notifications.transitions import Notice
 from workflow.services import unmet_conditions
 
@@ -237,6 +237,7 @@ NOTICES = {
             template="proposal_submitted",
             link=_screen_page,
             action_text="Screen the proposal",
+            asks=True,
             context=_proposal,
             summary="Check it is complete and feasible, then pass it on, return it or approve it.",
         ),
@@ -264,6 +265,7 @@ NOTICES = {
             template="proposal_returned",
             link=_proposal_page,
             action_text="Change your proposal",
+            asks=True,
             context=_screening_comments,
             summary="Make the changes the secretariat asks for, then send it again.",
         ),
@@ -304,6 +306,7 @@ NOTICES = {
             template="proposal_moved",
             link=_proposal_page,
             action_text="Change your proposal",
+            asks=True,
             context=_moved(
                 "Your project proposal has been returned to you for changes.",
                 "Open your proposal to see what to change, then send it again.",
@@ -318,6 +321,7 @@ NOTICES = {
             template="consent_requested",
             link=_consent_page,
             action_text="Give or refuse consent",
+            asks=True,
             context=_proposal,
             person_context=_own_department,
             summary="Give or refuse consent for each of your department's datasets it requests.",
@@ -336,6 +340,7 @@ NOTICES = {
             template="proposal_ready_for_panel",
             link=_panel_page,
             action_text="Assign reviewers",
+            asks=True,
             context=_proposal,
             summary="Every data owner has consented. Assign three reviewers.",
         ),
@@ -517,6 +522,9 @@ def panel_short(proposal, *, reviewer):
         link=link,
         summary=f"{reviewer.get_full_name()} is no longer a panel reviewer, so the panel for "
         f"“{proposal.title}” is short of a recommendation.",
+        about=proposal.notice_about,
+        object_key=object_key(proposal),
+        needs_action=True,
     )
 
 

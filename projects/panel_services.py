@@ -19,7 +19,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import email_on_commit, notify_many
+from notifications.services import notifications_done, notify, notify_many
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -81,6 +81,11 @@ def _refuse_unless_panel_review(proposal):
                 "cannot be changed now."
             ]
         )
+
+
+# The secretariat is asked to assign a replacement reviewer.
+REPLACEMENT_NEEDED = "proposal.replacement_needed"
+PANEL_SHORT = "proposal.panel_short"  # a reviewer lost the role (``notices.panel_short``)
 
 
 def _review_url(proposal):
@@ -192,8 +197,11 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
             },
             request=request,
         )
-        email_on_commit(
+        # A replacement is assigned: the call for one is answered.
+        notifications_done(proposal, kinds=[REPLACEMENT_NEEDED, PANEL_SHORT])
+        notify(
             to=[reviewer],
+            kind="proposal.reviewer_assign",
             subject="You have been asked to review a project proposal",
             template="panel_review_assigned",
             context={
@@ -203,6 +211,10 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
                 "action_url": _review_url(proposal),
                 "action_text": "Open the proposal",
             },
+            link=_review_url(proposal),
+            summary="Declare any conflict of interest, then review it.",
+            obj=assignment,
+            needs_action=True,
         )
     return assignment
 
@@ -237,12 +249,16 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
             },
             request=request,
         )
+        notifications_done(assignment)
         if was_current:
-            email_on_commit(
+            notify(
                 to=[assignment.reviewer],
+                kind="proposal.reviewer_unassign",
                 subject="You are no longer reviewing a project proposal",
                 template="panel_review_unassigned",
                 context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
+                summary=reason,
+                about=proposal.notice_about,
             )
     return assignment
 
@@ -298,6 +314,7 @@ def reviewer_assignments_end(*, reviewer, by, request=None):
             assignment.proposal, assignment.reviewer = proposal, reviewer
             stands = assignment.pk in recommended
             _end_assignment(assignment, ROLE_REMOVED_REASON, recommendation_stands=stands)
+            notifications_done(assignment)
             audit_record(
                 actor=by,
                 action="proposal.reviewer_role_removed",
@@ -350,8 +367,10 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
             request=request,
         )
         if conflict:
-            email_on_commit(
+            notifications_done(assignment)  # a conflicted reviewer reviews nothing
+            notify(
                 to=list(secretariat_users()),
+                kind=REPLACEMENT_NEEDED,
                 subject="A reviewer has declared a conflict of interest: assign a replacement",
                 template="panel_conflict_declared",
                 context={
@@ -361,6 +380,10 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
                     "action_url": _panel_url(proposal),
                     "action_text": "Assign a replacement reviewer",
                 },
+                link=_panel_url(proposal),
+                summary=f"{assignment.reviewer.get_full_name()} declared a conflict of interest.",
+                obj=proposal,
+                needs_action=True,
             )
     return assignment
 
@@ -425,9 +448,11 @@ def recommendation_submit(
             },
             request=request,
         )
+        notifications_done(assignment)  # the review asked for is in
         if conditions.panel_recommendations_in(proposal):
-            email_on_commit(
+            notify(
                 to=list(secretariat_users()),
+                kind="proposal.recommendations_in",
                 subject="The panel's recommendations are in: record the decision",
                 template="panel_recommendations_in",
                 context={
@@ -435,6 +460,10 @@ def recommendation_submit(
                     "action_url": _panel_url(proposal),
                     "action_text": "Record the panel's decision",
                 },
+                link=_panel_url(proposal),
+                summary="Every recommendation the panel needs is in.",
+                obj=proposal,
+                needs_action=True,
             )
     return made
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from legislation.access_modes import AccessMode, access_mode_satisfies
-from notifications.services import email_on_commit
+from notifications.services import email_on_commit, notifications_done, notify
 from researchers.permissions import check_user_has_role
 from researchers.roles import Role, user_has_role
 from uploads.storage import UploadBatch, delete_after_commit
@@ -274,18 +274,32 @@ def team_invite(*, proposal, email, by, request=None):
             request=request,
         )
         invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        email_on_commit(
-            to=[email],
-            subject="You have been invited to join a research project",
-            template="team_invitation",
-            context={
+        invitation_url = reverse("projects:team_invitation", kwargs={"token": member.token})
+        message = {
+            "subject": "You have been invited to join a research project",
+            "template": "team_invitation",
+            "context": {
                 "proposal": proposal,
                 "person": invitee,
                 "inviter": by,
-                "action_url": reverse("projects:team_invitation", kwargs={"token": member.token}),
+                "action_url": invitation_url,
                 "action_text": "Accept or decline the invitation",
             },
-        )
+        }
+        if invitee is None:
+            # Nobody has an account at that address yet: the email is all there is to tell.
+            email_on_commit(to=[email], **message)
+        else:
+            notify(
+                to=[invitee],
+                kind="proposal.team_invite",
+                link=invitation_url,
+                summary=f"{by.get_full_name()} invites you to join “{proposal.title}”.",
+                about=proposal.notice_about,
+                obj=member,
+                needs_action=True,
+                **message,
+            )
     return member
 
 
@@ -324,8 +338,10 @@ def _answer_invitation(*, invitation, by, request, accept):
             payload={"email": invitation.email},
             request=request,
         )
-        email_on_commit(
+        notifications_done(invitation)  # the invitation is answered
+        notify(
             to=[proposal.coordinator],
+            kind=f"proposal.team_{verb}",
             subject=(
                 "A researcher has joined your project team"
                 if accept
@@ -340,6 +356,9 @@ def _answer_invitation(*, invitation, by, request, accept):
                 "action_url": _proposal_url(proposal),
                 "action_text": "Open the proposal",
             },
+            link=_proposal_url(proposal),
+            summary=f"{by.get_full_name()} {'joined' if accept else 'declined to join'} the team.",
+            obj=proposal,
         )
     return invitation
 
@@ -363,6 +382,7 @@ def team_remove(*, proposal, member, by, request=None):
         if member.role == TeamMember.Role.COORDINATOR:
             raise ValidationError("The co-ordinator cannot be removed from the team.")
         email = member.email
+        notifications_done(member)  # an unanswered invitation is withdrawn
         member.delete()
         proposal.save(update_fields=["updated_at"])
         audit_record(

@@ -6,7 +6,10 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from audit.services import client_ip
 
@@ -22,6 +25,30 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             services.user_register(user=user, request=request)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """Account emails speak as the service does, whoever sends them and from where."""
+        return super().send_mail(template_prefix, email, {**_service_context(), **context})
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        """Each account email as plain text from its template, and as HTML in the layout of the
+        service's other emails, so sign-up, password and two-factor emails look like the rest."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        if isinstance(message, EmailMultiAlternatives) and message.alternatives:
+            return message
+        html = render_to_string(
+            "notifications/email/account.html",
+            {**_service_context(), "subject": message.subject, "text": message.body},
+        )
+        rich = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body,
+            from_email=message.from_email,
+            to=message.to,
+            headers=message.extra_headers,
+        )
+        rich.attach_alternative(html, "text/html")
+        return rich
 
     def get_client_ip(self, request):
         """The one rule for the client's address, shared with the audit trail: behind the
@@ -45,6 +72,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if required and app == "allauth.mfa" and _first_two_factor_set_up_after_sign_in():
             return False
         return required
+
+
+def _service_context():
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "site_url": settings.SITE_URL,
+    }
 
 
 def _first_two_factor_set_up_after_sign_in():

@@ -19,6 +19,19 @@ class SignupForm(AllauthSignupForm):
     )
     field_order = ["full_name", "email", "password1", "password2"]
 
+    # allauth's fields all say "This field is required."; the error summary must say which.
+    REQUIRED = {
+        "email": "Enter your email address",
+        "password1": "Enter a password",
+        "password2": "Enter the password again",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
 

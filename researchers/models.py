@@ -164,7 +164,8 @@ class Qualification(models.Model):
 
     def __str__(self):
         if self.kind == self.Kind.EXPERIENCE:
-            return f"{self.years} years' quantitative research experience"
+            years = "1 year's" if self.years == 1 else f"{self.years} years'"
+            return f"{years} quantitative research experience"
         return f"{self.get_level_display()} in {self.subject}"
 
 

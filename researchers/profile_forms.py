@@ -114,7 +114,10 @@ class ProfileForm(forms.Form):
     contact_email = forms.EmailField(
         label="Work email address",
         required=False,
-        help_text="If it is different from the one you sign in with. Give this or a work address",
+        help_text=(
+            "Where we write to you about your accreditation. You need a work email address, a "
+            "work address or both: give the work address below if you leave this empty"
+        ),
         error_messages={
             "invalid": "Enter an email address in the correct format, like name@example.ac.uk"
         },
@@ -124,7 +127,7 @@ class ProfileForm(forms.Form):
         label="Work address",
         required=False,
         max_length=1000,
-        help_text="Give this or a work email address",
+        help_text="You need this if you did not give a work email address",
         error_messages={"max_length": "Work address must be 1000 characters or fewer"},
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
     )

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class WorkflowConfig(AppConfig):
     name = "workflow"
+
+    def ready(self):
+        from . import audit_words
+
+        audit_words.register()

@@ -15,7 +15,8 @@ from .graph import declared_line, sentence, state_field, transition_label, trans
 from .signals import transition_done
 
 
-def _audit_label(model):
+def audit_label(model):
+    """The first part of the audit action of ``model``'s transitions."""
     return getattr(model, "audit_label", None) or model._meta.model_name
 
 
@@ -148,7 +149,7 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
         locked.save()
         audit_record(
             actor=by,
-            action=f"{_audit_label(model)}.{transition}",
+            action=f"{audit_label(model)}.{transition}",
             obj=locked,
             from_state=from_state,
             to_state=to_state,

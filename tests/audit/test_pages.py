@@ -122,9 +122,10 @@ def test_event_list_shows_who_did_what_to_which_object(secretariat_client, secre
 
     text = response.text
     assert "sam.secretariat@example.gov.uk" in text
-    assert "accreditation.approve" in text
-    assert f"researchers.user {subject.pk}" in text
-    assert str(subject) in text
+    assert "Accreditation approve" in text  # an unregistered code, spelt out
+    assert f"User {subject.pk}" in text
+    person_page = reverse("researchers:person_detail", kwargs={"pk": subject.pk})
+    assert f'href="{person_page}">{subject}</a>' in text
     assert "submitted → approved" in text
 
 
@@ -309,7 +310,7 @@ def test_event_list_same_queries_for_small_and_large_trails(secretariat_client):
 
 
 def test_event_detail_shows_every_field_and_the_payload(secretariat_client, secretariat, rf):
-    subject = UserFactory()
+    subject = UserFactory(full_name="Riley Researcher")
     event = record_event(
         actor=secretariat,
         action="user.roles_change",

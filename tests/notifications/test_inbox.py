@@ -98,8 +98,9 @@ def test_notification_list_queries_stay_fixed_whatever_the_number(
     )
     client.force_login(researcher)
 
-    # Session, user and roles; the header's unread count; the list's count and its rows.
-    with django_assert_max_num_queries(6):
+    # Session, user and roles; the header's unread count; the count of what needs action; the
+    # list's count and its rows.
+    with django_assert_max_num_queries(7):
         response = client.get(LIST)
 
     assert response.status_code == 200

@@ -1,0 +1,33 @@
+"""What the audit trail shows for this app's own actions, and where its objects open."""
+
+from audit.describe import action_words_register, object_page_register
+
+WORDS = {
+    "researchers.user_registered": "Registered an account",
+    "researchers.user_created": "Created an account",
+    "researchers.role_granted": "Gave a role",
+    "researchers.role_revoked": "Took a role away",
+    "researchers.profile_updated": "Updated a researcher's profile",
+    "researchers.organisation_proposed": "Proposed a new organisation",
+    "researchers.organisation_created": "Added an organisation",
+    "researchers.organisation_approved": "Approved an organisation",
+    "researchers.organisation_merged": "Merged an organisation into another",
+    "researchers.organisation_rejected": "Rejected an organisation",
+    "researchers.qualification_added": "Added a qualification",
+    "researchers.qualification_updated": "Changed a qualification",
+    "researchers.qualification_deleted": "Removed a qualification",
+    "researchers.training_added": "Added a training record",
+    "researchers.training_updated": "Changed a training record",
+    "researchers.training_deleted": "Removed a training record",
+    "declaration.sign": "Signed the confidentiality declaration",
+    "declaration.pdf_signed": "Signed copy of a declaration prepared",
+    "declaration.failed": "Signed copy of a declaration could not be prepared",
+    "declaration.download": "Downloaded a signed declaration",
+    "declaration_version.publish": "Published a new version of the declaration",
+}
+
+
+def register():
+    action_words_register(WORDS)
+    object_page_register("researchers.user", "researchers:person_detail")
+    object_page_register("researchers.organisation", "researchers:organisation_review")

@@ -1,0 +1,53 @@
+"""The words the audit trail shows for every transition: "Returned for changes (accreditation
+application)" for ``accreditation_application.return_to_applicant``. Read from the machines'
+own button labels, so a new transition has its words without anyone writing them."""
+
+from audit.describe import action_words_register
+
+from .graph import state_machines
+
+# The past tense of the verb each button label starts with; a verb not here keeps its label.
+PAST = {
+    "activate": "Activated",
+    "approve": "Approved",
+    "close": "Closed",
+    "end": "Ended",
+    "expire": "Expired",
+    "record": "Recorded",
+    "reinstate": "Reinstated",
+    "reject": "Rejected",
+    "release": "Released",
+    "reopen": "Reopened",
+    "return": "Returned",
+    "revoke": "Revoked",
+    "send": "Sent",
+    "start": "Started",
+    "submit": "Submitted",
+    "suspend": "Suspended",
+    "withdraw": "Withdrew",
+}
+
+
+def past(label):
+    """ "Send to the panel" as "Sent to the panel"."""
+    verb, _, rest = label.partition(" ")
+    done = PAST.get(verb.lower())
+    if done is None:
+        return label
+    return f"{done} {rest}".strip()
+
+
+def transition_words():
+    """``{action code: words}`` for every transition of every machine."""
+    from .services import audit_label
+
+    words = {}
+    for machine in state_machines():
+        for step in machine.steps:
+            action = f"{audit_label(machine.model)}.{step.name}"
+            words.setdefault(action, f"{past(step.label)} ({machine.model._meta.verbose_name})")
+    return words
+
+
+def register():
+    action_words_register(transition_words())
