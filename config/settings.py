@@ -206,6 +206,12 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 # Browsers make passkeys only on HTTPS or on localhost; the development server is plain HTTP on
 # localhost, which fido2 accepts only when told to. Never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_FORMS = {
+    "add_webauthn": "researchers.two_factor_forms.PasskeyAddForm",
+    "authenticate_webauthn": "researchers.two_factor_forms.PasskeyAuthenticateForm",
+    "reauthenticate_webauthn": "researchers.two_factor_forms.PasskeyReauthenticateForm",
+    "login_webauthn": "researchers.two_factor_forms.PasskeyLoginForm",
+}
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_ADAPTER = "researchers.adapters.MFAAdapter"
 GUARDIAN_ANONYMOUS_USER_NAME = None

@@ -34,7 +34,7 @@ def sign_in(page, live_server, email, password):
     page.check_accessibility()
     page.fill("#id_login", email)
     page.fill("#id_password", password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_researcher_registers_verifies_email_signs_in_and_sees_dashboard(checked_page, live_server):
