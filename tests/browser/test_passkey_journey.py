@@ -48,8 +48,12 @@ def sign_out(page):
     page.wait_for_load_state("load")
 
 
-def test_researcher_adds_a_passkey_then_signs_in_with_it(checked_page, live_server, time_machine):
+def test_researcher_adds_a_passkey_then_signs_in_with_it(
+    checked_page, live_server, time_machine, settings
+):
     page = checked_page
+    # Passkeys belong to the service's address, here the test server's.
+    settings.SITE_URL = live_server.url
     researcher = UserFactory(full_name="Grace Hopper", roles=[Role.RESEARCHER])
     virtual_authenticator(page)
 
