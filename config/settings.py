@@ -214,7 +214,20 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
     "confirm_email": "1/3m/key",
 }
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# A second factor is an authenticator app or a passkey (WebAuthn, verified by fido2), with
+# recovery codes for when it is lost. A passkey also signs in on its own: it is something the
+# person has, unlocked by their fingerprint, face or PIN.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Browsers make passkeys only on HTTPS or on localhost; the development server is plain HTTP on
+# localhost, which fido2 accepts only when told to. Never in production.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+MFA_FORMS = {
+    "add_webauthn": "researchers.two_factor_forms.PasskeyAddForm",
+    "authenticate_webauthn": "researchers.two_factor_forms.PasskeyAuthenticateForm",
+    "reauthenticate_webauthn": "researchers.two_factor_forms.PasskeyReauthenticateForm",
+    "login_webauthn": "researchers.two_factor_forms.PasskeyLoginForm",
+}
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_ADAPTER = "researchers.adapters.MFAAdapter"
 GUARDIAN_ANONYMOUS_USER_NAME = None

@@ -3,9 +3,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard import views as dashboard_views
+from researchers.two_factor_views import passkey_remove
 
 urlpatterns = [
     path("", include("dashboard.urls")),
+    # Ahead of allauth's own, which would let staff remove their last second factor.
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        passkey_remove,
+        name="mfa_remove_webauthn",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("researchers.urls")),
     path("audit/", include("audit.urls")),

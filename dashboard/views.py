@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from researchers.roles import Role, user_roles
+from researchers.selectors import user_has_second_factor
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,11 @@ def start(request):
 def home(request):
     roles = user_roles(request.user)
     sections = [template for role, template in DASHBOARD_SECTIONS if role in roles]
-    return render(request, "dashboard/home.html", {"sections": sections})
+    return render(
+        request,
+        "dashboard/home.html",
+        {"sections": sections, "has_second_factor": user_has_second_factor(request.user)},
+    )
 
 
 def bad_request(request, exception=None):

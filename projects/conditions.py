@@ -153,6 +153,21 @@ def supervisors_on_team(proposal):
     return True
 
 
+def team_two_factor_to_join(proposal):
+    """This project has started, so every member of its team, the co-ordinator included, must
+    set up two-factor authentication (an authenticator app or a passkey).
+
+    An amendment is the only way onto a running project's team, so the rule holds for
+    amendments; a proposal's team needs two factors only once the project starts
+    (``lifecycle_conditions.team_two_factor_to_start``).
+    """
+    from .lifecycle_selectors import members_without_two_factor
+
+    if proposal.amends_id is None:
+        return True
+    return not members_without_two_factor(proposal)
+
+
 # The data
 
 
@@ -234,7 +249,7 @@ SECTION_CONDITIONS = (
     outputs_planned,
 )
 
-TEAM_CONDITIONS = (team_accepted, team_accredited, supervisors_on_team)
+TEAM_CONDITIONS = (team_accepted, team_accredited, supervisors_on_team, team_two_factor_to_join)
 
 SUBMISSION_CONDITIONS = (*SECTION_CONDITIONS, *TEAM_CONDITIONS, datasets_have_gateway)
 
@@ -242,6 +257,7 @@ APPROVAL_CONDITIONS = (
     team_accepted,
     team_accredited,
     supervisors_on_team,
+    team_two_factor_to_join,
     datasets_have_gateway,
     access_mode_strict_enough,
     consent_given,

@@ -39,6 +39,14 @@ def team_accredited_to_end(proposal):
     return True
 
 
+def team_two_factor_to_start(proposal):
+    """Every team member, the co-ordinator included, must set up two-factor authentication (an
+    authenticator app or a passkey) before the project starts."""
+    from .lifecycle_selectors import members_without_two_factor
+
+    return not members_without_two_factor(proposal)
+
+
 def past_end_date(proposal):
     """The project's end date has passed."""
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
@@ -73,7 +81,12 @@ def nothing_in_checking(proposal):
     return all(check(proposal) for check in hooks.checking_checks)
 
 
-ACTIVATION_CONDITIONS = (is_not_an_amendment, start_date_reached, team_accredited_to_end)
+ACTIVATION_CONDITIONS = (
+    is_not_an_amendment,
+    start_date_reached,
+    team_accredited_to_end,
+    team_two_factor_to_start,
+)
 # Closing early, by the co-ordinator of an active project.
 CLOSE_CONDITIONS = (released_outputs_published,)
 # Closing by the service once an ended project has nothing left open.

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from researchers.selectors import users_without_second_factor
+
 from .models import Proposal
 
 State = Proposal.State
@@ -31,6 +33,12 @@ def project_members(project):
         .distinct()
     )
     return [project.coordinator, *accepted]
+
+
+def members_without_two_factor(project):
+    """The co-ordinator and accepted team members of ``project`` (or of an amendment) who have
+    set up neither an authenticator app nor a passkey, co-ordinator first."""
+    return users_without_second_factor(project_members(project))
 
 
 def projects_past_end_date(*, on=None):

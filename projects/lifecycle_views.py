@@ -13,7 +13,7 @@ from workflow.services import unmet_conditions
 
 from . import lifecycle_services
 from .lifecycle_permissions import user_can_see_versions
-from .lifecycle_selectors import project_get
+from .lifecycle_selectors import members_without_two_factor, project_get
 from .permissions import is_coordinator
 
 
@@ -47,6 +47,7 @@ def activate(request, pk):
             "project": project,
             "refusals": refusals,
             "unmet": unmet_conditions(project, "activate"),
+            "without_two_factor": members_without_two_factor(project),
         },
     )
 

@@ -337,6 +337,7 @@ class Proposal(StateMachineModel):
             lifecycle_conditions.start_date_reached,
             conditions.not_ended,
             lifecycle_conditions.team_accredited_to_end,
+            lifecycle_conditions.team_two_factor_to_start,
         ],
         custom={"label": "Activate"},
     )

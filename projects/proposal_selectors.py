@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from legislation.models import Dataset
+from researchers.selectors import users_without_second_factor
 
 from .models import Proposal, TeamMember
 
@@ -88,12 +89,19 @@ def invitation_get(*, token):
 
 
 def proposal_team_status(proposal):
-    """Each team row with the accreditation that lasts to the proposal's end date, or None."""
+    """Each team row with the accreditation that lasts to the proposal's end date (or None),
+    and whether its person has set up two-factor authentication."""
     from .conditions import accreditation_lasting
 
+    team = proposal_team(proposal)
+    without = {user.pk for user in users_without_second_factor(m.user for m in team if m.user)}
     return [
-        (member, accreditation_lasting(member.user, proposal.end_date) if member.user else None)
-        for member in proposal_team(proposal)
+        (
+            member,
+            accreditation_lasting(member.user, proposal.end_date) if member.user else None,
+            member.user is not None and member.user.pk not in without,
+        )
+        for member in team
     ]
 
 

@@ -19,6 +19,7 @@ from legislation.access_modes import AccessMode, access_mode_satisfies
 from notifications.services import email_on_commit, notifications_done, notify
 from researchers.permissions import check_user_has_role
 from researchers.roles import Role, user_has_role
+from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
@@ -30,6 +31,10 @@ from .proposal_permissions import check_user_can_edit_proposal
 State = Proposal.State
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 NOT_EDITABLE = "This proposal has been sent to the secretariat, so it cannot be changed now."
+JOIN_NEEDS_TWO_FACTOR = (
+    "This project has started, so you must set up two-factor authentication (an authenticator "
+    "app or a passkey) before you join its team."
+)
 
 # The proposal fields each question page saves (the team and datasets have their own steps).
 SECTION_FIELDS = {
@@ -322,6 +327,9 @@ def _answer_invitation(*, invitation, by, request, accept):
             raise ValidationError(
                 "Only researchers can join a project team. Apply for accreditation first."
             )
+        # An amendment is the only way onto the team of a project that has started.
+        if accept and proposal.amends_id is not None and not user_has_second_factor(by):
+            raise ValidationError(JOIN_NEEDS_TWO_FACTOR)
         now = timezone.now()
         if accept:
             invitation.user = by

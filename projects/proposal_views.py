@@ -15,6 +15,7 @@ from dashboard.forms import posted_id
 from legislation.access_modes import AccessMode
 from researchers.permissions import role_required
 from researchers.roles import Role, user_has_role
+from researchers.selectors import user_has_second_factor
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import user_may_fire
@@ -434,8 +435,17 @@ def team_invitation(request, token):
                     return redirect("projects:proposal_detail", pk=invitation.proposal_id)
                 messages.success(request, f"You have declined to join the team of “{title}”.")
                 return redirect("projects:proposal_list")
+    proposal = invitation.proposal
     return render(
         request,
         "projects/proposal/invitation.html",
-        {"invitation": invitation, "proposal": invitation.proposal, "refusals": errors},
+        {
+            "invitation": invitation,
+            "proposal": proposal,
+            "refusals": errors,
+            # Joining a project that has started (through its amendment) needs two factors.
+            "needs_two_factor": (
+                proposal.amends_id is not None and not user_has_second_factor(request.user)
+            ),
+        },
     )

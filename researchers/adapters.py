@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -15,6 +16,7 @@ from audit.services import client_ip
 
 from . import services
 from .middleware import needs_two_factor
+from .selectors import SECOND_FACTORS, second_factors
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -64,6 +66,19 @@ class AccountAdapter(DefaultAccountAdapter):
         key = super()._get_login_attempts_cache_key(request, **credentials)
         return f"{key}:{self.get_client_ip(request)}"
 
+    def get_reauthentication_methods(self, user):
+        """allauth's ways to confirm it is you, in the service's words."""
+        words = {
+            "reauthenticate": "Use your password",
+            "mfa_reauthenticate": "Use your authenticator app or a recovery code",
+            "mfa_reauthenticate:webauthn": "Use a passkey",
+        }
+        methods = super().get_reauthentication_methods(user)
+        return [
+            {**method, "description": words.get(method["id"], method["description"])}
+            for method in methods
+        ]
+
     def is_reauthentication_required(self, *, app, **kwargs):
         """Staff are sent to set up two-factor straight after signing in; asking for the password
         they typed moments ago would only get in the way. Every later change to two-factor
@@ -97,13 +112,27 @@ class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "cannot_delete_authenticator": (
-            "Staff roles must use two-factor authentication, so it cannot be turned off. If you "
-            "have lost your authenticator app, ask the service's operators to reset it"
+            "Staff roles must use two-factor authentication, so it cannot be turned off. Add "
+            "another passkey or an authenticator app first, or if you have lost yours, ask the "
+            "service's operators to reset it"
         ),
     }
 
     def can_delete_authenticator(self, authenticator):
-        """Staff keep their authenticator app: without it no staff page opens."""
-        if authenticator.type == authenticator.Type.TOTP and needs_two_factor(authenticator.user):
-            return False
+        """Staff keep a second factor: without one no staff page opens. They may remove an
+        authenticator app or a passkey only while another of either remains."""
+        if authenticator.type in SECOND_FACTORS and needs_two_factor(authenticator.user):
+            others = second_factors().filter(user_id=authenticator.user_id)
+            if not others.exclude(pk=authenticator.pk).exists():
+                return False
         return super().can_delete_authenticator(authenticator)
+
+    def generate_authenticator_name(self, user, type):
+        """The name a new passkey is offered: "Passkey 1", "Passkey 2", and so on."""
+        return f"Passkey {second_factors().filter(user_id=user.pk, type=type).count() + 1}"
+
+    def get_public_key_credential_rp_entity(self):
+        """Passkeys belong to the service's public address (``SITE_URL``), never to whatever
+        host a request names: a passkey made on one address does not work on another, and
+        browsers refuse an IP address, hence ``localhost`` in development."""
+        return {"id": urlsplit(settings.SITE_URL).hostname, "name": settings.SERVICE_NAME}

@@ -8,11 +8,11 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .declaration_selectors import declaration_to_sign
 from .roles import user_is_staff_role
-from .selectors import user_has_totp
+from .selectors import user_has_second_factor
 
 SETUP_NOTICE = (
-    "Staff roles must use two-factor authentication. Set up an authenticator app now to "
-    "continue: you will be asked for a code from it each time you sign in."
+    "Staff roles must use two-factor authentication. Set up an authenticator app or a passkey "
+    "now to continue: you will be asked for it each time you sign in."
 )
 
 
@@ -35,7 +35,7 @@ def path_is_open(path):
     """Pages a staff member without two-factor may still open."""
     # Every allauth page (sign-in and out, email, password, two-factor) shares one prefix.
     account_pages = commonpath(
-        [reverse("account_login"), reverse("account_email"), reverse("mfa_activate_totp")]
+        [reverse("account_login"), reverse("account_email"), reverse("mfa_index")]
     )
     # The liveness probe is open, not the secretariat's status page below it.
     return path.startswith(
@@ -51,11 +51,13 @@ def _admin_login_path():
 
 
 class StaffTwoFactorMiddleware:
-    """Sends a signed-in staff user without TOTP to set it up, whatever page they ask for, and
-    turns away password-only sign-ins through the Django admin's own form.
+    """Sends a signed-in staff user with no second factor (neither an authenticator app nor a
+    passkey) to the two-factor page to choose one, whatever page they ask for, and turns away
+    password-only sign-ins through the Django admin's own form.
 
-    Only the account pages (sign out, email, password, two-factor setup and recovery codes),
-    static files and health checks stay open, so nothing a staff role can see opens first.
+    Only the account pages (sign out, email, password, two-factor and passkey set-up, recovery
+    codes), static files and health checks stay open, so nothing a staff role can see opens
+    first.
     """
 
     def __init__(self, get_response):
@@ -72,10 +74,10 @@ class StaffTwoFactorMiddleware:
             and user.is_authenticated
             and not path_is_open(request.path)
             and needs_two_factor(user)
-            and not user_has_totp(user)
+            and not user_has_second_factor(user)
         ):
             self._notify(request)
-            return redirect("mfa_activate_totp")
+            return redirect("mfa_index")
         return self.get_response(request)
 
     @staticmethod

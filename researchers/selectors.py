@@ -11,6 +11,14 @@ from .models import User
 
 RECENT_EVENTS = 20
 
+# What counts as a second factor: an authenticator app or a passkey. Recovery codes only stand in
+# for one of these when it is lost, so they never count on their own.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
+def second_factors():
+    return Authenticator.objects.filter(type__in=SECOND_FACTORS)
+
 
 def _with_security_facts(queryset):
     return queryset.annotate(
@@ -19,9 +27,7 @@ def _with_security_facts(queryset):
                 user=OuterRef("pk"), email__iexact=OuterRef("email")
             ).filter(verified=True)
         ),
-        has_totp=Exists(
-            Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-        ),
+        has_second_factor=Exists(second_factors().filter(user=OuterRef("pk"))),
     )
 
 
@@ -45,5 +51,19 @@ def person_audit_events(*, user, limit=RECENT_EVENTS):
     )
 
 
-def user_has_totp(user):
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+def user_has_second_factor(user):
+    """Whether ``user`` has set up two-factor authentication: an authenticator app or a
+    passkey."""
+    return second_factors().filter(user_id=user.pk).exists()
+
+
+def users_without_second_factor(users):
+    """Those of ``users`` who have set up neither an authenticator app nor a passkey, in the
+    order given, in one query."""
+    users = list(users)
+    having = set(
+        second_factors()
+        .filter(user_id__in=[user.pk for user in users])
+        .values_list("user_id", flat=True)
+    )
+    return [user for user in users if user.pk not in having]

@@ -15,7 +15,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     ``UserFactory(roles=[...], declaration=False)`` leaves it unsigned.
     ``UserFactory(totp=True)`` gives the user an activated TOTP authenticator and recovery codes,
     as staff roles need before any staff page opens; the secret is kept on ``user.totp_secret``
-    so a test can compute a valid code.
+    so a test can compute a valid code. ``UserFactory(passkey=True)`` gives them a passkey
+    instead (``passkey_add``), and recovery codes.
     """
 
     class Meta:
@@ -65,6 +66,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         TOTP.activate(self, self.totp_secret)
         RecoveryCodes.activate(self)
 
+    @factory.post_generation
+    def passkey(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+        passkey_add(self)
+        RecoveryCodes.activate(self)
+
 
 def declaration_signed_row(user):
     """A signed declaration on the current version (version 1 if none is published), without
@@ -84,3 +94,60 @@ def declaration_signed_row(user):
         signed_at=timezone.now(),
         state=Declaration.State.SIGNED,
     )
+
+
+def passkey_add(user, *, name="Passkey 1", rp_id="localhost"):
+    """Give ``user`` a passkey as allauth stores one it has registered: the registration
+    response of a software authenticator (a new P-256 key, "none" attestation, resident and
+    user-verified). Returns the authenticator row; its private key is on ``.private_key``."""
+    import os
+
+    from allauth.mfa.models import Authenticator
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from fido2.cose import ES256
+    from fido2.utils import sha256
+    from fido2.webauthn import (
+        Aaguid,
+        AttestationObject,
+        AttestedCredentialData,
+        AuthenticatorAttestationResponse,
+        AuthenticatorData,
+        CollectedClientData,
+        RegistrationResponse,
+    )
+
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    credential_id = os.urandom(16)
+    flags = AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.UV | AuthenticatorData.FLAG.AT
+    authenticator_data = AuthenticatorData.create(
+        sha256(rp_id.encode()),
+        flags,
+        0,
+        AttestedCredentialData.create(
+            Aaguid.NONE, credential_id, ES256.from_cryptography_key(private_key.public_key())
+        ),
+    )
+    response = RegistrationResponse(
+        raw_id=credential_id,
+        response=AuthenticatorAttestationResponse(
+            client_data=CollectedClientData.create(
+                type="webauthn.create", challenge=os.urandom(32), origin=f"http://{rp_id}"
+            ),
+            attestation_object=AttestationObject.create("none", authenticator_data, {}),
+        ),
+        client_extension_results={"credProps": {"rk": True}},
+    )
+    authenticator = Authenticator.objects.create(
+        user=user,
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": name, "credential": _jsonable(response)},
+    )
+    authenticator.private_key = private_key
+    return authenticator
+
+
+def _jsonable(value):
+    """fido2's JSON form of a response, as plain dicts and lists the database can store."""
+    import json
+
+    return json.loads(json.dumps(dict(value), default=dict))

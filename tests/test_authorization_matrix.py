@@ -23,7 +23,7 @@ from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel_services import conflict_declare, reviewer_assign
 from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
-from tests.factories import UserFactory
+from tests.factories import UserFactory, passkey_add
 from tests.legislation.factories import DatasetFactory
 from tests.outputs.review_helpers import submitted_request
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
@@ -169,6 +169,20 @@ MATRIX = {
     "mfa_view_recovery_codes": Row(by_factor(NOT_FOUND, REAUTHENTICATE)),
     "mfa_generate_recovery_codes": Row(by_factor(REAUTHENTICATE, REAUTHENTICATE)),
     "mfa_download_recovery_codes": Row(by_factor(NOT_FOUND, REAUTHENTICATE)),
+    # Passkeys: the list is one's own; adding, renaming and removing ask again first (before
+    # even looking the passkey up, so someone else's passkey is no different); confirming with
+    # a passkey falls back to the password for anyone who has none; signing in with one is for
+    # the browser's script, so a page visit goes back to the sign-in page.
+    "mfa_list_webauthn": Row(signed_in()),
+    "mfa_add_webauthn": Row(by_factor(REAUTHENTICATE, REAUTHENTICATE)),
+    "mfa_edit_webauthn": Row(
+        by_factor(REAUTHENTICATE, REAUTHENTICATE), lambda world: {"pk": world.passkey.pk}
+    ),
+    "mfa_remove_webauthn": Row(
+        by_factor(REAUTHENTICATE, REAUTHENTICATE), lambda world: {"pk": world.passkey.pk}
+    ),
+    "mfa_reauthenticate_webauthn": Row(by_factor(REAUTHENTICATE, REAUTHENTICATE)),
+    "mfa_login_webauthn": Row({"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, HOME)}),
     # People and roles
     "researchers:people_list": Row(only("secretariat")),
     "researchers:person_detail": Row(
@@ -563,6 +577,8 @@ def world(db, settings, tmp_path):
             supervisor=users["researcher"],
         ),
         accreditation=AccreditationFactory(),
+        # Someone else's passkey: no role's user has one.
+        passkey=passkey_add(UserFactory(roles=[Role.RESEARCHER])),
         proposal=proposal,
         invitation=TeamMemberFactory(
             proposal=proposal,

@@ -99,7 +99,7 @@ def test_researcher_is_accredited_appears_on_the_register_and_their_declaration_
     visit(page, f"{url}/accounts/login/")
     page.fill("#id_login", researcher.email)
     page.fill("#id_password", DEFAULT_PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url("**/dashboard/")
     page.check_accessibility()
     researcher_cookie = next(

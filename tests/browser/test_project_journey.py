@@ -46,8 +46,9 @@ def people(db):
         name=DATASET, consent_required=True, access_mode=AccessMode.SAFE_SETTING, acts=[act]
     )
     representative_add(user=data_owner, department=dataset.department, by=secretariat)
-    coordinator = UserFactory(full_name="Amara Okafor", roles=[Role.RESEARCHER])
-    teammate = UserFactory(full_name="Tomasz Nowak", roles=[Role.RESEARCHER])
+    # Both will see the data once the project starts, so both have a second factor.
+    coordinator = UserFactory(full_name="Amara Okafor", roles=[Role.RESEARCHER], totp=True)
+    teammate = UserFactory(full_name="Tomasz Nowak", roles=[Role.RESEARCHER], passkey=True)
     for user, organisation in (
         (coordinator, "University of Leeds"),
         (teammate, "Cardiff University"),

@@ -28,12 +28,18 @@ def secretariat():
     return UserFactory(roles=[Role.SECRETARIAT], totp=True)
 
 
+def researcher_with_two_factor():
+    """Everyone on a project that has started has set up a second factor."""
+    return UserFactory(roles=[Role.RESEARCHER], totp=True)
+
+
 @pytest.fixture
 def project():
-    member = UserFactory(roles=[Role.RESEARCHER])
+    member = researcher_with_two_factor()
     accredit(member)
     return ProposalFactory(
         state=State.ACTIVE,
+        coordinator=researcher_with_two_factor(),
         title="Pay and place",
         lay_summary="How pay differs between places.",
         datasets=[DatasetFactory(name="Test Earnings Returns")],
@@ -107,7 +113,7 @@ def test_amendment_keeps_the_approved_version_in_force_until_it_is_approved(proj
 
 
 def test_amendment_approved_puts_its_purpose_dates_team_and_datasets_in_force(project, secretariat):
-    newcomer = UserFactory(roles=[Role.RESEARCHER])
+    newcomer = researcher_with_two_factor()
     accredit(newcomer, valid_until=project.end_date + datetime.timedelta(days=400))
     leaver = project.team.exclude(user=project.coordinator).get()
     amendment = amendment_start(project=project, by=project.coordinator)
@@ -289,11 +295,12 @@ def test_approved_amendment_page_offers_no_start_since_the_project_in_force_is_r
 
 @pytest.fixture
 def ended_project():
-    member = UserFactory(roles=[Role.RESEARCHER])
+    member = researcher_with_two_factor()
     accredit(member)
     today = timezone.localdate()
     return ProposalFactory(
         state=State.ENDED,
+        coordinator=researcher_with_two_factor(),
         title="Pay and place",
         start_date=today - datetime.timedelta(days=300),
         end_date=today - datetime.timedelta(days=10),

@@ -36,15 +36,21 @@ def _today():
         yield
 
 
+def researcher_with_two_factor():
+    """Nobody starts a project without a second factor, so its team has one."""
+    return UserFactory(roles=[Role.RESEARCHER], totp=True)
+
+
 def approved(**kwargs):
     kwargs.setdefault("state", State.APPROVED_WITH_CONDITIONS)
+    kwargs.setdefault("coordinator", researcher_with_two_factor())
     return ProposalFactory(**kwargs)
 
 
 def test_project_activate_by_the_coordinator_on_the_start_date_makes_it_active_and_tells_the_team(
     eager_celery, mailoutbox, django_capture_on_commit_callbacks
 ):
-    member = UserFactory(roles=[Role.RESEARCHER])
+    member = researcher_with_two_factor()
     project = approved(start_date=TODAY, team=[member])
     accredit(member, until=project.end_date)
 

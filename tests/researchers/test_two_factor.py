@@ -11,7 +11,9 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-SETUP_URL = reverse("mfa_activate_totp")
+# Staff without a second factor are sent where they can choose a passkey or an authenticator app.
+SETUP_URL = reverse("mfa_index")
+TOTP_SETUP_URL = reverse("mfa_activate_totp")
 
 
 @pytest.mark.parametrize("role", sorted(STAFF_ROLES))
@@ -105,11 +107,12 @@ def test_staff_first_sign_in_sets_up_totp_then_signs_in_with_a_code(client, time
     )
     assert signed_in.url == reverse("dashboard:home")
     assert client.get(signed_in.url).url == SETUP_URL
+    assert client.get(SETUP_URL).status_code == 200
 
     # Just signed in: no second request for the password before the first set-up.
-    assert client.get(SETUP_URL).status_code == 200
+    assert client.get(TOTP_SETUP_URL).status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
-    activated = client.post(SETUP_URL, {"code": _code(secret, start)})
+    activated = client.post(TOTP_SETUP_URL, {"code": _code(secret, start)})
     assert activated.url == reverse("mfa_view_recovery_codes")
     assert client.get(reverse("dashboard:home")).status_code == 200
 
@@ -171,7 +174,7 @@ def test_totp_set_up_long_after_sign_in_asks_for_the_password_again(client, time
     client.post(reverse("account_login"), {"login": user.email, "password": DEFAULT_PASSWORD})
 
     time_machine.move_to(start + timedelta(minutes=30), tick=False)
-    response = client.get(SETUP_URL)
+    response = client.get(TOTP_SETUP_URL)
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_reauthenticate"))

@@ -18,6 +18,9 @@ from researchers.roles import STAFF_ROLES, Role
 
 # Demo accounts only; seed_demo refuses to run in production.
 DEFAULT_DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105
+# The authenticator app key of the demo researcher who runs the active demo project: printed, so
+# it can be added to an app, and the same on every run.
+DEMO_TOTP_SECRET = "MFZHGLLEMVWW6LLSMVZWKYLSMNUGK4RS"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,30 @@ def seed_users(command):
         "Staff users ("
         + ", ".join(sorted(Role(role).label.lower() for role in STAFF_ROLES))
         + ") are walked through two-factor set-up when they first sign in: "
-        "have an authenticator app ready."
+        "have an authenticator app ready, or add a passkey."
     )
+
+
+def seed_second_factor(command):
+    """The second demo researcher, who runs the demo's active project, has an authenticator app
+    set up: nobody on the team of a project that has started may be without a second factor.
+
+    The key is printed so it can be added to an app; one the researcher set up themselves while
+    trying the demo is left alone.
+    """
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from researchers.selectors import user_has_second_factor
+
+    user = User.objects.get(email=DEMO_USERS[1].email)
+    if not user_has_second_factor(user):
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        command.stdout.write(
+            f"{user.email} signs in with an authenticator app: add the key {DEMO_TOTP_SECRET} "
+            "to yours (or add a passkey once signed in)."
+        )
+    else:
+        command.stdout.write(f"{user.email} has set up two-factor authentication already.")
 
 
 def seed_declaration(command):
@@ -455,6 +480,7 @@ SEED_STEPS = [
     seed_users,
     seed_declaration,
     seed_accredited_researcher,
+    seed_second_factor,
     seed_projects,
     seed_consent_request,
     seed_output_request,
