@@ -9,6 +9,7 @@ from django.template import loader
 from researchers.roles import Role, user_roles
 
 from .researcher_selectors import researcher_home
+from .secretariat_selectors import secretariat_queues
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ DASHBOARD_SECTIONS = (
 # for someone holding the role.
 SECTION_READS = {
     Role.RESEARCHER: ("researcher_home", lambda user: researcher_home(user=user)),
+    Role.SECRETARIAT: ("secretariat_queues", lambda user: secretariat_queues()),
 }
 
 
