@@ -42,7 +42,7 @@ def section(html, start_id, end_id=None):
 
 def action_buttons(html):
     return re.findall(
-        r'<a class="govuk-button[^"]*"\s+data-module="govuk-button"\s+href="([^"]+)">([^<]+)</a>',
+        r'<a class="govuk-button[^"]*"[^>]*\s+href="([^"]+)">([^<]+)</a>',
         html,
     )
 
