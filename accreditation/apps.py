@@ -21,3 +21,10 @@ class AccreditationConfig(AppConfig):
         from . import notices
 
         notices_register(notices.NOTICES)
+
+        # The accreditation section of the secretariat's person page.
+        from researchers.person_sections import person_sections_register
+
+        from .person_section import PERSON_SECTION
+
+        person_sections_register(PERSON_SECTION)

@@ -20,3 +20,11 @@ def years_for(level):
 def validity_for(level, *, start):
     """(valid_from, valid_until) of an accreditation at ``level`` starting on ``start``."""
     return start, add_years(start, years_for(level))
+
+
+def training_refresh_day(passed_on):
+    """The day training passed on ``passed_on`` becomes too old for a provisional researcher
+    to rely on."""
+    from django.conf import settings
+
+    return add_years(passed_on, settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)

@@ -16,7 +16,7 @@ from notifications.reminders import (
 )
 from notifications.stale_drafts import stale_draft_rules
 
-from .dates import add_years
+from .dates import add_years, training_refresh_day
 from .levels import Level
 from .models import Accreditation, AccreditationApplication
 
@@ -108,7 +108,7 @@ def _training_refresh_day(accreditation):
     latest = accreditation.latest_training
     if latest is None:
         return None
-    return add_years(latest, settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)
+    return training_refresh_day(latest)
 
 
 def _provisional_with_training(today, *, due_from, due_until):

@@ -129,3 +129,109 @@ def accreditations_lapsed(*, on=None):
     """Active accreditations whose last valid day is before ``on`` (today)."""
     on = on or timezone.localdate()
     return Accreditation.objects.filter(state=Accreditation.State.ACTIVE, valid_until__lt=on)
+
+
+def supervision_requests_waiting(user):
+    """Open applications naming ``user`` as supervisor that they have not answered yet."""
+    return applications_to_supervise(user).filter(
+        supervisor_confirmed_at__isnull=True, supervisor_declined_at__isnull=True
+    )
+
+
+def accreditations_ending(*, within_days, on=None):
+    """Active accreditations whose last valid day is within ``within_days`` of ``on`` (today),
+    the soonest first, with their researchers."""
+    on = on or timezone.localdate()
+    return (
+        Accreditation.objects.filter(
+            state=Accreditation.State.ACTIVE,
+            valid_until__gte=on,
+            valid_until__lte=on + datetime.timedelta(days=within_days),
+        )
+        .select_related("researcher")
+        .order_by("valid_until", "pk")
+    )
+
+
+class Standing:
+    """Where a researcher stands with accreditation on a day, and the one thing to do next.
+
+    ``status`` is one of ``STATUSES``; ``accreditation`` is their latest accreditation in any
+    state, ``application`` the one in progress (or, with none in progress, their latest).
+    """
+
+    NONE = "none"
+    IN_PROGRESS = "in_progress"
+    WITH_SECRETARIAT = "with_secretariat"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    STATUSES = (NONE, IN_PROGRESS, WITH_SECRETARIAT, ACTIVE, SUSPENDED, REVOKED, EXPIRED)
+
+    def __init__(self, *, accreditation, application, today):
+        self.accreditation = accreditation
+        self.application = application
+        self.today = today
+        self.open = application is not None and application.state in OPEN_STATES
+        self.held = self._held()
+        self.status = self._status()
+
+    def _held(self):
+        """The state of the latest accreditation as it stands today: an active one past its
+        last day counts as expired before the nightly sweep records it."""
+        accreditation = self.accreditation
+        if accreditation is None:
+            return None
+        if accreditation.state == Accreditation.State.ACTIVE:
+            return self.EXPIRED if accreditation.valid_until < self.today else self.ACTIVE
+        return accreditation.state
+
+    def _status(self):
+        if self.open:
+            if self.application.state == State.SUBMITTED:
+                return self.WITH_SECRETARIAT
+            return self.IN_PROGRESS
+        return self.held or self.NONE
+
+    @property
+    def renew_from(self):
+        """The first day renewal is offered for an active accreditation, or None."""
+        if self.held != self.ACTIVE:
+            return None
+        return self.accreditation.valid_until - datetime.timedelta(
+            days=settings.ACCREDITATION_RENEWAL_OFFERED_DAYS
+        )
+
+    @property
+    def renewable(self):
+        """Whether a renewal may be started today: active and within the offer window, or
+        expired recently enough to carry it on."""
+        if self.open:
+            return False
+        if self.held == self.ACTIVE:
+            return self.today >= self.renew_from
+        if self.held == self.EXPIRED:
+            since = self.today - datetime.timedelta(
+                days=settings.ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS
+            )
+            return self.accreditation.valid_until >= since
+        return False
+
+    @property
+    def may_apply(self):
+        """Whether a new application is the next step: nothing held or in progress, or an
+        accreditation that expired too long ago to renew. Never offered while suspended or
+        revoked: the researcher is told why instead."""
+        if self.open:
+            return False
+        return self.held is None or (self.held == self.EXPIRED and not self.renewable)
+
+
+def accreditation_standing(user, *, today=None):
+    """``user``'s ``Standing`` today, in at most three queries."""
+    today = today or timezone.localdate()
+    application = application_open_for(user) or application_latest_for(user)
+    return Standing(
+        accreditation=accreditation_latest_for(user), application=application, today=today
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from researchers.declaration_selectors import declaration_latest_signed
@@ -63,6 +64,9 @@ def _application_page(request, *, refusals=(), status=200):
         "can_start": application is None or application.state not in selectors.OPEN_STATES,
         "renewable": selectors.renewable_accreditation_for(user),
         "to_supervise": list(selectors.applications_to_supervise(user)),
+        "standing": selectors.Standing(
+            accreditation=accreditation, application=application, today=timezone.localdate()
+        ),
         "refusals": list(refusals),
     }
     context["ready"] = editable and all(task.done for task in context["tasks"])

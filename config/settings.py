@@ -293,10 +293,15 @@ ACCREDITATION_FULL_EXPERIENCE_YEARS = env.int("ACCREDITATION_FULL_EXPERIENCE_YEA
 ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
     "ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS", default=90
 )
+# How many days before an accreditation ends its holder is offered renewal on their dashboard.
+ACCREDITATION_RENEWAL_OFFERED_DAYS = env.int("ACCREDITATION_RENEWAL_OFFERED_DAYS", default=90)
 
 # Output checking: working days (England and Wales bank holidays excluded) from a request's
 # submission to the checkers' decision, shown on their queue.
 OUTPUT_SERVICE_LEVEL_WORKING_DAYS = env.int("OUTPUT_SERVICE_LEVEL_WORKING_DAYS", default=5)
+# Data owners' consent: working days from a proposal reaching the data owners to their answer,
+# after which the secretariat's home shows the consent as overdue.
+CONSENT_SERVICE_LEVEL_WORKING_DAYS = env.int("CONSENT_SERVICE_LEVEL_WORKING_DAYS", default=10)
 # Projects: a project's access ends at its end date. Output requests sent by then may still be
 # checked and released for this many days after it; then what is left is closed unreleased.
 PROJECT_END_GRACE_DAYS = env.int("PROJECT_END_GRACE_DAYS", default=30)

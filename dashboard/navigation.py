@@ -29,8 +29,12 @@ NAVIGATION = (
     NavEntry("Accredited projects", "project_register:list", EVERYONE),
     NavEntry("Proposals to review", "projects:reviewer_queue", frozenset({Role.PANEL_REVIEWER})),
     NavEntry("Output checking", "outputs:queue", frozenset({Role.OUTPUT_CHECKER})),
+    NavEntry(
+        "Your accreditation", "accreditation:application_detail", frozenset({Role.RESEARCHER})
+    ),
     NavEntry("Your projects", "projects:proposal_list", frozenset({Role.RESEARCHER})),
     NavEntry("Consent requests", "projects:consent_queue", frozenset({Role.DATA_OWNER})),
+    NavEntry("Accreditation", "accreditation:queue", frozenset({Role.SECRETARIAT})),
     NavEntry("Proposals", "projects:secretariat_list", frozenset({Role.SECRETARIAT})),
     NavEntry("People", "researchers:people_list", frozenset({Role.SECRETARIAT})),
     NavEntry("Reports", "reports:report", frozenset({Role.SECRETARIAT})),

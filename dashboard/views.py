@@ -9,6 +9,9 @@ from django.template import loader
 from researchers.roles import Role, user_roles
 from researchers.selectors import user_has_second_factor
 
+from .researcher_selectors import researcher_home
+from .secretariat_selectors import secretariat_queues
+
 logger = logging.getLogger(__name__)
 
 # One dashboard section per role, in the order a person holding several roles sees them.
@@ -20,6 +23,13 @@ DASHBOARD_SECTIONS = (
     (Role.SECRETARIAT, "dashboard/sections/secretariat.html"),
 )
 
+# What a section reads, for the roles whose section shows live work: each selector runs only
+# for someone holding the role.
+SECTION_READS = {
+    Role.RESEARCHER: ("researcher_home", lambda user: researcher_home(user=user)),
+    Role.SECRETARIAT: ("secretariat_queues", lambda user: secretariat_queues()),
+}
+
 
 def start(request):
     return render(request, "dashboard/start.html")
@@ -29,11 +39,11 @@ def start(request):
 def home(request):
     roles = user_roles(request.user)
     sections = [template for role, template in DASHBOARD_SECTIONS if role in roles]
-    return render(
-        request,
-        "dashboard/home.html",
-        {"sections": sections, "has_second_factor": user_has_second_factor(request.user)},
-    )
+    context = {"sections": sections, "has_second_factor": user_has_second_factor(request.user)}
+    for role, (name, read) in SECTION_READS.items():
+        if role in roles:
+            context[name] = read(request.user)
+    return render(request, "dashboard/home.html", context)
 
 
 def bad_request(request, exception=None):

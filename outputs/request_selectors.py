@@ -81,3 +81,15 @@ def file_get(*, pk):
         ),
         pk=pk,
     )
+
+
+def requests_needing_author(user):
+    """``user``'s output requests waiting for them: drafts to send and requests returned for
+    changes, the longest untouched first, with their projects, in one query."""
+    return (
+        OutputRequest.objects.filter(
+            author=user, state__in=(OutputRequest.State.DRAFT, OutputRequest.State.RETURNED)
+        )
+        .select_related("project")
+        .order_by("updated_at", "pk")
+    )

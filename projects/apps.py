@@ -30,5 +30,12 @@ class ProjectsConfig(AppConfig):
 
         role_grants_register(*role_grants.ROLE_GRANTS)
 
+        # The projects section of the secretariat's person page.
+        from researchers.person_sections import person_sections_register
+
+        from .person_section import PERSON_SECTION
+
+        person_sections_register(PERSON_SECTION)
+
         # An approved amendment is put in force in the same transaction as its approval.
         from . import amendment_services  # noqa: F401

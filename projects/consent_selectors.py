@@ -2,9 +2,11 @@
 each in a fixed number of queries."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
+from audit.models import AuditEvent
 from researchers.roles import Role
 
 from .consent_permissions import check_user_can_see_consent_page
@@ -115,3 +117,27 @@ def represented_departments(*, user):
     from legislation.models import Department
 
     return list(Department.objects.filter(representatives__user=user).order_by("name").distinct())
+
+
+def consents_waiting():
+    """Proposals with the data owners that still wait for at least one department's consent,
+    the longest waiting first, each with ``waiting_since``: when it reached the data owners
+    (from the audit trail; its submission when the trail has no such step)."""
+    reached = (
+        AuditEvent.objects.filter(
+            object_type=Proposal._meta.label_lower,
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            to_state=Proposal.State.DATA_OWNER_REVIEW,
+        )
+        .order_by("-created_at", "-pk")
+        .values("created_at")[:1]
+    )
+    return (
+        Proposal.objects.filter(state=Proposal.State.DATA_OWNER_REVIEW)
+        .filter(
+            Exists(DatasetRequest.objects.filter(proposal=OuterRef("pk"), consent=Consent.PENDING))
+        )
+        .select_related("coordinator")
+        .annotate(waiting_since=Coalesce(Subquery(reached), "submitted_at", "created_at"))
+        .order_by("waiting_since", "pk")
+    )

@@ -2,7 +2,7 @@
 reviewer has before them, each in a fixed number of queries."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
@@ -229,3 +229,38 @@ def reviews_waiting_count(user):
         .filter(proposal__state=Proposal.State.PANEL_REVIEW, recommendation__isnull=True)
         .count()
     )
+
+
+def _with_panel_counts(queryset):
+    on_panel = Q(assignments__removed_at__isnull=True) | Q(assignments__recommendation_stands=True)
+    recommended = on_panel & Q(assignments__recommendation__isnull=False)
+    return queryset.annotate(
+        panel_size=Count("assignments", filter=on_panel, distinct=True),
+        panel_independent=Count(
+            "assignments", filter=on_panel & Q(assignments__independent=True), distinct=True
+        ),
+        recommended=Count("assignments", filter=recommended, distinct=True),
+        recommended_independent=Count(
+            "assignments",
+            filter=recommended & Q(assignments__independent=True),
+            distinct=True,
+        ),
+    )
+
+
+def _with_the_panel():
+    return _with_panel_counts(
+        Proposal.objects.filter(state=Proposal.State.PANEL_REVIEW).select_related("coordinator")
+    ).order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+
+
+def panels_short_of_reviewers():
+    """Proposals with the panel that lack reviewers: fewer than three on the panel, or none of
+    them independent. The longest waiting first, each with ``panel_size``."""
+    return _with_the_panel().filter(Q(panel_size__lt=PANEL_SIZE) | Q(panel_independent=0))
+
+
+def panels_ready_for_decision():
+    """Proposals with the panel whose recommendations are all in (three, at least one of them
+    independent), so the secretariat can record the decision. The longest waiting first."""
+    return _with_the_panel().filter(recommended__gte=PANEL_SIZE, recommended_independent__gt=0)

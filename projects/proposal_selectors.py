@@ -120,3 +120,44 @@ def invitations_open_for(user):
         .select_related("proposal__coordinator")
         .order_by("-invited_at")
     )
+
+
+# Finished one way or another: nothing more is asked of the team.
+FINISHED_STATES = (Proposal.State.REJECTED, Proposal.State.CLOSED, Proposal.State.WITHDRAWN)
+
+
+def projects_open_for(user):
+    """Proposals and projects ``user`` co-ordinates or has joined that are not finished, the
+    most recently changed first, in one query."""
+    return proposals_for_user(user).exclude(state__in=FINISHED_STATES)
+
+
+def proposal_needs_from(proposal, *, user):
+    """What ``proposal`` needs from ``user`` now, in a sentence, or "" when it waits for
+    someone else."""
+    State = Proposal.State
+    coordinating = proposal.coordinator_id == user.pk
+    if proposal.state == State.DRAFT and coordinating:
+        return "Finish the proposal and send it to the secretariat."
+    if proposal.state == State.RETURNED and coordinating:
+        return "Make the changes the secretariat asked for and send the proposal again."
+    if (
+        proposal.state in (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
+        and coordinating
+        and proposal.amends_id is None
+    ):
+        return "Start the project."
+    if proposal.state == State.ENDED:
+        return "Record where the project's released outputs were published."
+    return ""
+
+
+def proposal_waiting_on(proposal):
+    """Who the proposal waits for when it waits for someone outside the team, or ""."""
+    State = Proposal.State
+    return {
+        State.SUBMITTED: "the secretariat",
+        State.SCREENING: "the secretariat",
+        State.DATA_OWNER_REVIEW: "the data owners",
+        State.PANEL_REVIEW: "the Research Accreditation Panel",
+    }.get(proposal.state, "")

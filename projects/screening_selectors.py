@@ -110,3 +110,16 @@ def departments_without_data_owner(*, departments):
         (department for department in departments if department.pk not in represented),
         key=lambda department: department.name,
     )
+
+
+def proposals_to_screen(*, amendments=False):
+    """Proposals (or, with ``amendments``, amendments to projects in force) sent to the
+    secretariat and not yet passed on, the longest waiting first."""
+    return (
+        Proposal.objects.filter(
+            state__in=(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+            amends__isnull=not amendments,
+        )
+        .select_related("coordinator")
+        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+    )

@@ -64,3 +64,8 @@ def declaration_by_reference(reference):
         .select_related("user", "version")
         .first()
     )
+
+
+def declaration_version_current():
+    """The version researchers sign now, or None before any is published."""
+    return DeclarationVersion.objects.current()

@@ -103,3 +103,8 @@ def organisation_similar(*, organisation, limit=5):
 
 
 _COMMON = {"university", "institute", "college", "school", "department", "centre", "center"}
+
+
+def training_latest(*, user):
+    """``user``'s most recent pass of Safe Researcher Training, or None."""
+    return TrainingRecord.objects.filter(user=user).order_by("-passed_on", "-pk").first()

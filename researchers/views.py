@@ -2,11 +2,15 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 
 from . import selectors, services
+from .declaration_selectors import declaration_latest_signed, declaration_version_current
 from .filters import PersonFilter
 from .forms import PersonRolesForm
 from .permissions import role_required
+from .person_sections import person_sections
+from .profile_selectors import training_latest
 from .role_grants import role_grants
 from .roles import Role
 
@@ -27,6 +31,10 @@ def people_list(request):
 @role_required(Role.SECRETARIAT)
 def person_detail(request, pk):
     person = selectors.person_get(pk=pk)
+    sections = [
+        render_to_string(template, {"person": person, **context}, request=request)
+        for template, context in person_sections(person=person, viewer=request.user)
+    ]
     return render(
         request,
         "researchers/person_detail.html",
@@ -34,6 +42,10 @@ def person_detail(request, pk):
             "person": person,
             "roles": person.held_roles(),
             "events": selectors.person_audit_events(user=person),
+            "declaration": declaration_latest_signed(user=person),
+            "declaration_current": declaration_version_current(),
+            "training": training_latest(user=person),
+            "sections": sections,
         },
     )
 

@@ -373,16 +373,3 @@ def test_supervisor_finds_the_request_on_their_application_page(client):
 
     assert reverse("accreditation:supervision", kwargs={"pk": application.pk}) in page
     assert "waiting for your answer" in page
-
-
-def test_accreditation_summary_tag_shows_the_status(rf):
-    from django.template import Context, Template
-
-    accreditation = AccreditationFactory()
-
-    html = Template("{% load accreditation %}{% accreditation_summary user %}").render(
-        Context({"user": accreditation.researcher})
-    )
-
-    assert "Active" in html
-    assert accreditation.valid_until.strftime("%Y") in html

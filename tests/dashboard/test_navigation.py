@@ -48,6 +48,7 @@ def test_navigation_for_researcher_leaves_out_secretariat_pages(client):
         "Datasets",
         "Accredited researchers",
         "Accredited projects",
+        "Your accreditation",
         "Your projects",
         "Notifications",
     ]
@@ -65,6 +66,7 @@ def test_navigation_for_secretariat_includes_running_the_scheme(client):
         "Datasets",
         "Accredited researchers",
         "Accredited projects",
+        "Accreditation",
         "Proposals",
         "People",
         "Reports",

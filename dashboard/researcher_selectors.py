@@ -1,0 +1,97 @@
+"""What a researcher's home shows, read from the live state of every app, in a fixed number of
+queries however many projects, requests or invitations they have."""
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from accreditation.dates import training_refresh_day
+from accreditation.levels import Level
+from accreditation.selectors import Standing, accreditation_standing, supervision_requests_waiting
+from accreditation.task_list import application_task_list
+from outputs.request_selectors import requests_needing_author
+from projects.proposal_selectors import (
+    invitations_open_for,
+    projects_open_for,
+    proposal_needs_from,
+    proposal_waiting_on,
+)
+from researchers.declaration_selectors import (
+    declaration_latest_signed,
+    declaration_version_current,
+)
+from researchers.profile_selectors import training_latest
+
+
+@dataclass
+class ProjectRow:
+    proposal: object
+    needs: str
+    waiting_on: str
+    accreditation_short: bool  # the researcher's accreditation ends before the project does
+
+
+@dataclass
+class ResearcherHome:
+    standing: Standing
+    missing: list = field(default_factory=list)  # tasks of an application in progress
+    training: object = None
+    training_refresh_by: object = None
+    declaration: object = None
+    declaration_current: object = None
+    projects: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+    invitations: list = field(default_factory=list)
+    supervision_requests: list = field(default_factory=list)
+
+    @property
+    def declaration_outdated(self):
+        """Signed, but not the version researchers sign now."""
+        return (
+            self.declaration is not None
+            and self.declaration_current is not None
+            and self.declaration.version_id != self.declaration_current.pk
+        )
+
+
+def _provisional(standing):
+    if standing.open and standing.application.kind:
+        return standing.application.kind == Level.PROVISIONAL
+    return standing.held == Standing.ACTIVE and standing.accreditation.level == Level.PROVISIONAL
+
+
+def _lasts_until(standing):
+    """The last day the researcher is accredited, if they are today."""
+    if standing.held == Standing.ACTIVE:
+        return standing.accreditation.valid_until
+    return None
+
+
+def researcher_home(*, user, today=None):
+    today = today or timezone.localdate()
+    standing = accreditation_standing(user, today=today)
+    home = ResearcherHome(standing=standing)
+    if standing.status == Standing.IN_PROGRESS:
+        home.missing = [
+            task for task in application_task_list(standing.application) if not task.done
+        ]
+    home.training = training_latest(user=user)
+    if home.training is not None and _provisional(standing):
+        home.training_refresh_by = training_refresh_day(home.training.passed_on)
+    home.declaration = declaration_latest_signed(user=user)
+    home.declaration_current = declaration_version_current()
+    until = _lasts_until(standing)
+    home.projects = [
+        ProjectRow(
+            proposal=proposal,
+            needs=proposal_needs_from(proposal, user=user),
+            waiting_on=proposal_waiting_on(proposal),
+            accreditation_short=proposal.end_date is not None
+            and (until is None or until < proposal.end_date),
+        )
+        for proposal in projects_open_for(user)
+    ]
+    home.requests = list(requests_needing_author(user))
+    home.invitations = list(invitations_open_for(user))
+    home.supervision_requests = list(supervision_requests_waiting(user))
+    return home

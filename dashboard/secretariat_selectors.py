@@ -1,0 +1,228 @@
+"""The secretariat's work queues, each read through its app's own selector: how many wait, and
+the longest waiting few, in two queries a queue however long it grows."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accreditation.selectors import accreditations_ending, applications_queue
+from outputs.service_level import due_date
+from projects.consent_selectors import consents_waiting
+from projects.models import Proposal
+from projects.panel_selectors import panels_ready_for_decision, panels_short_of_reviewers
+from projects.screening_selectors import proposals_to_screen
+from researchers.profile_selectors import organisations_awaiting_approval
+
+# How many of each queue's oldest items the home lists; the queue's own page lists them all.
+SHOWN = 5
+# Accreditations ending within this many days are listed, so renewals can be chased.
+ENDING_WITHIN_DAYS = 90
+
+
+@dataclass
+class Item:
+    label: str
+    url: str
+    detail: str = ""
+    since: object = None  # a date or datetime: when it started waiting, or when it ends
+    overdue: bool = False
+
+
+@dataclass
+class Queue:
+    key: str
+    title: str
+    count: int
+    list_url: str
+    list_text: str
+    items: list = field(default_factory=list)
+    overdue_count: int = 0
+    empty_text: str = "Nothing is waiting."
+
+
+def _state_list(*states):
+    return reverse("projects:secretariat_list") + "?" + urlencode([("state", s) for s in states])
+
+
+def _queue(queryset, *, item, **kwargs):
+    return Queue(count=queryset.count(), items=[item(obj) for obj in queryset[:SHOWN]], **kwargs)
+
+
+def _applications():
+    return _queue(
+        applications_queue(),
+        key="applications",
+        title="Accreditation applications to screen",
+        list_url=reverse("accreditation:queue"),
+        list_text="All applications",
+        item=lambda application: Item(
+            label=application.applicant.get_full_name(),
+            url=reverse("accreditation:screen", args=[application.pk]),
+            detail=(
+                f"{application.get_kind_display()} accreditation"
+                if application.kind
+                else "Accreditation"
+            )
+            + (" renewal" if application.renewal_of_id else ""),
+            since=application.submitted_at,
+        ),
+    )
+
+
+def _proposal_item(url_name):
+    def item(proposal):
+        return Item(
+            label=proposal.title,
+            url=reverse(url_name, args=[proposal.pk]),
+            detail=f"{proposal.get_state_display()}, co-ordinated by "
+            f"{proposal.coordinator.get_full_name()}",
+            since=proposal.submitted_at,
+        )
+
+    return item
+
+
+def _proposals():
+    return _queue(
+        proposals_to_screen(),
+        key="proposals",
+        title="Project proposals to screen",
+        list_url=_state_list(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+        list_text="All proposals waiting to be screened",
+        item=_proposal_item("projects:screen"),
+    )
+
+
+def _amendments():
+    return _queue(
+        proposals_to_screen(amendments=True),
+        key="amendments",
+        title="Amendments to screen",
+        list_url=_state_list(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+        list_text="All proposals waiting to be screened",
+        item=lambda proposal: Item(
+            label=f"{proposal.title} (version {proposal.version})",
+            url=reverse("projects:screen", args=[proposal.pk]),
+            detail=f"Amendment, {proposal.get_state_display().lower()}",
+            since=proposal.submitted_at,
+        ),
+    )
+
+
+def _panels_short():
+    return _queue(
+        panels_short_of_reviewers(),
+        key="panels_short",
+        title="Panels short of reviewers",
+        list_url=_state_list(Proposal.State.PANEL_REVIEW),
+        list_text="All proposals with the panel",
+        item=lambda proposal: Item(
+            label=proposal.title,
+            url=reverse("projects:panel", args=[proposal.pk]),
+            detail=f"{proposal.panel_size} of 3 reviewers"
+            + ("" if proposal.panel_independent else ", none independent"),
+            since=proposal.submitted_at,
+        ),
+    )
+
+
+def _decisions():
+    return _queue(
+        panels_ready_for_decision(),
+        key="decisions",
+        title="Panel decisions to record",
+        list_url=_state_list(Proposal.State.PANEL_REVIEW),
+        list_text="All proposals with the panel",
+        item=lambda proposal: Item(
+            label=proposal.title,
+            url=reverse("projects:panel", args=[proposal.pk]),
+            detail="Every recommendation is in",
+            since=proposal.submitted_at,
+        ),
+    )
+
+
+def _consents(today):
+    days = settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS
+
+    def overdue(proposal):
+        return today > due_date(proposal.waiting_since, days=days)
+
+    queryset = consents_waiting()
+    # The service level counts working days, which the database cannot, so the overdue count
+    # reads each waiting proposal's one date; the list is bounded by the proposals with the
+    # data owners, and the dates come in one query.
+    waiting = list(queryset.values_list("pk", "waiting_since"))
+    overdue_count = sum(1 for _, since in waiting if today > due_date(since, days=days))
+    queue = Queue(
+        key="consents",
+        title="Data owners' consent waiting",
+        count=len(waiting),
+        list_url=_state_list(Proposal.State.DATA_OWNER_REVIEW),
+        list_text="All proposals with the data owners",
+        items=[
+            Item(
+                label=proposal.title,
+                url=reverse("projects:screen", args=[proposal.pk]),
+                detail=f"Waiting since {timezone.localtime(proposal.waiting_since):%-d %B %Y}",
+                since=proposal.waiting_since,
+                overdue=overdue(proposal),
+            )
+            for proposal in queryset[:SHOWN]
+        ],
+        overdue_count=overdue_count,
+    )
+    return queue
+
+
+def _organisations():
+    return _queue(
+        organisations_awaiting_approval().order_by("created_at", "pk"),
+        key="organisations",
+        title="Organisations to approve",
+        list_url=reverse("researchers:organisation_list"),
+        list_text="All organisations",
+        item=lambda organisation: Item(
+            label=organisation.name,
+            url=reverse("researchers:organisation_review", args=[organisation.pk]),
+            detail=f"Proposed by {organisation.proposed_by.get_full_name()}"
+            if organisation.proposed_by
+            else "",
+            since=organisation.created_at,
+        ),
+    )
+
+
+def _ending(today):
+    return _queue(
+        accreditations_ending(within_days=ENDING_WITHIN_DAYS, on=today),
+        key="ending",
+        title=f"Accreditations ending within {ENDING_WITHIN_DAYS} days",
+        list_url=reverse("reports:report"),
+        list_text="Accreditation report",
+        item=lambda accreditation: Item(
+            label=accreditation.researcher.get_full_name(),
+            url=reverse("accreditation:accreditation_detail", args=[accreditation.pk]),
+            detail=f"{accreditation.get_level_display()} accreditation ends "
+            f"{accreditation.valid_until:%-d %B %Y}",
+            since=accreditation.valid_until,
+        ),
+    )
+
+
+def secretariat_queues(*, today=None):
+    """Every queue on the secretariat's home, in the order the work flows."""
+    today = today or timezone.localdate()
+    return [
+        _applications(),
+        _proposals(),
+        _panels_short(),
+        _decisions(),
+        _amendments(),
+        _consents(today),
+        _organisations(),
+        _ending(today),
+    ]

@@ -1,0 +1,18 @@
+"""The projects section of the secretariat's person page, registered into
+``researchers.person_sections`` from ``ProjectsConfig.ready()``."""
+
+from researchers.person_sections import PersonSection
+
+from .proposal_selectors import proposals_for_user
+
+
+def _context(*, person, viewer):
+    return {"person_projects": list(proposals_for_user(person))}
+
+
+PERSON_SECTION = PersonSection(
+    name="projects",
+    template="projects/includes/person_projects.html",
+    context=_context,
+    order=20,
+)

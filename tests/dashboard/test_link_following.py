@@ -1,0 +1,140 @@
+"""Every page of a demo person's work is reachable by following links from their home.
+
+Starts at the dashboard of the demo's researcher and secretariat, follows only the links the
+pages show (GET, same site, nothing that downloads or signs out), and checks that every page of
+that person's work in the demo data was reached, with no link answering an error.
+"""
+
+import re
+from collections import deque
+from io import StringIO
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accreditation.models import Accreditation, AccreditationApplication
+from outputs.models import OutputRequest
+from projects.models import Proposal
+from researchers.models import User
+
+pytestmark = pytest.mark.django_db
+
+HREF = re.compile(r'<a\s[^>]*href="([^"#][^"]*)"')
+# Not followed: leaving the session, files and exports, the admin, and one page per audit event
+# (the trail is reached through its list; its events are not work to do).
+SKIP = re.compile(r"/accounts/logout|/download|/export|\.csv|\.pdf|^/admin/|^/audit/\d+/")
+MAX_PAGES = 600
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=StringIO())
+
+
+def staff(email):
+    """A demo staff member with the authenticator staff set up on their first sign-in."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = User.objects.get(email=email)
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def crawl(client, user):
+    """Every path reached from ``user``'s dashboard by following links, and each answer."""
+    client.force_login(user)
+    start = reverse("dashboard:home")
+    seen = {start}
+    answers = {}
+    queue = deque([start])
+    while queue and len(answers) < MAX_PAGES:
+        url = queue.popleft()
+        response = client.get(url)
+        answers[url] = response.status_code
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        for href in HREF.findall(response.content.decode()):
+            href = urldefrag(href.replace("&amp;", "&"))[0]
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not href.startswith("/") or SKIP.search(href):
+                continue
+            if href not in seen:
+                seen.add(href)
+                queue.append(href)
+    return answers
+
+
+def paths(answers):
+    return {urlsplit(url).path for url in answers}
+
+
+def test_link_following_reaches_every_page_of_the_demo_researchers_work(client, demo):
+    tomasz = User.objects.get(email="researcher.two@example.ac.uk")
+
+    answers = crawl(client, tomasz)
+
+    assert not {url: code for url, code in answers.items() if code >= 400}
+    reached = paths(answers)
+    expected = {
+        reverse("accreditation:application_detail"),
+        reverse("researchers:declaration"),
+        reverse("researchers:profile"),
+    }
+    for proposal in Proposal.objects.filter(coordinator=tomasz):
+        expected.add(reverse("projects:proposal_detail", args=[proposal.pk]))
+    for output_request in OutputRequest.objects.filter(author=tomasz):
+        expected.add(reverse("outputs:request_detail", args=[output_request.pk]))
+    assert expected <= reached, expected - reached
+
+
+def test_link_following_takes_a_new_researcher_to_starting_an_application(client, demo):
+    amara = User.objects.get(email="researcher.one@example.ac.uk")
+
+    reached = paths(crawl(client, amara))
+
+    assert reverse("accreditation:application_start") in reached
+    assert reverse("researchers:declaration") in reached
+
+
+def test_link_following_reaches_every_page_of_the_demo_secretariats_work(client, demo):
+    secretariat = staff("secretariat@example.gov.uk")
+
+    answers = crawl(client, secretariat)
+
+    assert not {url: code for url, code in answers.items() if code >= 400}
+    reached = paths(answers)
+    expected = {
+        reverse("accreditation:queue"),
+        reverse("projects:secretariat_list"),
+        reverse("researchers:people_list"),
+        reverse("reports:report"),
+        reverse("audit:event_list"),
+    }
+    for application in AccreditationApplication.objects.exclude(
+        state=AccreditationApplication.State.DRAFT
+    ):
+        expected.add(reverse("accreditation:screen", args=[application.pk]))
+    for accreditation in Accreditation.objects.all():
+        expected.add(reverse("accreditation:accreditation_detail", args=[accreditation.pk]))
+        expected.add(reverse("researchers:person_detail", args=[accreditation.researcher_id]))
+    for proposal in Proposal.objects.exclude(state=Proposal.State.DRAFT):
+        expected.add(reverse("projects:screen", args=[proposal.pk]))
+    for proposal in Proposal.objects.filter(state=Proposal.State.PANEL_REVIEW):
+        expected.add(reverse("projects:panel", args=[proposal.pk]))
+    assert expected <= reached, expected - reached
+
+
+def test_link_following_finds_suspend_and_revoke_on_each_accreditation(client, demo):
+    secretariat = staff("secretariat@example.gov.uk")
+    client.force_login(secretariat)
+
+    for accreditation in Accreditation.objects.filter(state=Accreditation.State.ACTIVE):
+        person = client.get(
+            reverse("researchers:person_detail", args=[accreditation.researcher_id])
+        )
+        detail = reverse("accreditation:accreditation_detail", args=[accreditation.pk])
+        assert f'href="{detail}#suspend"' in person.text
+        assert f'href="{detail}#revoke"' in person.text

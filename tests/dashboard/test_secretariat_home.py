@@ -1,0 +1,292 @@
+"""The secretariat's home as a work queue: each queue's count, its longest waiting items first,
+each linking to the page where the work is done, and a link to the whole list. Every link is
+followed."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accreditation.models import Level
+from audit.services import audit_record
+from projects.models import Proposal, Recommendation, ReviewerAssignment
+from researchers.models import Organisation
+from researchers.roles import Role
+from tests.accreditation.factories import AccreditationFactory, application_submitted
+from tests.factories import UserFactory
+from tests.legislation.factories import DatasetFactory
+from tests.projects.factories import ProposalFactory, proposal_submitted
+from tests.researchers.profile_factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("dashboard:home")
+
+
+@pytest.fixture
+def secretariat(client):
+    user = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+    client.force_login(user)
+    return user
+
+
+def queue_html(html, key):
+    start = html.index(f'id="queue-{key}"')
+    end = html.find('id="queue-', start + 10)
+    return html[start : end if end != -1 else html.index('id="dashboard-secretariat"')]
+
+
+def hrefs(html):
+    return re.findall(r'<a class="govuk-link" href="([^"]+)"', html)
+
+
+def count_in(html):
+    return int(re.search(r'<strong class="govuk-tag[^"]*">(\d+)</strong>', html).group(1))
+
+
+def assert_links_open(client, urls):
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, f"{url} answered {response.status_code}"
+
+
+def home(client):
+    response = client.get(HOME)
+    assert response.status_code == 200
+    return response.text
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def _reviewer(**kwargs):
+    return UserFactory(roles=[Role.PANEL_REVIEWER], totp=True, **kwargs)
+
+
+def _assign(proposal, *, independent=False, recommended=False, by):
+    assignment = ReviewerAssignment.objects.create(
+        proposal=proposal,
+        reviewer=_reviewer(),
+        independent=independent,
+        assigned_by=by,
+        conflict_declared=False,
+    )
+    if recommended:
+        Recommendation.objects.create(
+            assignment=assignment,
+            recommendation=Recommendation.Choice.APPROVE,
+            score_public_benefit=4,
+            score_analytical_merit=4,
+            score_feasibility=4,
+            score_privacy_risk_mitigation=4,
+            score_ethics=4,
+        )
+    return assignment
+
+
+def test_secretariat_home_lists_applications_to_screen_oldest_first(client, secretariat):
+    newer = application_submitted()
+    older = application_submitted()
+    older.submitted_at = days_ago(9)
+    older.save(update_fields=["submitted_at"])
+
+    queue = queue_html(home(client), "applications")
+
+    assert "Accreditation applications to screen" in queue
+    assert count_in(queue) == 2
+    links = hrefs(queue)
+    assert links == [
+        reverse("accreditation:screen", args=[older.pk]),
+        reverse("accreditation:screen", args=[newer.pk]),
+        reverse("accreditation:queue"),
+    ]
+    assert older.applicant.get_full_name() in queue
+    assert_links_open(client, links)
+
+
+def test_secretariat_home_shows_five_of_a_long_queue_and_links_to_all(client, secretariat):
+    for _ in range(7):
+        application_submitted()
+
+    queue = queue_html(home(client), "applications")
+
+    assert count_in(queue) == 7
+    assert len(hrefs(queue)) == 6
+    assert f'href="{reverse("accreditation:queue")}">All applications (7)' in queue
+
+
+def test_secretariat_home_lists_proposals_and_amendments_to_screen_apart(client, secretariat):
+    proposal = proposal_submitted()
+    project = ProposalFactory(state=Proposal.State.ACTIVE, title="Project in force")
+    amendment = ProposalFactory(
+        state=Proposal.State.SUBMITTED,
+        amends=project,
+        version=2,
+        title="Project in force",
+        submitted_at=timezone.now(),
+    )
+
+    html = home(client)
+
+    proposals = queue_html(html, "proposals")
+    amendments = queue_html(html, "amendments")
+    assert hrefs(proposals)[0] == reverse("projects:screen", args=[proposal.pk])
+    assert count_in(proposals) == 1
+    assert hrefs(amendments)[0] == reverse("projects:screen", args=[amendment.pk])
+    assert "Project in force (version 2)" in amendments
+    assert_links_open(client, hrefs(proposals) + hrefs(amendments))
+
+
+def test_secretariat_home_lists_panels_short_of_reviewers_and_decisions_due(client, secretariat):
+    short = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="Short of reviewers")
+    _assign(short, by=secretariat)
+    no_independent = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="No independent")
+    for _ in range(3):
+        _assign(no_independent, by=secretariat)
+    ready = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="All recommended")
+    _assign(ready, independent=True, recommended=True, by=secretariat)
+    _assign(ready, recommended=True, by=secretariat)
+    _assign(ready, recommended=True, by=secretariat)
+
+    html = home(client)
+
+    panels = queue_html(html, "panels_short")
+    decisions = queue_html(html, "decisions")
+    assert count_in(panels) == 2
+    assert "1 of 3 reviewers" in panels
+    assert "3 of 3 reviewers, none independent" in panels
+    assert "All recommended" not in panels
+    assert hrefs(decisions)[0] == reverse("projects:panel", args=[ready.pk])
+    assert count_in(decisions) == 1
+    assert_links_open(client, hrefs(panels) + hrefs(decisions))
+
+
+def test_secretariat_home_marks_consents_waiting_past_the_service_level(
+    client, secretariat, settings
+):
+    settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS = 10
+    owned = DatasetFactory(consent_required=True)
+    late = ProposalFactory(
+        state=Proposal.State.DATA_OWNER_REVIEW, datasets=[owned], title="Waiting a month"
+    )
+    with time_machine.travel(days_ago(30), tick=False), transaction.atomic():
+        audit_record(
+            actor=secretariat,
+            action="proposal.send_to_data_owners",
+            obj=late,
+            from_state=Proposal.State.SCREENING,
+            to_state=Proposal.State.DATA_OWNER_REVIEW,
+        )
+    recent = ProposalFactory(
+        state=Proposal.State.DATA_OWNER_REVIEW,
+        datasets=[DatasetFactory(consent_required=True)],
+        title="Sent yesterday",
+        submitted_at=days_ago(1),
+    )
+
+    queue = queue_html(home(client), "consents")
+
+    assert count_in(queue) == 2
+    assert "1 overdue" in queue
+    links = hrefs(queue)
+    assert links[:2] == [
+        reverse("projects:screen", args=[late.pk]),
+        reverse("projects:screen", args=[recent.pk]),
+    ]
+    late_row = queue[queue.index("Waiting a month") : queue.index("Sent yesterday")]
+    assert "Overdue" in late_row
+    assert "Overdue" not in queue[queue.index("Sent yesterday") :]
+    assert_links_open(client, links)
+
+
+def test_secretariat_home_lists_organisations_to_approve(client, secretariat):
+    proposed = OrganisationFactory(status=Organisation.Status.PROPOSED, name="Institute of Tides")
+    OrganisationFactory(status=Organisation.Status.APPROVED, name="Already listed")
+
+    queue = queue_html(home(client), "organisations")
+
+    assert count_in(queue) == 1
+    assert hrefs(queue) == [
+        reverse("researchers:organisation_review", args=[proposed.pk]),
+        reverse("researchers:organisation_list"),
+    ]
+    assert_links_open(client, hrefs(queue))
+
+
+def test_secretariat_home_lists_accreditations_ending_within_ninety_days(client, secretariat):
+    today = timezone.localdate()
+    ending = AccreditationFactory(
+        valid_from=today - datetime.timedelta(days=1000),
+        valid_until=today + datetime.timedelta(days=30),
+        level=Level.PROVISIONAL,
+    )
+    AccreditationFactory()
+
+    queue = queue_html(home(client), "ending")
+
+    assert count_in(queue) == 1
+    assert ending.researcher.get_full_name() in queue
+    href = reverse("accreditation:accreditation_detail", args=[ending.pk])
+    assert hrefs(queue)[0] == href
+    assert f"Provisional accreditation ends {ending.valid_until:%-d %B %Y}" in queue
+    assert_links_open(client, hrefs(queue))
+
+
+def test_secretariat_home_with_nothing_waiting_says_so_and_still_links_the_lists(
+    client, secretariat
+):
+    html = home(client)
+
+    for key in ("applications", "proposals", "panels_short", "decisions", "consents"):
+        queue = queue_html(html, key)
+        assert count_in(queue) == 0
+        assert "Nothing is waiting." in queue
+        assert_links_open(client, hrefs(queue))
+
+
+def test_secretariat_navigation_and_home_lead_to_the_applications(client, secretariat):
+    html = home(client)
+
+    nav = html[html.index('id="navigation"') : html.index("</nav>")]
+    assert f'href="{reverse("accreditation:queue")}"' in nav
+    assert re.search(r">\s*Accreditation\s*<", nav)
+    assert f'href="{reverse("accreditation:queue")}">Accreditation applications' in html
+
+
+def _busy_scheme(size, secretariat):
+    today = timezone.localdate()
+    for index in range(size):
+        application_submitted()
+        proposal_submitted()
+        panel = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+        _assign(panel, by=secretariat)
+        ProposalFactory(
+            state=Proposal.State.DATA_OWNER_REVIEW,
+            datasets=[DatasetFactory(consent_required=True)],
+            submitted_at=days_ago(index),
+        )
+        OrganisationFactory(status=Organisation.Status.PROPOSED)
+        AccreditationFactory(
+            valid_from=today - datetime.timedelta(days=1000),
+            valid_until=today + datetime.timedelta(days=10 + index),
+        )
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_secretariat_home_query_count_does_not_grow_with_the_queues(
+    client, secretariat, django_assert_max_num_queries, size
+):
+    _busy_scheme(size, secretariat)
+
+    # Session, user, roles, two-factor check, unread count; a count and the first five for
+    # each of the eight queues (16).
+    with django_assert_max_num_queries(21):
+        response = client.get(HOME)
+
+    assert response.status_code == 200
+    assert count_in(queue_html(response.text, "applications")) == size
