@@ -413,8 +413,8 @@ def test_researcher_home_query_count_does_not_grow_with_their_work(
 
     # Session, user, roles, unread count; the open and latest application and the latest
     # accreditation (3); training; declaration and current version (2); projects; output
-    # requests; invitations; supervision requests.
-    with django_assert_max_num_queries(14):
+    # requests; invitations; supervision requests; whether they have a second factor.
+    with django_assert_max_num_queries(15):
         response = client.get(HOME)
 
     assert response.status_code == 200
@@ -432,8 +432,9 @@ def test_researcher_home_with_a_draft_query_count_does_not_grow(
     client.force_login(application.applicant)
 
     # As above with the open application found at once (13), and the application's task list:
-    # the rules read the profile, qualifications, training and declaration (7).
-    with django_assert_max_num_queries(20):
+    # the rules read the profile, qualifications, training and declaration (7); the second
+    # factor.
+    with django_assert_max_num_queries(21):
         response = client.get(HOME)
 
     assert response.status_code == 200

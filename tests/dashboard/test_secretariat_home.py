@@ -283,9 +283,10 @@ def test_secretariat_home_query_count_does_not_grow_with_the_queues(
 ):
     _busy_scheme(size, secretariat)
 
-    # Session, user, roles, two-factor check, unread count; a count and the first five for
+    # Session, user, roles, two-factor and declaration checks, unread count, whether they have
+    # a second factor (for the home's "Signing in" section); a count and the first five for
     # each of the eight queues (16).
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(23):
         response = client.get(HOME)
 
     assert response.status_code == 200

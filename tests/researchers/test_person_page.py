@@ -16,7 +16,7 @@ from tests.accreditation.factories import (
     ApplicantFactory,
     application_submitted,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, declaration_signed_row
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +135,7 @@ def test_person_page_without_accreditation_says_none(client, secretariat):
 def test_person_page_shows_declaration_version_and_training(client, secretariat):
     person = ApplicantFactory()
     DeclarationVersion.objects.create(number=2, text="Newer wording.")
+    declaration_signed_row(secretariat)  # staff sign the newer wording before their pages open
     training = person.training_records.get()
 
     html = person_page(client, person)
@@ -174,10 +175,10 @@ def test_person_page_query_count_does_not_grow_with_projects(
     for _ in range(projects):
         ProposalFactory(coordinator=person)
 
-    # Session, user, roles, two-factor check, unread count; the person and their roles, their
-    # recent audit events, declaration, current version and training; their applications and
-    # accreditation (3); their projects.
-    with django_assert_max_num_queries(17):
+    # Session, user, roles, two-factor and declaration checks, unread count; the person and
+    # their roles, their recent audit events, declaration, current version and training; their
+    # applications and accreditation (3); their projects.
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("researchers:person_detail", args=[person.pk]))
 
     assert response.status_code == 200
