@@ -150,8 +150,9 @@ def test_researcher_is_accredited_appears_on_the_register_and_their_declaration_
     page.get_by_label("I have read this declaration and I agree to keep to it").check()
     page.get_by_label("Your password").fill(DEFAULT_PASSWORD)
     click_and_check(page, page.get_by_role("button", name="Sign the declaration"))
-    # What the worker would do next.
+    # What the worker would do next; the page shows the signed copy by itself once it is ready.
     declaration_render_and_sign(declaration=Declaration.objects.get(user=researcher))
+    expect(page.get_by_text("Your reference is")).to_be_visible(timeout=10_000)
 
     # The application.
     visit(page, f"{url}/accreditation/")
