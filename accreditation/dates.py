@@ -22,9 +22,24 @@ def validity_for(level, *, start):
     return start, add_years(start, years_for(level))
 
 
-def training_refresh_day(passed_on):
-    """The day training passed on ``passed_on`` becomes too old for a provisional researcher
-    to rely on."""
+def training_refresh_years(level):
+    """How many years Safe Researcher Training stays current for an accreditation at ``level``,
+    from the settings: None where the scheme does not ask for it to be refreshed."""
     from django.conf import settings
 
-    return add_years(passed_on, settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)
+    from .levels import Level
+
+    if level == Level.PROVISIONAL:
+        return settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS
+    return settings.TRAINING_REFRESH_YEARS or None
+
+
+def training_refresh_day(passed_on, level=None):
+    """The day training passed on ``passed_on`` must be refreshed by, for an accreditation at
+    ``level`` (provisional when not given); None where the scheme asks for no refresh."""
+    from .levels import Level
+
+    years = training_refresh_years(level or Level.PROVISIONAL)
+    if years is None:
+        return None
+    return add_years(passed_on, years)

@@ -1,4 +1,4 @@
-"""Reminders about accreditations, provisional researchers' training and stale draft applications.
+"""Reminders about accreditations, accredited researchers' training and stale draft applications.
 
 Registered from ``AccreditationConfig.ready()``; ``notifications.reminders.reminders_sweep``
 sends them. Each rule says which objects may be due today, the day each is due, and who is told.
@@ -6,8 +6,7 @@ sends them. Each rule says which objects may be due today, the day each is due, 
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 
 from notifications.reminders import (
@@ -16,7 +15,7 @@ from notifications.reminders import (
 )
 from notifications.stale_drafts import stale_draft_rules
 
-from .dates import add_years, training_refresh_day
+from .dates import add_years, training_refresh_day, training_refresh_years
 from .levels import Level
 from .models import Accreditation, AccreditationApplication
 
@@ -100,41 +99,51 @@ EXPIRING_RULES = [
 ]
 
 
-# Provisional researchers' training.
+# Accredited researchers' training.
 
 
 def _training_refresh_day(accreditation):
-    """The day a provisional researcher's latest training becomes too old to rely on."""
+    """The day an accredited researcher's latest training must be refreshed by: sooner for
+    provisional accreditation (``accreditation.dates.training_refresh_years``)."""
     latest = accreditation.latest_training
     if latest is None:
         return None
-    return training_refresh_day(latest)
+    return training_refresh_day(latest, accreditation.level)
 
 
-def _provisional_with_training(today, *, due_from, due_until):
-    """Active provisional accreditations whose training refresh day is in the given range."""
-    years = settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS
-    return (
-        Accreditation.objects.filter(state=ACTIVE, level=Level.PROVISIONAL)
-        .annotate(latest_training=Max("researcher__training_records__passed_on"))
+def _accredited_with_training(today, *, due_from, due_until):
+    """Active accreditations whose training refresh day is in the given range, each level by
+    its own refresh period; a level whose training needs no refresh has none."""
+    ranges = Q()
+    for level in Level:
+        years = training_refresh_years(level)
+        if years is None:
+            continue
         # A day either side of the range for leap days; the due date is then exact.
-        .filter(
+        ranges |= Q(
+            level=level,
             latest_training__gte=add_years(due_from, -years) - timedelta(days=1),
             latest_training__lte=add_years(due_until, -years) + timedelta(days=1),
         )
+    if not ranges:
+        return Accreditation.objects.none()
+    return (
+        Accreditation.objects.filter(state=ACTIVE)
+        .annotate(latest_training=Max("researcher__training_records__passed_on"))
+        .filter(ranges)
         .select_related("researcher")
     )
 
 
 def _training_candidates_ahead(today):
-    return _provisional_with_training(
+    return _accredited_with_training(
         today, due_from=today + timedelta(days=1), due_until=today + timedelta(days=TRAINING_LEAD)
     )
 
 
 def _training_candidates_due(today):
     # Catch-up of a month: after that the researcher has been told already, or never will be.
-    return _provisional_with_training(
+    return _accredited_with_training(
         today, due_from=today - timedelta(days=TRAINING_LEAD), due_until=today
     )
 

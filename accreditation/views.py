@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from researchers.declaration_selectors import declaration_latest_signed
 from researchers.permissions import role_required
 from researchers.roles import Role
+from workflow.confirm import confirmation_needed, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import available_transitions, user_may_fire
@@ -335,6 +337,25 @@ def screen(request, pk):
     if request.method == "POST" and form is None:
         refusals = ["Choose what to do with the application."]
     elif form is not None and form.is_valid():
+        if (
+            action == "reject"
+            and confirmation_needed(request)
+            and user_may_fire(application, "reject", request.user)
+        ):
+            applicant = application.applicant.get_full_name()
+            return confirmation_page(
+                request,
+                caption=applicant,
+                title=f"Reject {applicant}'s application?",
+                consequences=[
+                    "The application is closed: it cannot be returned for changes or approved "
+                    "after this.",
+                    f"{applicant} is told your reasons: {form.cleaned_data['reasons']}",
+                    "They may apply again with a new application.",
+                ],
+                confirm_label="Yes, reject the application",
+                cancel_url=reverse("accreditation:screen", kwargs={"pk": application.pk}),
+            )
         try:
             message = _screen_step(request, application, action, form)
         except TransitionRefused as refused:
@@ -393,6 +414,26 @@ ACCREDITATION_STEPS = {
 }
 
 
+def _revoke_confirmation(request, accreditation, reasons):
+    researcher = accreditation.researcher.get_full_name()
+    return confirmation_page(
+        request,
+        caption=researcher,
+        title=f"Revoke {researcher}'s accreditation?",
+        consequences=[
+            f"{researcher} loses access to unpublished data at once, on every project, and "
+            "comes off the public register.",
+            "Their output requests cannot be submitted, and the co-ordinators of their "
+            "projects are told.",
+            "A revoked accreditation cannot be reinstated: to work with data again they must "
+            "apply afresh.",
+            f"They are told your reasons: {reasons}",
+        ],
+        confirm_label="Yes, revoke the accreditation",
+        cancel_url=reverse("accreditation:accreditation_detail", kwargs={"pk": accreditation.pk}),
+    )
+
+
 @role_required(Role.SECRETARIAT)
 @require_http_methods(["GET", "POST"])
 def accreditation_detail(request, pk):
@@ -405,6 +446,12 @@ def accreditation_detail(request, pk):
         if form is None:
             refusals = ["Choose what to do with the accreditation."]
         elif form.is_valid():
+            if (
+                action == "revoke"
+                and confirmation_needed(request)
+                and user_may_fire(accreditation, "revoke", request.user)
+            ):
+                return _revoke_confirmation(request, accreditation, form.cleaned_data["reasons"])
             step, message = ACCREDITATION_STEPS[action]
             try:
                 step(

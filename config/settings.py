@@ -287,6 +287,9 @@ ACRO_RESULTS_MAX_BYTES = env.int("ACRO_RESULTS_MAX_BYTES", default=2 * 1024 * 10
 ACCREDITATION_FULL_YEARS = env.int("ACCREDITATION_FULL_YEARS", default=5)
 ACCREDITATION_PROVISIONAL_YEARS = env.int("ACCREDITATION_PROVISIONAL_YEARS", default=3)
 PROVISIONAL_TRAINING_MAX_AGE_YEARS = env.int("PROVISIONAL_TRAINING_MAX_AGE_YEARS", default=3)
+# How many years Safe Researcher Training stays current for a fully accredited researcher, who is
+# reminded to refresh it; 0 if the scheme asks for no refresh. A proposal for the scheme to confirm.
+TRAINING_REFRESH_YEARS = env.int("TRAINING_REFRESH_YEARS", default=5)
 # Years of quantitative research experience that meet the full criteria without a degree.
 ACCREDITATION_FULL_EXPERIENCE_YEARS = env.int("ACCREDITATION_FULL_EXPERIENCE_YEARS", default=3)
 # How long after an accreditation expires its holder may still renew it rather than apply anew.

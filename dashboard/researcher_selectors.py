@@ -37,6 +37,7 @@ class ResearcherHome:
     missing: list = field(default_factory=list)  # tasks of an application in progress
     training: object = None
     training_refresh_by: object = None
+    training_provisional: bool = False
     declaration: object = None
     declaration_current: object = None
     projects: list = field(default_factory=list)
@@ -54,10 +55,14 @@ class ResearcherHome:
         )
 
 
-def _provisional(standing):
+def _level(standing):
+    """The accreditation the researcher holds or is applying for, whose training rule applies;
+    None when neither."""
     if standing.open and standing.application.kind:
-        return standing.application.kind == Level.PROVISIONAL
-    return standing.held == Standing.ACTIVE and standing.accreditation.level == Level.PROVISIONAL
+        return standing.application.kind
+    if standing.held == Standing.ACTIVE:
+        return standing.accreditation.level
+    return None
 
 
 def _lasts_until(standing):
@@ -76,8 +81,10 @@ def researcher_home(*, user, today=None):
             task for task in application_task_list(standing.application) if not task.done
         ]
     home.training = training_latest(user=user)
-    if home.training is not None and _provisional(standing):
-        home.training_refresh_by = training_refresh_day(home.training.passed_on)
+    level = _level(standing)
+    if home.training is not None and level is not None:
+        home.training_refresh_by = training_refresh_day(home.training.passed_on, level)
+        home.training_provisional = level == Level.PROVISIONAL
     home.declaration = declaration_latest_signed(user=user)
     home.declaration_current = declaration_version_current()
     until = _lasts_until(standing)

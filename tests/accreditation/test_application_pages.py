@@ -273,9 +273,21 @@ def test_screen_page_reject_needs_reasons(client, secretariat):
     client.force_login(secretariat)
 
     empty = client.post(screen_url(application), {"action": "reject", "reject-reasons": " "})
-    client.post(screen_url(application), {"action": "reject", "reject-reasons": "No evidence."})
+    asked = client.post(
+        screen_url(application), {"action": "reject", "reject-reasons": "No evidence."}
+    )
 
     assert "Enter the reasons for rejecting the application" in empty.content.decode()
+    page = asked.content.decode()
+    assert "This cannot be undone." in page
+    assert "is told your reasons: No evidence." in page
+    application.refresh_from_db()
+    assert application.state == State.SUBMITTED  # nothing happens before it is confirmed
+
+    client.post(
+        screen_url(application),
+        {"action": "reject", "reject-reasons": "No evidence.", "confirmed": "yes"},
+    )
     application.refresh_from_db()
     assert application.state == State.REJECTED
 
@@ -310,7 +322,13 @@ def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
     accreditation.refresh_from_db()
     assert accreditation.state == Accreditation.State.ACTIVE
 
-    client.post(url, {"action": "revoke", "revoke-reasons": "Breach."})
+    asked = client.post(url, {"action": "revoke", "revoke-reasons": "Breach."})
+    assert "cannot be reinstated" in asked.content.decode()
+    accreditation.refresh_from_db()
+    assert accreditation.state == Accreditation.State.ACTIVE
+    # The confirmation page posts the same form again, the reasons kept, with its answer.
+    assert 'name="revoke-reasons" value="Breach."' in asked.content.decode()
+    client.post(url, {"action": "revoke", "revoke-reasons": "Breach.", "confirmed": "yes"})
     accreditation.refresh_from_db()
     assert accreditation.state == Accreditation.State.REVOKED
 

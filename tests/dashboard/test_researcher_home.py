@@ -190,6 +190,21 @@ def test_researcher_home_of_a_provisional_researcher_says_when_training_must_be_
     assert f'href="{reverse("researchers:profile")}"' in training
 
 
+def test_researcher_home_of_a_fully_accredited_researcher_says_when_training_must_be_refreshed(
+    client, settings
+):
+    settings.TRAINING_REFRESH_YEARS = 5
+    accreditation = AccreditationFactory(level=Level.FULL)
+    passed = today() - datetime.timedelta(days=100)
+    TrainingRecordFactory(user=accreditation.researcher, passed_on=passed)
+
+    html = home_of(client, accreditation.researcher)
+
+    training = html[html.index('id="training-standing"') : html.index('id="declaration-standing"')]
+    refresh = passed.replace(year=passed.year + 5)
+    assert f"You must refresh it by {refresh:%-d %B %Y}" in training
+
+
 def test_researcher_home_without_training_links_to_adding_it(client):
     html = home_of(client, UserFactory(roles=[Role.RESEARCHER]))
 

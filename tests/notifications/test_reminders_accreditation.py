@@ -1,4 +1,4 @@
-"""Reminders about accreditations running out, provisional researchers' training and drafts."""
+"""Reminders about accreditations running out, accredited researchers' training and drafts."""
 
 import datetime
 
@@ -108,7 +108,26 @@ def test_training_refresh_reminded_30_days_ahead_and_when_due(sent, settings):
     assert "20 March 2027" in sent.outbox[0].body
 
 
-def test_training_refresh_not_reminded_for_full_accreditation_or_fresh_training():
+def test_training_refresh_reminded_to_fully_accredited_researchers_on_their_own_period(
+    sent, settings
+):
+    settings.TRAINING_REFRESH_YEARS = 5
+    full = AccreditationFactory(valid_from=D(2026, 1, 10), valid_until=D(2031, 1, 9))
+    passed = D(2024, 3, 20)
+    TrainingRecordFactory(user=full.researcher, passed_on=passed)
+    refresh = add_years(passed, 5)
+    ahead = refresh - datetime.timedelta(days=30)
+    day = datetime.timedelta(days=1)
+    # Three years on, when a provisional researcher's would be due, nothing yet.
+    assert sent_days([add_years(passed, 3)], kind="training_refresh_due", sent=sent) == []
+
+    assert sent_days([ahead - day, ahead], kind="training_refresh_soon", sent=sent) == [ahead]
+    assert sent_days([refresh - day, refresh], kind="training_refresh_due", sent=sent) == [refresh]
+    assert "20 March 2029" in sent.to(full.researcher.email)[-1].body
+
+
+def test_training_refresh_not_reminded_when_the_scheme_asks_none_or_training_is_fresh(settings):
+    settings.TRAINING_REFRESH_YEARS = 0
     full = AccreditationFactory(valid_from=D(2026, 1, 10), valid_until=D(2031, 1, 9))
     TrainingRecordFactory(user=full.researcher, passed_on=D(2024, 3, 20))
     refreshed = AccreditationFactory(
@@ -118,6 +137,8 @@ def test_training_refresh_not_reminded_for_full_accreditation_or_fresh_training(
     TrainingRecordFactory(user=refreshed.researcher, passed_on=D(2027, 3, 1))
 
     counts = sweep_on(D(2027, 3, 20), kinds=["training_refresh_soon", "training_refresh_due"])
+    assert counts == {"training_refresh_soon": 0, "training_refresh_due": 0}
+    counts = sweep_on(D(2029, 3, 20), kinds=["training_refresh_soon", "training_refresh_due"])
     assert counts == {"training_refresh_soon": 0, "training_refresh_due": 0}
 
 

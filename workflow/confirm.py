@@ -1,0 +1,39 @@
+"""A page that says what an irreversible step will do, before it is done.
+
+A view whose form is valid asks ``confirmation_needed(request)``; while the person has not yet
+confirmed, it returns ``confirmation_page(...)``, which shows what will happen and posts the
+same form again, every value kept, with ``confirmed`` added. Nothing is changed until then.
+"""
+
+from django.shortcuts import render
+
+CONFIRMED = "confirmed"
+
+
+def confirmation_needed(request):
+    """Whether the posted step still needs the person to confirm it."""
+    return request.POST.get(CONFIRMED) != "yes"
+
+
+def confirmation_page(request, *, title, consequences, confirm_label, cancel_url, caption=""):
+    """The page asking the person to confirm: ``consequences`` are the sentences saying what
+    will happen and what cannot be undone."""
+    posted = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", CONFIRMED)
+        for value in values
+    ]
+    return render(
+        request,
+        "workflow/confirm.html",
+        {
+            "title": title,
+            "caption": caption,
+            "consequences": consequences,
+            "confirm_label": confirm_label,
+            "cancel_url": cancel_url,
+            "posted": posted,
+            "confirmed_name": CONFIRMED,
+        },
+    )
