@@ -23,7 +23,7 @@ from . import conditions
 from . import proposal_selectors as selectors
 from . import proposal_services as services
 from .models import Proposal, Purpose
-from .panel_permissions import user_can_read_as_reviewer
+from .panel_permissions import user_can_read_full_proposal_as_reviewer
 from .proposal_forms import (
     AccessForm,
     DatasetRequestForm,
@@ -244,7 +244,8 @@ def proposal_withdraw(request, pk):
 @login_required
 def proposal_dpia(request, pk):
     proposal = selectors.proposal_get(pk=pk)
-    if not user_can_read_as_reviewer(proposal, request.user):
+    # A reviewer reads the assessment only once they have declared no conflict of interest.
+    if not user_can_read_full_proposal_as_reviewer(proposal, request.user):
         check_user_can_view_proposal(proposal, request.user)
     if not proposal.dpia_file:
         raise Http404("No assessment has been uploaded.")
