@@ -33,9 +33,7 @@ def assignments_active(proposal):
     return (
         ReviewerAssignment.objects.filter(proposal=proposal)
         .on_panel()
-        .select_related(
-            "reviewer__profile__organisation", "recommendation", "assigned_by"
-        )
+        .select_related("reviewer__profile__organisation", "recommendation", "assigned_by")
         .order_by("assigned_at", "pk")
     )
 

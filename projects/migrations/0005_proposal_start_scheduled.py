@@ -6,21 +6,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_reviewer_assignment_recommendation_stands'),
+        ("projects", "0004_reviewer_assignment_recommendation_stands"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='proposal',
-            name='start_scheduled_at',
-            field=models.DateTimeField(blank=True, help_text='When the co-ordinator asked the service to start the approved project itself on its start date.', null=True),
+            model_name="proposal",
+            name="start_scheduled_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the co-ordinator asked the service to start the approved project itself on its start date.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='proposal',
-            name='start_scheduled_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="proposal",
+            name="start_scheduled_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

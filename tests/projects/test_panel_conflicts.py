@@ -3,8 +3,8 @@ secretariat sees each reviewer's organisation beside the team's, and an assigned
 only the outline of a proposal until they have declared that they have no conflict."""
 
 import pytest
-from django.core.files.base import ContentFile
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -121,9 +121,7 @@ def test_panel_assign_list_names_each_reviewers_organisation(client, secretariat
     assert "Rhys Pritchard, organisation not recorded</option>" in page
 
 
-def test_panel_page_shows_the_team_organisations_and_each_assigned_reviewers(
-    client, secretariat
-):
+def test_panel_page_shows_the_team_organisations_and_each_assigned_reviewers(client, secretariat):
     proposal = written_proposal()
     member = accredited_researcher(full_name="Ola Nowak")
     ResearcherProfileFactory(user=member, organisation=OrganisationFactory(name="LSE"))
