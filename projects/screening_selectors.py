@@ -44,9 +44,9 @@ def proposal_for_screening(*, pk):
         Proposal.objects.select_related("coordinator", "amends").prefetch_related(
             Prefetch(
                 "dataset_requests",
-                queryset=DatasetRequest.objects.select_related(
-                    "dataset__department", "consent_by"
-                ).order_by("dataset__name"),
+                queryset=DatasetRequest.objects.select_related("dataset__department", "consent_by")
+                .prefetch_related("dataset__acts")
+                .order_by("dataset__name"),
             ),
             Prefetch(
                 "team",
@@ -110,3 +110,33 @@ def departments_without_data_owner(*, departments):
         (department for department in departments if department.pk not in represented),
         key=lambda department: department.name,
     )
+
+
+def team_accreditations(proposal, team):
+    """Each joined member of ``team`` (``proposal``'s team rows, with their users) beside the
+    accreditation they hold today, in one query: ``[(member, accreditation or None, lasts to
+    the end date)]``, in the team's order. Invitations not accepted are left out."""
+    from django.utils import timezone
+
+    from accreditation.models import Accreditation
+
+    joined = [member for member in team if member.user_id and member.accepted]
+    today = timezone.localdate()
+    held = {}
+    for accreditation in Accreditation.objects.filter(
+        researcher_id__in=[member.user_id for member in joined],
+        state=Accreditation.State.ACTIVE,
+        valid_from__lte=today,
+        valid_until__gte=today,
+    ).order_by("researcher_id", "-valid_until", "-pk"):
+        held.setdefault(accreditation.researcher_id, accreditation)
+    rows = []
+    for member in joined:
+        accreditation = held.get(member.user_id)
+        lasts = (
+            accreditation is not None
+            and proposal.end_date is not None
+            and accreditation.valid_until >= proposal.end_date
+        )
+        rows.append((member, accreditation, lasts))
+    return rows
