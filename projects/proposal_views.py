@@ -87,7 +87,7 @@ def _proposal_for_editing(request, pk):
 
 @login_required
 def proposal_list(request):
-    proposals = selectors.proposals_for_user(request.user)
+    proposals = selectors.proposals_listed_for(request.user)
     page_obj = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -95,6 +95,7 @@ def proposal_list(request):
         {
             "page_obj": page_obj,
             "proposals": page_obj.object_list,
+            "groups": selectors.proposals_grouped(page_obj.object_list),
             "invitations": selectors.invitations_open_for(request.user),
         },
     )
@@ -181,7 +182,7 @@ def _detail_page(request, proposal, *, template, refusals=(), status=200):
         "can_withdraw": user_may_fire(proposal, "withdraw", user),
         "refusals": list(refusals),
         "actions": _actions(proposal, user),
-        "decision": proposal.decisions.first(),
+        "decision": selectors.decision_in_force(proposal),
         **_answers(proposal),
     }
     return render(request, template, context, status=status)

@@ -4,17 +4,25 @@ queries."""
 import django_filters
 from django import forms
 from django.db.models import Count, F, Prefetch
+from django.db.models.functions import Coalesce
 
 from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
 
 
 def proposals_for_secretariat():
     """Every proposal, the longest waiting first (never-submitted drafts last), with what the
-    list shows."""
+    list shows; each amendment right after the project it amends, so they are read together."""
     return (
-        Proposal.objects.select_related("coordinator")
-        .annotate(dataset_count=Count("dataset_requests", distinct=True))
-        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+        Proposal.objects.select_related("coordinator", "amends")
+        .annotate(
+            dataset_count=Count("dataset_requests", distinct=True),
+            project_sent=Coalesce("amends__submitted_at", "submitted_at"),
+            project_created=Coalesce("amends__created_at", "created_at"),
+            project_key=Coalesce("amends_id", "pk"),
+        )
+        .order_by(
+            F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version"
+        )
     )
 
 

@@ -18,6 +18,7 @@ from workflow.services import available_transitions, user_may_fire
 from . import conditions, screening_selectors, screening_services
 from .models import DatasetRequest, Proposal
 from .panel_selectors import proposal_purposes_and_ethics
+from .proposal_selectors import proposals_grouped
 from .screening_forms import ScreeningForm
 from .screening_sections import section_names
 from .screening_services import SCREENING_CHECKS
@@ -64,6 +65,7 @@ def secretariat_list(request):
             "form": proposal_filter.form,
             "page_obj": page_obj,
             "proposals": page_obj.object_list if page_obj else [],
+            "groups": proposals_grouped(page_obj.object_list) if page_obj else [],
         },
     )
 
