@@ -31,6 +31,13 @@ def is_coordinator_or_the_service_on_schedule(proposal, user):
     return is_coordinator(proposal, user)
 
 
+# The same sentence as an attribute too, where rule sentences are read from ``message``.
+is_coordinator_or_the_service_on_schedule.message = (
+    "The project's co-ordinator, or the service itself on the start date when the co-ordinator "
+    "has scheduled the start."
+)
+
+
 def user_can_schedule_start(project, user):
     """The co-ordinator schedules, or stops, the start of their approved project."""
     return is_coordinator(project, user)
