@@ -376,6 +376,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.close_ended_projects",
         "schedule": crontab(hour=0, minute=20),
     },
+    # After the expiries above, so a project whose team member's accreditation ended overnight
+    # does not start; early, so a scheduled project is active at the start of its start date.
+    "start-scheduled-projects": {
+        "task": "projects.tasks.start_scheduled_projects",
+        "schedule": crontab(hour=0, minute=25),
+    },
     # Early morning, after the expiries and closures above, so nobody is reminded about an
     # accreditation or project that ended overnight, and emails arrive before the working day.
     "send-reminders": {

@@ -41,6 +41,18 @@ def members_without_two_factor(project):
     return users_without_second_factor(project_members(project))
 
 
+def projects_start_due(*, on=None):
+    """Approved projects whose co-ordinator scheduled the start, and whose start date is ``on``
+    (today) or earlier: the service starts them."""
+    on = on or timezone.localdate()
+    return Proposal.objects.filter(
+        state__in=(State.APPROVED, State.APPROVED_WITH_CONDITIONS),
+        amends__isnull=True,
+        start_scheduled_at__isnull=False,
+        start_date__lte=on,
+    )
+
+
 def projects_past_end_date(*, on=None):
     """Active projects whose end date is before ``on`` (today): their access ends."""
     on = on or timezone.localdate()

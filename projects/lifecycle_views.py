@@ -80,3 +80,43 @@ def close(request, pk):
             "unmet": unmet_conditions(project, "close"),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_start(request, pk):
+    """Schedule the start of an approved project for its start date, or stop a scheduled one."""
+    project = _project_for_coordinator(pk, request.user)
+    refusals = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "schedule":
+                project = lifecycle_services.project_start_schedule(
+                    project=project, by=request.user, request=request
+                )
+                message = (
+                    f"“{project.title}” will start itself on "
+                    f"{project.start_date:%-d %B %Y}, if every condition is met that day."
+                )
+            elif action == "unschedule":
+                project = lifecycle_services.project_start_unschedule(
+                    project=project, by=request.user, request=request
+                )
+                message = f"“{project.title}” will not start itself: start it by hand."
+            else:
+                raise TransitionRefused(["Choose whether to schedule the start."])
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        else:
+            messages.success(request, message)
+            return redirect("projects:activate", pk=project.pk)
+    return render(
+        request,
+        "projects/lifecycle/schedule.html",
+        {
+            "project": project,
+            "refusals": refusals,
+            "unmet": unmet_conditions(project, "activate"),
+        },
+    )

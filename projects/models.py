@@ -15,7 +15,7 @@ from workflow.models import StateMachineModel
 
 from . import conditions, lifecycle_conditions
 from .consent_permissions import is_data_owner_or_secretariat
-from .lifecycle_permissions import is_the_service
+from .lifecycle_permissions import is_coordinator_or_the_service_on_schedule, is_the_service
 from .permissions import (
     is_coordinator,
     is_coordinator_or_the_service_on_draft,
@@ -160,6 +160,19 @@ class Proposal(StateMachineModel):
         help_text="The project in force this proposal would amend.",
     )
     activated_at = models.DateTimeField(null=True, blank=True)
+    start_scheduled_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the co-ordinator asked the service to start the approved project itself "
+        "on its start date.",
+    )
+    start_scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     ended_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     coordinator = models.ForeignKey(
@@ -331,7 +344,7 @@ class Proposal(StateMachineModel):
         field=state,
         source=[State.APPROVED, State.APPROVED_WITH_CONDITIONS],
         target=State.ACTIVE,
-        permission=is_coordinator,
+        permission=is_coordinator_or_the_service_on_schedule,
         conditions=[
             lifecycle_conditions.is_not_an_amendment,
             lifecycle_conditions.start_date_reached,

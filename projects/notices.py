@@ -548,3 +548,24 @@ def department_unrepresented(department, proposals, *, former):
         summary=f"{former.get_full_name()} is no longer a data owner, and {len(proposals)} "
         f"proposal(s) wait for {department}'s consent with nobody to answer for it.",
     )
+
+
+def project_start_refused(project, *, reasons):
+    """The co-ordinator hears that their project could not start itself on its start date, and
+    why."""
+    link = reverse("projects:activate", kwargs={"pk": project.pk})
+    return Message(
+        to=(project.coordinator,),
+        kind="proposal.start_schedule_refused",
+        subject=f"“{project.title}” could not start on {project.start_date:%-d %B %Y}",
+        template="project_start_refused",
+        context={
+            "project": project,
+            "reasons": list(reasons),
+            "action_url": link,
+            "action_text": "Start the project",
+        },
+        link=link,
+        summary="The project did not start itself: " + " ".join(reasons) + " Once that is put "
+        "right, start it from its page.",
+    )

@@ -15,10 +15,10 @@ SCORE_CHOICES = [
 
 class ReviewerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        profile = getattr(user, "profile", None)
-        organisation = getattr(profile, "organisation", None)
-        name = user.get_full_name() or user.email
-        return f"{name} ({organisation})" if organisation else name
+        from .panel_selectors import user_organisation
+
+        organisation = user_organisation(user) or "organisation not recorded"
+        return f"{user.get_full_name() or user.email}, {organisation}"
 
 
 class AssignForm(forms.Form):
@@ -26,7 +26,8 @@ class AssignForm(forms.Form):
         label="Reviewer",
         queryset=None,
         empty_label="Choose a reviewer",
-        help_text="Panel reviewers who are not on the project's team.",
+        help_text="Panel reviewers with their organisations. Reviewers on the project's team, "
+        "and any who declared a conflict of interest in this proposal, are not listed.",
         error_messages={
             "required": "Choose a reviewer",
             "invalid_choice": "Choose a reviewer from the list",

@@ -53,7 +53,7 @@ def check_user_can_review(assignment, user):
 
 def user_can_read_as_reviewer(proposal, user):
     """A panel reviewer assigned to ``proposal`` now, holding the review permission on it: they
-    may read it and its data protection impact assessment."""
+    may open its review page (the full proposal opens once they declare no conflict)."""
     return (
         user_is_panel_reviewer(user)
         and user.has_perm(REVIEW_PERMISSION, proposal)
@@ -65,3 +65,21 @@ def check_user_can_read_as_reviewer(proposal, user):
     """Anyone else, a former reviewer included, is told there is no such proposal."""
     if not user_can_read_as_reviewer(proposal, user):
         raise Http404("No proposal assigned to you here.")
+
+
+def user_can_read_full_proposal_as_reviewer(proposal, user):
+    """An assigned reviewer who has declared that they have no conflict of interest in
+    ``proposal``: only then do its full text and its data protection impact assessment open.
+    Before that they see its title, lay summary, the team's names and organisations."""
+    return (
+        user_can_read_as_reviewer(proposal, user)
+        and proposal.assignments.filter(
+            reviewer=user, removed_at__isnull=True, conflict_declared=False
+        ).exists()
+    )
+
+
+def check_user_can_read_full_proposal_as_reviewer(proposal, user):
+    """Anyone else is told there is no such proposal, a reviewer yet to declare included."""
+    if not user_can_read_full_proposal_as_reviewer(proposal, user):
+        raise Http404("Declare whether you have a conflict of interest first.")

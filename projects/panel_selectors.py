@@ -27,12 +27,13 @@ def proposal_for_panel(*, pk):
 
 
 def assignments_active(proposal):
-    """The reviewers on the proposal's panel, with their recommendations, in assignment order:
-    those assigned now, and those whose recommendation stands after they lost the role."""
+    """The reviewers on the proposal's panel, with their organisations and recommendations, in
+    assignment order: those assigned now, and those whose recommendation stands after they lost
+    the role."""
     return (
         ReviewerAssignment.objects.filter(proposal=proposal)
         .on_panel()
-        .select_related("reviewer", "recommendation", "assigned_by")
+        .select_related("reviewer__profile__organisation", "recommendation", "assigned_by")
         .order_by("assigned_at", "pk")
     )
 
@@ -77,10 +78,26 @@ def team_organisation_ids(proposal):
     )
 
 
+def conflicted_reviewers(proposal):
+    """Ids of the reviewers who declared a conflict of interest in ``proposal``, as a subquery.
+
+    A declared conflict outlives the assignment it ended: the reviewer is never offered or
+    assigned to the proposal again, after a return for changes included.
+    """
+    return ReviewerAssignment.objects.filter(proposal=proposal, conflict_declared=True).values(
+        "reviewer_id"
+    )
+
+
 def reviewer_refusal(proposal, reviewer):
     """Why ``reviewer`` may not review ``proposal``, as a sentence, or "" when they may."""
     if not reviewer.is_active or not reviewer.groups.filter(name=Role.PANEL_REVIEWER).exists():
         return f"{reviewer.get_full_name()} is not a panel reviewer."
+    if conflicted_reviewers(proposal).filter(reviewer_id=reviewer.pk).exists():
+        return (
+            f"{reviewer.get_full_name()} declared a conflict of interest in this proposal, so "
+            "cannot review it."
+        )
     if reviewer.pk in team_user_ids(proposal) or reviewer.email.lower() in team_invited_emails(
         proposal
     ):
@@ -103,11 +120,13 @@ def reviewer_refusal(proposal, reviewer):
 
 def reviewers_eligible(proposal):
     """Panel reviewers who may be assigned to ``proposal`` now: not on its team, not already on
-    its panel, and, when the proposal excludes them, not from a team member's organisation."""
+    its panel, never one who declared a conflict of interest in it, and, when the proposal
+    excludes them, not from a team member's organisation."""
     users = (
         get_user_model()
         .objects.filter(groups__name=Role.PANEL_REVIEWER, is_active=True)
         .exclude(pk__in=team_user_ids(proposal))
+        .exclude(pk__in=conflicted_reviewers(proposal))
         .exclude(
             pk__in=ReviewerAssignment.objects.filter(proposal=proposal)
             .on_panel()
@@ -264,3 +283,41 @@ def panels_ready_for_decision():
     """Proposals with the panel whose recommendations are all in (three, at least one of them
     independent), so the secretariat can record the decision. The longest waiting first."""
     return _with_the_panel().filter(recommended__gte=PANEL_SIZE, recommended_independent__gt=0)
+
+
+def proposal_outline(proposal):
+    """What an assigned reviewer sees before declaring whether they have a conflict of interest:
+    the names of the people on the project and their organisations, in two queries.
+
+    Returns ``{"people": [name, ...], "organisations": [name, ...]}``, the co-ordinator first,
+    then the members who joined, by name; the organisations once each, by name.
+    """
+    members = {
+        member.user_id: member.user
+        for member in proposal.team.filter(
+            user__isnull=False, accepted_at__isnull=False, declined_at__isnull=True
+        ).select_related("user__profile__organisation")
+    }
+    coordinator = members.pop(proposal.coordinator_id, None)
+    if coordinator is None:
+        coordinator = (
+            get_user_model()
+            .objects.select_related("profile__organisation")
+            .get(pk=proposal.coordinator_id)
+        )
+    people = [
+        coordinator,
+        *sorted(members.values(), key=lambda user: (user.get_full_name(), user.email)),
+    ]
+    organisations = {user_organisation(user) for user in people} - {None}
+    return {
+        "people": [user.get_full_name() or user.email for user in people],
+        "organisations": sorted(str(organisation) for organisation in organisations),
+    }
+
+
+def user_organisation(user):
+    """``user``'s organisation from their profile, or None (select_related it first)."""
+    # A missing profile raises RelatedObjectDoesNotExist, an AttributeError.
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "organisation", None)

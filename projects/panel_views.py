@@ -24,7 +24,11 @@ from .panel_forms import (
     RecommendationForm,
     UnassignForm,
 )
-from .panel_permissions import check_user_can_run_panel, user_can_run_panel
+from .panel_permissions import (
+    check_user_can_run_panel,
+    user_can_read_full_proposal_as_reviewer,
+    user_can_run_panel,
+)
 
 State = Proposal.State
 
@@ -166,6 +170,7 @@ def panel(request, pk):
             "proposal": selectors.proposal_for_review_page(proposal),
             "purposes": purposes,
             "ethics": ethics,
+            "outline": selectors.proposal_outline(proposal),
             "assignments": [
                 (assignment, forms["unassign_forms"][assignment.pk])
                 for assignment in active.values()
@@ -245,15 +250,24 @@ def review(request, pk):
             )
             return redirect("projects:review", pk=proposal.pk)
     own = getattr(assignment, "recommendation", None)
-    purposes, ethics = selectors.proposal_purposes_and_ethics(proposal)
+    # Until the reviewer declares no conflict, the page holds the outline only: the rest of the
+    # proposal is never sent to them.
+    if user_can_read_full_proposal_as_reviewer(proposal, request.user):
+        purposes, ethics = selectors.proposal_purposes_and_ethics(proposal)
+        reading = {
+            "proposal": selectors.proposal_for_review_page(proposal),
+            "purposes": purposes,
+            "ethics": ethics,
+            "full": True,
+        }
+    else:
+        reading = {"proposal": proposal, "outline": selectors.proposal_outline(proposal)}
     return render(
         request,
         "projects/panel/review.html",
         {
-            "proposal": selectors.proposal_for_review_page(proposal),
+            **reading,
             "assignment": assignment,
-            "purposes": purposes,
-            "ethics": ethics,
             "recommendation": own,
             # Others' recommendations only once the reviewer's own is in.
             "others": list(selectors.recommendations_of_others(assignment)) if own else [],

@@ -1,7 +1,8 @@
 """Reads the proposal pages, services and other apps share, each in a fixed number of queries."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -42,6 +43,51 @@ def proposals_for_user(user):
         )
         .order_by("-updated_at", "-pk")
     )
+
+
+def proposals_listed_for(user):
+    """``proposals_for_user``, each amendment right after the project it amends: the newest
+    project first, then its versions in order."""
+    return (
+        proposals_for_user(user)
+        .select_related("amends")
+        .annotate(project_key=Coalesce("amends_id", "pk"))
+        .order_by(F("project_key").desc(), "version", "pk")
+    )
+
+
+def proposals_grouped(proposals):
+    """``proposals`` (a page of a list) as groups of consecutive rows of one project: the
+    project, then its amendments. An amendment whose project is not on the page starts its own
+    group."""
+    groups = []
+    for proposal in proposals:
+        key = proposal.amends_id or proposal.pk
+        if groups and (groups[-1][0].amends_id or groups[-1][0].pk) == key:
+            groups[-1].append(proposal)
+        else:
+            groups.append([proposal])
+    return groups
+
+
+def decision_in_force(proposal):
+    """The decision that put the version of ``proposal`` shown into force, or None: for a
+    project whose approved amendment made it version 2 or later, the decision on that
+    amendment; otherwise the proposal's own latest decision."""
+    from .models import PanelDecision
+
+    if proposal.amends_id is None and proposal.version > 1:
+        decision = (
+            PanelDecision.objects.filter(
+                proposal__amends=proposal, proposal__version=proposal.version
+            )
+            .select_related("proposal")
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+        if decision is not None:
+            return decision
+    return proposal.decisions.select_related("proposal").first()
 
 
 def proposal_get(*, pk):

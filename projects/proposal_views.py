@@ -24,7 +24,7 @@ from . import conditions
 from . import proposal_selectors as selectors
 from . import proposal_services as services
 from .models import Proposal, Purpose
-from .panel_permissions import user_can_read_as_reviewer
+from .panel_permissions import user_can_read_full_proposal_as_reviewer
 from .proposal_forms import (
     AccessForm,
     DatasetRequestForm,
@@ -88,7 +88,7 @@ def _proposal_for_editing(request, pk):
 
 @login_required
 def proposal_list(request):
-    proposals = selectors.proposals_for_user(request.user)
+    proposals = selectors.proposals_listed_for(request.user)
     page_obj = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -96,6 +96,7 @@ def proposal_list(request):
         {
             "page_obj": page_obj,
             "proposals": page_obj.object_list,
+            "groups": selectors.proposals_grouped(page_obj.object_list),
             "invitations": selectors.invitations_open_for(request.user),
         },
     )
@@ -182,7 +183,7 @@ def _detail_page(request, proposal, *, template, refusals=(), status=200):
         "can_withdraw": user_may_fire(proposal, "withdraw", user),
         "refusals": list(refusals),
         "actions": _actions(proposal, user),
-        "decision": proposal.decisions.first(),
+        "decision": selectors.decision_in_force(proposal),
         **_answers(proposal),
     }
     return render(request, template, context, status=status)
@@ -245,7 +246,8 @@ def proposal_withdraw(request, pk):
 @login_required
 def proposal_dpia(request, pk):
     proposal = selectors.proposal_get(pk=pk)
-    if not user_can_read_as_reviewer(proposal, request.user):
+    # A reviewer reads the assessment only once they have declared no conflict of interest.
+    if not user_can_read_full_proposal_as_reviewer(proposal, request.user):
         check_user_can_view_proposal(proposal, request.user)
     if not proposal.dpia_file:
         raise Http404("No assessment has been uploaded.")

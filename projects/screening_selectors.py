@@ -4,17 +4,25 @@ queries."""
 import django_filters
 from django import forms
 from django.db.models import Count, F, Prefetch
+from django.db.models.functions import Coalesce
 
 from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
 
 
 def proposals_for_secretariat():
     """Every proposal, the longest waiting first (never-submitted drafts last), with what the
-    list shows."""
+    list shows; each amendment right after the project it amends, so they are read together."""
     return (
-        Proposal.objects.select_related("coordinator")
-        .annotate(dataset_count=Count("dataset_requests", distinct=True))
-        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+        Proposal.objects.select_related("coordinator", "amends")
+        .annotate(
+            dataset_count=Count("dataset_requests", distinct=True),
+            project_sent=Coalesce("amends__submitted_at", "submitted_at"),
+            project_created=Coalesce("amends__created_at", "created_at"),
+            project_key=Coalesce("amends_id", "pk"),
+        )
+        .order_by(
+            F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version"
+        )
     )
 
 
@@ -44,9 +52,9 @@ def proposal_for_screening(*, pk):
         Proposal.objects.select_related("coordinator", "amends").prefetch_related(
             Prefetch(
                 "dataset_requests",
-                queryset=DatasetRequest.objects.select_related(
-                    "dataset__department", "consent_by"
-                ).order_by("dataset__name"),
+                queryset=DatasetRequest.objects.select_related("dataset__department", "consent_by")
+                .prefetch_related("dataset__acts")
+                .order_by("dataset__name"),
             ),
             Prefetch(
                 "team",
@@ -123,3 +131,33 @@ def proposals_to_screen(*, amendments=False):
         .select_related("coordinator")
         .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
     )
+
+
+def team_accreditations(proposal, team):
+    """Each joined member of ``team`` (``proposal``'s team rows, with their users) beside the
+    accreditation they hold today, in one query: ``[(member, accreditation or None, lasts to
+    the end date)]``, in the team's order. Invitations not accepted are left out."""
+    from django.utils import timezone
+
+    from accreditation.models import Accreditation
+
+    joined = [member for member in team if member.user_id and member.accepted]
+    today = timezone.localdate()
+    held = {}
+    for accreditation in Accreditation.objects.filter(
+        researcher_id__in=[member.user_id for member in joined],
+        state=Accreditation.State.ACTIVE,
+        valid_from__lte=today,
+        valid_until__gte=today,
+    ).order_by("researcher_id", "-valid_until", "-pk"):
+        held.setdefault(accreditation.researcher_id, accreditation)
+    rows = []
+    for member in joined:
+        accreditation = held.get(member.user_id)
+        lasts = (
+            accreditation is not None
+            and proposal.end_date is not None
+            and accreditation.valid_until >= proposal.end_date
+        )
+        rows.append((member, accreditation, lasts))
+    return rows

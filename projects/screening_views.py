@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from legislation.access_modes import AccessMode
 from researchers.permissions import role_required
 from researchers.roles import Role
 from workflow.errors import TransitionRefused
@@ -16,11 +17,28 @@ from workflow.services import available_transitions, user_may_fire
 
 from . import conditions, screening_selectors, screening_services
 from .models import DatasetRequest, Proposal
+from .panel_selectors import proposal_purposes_and_ethics
+from .proposal_selectors import proposals_grouped
 from .screening_forms import ScreeningForm
 from .screening_sections import section_names
+from .screening_services import SCREENING_CHECKS
 
 State = Proposal.State
 PROPOSALS_PER_PAGE = 50
+
+
+def _access_mode_label(mode):
+    return AccessMode(mode).label if mode else ""
+
+
+def _checks_with_answers(form):
+    """(key, label, ticked, input id) of each screening check, in the checklist's order, for
+    the page that shows the proposal's answers beside each."""
+    ticked = set(form["checks"].value() or ())
+    return [
+        (key, label, key in ticked, f"{form['checks'].auto_id}_{index}")
+        for index, (key, label) in enumerate(SCREENING_CHECKS)
+    ]
 
 
 def _without_page(query):
@@ -47,6 +65,7 @@ def secretariat_list(request):
             "form": proposal_filter.form,
             "page_obj": page_obj,
             "proposals": page_obj.object_list if page_obj else [],
+            "groups": proposals_grouped(page_obj.object_list) if page_obj else [],
         },
     )
 
@@ -119,6 +138,9 @@ def screen(request, pk):
             return redirect("projects:screen", pk=proposal.pk)
     steps = {step.name: step for step in available_transitions(proposal, request.user)}
     requests = list(proposal.dataset_requests.all())
+    team = list(proposal.team.all())
+    purposes, ethics = proposal_purposes_and_ethics(proposal)
+    rules = [(sentence(rule), rule(proposal)) for rule in conditions.SUBMISSION_CONDITIONS]
     unrepresented = screening_selectors.departments_without_data_owner(
         departments={r.dataset.department for r in requests if r.dataset.consent_required}
     )
@@ -130,7 +152,12 @@ def screen(request, pk):
             "dataset_requests": requests,
             "needs_consent": any(r.dataset.consent_required for r in requests),
             "unrepresented": unrepresented,
-            "team": list(proposal.team.all()),
+            "team": team,
+            "team_accreditations": screening_selectors.team_accreditations(proposal, team),
+            "purposes": purposes,
+            "ethics": ethics,
+            "required_access_mode": _access_mode_label(conditions.strictest_access_mode(proposal)),
+            "checks": _checks_with_answers(form),
             "screenings": list(proposal.screenings.all()),
             "decisions": list(proposal.decisions.all()),
             "section_names": section_names(),
@@ -139,9 +166,10 @@ def screen(request, pk):
             "can_screen": user_may_fire(proposal, "return_to_coordinator", request.user)
             and proposal.state == State.SCREENING,
             "fast_track": steps.get("fast_track_approve"),
-            "rules": [
-                (sentence(rule), rule(proposal)) for rule in conditions.SUBMISSION_CONDITIONS
-            ],
+            "rules": rules,
+            "unmet_rules": [text for text, met in rules if not met],
+            "return_open": form.is_bound and form.action == "return",
+            "fast_track_open": form.is_bound and form.action == "fast_track",
             "form": form,
             "refusals": refusals,
             "has_errors": bool(refusals) or bool(form.errors),

@@ -36,6 +36,7 @@ from . import amendment_views, lifecycle_views  # noqa: E402
 
 urlpatterns += [
     path("<int:pk>/activate/", lifecycle_views.activate, name="activate"),
+    path("<int:pk>/schedule-start/", lifecycle_views.schedule_start, name="schedule_start"),
     path("<int:pk>/close/", lifecycle_views.close, name="close"),
     path("<int:pk>/amend/", amendment_views.amend, name="amend"),
     path("<int:pk>/versions/", amendment_views.versions, name="versions"),

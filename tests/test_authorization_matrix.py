@@ -329,6 +329,7 @@ MATRIX = {
     # After approval the co-ordinator activates, closes and amends the project; the team and
     # the secretariat compare its versions.
     "projects:activate": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
+    "projects:schedule_start": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
     "projects:close": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
     "projects:amend": Row(coordinator_only(), lambda world: {"pk": world.proposal.pk}),
     "projects:versions": Row(

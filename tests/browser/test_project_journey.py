@@ -171,6 +171,13 @@ def test_project_is_proposed_reviewed_approved_activated_and_registered(
     become(people["secretariat"])
     visit(reverse("projects:screen", kwargs={"pk": proposal.pk}))
     press("Start screening")
+    # Each check shows what the proposal answers to it; the rest of the proposal, the return
+    # comments and the fast track stay folded, so the page is short to work through.
+    expect(page.locator("#answers-ethics")).to_contain_text("Public good")
+    expect(page.locator("#answers-gateway")).to_contain_text("Journey Returns Act 1999")
+    expect(page.locator("#whole-proposal")).not_to_have_attribute("open", "")
+    # About 6,100 px on this proposal before the answers moved beside the checks; 4,200 after.
+    assert page.evaluate("() => document.documentElement.scrollHeight") < 5000
     for box in page.locator('input[name="checks"]').all():
         box.check()
     press("Pass on")
@@ -203,6 +210,9 @@ def test_project_is_proposed_reviewed_approved_activated_and_registered(
         become(reviewer)
         review_url = reverse("projects:review", kwargs={"pk": proposal.pk})
         visit(review_url)
+        # Only the outline until the reviewer has declared no conflict.
+        expect(page.locator("#proposal-outline")).to_contain_text("University of Leeds")
+        expect(page.locator("#proposal-summary")).to_have_count(0)
         tick("conflict-conflict", "no")
         press("Continue")
         tick("recommend-recommendation", "approve_with_conditions")

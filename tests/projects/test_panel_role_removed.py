@@ -94,11 +94,11 @@ def test_reviewer_role_removed_on_the_roles_page_closes_review_dpia_and_recommen
     # The reviewer's own browser, signed in before the role is taken away.
     reviewer_browser = signed_in(reviewer)
     assert reviewer_browser.get(review_url(proposal)).status_code == 200
-    assert dpia_status(reviewer_browser, proposal) == 200
     declared = reviewer_browser.post(
         review_url(proposal), {"action": "conflict", "conflict-conflict": "no"}
     )
     assert declared.status_code == 302
+    assert dpia_status(reviewer_browser, proposal) == 200
 
     removed = signed_in(secretariat).post(
         reverse("researchers:person_roles", kwargs={"pk": reviewer.pk}),
