@@ -164,6 +164,26 @@ SUBMISSION_CONDITIONS = [
     publish_commitment_given,
 ]
 
+# The submission rules that belong to one route only, and are met on the other.
+ROUTE_ONLY = {
+    full_criteria_met: Level.FULL,
+    supervisor_fully_accredited: Level.PROVISIONAL,
+    supervisor_same_organisation: Level.PROVISIONAL,
+    supervisor_confirmed: Level.PROVISIONAL,
+    training_recent_for_provisional: Level.PROVISIONAL,
+}
+
+
+def submission_rules_for(application):
+    """``[(rule, met, needed)]`` for the screening page: ``needed`` is False for a rule of the
+    other route than the one chosen, which is met only because it does not apply."""
+    rows = []
+    for rule in SUBMISSION_CONDITIONS:
+        route = ROUTE_ONLY.get(rule)
+        needed = route is None or not application.kind or application.kind == route
+        rows.append((rule, rule(application), needed))
+    return rows
+
 
 # Decision
 

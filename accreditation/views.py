@@ -377,7 +377,8 @@ def screen(request, pk):
             "training_records": application.applicant.training_records.all(),
             "declaration": declaration_latest_signed(user=application.applicant),
             "rules": [
-                (sentence(rule), rule(application)) for rule in conditions.SUBMISSION_CONDITIONS
+                (sentence(rule), met, needed)
+                for rule, met, needed in conditions.submission_rules_for(application)
             ],
             "can_decide": user_may_fire(application, "approve", request.user),
             "accreditation": Accreditation.objects.filter(application=application).first(),

@@ -391,3 +391,27 @@ def test_supervisor_finds_the_request_on_their_application_page(client):
 
     assert reverse("accreditation:supervision", kwargs={"pk": application.pk}) in page
     assert "waiting for your answer" in page
+
+
+def test_screen_page_marks_the_other_routes_rules_not_needed(client, secretariat):
+    import re
+
+    application = application_submitted()  # full accreditation
+    client.force_login(secretariat)
+
+    page = client.get(screen_url(application)).content.decode()
+
+    rules = page[
+        page.index('id="submission-rules"') : page.index(
+            "</ul>", page.index('id="submission-rules"')
+        )
+    ]
+    items = [
+        (tag, " ".join(text.split()))
+        for tag, text in re.findall(r'govuk-tag[^"]*">([^<]+)</strong>(.*?)</li>', rules, re.S)
+    ]
+    not_needed = [text for tag, text in items if tag == "Not needed"]
+    assert len(not_needed) == 4
+    assert all("provisional" in text.lower() or "supervisor" in text.lower() for text in not_needed)
+    assert ("Met", "Sign the current version of the confidentiality declaration.") in items
+    assert "in the words they were given" in page
