@@ -1,0 +1,61 @@
+"""The edges of the rules for starting a project: it can start up to and on its end date, not
+after, and a member whose accreditation ends on the project's end date is accredited to the
+end. Mutation testing (`make mutate`) found these days untested."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from projects.lifecycle_services import project_activate
+from projects.models import Proposal
+from researchers.roles import Role
+from tests.factories import UserFactory
+from workflow.errors import TransitionRefused
+
+from .factories import ProposalFactory, accredit
+
+pytestmark = pytest.mark.django_db
+
+State = Proposal.State
+TODAY = datetime.date(2027, 3, 1)
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2027, 3, 1, 9, tzinfo=datetime.UTC), tick=False):
+        yield
+
+
+def approved(**kwargs):
+    return ProposalFactory(state=State.APPROVED_WITH_CONDITIONS, **kwargs)
+
+
+def test_project_activate_allowed_on_its_end_date():
+    project = approved(start_date=TODAY - 30 * ONE_DAY, end_date=TODAY)
+
+    project = project_activate(project=project, by=project.coordinator)
+
+    assert project.state == State.ACTIVE
+
+
+def test_project_activate_refused_once_its_end_date_has_passed():
+    project = approved(start_date=TODAY - 30 * ONE_DAY, end_date=TODAY - ONE_DAY)
+
+    with pytest.raises(TransitionRefused) as refused:
+        project_activate(project=project, by=project.coordinator)
+
+    assert "A project whose end date has passed cannot start." in refused.value.reasons
+    project.refresh_from_db()
+    assert project.state == State.APPROVED_WITH_CONDITIONS
+
+
+def test_project_activate_allowed_when_a_member_is_accredited_to_the_end_date_exactly():
+    member = UserFactory(roles=[Role.RESEARCHER])
+    project = approved(team=[member])
+    accredit(member, valid_until=project.end_date)
+
+    project = project_activate(project=project, by=project.coordinator)
+
+    assert project.state == State.ACTIVE
