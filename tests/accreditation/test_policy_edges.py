@@ -1,6 +1,7 @@
 """The edges of the accreditation rules: an accreditation counts through its last valid day
-and lapses the day after, and a provisional approval needs a supervisor who still holds full
-accreditation when the secretariat decides. Mutation testing (`make mutate`) found these
+and lapses the day after, a provisional approval needs a supervisor who still holds full
+accreditation when the secretariat decides, and missing training is said once, not again as
+training too old for the provisional route. Mutation testing (`make mutate`) found these
 untested."""
 
 import datetime
@@ -13,6 +14,7 @@ from accreditation import services
 from accreditation.conditions import SCREENING_CHECKS
 from accreditation.levels import Level
 from accreditation.models import Accreditation
+from tests.researchers.profile_factories import ExperienceFactory
 from workflow.errors import TransitionRefused
 
 from .factories import AccreditationApplicationFactory, AccreditationFactory, supervisor_for
@@ -98,3 +100,34 @@ def test_application_approve_provisional_refused_once_the_supervisor_is_suspende
         "organisation who has confirmed."
     ]
     assert not Accreditation.objects.filter(researcher=application.applicant).exists()
+
+
+def test_submit_provisional_without_training_says_only_to_add_it():
+    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
+    supervisor = supervisor_for(application.applicant)
+    services.application_update(
+        application=application,
+        by=application.applicant,
+        kind=Level.PROVISIONAL,
+        supervisor_email=supervisor.email,
+        register_consent=True,
+        publish_commitment=True,
+    )
+    services.supervision_confirm(application=application, by=supervisor)
+    application.applicant.training_records.all().delete()
+
+    with pytest.raises(TransitionRefused) as refused:
+        services.application_submit(application=application, by=application.applicant)
+
+    assert refused.value.reasons == ["Add a record of passing Safe Researcher Training."]
+
+
+def test_submit_full_refused_on_no_years_of_experience_when_one_year_is_enough(settings):
+    settings.ACCREDITATION_FULL_EXPERIENCE_YEARS = 1
+    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
+    ExperienceFactory(user=application.applicant, years=0)
+
+    with pytest.raises(TransitionRefused) as refused:
+        services.application_submit(application=application, by=application.applicant)
+
+    assert refused.value.reasons[0].startswith("For full accreditation, add a degree")

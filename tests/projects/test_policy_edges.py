@@ -1,6 +1,7 @@
-"""The edges of the rules for starting a project: it can start up to and on its end date, not
-after, and a member whose accreditation ends on the project's end date is accredited to the
-end. Mutation testing (`make mutate`) found these days untested."""
+"""The edges of the rules for submitting and starting a project: the aims and the methods are
+each needed; a project can start up to and on its end date, not after, and a member whose
+accreditation ends on the project's end date is accredited to the end. Mutation testing
+(`make mutate`) found these untested."""
 
 import datetime
 
@@ -9,11 +10,12 @@ import time_machine
 
 from projects.lifecycle_services import project_activate
 from projects.models import Proposal
+from projects.proposal_services import proposal_submit, proposal_update_section
 from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 
-from .factories import ProposalFactory, accredit
+from .factories import ProposalFactory, accredit, proposal_ready_to_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +61,19 @@ def test_project_activate_allowed_when_a_member_is_accredited_to_the_end_date_ex
     project = project_activate(project=project, by=project.coordinator)
 
     assert project.state == State.ACTIVE
+
+
+@pytest.mark.parametrize("blank", ["aims", "methods"])
+def test_proposal_submit_refused_while_the_aims_or_methods_are_blank(blank):
+    proposal = proposal_ready_to_submit()
+    values = {"aims": "Measure earnings.", "methods": "Regression.", "software": "R", blank: ""}
+    proposal_update_section(
+        proposal=proposal, section="methods", values=values, by=proposal.coordinator
+    )
+
+    with pytest.raises(TransitionRefused) as refused:
+        proposal_submit(proposal=proposal, by=proposal.coordinator)
+
+    assert refused.value.reasons == [
+        "Describe the project's aims, methods and the software it will use."
+    ]
