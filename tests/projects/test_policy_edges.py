@@ -1,7 +1,8 @@
 """The edges of the rules for submitting and starting a project: the aims and the methods are
-each needed; a project can start up to and on its end date, not after, and a member whose
-accreditation ends on the project's end date is accredited to the end. Mutation testing
-(`make mutate`) found these untested."""
+each needed; an ethics answer other than yes needs its details and is enough with them; a
+project can start up to and on its end date, not after; and a member whose accreditation ends
+on the project's end date is accredited to the end. Mutation testing (`make mutate`) found
+these untested."""
 
 import datetime
 
@@ -15,7 +16,12 @@ from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 
-from .factories import ProposalFactory, accredit, proposal_ready_to_submit
+from .factories import (
+    EVERY_ETHICS_ANSWER_YES,
+    ProposalFactory,
+    accredit,
+    proposal_ready_to_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,4 +82,39 @@ def test_proposal_submit_refused_while_the_aims_or_methods_are_blank(blank):
 
     assert refused.value.reasons == [
         "Describe the project's aims, methods and the software it will use."
+    ]
+
+
+def ethics_with(answer, details):
+    ethics = {question: dict(entry) for question, entry in EVERY_ETHICS_ANSWER_YES.items()}
+    ethics["public_views"] = {"answer": answer, "details": details}
+    return {"ethics": ethics}
+
+
+def test_proposal_submit_accepts_an_ethics_answer_other_than_yes_with_its_details():
+    proposal = proposal_ready_to_submit()
+    proposal_update_section(
+        proposal=proposal,
+        section="ethics",
+        values=ethics_with("partly", "We ran a public panel on part of the work."),
+        by=proposal.coordinator,
+    )
+
+    proposal = proposal_submit(proposal=proposal, by=proposal.coordinator)
+
+    assert proposal.state == State.SUBMITTED
+
+
+def test_proposal_submit_refused_for_an_ethics_answer_other_than_yes_without_details():
+    proposal = proposal_ready_to_submit()
+    proposal_update_section(
+        proposal=proposal, section="ethics", values=ethics_with("no", ""), by=proposal.coordinator
+    )
+
+    with pytest.raises(TransitionRefused) as refused:
+        proposal_submit(proposal=proposal, by=proposal.coordinator)
+
+    assert refused.value.reasons == [
+        "Answer every question of the ethics self-assessment, with details for any answer other "
+        "than yes."
     ]
