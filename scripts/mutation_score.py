@@ -80,10 +80,13 @@ def main():
             continue
         total = counts["killed"] + counts["alive"]
         score = f"{100 * counts['killed'] / total:4.0f}%" if total else "    -"
+        partial = "*" if counts["not run"] else " "
         print(
-            f"{module:<{width}}  {counts['killed']:6} / {total:<5}  {score}  "
+            f"{module:<{width}}  {counts['killed']:6} / {total:<5}  {score}{partial} "
             f"{counts['equivalent']:10}  {counts['not run']:7}"
         )
+    if totals["not run"]:
+        print("* over the mutants run so far: the rest, usually the slowest, may score lower.")
     if survivors:
         print(f"\nAlive ({len(survivors)}); `uv run mutmut show <name>` shows the change:")
         print("\n".join(f"  {line}" for line in survivors))
