@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test install lint format keys migrate seed docs check-deploy bench clean
+.PHONY: run test install lint format keys migrate seed docs check-deploy bench mutate clean
 
 run: install keys migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
 	$(UV) run --frozen honcho start -f Procfile.dev
@@ -51,6 +51,12 @@ check-deploy: install  ## Django's deployment checklist under production setting
 
 bench: install  ## Time the main pages, the reminder sweep and the report (see bench/README.md)
 	$(UV) run --frozen python bench/run.py
+
+mutate: install  ## Mutation testing of the policy's rules, then the score per module (docs/policy.md)
+	@# Not part of make test. Resumable: mutants/ keeps each result, and a run carries on from
+	@# them. One test process at a lowered priority, so a shared machine stays usable.
+	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(UV) run --frozen mutmut run --max-children 1
+	$(UV) run --frozen python scripts/mutation_score.py
 
 clean:
 	rm -rf var .venv .pytest_cache .ruff_cache

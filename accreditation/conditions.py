@@ -1,5 +1,5 @@
-"""Rules a step must meet before it can be taken. Each docstring's first paragraph is the
-sentence shown to the user when the rule is not met yet.
+"""Rules a step must meet before it can be taken. Each rule's ``message`` is the sentence shown
+to the user when the rule is not met yet.
 
 A rule that only applies to one route (full or provisional) is met on the other, and a rule
 that builds on another (the supervisor's organisation builds on there being a supervisor) is
@@ -13,17 +13,6 @@ from researchers import criteria
 
 from .dates import add_years
 from .levels import Level
-
-
-def says(text):
-    """Give a rule its sentence where the sentence quotes a setting."""
-
-    def decorate(func):
-        func.__doc__ = text
-        return func
-
-    return decorate
-
 
 # Screening checks the secretariat ticks, in the order the page lists them.
 SCREENING_CHECKS = (
@@ -65,40 +54,51 @@ def _organisation(user):
 
 
 def route_chosen(application):
-    """Choose full accreditation, or provisional accreditation under a supervisor."""
     return bool(application.kind)
 
 
-@says(
-    "For full accreditation, add a degree with substantial quantitative content at 2:2 or "
-    "better, or at least "
-    f"{settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' quantitative "
-    "research experience."
-)
+route_chosen.message = "Choose full accreditation, or provisional accreditation under a supervisor."
+
+
 def full_criteria_met(application):
     if application.kind != Level.FULL:
         return True
     return criteria.user_meets_full_criteria(application.applicant)
 
 
+full_criteria_met.message = (
+    "For full accreditation, add a degree with substantial quantitative content at 2:2 or "
+    "better, or at least "
+    f"{settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' quantitative "
+    "research experience."
+)
+
+
 def supervisor_fully_accredited(application):
-    """For provisional accreditation, name a supervisor who holds active full accreditation."""
     if application.kind != Level.PROVISIONAL:
         return True
     accreditation = _supervisor_accreditation(application)
     return accreditation is not None and accreditation.level == Level.FULL
 
 
+supervisor_fully_accredited.message = (
+    "For provisional accreditation, name a supervisor who holds active full accreditation."
+)
+
+
 def supervisor_same_organisation(application):
-    """Your supervisor must belong to the same approved organisation as you."""
     if application.kind != Level.PROVISIONAL or application.supervisor_id is None:
         return True
     mine = _organisation(application.applicant)
     return mine is not None and mine == _organisation(application.supervisor)
 
 
+supervisor_same_organisation.message = (
+    "Your supervisor must belong to the same approved organisation as you."
+)
+
+
 def supervisor_confirmed(application):
-    """Your supervisor must confirm in the service that they will supervise you."""
     if application.kind != Level.PROVISIONAL or application.supervisor_id is None:
         return True
     return (
@@ -107,9 +107,16 @@ def supervisor_confirmed(application):
     )
 
 
+supervisor_confirmed.message = (
+    "Your supervisor must confirm in the service that they will supervise you."
+)
+
+
 def training_passed(application):
-    """Add a record of passing Safe Researcher Training."""
     return criteria.user_training_passed(application.applicant)
+
+
+training_passed.message = "Add a record of passing Safe Researcher Training."
 
 
 def provisional_training_since():
@@ -117,10 +124,6 @@ def provisional_training_since():
     return add_years(timezone.localdate(), -settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS)
 
 
-@says(
-    "For provisional accreditation, you must have passed Safe Researcher Training within the "
-    f"last {settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS} years."
-)
 def training_recent_for_provisional(application):
     if application.kind != Level.PROVISIONAL:
         return True
@@ -129,25 +132,42 @@ def training_recent_for_provisional(application):
     return criteria.user_training_passed(application.applicant, since=provisional_training_since())
 
 
+training_recent_for_provisional.message = (
+    "For provisional accreditation, you must have passed Safe Researcher Training within the "
+    f"last {settings.PROVISIONAL_TRAINING_MAX_AGE_YEARS} years."
+)
+
+
 def declaration_signed(application):
-    """Sign the current version of the confidentiality declaration."""
     return criteria.user_declaration_signed_current(application.applicant)
 
 
+declaration_signed.message = "Sign the current version of the confidentiality declaration."
+
+
 def register_consent_given(application):
-    """Agree to your name, organisation and accreditation appearing on the public register."""
     return application.register_consent
 
 
+register_consent_given.message = (
+    "Agree to your name, organisation and accreditation appearing on the public register."
+)
+
+
 def publish_commitment_given(application):
-    """Commit to publishing the results of your research."""
     return application.publish_commitment
 
 
+publish_commitment_given.message = "Commit to publishing the results of your research."
+
+
 def profile_complete(application):
-    """Complete your profile: your name, an approved organisation and your work contact
-    details."""
     return criteria.user_profile_complete(application.applicant)
+
+
+profile_complete.message = (
+    "Complete your profile: your name, an approved organisation and your work contact details."
+)
 
 
 SUBMISSION_CONDITIONS = [
@@ -189,30 +209,34 @@ def submission_rules_for(application):
 
 
 def kind_chosen(application):
-    """Choose full or provisional accreditation before approving the application."""
     return bool(application.kind)
 
 
+kind_chosen.message = "Choose full or provisional accreditation before approving the application."
+
+
 def screening_complete(application):
-    """Tick every screening check before approving the application."""
     ticked = application.screening or {}
     return all(ticked.get(key) for key, _ in screening_checks_needed(application))
 
 
-@says(
-    "Full accreditation needs a degree with substantial quantitative content at 2:2 or better, "
-    f"or at least {settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' "
-    "quantitative research experience: approve provisional accreditation instead."
-)
+screening_complete.message = "Tick every screening check before approving the application."
+
+
 def full_level_meets_criteria(application):
     if application.kind != Level.FULL:
         return True
     return criteria.user_meets_full_criteria(application.applicant)
 
 
+full_level_meets_criteria.message = (
+    "Full accreditation needs a degree with substantial quantitative content at 2:2 or better, "
+    f"or at least {settings.ACCREDITATION_FULL_EXPERIENCE_YEARS} years' "
+    "quantitative research experience: approve provisional accreditation instead."
+)
+
+
 def provisional_level_has_supervisor(application):
-    """Provisional accreditation needs a fully accredited supervisor from the applicant's
-    organisation who has confirmed."""
     if application.kind != Level.PROVISIONAL:
         return True
     return (
@@ -223,14 +247,26 @@ def provisional_level_has_supervisor(application):
     )
 
 
+provisional_level_has_supervisor.message = (
+    "Provisional accreditation needs a fully accredited supervisor from the applicant's "
+    "organisation who has confirmed."
+)
+
+
 # Accreditation
 
 
 def within_validity(accreditation):
-    """An accreditation past its end date cannot be reinstated: the researcher applies again."""
     return accreditation.valid_until >= timezone.localdate()
 
 
+within_validity.message = (
+    "An accreditation past its end date cannot be reinstated: the researcher applies again."
+)
+
+
 def past_end_date(accreditation):
-    """An accreditation expires only after its end date."""
     return accreditation.valid_until < timezone.localdate()
+
+
+past_end_date.message = "An accreditation expires only after its end date."

@@ -1,5 +1,5 @@
-"""Who may take each accreditation step. Each function's docstring is the answer the state
-documentation and refusals give; ``user`` is None when the service itself acts."""
+"""Who may take each accreditation step. Each transition permission's ``message`` is the answer
+the state documentation and refusals give; ``user`` is None when the service itself acts."""
 
 from django.core.exceptions import PermissionDenied
 
@@ -7,12 +7,13 @@ from researchers.roles import Role, user_has_role, user_is_signed_in
 
 
 def is_applicant(application, user):
-    """The applicant."""
     return user_is_signed_in(user) and application.applicant_id == user.pk
 
 
+is_applicant.message = "The applicant."
+
+
 def is_applicant_or_the_service(application, user):
-    """The applicant, or the service itself once nobody has worked on a draft for 60 days."""
     if user is None:
         from notifications.stale_drafts import draft_untouched_long_enough
 
@@ -22,8 +23,12 @@ def is_applicant_or_the_service(application, user):
     return is_applicant(application, user)
 
 
+is_applicant_or_the_service.message = (
+    "The applicant, or the service itself once nobody has worked on a draft for 60 days."
+)
+
+
 def is_deciding_secretariat(application, user):
-    """The secretariat, except the applicant."""
     return (
         user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
@@ -31,8 +36,10 @@ def is_deciding_secretariat(application, user):
     )
 
 
+is_deciding_secretariat.message = "The secretariat, except the applicant."
+
+
 def is_secretariat_for_accreditation(accreditation, user):
-    """The secretariat, except the accredited researcher."""
     return (
         user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
@@ -40,9 +47,14 @@ def is_secretariat_for_accreditation(accreditation, user):
     )
 
 
+is_secretariat_for_accreditation.message = "The secretariat, except the accredited researcher."
+
+
 def is_the_service(obj, user):
-    """The service itself, on schedule."""
     return user is None
+
+
+is_the_service.message = "The service itself, on schedule."
 
 
 # Pages. Each rule is a pair: ``user_can_x`` for buttons and templates, ``check_user_can_x``

@@ -1,5 +1,5 @@
-"""Rules an output-checking step must meet before it can be taken. Each docstring's first
-paragraph is the sentence shown to the user when the rule is not met yet."""
+"""Rules an output-checking step must meet before it can be taken. Each rule's ``message`` is
+the sentence shown to the user when the rule is not met yet."""
 
 from django.utils import timezone
 
@@ -8,16 +8,16 @@ from projects.models import Proposal
 
 
 def project_active(output_request):
-    """Outputs can be sent for checking only while the project is active, up to its end date."""
     return access_open(output_request.project)
 
 
-def checking_open(output_request):
-    """A request can be checked and released only while its project is active or, when it was
-    sent by the project's end date, until the grace period after that date is over.
+project_active.message = (
+    "Outputs can be sent for checking only while the project is active, up to its end date."
+)
 
-    ``review_selectors.checking_open_filter`` is the same rule for a queryset.
-    """
+
+def checking_open(output_request):
+    """``review_selectors.checking_open_filter`` is the same rule for a queryset."""
     project = output_request.project
     if project.state == Proposal.State.ACTIVE:
         return True
@@ -29,15 +29,23 @@ def checking_open(output_request):
     )
 
 
+checking_open.message = (
+    "A request can be checked and released only while its project is active or, when it was sent by"
+    " the project's end date, until the grace period after that date is over."
+)
+
+
 def can_be_sent_again(output_request):
-    """A request can be returned for changes only while its project is active: after the end
-    date it could not be sent again, so approve or reject it."""
     return access_open(output_request.project)
 
 
+can_be_sent_again.message = (
+    "A request can be returned for changes only while its project is active: after the end date it "
+    "could not be sent again, so approve or reject it."
+)
+
+
 def grace_period_over(output_request):
-    """A request is closed unreleased only once its project has ended and the grace period
-    after the end date is over."""
     project = output_request.project
     return (
         project.state == Proposal.State.ENDED
@@ -45,16 +53,28 @@ def grace_period_over(output_request):
     )
 
 
+grace_period_over.message = (
+    "A request is closed unreleased only once its project has ended and the grace period after the "
+    "end date is over."
+)
+
+
 def every_file_approved_twice(output_request):
-    """Every file must be approved by both checkers."""
     from .review_selectors import files_not_approved_twice
 
     return not files_not_approved_twice(output_request).exists()
 
 
+every_file_approved_twice.message = "Every file must be approved by both checkers."
+
+
 def every_unapproved_group_commented(output_request):
-    """Every group with a file not approved by both checkers needs a public comment saying what
-    to change."""
     from .review_selectors import groups_needing_public_comment
 
     return not groups_needing_public_comment(output_request).exists()
+
+
+every_unapproved_group_commented.message = (
+    "Every group with a file not approved by both checkers needs a public comment saying what to "
+    "change."
+)

@@ -1,5 +1,5 @@
-"""Rules a project step must meet before it can be taken. Each docstring's first paragraph is
-the sentence shown to the user when the rule is not met yet.
+"""Rules a project step must meet before it can be taken. Each rule's ``message`` is the
+sentence shown to the user when the rule is not met yet.
 
 A rule that builds on another (the end date being after the start builds on there being dates)
 is met while the one it builds on is not, so each missing thing is said once.
@@ -36,48 +36,64 @@ def _members(proposal):
 
 
 def title_given(proposal):
-    """Give the project's title and a lay summary."""
     return _filled(proposal.title, proposal.lay_summary)
 
 
+title_given.message = "Give the project's title and a lay summary."
+
+
 def purposes_given(proposal):
-    """Choose at least one public-good purpose and explain how the project serves it."""
     return bool(proposal.purposes) and _filled(proposal.purpose_explanation)
 
 
+purposes_given.message = (
+    "Choose at least one public-good purpose and explain how the project serves it."
+)
+
+
 def methods_given(proposal):
-    """Describe the project's aims, methods and the software it will use."""
     return _filled(proposal.aims, proposal.methods, proposal.software)
 
 
+methods_given.message = "Describe the project's aims, methods and the software it will use."
+
+
 def has_dates(proposal):
-    """Give the project's start and end dates."""
     return proposal.start_date is not None and proposal.end_date is not None
 
 
+has_dates.message = "Give the project's start and end dates."
+
+
 def ends_after_start(proposal):
-    """The project's end date must be after its start date."""
     if proposal.start_date is None or proposal.end_date is None:
         return True  # has_dates says what is missing
     return proposal.end_date > proposal.start_date
 
 
+ends_after_start.message = "The project's end date must be after its start date."
+
+
 def requests_data(proposal):
-    """Request at least one dataset."""
     return proposal.dataset_requests.exists()
 
 
+requests_data.message = "Request at least one dataset."
+
+
 def datasets_explained(proposal):
-    """For every requested dataset, say which variables you need and why openly available data
-    cannot be used instead."""
     return all(
         _filled(request.variables, request.open_data_reason) for request in _requests(proposal)
     )
 
 
+datasets_explained.message = (
+    "For every requested dataset, say which variables you need and why openly available data cannot"
+    " be used instead."
+)
+
+
 def ethics_answered(proposal):
-    """Answer every question of the ethics self-assessment, with details for any answer other
-    than yes."""
     ethics = proposal.ethics or {}
     for question in ETHICS_QUESTIONS:
         entry = ethics.get(question) or {}
@@ -89,23 +105,34 @@ def ethics_answered(proposal):
     return True
 
 
+ethics_answered.message = (
+    "Answer every question of the ethics self-assessment, with details for any answer other than "
+    "yes."
+)
+
+
 def dpia_answered(proposal):
-    """Say whether the project needs a data protection impact assessment."""
     return proposal.dpia_needed is not None
 
 
+dpia_answered.message = "Say whether the project needs a data protection impact assessment."
+
+
 def dpia_uploaded(proposal):
-    """Upload the data protection impact assessment the project needs."""
     return proposal.dpia_needed is not True or bool(proposal.dpia_file)
 
 
+dpia_uploaded.message = "Upload the data protection impact assessment the project needs."
+
+
 def access_mode_chosen(proposal):
-    """Choose how the team will access the data."""
     return bool(proposal.access_mode)
 
 
+access_mode_chosen.message = "Choose how the team will access the data."
+
+
 def access_mode_strict_enough(proposal):
-    """The access mode must be at least as strict as the strictest requested dataset requires."""
     from legislation.access_modes import access_mode_satisfies
 
     if not proposal.access_mode:
@@ -114,23 +141,33 @@ def access_mode_strict_enough(proposal):
     return required is None or access_mode_satisfies(proposal.access_mode, required)
 
 
+access_mode_strict_enough.message = (
+    "The access mode must be at least as strict as the strictest requested dataset requires."
+)
+
+
 def outputs_planned(proposal):
-    """Describe the outputs the project plans and how its results will be published."""
     return _filled(proposal.outputs_plan, proposal.publication_plan)
+
+
+outputs_planned.message = (
+    "Describe the outputs the project plans and how its results will be published."
+)
 
 
 # The team
 
 
 def team_accepted(proposal):
-    """Every person invited to the team must accept the invitation, or be removed from the
-    team."""
     return not proposal.team.filter(accepted_at__isnull=True).exists()
 
 
+team_accepted.message = (
+    "Every person invited to the team must accept the invitation, or be removed from the team."
+)
+
+
 def team_accredited(proposal):
-    """Every team member, the co-ordinator included, must hold active accreditation lasting to
-    the project's end date."""
     if proposal.end_date is None:
         return True  # has_dates says what is missing
     return all(
@@ -138,8 +175,13 @@ def team_accredited(proposal):
     )
 
 
+team_accredited.message = (
+    "Every team member, the co-ordinator included, must hold active accreditation lasting to the "
+    "project's end date."
+)
+
+
 def supervisors_on_team(proposal):
-    """A team member with provisional accreditation must have their supervisor on the team."""
     from accreditation.levels import Level
 
     members = _members(proposal)
@@ -151,6 +193,11 @@ def supervisors_on_team(proposal):
         if accreditation.application.supervisor_id not in ids:
             return False
     return True
+
+
+supervisors_on_team.message = (
+    "A team member with provisional accreditation must have their supervisor on the team."
+)
 
 
 def team_two_factor_to_join(proposal):
@@ -168,16 +215,25 @@ def team_two_factor_to_join(proposal):
     return not members_without_two_factor(proposal)
 
 
+team_two_factor_to_join.message = (
+    "This project has started, so every member of its team, the co-ordinator included, must set "
+    "up two-factor authentication (an authenticator app or a passkey)."
+)
+
+
 # The data
 
 
 def datasets_have_gateway(proposal):
-    """Every requested dataset must be held under a legal gateway (at least one act)."""
     return not proposal.dataset_requests.filter(dataset__gateways__isnull=True).exists()
 
 
+datasets_have_gateway.message = (
+    "Every requested dataset must be held under a legal gateway (at least one act)."
+)
+
+
 def consent_given(proposal):
-    """Every dataset whose owning department must consent needs that consent."""
     from .models import DatasetRequest
 
     return not (
@@ -187,26 +243,43 @@ def consent_given(proposal):
     )
 
 
+consent_given.message = "Every dataset whose owning department must consent needs that consent."
+
+
 def needs_consent(proposal):
-    """Data-owner review is only for proposals requesting a dataset whose owning department
-    must consent."""
     return proposal.dataset_requests.filter(dataset__consent_required=True).exists()
 
 
+needs_consent.message = (
+    "Data-owner review is only for proposals requesting a dataset whose owning department must "
+    "consent."
+)
+
+
 def needs_no_consent(proposal):
-    """A proposal requesting a dataset whose owning department must consent goes to the data
-    owners first."""
     return not needs_consent(proposal)
+
+
+needs_no_consent.message = (
+    "A proposal requesting a dataset whose owning department must consent goes to the data owners "
+    "first."
+)
 
 
 def not_ended(proposal):
-    """A project whose end date has passed cannot start."""
     return proposal.end_date is not None and proposal.end_date >= timezone.localdate()
 
 
+not_ended.message = "A project whose end date has passed cannot start."
+
+
 def fast_track_eligible(proposal):
-    """The fast track is only for proposals whose datasets need no other department's consent."""
     return not needs_consent(proposal)
+
+
+fast_track_eligible.message = (
+    "The fast track is only for proposals whose datasets need no other department's consent."
+)
 
 
 # Helpers the rules share
@@ -268,14 +341,17 @@ APPROVAL_CONDITIONS = (
 
 
 def panel_recommendations_in(proposal):
-    """Three reviewers, at least one of them independent, must have submitted their
-    recommendations."""
     submitted = list(
         proposal.assignments.on_panel()
         .filter(recommendation__isnull=False)
         .values_list("independent", flat=True)
     )
     return len(submitted) >= 3 and any(submitted)
+
+
+panel_recommendations_in.message = (
+    "Three reviewers, at least one of them independent, must have submitted their recommendations."
+)
 
 
 PANEL_DECISION_CONDITIONS = (panel_recommendations_in,)

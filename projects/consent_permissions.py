@@ -54,13 +54,17 @@ def check_user_can_see_consent_page(user, proposal):
 
 
 def is_data_owner_or_secretariat(proposal, user):
-    """A data owner for a department whose data the proposal requests, or the secretariat,
-    never a member of the project."""
     if not user_is_signed_in(user) or user_is_project_member(user, proposal):
         return False
     if user_has_role(user, Role.SECRETARIAT):
         return True
     return user_can_see_consent_page(user, proposal)
+
+
+is_data_owner_or_secretariat.message = (
+    "A data owner for a department whose data the proposal requests, or the secretariat, never a "
+    "member of the project."
+)
 
 
 def user_can_manage_representatives(user):

@@ -1,6 +1,6 @@
 """Rules an approved project must meet to start, what ending, reopening and closing it need,
-and whether its team's access is open. Each docstring's first paragraph is the sentence shown
-to the user when the rule is not met yet."""
+and whether its team's access is open. Each rule's ``message`` is the sentence shown to the
+user when the rule is not met yet."""
 
 from django.utils import timezone
 
@@ -8,18 +8,22 @@ from . import hooks
 
 
 def is_not_an_amendment(proposal):
-    """An amendment changes the project it amends once approved; it is not activated itself."""
     return proposal.amends_id is None
 
 
+is_not_an_amendment.message = (
+    "An amendment changes the project it amends once approved; it is not activated itself."
+)
+
+
 def start_date_reached(proposal):
-    """A project can be activated on or after its start date."""
     return proposal.start_date is not None and proposal.start_date <= timezone.localdate()
 
 
+start_date_reached.message = "A project can be activated on or after its start date."
+
+
 def team_accredited_to_end(proposal):
-    """Every team member, the co-ordinator included, must still hold active accreditation
-    lasting to the project's end date."""
     from django.contrib.auth import get_user_model
 
     from accreditation.selectors import accreditation_active_for
@@ -39,6 +43,12 @@ def team_accredited_to_end(proposal):
     return True
 
 
+team_accredited_to_end.message = (
+    "Every team member, the co-ordinator included, must still hold active accreditation lasting to "
+    "the project's end date."
+)
+
+
 def team_two_factor_to_start(proposal):
     """Every team member, the co-ordinator included, must set up two-factor authentication (an
     authenticator app or a passkey) before the project starts."""
@@ -47,15 +57,27 @@ def team_two_factor_to_start(proposal):
     return not members_without_two_factor(proposal)
 
 
+team_two_factor_to_start.message = (
+    "Every team member, the co-ordinator included, must set up two-factor authentication (an "
+    "authenticator app or a passkey) before the project starts."
+)
+
+
 def past_end_date(proposal):
-    """The project's end date has passed."""
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
 
 
+past_end_date.message = "The project's end date has passed."
+
+
 def end_date_not_passed(proposal):
-    """An ended project reopens only when an approved amendment has moved its end date to today
-    or later."""
     return proposal.end_date is not None and not past_end_date(proposal)
+
+
+end_date_not_passed.message = (
+    "An ended project reopens only when an approved amendment has moved its end date to today or "
+    "later."
+)
 
 
 def access_open(proposal):
@@ -65,20 +87,25 @@ def access_open(proposal):
 
 
 def released_outputs_published(proposal):
-    """Every released output must be published, or the secretariat must record a waiver.
-
-    Output checking registers the check in ``hooks.publication_checks``; projects only asks it.
-    """
+    """Output checking registers the check in ``hooks.publication_checks``; projects only
+    asks it."""
     return all(check(proposal) for check in hooks.publication_checks)
 
 
-def nothing_in_checking(proposal):
-    """No output request may still be with the output checkers: each is released or rejected,
-    or closed unreleased once the grace period after the end date is over.
+released_outputs_published.message = (
+    "Every released output must be published, or the secretariat must record a waiver."
+)
 
-    Output checking registers the check in ``hooks.checking_checks``; projects only asks it.
-    """
+
+def nothing_in_checking(proposal):
+    """Output checking registers the check in ``hooks.checking_checks``; projects only asks it."""
     return all(check(proposal) for check in hooks.checking_checks)
+
+
+nothing_in_checking.message = (
+    "No output request may still be with the output checkers: each is released or rejected, or "
+    "closed unreleased once the grace period after the end date is over."
+)
 
 
 ACTIVATION_CONDITIONS = (

@@ -1,5 +1,5 @@
 """Who may start, end, close and amend an approved project. Each transition permission's
-docstring is the answer the state documentation and refusals give; ``user`` is None when the
+``message`` is the answer the state documentation and refusals give; ``user`` is None when the
 service itself acts (the daily start of projects whose co-ordinator scheduled it, the daily
 ending and closing of projects past their end date, and the reopening of one whose end date an
 approved amendment moved later)."""
@@ -12,8 +12,10 @@ from .permissions import is_coordinator, user_is_project_member
 
 
 def is_the_service(proposal, user):
-    """The service itself, never a person."""
     return user is None
+
+
+is_the_service.message = "The service itself, never a person."
 
 
 def user_can_see_versions(proposal, user):

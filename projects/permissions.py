@@ -1,5 +1,5 @@
 """Who may take each project step, and who counts as a member of a project. Each transition
-permission's docstring is the answer the state documentation and refusals give."""
+permission's ``message`` is the answer the state documentation and refusals give."""
 
 from researchers.roles import Role, user_has_role, user_is_signed_in
 
@@ -15,13 +15,13 @@ def user_is_project_member(user, proposal):
 
 
 def is_coordinator(proposal, user):
-    """The project's co-ordinator."""
     return user_is_signed_in(user) and proposal.coordinator_id == user.pk
 
 
+is_coordinator.message = "The project's co-ordinator."
+
+
 def is_coordinator_or_the_service_on_draft(proposal, user):
-    """The project's co-ordinator, or the service itself once nobody has worked on a draft for
-    60 days."""
     if user is None:
         from notifications.stale_drafts import draft_untouched_long_enough
 
@@ -29,10 +29,18 @@ def is_coordinator_or_the_service_on_draft(proposal, user):
     return is_coordinator(proposal, user)
 
 
+is_coordinator_or_the_service_on_draft.message = (
+    "The project's co-ordinator, or the service itself once nobody has worked on a draft for 60 "
+    "days."
+)
+
+
 def is_independent_secretariat(proposal, user):
-    """The secretariat, except members of the project."""
     return (
         user_is_signed_in(user)
         and user_has_role(user, Role.SECRETARIAT)
         and not user_is_project_member(user, proposal)
     )
+
+
+is_independent_secretariat.message = "The secretariat, except members of the project."

@@ -98,3 +98,16 @@ def sent(eager_celery, mailoutbox, django_capture_on_commit_callbacks):
             return [message.subject for message in mailoutbox]
 
     return Sent()
+
+
+def pytest_itemcollected(item):
+    # A transactional test ends by emptying every table, taking the rows the migrations load
+    # with them. `make mutate` keeps one test database across its many short sessions, so it
+    # leaves these tests out by this marker (pyproject.toml, [tool.mutmut]).
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if transactional or fixtures & {"transactional_db", "live_server"}:
+        item.add_marker("transactional")

@@ -12,11 +12,21 @@ from django.apps import apps
 from django_fsm import ANY_OTHER_STATE, ANY_STATE, FSMFieldMixin
 
 
-def sentence(func):
-    """A rule's words: the first paragraph of its docstring, on one line."""
-    doc = inspect.getdoc(func) or ""
-    first = doc.split("\n\n")[0]
-    return " ".join(first.split())
+def sentence(rule):
+    """A rule's words: the ``message`` set beside the condition or permission function.
+
+    An attribute rather than the docstring, so the words survive anything that wraps the
+    function, and a docstring is free to explain the rule to a reader of the code. It is set by
+    assignment after the function rather than by a decorator, because mutation testing
+    (``make mutate``) leaves decorated functions unmutated.
+    """
+    try:
+        return rule.message
+    except AttributeError:
+        raise AttributeError(
+            f"{rule.__module__}.{rule.__qualname__} has no message: set "
+            f"{rule.__name__}.message to the sentence it gives."
+        ) from None
 
 
 def transition_label(transition):

@@ -49,7 +49,7 @@ def unmet_conditions(obj, transition):
     """The sentences that say why ``transition`` cannot be fired on ``obj`` now, whoever asks.
 
     Empty when the step is possible. A step that does not leave the current state gives one
-    sentence saying so; otherwise each unmet condition gives its docstring's first paragraph.
+    sentence saying so; otherwise each unmet condition gives its ``message``.
     """
     _, current, state = _current(obj, transition)
     if current is None:

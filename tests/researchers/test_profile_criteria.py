@@ -109,6 +109,7 @@ def test_profile_complete_accepts_a_work_address_instead_of_email():
     ],
 )
 def test_profile_incomplete(change):
+    change = dict(change)  # the parameter is shared by every run in this process
     organisation_status = change.pop("organisation__status", None)
     profile = ResearcherProfileFactory(**change)
     if organisation_status:

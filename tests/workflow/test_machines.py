@@ -49,7 +49,7 @@ def test_every_state_field_is_protected_and_every_state_reachable(label):
 def test_every_transition_says_who_may_fire_it_and_why_it_may_not(label):
     for step in MACHINES[label].steps:
         assert callable(step.permission), f"{step.name} has no permission function"
-        assert sentence(step.permission), f"{step.permission.__name__} has no docstring"
+        assert sentence(step.permission), f"{step.permission.__name__} has no message"
         for condition in step.conditions:
             assert sentence(condition).endswith("."), f"{condition.__name__} needs a sentence"
 
