@@ -30,7 +30,13 @@ def decided(proposal, *, by, rationale, outcome=PanelDecision.Outcome.APPROVED_W
 def project_amended(*, by, title="Pay and place", amendments=1):
     """An active project whose approved amendments made it version 2 (or later), each version
     decided; returns the project and its latest amendment."""
-    project = ProposalFactory(state=State.ACTIVE, title=title, submitted_at="2027-01-04T09:00Z")
+    project = ProposalFactory(
+        state=State.ACTIVE,
+        title=title,
+        submitted_at="2027-01-04T09:00Z",
+        # A running project's team has two factors, as joining or amending it needs.
+        coordinator=UserFactory(roles=[Role.RESEARCHER], totp=True),
+    )
     decided(project, by=by, rationale="Version one serves regional policy.")
     for _ in range(amendments):
         amendment = amendment_start(project=project, by=project.coordinator)
