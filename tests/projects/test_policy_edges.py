@@ -37,6 +37,8 @@ def _today():
 
 
 def approved(**kwargs):
+    # A team with two factors, as starting the project needs.
+    kwargs.setdefault("coordinator", UserFactory(roles=[Role.RESEARCHER], totp=True))
     return ProposalFactory(state=State.APPROVED_WITH_CONDITIONS, **kwargs)
 
 
@@ -60,7 +62,7 @@ def test_project_activate_refused_once_its_end_date_has_passed():
 
 
 def test_project_activate_allowed_when_a_member_is_accredited_to_the_end_date_exactly():
-    member = UserFactory(roles=[Role.RESEARCHER])
+    member = UserFactory(roles=[Role.RESEARCHER], totp=True)
     project = approved(team=[member])
     accredit(member, valid_until=project.end_date)
 
