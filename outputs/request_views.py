@@ -22,6 +22,7 @@ from .request_permissions import (
     check_user_can_edit_request,
     check_user_can_list_requests,
     check_user_can_read_file,
+    check_user_can_remove_file,
     check_user_can_view_request,
     user_can_edit_request,
     user_can_read_request_files,
@@ -80,6 +81,7 @@ def request_detail(request, pk):
     check_user_can_view_request(request.user, output_request)
     groups = selectors.request_groups(output_request)
     readable = user_can_read_request_files(request.user, output_request)
+    can_edit = user_can_edit_request(request.user, output_request)
     comments = {}
     for comment in public_comments(output_request):
         comments.setdefault(comment.group_id, []).append(comment)
@@ -95,7 +97,7 @@ def request_detail(request, pk):
         {
             "output_request": output_request,
             "groups": groups,
-            "can_edit": user_can_edit_request(request.user, output_request),
+            "can_edit": can_edit,
             "can_upload_acro": user_can_upload_acro(request.user, output_request),
             "can_download_released": released
             and user_is_project_member(request.user, output_request.project),
@@ -219,6 +221,34 @@ def file_replace(request, file_pk):
         request,
         "outputs/request/replace.html",
         {"form": form, "output_request": output_request, "output_file": output_file},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_remove(request, file_pk):
+    """Ask first, then take the file out of the request."""
+    output_file = selectors.file_get(pk=file_pk)
+    output_request = output_file.group.request
+    check_user_can_remove_file(request.user, output_file)
+    refusals = []
+    if request.method == "POST":
+        try:
+            services.file_remove(output_file=output_file, by=request.user, request=request)
+        except ValidationError as error:
+            refusals = error.messages
+        else:
+            messages.success(request, f"{output_file.name} has been removed from the request.")
+            return redirect("outputs:request_detail", pk=output_request.pk)
+    return render(
+        request,
+        "outputs/request/remove.html",
+        {
+            "output_file": output_file,
+            "output_request": output_request,
+            "votes": output_file.votes.count(),
+            "refusals": refusals,
+        },
     )
 
 
