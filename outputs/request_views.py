@@ -16,6 +16,7 @@ from workflow.services import unmet_conditions, user_may_fire
 from . import request_selectors as selectors
 from . import request_services as services
 from .check_permissions import user_can_upload_acro
+from .check_selectors import files_needing_attention
 from .models import OutputRequest
 from .request_forms import FileForm, GroupForm, ReplaceForm, RequestStartForm
 from .request_permissions import (
@@ -284,12 +285,14 @@ def request_submit(request, pk):
             return redirect("outputs:request_detail", pk=output_request.pk)
     else:
         refusals = unmet_conditions(output_request, "submit")
+    groups = selectors.request_groups(output_request)
     return render(
         request,
         "outputs/request/submit.html",
         {
             "output_request": output_request,
-            "groups": selectors.request_groups(output_request),
+            "groups": groups,
+            "needing_attention": files_needing_attention(groups),
             "refusals": refusals,
         },
     )

@@ -219,9 +219,6 @@ def review_page(*, output_request, user):
             checks = list(output_file.checks.all())
             output_file.check_results = checks
             check_summary_set(output_file, checks)
-            output_file.flagged_count = sum(
-                c.details.get("flagged_total", len(c.flagged_cells or [])) for c in checks
-            )
             file_votes = [v for v in votes if v.file_id == output_file.pk]
             output_file.my_vote = next(
                 (v for v in file_votes if mine and v.review_id == mine.pk), None

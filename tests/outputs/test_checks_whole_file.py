@@ -268,8 +268,9 @@ def test_the_submit_page_shows_what_the_checks_say_of_each_file(client):
         reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
     ).content.decode()
 
-    assert text.count("Needs checking by eye") == 2  # the figure and the undecided table
-    assert text.count("Automated checks failed") == 1
+    # Each in the warning before the Submit button, and again in its group.
+    assert text.count("Needs checking by eye") == 2 * 2  # the figure and the undecided table
+    assert text.count("Automated checks failed") == 1 * 2
     assert "Automated checks passed" not in text
 
 
