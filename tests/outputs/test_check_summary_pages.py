@@ -179,3 +179,60 @@ def test_acro_result_stored_with_what_acro_asked_for_in_words():
         "ACRO asks for this output to be checked by eye."
     )
     assert OutputFile.objects.filter(acro_status="review").get() == regression
+
+
+def _draft_with(groups, files_per_group, *, failed):
+    """A draft of ``groups`` groups of tables, every other one failing the checks if
+    ``failed``."""
+    first = _group()
+    output_request = first.request
+    for g in range(groups):
+        group = (
+            first
+            if g == 0
+            else FileGroup.objects.create(
+                request=output_request, name=f"Group {g}", context="c", disclosure_controls="d"
+            )
+        )
+        for f in range(files_per_group):
+            small = failed and (g + f) % 2 == 0
+            content = SMALL_TABLE_CSV + f"G{g}F{f},{4 if small else 11}\n".encode()
+            output_file = file_add(
+                group=group,
+                by=output_request.author,
+                upload_file=upload(content, f"table-{g}-{f}.csv"),
+                output_type=OutputType.FREQUENCY_TABLE,
+            )
+            file_checks_run(file=output_file)
+    return output_request
+
+
+@pytest.mark.parametrize("page", ["outputs:request_submit", "outputs:request_detail"])
+@pytest.mark.parametrize(("groups", "files_per_group"), [(1, 1), (5, 4)])
+def test_submit_and_request_pages_queries_do_not_grow_with_files(
+    client, django_assert_max_num_queries, page, groups, files_per_group
+):
+    output_request = _draft_with(groups, files_per_group, failed=True)
+    client.force_login(output_request.author)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse(page, kwargs={"pk": output_request.pk}))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("cells", [1, 400])
+def test_file_checks_page_queries_do_not_grow_with_flagged_cells(
+    client, django_assert_max_num_queries, cells
+):
+    group = _group()
+    rows = "".join(f"R{n},{n % 9}\n" for n in range(cells))
+    output_file = file_add(
+        group=group,
+        by=group.request.author,
+        upload_file=upload(f"region,n\n{rows}".encode(), "small.csv"),
+        output_type=OutputType.FREQUENCY_TABLE,
+    )
+    file_checks_run(file=output_file)
+    client.force_login(group.request.author)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("outputs:file_checks", kwargs={"file_pk": output_file.pk}))
+    assert f"{cells} flagged cell" in response.content.decode()

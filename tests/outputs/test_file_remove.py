@@ -172,3 +172,14 @@ def test_remove_page_refusal_shows_in_an_error_summary(client):
     assert "govuk-error-summary" in text
     assert "holds the counts behind income.csv" in text
     assert OutputFile.objects.count() == 2
+
+
+@pytest.mark.parametrize("files_per_group", [2, 6])
+def test_remove_page_queries_do_not_grow_with_the_request(
+    client, django_assert_max_num_queries, files_per_group
+):
+    output_request = _returned(files_per_group=files_per_group)
+    output_file = files_of(output_request)[0]
+    client.force_login(output_request.author)
+    with django_assert_max_num_queries(6):
+        assert client.get(_remove_url(output_file)).status_code == 200
