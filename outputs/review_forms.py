@@ -43,9 +43,7 @@ class GroupReviewForm(forms.Form):
             )
             self.fields[f"comment_{output_file.pk}"] = forms.CharField(
                 label=f"Comment on {output_file.name}",
-                help_text=f"Needed to approve: {needed[0].lower()}{needed[1:]}"
-                if needed
-                else "Optional.",
+                help_text=f"Needed to approve. {needed}" if needed else "Optional.",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

@@ -98,7 +98,7 @@ def _posted_group(request, output_request):
     return get_object_or_404(FileGroup, pk=int(value), request=output_request)
 
 
-def _steps(output_request, page, user):
+def _steps(output_request, page):
     """What the checker may do on the page now."""
     # After an ended project's grace period nothing more can be checked: the page says why.
     checking_open = conditions.checking_open(output_request)
@@ -167,8 +167,8 @@ def review(request, pk):
     if action == "group":
         group = _posted_group(request, output_request)
         page = selectors.review_page(output_request=output_request, user=request.user)
-        voting = _steps(output_request, page, request.user)["reviewing"]
-        files = next(g.current_files for g in page["groups"] if g.pk == group.pk)
+        voting = _steps(output_request, page)["reviewing"]
+        files = next((g.current_files for g in page["groups"] if g.pk == group.pk), [])
         group_form = GroupReviewForm(request.POST, group=group, files=files, voting=voting)
         if group_form.is_valid():
             try:
@@ -204,7 +204,7 @@ def review(request, pk):
         # rather than reloaded in place, which is not safe with other threads reloading at once.
         output_request = _request_for_checker(pk, request.user)
     page = selectors.review_page(output_request=output_request, user=request.user)
-    steps = _steps(output_request, page, request.user)
+    steps = _steps(output_request, page)
     _group_forms(page, steps, group_form)
     checking_open = steps["checking_open"]
     in_checking = output_request.state in OutputRequest.IN_CHECKING
