@@ -207,15 +207,15 @@ def _draft_with(groups, files_per_group, *, failed):
     return output_request
 
 
-@pytest.mark.parametrize("page", ["outputs:request_submit", "outputs:request_detail"])
+@pytest.mark.parametrize("url_name", ["outputs:request_submit", "outputs:request_detail"])
 @pytest.mark.parametrize(("groups", "files_per_group"), [(1, 1), (5, 4)])
 def test_submit_and_request_pages_queries_do_not_grow_with_files(
-    client, django_assert_max_num_queries, page, groups, files_per_group
+    client, django_assert_max_num_queries, url_name, groups, files_per_group
 ):
     output_request = _draft_with(groups, files_per_group, failed=True)
     client.force_login(output_request.author)
     with django_assert_max_num_queries(14):
-        response = client.get(reverse(page, kwargs={"pk": output_request.pk}))
+        response = client.get(reverse(url_name, kwargs={"pk": output_request.pk}))
     assert response.status_code == 200
 
 
