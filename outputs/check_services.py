@@ -97,9 +97,12 @@ def file_checks_not_run(*, file):
 
 
 def _acro_output_message(output):
-    words = {"pass": "passed", "fail": "failed", "review": "asks for review"}[output.status]
+    message = {
+        "pass": "ACRO passed this output.",
+        "fail": "ACRO failed this output.",
+        "review": "ACRO asks for this output to be checked by eye.",
+    }[output.status]
     checks_named = ", ".join(sorted(output.flagged_cells))
-    message = f"ACRO {words} this output."
     if checks_named:
         message += f" Cells flagged by: {checks_named}."
     return message

@@ -28,7 +28,7 @@ def file_checks(request, file_pk):
         {
             "output_file": output_file,
             "output_request": output_file.group.request,
-            "results": list(output_file.checks.all()),
+            "results": selectors.file_check_results(output_file),
             "table": table,
             "rows_shown": selectors.TABLE_ROWS_SHOWN,
         },

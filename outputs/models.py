@@ -50,6 +50,8 @@ class OutputRequest(StateMachineModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
         LAPSED = "lapsed", "Closed unreleased"
 
+    # The author's to change: not yet sent, or returned for changes.
+    EDITABLE = (State.DRAFT, State.RETURNED)
     # With the output checkers: sent, and not yet released, rejected or returned.
     IN_CHECKING = (State.SUBMITTED, State.PARTIALLY_REVIEWED, State.REVIEWED, State.APPROVED)
     # Not finished: still to be sent, with the checkers, or back with the author.

@@ -58,7 +58,7 @@ def user_can_edit_request(user, output_request):
     return (
         user_is_signed_in(user)
         and output_request.author_id == user.pk
-        and output_request.state in (OutputRequest.State.DRAFT, OutputRequest.State.RETURNED)
+        and output_request.state in OutputRequest.EDITABLE
         and user_is_project_member(user, output_request.project)
     )
 
@@ -71,6 +71,22 @@ def check_user_can_edit_request(user, output_request):
         raise PermissionDenied(
             "This output request has been sent to the output checkers, so it cannot be changed now."
         )
+
+
+def user_can_remove_file(user, output_file):
+    """Whoever may change the file's request (``user_can_edit_request``: its author, while it
+    is a draft or returned, never while the checkers hold it), and only its current version."""
+    try:
+        check_user_can_remove_file(user, output_file)
+    except (PermissionDenied, Http404):
+        return False
+    return True
+
+
+def check_user_can_remove_file(user, output_file):
+    check_user_can_edit_request(user, output_file.group.request)
+    if output_file.replaced_at is not None:
+        raise Http404("This version of the file has been replaced.")
 
 
 def user_can_read_request_files(user, output_request):

@@ -28,7 +28,11 @@ from workflow.services import transition_fire
 
 from .checks import TABLE_KINDS, table_too_large
 from .models import FileGroup, OutputFile, OutputRequest, OutputType, output_file_path
-from .request_permissions import check_user_can_edit_request, check_user_can_list_requests
+from .request_permissions import (
+    check_user_can_edit_request,
+    check_user_can_list_requests,
+    check_user_can_remove_file,
+)
 from .signals import file_replaced
 
 # What an output may be, recognised by content (uploads.kinds), never by its name.
@@ -314,6 +318,49 @@ def file_replace(*, output_file, by, upload_file, request=None):
         )
         file_replaced.send(sender=OutputFile, old_file=old, new_file=new, by=by, request=request)
     return new
+
+
+def file_remove(*, output_file, by, request=None):
+    """Take a file out of its request while the author may still change it (a draft, or
+    returned): its automated check results and any checkers' votes on it go with it, and the
+    audit trail keeps its name and SHA-256. Earlier versions it replaced stay, as the record of
+    what was checked in earlier rounds; the stored content stays too, as other rows may share
+    it. A file holding the counts behind a magnitude table in the request is kept until that
+    table is removed or given other counts.
+    """
+    with transaction.atomic():
+        output_request = _lock(output_file.group.request)
+        output_file = (
+            OutputFile.objects.select_for_update(of=("self",))
+            .select_related("group__request__project")
+            .get(pk=output_file.pk, group__request=output_request)
+        )
+        check_user_can_remove_file(by, output_file)
+        tables = OutputFile.objects.filter(counts_file=output_file, replaced_at__isnull=True)
+        names = ", ".join(tables.order_by("pk").values_list("name", flat=True))
+        if names:
+            raise ValidationError(
+                f"{output_file.name} holds the counts behind {names}: remove or replace that "
+                "table first.",
+                code="counts_file",
+            )
+        payload = {
+            "file": output_file.pk,
+            "name": output_file.name,
+            "sha256": output_file.sha256,
+            "group": output_file.group_id,
+            "checks": output_file.checks.count(),
+            "votes": output_file.votes.count(),
+        }
+        output_file.delete()
+        audit_record(
+            actor=by,
+            action="output_request.file_removed",
+            obj=output_request,
+            payload=payload,
+            request=request,
+        )
+    return payload
 
 
 def file_details_update(*, output_file, by, degrees_of_freedom=None, request=None):

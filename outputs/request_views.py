@@ -16,12 +16,14 @@ from workflow.services import unmet_conditions, user_may_fire
 from . import request_selectors as selectors
 from . import request_services as services
 from .check_permissions import user_can_upload_acro
+from .check_selectors import files_needing_attention
 from .models import OutputRequest
 from .request_forms import FileForm, GroupForm, ReplaceForm, RequestStartForm
 from .request_permissions import (
     check_user_can_edit_request,
     check_user_can_list_requests,
     check_user_can_read_file,
+    check_user_can_remove_file,
     check_user_can_view_request,
     user_can_edit_request,
     user_can_read_request_files,
@@ -80,6 +82,7 @@ def request_detail(request, pk):
     check_user_can_view_request(request.user, output_request)
     groups = selectors.request_groups(output_request)
     readable = user_can_read_request_files(request.user, output_request)
+    can_edit = user_can_edit_request(request.user, output_request)
     comments = {}
     for comment in public_comments(output_request):
         comments.setdefault(comment.group_id, []).append(comment)
@@ -95,7 +98,7 @@ def request_detail(request, pk):
         {
             "output_request": output_request,
             "groups": groups,
-            "can_edit": user_can_edit_request(request.user, output_request),
+            "can_edit": can_edit,
             "can_upload_acro": user_can_upload_acro(request.user, output_request),
             "can_download_released": released
             and user_is_project_member(request.user, output_request.project),
@@ -223,6 +226,34 @@ def file_replace(request, file_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def file_remove(request, file_pk):
+    """Ask first, then take the file out of the request."""
+    output_file = selectors.file_get(pk=file_pk)
+    output_request = output_file.group.request
+    check_user_can_remove_file(request.user, output_file)
+    refusals = []
+    if request.method == "POST":
+        try:
+            services.file_remove(output_file=output_file, by=request.user, request=request)
+        except ValidationError as error:
+            refusals = error.messages
+        else:
+            messages.success(request, f"{output_file.name} has been removed from the request.")
+            return redirect("outputs:request_detail", pk=output_request.pk)
+    return render(
+        request,
+        "outputs/request/remove.html",
+        {
+            "output_file": output_file,
+            "output_request": output_request,
+            "votes": output_file.votes.count(),
+            "refusals": refusals,
+        },
+    )
+
+
+@login_required
 def file_download(request, file_pk):
     output_file = selectors.file_get(pk=file_pk)
     check_user_can_read_file(request.user, output_file)
@@ -254,12 +285,14 @@ def request_submit(request, pk):
             return redirect("outputs:request_detail", pk=output_request.pk)
     else:
         refusals = unmet_conditions(output_request, "submit")
+    groups = selectors.request_groups(output_request)
     return render(
         request,
         "outputs/request/submit.html",
         {
             "output_request": output_request,
-            "groups": selectors.request_groups(output_request),
+            "groups": groups,
+            "needing_attention": files_needing_attention(groups),
             "refusals": refusals,
         },
     )

@@ -188,6 +188,23 @@ def review_page(*, output_request, user):
         output_request.reviews.filter(round=round_number).select_related("checker").order_by("pk")
     )
     mine = next((r for r in reviews if r.checker_id == user.pk), None)
+    # The checker's votes from their earlier round: kept on each file unchanged since
+    # (``review_services._votes_keep``), so the page offers them before the review starts.
+    earlier = None
+    earlier_votes = {}
+    if round_number > 1:
+        earlier = (
+            Review.objects.filter(
+                request=output_request,
+                checker=user,
+                round__lt=round_number,
+                submitted_at__isnull=False,
+            )
+            .order_by("-round")
+            .first()
+        )
+    if earlier is not None:
+        earlier_votes = {vote.file_id: vote for vote in earlier.votes.all()}
     submitted = [r for r in reviews if r.submitted_at]
     all_in = len(submitted) >= REVIEWS_NEEDED
     visible_reviews = [r.pk for r in reviews if r.checker_id == user.pk or all_in]
@@ -219,14 +236,18 @@ def review_page(*, output_request, user):
             checks = list(output_file.checks.all())
             output_file.check_results = checks
             check_summary_set(output_file, checks)
-            output_file.flagged_count = sum(
-                c.details.get("flagged_total", len(c.flagged_cells or [])) for c in checks
-            )
             file_votes = [v for v in votes if v.file_id == output_file.pk]
             output_file.my_vote = next(
                 (v for v in file_votes if mine and v.review_id == mine.pk), None
             )
             output_file.other_votes = [v for v in file_votes if not mine or v.review_id != mine.pk]
+            output_file.kept_vote = None if mine else earlier_votes.get(output_file.pk)
+            output_file.new_since_earlier = (
+                earlier is not None and output_file.pk not in earlier_votes
+            )
+            output_file.approval_comment_needed = APPROVAL_COMMENTS_NEEDED.get(
+                output_file.check_outcome, ""
+            )
     return {
         "round": round_number,
         "groups": groups,
@@ -234,6 +255,7 @@ def review_page(*, output_request, user):
         "reviews": reviews,
         "submitted_reviews": submitted,
         "all_in": all_in,
+        "earlier_round": earlier.round if earlier is not None else None,
     }
 
 

@@ -49,9 +49,48 @@ def _check_checking_open(output_request):
         raise TransitionRefused([sentence(conditions.checking_open)])
 
 
-def _own_open_review(output_request, by):
-    """``by``'s review of the current round, started now if need be; refused once submitted,
-    or when two other checkers already review this round."""
+def _votes_keep(review, *, by, request=None):
+    """Give ``review``, just started in a later round, ``by``'s votes and comments from their
+    latest submitted review of this request on every file still as it was then: a replaced
+    file is a new row, and a removed one is gone, so each of those needs a new vote. The
+    checker may change a kept vote until they submit the review."""
+    earlier = (
+        Review.objects.filter(
+            request_id=review.request_id,
+            checker=by,
+            round__lt=review.round,
+            submitted_at__isnull=False,
+        )
+        .order_by("-round")
+        .first()
+    )
+    if earlier is None:
+        return []
+    kept = FileVote.objects.bulk_create(
+        [
+            FileVote(review=review, file_id=vote.file_id, vote=vote.vote, comment=vote.comment)
+            for vote in earlier.votes.filter(file__replaced_at__isnull=True).order_by("pk")
+        ]
+    )
+    if kept:
+        audit_record(
+            actor=by,
+            action="output_request.votes_kept",
+            obj=review.request,
+            payload={
+                "round": review.round,
+                "from_round": earlier.round,
+                "votes": {str(vote.file_id): vote.vote for vote in kept},
+            },
+            request=request,
+        )
+    return kept
+
+
+def _own_open_review(output_request, by, request=None):
+    """``by``'s review of the current round, started now if need be (keeping their votes on
+    files unchanged since their earlier round, ``_votes_keep``); refused once submitted, or
+    when two other checkers already review this round."""
     if output_request.state not in REVIEWING:
         raise TransitionRefused(
             [
@@ -66,6 +105,8 @@ def _own_open_review(output_request, by):
         if others.filter(submitted_at__isnull=False).count() >= REVIEWS_NEEDED:
             raise TransitionRefused(["Two checkers have already reviewed this request."])
         review = Review.objects.create(request=output_request, checker=by, round=round_number)
+        if round_number > 1:
+            _votes_keep(review, by=by, request=request)
     if review.submitted_at:
         raise TransitionRefused(["You have already submitted your review of this request."])
     return review
@@ -93,18 +134,77 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
             needed = approval_comment_needed(output_file)
             if needed:
                 raise ValidationError({"comment": needed})
-        review = _own_open_review(output_request, by)
-        file_vote, _ = FileVote.objects.update_or_create(
-            review=review, file=output_file, defaults={"vote": vote, "comment": comment}
-        )
-        audit_record(
-            actor=by,
-            action="output_request.file_vote",
-            obj=output_request,
-            payload={"file": output_file.pk, "vote": vote, "round": review.round},
-            request=request,
-        )
+        review = _own_open_review(output_request, by, request)
+        file_vote = _vote_record(review, output_file, vote, comment, by=by, request=request)
     return file_vote
+
+
+def _vote_record(review, output_file, vote, comment, *, by, request):
+    file_vote, _ = FileVote.objects.update_or_create(
+        review=review, file=output_file, defaults={"vote": vote, "comment": comment}
+    )
+    audit_record(
+        actor=by,
+        action="output_request.file_vote",
+        obj=review.request,
+        payload={"file": output_file.pk, "vote": vote, "round": review.round},
+        request=request,
+    )
+    return file_vote
+
+
+def group_review_save(*, group, votes, comment="", public=False, by, request=None):
+    """Save ``by``'s votes on the files of ``group`` and their comment on it, all at once.
+
+    ``votes`` maps each file's primary key to ``(vote, comment)`` for the files given a vote;
+    files left out keep what they had. Every vote is checked first, as ``file_vote_set``
+    checks one, and nothing is saved while any is refused: the ValidationError names each
+    problem by the group form's field (``vote_<file pk>``, ``comment_<file pk>``). A file
+    replaced or removed since the page was read is refused with a sentence.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        output_request = _lock(group.request, by)
+        check_user_can_review(output_request, by)
+        _check_checking_open(output_request)
+        # Started (or refused) first; a refused vote below rolls the start back with it.
+        review = _own_open_review(output_request, by, request)
+        files = {
+            output_file.pk: output_file
+            for output_file in OutputFile.objects.filter(
+                group_id=group.pk, group__request=output_request, replaced_at__isnull=True
+            ).prefetch_related("checks")
+        }
+        gone = [pk for pk in votes if pk not in files]
+        if gone:
+            raise TransitionRefused(
+                [
+                    "A file you voted on has been replaced or removed since you opened the "
+                    "page: vote on the files as they are now."
+                ]
+            )
+        errors = {}
+        cleaned = {}
+        for pk, (vote, text) in votes.items():
+            text = (text or "").strip()
+            if vote not in FileVote.Vote.values:
+                errors[f"vote_{pk}"] = f"Choose approve or request changes for {files[pk].name}."
+                continue
+            needed = approval_comment_needed(files[pk]) if vote == FileVote.Vote.APPROVE else ""
+            if needed and not text:
+                errors[f"comment_{pk}"] = f"{files[pk].name}: {needed}"
+            cleaned[pk] = (vote, text)
+        if errors:
+            raise ValidationError(errors)
+        saved = [
+            _vote_record(review, files[pk], vote, text, by=by, request=request)
+            for pk, (vote, text) in sorted(cleaned.items())
+        ]
+        if comment:
+            _comment_record(
+                output_request, group, comment, public, review=review, by=by, request=request
+            )
+    return saved
 
 
 def group_comment_add(*, group, text, public, by, request=None):
@@ -122,26 +222,31 @@ def group_comment_add(*, group, text, public, by, request=None):
         output_request = _lock(group.request, by)
         check_user_can_review(output_request, by)
         _check_checking_open(output_request)
-        round_number = current_round(output_request)
         review = None
         if output_request.state != State.REVIEWED:
-            review = _own_open_review(output_request, by)
-            round_number = review.round
-        comment = GroupComment.objects.create(
-            review=review,
-            author=by,
-            round=round_number,
-            group=group,
-            text=text,
-            public=bool(public),
+            review = _own_open_review(output_request, by, request)
+        return _comment_record(
+            output_request, group, text, public, review=review, by=by, request=request
         )
-        audit_record(
-            actor=by,
-            action="output_request.group_comment",
-            obj=output_request,
-            payload={"group": group.pk, "public": bool(public), "round": round_number},
-            request=request,
-        )
+
+
+def _comment_record(output_request, group, text, public, *, review, by, request):
+    round_number = review.round if review is not None else current_round(output_request)
+    comment = GroupComment.objects.create(
+        review=review,
+        author=by,
+        round=round_number,
+        group=group,
+        text=text,
+        public=bool(public),
+    )
+    audit_record(
+        actor=by,
+        action="output_request.group_comment",
+        obj=output_request,
+        payload={"group": group.pk, "public": bool(public), "round": round_number},
+        request=request,
+    )
     return comment
 
 
@@ -152,7 +257,7 @@ def review_submit(*, output_request, by, request=None):
     with transaction.atomic():
         output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
-        review = _own_open_review(output_request, by)
+        review = _own_open_review(output_request, by, request)
         files = OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
         unvoted = files.exclude(votes__review=review)
         if unvoted.exists():

@@ -18,16 +18,15 @@ from workflow.services import unmet_conditions
 from . import conditions
 from . import review_selectors as selectors
 from . import review_services as services
-from .models import FileGroup, OutputFile, OutputRequest
+from .models import FileGroup, OutputRequest
 from .release_permissions import user_can_release
-from .review_forms import CommentForm, RejectForm, VoteForm
+from .review_forms import GroupReviewForm, RejectForm
 from .review_permissions import user_can_review
 
 State = OutputRequest.State
 FILE_CHECKS = "outputs:file_checks"
 DONE = {
-    "vote": "Your vote has been saved.",
-    "comment": "Your comment has been added.",
+    "group": "Your votes and comments on {group} have been saved.",
     "submit": "Your review has been submitted.",
     "approve": "The request has been approved.",
     "return": "The request has been returned to the researcher.",
@@ -78,21 +77,7 @@ def _put_on_form(form, error):
 def _run(action, form, output_request, request):
     by = request.user
     data = form.cleaned_data if form is not None else {}
-    if action == "vote":
-        output_file = get_object_or_404(OutputFile, pk=data["file"], group__request=output_request)
-        services.file_vote_set(
-            output_file=output_file,
-            vote=data["vote"],
-            comment=data["comment"],
-            by=by,
-            request=request,
-        )
-    elif action == "comment":
-        group = get_object_or_404(FileGroup, pk=data["group"], request=output_request)
-        services.group_comment_add(
-            group=group, text=data["text"], public=data["public"], by=by, request=request
-        )
-    elif action == "submit":
+    if action == "submit":
         services.review_submit(output_request=output_request, by=by, request=request)
     elif action == "approve":
         services.output_request_approve(output_request=output_request, by=by, request=request)
@@ -104,20 +89,101 @@ def _run(action, form, output_request, request):
         )
 
 
+def _posted_group(request, output_request):
+    """The group a group form was posted for: anything but a group of this request is not
+    found, a tampered id included."""
+    value = str(request.POST.get("group") or "")
+    if not (value.isdecimal() and len(value) <= 18):
+        raise Http404("No such group.")
+    return get_object_or_404(FileGroup, pk=int(value), request=output_request)
+
+
+def _steps(output_request, page):
+    """What the checker may do on the page now."""
+    # After an ended project's grace period nothing more can be checked: the page says why.
+    checking_open = conditions.checking_open(output_request)
+    return {
+        "checking_open": checking_open,
+        "reviewing": checking_open
+        and output_request.state in services.REVIEWING
+        and not (page["my_review"] and page["my_review"].submitted_at),
+        "deciding": output_request.state == State.REVIEWED and checking_open,
+    }
+
+
+def _group_save(form, group, voting, request):
+    data = form.cleaned_data
+    if voting:
+        services.group_review_save(
+            group=group,
+            votes=form.votes(),
+            comment=data["text"],
+            public=data["public"],
+            by=request.user,
+            request=request,
+        )
+    else:
+        services.group_comment_add(
+            group=group, text=data["text"], public=data["public"], by=request.user, request=request
+        )
+
+
+def _group_forms(page, steps, posted):
+    """One form per group while the checker may vote or comment, each file's vote and comment
+    given as they stand (their own vote this round, or the one kept from their earlier round);
+    the form just posted, with what was entered, where it was refused."""
+    voting = steps["reviewing"]
+    for group in page["groups"]:
+        group.form = None
+        if not (voting or steps["deciding"]):
+            continue
+        if posted is not None and posted.group.pk == group.pk:
+            group.form = posted
+        else:
+            initial = {}
+            for output_file in group.current_files:
+                vote = output_file.my_vote or output_file.kept_vote
+                if vote is not None:
+                    initial[f"vote_{output_file.pk}"] = vote.vote
+                    initial[f"comment_{output_file.pk}"] = vote.comment
+            group.form = GroupReviewForm(
+                initial=initial, group=group, files=group.current_files, voting=voting
+            )
+        for output_file in group.current_files:
+            if f"vote_{output_file.pk}" in group.form.fields:
+                output_file.vote_field, output_file.comment_field = group.form.bound_fields_for(
+                    output_file
+                )
+
+
 @role_required(Role.OUTPUT_CHECKER)
 @require_http_methods(["GET", "POST"])
 def review(request, pk):
     output_request = _request_for_checker(pk, request.user)
     action = request.POST.get("action") if request.method == "POST" else None
-    data = request.POST if request.method == "POST" else None
-    forms = {
-        "vote": VoteForm(data if action == "vote" else None, prefix="vote"),
-        "comment": CommentForm(data if action == "comment" else None, prefix="comment"),
-        "reject": RejectForm(data if action == "reject" else None, prefix="reject"),
-    }
+    reject_form = RejectForm(request.POST if action == "reject" else None, prefix="reject")
+    group_form = None
     refusals = []
-    if action is not None:
-        form = forms.get(action)
+    if action == "group":
+        group = _posted_group(request, output_request)
+        page = selectors.review_page(output_request=output_request, user=request.user)
+        voting = _steps(output_request, page)["reviewing"]
+        files = next((g.current_files for g in page["groups"] if g.pk == group.pk), [])
+        group_form = GroupReviewForm(request.POST, group=group, files=files, voting=voting)
+        if group_form.is_valid():
+            try:
+                _group_save(group_form, group, voting, request)
+            except TransitionRefused as refused:
+                refusals = refused.reasons
+            except ValidationError as error:
+                _put_on_form(group_form, error)
+            else:
+                messages.success(request, DONE["group"].format(group=group.name))
+                # Back to the group the checker was working on, not the top of the page.
+                url = reverse("outputs:review", kwargs={"pk": output_request.pk})
+                return redirect(f"{url}#group-{group.pk}")
+    elif action is not None:
+        form = reject_form if action == "reject" else None
         if action not in DONE:
             refusals = ["Choose what to do with the request."]
         elif form is None or form.is_valid():
@@ -138,10 +204,11 @@ def review(request, pk):
         # rather than reloaded in place, which is not safe with other threads reloading at once.
         output_request = _request_for_checker(pk, request.user)
     page = selectors.review_page(output_request=output_request, user=request.user)
-    # After an ended project's grace period nothing more can be checked: the page says why.
-    checking_open = conditions.checking_open(output_request)
+    steps = _steps(output_request, page)
+    _group_forms(page, steps, group_form)
+    checking_open = steps["checking_open"]
     in_checking = output_request.state in OutputRequest.IN_CHECKING
-    reviewed = output_request.state == State.REVIEWED and checking_open
+    reviewed = steps["deciding"]
     return render(
         request,
         "outputs/review/review.html",
@@ -154,9 +221,7 @@ def review(request, pk):
             "in_grace": checking_open
             and in_checking
             and output_request.project.state == output_request.project.State.ENDED,
-            "reviewing": checking_open
-            and output_request.state in services.REVIEWING
-            and not (page["my_review"] and page["my_review"].submitted_at),
+            "reviewing": steps["reviewing"],
             "deciding": reviewed,
             "can_release": checking_open
             and output_request.state == State.APPROVED
@@ -167,9 +232,7 @@ def review(request, pk):
             else [],
             "refusals": refusals,
             "file_checks_url_name": _file_checks_url_name(),
-            "posted_action": action,
-            "vote_form": forms["vote"],
-            "comment_form": forms["comment"],
-            "reject_form": forms["reject"],
+            "group_form": group_form,
+            "reject_form": reject_form,
         },
     )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/groups/<int:group_pk>/", request_views.group_edit, name="group_edit"),
     path("<int:pk>/groups/<int:group_pk>/files/new/", request_views.file_add, name="file_add"),
     path("files/<int:file_pk>/replace/", request_views.file_replace, name="file_replace"),
+    path("files/<int:file_pk>/remove/", request_views.file_remove, name="file_remove"),
     path("files/<int:file_pk>/download/", request_views.file_download, name="file_download"),
     path("<int:pk>/submit/", request_views.request_submit, name="request_submit"),
     path("<int:pk>/withdraw/", request_views.request_withdraw, name="request_withdraw"),

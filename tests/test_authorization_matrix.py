@@ -395,7 +395,7 @@ MATRIX = {
             coordinator_only(secretariat=NOT_FOUND),
             lambda world: {"file_pk": world.draft_output_file.pk},
         )
-        for name in ("file_replace", "file_download")
+        for name in ("file_replace", "file_remove", "file_download")
     },
     # Automated checks: a file's table with flagged cells for its author and checkers not on
     # the project once sent; the ACRO folder upload for the request's author only.

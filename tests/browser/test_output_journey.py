@@ -125,24 +125,24 @@ def test_output_request_is_checked_released_downloaded_and_published(
         become(checker)
         visit(reverse("outputs:queue"))
         follow("link", str(output_request))
+        # One form for the group: a vote on each file and the comment, saved at once.
         for output_file in OutputFile.objects.filter(
             group__request=output_request, replaced_at=None
         ).order_by("pk"):
             card = page.locator(f"#file-{output_file.pk}")
             vote = table_vote if output_file.name == "regions.csv" else "Approve"
             card.get_by_role("radio", name=vote).check()
-            label = card.locator(f"label[for='vote-{output_file.pk}-comment']").inner_text()
-            if vote == "Approve" and "needed to approve" in label:
+            field = f"id_group-{output_file.group_id}-comment_{output_file.pk}"
+            hint = card.locator(f"#{field}_helptext").inner_text()
+            if vote == "Approve" and "Needed to approve" in hint:
                 # The checks did not pass this file: approving it needs the checker's record of
                 # what they checked and why it is safe.
-                card.get_by_label("Comment").fill("Exception granted: a published national figure.")
-            card.get_by_role("button", name="Save vote").click()
-            page.wait_for_load_state("load")
-            page.check_accessibility()
+                card.locator(f"#{field}").fill("Exception granted: a published national figure.")
         if comment_to_researcher:
             page.get_by_label(f"Comment on {GROUP}").fill(comment_to_researcher)
             page.get_by_label("Show this comment to the researcher").check()
-            follow("button", "Add comment")
+        follow("button", f"Save votes and comments on {GROUP}")
+        expect(page.locator("body")).to_contain_text(f"Your votes and comments on {GROUP}")
         follow("button", "Submit review")
 
     # The first checker sees the flagged cell and asks for changes to the table; the second
@@ -151,7 +151,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
     become(first)
     visit(reverse("outputs:queue"))
     follow("link", str(output_request))
-    follow("link", "See the table with flagged cells")
+    follow("link", "See the table with flagged cells of regions.csv")
     expect(page.locator(".app-flagged-cell").first).to_be_visible()
     review(first, table_vote="Request changes", comment_to_researcher=CHANGES)
     review(second, table_vote="Approve")

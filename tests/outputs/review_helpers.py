@@ -54,6 +54,22 @@ def submitted_request(*, groups=1, files_per_group=1, failed=False, **kwargs):
     return output_request
 
 
+def group_form(group, votes=None, *, text="", public=False):
+    """What the review page's form for ``group`` posts: ``votes`` maps each file to its vote,
+    or to ``(vote, comment)``; ``text`` is the comment on the group."""
+    prefix = f"group-{group.pk}"
+    data = {"action": "group", "group": group.pk}
+    for output_file, given in (votes or {}).items():
+        vote, comment = given if isinstance(given, tuple) else (given, "")
+        data[f"{prefix}-vote_{output_file.pk}"] = vote
+        data[f"{prefix}-comment_{output_file.pk}"] = comment
+    if text:
+        data[f"{prefix}-text"] = text
+    if public:
+        data[f"{prefix}-public"] = "on"
+    return data
+
+
 def files_of(output_request):
     return list(
         OutputFile.objects.filter(group__request=output_request, replaced_at=None).order_by("pk")

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from outputs import checks
 from outputs.models import CheckResult, OutputFile, OutputRequest, OutputType
 from tests.outputs.factories import OutputFileFactory, upload
-from tests.outputs.review_helpers import checker, files_of, submitted_request
+from tests.outputs.review_helpers import checker, files_of, group_form, submitted_request
 
 
 def csv_bytes(rows):
@@ -268,8 +268,9 @@ def test_the_submit_page_shows_what_the_checks_say_of_each_file(client):
         reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
     ).content.decode()
 
-    assert text.count("Needs checking by eye") == 2  # the figure and the undecided table
-    assert text.count("Automated checks failed") == 1
+    # Each in the warning before the Submit button, and again in its group.
+    assert text.count("Needs checking by eye") == 2 * 2  # the figure and the undecided table
+    assert text.count("Automated checks failed") == 1 * 2
     assert "Automated checks passed" not in text
 
 
@@ -291,15 +292,18 @@ def test_approving_a_file_checked_by_eye_needs_the_checkers_record(client, outpu
         output_file.checks.update(outcome=outcome)
     client.force_login(checker())
     url = reverse("outputs:review", kwargs={"pk": output_request.pk})
-    vote = {"action": "vote", "vote-file": output_file.pk, "vote-vote": "approve"}
-
-    refused = client.post(url, {**vote, "vote-comment": ""})
+    refused = client.post(url, group_form(output_file.group, {output_file: ("approve", "")}))
 
     assert refused.status_code == 200
     assert "Say what you checked by eye and why this file is safe" in refused.content.decode()
     assert not output_file.votes.exists()
 
-    recorded = client.post(url, {**vote, "vote-comment": "Every bar checked: all above 10."})
+    recorded = client.post(
+        url,
+        group_form(
+            output_file.group, {output_file: ("approve", "Every bar checked: all above 10.")}
+        ),
+    )
 
     assert recorded.status_code == 302
     assert output_file.votes.get().comment == "Every bar checked: all above 10."

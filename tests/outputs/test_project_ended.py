@@ -38,7 +38,7 @@ from tests.outputs.release_helpers import (
     publish_all,
     released_request,
 )
-from tests.outputs.review_helpers import checker, files_of, review_with
+from tests.outputs.review_helpers import checker, files_of, group_form, review_with
 from tests.projects.factories import ProposalFactory, accredited_researcher
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -414,16 +414,15 @@ def test_review_page_after_the_grace_period_offers_nothing_and_refuses_a_vote(cl
     page = client.get(url)
     response = client.post(
         url,
-        {
-            "action": "vote",
-            "vote-file": files_of(ended.in_checking)[0].pk,
-            "vote-vote": "approve",
-            "vote-comment": "",
-        },
+        group_form(
+            ended.in_checking.groups.get(),
+            {files_of(ended.in_checking)[0]: "approve"},
+            text="Every cell checked.",
+        ),
     )
 
     assert escape(CHECKING_CLOSED) in page.text
-    assert "Save vote" not in page.text
+    assert "Save votes and comments" not in page.text
     assert response.status_code == 200
     assert "There is a problem" in response.text
     assert escape(CHECKING_CLOSED) in response.text

@@ -8,6 +8,7 @@ from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
     checker,
     files_of,
+    group_form,
     review_with,
     reviewed_request,
     submitted_request,
@@ -72,8 +73,7 @@ def test_review_page_vote_without_comment_on_failed_file_shows_error(client):
     client.force_login(checker())
     output_file = files_of(output_request)[0]
     response = client.post(
-        review_url(output_request),
-        {"action": "vote", "vote-file": output_file.pk, "vote-vote": "approve", "vote-comment": ""},
+        review_url(output_request), group_form(output_file.group, {output_file: "approve"})
     )
     assert response.status_code == 200
     assert "its automated checks failed" in response.content.decode()
@@ -86,8 +86,7 @@ def test_review_page_vote_and_submit(client):
     client.force_login(me)
     output_file = files_of(output_request)[0]
     response = client.post(
-        review_url(output_request),
-        {"action": "vote", "vote-file": output_file.pk, "vote-vote": "approve"},
+        review_url(output_request), group_form(output_file.group, {output_file: "approve"})
     )
     assert response.status_code == 302
     response = client.post(review_url(output_request), {"action": "submit"}, follow=True)
@@ -139,12 +138,7 @@ def test_review_page_return_needs_public_comment_then_returns(client):
     group = output_request.groups.get()
     response = client.post(
         review_url(output_request),
-        {
-            "action": "comment",
-            "comment-group": group.pk,
-            "comment-text": "Round the counts to the nearest 5.",
-            "comment-public": "on",
-        },
+        group_form(group, text="Round the counts to the nearest 5.", public=True),
     )
     assert response.status_code == 302
     response = client.post(review_url(output_request), {"action": "return"})

@@ -20,7 +20,13 @@ from researchers import services as role_services
 from researchers.models import User
 from researchers.roles import Role, user_has_role
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import checker, files_of, review_with, submitted_request
+from tests.outputs.review_helpers import (
+    checker,
+    files_of,
+    group_form,
+    review_with,
+    submitted_request,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +56,7 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
     assert (
         browser.post(
             review_url(output_request),
-            {"action": "vote", "vote-file": first.pk, "vote-vote": "approve"},
+            group_form(first.group, {first: "approve"}),
         ).status_code
         == 302
     )
@@ -64,7 +70,7 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
     )
 
     assert removed.status_code == 302
-    vote = {"action": "vote", "vote-file": second.pk, "vote-vote": "approve"}
+    vote = group_form(second.group, {second: "approve"})
     assert browser.post(review_url(output_request), vote).status_code == 403
     assert browser.post(review_url(output_request), {"action": "submit"}).status_code == 403
     assert not Review.objects.filter(checker=leaving).exists()
