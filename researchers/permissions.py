@@ -4,7 +4,6 @@ never disagree."""
 
 from functools import wraps
 
-from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
@@ -38,20 +37,6 @@ def role_required(*roles):
                 raise PermissionDenied("You do not have the role this page needs.")
             return view(request, *args, **kwargs)
 
-        wrapped.required_roles = frozenset(roles)
         return wrapped
 
     return decorator
-
-
-class RoleRequiredMixin(AccessMixin):
-    """Class-based view twin of ``role_required``."""
-
-    required_roles = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not any(user_has_role(request.user, role) for role in self.required_roles):
-            raise PermissionDenied("You do not have the role this page needs.")
-        return super().dispatch(request, *args, **kwargs)
