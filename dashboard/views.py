@@ -11,6 +11,7 @@ from researchers.selectors import user_has_second_factor
 
 from .researcher_selectors import researcher_home
 from .secretariat_selectors import secretariat_queues
+from .staff_selectors import checker_queue_home, consent_queue_home, reviewer_queue_home
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,9 @@ DASHBOARD_SECTIONS = (
 SECTION_READS = {
     Role.RESEARCHER: ("researcher_home", lambda user: researcher_home(user=user)),
     Role.SECRETARIAT: ("secretariat_queues", lambda user: secretariat_queues()),
+    Role.PANEL_REVIEWER: ("reviewer_queue", reviewer_queue_home),
+    Role.OUTPUT_CHECKER: ("checker_queue", checker_queue_home),
+    Role.DATA_OWNER: ("consent_queue", consent_queue_home),
 }
 
 
@@ -39,7 +43,12 @@ def start(request):
 def home(request):
     roles = user_roles(request.user)
     sections = [template for role, template in DASHBOARD_SECTIONS if role in roles]
-    context = {"sections": sections, "has_second_factor": user_has_second_factor(request.user)}
+    context = {
+        "sections": sections,
+        "has_second_factor": user_has_second_factor(request.user),
+        "output_service_level_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
+        "consent_service_level_days": settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS,
+    }
     for role, (name, read) in SECTION_READS.items():
         if role in roles:
             context[name] = read(request.user)

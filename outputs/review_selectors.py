@@ -47,6 +47,14 @@ def _waiting(user):
     )
 
 
+def checker_waiting(*, user):
+    """The requests ``user`` may check now, oldest submission first, with project and author;
+    none for someone without the output-checker role."""
+    if not user_has_role(user, Role.OUTPUT_CHECKER):
+        return OutputRequest.objects.none()
+    return _waiting(user).select_related("project", "author").order_by("submitted_at", "pk")
+
+
 def checker_queue(*, user):
     """Requests waiting for output checkers, oldest submission first, without the projects
     ``user`` works on nor those that can no longer be released. Each carries ``due`` (the

@@ -1,6 +1,6 @@
 """Every page of a demo person's work is reachable by following links from their home.
 
-Starts at the dashboard of the demo's researcher and secretariat, follows only the links the
+Starts at the dashboard of each demo role, follows only the links the
 pages show (GET, same site, nothing that downloads or signs out), and checks that every page of
 that person's work in the demo data was reached, with no link answering an error.
 """
@@ -138,3 +138,43 @@ def test_link_following_finds_suspend_and_revoke_on_each_accreditation(client, d
         detail = reverse("accreditation:accreditation_detail", args=[accreditation.pk])
         assert f'href="{detail}#suspend"' in person.text
         assert f'href="{detail}#revoke"' in person.text
+
+
+def test_link_following_reaches_every_proposal_the_demo_reviewer_must_review(client, demo):
+    from projects.models import ReviewerAssignment
+
+    reviewer = staff("reviewer.one@example.gov.uk")
+
+    answers = crawl(client, reviewer)
+
+    assert not {url: code for url, code in answers.items() if code >= 400}
+    assignments = ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True)
+    expected = {reverse("projects:review", args=[a.proposal_id]) for a in assignments}
+    assert expected, "the demo gives the reviewer a proposal to review"
+    assert expected <= paths(answers), expected - paths(answers)
+
+
+def test_link_following_reaches_every_request_the_demo_checker_must_check(client, demo):
+    from outputs.review_selectors import checker_waiting
+
+    checker = staff("checker.one@example.gov.uk")
+
+    answers = crawl(client, checker)
+
+    assert not {url: code for url, code in answers.items() if code >= 400}
+    expected = {reverse("outputs:review", args=[r.pk]) for r in checker_waiting(user=checker)}
+    assert expected, "the demo gives the checkers a request to check"
+    assert expected <= paths(answers), expected - paths(answers)
+
+
+def test_link_following_reaches_every_consent_the_demo_data_owner_must_give(client, demo):
+    from projects.consent_selectors import consent_queue_for
+
+    owner = staff("data.owner@example.gov.uk")
+
+    answers = crawl(client, owner)
+
+    assert not {url: code for url, code in answers.items() if code >= 400}
+    expected = {reverse("projects:consent", args=[p.pk]) for p in consent_queue_for(user=owner)}
+    assert expected, "the demo asks the data owner for consent"
+    assert expected <= paths(answers), expected - paths(answers)

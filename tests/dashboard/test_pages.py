@@ -41,7 +41,7 @@ def test_dashboard_sends_anonymous_visitors_to_sign_in(client):
 
 SECTION_TEXT = {
     Role.RESEARCHER: "You have not applied for accreditation yet",
-    Role.PANEL_REVIEWER: "No proposals are assigned to you",
+    Role.PANEL_REVIEWER: "No proposals are waiting for your review",
     Role.OUTPUT_CHECKER: "No output requests are waiting for checking",
     Role.DATA_OWNER: "No consent requests are waiting",
     Role.SECRETARIAT: "Running the scheme",

@@ -148,11 +148,14 @@ def test_review_page_return_needs_public_comment_then_returns(client):
 
 
 def test_dashboard_counts_requests_waiting_for_checker(client):
-    submitted_request()
-    submitted_request()
+    first, second = submitted_request(), submitted_request()
     client.force_login(checker())
-    response = client.get(reverse("dashboard:home"))
-    assert "2 output requests wait for checking" in response.content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
+    queue = page[page.index('id="queue-checking"') :]
+    assert '<strong class="govuk-tag govuk-tag--blue">2</strong>' in queue
+    # The oldest first, each linking to where it is checked, with the day it is due.
+    assert queue.index(review_url(first)) < queue.index(review_url(second))
+    assert "due by" in queue
 
 
 def test_navigation_shows_output_checking_to_checkers_only(client):

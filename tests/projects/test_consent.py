@@ -329,8 +329,11 @@ def test_data_owner_dashboard_counts_the_proposals_waiting(client, secretariat, 
 
     page = client.get(reverse("dashboard:home")).content.decode()
 
-    assert "1 proposal waits for your department's consent" in page
-    assert f'href="{QUEUE}"' in page
+    queue = page[page.index('id="queue-consents"') :]
+    assert '<strong class="govuk-tag govuk-tag--blue">1</strong>' in queue
+    proposal = Proposal.objects.get(state=Proposal.State.DATA_OWNER_REVIEW)
+    assert reverse("projects:consent", kwargs={"pk": proposal.pk}) in queue
+    assert f'href="{QUEUE}"' in queue
 
 
 def test_consent_is_asked_again_when_a_refused_proposal_comes_back(secretariat, hmrc):

@@ -350,8 +350,10 @@ def test_dashboard_tells_the_reviewer_how_many_proposals_wait(client, secretaria
 
     page = client.get(reverse("dashboard:home")).content.decode()
 
-    assert "2 proposals wait for your review" in page
-    assert f'href="{QUEUE}"' in page
+    queue = page[page.index('id="queue-reviews"') :]
+    assert '<strong class="govuk-tag govuk-tag--blue">2</strong>' in queue
+    assert queue.count("Declare any conflict of interest first") == 2
+    assert f'href="{QUEUE}"' in queue
 
 
 def test_panel_asks_for_a_replacement_after_a_conflict(client, secretariat):
