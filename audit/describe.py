@@ -64,7 +64,3 @@ def object_url(object_type, object_id) -> str | None:
         return reverse(url_name, kwargs={kwarg: object_id})
     except NoReverseMatch:  # an id the URL does not take
         return None
-
-
-def registered_actions():
-    return dict(_words)

@@ -145,37 +145,41 @@ def _decisions():
     )
 
 
+def queue_by_service_level(queryset, *, waited_from, item, today, days=None, **queue):
+    """A queue whose every item is due ``days`` working days (the output service level when
+    None) after the moment in its ``waited_from`` field: the count, the first few as
+    ``item(obj, due)`` and how many are overdue. The service level counts working days, which
+    the database cannot, so the overdue count reads each waiting item's one date, all of them in
+    one query."""
+    moments = list(queryset.values_list(waited_from, flat=True))
+    return Queue(
+        count=len(moments),
+        items=[
+            item(obj, due_date(getattr(obj, waited_from), days=days)) for obj in queryset[:SHOWN]
+        ],
+        overdue_count=sum(1 for moment in moments if today > due_date(moment, days=days)),
+        **queue,
+    )
+
+
 def _consents(today):
-    days = settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS
-
-    def overdue(proposal):
-        return today > due_date(proposal.waiting_since, days=days)
-
-    queryset = consents_waiting()
-    # The service level counts working days, which the database cannot, so the overdue count
-    # reads each waiting proposal's one date; the list is bounded by the proposals with the
-    # data owners, and the dates come in one query.
-    waiting = list(queryset.values_list("pk", "waiting_since"))
-    overdue_count = sum(1 for _, since in waiting if today > due_date(since, days=days))
-    queue = Queue(
+    return queue_by_service_level(
+        consents_waiting(),
+        waited_from="waiting_since",
+        days=settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS,
+        today=today,
+        item=lambda proposal, due: Item(
+            label=proposal.title,
+            url=reverse("projects:screen", args=[proposal.pk]),
+            detail=f"Waiting since {timezone.localtime(proposal.waiting_since):%-d %B %Y}",
+            since=proposal.waiting_since,
+            overdue=today > due,
+        ),
         key="consents",
         title="Data owners' consent waiting",
-        count=len(waiting),
         list_url=_state_list(Proposal.State.DATA_OWNER_REVIEW),
         list_text="All proposals with the data owners",
-        items=[
-            Item(
-                label=proposal.title,
-                url=reverse("projects:screen", args=[proposal.pk]),
-                detail=f"Waiting since {timezone.localtime(proposal.waiting_since):%-d %B %Y}",
-                since=proposal.waiting_since,
-                overdue=overdue(proposal),
-            )
-            for proposal in queryset[:SHOWN]
-        ],
-        overdue_count=overdue_count,
     )
-    return queue
 
 
 def _organisations():

@@ -1,17 +1,17 @@
 """The homes of the panel reviewer, the output checker and the data owner: each a work queue
 with its count, the oldest items first with their due dates, and how many are overdue, in a
-fixed number of queries whatever the size of the queue."""
+fixed number of queries whatever the size of the queue (``Item`` and ``Queue`` as the
+secretariat's)."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from outputs.review_selectors import checker_waiting
-from outputs.service_level import due_date
 from projects.consent_selectors import consent_queue_for, consents_waiting
 from projects.panel_selectors import reviewer_queue_for
 
-from .secretariat_selectors import SHOWN, Item, Queue
+from .secretariat_selectors import SHOWN, Item, Queue, queue_by_service_level
 
 
 def _day(moment):
@@ -21,29 +21,21 @@ def _day(moment):
 def checker_queue_home(user, *, today=None):
     """Requests waiting for ``user`` to check, against the service level in working days."""
     today = today or timezone.localdate()
-    queryset = checker_waiting(user=user)
-    # Working days are counted here, not in the database: one query for every waiting date.
-    submitted = list(queryset.values_list("submitted_at", flat=True))
-    items = []
-    for output_request in queryset[:SHOWN]:
-        due = due_date(output_request.submitted_at)
-        items.append(
-            Item(
-                label=f"{output_request} ({output_request.project.title})",
-                url=reverse("outputs:review", kwargs={"pk": output_request.pk}),
-                detail=f"Sent {_day(output_request.submitted_at)}, due by {due:%-d %B %Y}",
-                since=output_request.submitted_at,
-                overdue=today > due,
-            )
-        )
-    return Queue(
+    return queue_by_service_level(
+        checker_waiting(user=user),
+        waited_from="submitted_at",
+        today=today,
+        item=lambda output_request, due: Item(
+            label=f"{output_request} ({output_request.project.title})",
+            url=reverse("outputs:review", kwargs={"pk": output_request.pk}),
+            detail=f"Sent {_day(output_request.submitted_at)}, due by {due:%-d %B %Y}",
+            since=output_request.submitted_at,
+            overdue=today > due,
+        ),
         key="checking",
         title="Output requests waiting for checking",
-        count=len(submitted),
         list_url=reverse("outputs:queue"),
         list_text="All requests to check",
-        items=items,
-        overdue_count=sum(1 for moment in submitted if today > due_date(moment)),
         empty_text="No output requests are waiting for checking.",
     )
 
@@ -87,28 +79,21 @@ def consent_queue_home(user, *, today=None):
     """Proposals waiting for the consent of a department ``user`` speaks for, the longest
     waiting first, against the consent service level in working days."""
     today = today or timezone.localdate()
-    days = settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS
-    queryset = consents_waiting().filter(pk__in=consent_queue_for(user=user).values("pk"))
-    waiting = list(queryset.values_list("waiting_since", flat=True))
-    items = []
-    for proposal in queryset[:SHOWN]:
-        due = due_date(proposal.waiting_since, days=days)
-        items.append(
-            Item(
-                label=proposal.title,
-                url=reverse("projects:consent", kwargs={"pk": proposal.pk}),
-                detail=f"Waiting since {_day(proposal.waiting_since)}, due by {due:%-d %B %Y}",
-                since=proposal.waiting_since,
-                overdue=today > due,
-            )
-        )
-    return Queue(
+    return queue_by_service_level(
+        consents_waiting().filter(pk__in=consent_queue_for(user=user).values("pk")),
+        waited_from="waiting_since",
+        days=settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS,
+        today=today,
+        item=lambda proposal, due: Item(
+            label=proposal.title,
+            url=reverse("projects:consent", kwargs={"pk": proposal.pk}),
+            detail=f"Waiting since {_day(proposal.waiting_since)}, due by {due:%-d %B %Y}",
+            since=proposal.waiting_since,
+            overdue=today > due,
+        ),
         key="consents",
         title="Projects waiting for your department's consent",
-        count=len(waiting),
         list_url=reverse("projects:consent_queue"),
         list_text="All consent requests",
-        items=items,
-        overdue_count=sum(1 for since in waiting if today > due_date(since, days=days)),
         empty_text="No consent requests are waiting.",
     )
