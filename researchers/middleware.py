@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, reverse
 
 from .declaration_selectors import declaration_to_sign
 from .roles import user_is_staff_role
@@ -104,18 +104,6 @@ DECLARATION_PAGES = frozenset(
 )
 
 
-def declaration_path_is_open(path):
-    """Pages a staff member who has not signed the current declaration may still open: the
-    account pages, and the declaration's own pages (to sign it, download a signed copy, check
-    one). Publishing a new wording is a secretariat page like any other."""
-    if path_is_open(path):
-        return True
-    try:
-        return resolve(path).view_name in DECLARATION_PAGES
-    except Resolver404:
-        return False
-
-
 class StaffDeclarationMiddleware:
     """Sends a signed-in holder of a staff role who has not signed the current declaration to
     sign it, whatever page they ask for.
@@ -125,24 +113,32 @@ class StaffDeclarationMiddleware:
     is only given to someone who has signed (``services.roles_set``); this catches a new version
     published since, and anyone who held a role before staff had to sign. Runs after
     ``StaffTwoFactorMiddleware``, so two-factor set-up comes first.
+
+    The account pages and the declaration's own pages (to sign it, follow its signed copy,
+    download one, check one) stay open; publishing a new wording is a secretariat page like any
+    other. Asked once the URL is resolved, so the view's name is the one Django found.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
         if (
             user is not None
             and user.is_authenticated
             and user_is_staff_role(user)
-            and not declaration_path_is_open(request.path)
+            and not path_is_open(request.path)
+            and request.resolver_match.view_name not in DECLARATION_PAGES
         ):
             version = declaration_to_sign(user=user)
             if version is not None:
                 _warn_once(request, self._notice(user, version))
                 return redirect("researchers:declaration")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _notice(user, version):
