@@ -21,7 +21,7 @@ def user_can_see_file_checks(user, output_file):
 def check_user_can_see_file_checks(user, output_file):
     """Anyone else is told the file does not exist (a 404), not that it is hidden."""
     if not user_can_see_file_checks(user, output_file):
-        raise Http404("No such file.")
+        raise Http404
 
 
 def user_can_upload_acro(user, output_request):
@@ -34,7 +34,7 @@ def user_can_upload_acro(user, output_request):
 
 def check_user_can_upload_acro(user, output_request):
     if not is_author(output_request, user):
-        raise Http404("No such output request.")
+        raise Http404
     if not user_can_upload_acro(user, output_request):
         raise PermissionDenied(
             "Files can be added only while the request is a draft or returned, by its author."

@@ -9,14 +9,7 @@ from projects.permissions import user_is_project_member
 from researchers.roles import Role, user_has_role, user_is_signed_in
 
 from .models import OutputRequest
-
-
-def _independent_checker(user, output_request):
-    return (
-        user_has_role(user, Role.OUTPUT_CHECKER)
-        and output_request.author_id != user.pk
-        and not user_is_project_member(user, output_request.project)
-    )
+from .permissions import is_independent_output_checker
 
 
 def user_can_start_request(user, project):
@@ -33,7 +26,7 @@ def user_can_list_requests(user, project):
 
 def check_user_can_list_requests(user, project):
     if not user_can_list_requests(user, project):
-        raise Http404("No such project.")
+        raise Http404
 
 
 def user_can_view_request(user, output_request):
@@ -42,15 +35,15 @@ def user_can_view_request(user, output_request):
         return False
     if user_is_project_member(user, output_request.project):
         return True
-    return output_request.state != OutputRequest.State.DRAFT and _independent_checker(
-        user, output_request
+    return output_request.state != OutputRequest.State.DRAFT and is_independent_output_checker(
+        output_request, user
     )
 
 
 def check_user_can_view_request(user, output_request):
     """Anyone else is told the request does not exist (a 404), not that it is hidden."""
     if not user_can_view_request(user, output_request):
-        raise Http404("No such output request.")
+        raise Http404
 
 
 def user_can_edit_request(user, output_request):
@@ -86,7 +79,7 @@ def user_can_remove_file(user, output_file):
 def check_user_can_remove_file(user, output_file):
     check_user_can_edit_request(user, output_file.group.request)
     if output_file.replaced_at is not None:
-        raise Http404("This version of the file has been replaced.")
+        raise Http404
 
 
 def user_can_read_request_files(user, output_request):
@@ -99,8 +92,8 @@ def user_can_read_request_files(user, output_request):
         return True
     if user_is_project_member(user, output_request.project):
         return not user_has_role(user, Role.OUTPUT_CHECKER)
-    return output_request.state != OutputRequest.State.DRAFT and _independent_checker(
-        user, output_request
+    return output_request.state != OutputRequest.State.DRAFT and is_independent_output_checker(
+        output_request, user
     )
 
 
@@ -111,4 +104,4 @@ def user_can_read_file(user, output_file):
 
 def check_user_can_read_file(user, output_file):
     if not user_can_read_file(user, output_file):
-        raise Http404("No such file.")
+        raise Http404

@@ -50,7 +50,7 @@ def check_user_can_see_consent_page(user, proposal):
     """A data owner is told a proposal that requests none of their departments' data does not
     exist, as it is none of their business."""
     if not user_can_see_consent_page(user, proposal):
-        raise Http404("No such proposal.")
+        raise Http404
 
 
 def is_data_owner_or_secretariat(proposal, user):

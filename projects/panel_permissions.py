@@ -64,7 +64,7 @@ def user_can_read_as_reviewer(proposal, user):
 def check_user_can_read_as_reviewer(proposal, user):
     """Anyone else, a former reviewer included, is told there is no such proposal."""
     if not user_can_read_as_reviewer(proposal, user):
-        raise Http404("No proposal assigned to you here.")
+        raise Http404
 
 
 def user_can_read_full_proposal_as_reviewer(proposal, user):
@@ -82,4 +82,4 @@ def user_can_read_full_proposal_as_reviewer(proposal, user):
 def check_user_can_read_full_proposal_as_reviewer(proposal, user):
     """Anyone else is told there is no such proposal, a reviewer yet to declare included."""
     if not user_can_read_full_proposal_as_reviewer(proposal, user):
-        raise Http404("Declare whether you have a conflict of interest first.")
+        raise Http404

@@ -18,7 +18,7 @@ def user_can_view_proposal(proposal, user):
 def check_user_can_view_proposal(proposal, user):
     """Anyone else is told there is no such proposal."""
     if not user_can_view_proposal(proposal, user):
-        raise Http404("No such proposal.")
+        raise Http404
 
 
 def user_can_edit_proposal(proposal, user):

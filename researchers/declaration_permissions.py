@@ -14,4 +14,4 @@ def user_can_download_declaration(user, declaration):
 def check_user_can_download_declaration(user, declaration):
     # Not found rather than forbidden, so a guessed number says nothing about whose it is.
     if not user_can_download_declaration(user, declaration):
-        raise Http404("No such declaration.")
+        raise Http404

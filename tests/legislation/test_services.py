@@ -32,8 +32,9 @@ def test_act_delete_refused_while_a_dataset_is_held_under_it():
 def test_act_update_refused_for_a_researcher():
     act = ActFactory()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         services.act_update(act=act, summary="Changed", by=UserFactory(roles=[Role.RESEARCHER]))
+    assert str(refused.value) == "Only the secretariat can change the legislation and datasets."
 
     assert not AuditEvent.objects.exists()
 

@@ -84,8 +84,12 @@ def test_file_remove_refused_once_the_checkers_hold_the_request(reviews):
     assert output_request.state in OutputRequest.IN_CHECKING
     output_file = files_of(output_request)[0]
 
-    with pytest.raises(PermissionDenied, match="sent to the output checkers"):
+    with pytest.raises(PermissionDenied) as refused:
         file_remove(output_file=output_file, by=output_request.author)
+
+    assert str(refused.value) == (
+        "This output request has been sent to the output checkers, so it cannot be changed now."
+    )
 
     assert files_of(output_request) == [output_file]
     assert output_file.checks.exists()
@@ -95,8 +99,9 @@ def test_file_remove_refused_once_the_checkers_hold_the_request(reviews):
 def test_file_remove_refused_for_a_project_member_who_is_not_the_author():
     member = UserFactory(roles=[Role.RESEARCHER])
     output_file = OutputFileFactory(group__request__project__team=[member])
-    with pytest.raises(PermissionDenied, match="Only the author"):
+    with pytest.raises(PermissionDenied) as refused:
         file_remove(output_file=output_file, by=member)
+    assert str(refused.value) == "Only the author of an output request can change it."
     assert OutputFile.objects.filter(pk=output_file.pk).exists()
 
 

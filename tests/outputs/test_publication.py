@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditEvent
 from outputs.models import Publication, PublicationWaiver
@@ -178,6 +179,12 @@ def test_waiver_page_refused_to_the_project_team(client):
     )
 
     assert response.status_code == 403
+    assert (
+        escape(
+            "Only the secretariat, and none of the project's own members, can waive publication."
+        )
+        in response.text
+    )
     assert not PublicationWaiver.objects.exists()
 
 

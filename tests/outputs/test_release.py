@@ -51,8 +51,13 @@ def test_request_release_refused_for_a_checker_on_the_project():
     member_checker = UserFactory(roles=[Role.RESEARCHER, Role.OUTPUT_CHECKER], totp=True)
     output_request = approved_request(team=[member_checker])
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         request_release(output_request=output_request, by=member_checker)
+
+    assert str(refused.value) == (
+        "“Release” on this output request is for an output checker who is not a member of the "
+        "project."
+    )
 
     output_request.refresh_from_db()
     assert output_request.state == State.APPROVED
@@ -87,6 +92,10 @@ def test_release_page_refuses_a_checker_on_the_project(client):
     response = client.post(reverse("outputs:release", kwargs={"pk": output_request.pk}))
 
     assert response.status_code == 403
+    assert (
+        "Only an output checker who is not a member of the project can release its outputs."
+        in response.text
+    )
     output_request.refresh_from_db()
     assert output_request.state == State.APPROVED
 

@@ -61,8 +61,11 @@ def test_review_submit_refused_for_project_member_checker():
     output_request = submitted_request()
     member = checker()
     TeamMemberFactory(proposal=output_request.project, user=member)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         file_vote_set(output_file=files_of(output_request)[0], vote="approve", by=member)
+    assert str(refused.value) == (
+        "Reviewing this output request is for output checkers who are not on its project."
+    )
 
 
 def test_review_submit_refused_twice_by_one_checker():

@@ -126,8 +126,11 @@ def test_consent_give_refused_for_a_data_owner_of_another_department(secretariat
     other = data_owner_for(dwp.department)
     proposal = with_data_owners(secretariat, hmrc, dwp)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         consent_give(dataset_request=request_for(proposal, hmrc), by=other)
+    assert str(refused.value) == (
+        "Only a data owner for the department that owns this dataset can answer for it."
+    )
 
     assert request_for(proposal, hmrc).consent == Consent.PENDING
 
@@ -167,8 +170,9 @@ def test_representative_add_refuses_someone_without_the_data_owner_role(secretar
 def test_representative_add_refused_for_a_data_owner():
     owner = UserFactory(roles=[Role.DATA_OWNER], totp=True)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         representative_add(user=owner, department=DepartmentFactory(), by=owner)
+    assert str(refused.value) == "Only the secretariat can say who represents a department."
 
 
 # Pages

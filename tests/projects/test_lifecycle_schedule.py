@@ -144,8 +144,9 @@ def test_project_start_schedule_refused_for_anyone_but_the_coordinator():
     member = researcher()
     project = approved(team=[member])
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         project_start_schedule(project=project, by=member)
+    assert str(refused.value) == "Only the project's co-ordinator can schedule its start."
 
 
 @pytest.mark.parametrize(

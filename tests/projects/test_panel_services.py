@@ -145,8 +145,13 @@ def test_reviewer_assign_refused_for_secretariat_on_the_team(secretariat):
     proposal = panel_proposal()
     team_member_add(proposal, secretariat)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         assigned(proposal, by=secretariat)
+
+    assert str(refused.value) == (
+        "Assigning reviewers and recording the panel's decision is for the secretariat, except "
+        "members of the project."
+    )
 
 
 @pytest.mark.usefixtures("eager_emails")
@@ -182,8 +187,9 @@ def test_conflict_declare_removes_assignment_and_permission_and_asks_for_a_repla
 def test_conflict_declare_only_by_the_reviewer(secretariat):
     assignment = assigned(panel_proposal(), by=secretariat)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         services.conflict_declare(assignment=assignment, conflict=False, by=reviewer_new())
+    assert str(refused.value) == "Only the reviewer assigned to this proposal can do this."
 
 
 def test_recommendation_submit_needs_conflict_declared_first(secretariat):

@@ -187,8 +187,9 @@ def test_role_grant_service_refuses_non_secretariat(secretariat):
     checker = UserFactory(roles=[Role.OUTPUT_CHECKER])
     person = UserFactory()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as refused:
         services.role_grant(user=person, role=Role.SECRETARIAT, by=checker)
+    assert str(refused.value) == "Only the secretariat can give or take away roles."
 
     assert not Group.objects.get(name=Role.SECRETARIAT).user_set.filter(pk=person.pk).exists()
 
