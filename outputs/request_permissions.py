@@ -66,16 +66,6 @@ def check_user_can_edit_request(user, output_request):
         )
 
 
-def user_can_remove_file(user, output_file):
-    """Whoever may change the file's request (``user_can_edit_request``: its author, while it
-    is a draft or returned, never while the checkers hold it), and only its current version."""
-    try:
-        check_user_can_remove_file(user, output_file)
-    except (PermissionDenied, Http404):
-        return False
-    return True
-
-
 def check_user_can_remove_file(user, output_file):
     check_user_can_edit_request(user, output_file.group.request)
     if output_file.replaced_at is not None:

@@ -77,9 +77,3 @@ def user_can_read_full_proposal_as_reviewer(proposal, user):
             reviewer=user, removed_at__isnull=True, conflict_declared=False
         ).exists()
     )
-
-
-def check_user_can_read_full_proposal_as_reviewer(proposal, user):
-    """Anyone else is told there is no such proposal, a reviewer yet to declare included."""
-    if not user_can_read_full_proposal_as_reviewer(proposal, user):
-        raise Http404
