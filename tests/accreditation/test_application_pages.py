@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from researchers.roles import Role
 from tests.factories import UserFactory
@@ -148,7 +149,24 @@ def test_application_edit_refused_once_submitted(client):
 
     response = client.post(EDIT, {"kind": Level.FULL}, follow=True)
 
+    assert response.redirect_chain == [(reverse("accreditation:application_detail"), 302)]
     assert "cannot be changed now" in response.content.decode()
+    assert f'href="{EDIT}"' not in response.content.decode()
+
+
+def test_application_edit_opens_again_once_the_secretariat_returns_it(client, secretariat):
+    application = application_submitted()
+    services.application_return(
+        application=application, comments="Please add your ORCID iD.", by=secretariat
+    )
+    client.force_login(application.applicant)
+
+    response = client.post(EDIT, {"kind": Level.FULL, "register_consent": "on"})
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.state == State.RETURNED
+    assert application.register_consent and not application.publish_commitment
 
 
 def test_application_withdraw_page(client):
