@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, reverse_lazy
 
+from audit.models import AuditEvent
 from projects.models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 
 from .panel_helpers import (
@@ -186,6 +187,51 @@ def test_panel_decision_records_approval(client, secretariat):
     proposal.refresh_from_db()
     assert proposal.state == State.APPROVED_WITH_CONDITIONS
     assert proposal.decisions.get().conditions == "Publish the code."
+
+
+def test_panel_decision_to_reject_asks_first_then_rejects(client, secretariat):
+    proposal, _ = panel_ready(by=secretariat)
+    client.force_login(secretariat)
+    posted = {
+        "action": "decide",
+        "decide-outcome": "reject",
+        "decide-rationale": "No public benefit shown.",
+    }
+
+    asked = client.post(panel_url(proposal), posted)
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "This cannot be undone." in page
+    assert "cannot be returned for changes, approved or sent to the panel again" in page
+    assert "your rationale: No public benefit shown." in page
+    assert 'name="decide-rationale" value="No public benefit shown."' in page
+    proposal.refresh_from_db()
+    assert proposal.state == State.PANEL_REVIEW  # nothing happens before it is confirmed
+    assert not PanelDecision.objects.exists()
+    assert not AuditEvent.objects.filter(action="proposal.reject").exists()
+
+    client.post(panel_url(proposal), {**posted, "confirmed": "yes"})
+
+    proposal.refresh_from_db()
+    assert proposal.state == State.REJECTED
+    assert proposal.decisions.get().rationale == "No public benefit shown."
+    assert AuditEvent.objects.filter(action="proposal.reject").count() == 1
+
+
+def test_panel_decision_to_reject_refused_at_once_before_three_recommendations(client, secretariat):
+    proposal = panel_proposal()
+    recommended(assigned(proposal, by=secretariat, independent=True))
+    client.force_login(secretariat)
+
+    response = client.post(
+        panel_url(proposal),
+        {"action": "decide", "decide-outcome": "reject", "decide-rationale": "Weak."},
+    )
+
+    page = response.content.decode()
+    assert "Three reviewers, at least one of them independent" in page
+    assert "This cannot be undone." not in page
 
 
 def test_panel_page_refused_to_secretariat_on_the_team(client, secretariat):
