@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from audit.models import AuditEvent
 from researchers.roles import Role
 from tests.factories import UserFactory
 
@@ -151,15 +152,25 @@ def test_application_edit_refused_once_submitted(client):
     assert "cannot be changed now" in response.content.decode()
 
 
-def test_application_withdraw_page(client):
+def test_application_withdraw_page_says_what_happens_then_withdraws(client):
     application = AccreditationApplicationFactory()
     client.force_login(application.applicant)
 
-    assert "Withdraw application" in client.get(WITHDRAW).content.decode()
+    page = client.get(WITHDRAW).content.decode()
+
+    assert "Withdraw application" in page
+    assert "This cannot be undone." in page
+    assert "the secretariat will not decide it" in page
+    assert "you can start a new application later" in page
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+    assert not AuditEvent.objects.filter(action="accreditation_application.withdraw").exists()
+
     client.post(WITHDRAW)
 
     application.refresh_from_db()
     assert application.state == State.WITHDRAWN
+    assert AuditEvent.objects.filter(action="accreditation_application.withdraw").count() == 1
 
 
 def test_supervision_page_only_for_the_named_supervisor(client):
@@ -283,6 +294,7 @@ def test_screen_page_reject_needs_reasons(client, secretariat):
     assert "is told your reasons: No evidence." in page
     application.refresh_from_db()
     assert application.state == State.SUBMITTED  # nothing happens before it is confirmed
+    assert not AuditEvent.objects.filter(action="accreditation_application.reject").exists()
 
     client.post(
         screen_url(application),
@@ -326,6 +338,7 @@ def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
     assert "cannot be reinstated" in asked.content.decode()
     accreditation.refresh_from_db()
     assert accreditation.state == Accreditation.State.ACTIVE
+    assert not AuditEvent.objects.filter(action="accreditation.revoke").exists()
     # The confirmation page posts the same form again, the reasons kept, with its answer.
     assert 'name="revoke-reasons" value="Breach."' in asked.content.decode()
     client.post(url, {"action": "revoke", "revoke-reasons": "Breach.", "confirmed": "yes"})
