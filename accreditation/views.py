@@ -97,7 +97,12 @@ def application_start(request):
     return render(
         request,
         "accreditation/application_start.html",
-        {"refusals": errors, "renewable": selectors.renewable_accreditation_for(request.user)},
+        {
+            "refusals": errors,
+            "renewable": selectors.renewable_accreditation_for(request.user),
+            # A suspended or revoked researcher is told where they stand before anything else.
+            "accreditation": selectors.accreditation_latest_for(request.user),
+        },
     )
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
 from researchers.roles import Role
@@ -42,6 +43,47 @@ def test_application_start_page_starts_a_draft(client):
 
     assert response.redirect_chain[-1][0] == DETAIL
     assert AccreditationApplication.objects.get(applicant=user).state == State.DRAFT
+
+
+def test_application_start_page_of_a_suspended_researcher_says_why_and_offers_no_start(
+    client, secretariat
+):
+    accreditation = AccreditationFactory()
+    services.accreditation_suspend(accreditation=accreditation, reasons="Inquiry.", by=secretariat)
+    client.force_login(accreditation.researcher)
+
+    page = client.get(START).content.decode()
+
+    assert "cannot apply for accreditation again while it is suspended" in page
+    assert f'href="{DETAIL}">Read why it was suspended' in page
+    assert "either reinstate your accreditation" in page
+    assert "Start application" not in page
+    refused = client.post(START)
+    assert "govuk-error-summary" in refused.content.decode()
+    assert not AccreditationApplication.objects.filter(
+        applicant=accreditation.researcher, state=State.DRAFT
+    ).exists()
+
+
+def test_application_start_page_of_a_revoked_researcher_says_what_it_means_then_starts(
+    client, secretariat
+):
+    accreditation = AccreditationFactory()
+    services.accreditation_revoke(accreditation=accreditation, reasons="Breach.", by=secretariat)
+    client.force_login(accreditation.researcher)
+
+    page = client.get(START).content.decode()
+
+    assert "Your accreditation was revoked." in page
+    assert "A revoked accreditation cannot be reinstated." in page
+    assert f'href="{DETAIL}">Read why it was revoked' in page
+    assert "contact the secretariat" in page
+    assert "a new application is decided knowing why your accreditation was revoked" in page
+    assert "Start a new application" in page
+    client.post(START)
+    assert AccreditationApplication.objects.filter(
+        applicant=accreditation.researcher, state=State.DRAFT
+    ).exists()
 
 
 def test_application_detail_task_list_links_to_where_each_thing_is_done(client):
@@ -176,7 +218,6 @@ def test_application_withdraw_page_says_what_happens_then_withdraws(client):
 def test_supervision_page_only_for_the_named_supervisor(client):
     application = AccreditationApplicationFactory(applicant__ready__qualified=False)
     supervisor = supervisor_for(application.applicant)
-    from accreditation import services
 
     services.application_update(
         application=application,
@@ -348,7 +389,6 @@ def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
 
 def test_researcher_sees_their_accreditation_on_the_application_page(client, secretariat):
     application = application_screened(by=secretariat)
-    from accreditation import services
 
     services.application_approve(application=application, level=Level.FULL, by=secretariat)
     client.force_login(application.applicant)
@@ -390,7 +430,6 @@ def test_secretariat_pages_forbidden_to_researchers(client, url_name):
 def test_supervisor_finds_the_request_on_their_application_page(client):
     application = AccreditationApplicationFactory(applicant__ready__qualified=False)
     supervisor = supervisor_for(application.applicant)
-    from accreditation import services
 
     services.application_update(
         application=application,
