@@ -109,6 +109,7 @@ def test_panel_unassign_needs_a_reason_and_keeps_the_page(client, secretariat):
     assert response.status_code == 200
     assert "Enter why the reviewer is being unassigned" in response.content.decode()
 
+    # Nothing the reviewer did is lost, so they are unassigned at once.
     client.post(
         panel_url(proposal),
         {
@@ -119,6 +120,38 @@ def test_panel_unassign_needs_a_reason_and_keeps_the_page(client, secretariat):
     )
     assignment.refresh_from_db()
     assert assignment.removal_reason == "On leave"
+
+
+def test_panel_unassign_of_a_reviewer_who_recommended_asks_first_then_unassigns(
+    client, secretariat
+):
+    proposal = panel_proposal()
+    assignment = assigned(proposal, by=secretariat)
+    recommended(assignment, recommendation="reject")
+    client.force_login(secretariat)
+    posted = {
+        "action": "unassign",
+        "assignment": assignment.pk,
+        f"unassign-{assignment.pk}-reason": "Moved to another department.",
+    }
+
+    asked = client.post(panel_url(proposal), posted)
+
+    page = asked.content.decode()
+    assert "This cannot be undone." in page
+    assert "recommendation (reject) stops counting towards the panel" in page
+    assert "is told your reason: Moved to another department." in page
+    assert "would have to review the proposal afresh" in page
+    assignment.refresh_from_db()
+    assert assignment.removed_at is None
+    assert not AuditEvent.objects.filter(action="proposal.reviewer_unassign").exists()
+
+    client.post(panel_url(proposal), {**posted, "confirmed": "yes"})
+
+    assignment.refresh_from_db()
+    assert assignment.removed_at is not None
+    assert assignment.removal_reason == "Moved to another department."
+    assert AuditEvent.objects.filter(action="proposal.reviewer_unassign").count() == 1
 
 
 def test_panel_exclusion_checkbox_saves(client, secretariat):
