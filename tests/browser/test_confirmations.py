@@ -3,24 +3,16 @@ taken: an output checker rejecting a request, the secretariat recording a panel'
 Chromium, with axe on every page."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from outputs.models import OutputRequest
 from projects.models import Proposal
+from tests.browser.sessions import session_cookie
 from tests.outputs.review_helpers import reviewed_request
 from tests.projects.panel_helpers import panel_ready, secretariat_new
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(user, live_server):
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 def open_as(page, live_server, user, path):
