@@ -4,6 +4,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from outputs.models import OutputRequest
 from outputs.review_services import file_vote_set, group_comment_add
+from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
@@ -168,6 +169,22 @@ def test_review_page_reject_not_possible_yet_is_refused_without_asking(client):
     assert "This cannot be undone." not in page
     output_request.refresh_from_db()
     assert output_request.state == State.SUBMITTED
+
+
+def test_review_page_reject_once_checking_has_closed_is_refused_without_asking(client):
+    output_request, one, _ = reviewed_request()
+    Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
+    client.force_login(one)
+
+    response = client.post(
+        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
+    )
+
+    page = response.content.decode()
+    assert "can be checked and released only while its project is active" in page
+    assert "This cannot be undone." not in page
+    output_request.refresh_from_db()
+    assert output_request.state == State.REVIEWED
 
 
 def test_review_page_return_needs_public_comment_then_returns(client):
