@@ -77,8 +77,16 @@ def _tell_applicant(application, *, kind, subject, template, **context):
 # Starting and preparing an application
 
 
+SUSPENDED_NO_APPLICATION = (
+    "Your accreditation is suspended, so you cannot apply for accreditation again while it is "
+    "suspended."
+)
+
+
 def application_start(*, by, request=None):
-    """Start a draft application for ``by``; refused while one is open or they are accredited."""
+    """Start a draft application for ``by``; refused while one is open, while they are
+    accredited, and while their accreditation is suspended (the secretariat decides first
+    whether to reinstate or revoke it)."""
     if not by.is_authenticated:
         raise ValidationError("Sign in to apply for accreditation.")
     with transaction.atomic():
@@ -88,6 +96,9 @@ def application_start(*, by, request=None):
                 "You already hold active accreditation. Renew it instead of starting a new "
                 "application."
             )
+        latest = selectors.accreditation_latest_for(by)
+        if latest is not None and latest.state == Accreditation.State.SUSPENDED:
+            raise ValidationError(SUSPENDED_NO_APPLICATION)
         application = AccreditationApplication.objects.create(applicant=by)
         audit_record(
             actor=by,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from researchers.declaration_selectors import declaration_latest_signed
 from researchers.permissions import role_required
 from researchers.roles import Role
-from workflow.confirm import confirmation_needed, confirmation_page
+from workflow.confirm import confirmation_due, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import available_transitions, user_may_fire
@@ -97,7 +97,12 @@ def application_start(request):
     return render(
         request,
         "accreditation/application_start.html",
-        {"refusals": errors, "renewable": selectors.renewable_accreditation_for(request.user)},
+        {
+            "refusals": errors,
+            "renewable": selectors.renewable_accreditation_for(request.user),
+            # A suspended or revoked researcher is told where they stand before anything else.
+            "accreditation": selectors.accreditation_latest_for(request.user),
+        },
     )
 
 
@@ -337,11 +342,7 @@ def screen(request, pk):
     if request.method == "POST" and form is None:
         refusals = ["Choose what to do with the application."]
     elif form is not None and form.is_valid():
-        if (
-            action == "reject"
-            and confirmation_needed(request)
-            and user_may_fire(application, "reject", request.user)
-        ):
+        if confirmation_due(request, application, "reject", chosen=action):
             applicant = application.applicant.get_full_name()
             return confirmation_page(
                 request,
@@ -447,11 +448,7 @@ def accreditation_detail(request, pk):
         if form is None:
             refusals = ["Choose what to do with the accreditation."]
         elif form.is_valid():
-            if (
-                action == "revoke"
-                and confirmation_needed(request)
-                and user_may_fire(accreditation, "revoke", request.user)
-            ):
+            if confirmation_due(request, accreditation, "revoke", chosen=action):
                 return _revoke_confirmation(request, accreditation, form.cleaned_data["reasons"])
             step, message = ACCREDITATION_STEPS[action]
             try:

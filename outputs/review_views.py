@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from researchers.permissions import role_required
 from researchers.roles import Role
+from workflow.confirm import confirmation_due, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import unmet_conditions
@@ -87,6 +88,24 @@ def _run(action, form, output_request, request):
         services.output_request_reject(
             output_request=output_request, reasons=data["reasons"], by=by, request=request
         )
+
+
+def _rejection_confirmation(request, output_request, reasons):
+    author = output_request.author.get_full_name()
+    return confirmation_page(
+        request,
+        caption=output_request.project.title,
+        title=f"Reject “{output_request}”?",
+        consequences=[
+            "The request is closed: nothing in it is released, and it cannot be returned for "
+            "changes or approved after this.",
+            f"{author} is told your reasons: {reasons}",
+            "To take any of its outputs out of the secure setting, they must send them in a new "
+            "request, which is checked afresh.",
+        ],
+        confirm_label="Yes, reject the request",
+        cancel_url=reverse("outputs:review", kwargs={"pk": output_request.pk}),
+    )
 
 
 def _posted_group(request, output_request):
@@ -187,6 +206,10 @@ def review(request, pk):
         if action not in DONE:
             refusals = ["Choose what to do with the request."]
         elif form is None or form.is_valid():
+            if confirmation_due(request, output_request, "reject", chosen=action):
+                return _rejection_confirmation(
+                    request, output_request, form.cleaned_data["reasons"]
+                )
             try:
                 _run(action, form, output_request, request)
             except TransitionRefused as refused:

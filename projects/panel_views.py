@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from researchers.permissions import role_required
 from researchers.roles import Role
+from workflow.confirm import confirmation_due, confirmation_needed, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 
@@ -128,6 +130,72 @@ def _panel_step(request, proposal, action, form, active):
     return f"The panel's decision has been recorded: {decision.get_outcome_display().lower()}."
 
 
+def _unassign_confirmation(request, proposal, assignment, reason):
+    """The page asking first when unassigning a reviewer throws away a recommendation they
+    submitted; ``None`` when nothing would be lost that assigning them again could not mend."""
+    recommendation = getattr(assignment, "recommendation", None)
+    if recommendation is None:
+        return None
+    reviewer = assignment.reviewer.get_full_name()
+    consequences = [
+        f"{reviewer}'s recommendation ({recommendation.get_recommendation_display().lower()}) "
+        "stops counting towards the panel's decision, which then needs another reviewer's.",
+        "Assigning them again would not bring it back: they would have to review the proposal "
+        "afresh.",
+    ]
+    if assignment.removed_at is None:
+        consequences.insert(
+            0,
+            f"{reviewer} comes off the panel at once, can no longer read the proposal, and is "
+            f"told your reason: {reason}",
+        )
+    return confirmation_page(
+        request,
+        caption=proposal.title,
+        title=f"Unassign {reviewer}?",
+        consequences=consequences,
+        confirm_label="Yes, unassign the reviewer",
+        cancel_url=reverse("projects:panel", kwargs={"pk": proposal.pk}),
+    )
+
+
+def _rejection_due(request, proposal, action, form):
+    """Whether the decision posted is a rejection still to be confirmed, which the panel may
+    record now (one that would be refused is refused at once instead)."""
+    chosen = services.DECISIONS[form.cleaned_data["outcome"]][0] if action == "decide" else None
+    return confirmation_due(request, proposal, "reject", chosen=chosen) and not (
+        services.decision_refusals(proposal)
+    )
+
+
+def _rejection_confirmation(request, proposal, rationale):
+    return confirmation_page(
+        request,
+        caption=proposal.title,
+        title=f"Reject “{proposal.title}”?",
+        consequences=[
+            "The proposal is closed: it cannot be returned for changes, approved or sent to "
+            "the panel again after this.",
+            f"The co-ordinator is told the panel's decision and your rationale: {rationale}",
+            "The project cannot go ahead. To do the research, the team must send a new "
+            "proposal, which is screened and reviewed afresh.",
+        ],
+        confirm_label="Yes, reject the proposal",
+        cancel_url=reverse("projects:panel", kwargs={"pk": proposal.pk}),
+    )
+
+
+def _confirmation(request, proposal, action, form, active):
+    """The page asking the secretariat to confirm a step that cannot be undone, or ``None``
+    when the step goes ahead now."""
+    if _rejection_due(request, proposal, action, form):
+        return _rejection_confirmation(request, proposal, form.cleaned_data["rationale"])
+    if action == "unassign" and confirmation_needed(request):
+        assignment = active[int(request.POST["assignment"])]
+        return _unassign_confirmation(request, proposal, assignment, form.cleaned_data["reason"])
+    return None
+
+
 @role_required(Role.SECRETARIAT)
 @require_http_methods(["GET", "POST"])
 def panel(request, pk):
@@ -147,6 +215,9 @@ def panel(request, pk):
             else ["Choose what to do with the panel."]
         )
     elif form is not None and form.is_valid():
+        asking = _confirmation(request, proposal, action, form, active)
+        if asking is not None:
+            return asking
         try:
             message = _panel_step(request, proposal, action, form, active)
         except TransitionRefused as refused:

@@ -1,11 +1,14 @@
 """A page that says what an irreversible step will do, before it is done.
 
-A view whose form is valid asks ``confirmation_needed(request)``; while the person has not yet
-confirmed, it returns ``confirmation_page(...)``, which shows what will happen and posts the
-same form again, every value kept, with ``confirmed`` added. Nothing is changed until then.
+A view whose form is valid asks ``confirmation_due(request, obj, transition, chosen=...)``; while
+the person has not yet confirmed, it returns ``confirmation_page(...)``, which shows what will
+happen and posts the same form again, every value kept, with ``confirmed`` added. Nothing is
+changed until then.
 """
 
 from django.shortcuts import render
+
+from .services import unmet_conditions, user_may_fire
 
 CONFIRMED = "confirmed"
 
@@ -13,6 +16,19 @@ CONFIRMED = "confirmed"
 def confirmation_needed(request):
     """Whether the posted step still needs the person to confirm it."""
     return request.POST.get(CONFIRMED) != "yes"
+
+
+def confirmation_due(request, obj, transition, *, chosen):
+    """Whether to ask the person to confirm before firing ``transition`` on ``obj``: it is the
+    step they ``chose``, they have not confirmed it yet, and it would go through now. A step
+    they may not take, or whose conditions are not met, is not confirmed first: it goes on to
+    be refused at once, with its reasons."""
+    return (
+        chosen == transition
+        and confirmation_needed(request)
+        and user_may_fire(obj, transition, request.user)
+        and not unmet_conditions(obj, transition)
+    )
 
 
 def confirmation_page(request, *, title, consequences, confirm_label, cancel_url, caption=""):

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from audit.models import AuditEvent
 from researchers.roles import Role
 from tests.factories import UserFactory
 
@@ -42,6 +43,47 @@ def test_application_start_page_starts_a_draft(client):
 
     assert response.redirect_chain[-1][0] == DETAIL
     assert AccreditationApplication.objects.get(applicant=user).state == State.DRAFT
+
+
+def test_application_start_page_of_a_suspended_researcher_says_why_and_offers_no_start(
+    client, secretariat
+):
+    accreditation = AccreditationFactory()
+    services.accreditation_suspend(accreditation=accreditation, reasons="Inquiry.", by=secretariat)
+    client.force_login(accreditation.researcher)
+
+    page = client.get(START).content.decode()
+
+    assert "cannot apply for accreditation again while it is suspended" in page
+    assert f'href="{DETAIL}">Read why it was suspended' in page
+    assert "either reinstate your accreditation" in page
+    assert "Start application" not in page
+    refused = client.post(START)
+    assert "govuk-error-summary" in refused.content.decode()
+    assert not AccreditationApplication.objects.filter(
+        applicant=accreditation.researcher, state=State.DRAFT
+    ).exists()
+
+
+def test_application_start_page_of_a_revoked_researcher_says_what_it_means_then_starts(
+    client, secretariat
+):
+    accreditation = AccreditationFactory()
+    services.accreditation_revoke(accreditation=accreditation, reasons="Breach.", by=secretariat)
+    client.force_login(accreditation.researcher)
+
+    page = client.get(START).content.decode()
+
+    assert "Your accreditation was revoked." in page
+    assert "A revoked accreditation cannot be reinstated." in page
+    assert f'href="{DETAIL}">Read why it was revoked' in page
+    assert "contact the secretariat" in page
+    assert "a new application is decided knowing why your accreditation was revoked" in page
+    assert "Start a new application" in page
+    client.post(START)
+    assert AccreditationApplication.objects.filter(
+        applicant=accreditation.researcher, state=State.DRAFT
+    ).exists()
 
 
 def test_application_detail_task_list_links_to_where_each_thing_is_done(client):
@@ -169,21 +211,30 @@ def test_application_edit_opens_again_once_the_secretariat_returns_it(client, se
     assert application.register_consent and not application.publish_commitment
 
 
-def test_application_withdraw_page(client):
+def test_application_withdraw_page_says_what_happens_then_withdraws(client):
     application = AccreditationApplicationFactory()
     client.force_login(application.applicant)
 
-    assert "Withdraw application" in client.get(WITHDRAW).content.decode()
+    page = client.get(WITHDRAW).content.decode()
+
+    assert "Withdraw application" in page
+    assert "This cannot be undone." in page
+    assert "the secretariat will not decide it" in page
+    assert "you can start a new application later" in page
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+    assert not AuditEvent.objects.filter(action="accreditation_application.withdraw").exists()
+
     client.post(WITHDRAW)
 
     application.refresh_from_db()
     assert application.state == State.WITHDRAWN
+    assert AuditEvent.objects.filter(action="accreditation_application.withdraw").count() == 1
 
 
 def test_supervision_page_only_for_the_named_supervisor(client):
     application = AccreditationApplicationFactory(applicant__ready__qualified=False)
     supervisor = supervisor_for(application.applicant)
-    from accreditation import services
 
     services.application_update(
         application=application,
@@ -301,6 +352,7 @@ def test_screen_page_reject_needs_reasons(client, secretariat):
     assert "is told your reasons: No evidence." in page
     application.refresh_from_db()
     assert application.state == State.SUBMITTED  # nothing happens before it is confirmed
+    assert not AuditEvent.objects.filter(action="accreditation_application.reject").exists()
 
     client.post(
         screen_url(application),
@@ -344,6 +396,7 @@ def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
     assert "cannot be reinstated" in asked.content.decode()
     accreditation.refresh_from_db()
     assert accreditation.state == Accreditation.State.ACTIVE
+    assert not AuditEvent.objects.filter(action="accreditation.revoke").exists()
     # The confirmation page posts the same form again, the reasons kept, with its answer.
     assert 'name="revoke-reasons" value="Breach."' in asked.content.decode()
     client.post(url, {"action": "revoke", "revoke-reasons": "Breach.", "confirmed": "yes"})
@@ -353,7 +406,6 @@ def test_accreditation_detail_suspend_reinstate_and_revoke(client, secretariat):
 
 def test_researcher_sees_their_accreditation_on_the_application_page(client, secretariat):
     application = application_screened(by=secretariat)
-    from accreditation import services
 
     services.application_approve(application=application, level=Level.FULL, by=secretariat)
     client.force_login(application.applicant)
@@ -395,7 +447,6 @@ def test_secretariat_pages_forbidden_to_researchers(client, url_name):
 def test_supervisor_finds_the_request_on_their_application_page(client):
     application = AccreditationApplicationFactory(applicant__ready__qualified=False)
     supervisor = supervisor_for(application.applicant)
-    from accreditation import services
 
     services.application_update(
         application=application,

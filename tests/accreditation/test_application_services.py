@@ -57,6 +57,22 @@ def test_application_start_refused_while_one_is_open():
     assert AccreditationApplication.objects.filter(applicant=application.applicant).count() == 1
 
 
+def test_application_start_refused_while_the_accreditation_is_suspended(secretariat):
+    accreditation = AccreditationFactory()
+    researcher = accreditation.researcher
+    services.accreditation_suspend(accreditation=accreditation, reasons="Inquiry.", by=secretariat)
+
+    with pytest.raises(ValidationError, match="cannot apply for accreditation again while"):
+        services.application_start(by=researcher)
+    assert not AccreditationApplication.objects.filter(
+        applicant=researcher, state=State.DRAFT
+    ).exists()
+
+    # Once revoked, the researcher may apply afresh.
+    services.accreditation_revoke(accreditation=accreditation, reasons="Breach.", by=secretariat)
+    assert services.application_start(by=researcher).state == State.DRAFT
+
+
 def test_application_submit_emails_every_secretariat_member_and_confirms_to_the_applicant(
     sent, secretariat
 ):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import weasyprint
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -23,6 +22,7 @@ from researchers.declaration_services import (
 from researchers.declarations import Declaration, DeclarationVersion
 from researchers.profile_services import organisation_create
 from researchers.roles import Role
+from tests.browser.sessions import session_cookie
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,14 +37,6 @@ def small_pdf(text):
 
 def pdf_upload(name, text):
     return {"name": name, "mimeType": "application/pdf", "buffer": small_pdf(text)}
-
-
-def session_cookie(user, live_server):
-    """A signed-in session for ``user``, as the browser's cookie."""
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 def become(page, cookie):

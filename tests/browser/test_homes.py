@@ -5,8 +5,6 @@ secretariat with work waiting and a person's page."""
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -22,6 +20,7 @@ from tests.accreditation.factories import (
     ApplicantFactory,
     application_submitted,
 )
+from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.outputs.factories import OutputRequestFactory
@@ -29,13 +28,6 @@ from tests.projects.factories import ProposalFactory, TeamMemberFactory, proposa
 from tests.researchers.profile_factories import OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(user, live_server):
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 def open_home(page, live_server, user):

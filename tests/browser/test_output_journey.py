@@ -14,8 +14,6 @@ import io
 import zipfile
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -24,6 +22,7 @@ from outputs.check_services import file_checks_run
 from outputs.models import OutputFile, OutputRequest, Publication
 from projects.models import Proposal
 from researchers.roles import Role
+from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import acro_zip
 from tests.projects.factories import ProposalFactory
@@ -37,14 +36,6 @@ TABLE = b"region,count\nNorth,25\nSouth,31\nEast,18\nWest and Wales,16\n"
 CHANGES = "Merge the West row with a neighbour: it holds 4 people."
 CITATION = "Okafor A. (2026) Regional pay and health. Journal of Regional Studies 12(3)."
 URL = "https://www.example.org/regional-pay"
-
-
-def session_cookie(user, live_server):
-    """A signed-in session for ``user``, as the browser's cookie."""
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 @pytest.fixture

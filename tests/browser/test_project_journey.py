@@ -8,8 +8,6 @@ accounts journey), so the journey stays with the project. Every page is checked 
 import datetime
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -18,6 +16,7 @@ from legislation.access_modes import AccessMode
 from projects.consent_services import representative_add
 from projects.models import PanelDecision, Proposal, TeamMember
 from researchers.roles import Role
+from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory
 from tests.projects.factories import accredit
@@ -27,14 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Regional pay and the health of workers"
 DATASET = "Journey Earnings Returns"
-
-
-def session_cookie(user, live_server):
-    """A signed-in session for ``user``, as the browser's cookie."""
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 @pytest.fixture

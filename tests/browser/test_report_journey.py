@@ -11,23 +11,15 @@ import csv
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from reports.models import ReportExport
 from reports.services import report_export_render
+from tests.browser.sessions import session_cookie
 from tests.reports.fixtures import report_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def session_cookie(user, live_server):
-    client = Client()
-    client.force_login(user)
-    value = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return {"name": settings.SESSION_COOKIE_NAME, "value": value, "url": live_server.url}
 
 
 @pytest.fixture

@@ -132,8 +132,10 @@ def test_request_page_remove_link_asks_first_then_removes_the_file(client):
     confirm = client.get(_remove_url(gone))
     text = confirm.content.decode()
     assert f"Remove {gone.name} from the request?" in text
+    assert "This cannot be undone." in text
     assert "2 votes on it" in text
     assert files_of(output_request) == [gone, kept]
+    assert not AuditEvent.objects.filter(action="output_request.file_removed").exists()
 
     response = client.post(_remove_url(gone), follow=True)
     assert response.redirect_chain[-1][0] == _detail_url(output_request)

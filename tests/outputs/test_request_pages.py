@@ -269,14 +269,26 @@ def test_request_submit_page_sends_request(client):
     assert output_request.state == OutputRequest.State.SUBMITTED
 
 
-def test_request_withdraw_page_withdraws_draft(client):
+def test_request_withdraw_page_says_what_happens_then_withdraws_draft(client):
     output_file = OutputFileFactory()
     output_request = output_file.group.request
-    _login(client, output_request.author).post(
-        reverse("outputs:request_withdraw", kwargs={"pk": output_request.pk})
-    )
+    url = reverse("outputs:request_withdraw", kwargs={"pk": output_request.pk})
+    _login(client, output_request.author)
+
+    page = client.get(url).content.decode()
+
+    assert "This cannot be undone." in page
+    assert "nothing in it will be released" in page
+    assert "start a new request and add the files again" in page
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.DRAFT
+    assert not AuditEvent.objects.filter(action="output_request.withdraw").exists()
+
+    client.post(url)
+
     output_request.refresh_from_db()
     assert output_request.state == OutputRequest.State.WITHDRAWN
+    assert AuditEvent.objects.filter(action="output_request.withdraw").count() == 1
 
 
 def test_request_detail_page_lists_groups_and_files(client):

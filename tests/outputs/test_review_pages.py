@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from outputs.models import OutputRequest
 from outputs.review_services import file_vote_set, group_comment_add
+from projects.models import Proposal
 from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
@@ -121,11 +123,68 @@ def test_review_page_reject_needs_reasons(client):
     assert response.status_code == 200
     assert "Say why the request is rejected." in response.content.decode()
     response = client.post(
-        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
+        review_url(output_request),
+        {"action": "reject", "reject-reasons": "Disclosive.", "confirmed": "yes"},
     )
     assert response.status_code == 302
     output_request.refresh_from_db()
     assert output_request.state == State.REJECTED
+
+
+def test_review_page_reject_asks_first_then_rejects(client):
+    output_request, one, _ = reviewed_request()
+    client.force_login(one)
+    posted = {"action": "reject", "reject-reasons": "Cells under 10 in table 2."}
+
+    asked = client.post(review_url(output_request), posted)
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "This cannot be undone." in page
+    assert "nothing in it is released" in page
+    assert "is told your reasons: Cells under 10 in table 2." in page
+    assert 'name="reject-reasons" value="Cells under 10 in table 2."' in page
+    output_request.refresh_from_db()
+    assert output_request.state == State.REVIEWED  # nothing happens before it is confirmed
+    assert not AuditEvent.objects.filter(action="output_request.reject").exists()
+
+    response = client.post(review_url(output_request), {**posted, "confirmed": "yes"}, follow=True)
+
+    assert "The request has been rejected." in response.content.decode()
+    output_request.refresh_from_db()
+    assert output_request.state == State.REJECTED
+    assert AuditEvent.objects.filter(action="output_request.reject").count() == 1
+
+
+def test_review_page_reject_not_possible_yet_is_refused_without_asking(client):
+    output_request = submitted_request()
+    client.force_login(checker())
+
+    response = client.post(
+        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
+    )
+
+    page = response.content.decode()
+    assert "is not possible now" in page
+    assert "This cannot be undone." not in page
+    output_request.refresh_from_db()
+    assert output_request.state == State.SUBMITTED
+
+
+def test_review_page_reject_once_checking_has_closed_is_refused_without_asking(client):
+    output_request, one, _ = reviewed_request()
+    Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
+    client.force_login(one)
+
+    response = client.post(
+        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
+    )
+
+    page = response.content.decode()
+    assert "can be checked and released only while its project is active" in page
+    assert "This cannot be undone." not in page
+    output_request.refresh_from_db()
+    assert output_request.state == State.REVIEWED
 
 
 def test_review_page_return_needs_public_comment_then_returns(client):

@@ -204,6 +204,12 @@ def test_activate_page_is_not_found_for_someone_outside_the_project(client):
 def test_close_page_closes_the_project_early(client):
     project = approved(state=State.ACTIVE)
     client.force_login(project.coordinator)
+    page = client.get(reverse("projects:close", kwargs={"pk": project.pk})).content.decode()
+    assert "This cannot be undone: a closed project cannot be reopened." in page
+    assert "The team loses access to the project" in page
+    assert "output requests not yet released can no longer be checked or released" in page
+    project.refresh_from_db()
+    assert project.state == State.ACTIVE
 
     response = client.post(
         reverse("projects:close", kwargs={"pk": project.pk}), {"reason": "Funding ended"}

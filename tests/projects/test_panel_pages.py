@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, reverse_lazy
 
+from audit.models import AuditEvent
 from projects.models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 
 from .panel_helpers import (
@@ -108,6 +109,7 @@ def test_panel_unassign_needs_a_reason_and_keeps_the_page(client, secretariat):
     assert response.status_code == 200
     assert "Enter why the reviewer is being unassigned" in response.content.decode()
 
+    # Nothing the reviewer did is lost, so they are unassigned at once.
     client.post(
         panel_url(proposal),
         {
@@ -118,6 +120,38 @@ def test_panel_unassign_needs_a_reason_and_keeps_the_page(client, secretariat):
     )
     assignment.refresh_from_db()
     assert assignment.removal_reason == "On leave"
+
+
+def test_panel_unassign_of_a_reviewer_who_recommended_asks_first_then_unassigns(
+    client, secretariat
+):
+    proposal = panel_proposal()
+    assignment = assigned(proposal, by=secretariat)
+    recommended(assignment, recommendation="reject")
+    client.force_login(secretariat)
+    posted = {
+        "action": "unassign",
+        "assignment": assignment.pk,
+        f"unassign-{assignment.pk}-reason": "Moved to another department.",
+    }
+
+    asked = client.post(panel_url(proposal), posted)
+
+    page = asked.content.decode()
+    assert "This cannot be undone." in page
+    assert "recommendation (reject) stops counting towards the panel" in page
+    assert "is told your reason: Moved to another department." in page
+    assert "would have to review the proposal afresh" in page
+    assignment.refresh_from_db()
+    assert assignment.removed_at is None
+    assert not AuditEvent.objects.filter(action="proposal.reviewer_unassign").exists()
+
+    client.post(panel_url(proposal), {**posted, "confirmed": "yes"})
+
+    assignment.refresh_from_db()
+    assert assignment.removed_at is not None
+    assert assignment.removal_reason == "Moved to another department."
+    assert AuditEvent.objects.filter(action="proposal.reviewer_unassign").count() == 1
 
 
 def test_panel_exclusion_checkbox_saves(client, secretariat):
@@ -186,6 +220,51 @@ def test_panel_decision_records_approval(client, secretariat):
     proposal.refresh_from_db()
     assert proposal.state == State.APPROVED_WITH_CONDITIONS
     assert proposal.decisions.get().conditions == "Publish the code."
+
+
+def test_panel_decision_to_reject_asks_first_then_rejects(client, secretariat):
+    proposal, _ = panel_ready(by=secretariat)
+    client.force_login(secretariat)
+    posted = {
+        "action": "decide",
+        "decide-outcome": "reject",
+        "decide-rationale": "No public benefit shown.",
+    }
+
+    asked = client.post(panel_url(proposal), posted)
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "This cannot be undone." in page
+    assert "cannot be returned for changes, approved or sent to the panel again" in page
+    assert "your rationale: No public benefit shown." in page
+    assert 'name="decide-rationale" value="No public benefit shown."' in page
+    proposal.refresh_from_db()
+    assert proposal.state == State.PANEL_REVIEW  # nothing happens before it is confirmed
+    assert not PanelDecision.objects.exists()
+    assert not AuditEvent.objects.filter(action="proposal.reject").exists()
+
+    client.post(panel_url(proposal), {**posted, "confirmed": "yes"})
+
+    proposal.refresh_from_db()
+    assert proposal.state == State.REJECTED
+    assert proposal.decisions.get().rationale == "No public benefit shown."
+    assert AuditEvent.objects.filter(action="proposal.reject").count() == 1
+
+
+def test_panel_decision_to_reject_refused_at_once_before_three_recommendations(client, secretariat):
+    proposal = panel_proposal()
+    recommended(assigned(proposal, by=secretariat, independent=True))
+    client.force_login(secretariat)
+
+    response = client.post(
+        panel_url(proposal),
+        {"action": "decide", "decide-outcome": "reject", "decide-rationale": "Weak."},
+    )
+
+    page = response.content.decode()
+    assert "Three reviewers, at least one of them independent" in page
+    assert "This cannot be undone." not in page
 
 
 def test_panel_page_refused_to_secretariat_on_the_team(client, secretariat):

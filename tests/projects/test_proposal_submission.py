@@ -266,8 +266,19 @@ def test_proposal_resubmitted_after_return():
 def test_proposal_withdraw_before_a_decision(client):
     proposal = proposal_submitted()
     client.force_login(proposal.coordinator)
+    url = reverse("projects:proposal_withdraw", kwargs={"pk": proposal.pk})
 
-    response = client.post(reverse("projects:proposal_withdraw", kwargs={"pk": proposal.pk}))
+    page = client.get(url).content.decode()
+
+    assert "This cannot be undone." in page
+    assert "nobody will screen, review or decide it" in page
+    assert "The secretariat, and any reviewers on its panel, are told" in page
+    assert "start a new proposal" in page
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.SUBMITTED
+    assert not AuditEvent.objects.filter(action="proposal.withdraw").exists()
+
+    response = client.post(url)
 
     assert response.status_code == 302
     proposal.refresh_from_db()

@@ -136,6 +136,16 @@ def test_person_roles_form_shows_current_roles_ticked(client, secretariat):
     assert response.context["form"]["roles"].value() == [Role.DATA_OWNER]
 
 
+def test_person_roles_page_says_what_taking_a_role_away_ends_for_good(client, secretariat):
+    person = UserFactory(roles=[Role.OUTPUT_CHECKER])
+
+    page = client.get(_roles_url(person)).content.decode()
+
+    endings = page[page.index('id="role-endings"') :]
+    assert "this cannot be undone: giving the role back later does not bring it back" in endings
+    assert "Output checker: Open reviews of output requests" in endings
+
+
 def test_person_roles_unchanged_writes_no_audit_event(client, secretariat):
     person = UserFactory(roles=[Role.DATA_OWNER])
 
