@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from researchers.permissions import role_required
-from researchers.roles import Role
+from identity.permissions import role_required
+from identity.roles import Role
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 

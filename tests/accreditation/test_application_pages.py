@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accreditation.models import Accreditation, AccreditationApplication, Level
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 from .factories import (

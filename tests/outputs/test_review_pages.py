@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from identity.roles import Role
 from outputs.models import OutputRequest
 from outputs.review_services import file_vote_set, group_comment_add
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
     checker,
