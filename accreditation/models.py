@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from researchers.roles import Role
+from identity.roles import Role
 from workflow.models import StateMachineModel
 
 from . import conditions

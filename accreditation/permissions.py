@@ -3,7 +3,7 @@ the state documentation and refusals give; ``user`` is None when the service its
 
 from django.core.exceptions import PermissionDenied
 
-from researchers.roles import Role, user_has_role, user_is_signed_in
+from identity.roles import Role, user_has_role, user_is_signed_in
 
 
 def is_applicant(application, user):

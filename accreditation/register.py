@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.csv_export import csv_response
+from govuk.csv_export import csv_response
 from researchers.models import Organisation
 
 from .models import Accreditation, Level

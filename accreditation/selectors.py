@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from researchers.roles import Role
+from identity.roles import Role
 
 from .models import Accreditation, AccreditationApplication
 

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.csv_export import csv_response
-from researchers.permissions import role_required
-from researchers.roles import Role
+from govuk.csv_export import csv_response
+from identity.permissions import role_required
+from identity.roles import Role
 
 from . import selectors
 from .filters import AuditEventFilter

@@ -68,9 +68,9 @@ def people():
     co-ordinator of the active project with the most output requests (a busy researcher)."""
     from django.db.models import Count
 
+    from identity.roles import Role
     from projects.models import Proposal
     from researchers.models import User
-    from researchers.roles import Role
 
     def staff(email, role):
         return (
@@ -186,7 +186,7 @@ def report_csv():
             from reports.rows import HEADER, report_rows
         except ImportError as error:
             raise Unavailable(str(error)) from error
-        from dashboard.csv_export import csv_response
+        from govuk.csv_export import csv_response
 
         def once():
             response = csv_response(
@@ -270,10 +270,10 @@ def describe_database():
     from django.db import connection
 
     from audit.models import AuditEvent
+    from identity.roles import Role
     from outputs.models import OutputRequest
     from projects.models import Proposal
     from researchers.models import User
-    from researchers.roles import Role
 
     counts = {
         "researchers": User.objects.filter(groups__name=Role.RESEARCHER).count(),

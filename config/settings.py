@@ -89,7 +89,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_filters",
-    # Cross-cutting apps, below every domain app.
+    # The ground floor, below every domain app: roles, GOV.UK pieces, then the cross-cutting apps.
+    "identity",
+    "govuk",
     "audit",
     "workflow",
     "health",
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "outputs",
     "reports",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -140,7 +143,7 @@ TEMPLATES = [
         },
     },
 ]
-FORM_RENDERER = "dashboard.forms.GovukFormRenderer"
+FORM_RENDERER = "govuk.forms.GovukFormRenderer"
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

@@ -1,7 +1,7 @@
 from django.conf import settings
 
+from identity.roles import user_roles
 from notifications.inbox import unread_count
-from researchers.roles import user_roles
 
 from .navigation import navigation_for
 

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 
 EVERYONE = "everyone"
 SIGNED_IN = "signed_in"

@@ -6,7 +6,7 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from researchers.roles import Role, user_roles
+from identity.roles import Role, user_roles
 from researchers.selectors import user_has_second_factor
 
 from .researcher_selectors import researcher_home

@@ -2,8 +2,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from researchers.permissions import role_required
-from researchers.roles import Role
+from identity.permissions import role_required
+from identity.roles import Role
 
 from . import probes
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from dashboard.forms import ModelMultipleIdChoiceField
+from govuk.forms import ModelMultipleIdChoiceField
 
 from .access_modes import AccessMode
 from .models import Act, Dataset, Department, Governs

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 
-from researchers.roles import Role, user_has_role
+from identity.roles import Role, user_has_role
 
 
 def user_can_edit_catalogue(user):

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from researchers.permissions import role_required
-from researchers.roles import Role
+from identity.permissions import role_required
+from identity.roles import Role
 
 from . import selectors, services
 from .filters import DatasetFilter

@@ -4,9 +4,9 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from identity.roles import Role
 from projects.lifecycle_permissions import is_the_service
 from projects.models import Proposal
-from researchers.roles import Role
 from uploads.storage import PRIVATE_PREFIX
 from workflow.models import StateMachineModel
 

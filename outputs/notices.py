@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max
 from django.urls import reverse
 
+from identity.roles import Role
 from notifications.transitions import Notice
 from projects.lifecycle_selectors import project_members
-from researchers.roles import Role
 
 from .models import GroupComment, Review
 

@@ -1,8 +1,8 @@
 """Who may take each output-checking step. Each transition permission's ``message`` is the
 answer the state documentation and refusals give."""
 
+from identity.roles import Role, user_has_role, user_is_signed_in
 from projects.permissions import user_is_project_member
-from researchers.roles import Role, user_has_role, user_is_signed_in
 
 
 def is_author_in_project(output_request, user):

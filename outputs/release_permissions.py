@@ -4,8 +4,8 @@ with the sentence a refused person sees."""
 
 from django.core.exceptions import PermissionDenied
 
+from identity.roles import Role, user_has_role
 from projects.permissions import is_independent_secretariat, user_is_project_member
-from researchers.roles import Role, user_has_role
 
 from .permissions import is_independent_output_checker
 

@@ -7,10 +7,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from identity.permissions import role_required
+from identity.roles import Role
 from projects.lifecycle_selectors import project_get
 from projects.permissions import user_is_project_member
-from researchers.permissions import role_required
-from researchers.roles import Role
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import unmet_conditions

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.roles import Role
 from notifications.reminders import (
     ReminderRule,
     reminder_rule_register,
@@ -18,7 +19,6 @@ from notifications.reminders import (
 )
 from notifications.stale_drafts import stale_draft_rules
 from projects.models import TeamMember
-from researchers.roles import Role
 
 from . import service_level
 from .models import OutputFile, OutputRequest, PublicationWaiver, Review

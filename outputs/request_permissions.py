@@ -4,9 +4,9 @@ before release. Each pair: ``user_can_x`` answers, ``check_user_can_x`` raises."
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from identity.roles import Role, user_has_role, user_is_signed_in
 from projects.lifecycle_conditions import access_open
 from projects.permissions import user_is_project_member
-from researchers.roles import Role, user_has_role, user_is_signed_in
 
 from .models import OutputRequest
 from .permissions import is_independent_output_checker

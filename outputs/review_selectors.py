@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
+from identity.roles import Role, user_has_role
 from projects.models import Proposal
-from researchers.roles import Role, user_has_role
 
 from .check_selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from .models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review

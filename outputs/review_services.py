@@ -17,8 +17,8 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import audit_record
+from identity.roles import user_roles_forget
 from researchers.permissions import check_user_can_manage_roles
-from researchers.roles import user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire

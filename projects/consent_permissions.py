@@ -4,7 +4,7 @@ pair: ``user_can_x`` (a bool for templates and buttons) beside ``check_user_can_
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from researchers.roles import Role, user_has_role, user_is_signed_in
+from identity.roles import Role, user_has_role, user_is_signed_in
 
 from .permissions import user_is_project_member
 

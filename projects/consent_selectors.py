@@ -7,7 +7,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.shortcuts import get_object_or_404
 
 from audit.models import AuditEvent
-from researchers.roles import Role
+from identity.roles import Role
 
 from .consent_permissions import check_user_can_see_consent_page
 from .models import DataOwnerRepresentative, DatasetRequest, Proposal

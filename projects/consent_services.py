@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from identity.roles import Role, user_has_role, user_roles_forget
 from notifications.services import notify_many
 from researchers.permissions import check_user_can_manage_roles
-from researchers.roles import Role, user_has_role, user_roles_forget
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 

@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from dashboard.forms import posted_id
+from govuk.forms import posted_id
+from identity.permissions import role_required
+from identity.roles import Role
 from legislation.selectors import departments_list
-from researchers.permissions import role_required
-from researchers.roles import Role
 from workflow.errors import TransitionRefused
 
 from . import consent_selectors, consent_services

@@ -6,7 +6,7 @@ approved amendment moved later)."""
 
 from django.core.exceptions import PermissionDenied
 
-from researchers.roles import Role, user_has_role
+from identity.roles import Role, user_has_role
 
 from .permissions import is_coordinator, user_is_project_member
 

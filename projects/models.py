@@ -8,8 +8,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from identity.roles import Role
 from legislation.access_modes import AccessMode
-from researchers.roles import Role
 from uploads.storage import PrivateUploadTo
 from workflow.models import StateMachineModel
 

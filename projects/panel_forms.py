@@ -1,6 +1,6 @@
 from django import forms
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 
 from .models import Recommendation
 

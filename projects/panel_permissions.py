@@ -10,7 +10,7 @@ closes every reviewer's page and step at once, whatever else is left behind.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from researchers.roles import Role, user_has_role, user_is_signed_in
+from identity.roles import Role, user_has_role, user_is_signed_in
 
 from .permissions import is_independent_secretariat
 

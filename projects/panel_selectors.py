@@ -6,7 +6,7 @@ from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from guardian.shortcuts import get_objects_for_user
 
-from researchers.roles import Role
+from identity.roles import Role
 
 from .models import (
     DatasetRequest,

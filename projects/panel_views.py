@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from researchers.permissions import role_required
-from researchers.roles import Role
+from identity.permissions import role_required
+from identity.roles import Role
 from workflow.confirm import confirmation_due, confirmation_needed, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence

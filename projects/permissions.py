@@ -1,7 +1,7 @@
 """Who may take each project step, and who counts as a member of a project. Each transition
 permission's ``message`` is the answer the state documentation and refusals give."""
 
-from researchers.roles import Role, user_has_role, user_is_signed_in
+from identity.roles import Role, user_has_role, user_is_signed_in
 
 
 def user_is_project_member(user, proposal):

@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 from legislation.access_modes import AccessMode
 from researchers.profile_forms import UploadField
 

@@ -5,7 +5,7 @@ even the proposal's existence is not the person's business)."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from researchers.roles import Role, user_has_role
+from identity.roles import Role, user_has_role
 
 from .permissions import is_coordinator, user_is_project_member
 

@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
+from identity.permissions import check_user_has_role
+from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
 from notifications.services import email_on_commit, notifications_done, notify
-from researchers.permissions import check_user_has_role
-from researchers.roles import Role, user_has_role
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from dashboard.forms import posted_id
+from govuk.forms import posted_id
+from identity.permissions import role_required
+from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode
-from researchers.permissions import role_required
-from researchers.roles import Role, user_has_role
 from researchers.selectors import user_has_second_factor
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused

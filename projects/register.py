@@ -25,7 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.csv_export import csv_response
+from govuk.csv_export import csv_response
 from legislation.models import Act, Dataset
 from researchers.models import Organisation
 

@@ -2,8 +2,8 @@
 end it when the role is taken away. Registered into ``researchers.role_grants`` by
 ``ProjectsConfig.ready()``."""
 
+from identity.roles import Role
 from researchers.role_grants import RoleGrant
-from researchers.roles import Role
 
 from . import consent_selectors, consent_services, panel_selectors, panel_services
 

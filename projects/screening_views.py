@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from identity.permissions import role_required
+from identity.roles import Role
 from legislation.access_modes import AccessMode
-from researchers.permissions import role_required
-from researchers.roles import Role
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import available_transitions, user_may_fire

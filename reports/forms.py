@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 from researchers.models import Organisation
 
 MAX_MONTHS = 120

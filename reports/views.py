@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from dashboard.csv_export import csv_response
-from researchers.permissions import role_required
-from researchers.roles import Role
+from govuk.csv_export import csv_response
+from identity.permissions import role_required
+from identity.roles import Role
 from uploads.responses import serve_file
 
 from . import selectors, services

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 
-from .roles import Role, user_has_role
+from identity.roles import Role, user_has_role
 
 
 def user_can_download_declaration(user, declaration):

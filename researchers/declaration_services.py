@@ -283,7 +283,7 @@ def declaration_version_concerns():
     chunks."""
     from django.db.models import Exists, OuterRef, Q
 
-    from .roles import STAFF_ROLES
+    from identity.roles import STAFF_ROLES
 
     signed = Declaration.objects.filter(user=OuterRef("pk"), state=Declaration.State.SIGNED)
     staff = User.groups.through.objects.filter(

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from documents.keys import SigningNotConfigured
 from documents.signing import verify_pdf
+from identity.permissions import role_required
+from identity.roles import Role
 from uploads.responses import serve_file
 
 from . import declaration_selectors as selectors
@@ -20,8 +22,6 @@ from .declaration_forms import (
 )
 from .declaration_permissions import check_user_can_download_declaration
 from .declarations import Declaration, DeclarationVersion
-from .permissions import role_required
-from .roles import Role
 
 
 def _add_errors(form, error):

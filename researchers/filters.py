@@ -1,8 +1,9 @@
 import django_filters
 from django.db.models import Q
 
+from identity.roles import Role
+
 from .models import User
-from .roles import Role
 
 
 class PersonFilter(django_filters.FilterSet):

@@ -1,7 +1,7 @@
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
-from .roles import Role
+from identity.roles import Role
 
 
 class SignupForm(AllauthSignupForm):

@@ -6,8 +6,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
+from identity.roles import user_is_staff_role
+
 from .declaration_selectors import declaration_to_sign
-from .roles import user_is_staff_role
 from .selectors import user_has_second_factor
 
 SETUP_NOTICE = (

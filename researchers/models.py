@@ -1,9 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from identity.roles import Role
 from uploads.storage import PrivateUploadTo
-
-from .roles import Role
 
 
 class UserManager(BaseUserManager):

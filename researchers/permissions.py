@@ -2,17 +2,9 @@
 buttons) beside ``check_user_can_x`` (raises PermissionDenied), so the button and the server
 never disagree."""
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from .roles import Role, user_has_role
-
-
-def check_user_has_role(user, role):
-    if not user_has_role(user, role):
-        raise PermissionDenied(f"This page is for the {Role(role).label.lower()} role.")
+from identity.roles import Role, user_has_role
 
 
 def user_can_manage_roles(user):
@@ -23,20 +15,3 @@ def user_can_manage_roles(user):
 def check_user_can_manage_roles(user):
     if not user_can_manage_roles(user):
         raise PermissionDenied("Only the secretariat can give or take away roles.")
-
-
-def role_required(*roles):
-    """View decorator: sign-in first, then any one of ``roles``, else 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not any(user_has_role(request.user, role) for role in roles):
-                raise PermissionDenied("You do not have the role this page needs.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

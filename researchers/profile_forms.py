@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 from uploads.kinds import describe
 from uploads.validators import validate_upload
 

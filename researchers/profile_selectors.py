@@ -4,8 +4,9 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from identity.roles import Role, user_has_role
+
 from .models import Organisation, Qualification, ResearcherProfile, TrainingRecord, User
-from .roles import Role, user_has_role
 
 
 def profile_owner_get(*, pk):

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from identity.permissions import check_user_has_role
+from identity.roles import Role
 from uploads.storage import UploadBatch, delete_after_commit
 
 from .models import Organisation, Qualification, ResearcherProfile, TrainingRecord, User
-from .permissions import check_user_has_role
-from .roles import Role
 
 PROFILE_UPDATED = "researchers.profile_updated"
 ORGANISATION_PROPOSED = "researchers.organisation_proposed"

@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from identity.permissions import role_required
+from identity.roles import Role
 from uploads.responses import serve_file
 
 from . import criteria
 from . import profile_selectors as selectors
 from . import profile_services as services
 from .models import Organisation, Qualification
-from .permissions import role_required
 from .profile_forms import (
     DegreeForm,
     ExperienceForm,
@@ -23,7 +24,6 @@ from .profile_forms import (
     QualificationKindForm,
     TrainingForm,
 )
-from .roles import Role
 
 
 def _apply_errors(form, error):

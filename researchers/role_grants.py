@@ -16,7 +16,7 @@ changes. A role with nothing registered gives nothing but its group.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .roles import Role
+from identity.roles import Role
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_record
+from identity.permissions import check_user_has_role
+from identity.roles import STAFF_ROLES, Role, user_roles_forget
 
 from .declaration_selectors import declaration_signed_current
 from .declarations import DeclarationVersion
 from .models import User
-from .permissions import check_user_can_manage_roles, check_user_has_role
+from .permissions import check_user_can_manage_roles
 from .role_grants import role_grants_end
-from .roles import STAFF_ROLES, Role, user_roles_forget
 
 ROLE_GRANTED = "researchers.role_granted"
 ROLE_REVOKED = "researchers.role_revoked"

@@ -4,15 +4,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from identity.permissions import role_required
+from identity.roles import Role
+
 from . import selectors, services
 from .declaration_selectors import declaration_latest_signed, declaration_version_current
 from .filters import PersonFilter
 from .forms import PersonRolesForm
-from .permissions import role_required
 from .person_sections import person_sections
 from .profile_selectors import training_latest
 from .role_grants import role_grants
-from .roles import Role
 
 PEOPLE_PER_PAGE = 50
 

@@ -37,7 +37,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def declaration(self, create, extracted, **kwargs):
-        from researchers.roles import STAFF_ROLES
+        from identity.roles import STAFF_ROLES
 
         if not create or extracted is False:
             return

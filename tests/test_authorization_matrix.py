@@ -17,11 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_
 
 from accreditation.models import Level
 from audit.services import audit_record
+from identity.roles import Role
 from legislation.models import Act, Dataset
 from notifications.models import Notification
 from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel_services import conflict_declare, reviewer_assign
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory, passkey_add
 from tests.legislation.factories import DatasetFactory

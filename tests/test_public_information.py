@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 
 from accreditation.models import Level
+from identity.roles import Role
 from researchers.models import Organisation, ResearcherProfile
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 

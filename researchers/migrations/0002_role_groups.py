@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Frozen here rather than imported from researchers.roles: a migration must keep meaning what
+# Frozen here rather than imported from identity.roles: a migration must keep meaning what
 # it meant when it was written, even if the Role choices later change.
 ROLE_GROUPS = ("researcher", "panel_reviewer", "output_checker", "data_owner", "secretariat")
 

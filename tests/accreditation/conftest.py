@@ -1,6 +1,6 @@
 import pytest
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 from accreditation import services
 from accreditation.conditions import SCREENING_CHECKS
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from identity.roles import Role
 from researchers.models import Declaration, DeclarationVersion
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.researchers.profile_factories import (
     OrganisationFactory,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 from .factories import (

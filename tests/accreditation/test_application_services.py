@@ -12,7 +12,7 @@ from accreditation.conditions import SCREENING_CHECKS
 from accreditation.dates import add_years
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accreditation import services
 from accreditation.levels import Level
 from accreditation.models import Accreditation, AccreditationApplication
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 from workflow.services import transition_fire
 

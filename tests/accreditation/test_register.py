@@ -14,8 +14,8 @@ from accreditation.services import (
     accreditation_revoke,
     accreditation_suspend,
 )
+from identity.roles import Role
 from researchers.models import Organisation, ResearcherProfile
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 from .factories import AccreditationFactory

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 from .helpers import record_event

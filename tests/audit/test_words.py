@@ -13,8 +13,8 @@ from django.urls import reverse
 from accreditation.models import Accreditation
 from audit.describe import action_describe, action_words, object_url
 from audit.models import AuditEvent
+from identity.roles import Role
 from researchers import services as role_services
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from workflow.audit_words import transition_words

@@ -12,8 +12,8 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core import mail
 from django.utils.module_loading import import_string
 
+from identity.roles import Role
 from researchers.models import User
-from researchers.roles import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

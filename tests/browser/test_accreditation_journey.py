@@ -15,13 +15,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accreditation.models import Accreditation, AccreditationApplication
+from identity.roles import Role
 from researchers.declaration_services import (
     declaration_render_and_sign,
     declaration_version_publish,
 )
 from researchers.declarations import Declaration, DeclarationVersion
 from researchers.profile_services import organisation_create
-from researchers.roles import Role
 from tests.browser.sessions import session_cookie
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from accreditation import services as accreditation_services
 from accreditation.models import AccreditationApplication
+from identity.roles import Role
 from projects.models import Proposal
 from researchers.models import Organisation
-from researchers.roles import Role
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,

@@ -17,11 +17,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from identity.roles import Role
 from outputs.check_selectors import files_awaiting_checks
 from outputs.check_services import file_checks_run
 from outputs.models import OutputFile, OutputRequest, Publication
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import acro_zip

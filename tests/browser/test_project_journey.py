@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from projects.consent_services import representative_add
 from projects.models import PanelDecision, Proposal, TeamMember
-from researchers.roles import Role
 from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory

@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.dashboard.helpers import (
     assert_error_summary_links_to,
     assert_govuk_page,

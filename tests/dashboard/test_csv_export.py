@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.csv_export import csv_cell, csv_response
+from govuk.csv_export import csv_cell, csv_response
 
 
 @pytest.mark.parametrize(

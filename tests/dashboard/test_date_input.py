@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.template.loader import render_to_string
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 
 
 class ProjectDatesForm(forms.Form):

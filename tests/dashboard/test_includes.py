@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
 from dashboard.navigation import EVERYONE, SIGNED_IN, NavEntry, navigation_for
-from researchers.roles import Role
+from identity.roles import Role
 
 
 def render_pagination(rf, query, number, count=100, per_page=10):

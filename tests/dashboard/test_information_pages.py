@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

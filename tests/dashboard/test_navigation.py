@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from dashboard.navigation import NAVIGATION
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from accreditation import services as accreditation_services
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from identity.roles import Role
 from outputs.models import OutputRequest
 from projects.models import Proposal
 from researchers.declarations import DeclarationVersion
-from researchers.roles import Role
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accreditation.models import Level
 from audit.services import audit_record
+from identity.roles import Role
 from projects.models import Proposal, Recommendation, ReviewerAssignment
 from researchers.models import Organisation
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory, application_submitted
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.dashboard.helpers import assert_no_inline_code
 from tests.factories import UserFactory
 

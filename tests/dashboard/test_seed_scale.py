@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation, AccreditationApplication
 from audit.models import AuditEvent
-from dashboard.management.commands.seed_scale import (
+from demo.management.commands.seed_scale import (
     ACCREDITATION_MIX,
     APPLICATION_MIX,
     OUTPUT_MIX,
@@ -23,10 +23,10 @@ from dashboard.management.commands.seed_scale import (
     scale_accounts,
     split,
 )
+from identity.roles import Role
 from outputs.models import CheckResult, OutputFile, OutputRequest, Publication, Review
 from projects.models import DatasetRequest, PanelDecision, Proposal, TeamMember
 from researchers.models import Organisation, User
-from researchers.roles import Role
 
 pytestmark = pytest.mark.django_db
 

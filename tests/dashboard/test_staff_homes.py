@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.roles import Role
 from outputs.models import OutputRequest
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import checker, submitted_request
 from tests.projects.panel_helpers import assigned, panel_proposal, reviewer_new

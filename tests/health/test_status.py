@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from health.models import Heartbeat
 from health.probes import app_version
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.models import Act, Dataset, Governs
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

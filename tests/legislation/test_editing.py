@@ -3,9 +3,9 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.models import Act, Dataset, Governs
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 from .factories import ActFactory, DatasetFactory, DepartmentFactory

@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.models import Act, Dataset
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 from .factories import ActFactory, DatasetFactory, DepartmentFactory

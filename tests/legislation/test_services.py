@@ -3,10 +3,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ProtectedError
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation import services
 from legislation.access_modes import AccessMode
 from legislation.models import Act
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 from .factories import ActFactory, DatasetFactory, DepartmentFactory

@@ -7,8 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.roles import Role
 from notifications.models import Notification
-from researchers.roles import Role
 from tests.dashboard.helpers import INLINE_SCRIPT
 from tests.factories import UserFactory
 

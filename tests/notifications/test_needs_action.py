@@ -6,11 +6,11 @@ from django.urls import reverse
 
 from accreditation import services as accreditation_services
 from accreditation.models import Level
+from identity.roles import Role
 from notifications.models import Notification
 from projects import panel_services
 from projects.proposal_services import team_accept, team_invite
 from projects.screening_services import screening_start
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, supervisor_for
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory, proposal_submitted

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from identity.roles import Role
 from notifications.models import Notification
 from outputs.models import OutputRequest, Publication, PublicationWaiver, Review
 from projects.models import Proposal, ReviewerAssignment
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import (
     morning,

@@ -13,13 +13,13 @@ from django.conf import settings as django_settings
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
+from identity.roles import Role
 from notifications import reminders as reminders_module
 from notifications.models import Notification, ReminderSent
 from notifications.reminders import ReminderRule, reminder_rules, reminders_sweep
 from notifications.tasks import reminders_send
 from outputs.models import OutputRequest
 from projects.models import Proposal, ReviewerAssignment
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.health.test_worker import database_url_for

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accreditation import services as accreditation_services
 from accreditation.models import AccreditationApplication
+from identity.roles import Role
 from notifications.models import Notification
 from notifications.transitions import notice_rule, notice_rules
 from outputs.models import OutputRequest
@@ -17,7 +18,6 @@ from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel_services import decision_record
 from projects.proposal_services import proposal_withdraw
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

@@ -7,11 +7,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.publication_services import publication_record
 from outputs.release_services import request_release
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory
 from tests.projects.factories import ProposalFactory

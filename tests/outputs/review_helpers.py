@@ -4,9 +4,9 @@ import hashlib
 
 from django.utils import timezone
 
+from identity.roles import Role
 from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.review_services import file_vote_set, group_comment_add, review_submit
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory
 

@@ -4,10 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.tasks import run_checks
 from projects.models import TeamMember
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs import conditions
 from outputs.models import OutputRequest
 from outputs.publication_services import publication_record, waiver_record
@@ -23,7 +24,6 @@ from outputs.review_selectors import checker_queue, checker_queue_count, checkin
 from outputs.review_services import file_vote_set, output_request_return
 from projects.lifecycle_services import projects_close_ended
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import sweep_on
 from tests.outputs.factories import (

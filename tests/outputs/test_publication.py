@@ -3,11 +3,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import Publication, PublicationWaiver
 from outputs.publication_services import publication_record, waiver_record
 from projects.lifecycle_services import project_close
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (
     _media_in_tmp,  # noqa: F401

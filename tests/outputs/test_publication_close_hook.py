@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects import hooks
 from projects.lifecycle_services import project_close, projects_close_ended
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory
 from workflow.errors import TransitionRefused

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from identity.roles import Role
 from outputs.models import FileGroup, OutputRequest
 from projects.models import TeamMember
-from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.services import transition_fire
 

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import Download, FileGroup, OutputFile, OutputRequest
 from outputs.release_services import released_zip_build, request_release
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (
     FIGURE,

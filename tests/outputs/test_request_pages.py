@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.request_forms import FileForm, GroupForm
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.factories import (
     SMALL_TABLE_CSV,

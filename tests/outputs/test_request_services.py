@@ -9,6 +9,7 @@ from PIL import Image
 
 from accreditation.models import Accreditation
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import OutputFile, OutputRequest, OutputType
 from outputs.request_services import (
     file_add,
@@ -21,7 +22,6 @@ from outputs.request_services import (
 )
 from outputs.signals import file_replaced
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.outputs.factories import (
     SMALL_TABLE_CSV,

@@ -7,10 +7,10 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import OutputRequest, Review
 from outputs.review_services import file_vote_set, review_submit
 from researchers.models import User
-from researchers.roles import Role
 from researchers.services import role_revoke
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import checker, files_of, submitted_request

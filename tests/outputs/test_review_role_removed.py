@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role, user_has_role
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
 from outputs.review_selectors import checker_queue
 from outputs.review_services import (
@@ -18,7 +19,6 @@ from outputs.review_services import (
 )
 from researchers import services as role_services
 from researchers.models import User
-from researchers.roles import Role, user_has_role
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (
     checker,

@@ -4,9 +4,9 @@ import factory
 from django.utils import timezone
 
 from accreditation.selectors import accreditation_active_for
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from projects.models import DatasetRequest, Proposal, Purpose, TeamMember
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from identity.roles import Role
 from projects import panel_services
 from projects.models import Proposal, TeamMember
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory

@@ -6,12 +6,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects.amendment_selectors import project_differences, version_changes
 from projects.amendment_services import amendment_apply, amendment_start
 from projects.lifecycle_conditions import access_open
 from projects.models import DatasetRequest, Proposal, TeamMember
 from projects.register import register_projects
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.errors import TransitionRefused

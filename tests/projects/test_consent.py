@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects.consent_services import (
     consent_give,
     consent_refuse,
@@ -14,7 +15,6 @@ from projects.consent_services import (
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
 from projects.screening_selectors import screening_feedback
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
 from workflow.errors import TransitionRefused

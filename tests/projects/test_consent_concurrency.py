@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects.consent_services import consent_give
 from projects.models import DataOwnerRepresentative, DatasetRequest, PanelDecision, Proposal
 from projects.screening_services import (
@@ -13,7 +14,6 @@ from projects.screening_services import (
     screening_pass,
     screening_start,
 )
-from researchers.roles import Role
 from tests.accreditation.test_concurrency import at_once
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

@@ -7,12 +7,12 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role, user_has_role
 from notifications.models import Notification
 from projects.consent_services import consent_give, representative_add
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
 from researchers import services as role_services
 from researchers.models import User
-from researchers.roles import Role, user_has_role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects import hooks
 from projects.lifecycle_services import (
     project_activate,
@@ -18,7 +19,6 @@ from projects.lifecycle_services import (
 )
 from projects.models import Proposal
 from projects.tasks import close_ended_projects
-from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from notifications.models import Notification
 from projects.lifecycle_services import (
     project_activate,
@@ -20,7 +21,6 @@ from projects.lifecycle_services import (
 )
 from projects.models import Proposal
 from projects.tasks import start_scheduled_projects
-from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire

@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
 from researchers import services as role_services
-from researchers.roles import Role
 
 from .panel_helpers import (
     SCORES,

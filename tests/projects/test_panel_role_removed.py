@@ -8,12 +8,12 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role, user_has_role
 from notifications.models import Notification
 from projects import conditions, panel_services
 from projects.models import Proposal, Recommendation, ReviewerAssignment
 from researchers import services as role_services
 from researchers.models import User
-from researchers.roles import Role, user_has_role
 
 from .panel_helpers import (
     SCORES,

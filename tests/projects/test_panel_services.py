@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
 from workflow.errors import TransitionRefused

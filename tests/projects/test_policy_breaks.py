@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.services import dataset_update
 from projects import panel_services
@@ -28,7 +29,6 @@ from projects.screening_services import (
     screening_pass,
     screening_start,
 )
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.notifications.reminder_helpers import stale_draft_found, stale_draft_withdraw

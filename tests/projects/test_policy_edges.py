@@ -9,10 +9,10 @@ import datetime
 import pytest
 import time_machine
 
+from identity.roles import Role
 from projects.lifecycle_services import project_activate
 from projects.models import Proposal
 from projects.proposal_services import proposal_submit, proposal_update_section
-from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from projects.models import Proposal, TeamMember
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.projects.factories import (

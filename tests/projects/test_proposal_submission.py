@@ -6,11 +6,11 @@ from django.utils import timezone
 
 from accreditation.levels import Level
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.access_modes import AccessMode
 from projects import proposal_services as services
 from projects.models import Proposal, ProposalSnapshot, TeamMember
 from projects.permissions import user_is_project_member
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

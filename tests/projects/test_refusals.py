@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import escape
 
+from identity.roles import Role
 from projects.consent_services import consent_give, consent_refuse
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
 from projects.proposal_services import proposal_create
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.services import transition_fire, user_may_fire

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.roles import Role
 from projects.models import PanelDecision, Proposal, TeamMember
 from projects.register import register_projects
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from projects.models import DatasetRequest, PanelDecision, Proposal, ScreeningReview
 from projects.screening_selectors import screening_feedback
 from projects.screening_services import (
@@ -15,7 +16,6 @@ from projects.screening_services import (
     screening_return,
     screening_start,
 )
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.errors import TransitionRefused

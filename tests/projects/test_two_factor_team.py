@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from identity.roles import Role
 from projects.amendment_services import amendment_start
 from projects.lifecycle_services import project_activate
 from projects.models import Proposal, TeamMember
 from projects.proposal_services import proposal_submit, team_accept, team_invite
 from projects.screening_services import CHECK_KEYS, proposal_fast_track
-from researchers.roles import Role
 from tests.factories import UserFactory, passkey_add
 from tests.projects.factories import (
     ProposalFactory,

@@ -4,9 +4,9 @@ amends, and a project's page shows the decision on the version in force."""
 import pytest
 from django.urls import reverse
 
+from identity.roles import Role
 from projects.amendment_services import amendment_start
 from projects.models import PanelDecision, Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from workflow.services import transition_fire
 

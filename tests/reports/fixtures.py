@@ -14,9 +14,9 @@ from django.db import transaction
 
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.services import audit_record
+from identity.roles import Role
 from outputs.models import OutputRequest
 from projects.models import Proposal, Recommendation, ReviewerAssignment
-from researchers.roles import Role
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,

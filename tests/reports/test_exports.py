@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import OutputRequest
 from reports.models import ReportExport
 from reports.rows import HEADER, report_rows
 from reports.services import report_export_fail, report_export_request
 from reports.tasks import report_export_render_task
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory
 from tests.reports.fixtures import DATE_FROM, DATE_TO, at, report_world

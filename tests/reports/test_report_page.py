@@ -157,7 +157,7 @@ def test_report_page_queries_are_the_same_for_a_few_records_or_many(
 
 
 def test_report_page_refused_to_other_roles(client):
-    from researchers.roles import Role
+    from identity.roles import Role
     from tests.factories import UserFactory
 
     client.force_login(UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True))

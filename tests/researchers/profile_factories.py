@@ -5,8 +5,8 @@ import datetime
 import factory
 from django.core.files.base import ContentFile
 
+from identity.roles import Role
 from researchers.models import Organisation, Qualification, ResearcherProfile, TrainingRecord
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 # The smallest file every PDF check accepts.

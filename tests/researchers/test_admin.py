@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from identity.roles import Role
 from researchers.models import User
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,13 +6,13 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from documents.signing import verify_pdf
+from identity.roles import Role
 from researchers.criteria import user_declaration_signed_current
 from researchers.declaration_services import (
     declaration_render_and_sign,
     declaration_version_publish,
 )
 from researchers.declarations import Declaration, DeclarationVersion, reference_normalise
-from researchers.roles import Role
 from researchers.tasks import declaration_render_and_sign_task
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from researchers.roles import Role
+from identity.roles import Role
 from tests.factories import UserFactory
 
 from .declaration_helpers import declaration_signed

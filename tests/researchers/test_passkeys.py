@@ -19,8 +19,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.conf import settings
 from django.urls import reverse
 
+from identity.roles import Role
 from researchers.middleware import SETUP_NOTICE
-from researchers.roles import Role
 from tests.dashboard.helpers import assert_govuk_page, assert_no_inline_code
 from tests.factories import DEFAULT_PASSWORD, UserFactory, passkey_add
 

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from researchers import services
-from researchers.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 
 from accreditation import services as accreditation_services
+from identity.roles import Role
 from projects.models import Proposal
 from researchers.declarations import DeclarationVersion
-from researchers.roles import Role
 from tests.accreditation.factories import (
     AccreditationFactory,
     ApplicantFactory,

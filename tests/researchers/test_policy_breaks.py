@@ -12,12 +12,12 @@ from django.urls import reverse
 
 from accreditation.models import AccreditationApplication
 from accreditation.services import application_submit
+from identity.roles import Role
 from researchers.declaration_services import (
     declaration_fail,
     declaration_render_and_sign,
     declaration_version_publish,
 )
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory, declaration_signed_row
 from workflow.errors import TransitionRefused

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from researchers.models import Organisation, Qualification, ResearcherProfile, TrainingRecord
 from researchers.orcid import CHECKSUM_MESSAGE
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.researchers.profile_factories import (
     PDF_BYTES,

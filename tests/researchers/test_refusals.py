@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from accreditation import services as accreditation_services
 from accreditation.levels import Level
+from identity.roles import Role
 from researchers.models import Organisation
 from researchers.profile_services import organisation_create
-from researchers.roles import Role
 from tests.accreditation.factories import application_submitted
 from tests.factories import UserFactory
 

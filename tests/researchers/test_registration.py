@@ -6,8 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import Role
 from researchers.models import User
-from researchers.roles import Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

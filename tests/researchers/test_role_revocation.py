@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from guardian.models import UserObjectPermission
 
+from identity.roles import Role
 from outputs.review_selectors import checker_reviews_open
 from outputs.review_services import file_vote_set
 from projects.consent_services import representative_add
@@ -13,7 +14,6 @@ from projects.models import DataOwnerRepresentative, ReviewerAssignment
 from researchers import role_grants
 from researchers import services as role_services
 from researchers.role_grants import RoleGrant, role_grants_held
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.legislation.factories import DepartmentFactory
 from tests.outputs.review_helpers import files_of, review_with, submitted_request

@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from identity.roles import Role
 from researchers.models import User
-from researchers.roles import Role
 
 pytestmark = pytest.mark.django_db
 

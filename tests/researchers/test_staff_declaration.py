@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from identity.roles import STAFF_ROLES, Role
 from notifications.models import Notification
 from researchers import services
 from researchers.declaration_services import (
@@ -16,7 +17,6 @@ from researchers.declaration_services import (
 )
 from researchers.declarations import DeclarationVersion
 from researchers.middleware import DECLARATION_PREPARING_NOTICE
-from researchers.roles import STAFF_ROLES, Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.researchers.declaration_helpers import declaration_pending, declaration_signed
 

@@ -5,8 +5,8 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
 from django.urls import reverse
 
+from identity.roles import STAFF_ROLES, Role
 from researchers.middleware import SETUP_NOTICE
-from researchers.roles import STAFF_ROLES, Role
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db import connection
 
 from accreditation.models import AccreditationApplication, Level
 from audit.models import AuditEvent
-from researchers.roles import Role
+from identity.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused

@@ -1,15 +1,11 @@
 """Properties every state machine keeps, whichever app declares it."""
 
-import ast
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
+from identity.roles import Role
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory
 from workflow.graph import sentence, state_machines
@@ -65,35 +61,6 @@ def test_admin_shows_workflow_records_read_only(label, rf):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
-
-
-# Imports flow one way: an app never imports one that builds on it.
-FORBIDDEN_IMPORTS = {
-    "workflow": {"researchers", "legislation", "accreditation", "projects", "outputs", "reports"},
-    "accreditation": {"projects", "outputs", "reports"},
-    "projects": {"outputs", "reports"},
-    "outputs": {"reports"},
-}
-
-
-def imported_apps(path):
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module.split(".")[0]
-
-
-@pytest.mark.parametrize("app", sorted(FORBIDDEN_IMPORTS))
-def test_app_imports_nothing_that_builds_on_it(app):
-    wrong = [
-        f"{path.relative_to(settings.BASE_DIR)} imports {name}"
-        for path in sorted(Path(settings.BASE_DIR, app).rglob("*.py"))
-        for name in imported_apps(path)
-        if name in FORBIDDEN_IMPORTS[app]
-    ]
-    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.django_db

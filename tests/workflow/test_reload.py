@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from accreditation.models import AccreditationApplication
-from researchers.roles import Role
+from identity.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory
 from workflow.services import transition_fire

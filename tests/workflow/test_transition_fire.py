@@ -4,9 +4,9 @@ from django.db.models.signals import post_save
 
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
+from identity.roles import Role
 from outputs.models import OutputRequest
 from projects.models import Proposal
-from researchers.roles import Role
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from identity.roles import STAFF_ROLES, Role
 from researchers import services as researcher_services
 from researchers.models import User
-from researchers.roles import STAFF_ROLES, Role
 
 # Demo accounts only; seed_demo refuses to run in production.
 DEFAULT_DEMO_PASSWORD = "demo-password-not-for-production"  # noqa: S105

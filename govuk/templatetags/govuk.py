@@ -4,7 +4,7 @@ from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
 
-from dashboard.forms import GovukDateInput
+from govuk.forms import GovukDateInput
 
 register = template.Library()
 

@@ -59,6 +59,7 @@ from accreditation.dates import add_years, years_for
 from accreditation.levels import Level
 from accreditation.models import Accreditation, AccreditationApplication
 from audit.models import AuditEvent
+from identity.roles import Role
 from legislation.access_modes import access_mode_rank
 from legislation.models import Dataset
 from notifications.models import Notification
@@ -95,7 +96,6 @@ from researchers.models import (
     TrainingRecord,
     User,
 )
-from researchers.roles import Role
 
 from .seed_demo import demo_password
 
