@@ -52,6 +52,9 @@ def test_link_following_takes_a_new_researcher_to_starting_an_application(client
 
     assert reverse("accreditation:application_start") in reached
     assert reverse("researchers:declaration") in reached
+    assert reverse("researchers:profile") in reached
+    assert reverse("researchers:qualification_add") in reached
+    assert reverse("researchers:training_add") in reached
 
 
 def test_link_following_reaches_every_page_of_the_demo_secretariats_work(client, demo):
