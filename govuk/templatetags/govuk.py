@@ -1,8 +1,10 @@
-"""Template helpers for GOV.UK Frontend markup: form widgets, error summary links, pagination."""
+"""Template helpers for GOV.UK Frontend markup: form widgets, error summary links, pagination,
+landmarks and scrolling areas."""
 
 from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
+from django.utils.html import format_html
 
 from govuk.forms import GovukDateInput
 
@@ -128,3 +130,35 @@ def before_content_landmark(parser, token):
     nodelist = parser.parse(("endbefore_content_landmark",))
     parser.delete_first_token()
     return _LandmarkNode(nodelist)
+
+
+class _ScrollRegionNode(template.Node):
+    def __init__(self, label_parts, nodelist):
+        self.label_parts = label_parts
+        self.nodelist = nodelist
+
+    def render(self, context):
+        label = " ".join(filter(None, (str(part.resolve(context)) for part in self.label_parts)))
+        return format_html(
+            '<div class="app-table-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
+            label,
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def scroll_region(parser, token):
+    """Wrap a table in an area of its own that scrolls sideways when the table is wider than
+    the screen, so the page itself never does (WCAG 1.4.10 Reflow allows data tables to scroll).
+
+    ``{% scroll_region "Accredited researchers" %}<table>...</table>{% endscroll_region %}``;
+    several arguments make one name, joined by spaces (``"Files in" group.name``). The area is
+    a named region that takes keyboard focus, so someone without a mouse can scroll it with the
+    arrow keys, and a screen reader says what it holds.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} needs the area's name")
+    nodelist = parser.parse(("endscroll_region",))
+    parser.delete_first_token()
+    return _ScrollRegionNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)

@@ -107,3 +107,35 @@ def test_breadcrumbs_before_content_are_left_as_their_own_landmark():
 
     assert "app-before-content" not in html
     assert 'class="govuk-breadcrumbs"' in html
+
+
+def test_scroll_region_puts_a_table_in_a_named_area_keyboard_users_can_scroll():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% load govuk %}{% scroll_region "Files in" name %}<table></table>{% endscroll_region %}'
+    )
+    html = page.render({"name": "Tables <for> the paper"})
+
+    assert html == (
+        '<div class="app-table-scroll" role="region" aria-label="Files in Tables &lt;for&gt; '
+        'the paper" tabindex="0"><table></table></div>'
+    )
+
+
+def test_every_table_on_a_page_scrolls_in_its_own_area():
+    """A table wider than a phone's screen scrolls by itself instead of the page (WCAG 1.4.10);
+    PDFs and emails, which nobody scrolls, are left out."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "templates"
+    bare = []
+    for path in folder.rglob("*.html"):
+        text = path.read_text()
+        if "<table" not in text or "pdf" in path.name or "email" in path.parts:
+            continue
+        if text.count("<table") != text.count("{% scroll_region"):
+            bare.append(str(path.relative_to(folder)))
+    assert bare == [], bare

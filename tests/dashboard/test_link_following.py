@@ -5,10 +5,7 @@ pages show (GET, same site, nothing that downloads or signs out), and checks tha
 that person's work in the demo data was reached, with no link answering an error.
 """
 
-import re
-from collections import deque
 from io import StringIO
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -18,57 +15,15 @@ from accreditation.models import Accreditation, AccreditationApplication
 from outputs.models import OutputRequest
 from projects.models import Proposal
 from researchers.models import User
+from tests.link_following import crawl, paths, staff
 
 pytestmark = pytest.mark.django_db
-
-HREF = re.compile(r'<a\s[^>]*href="([^"#][^"]*)"')
-# Not followed: leaving the session, files and exports, the admin, and one page per audit event
-# (the trail is reached through its list; its events are not work to do).
-SKIP = re.compile(r"/accounts/logout|/download|/export|\.csv|\.pdf|^/admin/|^/audit/\d+/")
-MAX_PAGES = 600
 
 
 @pytest.fixture
 def demo(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=StringIO())
-
-
-def staff(email):
-    """A demo staff member with the authenticator staff set up on their first sign-in."""
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    user = User.objects.get(email=email)
-    TOTP.activate(user, generate_totp_secret())
-    return user
-
-
-def crawl(client, user):
-    """Every path reached from ``user``'s dashboard by following links, and each answer."""
-    client.force_login(user)
-    start = reverse("dashboard:home")
-    seen = {start}
-    answers = {}
-    queue = deque([start])
-    while queue and len(answers) < MAX_PAGES:
-        url = queue.popleft()
-        response = client.get(url)
-        answers[url] = response.status_code
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        for href in HREF.findall(response.content.decode()):
-            href = urldefrag(href.replace("&amp;", "&"))[0]
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not href.startswith("/") or SKIP.search(href):
-                continue
-            if href not in seen:
-                seen.add(href)
-                queue.append(href)
-    return answers
-
-
-def paths(answers):
-    return {urlsplit(url).path for url in answers}
 
 
 def test_link_following_reaches_every_page_of_the_demo_researchers_work(client, demo):
@@ -97,6 +52,9 @@ def test_link_following_takes_a_new_researcher_to_starting_an_application(client
 
     assert reverse("accreditation:application_start") in reached
     assert reverse("researchers:declaration") in reached
+    assert reverse("researchers:profile") in reached
+    assert reverse("researchers:qualification_add") in reached
+    assert reverse("researchers:training_add") in reached
 
 
 def test_link_following_reaches_every_page_of_the_demo_secretariats_work(client, demo):

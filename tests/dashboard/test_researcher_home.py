@@ -42,7 +42,7 @@ def today():
 def standing_html(html):
     """The accreditation part of the researcher's home."""
     start = html.index('id="accreditation-standing"')
-    return html[start : html.index('id="training-standing"')]
+    return html[start : html.index('id="your-profile"')]
 
 
 def button_hrefs(html):
@@ -75,6 +75,16 @@ def test_researcher_home_without_an_application_offers_to_apply(client):
     assert "You have not applied for accreditation yet" in html
     assert button_hrefs(html) == [START]
     assert "Apply for accreditation" in assert_link_opens(client, START).text
+
+
+def test_researcher_home_links_to_their_profile_before_they_apply(client):
+    user = UserFactory(roles=[Role.RESEARCHER])
+
+    html = home_of(client, user)
+
+    profile = reverse("researchers:profile")
+    assert f'<a class="govuk-link" href="{profile}">See or change your profile</a>' in html
+    assert "Your profile" in assert_link_opens(client, profile).text
 
 
 def test_researcher_home_with_a_draft_lists_what_is_missing_and_continues_it(client):
