@@ -75,9 +75,7 @@ def check_user_can_remove_file(user, output_file):
 def user_can_read_request_files(user, output_request):
     """Before release: the author; the project's members who are not output checkers (no
     checker handles their own project's outputs); output checkers not on the project once the
-    request is sent."""
-    if not user_is_signed_in(user):
-        return False
+    request is sent. An anonymous visitor has no primary key and is no member or checker."""
     if output_request.author_id == user.pk:
         return True
     if user_is_project_member(user, output_request.project):

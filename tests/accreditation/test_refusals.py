@@ -10,6 +10,7 @@ from accreditation.levels import Level
 from accreditation.models import Accreditation, AccreditationApplication
 from identity.roles import Role
 from tests.factories import UserFactory
+from tests.refusals import refusal_shown
 from workflow.services import transition_fire
 
 from .factories import (
@@ -44,8 +45,9 @@ def test_supervision_page_tells_anyone_else_only_the_named_supervisor_answers(cl
 
     response = client.get(reverse("accreditation:supervision", kwargs={"pk": application.pk}))
 
-    assert response.status_code == 403
-    assert "Only the supervisor the applicant named can answer this request." in response.text
+    assert refusal_shown(response) == (
+        "Only the supervisor the applicant named can answer this request."
+    )
 
 
 def test_supervision_refused_to_a_researcher_when_the_application_names_no_supervisor():

@@ -9,6 +9,7 @@ from identity.roles import Role
 from outputs.models import FileGroup, OutputRequest
 from projects.models import TeamMember
 from tests.factories import UserFactory
+from tests.refusals import refusal_shown
 from workflow.services import transition_fire
 
 from .factories import OutputRequestFactory, output_request_ready, output_request_submitted
@@ -38,10 +39,8 @@ def test_acro_upload_page_tells_the_author_files_are_added_only_before_sending(c
 
     response = client.get(acro_upload_url(output_request.groups.get()))
 
-    assert response.status_code == 403
-    assert (
+    assert refusal_shown(response) == (
         "Files can be added only while the request is a draft or returned, by its author."
-        in response.text
     )
 
 

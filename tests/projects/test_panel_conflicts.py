@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
+from guardian.shortcuts import assign_perm
 
 from projects.models import ReviewerAssignment
-from projects.panel_services import conflict_declare, reviewer_assign
+from projects.panel_permissions import REVIEW_PERMISSION
+from projects.panel_services import conflict_declare, reviewer_assign, reviewer_unassign
 from tests.projects.factories import accredited_researcher
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
 
@@ -227,3 +229,51 @@ def test_panel_page_queries_do_not_grow_with_the_reviewers_offered_and_assigned(
         response = client.get(panel_url(proposal))
 
     assert response.status_code == 200
+
+
+def test_review_page_stays_closed_to_a_reviewer_yet_to_declare_when_another_has_declared(
+    client, secretariat
+):
+    proposal = written_proposal()
+    declared = assigned(proposal, by=secretariat)
+    conflict_declare(assignment=declared, conflict=False, by=declared.reviewer)
+    waiting = assigned(proposal, by=secretariat)
+    client.force_login(waiting.reviewer)
+
+    page = client.get(review_url(proposal)).content.decode()
+
+    assert AIMS not in page
+    assert dpia_status(client, proposal) == 404
+
+
+def test_reviewer_assigned_again_declares_again_before_the_proposal_opens(client, secretariat):
+    proposal = written_proposal()
+    first = assigned(proposal, by=secretariat)
+    conflict_declare(assignment=first, conflict=False, by=first.reviewer)
+    reviewer_unassign(assignment=first, reason="Away until next month.", by=secretariat)
+    assigned(proposal, by=secretariat, reviewer=first.reviewer)
+    client.force_login(first.reviewer)
+
+    page = client.get(review_url(proposal)).content.decode()
+
+    assert AIMS not in page
+    assert "once you have declared that you have no conflict of interest" in page
+    assert dpia_status(client, proposal) == 404
+
+
+def test_review_permission_given_by_hand_without_a_current_assignment_opens_nothing(
+    client, secretariat
+):
+    proposal = written_proposal()
+    assigned(proposal, by=secretariat)
+    never_assigned = reviewer_new()
+    unassigned = assigned(proposal, by=secretariat)
+    reviewer_unassign(assignment=unassigned, reason="Left the panel.", by=secretariat)
+
+    for reviewer in (never_assigned, unassigned.reviewer):
+        # As the admin could, outside every service.
+        assign_perm(REVIEW_PERMISSION, reviewer, proposal)
+        client.force_login(reviewer)
+
+        assert client.get(review_url(proposal)).status_code == 404
+        assert dpia_status(client, proposal) == 404

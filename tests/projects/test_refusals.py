@@ -6,7 +6,6 @@ secretariat, never a member of the project."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils.html import escape
 
 from identity.roles import Role
 from projects.consent_services import consent_give, consent_refuse
@@ -15,6 +14,7 @@ from projects.proposal_services import proposal_create
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.refusals import refusal_shown
 from workflow.services import transition_fire, user_may_fire
 
 from .factories import ProposalFactory, proposal_ready_to_submit, proposal_submitted
@@ -61,8 +61,7 @@ def test_proposal_edit_page_tells_a_team_member_only_the_coordinator_changes_it(
 
     response = client.get(reverse("projects:proposal_check", kwargs={"pk": proposal.pk}))
 
-    assert response.status_code == 403
-    assert escape("Only the project's co-ordinator can change the proposal.") in response.text
+    assert refusal_shown(response) == "Only the project's co-ordinator can change the proposal."
 
 
 def test_proposal_create_by_someone_without_the_researcher_role_says_which_role_it_needs():

@@ -12,6 +12,7 @@ from researchers.models import Organisation
 from researchers.profile_services import organisation_create
 from tests.accreditation.factories import application_submitted
 from tests.factories import UserFactory
+from tests.refusals import refusal_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,7 @@ def test_a_page_for_another_role_says_the_person_does_not_have_the_role_it_needs
 
     response = client.get(reverse("researchers:people_list"))
 
-    assert response.status_code == 403
-    assert "You do not have the role this page needs." in response.text
+    assert refusal_shown(response) == "You do not have the role this page needs."
 
 
 def test_organisation_create_by_a_researcher_says_which_role_it_needs():
