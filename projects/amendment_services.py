@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
-from django_fsm.signals import post_transition
 
 from audit.services import audit_record
 from notifications.services import notify
@@ -193,11 +192,14 @@ def _apply(amendment, *, by, request=None):
     return project
 
 
-def amendment_apply(*, amendment, by=None, request=None):
+def amendment_apply(*, amendment, by, request=None):
     """Make an approved amendment the version in force of the project it amends.
 
-    Called by itself when an amendment is approved, by the panel's decision or the fast track;
-    safe to call again, since a project already at the amendment's version is left alone.
+    Called by the panel's decision (``panel_services.decision_record``) and the fast track
+    (``screening_services.proposal_fast_track``) inside their own transaction, so the amendment
+    is approved and in force together or not at all, and its audit event names the person who
+    decided. Safe to call again, since a project already at the amendment's version is left
+    alone.
     """
     with transaction.atomic():
         amendment = Proposal.objects.select_for_update().get(pk=amendment.pk)
@@ -206,15 +208,3 @@ def amendment_apply(*, amendment, by=None, request=None):
         if amendment.state not in APPROVED_STATES:
             raise TransitionRefused(["Only an approved amendment can be put in force."])
         return _apply(amendment, by=by, request=request)
-
-
-def _apply_on_approval(sender, instance, name, source, target, **kwargs):
-    # Runs inside the decision's own transaction, so the amendment is approved and in force
-    # together or not at all.
-    if instance.amends_id is not None and target in APPROVED_STATES:
-        _apply(instance, by=None)
-
-
-post_transition.connect(
-    _apply_on_approval, sender=Proposal, dispatch_uid="projects.amendment_apply_on_approval"
-)

@@ -36,6 +36,3 @@ class ProjectsConfig(AppConfig):
         from .person_section import PERSON_SECTION
 
         person_sections_register(PERSON_SECTION)
-
-        # An approved amendment is put in force in the same transaction as its approval.
-        from . import amendment_services  # noqa: F401

@@ -26,6 +26,7 @@ from workflow.graph import sentence
 from workflow.services import transition_fire
 
 from . import conditions, notices
+from .amendment_services import APPROVED_STATES, amendment_apply
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 from .panel_permissions import REVIEW_PERMISSION, check_user_can_review, check_user_can_run_panel
 from .panel_selectors import PANEL_SIZE, reviewer_refusal
@@ -488,7 +489,8 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
 
     Only once three reviewers, at least one independent, have recommended; approval also needs
     the approval rules (every team member accredited to the end date). A return ends the
-    current reviewers' assignments, so the changed proposal gets a fresh panel.
+    current reviewers' assignments, so the changed proposal gets a fresh panel. An approved
+    amendment comes into force in the same transaction (``amendment_apply``).
     """
     if outcome not in DECISIONS:
         raise ValidationError({"outcome": "Select the panel's decision"})
@@ -523,4 +525,6 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
         if outcome == "return":
             for assignment in proposal.assignments.on_panel().select_related("reviewer"):
                 _end_assignment(assignment, "The proposal was returned for changes.")
+        if proposal.amends_id is not None and proposal.state in APPROVED_STATES:
+            amendment_apply(amendment=proposal, by=by, request=request)
     return decision
