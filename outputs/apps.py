@@ -41,6 +41,3 @@ class OutputsConfig(AppConfig):
         from . import role_grants
 
         role_grants_register(*role_grants.ROLE_GRANTS)
-
-        # Connects the receiver that forgets the votes on a file when it is replaced.
-        from . import review_services  # noqa: F401
