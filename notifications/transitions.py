@@ -3,7 +3,8 @@
 Each domain app declares its notices in its own ``notices.py``, a dict keyed by
 ``(model label, transition name)``, and registers it from its ``AppConfig.ready()``, so this
 module never imports a domain app. Once the transaction that fired a transition commits,
-``workflow.signals.transition_done`` calls ``transition_notices_send``, which looks up the
+``workflow.services.transition_fire`` calls ``transition_notices_send`` (registered in
+``workflow.hooks`` by ``NotificationsConfig.ready()``), which looks up the
 transition's notices and tells their people through ``notify_many``: an entry in each person's
 notification list and an email each, queued after that insert commits.
 
@@ -15,36 +16,13 @@ a notice says the confirmation is what they need (``tell_actor``).
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 
 from .services import Message, notifications_done, notify_many, object_about, object_key
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TransitionEvent:
-    """A transition that has committed: what ``transition_done`` sent, with the model's label."""
-
-    instance: object
-    transition: str
-    from_state: str
-    to_state: str
-    by: object = None
-    payload: dict = field(default_factory=dict)
-
-    @property
-    def label(self):
-        return self.instance._meta.label
-
-    @property
-    def kind(self):
-        """``<audit label>.<transition>``, as the audit trail names the step."""
-        model = type(self.instance)
-        name = getattr(model, "audit_label", None) or model._meta.model_name
-        return f"{name}.{self.transition}"
 
 
 @dataclass(frozen=True)
@@ -152,7 +130,7 @@ def transition_messages(event):
             messages.append(
                 Message(
                     to=(user,),
-                    kind=event.kind,
+                    kind=event.action,
                     subject=subject,
                     template=notice.template,
                     context={
@@ -172,30 +150,23 @@ def transition_messages(event):
     return messages
 
 
-def transition_notices_send(
-    sender, *, instance, transition, from_state, to_state, by=None, payload=None, **kwargs
-):
-    """``transition_done`` receiver: tell the people a committed transition concerns.
+def transition_notices_send(event):
+    """Tell the people a committed transition concerns; registered in ``workflow.hooks`` by
+    ``NotificationsConfig.ready()``.
 
     It runs after the step's own commit, so the step has happened whatever happens here: a
     failure is logged, never raised into the page of the person who took the step.
     """
-    event = TransitionEvent(
-        instance=instance,
-        transition=transition,
-        from_state=str(from_state),
-        to_state=str(to_state),
-        by=by,
-        payload=payload or {},
-    )
     try:
         with transaction.atomic():
             # Whatever was asked about the object before this step is done or overtaken.
-            notifications_done(instance)
+            notifications_done(event.instance)
             notifications = notify_many(transition_messages(event))
     except Exception:
-        logger.exception("Could not tell people about %s on %s", event.kind, instance.pk)
+        logger.exception("Could not tell people about %s on %s", event.action, event.instance.pk)
         return []
     if notifications:
-        logger.info("Told %d people about %s %s", len(notifications), event.kind, instance.pk)
+        logger.info(
+            "Told %d people about %s %s", len(notifications), event.action, event.instance.pk
+        )
     return notifications
