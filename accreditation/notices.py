@@ -1,12 +1,12 @@
 """Who is told about each step of an accreditation application and of an accreditation.
 
-Registered into ``notifications.transitions`` by ``AccreditationConfig.ready()``; the emails
+Registered in ``notifications.hooks`` by ``AccreditationConfig.ready()``; the emails
 are sent once the step has committed.
 """
 
 from django.urls import reverse
 
-from notifications.transitions import Notice
+from notifications.hooks import Notice
 
 from .selectors import secretariat_users
 

@@ -1,6 +1,6 @@
 """Who is told about each step of an output-checking request, from submission to release.
 
-Registered into ``notifications.transitions`` by ``OutputsConfig.ready()``; the emails are
+Registered in ``notifications.hooks`` by ``OutputsConfig.ready()``; the emails are
 sent once the step has committed. Checkers on the request's project are never asked to check
 it, since they may not.
 """
@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from identity.roles import Role
-from notifications.transitions import Notice
+from notifications.hooks import Notice
 from projects.lifecycle_selectors import project_members
 
 from .models import GroupComment, Review

@@ -1,6 +1,6 @@
 """Who is told about each step of a project proposal, from submission to closing.
 
-Registered into ``notifications.transitions`` by ``ProjectsConfig.ready()``; the emails are
+Registered in ``notifications.hooks`` by ``ProjectsConfig.ready()``; the emails are
 sent once the step has committed, so what the step recorded beside the transition (the
 screening comments, the refused consent, the panel's decision) is there to read.
 """
@@ -8,8 +8,8 @@ screening comments, the refused consent, the panel's decision) is there to read.
 from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
+from notifications.hooks import Notice
 from notifications.services import Message, object_key
-from notifications.transitions import Notice
 from workflow.services import unmet_conditions
 
 from .lifecycle_selectors import project_members
