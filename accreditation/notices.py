@@ -6,20 +6,12 @@ are sent once the step has committed.
 
 from django.urls import reverse
 
-from notifications.hooks import Notice
+from notifications.hooks import Notice, notices_to
 
 from .selectors import secretariat_users
 
 APPLICATION = "accreditation.AccreditationApplication"
 ACCREDITATION = "accreditation.Accreditation"
-
-
-def _applicant(event):
-    return [event.instance.applicant]
-
-
-def _researcher(event):
-    return [event.instance.researcher]
 
 
 def _secretariat(event):
@@ -65,16 +57,13 @@ def _accreditation(event):
     }
 
 
-def _to_researcher(subject, template):
-    return Notice(
-        to=_researcher,
-        subject=subject,
-        template=template,
-        link=_application_page,
-        action_text="See your accreditation",
-        context=_accreditation,
-        summary=subject + ".",
-    )
+_to_applicant = notices_to("applicant", link=_application_page, action_text="See your application")
+_to_researcher = notices_to(
+    "researcher",
+    link=_application_page,
+    action_text="See your accreditation",
+    context=_accreditation,
+)
 
 
 NOTICES = {
@@ -89,42 +78,32 @@ NOTICES = {
             context=_application,
             summary="Screen it, then approve it, reject it or return it with comments.",
         ),
-        Notice(
-            to=_applicant,
-            subject="Your accreditation application has been sent",
-            template="application_sent",
-            link=_application_page,
-            action_text="See your application",
+        _to_applicant(
+            "Your accreditation application has been sent",
+            "application_sent",
             context=_application,
             summary="The secretariat will screen it and tell you their decision.",
             tell_actor=True,
         ),
     ),
-    (APPLICATION, "return_to_applicant"): Notice(
-        to=_applicant,
-        subject="Your accreditation application needs changes",
-        template="application_returned",
-        link=_application_page,
+    (APPLICATION, "return_to_applicant"): _to_applicant(
+        "Your accreditation application needs changes",
+        "application_returned",
         action_text="See what to change",
         asks=True,
         context=_decided,
         summary="Make the changes the secretariat asks for, then send it again.",
     ),
-    (APPLICATION, "approve"): Notice(
-        to=_applicant,
-        subject="You are now an accredited researcher",
-        template="application_approved",
-        link=_application_page,
+    (APPLICATION, "approve"): _to_applicant(
+        "You are now an accredited researcher",
+        "application_approved",
         action_text="See your accreditation",
         context=_decided,
         summary="Your application for accreditation has been approved.",
     ),
-    (APPLICATION, "reject"): Notice(
-        to=_applicant,
-        subject="Your accreditation application has been rejected",
-        template="application_rejected",
-        link=_application_page,
-        action_text="See your application",
+    (APPLICATION, "reject"): _to_applicant(
+        "Your accreditation application has been rejected",
+        "application_rejected",
         context=_decided,
         summary="Read the secretariat's reasons.",
     ),
@@ -138,15 +117,23 @@ NOTICES = {
         summary="You do not need to do anything.",
     ),
     (ACCREDITATION, "suspend"): _to_researcher(
-        "Your accreditation has been suspended", "accreditation_suspended"
+        "Your accreditation has been suspended",
+        "accreditation_suspended",
+        summary="Your accreditation has been suspended.",
     ),
     (ACCREDITATION, "reinstate"): _to_researcher(
-        "Your accreditation has been reinstated", "accreditation_reinstated"
+        "Your accreditation has been reinstated",
+        "accreditation_reinstated",
+        summary="Your accreditation has been reinstated.",
     ),
     (ACCREDITATION, "revoke"): _to_researcher(
-        "Your accreditation has been revoked", "accreditation_revoked"
+        "Your accreditation has been revoked",
+        "accreditation_revoked",
+        summary="Your accreditation has been revoked.",
     ),
     (ACCREDITATION, "expire"): _to_researcher(
-        "Your accreditation has expired", "accreditation_expired"
+        "Your accreditation has expired",
+        "accreditation_expired",
+        summary="Your accreditation has expired.",
     ),
 }

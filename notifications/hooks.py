@@ -5,7 +5,8 @@ imports them: two tables of declared messages.
   and what (``Notice``). Each domain app declares its own in ``notices.py``; the step's own app
   registers its rule (``notices_register``), and an app above it whose people the step also
   concerns adds to it (``notices_add``). ``transitions.transition_notices_send`` reads them once
-  a transition has committed.
+  a transition has committed. Most notices tell the one person the object names (its applicant,
+  researcher, author or co-ordinator): ``person`` and ``notices_to`` build those.
 - Reminders: each kind a rule saying which objects are due on a day and who is told
   (``ReminderRule``). Each domain app declares its own in ``reminders.py`` and registers them
   (``reminder_rules_register``); ``reminders.reminders_sweep`` runs them daily.
@@ -50,6 +51,28 @@ class Notice:
 
     def text(self, value, event):
         return value(event) if callable(value) else value
+
+
+def person(field):
+    """A notice's ``to``: the one user the object names in ``field`` ("applicant", "author")."""
+
+    def to(event):
+        return [getattr(event.instance, field)]
+
+    return to
+
+
+def notices_to(field, **shared):
+    """A maker of notices to the one person the object names in ``field``, each with ``shared``
+    (the page they open, the words of its link, the template's context) unless it says
+    otherwise: ``to_author = notices_to("author", link=...)``, then
+    ``to_author("Subject", "template", summary="...")``."""
+    to = person(field)
+
+    def notice(subject, template, **own):
+        return Notice(to=to, subject=subject, template=template, **{**shared, **own})
+
+    return notice
 
 
 _notices = {}

@@ -8,7 +8,7 @@ screening comments, the refused consent, the panel's decision) is there to read.
 from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
-from notifications.hooks import Notice
+from notifications.hooks import Notice, notices_to, person
 from notifications.services import Message, object_key
 from workflow.services import unmet_conditions
 
@@ -30,8 +30,7 @@ Consent = DatasetRequest.Consent
 # Who
 
 
-def _coordinator(event):
-    return [event.instance.coordinator]
+_coordinator = person("coordinator")
 
 
 def _members(event):
@@ -204,26 +203,20 @@ def _ended_for_secretariat(event):
     return {**_ended(event), "for_secretariat": True}
 
 
+_to_coordinator = notices_to("coordinator", link=_proposal_page, action_text="Open your proposal")
+
+
 def _progress(subject, what_happened, what_next):
     """The co-ordinator hears where their proposal has got to."""
-    return Notice(
-        to=_coordinator,
-        subject=subject,
-        template="proposal_moved",
-        link=_proposal_page,
-        action_text="Open your proposal",
-        context=_moved(what_happened, what_next),
-        summary=what_next,
+    return _to_coordinator(
+        subject, "proposal_moved", context=_moved(what_happened, what_next), summary=what_next
     )
 
 
 def _panel_decision():
-    return Notice(
-        to=_coordinator,
-        subject=_decision_subject,
-        template="panel_decision",
-        link=_proposal_page,
-        action_text="Open your proposal",
+    return _to_coordinator(
+        _decision_subject,
+        "panel_decision",
         context=_decided,
         summary="Read the panel's decision and its rationale.",
     )
@@ -241,12 +234,9 @@ NOTICES = {
             context=_proposal,
             summary="Check it is complete and feasible, then pass it on, return it or approve it.",
         ),
-        Notice(
-            to=_coordinator,
-            subject="Your project proposal has been sent",
-            template="proposal_sent",
-            link=_proposal_page,
-            action_text="Open your proposal",
+        _to_coordinator(
+            "Your project proposal has been sent",
+            "proposal_sent",
             context=_proposal,
             summary="The secretariat will screen it and tell you what happens next.",
             tell_actor=True,
@@ -351,11 +341,9 @@ NOTICES = {
             "will email you the decision.",
         ),
     ),
-    (PROPOSAL, "fast_track_approve"): Notice(
-        to=_coordinator,
-        subject="Your project has been approved",
-        template="proposal_fast_tracked",
-        link=_proposal_page,
+    (PROPOSAL, "fast_track_approve"): _to_coordinator(
+        "Your project has been approved",
+        "proposal_fast_tracked",
         action_text="Go to your project",
         context=_decided,
         summary="Approved under delegated authority. Activate it on or after its start date.",
