@@ -489,8 +489,40 @@ TEAM_MEMBER_NOTICES = {
 }
 
 
-# A role taken away: not a step of a state machine, so the service that ends what the role gave
-# sends these by name, through ``notifications.services.notify_many``.
+# Not steps of a state machine: the service where each happens sends it by name, through
+# ``notifications.services.notify_many``.
+
+
+def team_invitation(member, *, invitee, by):
+    """The person invited onto ``member``'s team hears of it and is asked to answer.
+
+    ``invitee`` is the account at the invited address, or None: an address nobody has an
+    account for yet can only be emailed (there is no list for the invitation to wait in), and
+    the email says to create an account with that address first.
+    """
+    proposal = member.proposal
+    link = reverse("projects:team_invitation", kwargs={"token": member.token})
+    return Message(
+        to=(invitee or member.email,),
+        kind="proposal.team_invite",
+        subject="You have been invited to join a research project",
+        template="team_invitation",
+        context={
+            "proposal": proposal,
+            "person": invitee,
+            "inviter": by,
+            "action_url": link,
+            "action_text": "Accept or decline the invitation",
+        },
+        link=link,
+        summary=f"{by.get_full_name()} invites you to join “{proposal.title}”.",
+        about=proposal.notice_about,
+        object_key=object_key(member),
+        needs_action=True,
+    )
+
+
+# A role taken away: the service that ends what the role gave sends these.
 
 
 def panel_short(proposal, *, reviewer):

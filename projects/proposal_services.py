@@ -18,13 +18,13 @@ from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
-from notifications.services import email_on_commit, notifications_done, notify
+from notifications.services import notifications_done, notify, notify_many
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
-from . import conditions
+from . import conditions, notices
 from .models import DatasetRequest, Proposal, ProposalSnapshot, Purpose, TeamMember
 from .proposal_permissions import check_user_can_edit_proposal
 
@@ -279,32 +279,7 @@ def team_invite(*, proposal, email, by, request=None):
             request=request,
         )
         invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        invitation_url = reverse("projects:team_invitation", kwargs={"token": member.token})
-        message = {
-            "subject": "You have been invited to join a research project",
-            "template": "team_invitation",
-            "context": {
-                "proposal": proposal,
-                "person": invitee,
-                "inviter": by,
-                "action_url": invitation_url,
-                "action_text": "Accept or decline the invitation",
-            },
-        }
-        if invitee is None:
-            # Nobody has an account at that address yet: the email is all there is to tell.
-            email_on_commit(to=[email], **message)
-        else:
-            notify(
-                to=[invitee],
-                kind="proposal.team_invite",
-                link=invitation_url,
-                summary=f"{by.get_full_name()} invites you to join “{proposal.title}”.",
-                about=proposal.notice_about,
-                obj=member,
-                needs_action=True,
-                **message,
-            )
+        notify_many([notices.team_invitation(member, invitee=invitee, by=by)])
     return member
 
 
