@@ -1,12 +1,14 @@
-"""Who is told about each step of an accreditation application and of an accreditation.
+"""Who is told about each step of an accreditation application and of an accreditation, and
+about the supervision a provisional application asks for.
 
-Registered in ``notifications.hooks`` by ``AccreditationConfig.ready()``; the emails
-are sent once the step has committed.
+The steps' notices are registered in ``notifications.hooks`` by ``AccreditationConfig.ready()``;
+the emails are sent once the step has committed.
 """
 
 from django.urls import reverse
 
 from notifications.hooks import Notice, notices_to
+from notifications.services import Message, object_about, object_key
 
 from .selectors import secretariat_users
 
@@ -137,3 +139,53 @@ NOTICES = {
         summary="Your accreditation has expired.",
     ),
 }
+
+
+# Not steps of a state machine: the service where each happens sends it by name, through
+# ``notifications.services.notify_many``.
+
+SUPERVISION_REQUEST = "accreditation_application.supervision_request"
+
+
+def supervision_request(application, *, supervisor):
+    """The supervisor a provisional applicant names is asked to confirm or decline."""
+    link = reverse("accreditation:supervision", kwargs={"pk": application.pk})
+    return Message(
+        to=(supervisor,),
+        kind=SUPERVISION_REQUEST,
+        subject="Please confirm you will supervise a researcher",
+        template="supervision_requested",
+        context={
+            "application": application,
+            "applicant": application.applicant,
+            "person": supervisor,
+            "action_url": link,
+            "action_text": "Confirm or decline supervision",
+        },
+        link=link,
+        summary="Confirm or decline that you will supervise them.",
+        about=object_about(application),
+        object_key=object_key(application),
+        needs_action=True,
+    )
+
+
+def supervision_answered(application, *, supervisor, confirmed):
+    """The applicant hears whether the supervisor they named has confirmed or declined."""
+    link = reverse("accreditation:application_detail")
+    verb = "confirm" if confirmed else "decline"
+    return Message(
+        to=(application.applicant,),
+        kind=f"accreditation_application.supervision_{verb}",
+        subject="Your supervisor has confirmed" if confirmed else "Your supervisor has declined",
+        template="supervision_confirmed" if confirmed else "supervision_declined",
+        context={
+            "application": application,
+            "person": application.applicant,
+            "action_url": link,
+            "supervisor": supervisor,
+        },
+        link=link,
+        about=object_about(application),
+        object_key=object_key(application),
+    )

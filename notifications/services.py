@@ -1,10 +1,11 @@
 """Telling the people a change concerns: an entry in their notification list, and an email
 sent only once that change has committed.
 
-A service calls ``notify`` or ``notify_many`` inside its ``transaction.atomic()`` with a message
-its app declares (a notice in ``notices.py``). The email is rendered at once (so a broken
-template fails the step, not a worker later), and handed to a Celery task only after the commit
-(``email_on_commit``), so a rolled-back change never tells anyone anything.
+A service calls ``notify_many`` inside its ``transaction.atomic()`` with messages its app
+declares in ``notices.py`` (a step's notices reach it through ``transitions.py``, reminders
+through ``reminders.py``). Each email is rendered at once (so a broken template fails the step,
+not a worker later), and handed to a Celery task only after the commit (``email_on_commit``),
+so a rolled-back change never tells anyone anything.
 """
 
 import logging
@@ -149,36 +150,3 @@ def notify_many(messages):
             context={"link": message.link, "summary": message.summary, **message.context},
         )
     return Notification.objects.bulk_create(rows)
-
-
-def notify(
-    *,
-    to,
-    kind,
-    subject,
-    template,
-    context=None,
-    link="",
-    summary="",
-    about=None,
-    obj=None,
-    needs_action=False,
-):
-    """``notify_many`` for one message. ``obj`` is what it is about: named in the list (or as
-    ``about`` says), and closing the notification when it moves on if ``needs_action``."""
-    return notify_many(
-        [
-            Message(
-                to=tuple(to),
-                kind=kind,
-                subject=subject,
-                template=template,
-                context=context or {},
-                link=link,
-                summary=summary,
-                about=about if about is not None else object_about(obj),
-                object_key=object_key(obj),
-                needs_action=needs_action,
-            )
-        ]
-    )

@@ -13,14 +13,14 @@ team and datasets, keeping a snapshot of each version for the differences page.
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 
 from audit.services import audit_record
-from notifications.services import notify
+from notifications.services import notify_many
 from workflow.errors import TransitionRefused
 
+from . import notices
 from .lifecycle_conditions import past_end_date
-from .lifecycle_selectors import amendment_open_for, project_members
+from .lifecycle_selectors import amendment_open_for
 from .lifecycle_services import project_reopen
 from .models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from .permissions import is_coordinator
@@ -171,22 +171,7 @@ def _apply(amendment, *, by, request=None):
         payload={"amendment": amendment.pk, "from_version": before, "to_version": project.version},
         request=request,
     )
-    versions_url = reverse("projects:versions", kwargs={"pk": project.pk})
-    notify(
-        to=project_members(project),
-        kind="proposal.amendment_apply",
-        subject="An amendment to your project is in force",
-        template="project_amended",
-        context={
-            "project": project,
-            "version": project.version,
-            "action_url": versions_url,
-            "action_text": "See what changed",
-        },
-        link=versions_url,
-        summary=f"Version {project.version} of the project is now in force.",
-        obj=project,
-    )
+    notify_many([notices.amendment_in_force(project)])
     if project.state == State.ENDED and not past_end_date(project):
         project = project_reopen(project=project)
     return project

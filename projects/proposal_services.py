@@ -11,14 +11,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
-from notifications.services import notifications_done, notify, notify_many
+from notifications.services import notifications_done, notify_many
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused
@@ -63,10 +62,6 @@ def _lock_editable(proposal, by):
 
 def _clean_text(value):
     return (value or "").strip()
-
-
-def _proposal_url(proposal):
-    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})
 
 
 # Starting and writing a proposal
@@ -322,27 +317,7 @@ def _answer_invitation(*, invitation, by, request, accept):
             request=request,
         )
         notifications_done(invitation)  # the invitation is answered
-        notify(
-            to=[proposal.coordinator],
-            kind=f"proposal.team_{verb}",
-            subject=(
-                "A researcher has joined your project team"
-                if accept
-                else "A researcher has declined to join your project team"
-            ),
-            template="team_answered",
-            context={
-                "proposal": proposal,
-                "person": proposal.coordinator,
-                "member": by,
-                "accepted": accept,
-                "action_url": _proposal_url(proposal),
-                "action_text": "Open the proposal",
-            },
-            link=_proposal_url(proposal),
-            summary=f"{by.get_full_name()} {'joined' if accept else 'declined to join'} the team.",
-            obj=proposal,
-        )
+        notify_many([notices.team_answered(proposal, member=by, accepted=accept)])
     return invitation
 
 

@@ -1,13 +1,9 @@
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from notifications.services import email_on_commit
 from notifications.tasks import email_send
 from tests.factories import UserFactory
-from tests.test_layers import APPS
 
 pytestmark = pytest.mark.django_db
 
@@ -86,17 +82,3 @@ def test_email_send_links_to_the_page_on_the_sites_address(settings, mailoutbox)
     assert "See what to change:\nhttps://ars.example.gov.uk/accreditation/" in mailoutbox[0].body
     assert "Add your degree certificate." in mailoutbox[0].body
     assert 'href="https://ars.example.gov.uk/accreditation/"' in mailoutbox[0].alternatives[0][0]
-
-
-def test_email_on_commit_called_by_notifications_alone():
-    """Every message goes through ``notify`` or ``notify_many`` from a declared notice, so it
-    reaches the person's list as well as their inbox; an address without an account, which has
-    no list, is handed to them too."""
-    callers = [
-        str(path.relative_to(settings.BASE_DIR))
-        for app in APPS
-        if app != "notifications"
-        for path in sorted(Path(settings.BASE_DIR, app).rglob("*.py"))
-        if "email_on_commit" in path.read_text(encoding="utf-8")
-    ]
-    assert callers == []
