@@ -5,26 +5,23 @@ class AccreditationConfig(AppConfig):
     name = "accreditation"
 
     def ready(self):
-        # What the audit trail says of this app's actions, in words.
-        from . import audit_words
+        # Each line fills a registry an app below this one declares in its hooks.py.
+        from audit import hooks as audit_hooks
+        from notifications import hooks as notification_hooks
+        from researchers import hooks as researcher_hooks
 
-        audit_words.register()
-
-        # Reminders about accreditations running out, training and stale drafts.
-        from . import reminders
-
-        reminders.register()
-
-        # Who is told about each step of an application and an accreditation.
-        from notifications.transitions import notices_register
-
-        from . import notices
-
-        notices_register(notices.NOTICES)
-
-        # The accreditation section of the secretariat's person page.
-        from researchers.person_sections import person_sections_register
-
+        from . import audit_words, notices, reminders
         from .person_section import PERSON_SECTION
 
-        person_sections_register(PERSON_SECTION)
+        # What the audit trail says of this app's actions, in words, and where its objects open.
+        audit_hooks.action_words_register(audit_words.WORDS)
+        audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+
+        # Who is told about each step of an application and an accreditation.
+        notification_hooks.notices_register(notices.NOTICES)
+
+        # Reminders about accreditations running out, training and stale drafts.
+        notification_hooks.reminder_rules_register(*reminders.RULES)
+
+        # The accreditation section of the secretariat's person page.
+        researcher_hooks.person_sections_register(PERSON_SECTION)

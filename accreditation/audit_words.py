@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions, and where its objects open."""
-
-from audit.describe import action_words_register, object_page_register
+"""What the audit trail shows for this app's own actions, and where its objects open; registered
+in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
 
 WORDS = {
     "accreditation_application.start": "Started an application for accreditation",
@@ -12,8 +11,7 @@ WORDS = {
     "accreditation.grant": "Granted accreditation",
 }
 
-
-def register():
-    action_words_register(WORDS)
-    object_page_register("accreditation.accreditationapplication", "accreditation:screen")
-    object_page_register("accreditation.accreditation", "accreditation:accreditation_detail")
+OBJECT_PAGES = {
+    "accreditation.accreditationapplication": "accreditation:screen",
+    "accreditation.accreditation": "accreditation:accreditation_detail",
+}

@@ -1,25 +1,19 @@
-"""Who is told about each step of an accreditation application and of an accreditation.
+"""Who is told about each step of an accreditation application and of an accreditation, and
+about the supervision a provisional application asks for.
 
-Registered into ``notifications.transitions`` by ``AccreditationConfig.ready()``; the emails
-are sent once the step has committed.
+The steps' notices are registered in ``notifications.hooks`` by ``AccreditationConfig.ready()``;
+the emails are sent once the step has committed.
 """
 
 from django.urls import reverse
 
-from notifications.transitions import Notice
+from notifications.hooks import Notice, notices_to
+from notifications.services import Message, object_about, object_key
 
 from .selectors import secretariat_users
 
 APPLICATION = "accreditation.AccreditationApplication"
 ACCREDITATION = "accreditation.Accreditation"
-
-
-def _applicant(event):
-    return [event.instance.applicant]
-
-
-def _researcher(event):
-    return [event.instance.researcher]
 
 
 def _secretariat(event):
@@ -65,16 +59,13 @@ def _accreditation(event):
     }
 
 
-def _to_researcher(subject, template):
-    return Notice(
-        to=_researcher,
-        subject=subject,
-        template=template,
-        link=_application_page,
-        action_text="See your accreditation",
-        context=_accreditation,
-        summary=subject + ".",
-    )
+_to_applicant = notices_to("applicant", link=_application_page, action_text="See your application")
+_to_researcher = notices_to(
+    "researcher",
+    link=_application_page,
+    action_text="See your accreditation",
+    context=_accreditation,
+)
 
 
 NOTICES = {
@@ -89,42 +80,32 @@ NOTICES = {
             context=_application,
             summary="Screen it, then approve it, reject it or return it with comments.",
         ),
-        Notice(
-            to=_applicant,
-            subject="Your accreditation application has been sent",
-            template="application_sent",
-            link=_application_page,
-            action_text="See your application",
+        _to_applicant(
+            "Your accreditation application has been sent",
+            "application_sent",
             context=_application,
             summary="The secretariat will screen it and tell you their decision.",
             tell_actor=True,
         ),
     ),
-    (APPLICATION, "return_to_applicant"): Notice(
-        to=_applicant,
-        subject="Your accreditation application needs changes",
-        template="application_returned",
-        link=_application_page,
+    (APPLICATION, "return_to_applicant"): _to_applicant(
+        "Your accreditation application needs changes",
+        "application_returned",
         action_text="See what to change",
         asks=True,
         context=_decided,
         summary="Make the changes the secretariat asks for, then send it again.",
     ),
-    (APPLICATION, "approve"): Notice(
-        to=_applicant,
-        subject="You are now an accredited researcher",
-        template="application_approved",
-        link=_application_page,
+    (APPLICATION, "approve"): _to_applicant(
+        "You are now an accredited researcher",
+        "application_approved",
         action_text="See your accreditation",
         context=_decided,
         summary="Your application for accreditation has been approved.",
     ),
-    (APPLICATION, "reject"): Notice(
-        to=_applicant,
-        subject="Your accreditation application has been rejected",
-        template="application_rejected",
-        link=_application_page,
-        action_text="See your application",
+    (APPLICATION, "reject"): _to_applicant(
+        "Your accreditation application has been rejected",
+        "application_rejected",
         context=_decided,
         summary="Read the secretariat's reasons.",
     ),
@@ -138,15 +119,73 @@ NOTICES = {
         summary="You do not need to do anything.",
     ),
     (ACCREDITATION, "suspend"): _to_researcher(
-        "Your accreditation has been suspended", "accreditation_suspended"
+        "Your accreditation has been suspended",
+        "accreditation_suspended",
+        summary="Your accreditation has been suspended.",
     ),
     (ACCREDITATION, "reinstate"): _to_researcher(
-        "Your accreditation has been reinstated", "accreditation_reinstated"
+        "Your accreditation has been reinstated",
+        "accreditation_reinstated",
+        summary="Your accreditation has been reinstated.",
     ),
     (ACCREDITATION, "revoke"): _to_researcher(
-        "Your accreditation has been revoked", "accreditation_revoked"
+        "Your accreditation has been revoked",
+        "accreditation_revoked",
+        summary="Your accreditation has been revoked.",
     ),
     (ACCREDITATION, "expire"): _to_researcher(
-        "Your accreditation has expired", "accreditation_expired"
+        "Your accreditation has expired",
+        "accreditation_expired",
+        summary="Your accreditation has expired.",
     ),
 }
+
+
+# Not steps of a state machine: the service where each happens sends it by name, through
+# ``notifications.services.notify_many``.
+
+SUPERVISION_REQUEST = "accreditation_application.supervision_request"
+
+
+def supervision_request(application, *, supervisor):
+    """The supervisor a provisional applicant names is asked to confirm or decline."""
+    link = reverse("accreditation:supervision", kwargs={"pk": application.pk})
+    return Message(
+        to=(supervisor,),
+        kind=SUPERVISION_REQUEST,
+        subject="Please confirm you will supervise a researcher",
+        template="supervision_requested",
+        context={
+            "application": application,
+            "applicant": application.applicant,
+            "person": supervisor,
+            "action_url": link,
+            "action_text": "Confirm or decline supervision",
+        },
+        link=link,
+        summary="Confirm or decline that you will supervise them.",
+        about=object_about(application),
+        object_key=object_key(application),
+        needs_action=True,
+    )
+
+
+def supervision_answered(application, *, supervisor, confirmed):
+    """The applicant hears whether the supervisor they named has confirmed or declined."""
+    link = reverse("accreditation:application_detail")
+    verb = "confirm" if confirmed else "decline"
+    return Message(
+        to=(application.applicant,),
+        kind=f"accreditation_application.supervision_{verb}",
+        subject="Your supervisor has confirmed" if confirmed else "Your supervisor has declined",
+        template="supervision_confirmed" if confirmed else "supervision_declined",
+        context={
+            "application": application,
+            "person": application.applicant,
+            "action_url": link,
+            "supervisor": supervisor,
+        },
+        link=link,
+        about=object_about(application),
+        object_key=object_key(application),
+    )

@@ -1,7 +1,7 @@
 """The accreditation section of the secretariat's person page, registered into
-``researchers.person_sections`` from ``AccreditationConfig.ready()``."""
+``researchers.hooks`` from ``AccreditationConfig.ready()``."""
 
-from researchers.person_sections import PersonSection
+from researchers.hooks import PersonSection
 from workflow.services import user_may_fire
 
 from .selectors import accreditation_standing

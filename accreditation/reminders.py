@@ -1,7 +1,8 @@
 """Reminders about accreditations, accredited researchers' training and stale draft applications.
 
-Registered from ``AccreditationConfig.ready()``; ``notifications.reminders.reminders_sweep``
-sends them. Each rule says which objects may be due today, the day each is due, and who is told.
+Registered in ``notifications.hooks`` from ``AccreditationConfig.ready()``;
+``notifications.reminders.reminders_sweep`` sends them. Each rule says which objects may be due
+today, the day each is due, and who is told.
 """
 
 from datetime import timedelta
@@ -9,10 +10,7 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from notifications.reminders import (
-    ReminderRule,
-    reminder_rule_register,
-)
+from notifications.hooks import ReminderRule
 from notifications.stale_drafts import stale_draft_rules
 
 from .dates import add_years, training_refresh_day, training_refresh_years
@@ -204,6 +202,4 @@ DRAFT_RULES = stale_draft_rules(
 )
 
 
-def register():
-    for rule in (*EXPIRING_RULES, *TRAINING_RULES, *DRAFT_RULES):
-        reminder_rule_register(rule)
+RULES = (*EXPIRING_RULES, *TRAINING_RULES, *DRAFT_RULES)

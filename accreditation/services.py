@@ -14,15 +14,14 @@ import logging
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import notifications_done, notify
+from notifications.services import notifications_done, notify_many
 from workflow.errors import TransitionRefused
 from workflow.services import check_user_may_fire, transition_fire
 
-from . import selectors
+from . import notices, selectors
 from .conditions import screening_checks_needed
 from .dates import validity_for
 from .levels import Level
@@ -48,30 +47,6 @@ def _required(value, field, message):
     if not value:
         raise ValidationError({field: message})
     return value
-
-
-def _application_url():
-    return reverse("accreditation:application_detail")
-
-
-SUPERVISION_REQUEST = "accreditation_application.supervision_request"
-
-
-def _tell_applicant(application, *, kind, subject, template, **context):
-    notify(
-        to=[application.applicant],
-        kind=kind,
-        subject=subject,
-        template=template,
-        context={
-            "application": application,
-            "person": application.applicant,
-            "action_url": _application_url(),
-            **context,
-        },
-        link=_application_url(),
-        obj=application,
-    )
 
 
 # Starting and preparing an application
@@ -204,25 +179,8 @@ def application_update(
         )
         if changed_supervisor and supervisor is not None:
             # A request to someone no longer named is settled.
-            notifications_done(application, kinds=[SUPERVISION_REQUEST])
-            supervision_url = reverse("accreditation:supervision", kwargs={"pk": application.pk})
-            notify(
-                to=[supervisor],
-                kind=SUPERVISION_REQUEST,
-                subject="Please confirm you will supervise a researcher",
-                template="supervision_requested",
-                context={
-                    "application": application,
-                    "applicant": application.applicant,
-                    "person": supervisor,
-                    "action_url": supervision_url,
-                    "action_text": "Confirm or decline supervision",
-                },
-                link=supervision_url,
-                summary="Confirm or decline that you will supervise them.",
-                obj=application,
-                needs_action=True,
-            )
+            notifications_done(application, kinds=[notices.SUPERVISION_REQUEST])
+            notify_many([notices.supervision_request(application, supervisor=supervisor)])
     return application
 
 
@@ -275,16 +233,8 @@ def _supervision_answer(*, application, by, request, confirmed):
             payload={"supervisor": by.pk},
             request=request,
         )
-        notifications_done(application, kinds=[SUPERVISION_REQUEST])  # answered
-        _tell_applicant(
-            application,
-            kind=f"accreditation_application.supervision_{verb}",
-            subject=(
-                "Your supervisor has confirmed" if confirmed else "Your supervisor has declined"
-            ),
-            template="supervision_confirmed" if confirmed else "supervision_declined",
-            supervisor=by,
-        )
+        notifications_done(application, kinds=[notices.SUPERVISION_REQUEST])  # answered
+        notify_many([notices.supervision_answered(application, supervisor=by, confirmed=confirmed)])
     return application
 
 

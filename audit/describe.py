@@ -1,35 +1,10 @@
-"""What an audit event says in words, and the page of the object it concerns.
-
-The trail stores codes (``accreditation_application.supervision_confirm``, an object type and
-id), which stay as they are for export and filtering. People read words: each app above this one
-registers, from its ``AppConfig.ready()``, the words for the actions it records and the page on
-which the secretariat opens each kind of object it audits. This app imports nothing of the
-project, so it only keeps what they register.
-"""
+"""What an audit event says in words, and the page of the object it concerns, from what the
+apps above this one register in ``hooks.py``."""
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-_words = {}
-_pages = {}
-
-
-def action_words_register(words):
-    """Add ``{action code: what happened, in words}``: "Signed the confidentiality
-    declaration". A code registered twice keeps its first words."""
-    for action, text in words.items():
-        _words.setdefault(action, text)
-
-
-def object_page_register(object_type, url_name: str, kwarg: str = "pk"):
-    """Say where the secretariat opens objects of ``object_type`` (``app_label.model``): the URL
-    named ``url_name``, given the object's id as ``kwarg``. No query is made to build it."""
-    _pages[object_type] = (url_name, kwarg)
-
-
-def action_words(action):
-    """The registered words for ``action``, or None."""
-    return _words.get(action)
+from .hooks import action_words, object_page
 
 
 def action_describe(action):
@@ -56,11 +31,10 @@ def object_type_describe(object_type):
 
 def object_url(object_type, object_id) -> str | None:
     """The page of the object an event concerns, when one is registered for its type."""
-    page = _pages.get(object_type)
-    if page is None or not object_id:
+    url_name = object_page(object_type)
+    if url_name is None or not object_id:
         return None
-    url_name, kwarg = page
     try:
-        return reverse(url_name, kwargs={kwarg: object_id})
+        return reverse(url_name, kwargs={"pk": object_id})
     except NoReverseMatch:  # an id the URL does not take
         return None

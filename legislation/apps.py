@@ -5,7 +5,9 @@ class LegislationConfig(AppConfig):
     name = "legislation"
 
     def ready(self):
-        # What the audit trail says of this app's actions, in words.
+        from audit import hooks as audit_hooks
+
         from . import audit_words
 
-        audit_words.register()
+        # What the audit trail says of this app's actions, in words.
+        audit_hooks.action_words_register(audit_words.WORDS)

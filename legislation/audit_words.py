@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions."""
-
-from audit.describe import action_words_register
+"""What the audit trail shows for this app's own actions; registered in ``audit.hooks`` from the
+app's ``AppConfig.ready()``."""
 
 WORDS = {
     "legislation.act_created": "Added an act to the catalogue",
@@ -8,7 +7,3 @@ WORDS = {
     "legislation.dataset_created": "Added a dataset to the catalogue",
     "legislation.dataset_updated": "Changed a dataset in the catalogue",
 }
-
-
-def register():
-    action_words_register(WORDS)

@@ -7,8 +7,8 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         # Tell people about every committed transition; the rules come from each domain
         # app's notices.py, registered by that app.
-        from workflow.signals import transition_done
+        from workflow import hooks as workflow_hooks
 
         from .transitions import transition_notices_send
 
-        transition_done.connect(transition_notices_send, dispatch_uid="notifications.transitions")
+        workflow_hooks.transition_committed_register(transition_notices_send)

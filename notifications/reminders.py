@@ -1,7 +1,8 @@
 """Reminders sent on schedule, each kind a small declared rule: who, when, which template.
 
-Each domain app declares its rules in its own ``reminders.py`` and registers them from its
-``AppConfig.ready()``, so this module never imports a domain app. ``reminders_sweep`` runs every
+Each domain app declares its rules (``hooks.ReminderRule``) in its own ``reminders.py`` and
+registers them in ``notifications.hooks`` from its ``AppConfig.ready()``, so this module never
+imports a domain app. ``reminders_sweep`` runs every
 rule (Celery beat calls it daily through ``notifications.tasks.reminders_send``).
 
 Idempotency comes from the ``ReminderSent`` ledger, unique on kind, object and due date. For
@@ -18,8 +19,6 @@ queries whatever its size.
 
 import logging
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -28,65 +27,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from .hooks import reminder_rules
 from .models import ReminderSent
 from .services import Message, notify_many
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ReminderRule:
-    """One kind of reminder.
-
-    ``candidates(today)``: a queryset of the objects that may be due today, with what
-    ``recipients``, ``context`` and ``link`` read already selected or prefetched.
-    ``due_date(obj)``: the day the reminder is due; an object is reminded once per due date,
-    on that day or, if a sweep was missed, on the first sweep after it (never before), and not
-    at all when it returns None.
-    ``recipients(obj, audience)``: the users to tell; ``audience`` is what ``audience()``
-    returned once per sweep (for example every output checker), or None.
-    ``subject``, ``link(obj)`` and ``action_text``: what the message says, the path of the page
-    to act on and the words of the link to it.
-    ``template``: ``notifications/email/<template>.txt`` and ``.html``.
-    ``context(obj)``: more for the template (the object is always there as ``object``).
-    ``action(objects)``: run on the objects this sweep won, before anyone is told, inside the
-    same transaction; returns the objects it acted on, and only those are told (an automatic
-    withdrawal refused because the draft changed meanwhile tells nobody). Its queries are its
-    own: withdrawing goes through ``transition_fire``, one object at a time.
-    ``once_per_object``: the due date never changes for an object, so objects already reminded
-    of this kind are left out of the candidates in the database instead of in the ledger.
-    """
-
-    kind: str
-    candidates: Callable
-    due_date: Callable
-    recipients: Callable
-    subject: str
-    template: str
-    link: Callable
-    summary: str = ""
-    action_text: str = "Open the service"
-    context: Callable | None = None
-    audience: Callable | None = None
-    action: Callable | None = None
-    once_per_object: bool = False
-
-
-_rules = {}
-
-
-def reminder_rule_register(rule):
-    """Add ``rule`` to the reminders every sweep runs; registering a kind twice is an error."""
-    existing = _rules.get(rule.kind)
-    if existing is not None and existing != rule:
-        raise ValueError(f"A reminder rule of kind {rule.kind!r} is already registered.")
-    _rules[rule.kind] = rule
-    return rule
-
-
-def reminder_rules():
-    """The registered rules, by kind, in the order they were registered."""
-    return dict(_rules)
 
 
 # Helpers for the rules' querysets.

@@ -1,8 +1,11 @@
-"""Emails to the people a change concerns, sent only once that change has committed.
+"""Telling the people a change concerns: an entry in their notification list, and an email
+sent only once that change has committed.
 
-A service calls ``email_on_commit`` inside its ``transaction.atomic()``: the message is
-rendered at once (so a broken template fails the step, not a worker later), and handed to a
-Celery task only after the commit, so a rolled-back change never tells anyone anything.
+A service calls ``notify_many`` inside its ``transaction.atomic()`` with messages its app
+declares in ``notices.py`` (a step's notices reach it through ``transitions.py``, reminders
+through ``reminders.py``). Each email is rendered at once (so a broken template fails the step,
+not a worker later), and handed to a Celery task only after the commit (``email_on_commit``),
+so a rolled-back change never tells anyone anything.
 """
 
 import logging
@@ -47,7 +50,8 @@ def email_on_commit(*, to, subject, template, context=None):
     """Queue one email to each of ``to`` (users or addresses) once the transaction commits.
 
     Each person gets their own message, so nobody sees who else was told. Returns the
-    addresses queued for, which is empty when nobody has an address.
+    addresses queued for, which is empty when nobody has an address. The email half of
+    ``notify_many``, which is what services call.
     """
     addresses = _addresses(to)
     if not addresses:
@@ -71,7 +75,7 @@ def _queue(*, to, subject, text, html):
 class Message:
     """One thing to tell some people: an in-app notification each, and an email each."""
 
-    to: tuple  # users
+    to: tuple  # users; an address nobody has an account for gets the email alone
     kind: str
     subject: str
     template: str
@@ -118,12 +122,13 @@ def notify_many(messages):
     """Add each message to its people's notification lists; email them once the change commits.
 
     One insert for all the notification rows, whatever the number of messages; the emails are
-    queued only after the commit, so a rolled-back change tells nobody anything. Returns the
-    notifications created.
+    queued only after the commit, so a rolled-back change tells nobody anything. An email
+    address in ``to`` instead of a user (someone invited who has no account yet) has no list,
+    so it gets the email alone. Returns the notifications created.
     """
     rows = []
     for message in messages:
-        recipients = [user for user in dict.fromkeys(message.to) if user is not None]
+        recipients = [person for person in dict.fromkeys(message.to) if person is not None]
         rows.extend(
             Notification(
                 recipient=user,
@@ -136,6 +141,7 @@ def notify_many(messages):
                 needs_action=message.needs_action,
             )
             for user in recipients
+            if not isinstance(user, str)
         )
         email_on_commit(
             to=recipients,
@@ -144,36 +150,3 @@ def notify_many(messages):
             context={"link": message.link, "summary": message.summary, **message.context},
         )
     return Notification.objects.bulk_create(rows)
-
-
-def notify(
-    *,
-    to,
-    kind,
-    subject,
-    template,
-    context=None,
-    link="",
-    summary="",
-    about=None,
-    obj=None,
-    needs_action=False,
-):
-    """``notify_many`` for one message. ``obj`` is what it is about: named in the list (or as
-    ``about`` says), and closing the notification when it moves on if ``needs_action``."""
-    return notify_many(
-        [
-            Message(
-                to=tuple(to),
-                kind=kind,
-                subject=subject,
-                template=template,
-                context=context or {},
-                link=link,
-                summary=summary,
-                about=about if about is not None else object_about(obj),
-                object_key=object_key(obj),
-                needs_action=needs_action,
-            )
-        ]
-    )

@@ -12,7 +12,8 @@ from django.utils import timezone
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire
 
-from .reminders import ReminderRule, reminded, untouched_since
+from .hooks import ReminderRule
+from .reminders import reminded, untouched_since
 
 # Days a draft may sit untouched before its owner is warned, and again before it is withdrawn.
 DRAFT_STALE_DAYS = 30

@@ -1,11 +1,12 @@
 """Who is told about each step of a state machine, and what they are told.
 
 Each domain app declares its notices in its own ``notices.py``, a dict keyed by
-``(model label, transition name)``, and registers it from its ``AppConfig.ready()``, so this
-module never imports a domain app. Once the transaction that fired a transition commits,
-``workflow.signals.transition_done`` calls ``transition_notices_send``, which looks up the
-transition's notices and tells their people through ``notify_many``: an entry in each person's
-notification list and an email each, queued after that insert commits.
+``(model label, transition name)``, and registers it in ``notifications.hooks`` from its
+``AppConfig.ready()``, so this module never imports a domain app. Once the transaction that
+fired a transition commits, ``workflow.services.transition_fire`` calls
+``transition_notices_send`` (registered in ``workflow.hooks`` by ``NotificationsConfig.ready()``),
+which looks up the transition's notices and tells their people through ``notify_many``: an
+entry in each person's notification list and an email each, queued after that insert commits.
 
 Every transition has a rule, even one that tells nobody (a test holds every machine to it), and
 every transition tells each person at most once: when two notices of one rule name the same
@@ -14,116 +15,13 @@ a notice says the confirmation is what they need (``tell_actor``).
 """
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from .hooks import notice_rule
 from .services import Message, notifications_done, notify_many, object_about, object_key
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class TransitionEvent:
-    """A transition that has committed: what ``transition_done`` sent, with the model's label."""
-
-    instance: object
-    transition: str
-    from_state: str
-    to_state: str
-    by: object = None
-    payload: dict = field(default_factory=dict)
-
-    @property
-    def label(self):
-        return self.instance._meta.label
-
-    @property
-    def kind(self):
-        """``<audit label>.<transition>``, as the audit trail names the step."""
-        model = type(self.instance)
-        name = getattr(model, "audit_label", None) or model._meta.model_name
-        return f"{name}.{self.transition}"
-
-
-@dataclass(frozen=True)
-class Notice:
-    """One thing to tell some people when a transition has happened.
-
-    ``to(event)``: the users to tell (None and repeats are dropped).
-    ``subject``: the email's subject and the notification's heading; a string, or a function
-    of the event.
-    ``template``: ``notifications/email/<template>.txt`` and ``.html``.
-    ``link``: the path of the page the person acts on, or reads the outcome on; a string, or
-    a function of the event.
-    ``context(event)``: more for the template; the template always gets ``person`` (the
-    recipient), ``action_url`` (the link) and ``action_text``.
-    ``person_context(event, user)``: more for one person's message (a data owner's own
-    department, say).
-    ``summary``: one line for the notification list; a string, or a function of the event.
-    ``tell_actor``: whether the person who fired the transition is told too (a confirmation).
-    ``asks``: whether it asks its people to do something (screen, check, decide, change): it
-    waits in their list under "Needs action" until the object moves on.
-    """
-
-    to: Callable
-    subject: object
-    template: str
-    link: object
-    action_text: str = "Open the service"
-    context: Callable | None = None
-    person_context: Callable | None = None
-    summary: object = ""
-    tell_actor: bool = False
-    asks: bool = False
-
-    def text(self, value, event):
-        return value(event) if callable(value) else value
-
-
-_rules = {}
-
-
-def notices_register(notices):
-    """Add ``{(model label, transition): Notice or (Notice, ...)}`` to the table.
-
-    Registering a key twice with different notices is an error: each step has one rule.
-    """
-    for key, value in notices.items():
-        rule = tuple(value) if isinstance(value, list | tuple) else (value,)
-        existing = _rules.get(key)
-        if existing is not None and existing != rule:
-            raise ValueError(f"Notices for {key[0]} {key[1]!r} are already registered.")
-        _rules[key] = rule
-
-
-_added = {}
-
-
-def notices_add(notices):
-    """Add ``{(model label, transition): Notice or (Notice, ...)}`` after a step's own rule.
-
-    For an app above the machine's own, whose people a step also concerns: a researcher's
-    accreditation is suspended, and the co-ordinators of their projects must know. Told after
-    the rule's own notices, each person still at most once.
-    """
-    for key, value in notices.items():
-        added = tuple(value) if isinstance(value, list | tuple) else (value,)
-        existing = _added.get(key, ())
-        _added[key] = existing + tuple(n for n in added if n not in existing)
-
-
-def notice_rule(label, transition):
-    """The notices for ``transition`` of the model labelled ``label``, or None without a rule."""
-    rule = _rules.get((label, transition))
-    if rule is None:
-        return None
-    return rule + _added.get((label, transition), ())
-
-
-def notice_rules():
-    return dict(_rules)
 
 
 def transition_messages(event):
@@ -152,7 +50,7 @@ def transition_messages(event):
             messages.append(
                 Message(
                     to=(user,),
-                    kind=event.kind,
+                    kind=event.action,
                     subject=subject,
                     template=notice.template,
                     context={
@@ -172,30 +70,23 @@ def transition_messages(event):
     return messages
 
 
-def transition_notices_send(
-    sender, *, instance, transition, from_state, to_state, by=None, payload=None, **kwargs
-):
-    """``transition_done`` receiver: tell the people a committed transition concerns.
+def transition_notices_send(event):
+    """Tell the people a committed transition concerns; registered in ``workflow.hooks`` by
+    ``NotificationsConfig.ready()``.
 
     It runs after the step's own commit, so the step has happened whatever happens here: a
     failure is logged, never raised into the page of the person who took the step.
     """
-    event = TransitionEvent(
-        instance=instance,
-        transition=transition,
-        from_state=str(from_state),
-        to_state=str(to_state),
-        by=by,
-        payload=payload or {},
-    )
     try:
         with transaction.atomic():
             # Whatever was asked about the object before this step is done or overtaken.
-            notifications_done(instance)
+            notifications_done(event.instance)
             notifications = notify_many(transition_messages(event))
     except Exception:
-        logger.exception("Could not tell people about %s on %s", event.kind, instance.pk)
+        logger.exception("Could not tell people about %s on %s", event.action, event.instance.pk)
         return []
     if notifications:
-        logger.info("Told %d people about %s %s", len(notifications), event.kind, instance.pk)
+        logger.info(
+            "Told %d people about %s %s", len(notifications), event.action, event.instance.pk
+        )
     return notifications

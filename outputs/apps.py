@@ -5,42 +5,39 @@ class OutputsConfig(AppConfig):
     name = "outputs"
 
     def ready(self):
-        # What the audit trail says of this app's actions, in words.
-        from . import audit_words
+        # Each line fills a registry an app below this one declares in its hooks.py.
+        from audit import hooks as audit_hooks
+        from notifications import hooks as notification_hooks
+        from projects import hooks as project_hooks
+        from researchers import hooks as researcher_hooks
 
-        audit_words.register()
+        from . import (
+            audit_words,
+            notices,
+            publication_selectors,
+            reminders,
+            request_selectors,
+            request_services,
+            role_grants,
+        )
+
+        # What the audit trail says of this app's actions, in words.
+        audit_hooks.action_words_register(audit_words.WORDS)
 
         # Projects asks these without importing outputs: whether every released output is
         # published or waived and nothing is still being checked before a project closes, what
         # to close unreleased once an ended project's grace period is over, and what its
         # register entry lists.
-        from projects import hooks
-
-        from . import publication_selectors, request_selectors, request_services
-
-        hooks.publication_checks.register(publication_selectors.project_outputs_settled)
-        hooks.checking_checks.register(request_selectors.project_nothing_in_checking)
-        hooks.grace_over.register(request_services.requests_close_unreleased)
-        hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
-
-        # Reminders about late checks, stale drafts and unpublished outputs.
-        from . import reminders
-
-        reminders.register()
+        project_hooks.publication_checks.register(publication_selectors.project_outputs_settled)
+        project_hooks.checking_checks.register(request_selectors.project_nothing_in_checking)
+        project_hooks.grace_over.register(request_services.requests_close_unreleased)
+        project_hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
 
         # Who is told about each step of an output request.
-        from notifications.transitions import notices_register
+        notification_hooks.notices_register(notices.NOTICES)
 
-        from . import notices
-
-        notices_register(notices.NOTICES)
+        # Reminders about late checks, stale drafts and unpublished outputs.
+        notification_hooks.reminder_rules_register(*reminders.RULES)
 
         # What the output-checker role gives, ended when the role is taken away.
-        from researchers.role_grants import role_grants_register
-
-        from . import role_grants
-
-        role_grants_register(*role_grants.ROLE_GRANTS)
-
-        # Connects the receiver that forgets the votes on a file when it is replaced.
-        from . import review_services  # noqa: F401
+        researcher_hooks.role_grants_register(*role_grants.ROLE_GRANTS)

@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions."""
-
-from audit.describe import action_words_register
+"""What the audit trail shows for this app's own actions; registered in ``audit.hooks`` from the
+app's ``AppConfig.ready()``."""
 
 WORDS = {
     "output_request.created": "Started an output request",
@@ -20,7 +19,3 @@ WORDS = {
     "output.publication_recorded": "Recorded a publication",
     "output.publication_changed": "Changed a publication",
 }
-
-
-def register():
-    action_words_register(WORDS)

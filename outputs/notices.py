@@ -1,6 +1,6 @@
 """Who is told about each step of an output-checking request, from submission to release.
 
-Registered into ``notifications.transitions`` by ``OutputsConfig.ready()``; the emails are
+Registered in ``notifications.hooks`` by ``OutputsConfig.ready()``; the emails are
 sent once the step has committed. Checkers on the request's project are never asked to check
 it, since they may not.
 """
@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from identity.roles import Role
-from notifications.transitions import Notice
+from notifications.hooks import Notice, notices_to
 from projects.lifecycle_selectors import project_members
 
 from .models import GroupComment, Review
@@ -19,10 +19,6 @@ REQUEST = "outputs.OutputRequest"
 
 
 # Who
-
-
-def _author(event):
-    return [event.instance.author]
 
 
 def _members(event):
@@ -115,19 +111,9 @@ def _returned(event):
     return {**_request(event), "comments": [(c.group.name, c.text) for c in comments]}
 
 
-def _to_author(
-    subject, template, summary, *, context=_request, action_text="See your request", asks=False
-):
-    return Notice(
-        to=_author,
-        subject=subject,
-        template=template,
-        link=_request_page,
-        action_text=action_text,
-        context=context,
-        asks=asks,
-        summary=summary,
-    )
+_to_author = notices_to(
+    "author", link=_request_page, action_text="See your request", context=_request
+)
 
 
 NOTICES = {
@@ -142,13 +128,9 @@ NOTICES = {
             context=_request,
             summary="Two independent checkers must review every file.",
         ),
-        Notice(
-            to=_author,
-            subject="Your output request has been sent for checking",
-            template="output_request_sent",
-            link=_request_page,
-            action_text="See your request",
-            context=_request,
+        _to_author(
+            "Your output request has been sent for checking",
+            "output_request_sent",
             summary="Two output checkers will review it, normally within 5 working days.",
             tell_actor=True,
         ),
@@ -176,12 +158,12 @@ NOTICES = {
     (REQUEST, "approve"): _to_author(
         "Your output request has been approved",
         "output_request_approved",
-        "A checker will release it to your project.",
+        summary="A checker will release it to your project.",
     ),
     (REQUEST, "return_to_author"): _to_author(
         "Your output request has been returned for changes",
         "output_request_returned",
-        "Change the files the checkers mention and submit it again.",
+        summary="Change the files the checkers mention and submit it again.",
         context=_returned,
         action_text="See what to change",
         asks=True,
@@ -189,7 +171,7 @@ NOTICES = {
     (REQUEST, "reject"): _to_author(
         "Your output request has been rejected",
         "output_request_rejected",
-        "Nothing in it will be released. Read the checkers' reasons.",
+        summary="Nothing in it will be released. Read the checkers' reasons.",
     ),
     (REQUEST, "release"): Notice(
         to=_members,

@@ -1,7 +1,7 @@
 """Reminders about output checks past their service level, stale drafts and unpublished outputs.
 
-Registered from ``OutputsConfig.ready()``; ``notifications.reminders.reminders_sweep`` sends
-them.
+Registered in ``notifications.hooks`` from ``OutputsConfig.ready()``;
+``notifications.reminders.reminders_sweep`` sends them.
 """
 
 from datetime import timedelta
@@ -12,11 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from identity.roles import Role
-from notifications.reminders import (
-    ReminderRule,
-    reminder_rule_register,
-    untouched_since,
-)
+from notifications.hooks import ReminderRule
+from notifications.reminders import untouched_since
 from notifications.stale_drafts import stale_draft_rules
 from projects.models import TeamMember
 
@@ -184,6 +181,4 @@ PUBLICATION_RULES = [
 ]
 
 
-def register():
-    for rule in (*OVERDUE_RULES, *DRAFT_RULES, *PUBLICATION_RULES):
-        reminder_rule_register(rule)
+RULES = (*OVERDUE_RULES, *DRAFT_RULES, *PUBLICATION_RULES)

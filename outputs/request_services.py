@@ -33,7 +33,7 @@ from .request_permissions import (
     check_user_can_list_requests,
     check_user_can_remove_file,
 )
-from .signals import file_replaced
+from .review_services import votes_reset_for_file
 
 # What an output may be, recognised by content (uploads.kinds), never by its name.
 OUTPUT_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
@@ -288,8 +288,9 @@ def file_add(
 def file_replace(*, output_file, by, upload_file, request=None):
     """Replace a file with a new version: a new row; the old one keeps ``replaced_at``.
 
-    Magnitude tables that named the old file as their counts now name the new one, and
-    ``outputs.signals.file_replaced`` tells the checkers' side to forget votes on the old one.
+    Magnitude tables that named the old file as their counts now name the new one, and the
+    votes on the old one in reviews still open are forgotten (``votes_reset_for_file``), all in
+    the one transaction.
     """
     upload = output_validate(upload_file)
     with transaction.atomic():
@@ -316,7 +317,7 @@ def file_replace(*, output_file, by, upload_file, request=None):
             payload={"old_file": old.pk, "file": new.pk, "sha256": new.sha256},
             request=request,
         )
-        file_replaced.send(sender=OutputFile, old_file=old, new_file=new, by=by, request=request)
+        votes_reset_for_file(old, by=by, request=request)
     return new
 
 

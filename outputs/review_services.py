@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.dispatch import receiver
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -27,7 +26,6 @@ from . import conditions
 from .models import FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .review_permissions import check_user_can_review
 from .review_selectors import REVIEWS_NEEDED, approval_comment_needed, current_round
-from .signals import file_replaced
 
 State = OutputRequest.State
 REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
@@ -382,7 +380,8 @@ def reviews_open_discard(*, checker, by, request=None):
 
 
 def votes_reset_for_file(output_file, *, by=None, request=None):
-    """Forget the votes on ``output_file`` in reviews not yet submitted, because it changed.
+    """Forget the votes on ``output_file`` in reviews not yet submitted, because it changed;
+    ``request_services.file_replace`` calls it when the author replaces the file.
 
     A replaced file is a new row, so its replacement starts with no votes anyway; this also
     clears votes given on the old row while a review is still open.
@@ -400,8 +399,3 @@ def votes_reset_for_file(output_file, *, by=None, request=None):
                 request=request,
             )
     return deleted
-
-
-@receiver(file_replaced)
-def _votes_reset_on_replace(sender, old_file, new_file, by=None, request=None, **kwargs):
-    votes_reset_for_file(old_file, by=by, request=request)

@@ -1,8 +1,8 @@
 """What the output-checker role gives beyond its group, and the service that ends it when the
-role is taken away. Registered into ``researchers.role_grants`` by ``OutputsConfig.ready()``."""
+role is taken away. Registered in ``researchers.hooks`` by ``OutputsConfig.ready()``."""
 
 from identity.roles import Role
-from researchers.role_grants import RoleGrant
+from researchers.hooks import RoleGrant
 
 from . import review_selectors, review_services
 

@@ -13,15 +13,14 @@ team and datasets, keeping a snapshot of each version for the differences page.
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
-from django_fsm.signals import post_transition
 
 from audit.services import audit_record
-from notifications.services import notify
+from notifications.services import notify_many
 from workflow.errors import TransitionRefused
 
+from . import notices
 from .lifecycle_conditions import past_end_date
-from .lifecycle_selectors import amendment_open_for, project_members
+from .lifecycle_selectors import amendment_open_for
 from .lifecycle_services import project_reopen
 from .models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from .permissions import is_coordinator
@@ -172,32 +171,20 @@ def _apply(amendment, *, by, request=None):
         payload={"amendment": amendment.pk, "from_version": before, "to_version": project.version},
         request=request,
     )
-    versions_url = reverse("projects:versions", kwargs={"pk": project.pk})
-    notify(
-        to=project_members(project),
-        kind="proposal.amendment_apply",
-        subject="An amendment to your project is in force",
-        template="project_amended",
-        context={
-            "project": project,
-            "version": project.version,
-            "action_url": versions_url,
-            "action_text": "See what changed",
-        },
-        link=versions_url,
-        summary=f"Version {project.version} of the project is now in force.",
-        obj=project,
-    )
+    notify_many([notices.amendment_in_force(project)])
     if project.state == State.ENDED and not past_end_date(project):
         project = project_reopen(project=project)
     return project
 
 
-def amendment_apply(*, amendment, by=None, request=None):
+def amendment_apply(*, amendment, by, request=None):
     """Make an approved amendment the version in force of the project it amends.
 
-    Called by itself when an amendment is approved, by the panel's decision or the fast track;
-    safe to call again, since a project already at the amendment's version is left alone.
+    Called by the panel's decision (``panel_services.decision_record``) and the fast track
+    (``screening_services.proposal_fast_track``) inside their own transaction, so the amendment
+    is approved and in force together or not at all, and its audit event names the person who
+    decided. Safe to call again, since a project already at the amendment's version is left
+    alone.
     """
     with transaction.atomic():
         amendment = Proposal.objects.select_for_update().get(pk=amendment.pk)
@@ -206,15 +193,3 @@ def amendment_apply(*, amendment, by=None, request=None):
         if amendment.state not in APPROVED_STATES:
             raise TransitionRefused(["Only an approved amendment can be put in force."])
         return _apply(amendment, by=by, request=request)
-
-
-def _apply_on_approval(sender, instance, name, source, target, **kwargs):
-    # Runs inside the decision's own transaction, so the amendment is approved and in force
-    # together or not at all.
-    if instance.amends_id is not None and target in APPROVED_STATES:
-        _apply(instance, by=None)
-
-
-post_transition.connect(
-    _apply_on_approval, sender=Proposal, dispatch_uid="projects.amendment_apply_on_approval"
-)

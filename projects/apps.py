@@ -5,37 +5,28 @@ class ProjectsConfig(AppConfig):
     name = "projects"
 
     def ready(self):
-        # What the audit trail says of this app's actions, in words.
-        from . import audit_words
+        # Each line fills a registry an app below this one declares in its hooks.py.
+        from audit import hooks as audit_hooks
+        from notifications import hooks as notification_hooks
+        from researchers import hooks as researcher_hooks
 
-        audit_words.register()
-
-        # Reminders about stale drafts, late panel recommendations and projects ending.
-        from . import reminders
-
-        reminders.register()
-
-        # Who is told about each step of a proposal and a project.
-        from notifications.transitions import notices_add, notices_register
-
-        from . import notices
-
-        notices_register(notices.NOTICES)
-        notices_add(notices.TEAM_MEMBER_NOTICES)
-
-        # What the panel-reviewer and data-owner roles give, ended when the role is taken away.
-        from researchers.role_grants import role_grants_register
-
-        from . import role_grants
-
-        role_grants_register(*role_grants.ROLE_GRANTS)
-
-        # The projects section of the secretariat's person page.
-        from researchers.person_sections import person_sections_register
-
+        from . import audit_words, notices, reminders, role_grants
         from .person_section import PERSON_SECTION
 
-        person_sections_register(PERSON_SECTION)
+        # What the audit trail says of this app's actions, in words, and where its objects open.
+        audit_hooks.action_words_register(audit_words.WORDS)
+        audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
 
-        # An approved amendment is put in force in the same transaction as its approval.
-        from . import amendment_services  # noqa: F401
+        # Who is told about each step of a proposal and a project, and which co-ordinators
+        # hear of a step of a team member's accreditation.
+        notification_hooks.notices_register(notices.NOTICES)
+        notification_hooks.notices_add(notices.TEAM_MEMBER_NOTICES)
+
+        # Reminders about stale drafts, late panel recommendations and projects ending.
+        notification_hooks.reminder_rules_register(*reminders.RULES)
+
+        # What the panel-reviewer and data-owner roles give, ended when the role is taken away.
+        researcher_hooks.role_grants_register(*role_grants.ROLE_GRANTS)
+
+        # The projects section of the secretariat's person page.
+        researcher_hooks.person_sections_register(PERSON_SECTION)

@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions, and where its objects open."""
-
-from audit.describe import action_words_register, object_page_register
+"""What the audit trail shows for this app's own actions, and where its objects open; registered
+in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
 
 WORDS = {
     "proposal.create": "Started a project proposal",
@@ -28,7 +27,6 @@ WORDS = {
     "data_owner_representative.remove": "Ended someone's place as a department's data owner",
 }
 
-
-def register():
-    action_words_register(WORDS)
-    object_page_register("projects.proposal", "projects:proposal_detail")
+OBJECT_PAGES = {
+    "projects.proposal": "projects:proposal_detail",
+}

@@ -1,6 +1,6 @@
 """Who is told about each step of a project proposal, from submission to closing.
 
-Registered into ``notifications.transitions`` by ``ProjectsConfig.ready()``; the emails are
+Registered in ``notifications.hooks`` by ``ProjectsConfig.ready()``; the emails are
 sent once the step has committed, so what the step recorded beside the transition (the
 screening comments, the refused consent, the panel's decision) is there to read.
 """
@@ -8,8 +8,8 @@ screening comments, the refused consent, the panel's decision) is there to read.
 from django.urls import reverse, reverse_lazy
 
 from accreditation.selectors import secretariat_users
-from notifications.services import Message, object_key
-from notifications.transitions import Notice
+from notifications.hooks import Notice, notices_to, person
+from notifications.services import Message, object_about, object_key
 from workflow.services import unmet_conditions
 
 from .lifecycle_selectors import project_members
@@ -30,8 +30,7 @@ Consent = DatasetRequest.Consent
 # Who
 
 
-def _coordinator(event):
-    return [event.instance.coordinator]
+_coordinator = person("coordinator")
 
 
 def _members(event):
@@ -204,26 +203,20 @@ def _ended_for_secretariat(event):
     return {**_ended(event), "for_secretariat": True}
 
 
+_to_coordinator = notices_to("coordinator", link=_proposal_page, action_text="Open your proposal")
+
+
 def _progress(subject, what_happened, what_next):
     """The co-ordinator hears where their proposal has got to."""
-    return Notice(
-        to=_coordinator,
-        subject=subject,
-        template="proposal_moved",
-        link=_proposal_page,
-        action_text="Open your proposal",
-        context=_moved(what_happened, what_next),
-        summary=what_next,
+    return _to_coordinator(
+        subject, "proposal_moved", context=_moved(what_happened, what_next), summary=what_next
     )
 
 
 def _panel_decision():
-    return Notice(
-        to=_coordinator,
-        subject=_decision_subject,
-        template="panel_decision",
-        link=_proposal_page,
-        action_text="Open your proposal",
+    return _to_coordinator(
+        _decision_subject,
+        "panel_decision",
         context=_decided,
         summary="Read the panel's decision and its rationale.",
     )
@@ -241,12 +234,9 @@ NOTICES = {
             context=_proposal,
             summary="Check it is complete and feasible, then pass it on, return it or approve it.",
         ),
-        Notice(
-            to=_coordinator,
-            subject="Your project proposal has been sent",
-            template="proposal_sent",
-            link=_proposal_page,
-            action_text="Open your proposal",
+        _to_coordinator(
+            "Your project proposal has been sent",
+            "proposal_sent",
             context=_proposal,
             summary="The secretariat will screen it and tell you what happens next.",
             tell_actor=True,
@@ -351,11 +341,9 @@ NOTICES = {
             "will email you the decision.",
         ),
     ),
-    (PROPOSAL, "fast_track_approve"): Notice(
-        to=_coordinator,
-        subject="Your project has been approved",
-        template="proposal_fast_tracked",
-        link=_proposal_page,
+    (PROPOSAL, "fast_track_approve"): _to_coordinator(
+        "Your project has been approved",
+        "proposal_fast_tracked",
         action_text="Go to your project",
         context=_decided,
         summary="Approved under delegated authority. Activate it on or after its start date.",
@@ -501,8 +489,186 @@ TEAM_MEMBER_NOTICES = {
 }
 
 
-# A role taken away: not a step of a state machine, so the service that ends what the role gave
-# sends these by name, through ``notifications.services.notify_many``.
+# Not steps of a state machine: the service where each happens sends it by name, through
+# ``notifications.services.notify_many``.
+
+REPLACEMENT_NEEDED = "proposal.replacement_needed"
+PANEL_SHORT = "proposal.panel_short"  # a reviewer lost the role
+
+
+def _proposal_link(proposal):
+    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})
+
+
+def _panel_link(proposal):
+    return reverse("projects:panel", kwargs={"pk": proposal.pk})
+
+
+def team_invitation(member, *, invitee, by):
+    """The person invited onto ``member``'s team hears of it and is asked to answer.
+
+    ``invitee`` is the account at the invited address, or None: an address nobody has an
+    account for yet can only be emailed (there is no list for the invitation to wait in), and
+    the email says to create an account with that address first.
+    """
+    proposal = member.proposal
+    link = reverse("projects:team_invitation", kwargs={"token": member.token})
+    return Message(
+        to=(invitee or member.email,),
+        kind="proposal.team_invite",
+        subject="You have been invited to join a research project",
+        template="team_invitation",
+        context={
+            "proposal": proposal,
+            "person": invitee,
+            "inviter": by,
+            "action_url": link,
+            "action_text": "Accept or decline the invitation",
+        },
+        link=link,
+        summary=f"{by.get_full_name()} invites you to join “{proposal.title}”.",
+        about=proposal.notice_about,
+        object_key=object_key(member),
+        needs_action=True,
+    )
+
+
+def team_answered(proposal, *, member, accepted):
+    """The co-ordinator hears that ``member`` has accepted or declined their invitation."""
+    link = _proposal_link(proposal)
+    return Message(
+        to=(proposal.coordinator,),
+        kind=f"proposal.team_{'accept' if accepted else 'decline'}",
+        subject=(
+            "A researcher has joined your project team"
+            if accepted
+            else "A researcher has declined to join your project team"
+        ),
+        template="team_answered",
+        context={
+            "proposal": proposal,
+            "person": proposal.coordinator,
+            "member": member,
+            "accepted": accepted,
+            "action_url": link,
+            "action_text": "Open the proposal",
+        },
+        link=link,
+        summary=(
+            f"{member.get_full_name()} {'joined' if accepted else 'declined to join'} the team."
+        ),
+        about=object_about(proposal),
+        object_key=object_key(proposal),
+    )
+
+
+def reviewer_assigned(assignment):
+    """A panel reviewer is asked to declare any conflict of interest, then review."""
+    proposal = assignment.proposal
+    link = reverse("projects:review", kwargs={"pk": proposal.pk})
+    return Message(
+        to=(assignment.reviewer,),
+        kind="proposal.reviewer_assign",
+        subject="You have been asked to review a project proposal",
+        template="panel_review_assigned",
+        context={
+            "person": assignment.reviewer,
+            "proposal": proposal,
+            "assignment": assignment,
+            "action_url": link,
+            "action_text": "Open the proposal",
+        },
+        link=link,
+        summary="Declare any conflict of interest, then review it.",
+        about=object_about(assignment),
+        object_key=object_key(assignment),
+        needs_action=True,
+    )
+
+
+def reviewer_unassigned(assignment, *, reason):
+    """A panel reviewer hears they are no longer reviewing the proposal, and why."""
+    proposal = assignment.proposal
+    return Message(
+        to=(assignment.reviewer,),
+        kind="proposal.reviewer_unassign",
+        subject="You are no longer reviewing a project proposal",
+        template="panel_review_unassigned",
+        context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
+        summary=reason,
+        about=proposal.notice_about,
+    )
+
+
+def replacement_needed(assignment):
+    """The secretariat hears that a reviewer declared a conflict of interest, and is asked to
+    assign a replacement."""
+    proposal = assignment.proposal
+    link = _panel_link(proposal)
+    return Message(
+        to=tuple(secretariat_users()),
+        kind=REPLACEMENT_NEEDED,
+        subject="A reviewer has declared a conflict of interest: assign a replacement",
+        template="panel_conflict_declared",
+        context={
+            "proposal": proposal,
+            "assignment": assignment,
+            "reviewer": assignment.reviewer,
+            "action_url": link,
+            "action_text": "Assign a replacement reviewer",
+        },
+        link=link,
+        summary=f"{assignment.reviewer.get_full_name()} declared a conflict of interest.",
+        about=object_about(proposal),
+        object_key=object_key(proposal),
+        needs_action=True,
+    )
+
+
+def recommendations_in(proposal):
+    """The secretariat is asked to record the decision once the panel's recommendations are
+    in."""
+    link = _panel_link(proposal)
+    return Message(
+        to=tuple(secretariat_users()),
+        kind="proposal.recommendations_in",
+        subject="The panel's recommendations are in: record the decision",
+        template="panel_recommendations_in",
+        context={
+            "proposal": proposal,
+            "action_url": link,
+            "action_text": "Record the panel's decision",
+        },
+        link=link,
+        summary="Every recommendation the panel needs is in.",
+        about=object_about(proposal),
+        object_key=object_key(proposal),
+        needs_action=True,
+    )
+
+
+def amendment_in_force(project):
+    """The project's members hear that an approved amendment is now the version in force."""
+    link = reverse("projects:versions", kwargs={"pk": project.pk})
+    return Message(
+        to=tuple(project_members(project)),
+        kind="proposal.amendment_apply",
+        subject="An amendment to your project is in force",
+        template="project_amended",
+        context={
+            "project": project,
+            "version": project.version,
+            "action_url": link,
+            "action_text": "See what changed",
+        },
+        link=link,
+        summary=f"Version {project.version} of the project is now in force.",
+        about=object_about(project),
+        object_key=object_key(project),
+    )
+
+
+# A role taken away: the service that ends what the role gave sends these.
 
 
 def panel_short(proposal, *, reviewer):
@@ -510,7 +676,7 @@ def panel_short(proposal, *, reviewer):
     link = reverse("projects:panel", kwargs={"pk": proposal.pk})
     return Message(
         to=tuple(secretariat_users()),
-        kind="proposal.panel_short",
+        kind=PANEL_SHORT,
         subject="A reviewer has lost the panel-reviewer role: assign a replacement",
         template="panel_reviewer_role_removed",
         context={

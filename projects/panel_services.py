@@ -13,19 +13,18 @@ input.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accreditation.selectors import secretariat_users
 from audit.services import audit_record
-from notifications.services import notifications_done, notify, notify_many
+from notifications.services import notifications_done, notify_many
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire
 
 from . import conditions, notices
+from .amendment_services import APPROVED_STATES, amendment_apply
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 from .panel_permissions import REVIEW_PERMISSION, check_user_can_review, check_user_can_run_panel
 from .panel_selectors import PANEL_SIZE, reviewer_refusal
@@ -84,18 +83,6 @@ def _refuse_unless_panel_review(proposal):
 
 
 # The secretariat is asked to assign a replacement reviewer.
-REPLACEMENT_NEEDED = "proposal.replacement_needed"
-PANEL_SHORT = "proposal.panel_short"  # a reviewer lost the role (``notices.panel_short``)
-
-
-def _review_url(proposal):
-    return reverse("projects:review", kwargs={"pk": proposal.pk})
-
-
-def _panel_url(proposal):
-    return reverse("projects:panel", kwargs={"pk": proposal.pk})
-
-
 # The secretariat: the panel's members
 
 
@@ -198,24 +185,8 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
             request=request,
         )
         # A replacement is assigned: the call for one is answered.
-        notifications_done(proposal, kinds=[REPLACEMENT_NEEDED, PANEL_SHORT])
-        notify(
-            to=[reviewer],
-            kind="proposal.reviewer_assign",
-            subject="You have been asked to review a project proposal",
-            template="panel_review_assigned",
-            context={
-                "person": reviewer,
-                "proposal": proposal,
-                "assignment": assignment,
-                "action_url": _review_url(proposal),
-                "action_text": "Open the proposal",
-            },
-            link=_review_url(proposal),
-            summary="Declare any conflict of interest, then review it.",
-            obj=assignment,
-            needs_action=True,
-        )
+        notifications_done(proposal, kinds=[notices.REPLACEMENT_NEEDED, notices.PANEL_SHORT])
+        notify_many([notices.reviewer_assigned(assignment)])
     return assignment
 
 
@@ -251,15 +222,7 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
         )
         notifications_done(assignment)
         if was_current:
-            notify(
-                to=[assignment.reviewer],
-                kind="proposal.reviewer_unassign",
-                subject="You are no longer reviewing a project proposal",
-                template="panel_review_unassigned",
-                context={"person": assignment.reviewer, "proposal": proposal, "reason": reason},
-                summary=reason,
-                about=proposal.notice_about,
-            )
+            notify_many([notices.reviewer_unassigned(assignment, reason=reason)])
     return assignment
 
 
@@ -368,23 +331,7 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
         )
         if conflict:
             notifications_done(assignment)  # a conflicted reviewer reviews nothing
-            notify(
-                to=list(secretariat_users()),
-                kind=REPLACEMENT_NEEDED,
-                subject="A reviewer has declared a conflict of interest: assign a replacement",
-                template="panel_conflict_declared",
-                context={
-                    "proposal": proposal,
-                    "assignment": assignment,
-                    "reviewer": assignment.reviewer,
-                    "action_url": _panel_url(proposal),
-                    "action_text": "Assign a replacement reviewer",
-                },
-                link=_panel_url(proposal),
-                summary=f"{assignment.reviewer.get_full_name()} declared a conflict of interest.",
-                obj=proposal,
-                needs_action=True,
-            )
+            notify_many([notices.replacement_needed(assignment)])
     return assignment
 
 
@@ -450,21 +397,7 @@ def recommendation_submit(
         )
         notifications_done(assignment)  # the review asked for is in
         if conditions.panel_recommendations_in(proposal):
-            notify(
-                to=list(secretariat_users()),
-                kind="proposal.recommendations_in",
-                subject="The panel's recommendations are in: record the decision",
-                template="panel_recommendations_in",
-                context={
-                    "proposal": proposal,
-                    "action_url": _panel_url(proposal),
-                    "action_text": "Record the panel's decision",
-                },
-                link=_panel_url(proposal),
-                summary="Every recommendation the panel needs is in.",
-                obj=proposal,
-                needs_action=True,
-            )
+            notify_many([notices.recommendations_in(proposal)])
     return made
 
 
@@ -488,7 +421,8 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
 
     Only once three reviewers, at least one independent, have recommended; approval also needs
     the approval rules (every team member accredited to the end date). A return ends the
-    current reviewers' assignments, so the changed proposal gets a fresh panel.
+    current reviewers' assignments, so the changed proposal gets a fresh panel. An approved
+    amendment comes into force in the same transaction (``amendment_apply``).
     """
     if outcome not in DECISIONS:
         raise ValidationError({"outcome": "Select the panel's decision"})
@@ -523,4 +457,6 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
         if outcome == "return":
             for assignment in proposal.assignments.on_panel().select_related("reviewer"):
                 _end_assignment(assignment, "The proposal was returned for changes.")
+        if proposal.amends_id is not None and proposal.state in APPROVED_STATES:
+            amendment_apply(amendment=proposal, by=by, request=request)
     return decision

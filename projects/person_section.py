@@ -1,7 +1,7 @@
 """The projects section of the secretariat's person page, registered into
-``researchers.person_sections`` from ``ProjectsConfig.ready()``."""
+``researchers.hooks`` from ``ProjectsConfig.ready()``."""
 
-from researchers.person_sections import PersonSection
+from researchers.hooks import PersonSection
 
 from .proposal_selectors import proposals_for_user
 

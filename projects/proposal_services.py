@@ -11,20 +11,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
-from notifications.services import email_on_commit, notifications_done, notify
+from notifications.services import notifications_done, notify_many
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
-from . import conditions
+from . import conditions, notices
 from .models import DatasetRequest, Proposal, ProposalSnapshot, Purpose, TeamMember
 from .proposal_permissions import check_user_can_edit_proposal
 
@@ -63,10 +62,6 @@ def _lock_editable(proposal, by):
 
 def _clean_text(value):
     return (value or "").strip()
-
-
-def _proposal_url(proposal):
-    return reverse("projects:proposal_detail", kwargs={"pk": proposal.pk})
 
 
 # Starting and writing a proposal
@@ -279,32 +274,7 @@ def team_invite(*, proposal, email, by, request=None):
             request=request,
         )
         invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        invitation_url = reverse("projects:team_invitation", kwargs={"token": member.token})
-        message = {
-            "subject": "You have been invited to join a research project",
-            "template": "team_invitation",
-            "context": {
-                "proposal": proposal,
-                "person": invitee,
-                "inviter": by,
-                "action_url": invitation_url,
-                "action_text": "Accept or decline the invitation",
-            },
-        }
-        if invitee is None:
-            # Nobody has an account at that address yet: the email is all there is to tell.
-            email_on_commit(to=[email], **message)
-        else:
-            notify(
-                to=[invitee],
-                kind="proposal.team_invite",
-                link=invitation_url,
-                summary=f"{by.get_full_name()} invites you to join “{proposal.title}”.",
-                about=proposal.notice_about,
-                obj=member,
-                needs_action=True,
-                **message,
-            )
+        notify_many([notices.team_invitation(member, invitee=invitee, by=by)])
     return member
 
 
@@ -347,27 +317,7 @@ def _answer_invitation(*, invitation, by, request, accept):
             request=request,
         )
         notifications_done(invitation)  # the invitation is answered
-        notify(
-            to=[proposal.coordinator],
-            kind=f"proposal.team_{verb}",
-            subject=(
-                "A researcher has joined your project team"
-                if accept
-                else "A researcher has declined to join your project team"
-            ),
-            template="team_answered",
-            context={
-                "proposal": proposal,
-                "person": proposal.coordinator,
-                "member": by,
-                "accepted": accept,
-                "action_url": _proposal_url(proposal),
-                "action_text": "Open the proposal",
-            },
-            link=_proposal_url(proposal),
-            summary=f"{by.get_full_name()} {'joined' if accept else 'declined to join'} the team.",
-            obj=proposal,
-        )
+        notify_many([notices.team_answered(proposal, member=by, accepted=accept)])
     return invitation
 
 

@@ -1,7 +1,7 @@
 """Reminders about stale draft proposals, overdue panel recommendations and projects ending.
 
-Registered from ``ProjectsConfig.ready()``; ``notifications.reminders.reminders_sweep`` sends
-them.
+Registered in ``notifications.hooks`` from ``ProjectsConfig.ready()``;
+``notifications.reminders.reminders_sweep`` sends them.
 """
 
 from datetime import timedelta
@@ -10,10 +10,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from accreditation.selectors import secretariat_users
-from notifications.reminders import (
-    ReminderRule,
-    reminder_rule_register,
-)
+from notifications.hooks import ReminderRule
 from notifications.stale_drafts import stale_draft_rules
 
 from .models import Proposal, ReviewerAssignment, TeamMember
@@ -145,6 +142,4 @@ ENDING_RULES = [
 ]
 
 
-def register():
-    for rule in (*DRAFT_RULES, *PANEL_RULES, *ENDING_RULES):
-        reminder_rule_register(rule)
+RULES = (*DRAFT_RULES, *PANEL_RULES, *ENDING_RULES)

@@ -1,9 +1,9 @@
 """What the panel-reviewer and data-owner roles give beyond their groups, and the services that
-end it when the role is taken away. Registered into ``researchers.role_grants`` by
+end it when the role is taken away. Registered in ``researchers.hooks`` by
 ``ProjectsConfig.ready()``."""
 
 from identity.roles import Role
-from researchers.role_grants import RoleGrant
+from researchers.hooks import RoleGrant
 
 from . import consent_selectors, consent_services, panel_selectors, panel_services
 

@@ -24,6 +24,7 @@ from django.db import transaction
 from legislation.selectors import datasets_needing_consent
 from workflow.services import transition_fire
 
+from .amendment_services import amendment_apply
 from .models import DatasetRequest, PanelDecision, Proposal, ScreeningReview
 
 State = Proposal.State
@@ -151,7 +152,8 @@ def proposal_fast_track(*, proposal, checks, rationale, by, request=None):
     """Approve a low-risk proposal in screening under the secretariat's delegated authority.
 
     Recorded as a fast-tracked screening and a decision by the fast-track route, with the
-    rationale the secretariat gives (required); the co-ordinator is told (``notices.py``).
+    rationale the secretariat gives (required); the co-ordinator is told (``notices.py``). An
+    amendment approved so comes into force in the same transaction.
     """
     rationale = (rationale or "").strip()
     if not rationale:
@@ -180,4 +182,6 @@ def proposal_fast_track(*, proposal, checks, rationale, by, request=None):
             rationale=rationale,
             decided_by=by,
         )
+        if proposal.amends_id is not None:
+            amendment_apply(amendment=proposal, by=by, request=request)
     return decision

@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions, and where its objects open."""
-
-from audit.describe import action_words_register, object_page_register
+"""What the audit trail shows for this app's own actions, and where its objects open; registered
+in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
 
 WORDS = {
     "report.csv_exported": "Downloaded a report as CSV",
@@ -10,7 +9,6 @@ WORDS = {
     "report.pdf_downloaded": "Downloaded a PDF report",
 }
 
-
-def register():
-    action_words_register(WORDS)
-    object_page_register("reports.reportexport", "reports:export_detail")
+OBJECT_PAGES = {
+    "reports.reportexport": "reports:export_detail",
+}

@@ -1,6 +1,5 @@
-"""What the audit trail shows for this app's own actions, and where its objects open."""
-
-from audit.describe import action_words_register, object_page_register
+"""What the audit trail shows for this app's own actions, and where its objects open; registered
+in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
 
 WORDS = {
     "researchers.user_registered": "Registered an account",
@@ -26,8 +25,7 @@ WORDS = {
     "declaration_version.publish": "Published a new version of the declaration",
 }
 
-
-def register():
-    action_words_register(WORDS)
-    object_page_register("researchers.user", "researchers:person_detail")
-    object_page_register("researchers.organisation", "researchers:organisation_review")
+OBJECT_PAGES = {
+    "researchers.user": "researchers:person_detail",
+    "researchers.organisation": "researchers:organisation_review",
+}

@@ -274,7 +274,6 @@ def _queue_announce(version_id):
 
 
 ANNOUNCE_CHUNK = 1000
-ANNOUNCE_KIND = "declaration_version.publish"
 
 
 def declaration_version_concerns():
@@ -303,22 +302,23 @@ def declaration_version_announce(*, version):
     from django.db.models import Exists, OuterRef
 
     from notifications.models import Notification
-    from notifications.services import Message, notify_many
+    from notifications.services import notify_many
+
+    from . import notices
 
     if DeclarationVersion.objects.current() != version:
         return 0  # a newer version has been published since: that one is announced instead
-    subject = f"Sign version {version.number} of the confidentiality declaration"
+    subject = notices.declaration_version_subject(version)
     already_signed = Declaration.objects.filter(
         version=version, state__in=[Declaration.State.PENDING, Declaration.State.SIGNED]
     ).values("user")
     # A re-run (a retried task) tells nobody twice.
     already_told = Notification.objects.filter(
-        recipient=OuterRef("pk"), kind=ANNOUNCE_KIND, subject=subject
+        recipient=OuterRef("pk"), kind=notices.DECLARATION_VERSION_PUBLISHED, subject=subject
     )
     people = (
         declaration_version_concerns().exclude(pk__in=already_signed).exclude(Exists(already_told))
     )
-    link = reverse("researchers:declaration")
     told = 0
     last_pk = 0
     while True:
@@ -326,21 +326,6 @@ def declaration_version_announce(*, version):
         if not chunk:
             return told
         with transaction.atomic():
-            notify_many(
-                [
-                    Message(
-                        to=tuple(chunk),
-                        kind=ANNOUNCE_KIND,
-                        subject=subject,
-                        template="declaration_version_published",
-                        context={"version": version, "action_url": link},
-                        link=link,
-                        summary=(
-                            f"Version {version.number} of the confidentiality declaration is "
-                            "published. Sign it to go on using the service."
-                        ),
-                    )
-                ]
-            )
+            notify_many([notices.declaration_version_published(version, people=chunk)])
         told += len(chunk)
         last_pk = chunk[-1].pk

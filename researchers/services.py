@@ -1,7 +1,7 @@
 """Changes to people and their roles. Each runs in one transaction and writes its audit events
 in that same transaction.
 
-Taking a role away also ends everything the role gave beyond its group (``role_grants.py``):
+Taking a role away also ends everything the role gave beyond its group (``hooks.py``):
 a reviewer's assignments, a checker's open review, a data owner's departments. A staff role is
 given only to someone who has signed the current confidentiality declaration; the one exception
 is the operator's bootstrap of the first secretariat member (``secretariat_bootstrap``).
@@ -22,9 +22,9 @@ from identity.roles import STAFF_ROLES, Role, user_roles_forget
 
 from .declaration_selectors import declaration_signed_current
 from .declarations import DeclarationVersion
+from .hooks import role_grants_end
 from .models import User
 from .permissions import check_user_can_manage_roles
-from .role_grants import role_grants_end
 
 ROLE_GRANTED = "researchers.role_granted"
 ROLE_REVOKED = "researchers.role_revoked"

@@ -11,9 +11,8 @@ from . import selectors, services
 from .declaration_selectors import declaration_latest_signed, declaration_version_current
 from .filters import PersonFilter
 from .forms import PersonRolesForm
-from .person_sections import person_sections
+from .hooks import person_sections, role_grants
 from .profile_selectors import training_latest
-from .role_grants import role_grants
 
 PEOPLE_PER_PAGE = 50
 

@@ -5,6 +5,9 @@ class WorkflowConfig(AppConfig):
     name = "workflow"
 
     def ready(self):
+        from audit import hooks as audit_hooks
+
         from . import audit_words
 
-        audit_words.register()
+        # What the audit trail says of every transition, in words.
+        audit_hooks.action_words_register(audit_words.transition_words())

@@ -2,8 +2,6 @@
 application)" for ``accreditation_application.return_to_applicant``. Read from the machines'
 own button labels, so a new transition has its words without anyone writing them."""
 
-from audit.describe import action_words_register
-
 from .graph import state_machines
 
 # The past tense of the verb each button label starts with; a verb not here keeps its label.
@@ -47,7 +45,3 @@ def transition_words():
             action = f"{audit_label(machine.model)}.{step.name}"
             words.setdefault(action, f"{past(step.label)} ({machine.model._meta.verbose_name})")
     return words
-
-
-def register():
-    action_words_register(transition_words())

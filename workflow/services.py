@@ -12,7 +12,7 @@ from audit.services import audit_record
 
 from .errors import TransitionNotPermitted, TransitionRefused
 from .graph import declared_line, sentence, state_field, transition_label, transition_method
-from .signals import transition_done
+from .hooks import TransitionEvent, transition_committed_functions
 
 
 def audit_label(model):
@@ -128,8 +128,9 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
     state (``TransitionRefused``), if ``by`` may not take it (``TransitionNotPermitted``, a
     PermissionDenied) or if a condition is unmet (``TransitionRefused``, with every unmet
     condition's sentence); run the transition method with ``kwargs``; save; write the audit
-    event. ``by=None`` is the service itself (a scheduled
-    task). ``transition_done`` is sent after the commit, never for a rolled-back change.
+    event. ``by=None`` is the service itself (a scheduled task). After the commit, never for a
+    rolled-back change, every function registered in ``hooks.transition_committed_register``
+    is called with the ``TransitionEvent``.
 
     ``obj`` is only read for its class and primary key: the caller should use the returned object.
     """
@@ -156,15 +157,19 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
             payload=payload,
             request=request,
         )
-        transaction.on_commit(
-            lambda: transition_done.send(
-                sender=model,
-                instance=locked,
-                transition=transition,
-                from_state=from_state,
-                to_state=to_state,
-                by=by,
-                payload=payload or {},
-            )
+        event = TransitionEvent(
+            instance=locked,
+            transition=transition,
+            from_state=str(from_state),
+            to_state=str(to_state),
+            action=f"{audit_label(model)}.{transition}",
+            by=by,
+            payload=payload or {},
         )
+        transaction.on_commit(lambda: _committed(event))
     return locked
+
+
+def _committed(event):
+    for function in transition_committed_functions():
+        function(event)

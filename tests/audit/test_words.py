@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from accreditation.models import Accreditation
-from audit.describe import action_describe, action_words, object_url
+from audit.describe import action_describe, object_url
+from audit.hooks import action_words
 from audit.models import AuditEvent
 from identity.roles import Role
 from researchers import services as role_services

@@ -63,7 +63,7 @@ def stale_draft_found(kind, draft):
     61 days and warned 31 days ago (``kind`` is the rules' prefix, "proposal"). Returns what the
     withdrawal rule found, not yet withdrawn: a person may still act on the draft before
     ``stale_draft_withdraw`` runs."""
-    from notifications.reminders import reminder_rules
+    from notifications.hooks import reminder_rules
 
     touched = timezone.now() - datetime.timedelta(days=61)
     type(draft).objects.filter(pk=draft.pk).update(updated_at=touched)
@@ -76,6 +76,6 @@ def stale_draft_found(kind, draft):
 
 def stale_draft_withdraw(kind, found):
     """The withdrawal rule's action on what ``stale_draft_found`` found; returns those withdrawn."""
-    from notifications.reminders import reminder_rules
+    from notifications.hooks import reminder_rules
 
     return list(reminder_rules()[f"{kind}_withdrawn"].action(found))

@@ -14,9 +14,10 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 
 from identity.roles import Role
-from notifications import reminders as reminders_module
+from notifications import hooks
+from notifications.hooks import ReminderRule, reminder_rules
 from notifications.models import Notification, ReminderSent
-from notifications.reminders import ReminderRule, reminder_rules, reminders_sweep
+from notifications.reminders import reminders_sweep
 from notifications.tasks import reminders_send
 from outputs.models import OutputRequest
 from projects.models import Proposal, ReviewerAssignment
@@ -159,12 +160,12 @@ def test_reminders_sweep_of_a_failed_batch_leaves_no_ledger_row_so_the_next_run_
     kind = "accreditation_expiring_30"
     real = reminder_rules()[kind]
     broken = ReminderRule(**{**real.__dict__, "template": "reminder_missing"})
-    reminders_module._rules[kind] = broken
+    hooks._reminder_rules[kind] = broken
     try:
         with pytest.raises(Exception, match="reminder_missing"):
             sweep_on(FIRST, kinds=[kind], sent=sent)
     finally:
-        reminders_module._rules[kind] = real
+        hooks._reminder_rules[kind] = real
 
     assert not ReminderSent.objects.exists()
     assert not Notification.objects.exists()
@@ -179,7 +180,7 @@ def test_reminders_sweep_one_kind_failing_does_not_hold_back_the_others(sent, mo
     project_ending(FIRST, 1)
     real = reminder_rules()["accreditation_expiring_30"]
     broken = ReminderRule(**{**real.__dict__, "template": "reminder_missing"})
-    monkeypatch.setitem(reminders_module._rules, "accreditation_expiring_30", broken)
+    monkeypatch.setitem(hooks._reminder_rules, "accreditation_expiring_30", broken)
 
     with pytest.raises(Exception, match="reminder_missing"):
         sweep_on(FIRST, sent=sent)
@@ -210,7 +211,7 @@ def test_reminders_send_retried_after_a_failure_sends_nothing_twice(sent, monkey
         return real.candidates(today)
 
     monkeypatch.setitem(
-        reminders_module._rules,
+        hooks._reminder_rules,
         "project_ending_60",
         ReminderRule(**{**real.__dict__, "candidates": candidates_failing_once}),
     )

@@ -8,8 +8,8 @@ from django.urls import reverse
 from accreditation import services as accreditation_services
 from accreditation.models import AccreditationApplication
 from identity.roles import Role
+from notifications.hooks import notice_rule, notice_rules
 from notifications.models import Notification
-from notifications.transitions import notice_rule, notice_rules
 from outputs.models import OutputRequest
 from outputs.request_services import request_submit, request_withdraw
 from outputs.review_services import output_request_return
@@ -263,9 +263,9 @@ def test_transition_notices_withdrawn_proposal_tells_the_secretariat_not_the_coo
 def test_transition_notices_failing_to_tell_is_logged_and_the_step_stands(
     sent, monkeypatch, caplog
 ):
-    from notifications import transitions
+    from notifications import hooks
 
-    broken = transitions.Notice(
+    broken = hooks.Notice(
         to=lambda event: [event.instance.applicant],
         subject="Never sent",
         template="no_such_template",
@@ -273,7 +273,7 @@ def test_transition_notices_failing_to_tell_is_logged_and_the_step_stands(
         tell_actor=True,
     )
     monkeypatch.setitem(
-        transitions._rules, ("accreditation.AccreditationApplication", "submit"), (broken,)
+        hooks._notices, ("accreditation.AccreditationApplication", "submit"), (broken,)
     )
     application = AccreditationApplicationFactory()
 

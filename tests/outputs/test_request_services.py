@@ -20,7 +20,6 @@ from outputs.request_services import (
     request_submit,
     request_withdraw,
 )
-from outputs.signals import file_replaced
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.factories import (
@@ -185,26 +184,18 @@ def test_file_add_by_another_member_refused():
         )
 
 
-def test_file_replace_keeps_old_row_and_sends_signal():
+def test_file_replace_keeps_old_row_and_adds_the_new_version_to_its_group():
     output_file = OutputFileFactory()
-    received = []
 
-    def receiver(sender, old_file, new_file, **kwargs):
-        received.append((old_file.pk, new_file.pk))
+    new = file_replace(
+        output_file=output_file,
+        by=output_file.uploaded_by,
+        upload_file=upload(SMALL_TABLE_CSV + b"West,40\n", "table-v2.csv"),
+    )
 
-    file_replaced.connect(receiver)
-    try:
-        new = file_replace(
-            output_file=output_file,
-            by=output_file.uploaded_by,
-            upload_file=upload(SMALL_TABLE_CSV + b"West,40\n", "table-v2.csv"),
-        )
-    finally:
-        file_replaced.disconnect(receiver)
     output_file.refresh_from_db()
     assert output_file.replaced_at is not None
     assert new.replaced_at is None and new.group == output_file.group
-    assert received == [(output_file.pk, new.pk)]
     assert AuditEvent.objects.filter(action="output_request.file_replaced").count() == 1
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from audit.models import AuditEvent
 from outputs.check_services import file_checks_run
 from outputs.models import OutputRequest
 from outputs.request_services import file_replace, request_submit
@@ -69,3 +70,5 @@ def test_replacing_a_file_forgets_votes_in_open_reviews():
     file_replace(output_file=old, by=output_request.author, upload_file=upload(b"a,b\n1,20\n"))
     assert not old.votes.filter(review__checker=third).exists()
     assert old.votes.filter(review__submitted_at__isnull=False).count() == 2
+    reset = AuditEvent.objects.get(action="output_request.votes_reset")
+    assert (reset.actor, reset.payload) == (output_request.author, {"file": old.pk, "votes": 1})

@@ -11,13 +11,14 @@ from projects.amendment_selectors import project_differences, version_changes
 from projects.amendment_services import amendment_apply, amendment_start
 from projects.lifecycle_conditions import access_open
 from projects.models import DatasetRequest, Proposal, TeamMember
+from projects.panel_services import decision_record
 from projects.register import register_projects
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.errors import TransitionRefused
-from workflow.services import transition_fire
 
 from .factories import ProposalFactory, accredit
+from .panel_helpers import panel_ready
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -48,9 +49,17 @@ def project():
 
 
 def approve(amendment, by):
-    """Take an amendment through to approval by the panel, as the secretariat records it."""
+    """Take an amendment through the panel to approval, as the secretariat records it."""
     Proposal.objects.filter(pk=amendment.pk).update(state=State.PANEL_REVIEW)
-    return transition_fire(obj=amendment, transition="approve_with_conditions", by=by)
+    panel_ready(by=by, proposal=amendment)
+    decision_record(
+        proposal=amendment,
+        outcome="approve_with_conditions",
+        rationale="The change serves the same purpose.",
+        conditions_text="Report on the new datasets.",
+        by=by,
+    )
+    return Proposal.objects.get(pk=amendment.pk)
 
 
 def test_amendment_start_makes_a_draft_copy_with_the_next_version_team_and_datasets(project):
@@ -166,11 +175,11 @@ def test_amendment_apply_again_changes_nothing(project, secretariat):
     assert project.snapshots.filter(version=2).count() == 1
 
 
-def test_amendment_apply_refused_before_the_amendment_is_approved(project):
+def test_amendment_apply_refused_before_the_amendment_is_approved(project, secretariat):
     amendment = amendment_start(project=project, by=project.coordinator)
 
     with pytest.raises(TransitionRefused):
-        amendment_apply(amendment=amendment)
+        amendment_apply(amendment=amendment, by=secretariat)
 
     project.refresh_from_db()
     assert project.version == 1
@@ -263,6 +272,38 @@ def test_amendment_fast_tracked_by_the_secretariat_comes_into_force(project, sec
     project.refresh_from_db()
     assert project.title == "Pay, place and health"
     assert project.version == 2
+
+
+def test_amendment_apply_audited_as_the_secretariat_member_who_recorded_the_panel_decision(
+    project, secretariat
+):
+    amendment = amendment_start(project=project, by=project.coordinator)
+
+    approve(amendment, secretariat)
+
+    applied = AuditEvent.objects.get(action="proposal.amendment_apply", object_id=str(project.pk))
+    decided = AuditEvent.objects.get(
+        action="proposal.approve_with_conditions", object_id=str(amendment.pk)
+    )
+    assert applied.actor == secretariat
+    assert decided.actor == secretariat
+
+
+def test_amendment_apply_audited_as_the_secretariat_member_who_fast_tracked_it(
+    project, secretariat
+):
+    from projects.screening_services import CHECK_KEYS, proposal_fast_track
+
+    amendment = amendment_start(project=project, by=project.coordinator)
+    Proposal.objects.filter(pk=amendment.pk).update(state=State.SCREENING)
+
+    proposal_fast_track(
+        proposal=amendment, checks=list(CHECK_KEYS), rationale="A change of title.", by=secretariat
+    )
+
+    applied = AuditEvent.objects.get(action="proposal.amendment_apply", object_id=str(project.pk))
+    assert applied.actor == secretariat
+    assert applied.payload["amendment"] == amendment.pk
 
 
 def test_amendment_cannot_come_into_force_once_the_project_has_closed(project, secretariat):

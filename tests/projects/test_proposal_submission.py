@@ -8,6 +8,7 @@ from accreditation.levels import Level
 from audit.models import AuditEvent
 from identity.roles import Role
 from legislation.access_modes import AccessMode
+from notifications.models import Notification
 from projects import proposal_services as services
 from projects.models import Proposal, ProposalSnapshot, TeamMember
 from projects.permissions import user_is_project_member
@@ -336,6 +337,40 @@ def test_team_invitation_emailed_accepted_and_member_counts(client, sent):
     assert AuditEvent.objects.filter(action="proposal.team_accept").exists()
     sent_proposal = services.proposal_submit(proposal=proposal, by=proposal.coordinator)
     assert sent_proposal.state == Proposal.State.SUBMITTED
+
+
+def test_team_invite_to_an_address_without_an_account_is_an_email_alone(sent):
+    proposal = proposal_ready_to_submit()
+
+    with sent.capture():
+        invitation = services.team_invite(
+            proposal=proposal, email="new.colleague@example.org", by=proposal.coordinator
+        )
+
+    [email] = sent.to("new.colleague@example.org")
+    assert email.subject == "You have been invited to join a research project"
+    assert reverse("projects:team_invitation", kwargs={"token": invitation.token}) in email.body
+    assert "create one with this email address first" in email.body
+    assert not Notification.objects.filter(kind="proposal.team_invite").exists()
+
+
+def test_team_invite_to_someone_with_an_account_waits_in_their_list_as_well(sent):
+    proposal = proposal_ready_to_submit()
+    invitee = accredited_researcher(email="colleague@example.org")
+
+    with sent.capture():
+        invitation = services.team_invite(
+            proposal=proposal, email="colleague@example.org", by=proposal.coordinator
+        )
+
+    [email] = sent.to("colleague@example.org")
+    assert "create one with this email address first" not in email.body
+    [notification] = Notification.objects.filter(recipient=invitee)
+    assert notification.kind == "proposal.team_invite"
+    assert notification.needs_action
+    assert notification.link == reverse(
+        "projects:team_invitation", kwargs={"token": invitation.token}
+    )
 
 
 def test_team_invitation_declined(client):

@@ -7,8 +7,8 @@ from django.urls import reverse
 from identity.roles import Role
 from projects.amendment_services import amendment_start
 from projects.models import PanelDecision, Proposal
+from projects.screening_services import CHECK_KEYS, proposal_fast_track
 from tests.factories import UserFactory
-from workflow.services import transition_fire
 
 from .factories import ProposalFactory, accredit
 
@@ -41,14 +41,13 @@ def project_amended(*, by, title="Pay and place", amendments=1):
     for _ in range(amendments):
         amendment = amendment_start(project=project, by=project.coordinator)
         Proposal.objects.filter(pk=amendment.pk).update(
-            state=State.PANEL_REVIEW, submitted_at="2027-06-01T09:00Z"
+            state=State.SCREENING, submitted_at="2027-06-01T09:00Z"
         )
-        amendment = transition_fire(obj=amendment, transition="approve", by=by)
-        decided(
-            amendment,
-            by=by,
-            outcome=PanelDecision.Outcome.APPROVED,
+        proposal_fast_track(
+            proposal=amendment,
+            checks=list(CHECK_KEYS),
             rationale="The longer timescale is justified.",
+            by=by,
         )
         project.refresh_from_db()
     return project, amendment

@@ -11,9 +11,9 @@ from outputs.review_selectors import checker_reviews_open
 from outputs.review_services import file_vote_set
 from projects.consent_services import representative_add
 from projects.models import DataOwnerRepresentative, ReviewerAssignment
-from researchers import role_grants
+from researchers import hooks
 from researchers import services as role_services
-from researchers.role_grants import RoleGrant, role_grants_held
+from researchers.hooks import RoleGrant, role_grants_held
 from tests.factories import UserFactory
 from tests.legislation.factories import DepartmentFactory
 from tests.outputs.review_helpers import files_of, review_with, submitted_request
@@ -83,14 +83,14 @@ def test_role_revoked_leaves_no_object_permission_or_open_assignment(role, secre
     role_services.role_grant(user=person, role=role, by=secretariat)
     GIVE[role](person, secretariat)
     # What the role declares it gives is there to be ended.
-    assert bool(role_grants_held(user=person, role=role)) == bool(role_grants.role_grants(role))
+    assert bool(role_grants_held(user=person, role=role)) == bool(hooks.role_grants(role))
 
     refusal = role_services.role_revoke_refusal(user=person, role=role, by=secretariat)
     if refusal:
         # A role never taken away here has nothing to end.
         with pytest.raises(ValidationError):
             role_services.role_revoke(user=person, role=role, by=secretariat)
-        assert role_grants.role_grants(role) == ()
+        assert hooks.role_grants(role) == ()
         return
     role_services.role_revoke(user=person, role=role, by=secretariat)
 
@@ -121,8 +121,8 @@ def test_role_revoked_and_all_it_gave_stay_together_when_ending_fails(secretaria
         raise RuntimeError("could not end")
 
     failing = RoleGrant(role=Role.PANEL_REVIEWER, gives="", held=lambda user: [], end=refuse)
-    grants = role_grants.role_grants(Role.PANEL_REVIEWER)
-    monkeypatch.setitem(role_grants._grants, Role.PANEL_REVIEWER, (*grants, failing))
+    grants = hooks.role_grants(Role.PANEL_REVIEWER)
+    monkeypatch.setitem(hooks._grants, Role.PANEL_REVIEWER, (*grants, failing))
 
     with pytest.raises(RuntimeError):
         role_services.role_revoke(user=person, role=Role.PANEL_REVIEWER, by=secretariat)
@@ -132,7 +132,7 @@ def test_role_revoked_and_all_it_gave_stay_together_when_ending_fails(secretaria
 
 
 def test_roles_that_give_more_than_their_group_each_declare_how_it_ends():
-    declared = {role for role in Role if role_grants.role_grants(role)}
+    declared = {role for role in Role if hooks.role_grants(role)}
 
     assert declared == {Role.PANEL_REVIEWER, Role.OUTPUT_CHECKER, Role.DATA_OWNER}
 

@@ -3,24 +3,19 @@ from django.db import transaction
 
 from accreditation.models import AccreditationApplication
 from tests.accreditation.factories import AccreditationApplicationFactory
+from workflow import hooks
 from workflow.services import transition_fire
-from workflow.signals import transition_done
 
 
 @pytest.fixture
-def sent():
+def sent(monkeypatch):
     received = []
-
-    def receiver(sender, **kwargs):
-        received.append({"sender": sender, **kwargs})
-
-    transition_done.connect(receiver)
-    yield received
-    transition_done.disconnect(receiver)
+    monkeypatch.setattr(hooks, "_committed", [*hooks._committed, received.append])
+    return received
 
 
 @pytest.mark.django_db(transaction=True)
-def test_transition_done_sent_once_the_change_commits(sent):
+def test_transition_committed_functions_called_once_the_change_commits(sent):
     application = AccreditationApplicationFactory()
 
     with transaction.atomic():
@@ -28,15 +23,17 @@ def test_transition_done_sent_once_the_change_commits(sent):
         assert sent == []
 
     assert len(sent) == 1
-    assert sent[0]["sender"] is AccreditationApplication
-    assert sent[0]["transition"] == "submit"
-    assert (sent[0]["from_state"], sent[0]["to_state"]) == ("draft", "submitted")
-    assert sent[0]["by"] == application.applicant
-    assert sent[0]["instance"].pk == application.pk
+    event = sent[0]
+    assert event.label == AccreditationApplication._meta.label
+    assert event.transition == "submit"
+    assert event.action == "accreditation_application.submit"
+    assert (event.from_state, event.to_state) == ("draft", "submitted")
+    assert event.by == application.applicant
+    assert event.instance.pk == application.pk
 
 
 @pytest.mark.django_db(transaction=True)
-def test_transition_done_not_sent_for_a_rolled_back_change(sent):
+def test_transition_committed_functions_not_called_for_a_rolled_back_change(sent):
     application = AccreditationApplicationFactory()
 
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -2,7 +2,8 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.reminders import reminder_rules, reminders_sweep
+from notifications.hooks import reminder_rules
+from notifications.reminders import reminders_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,48 @@
+"""What apps above workflow fill in, from their ``AppConfig.ready()``, so it never imports them.
+
+One registry: the functions ``transition_fire`` calls once the transaction that fired a
+transition has committed, never for a rolled-back one. Notifications registers the one that
+tells people about the step (``notifications.transitions.transition_notices_send``); with
+nothing registered a transition tells nobody.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TransitionEvent:
+    """A transition that has committed, as ``transition_fire`` fired it.
+
+    ``action``: the audit event's action, ``<audit label>.<transition>``.
+    ``by``: who fired it, or None for the service itself (a scheduled task).
+    """
+
+    instance: object
+    transition: str
+    from_state: str
+    to_state: str
+    action: str
+    by: object = None
+    payload: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        """The model's label, ``app_label.ModelName``."""
+        return self.instance._meta.label
+
+
+_committed = []
+
+
+def transition_committed_register(function):
+    """Call ``function(event)`` after every committed transition, with its ``TransitionEvent``;
+    once however often the registering app starts. Functions run in the order registered, after
+    the commit, so one that fails must not undo the step: it handles its own failure."""
+    if function not in _committed:
+        _committed.append(function)
+    return function
+
+
+def transition_committed_functions():
+    """The registered functions, in the order they were registered."""
+    return tuple(_committed)
