@@ -142,7 +142,7 @@ NOTICES = {
 
 
 # Not steps of a state machine: the service where each happens sends it by name, through
-# ``notifications.services.notify_many``.
+# ``notifications.services.notify``.
 
 SUPERVISION_REQUEST = "accreditation_application.supervision_request"
 

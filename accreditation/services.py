@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import notifications_done, notify_many
+from notifications.services import notifications_done, notify
 from workflow.errors import TransitionRefused
 from workflow.services import check_user_may_fire, transition_fire
 
@@ -180,7 +180,7 @@ def application_update(
         if changed_supervisor and supervisor is not None:
             # A request to someone no longer named is settled.
             notifications_done(application, kinds=[notices.SUPERVISION_REQUEST])
-            notify_many([notices.supervision_request(application, supervisor=supervisor)])
+            notify([notices.supervision_request(application, supervisor=supervisor)])
     return application
 
 
@@ -234,7 +234,7 @@ def _supervision_answer(*, application, by, request, confirmed):
             request=request,
         )
         notifications_done(application, kinds=[notices.SUPERVISION_REQUEST])  # answered
-        notify_many([notices.supervision_answered(application, supervisor=by, confirmed=confirmed)])
+        notify([notices.supervision_answered(application, supervisor=by, confirmed=confirmed)])
     return application
 
 

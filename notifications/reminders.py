@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from .hooks import reminder_rules
 from .models import ReminderSent
-from .services import Message, notify_many
+from .services import Message, notify
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def _batch_send(rule, batch, *, today, content_type, audience):
         objects = [obj for pk, (obj, _, _) in due.items() if pk in won]
         if objects and rule.action is not None:
             objects = list(rule.action(objects))
-        notify_many(_message(rule, obj, due[obj.pk][2]) for obj in objects)
+        notify(_message(rule, obj, due[obj.pk][2]) for obj in objects)
     return len(objects)
 
 

@@ -1,7 +1,7 @@
 """Telling the people a change concerns: an entry in their notification list, and an email
 sent only once that change has committed.
 
-A service calls ``notify_many`` inside its ``transaction.atomic()`` with messages its app
+A service calls ``notify`` inside its ``transaction.atomic()`` with messages its app
 declares in ``notices.py`` (a step's notices reach it through ``transitions.py``, reminders
 through ``reminders.py``). Each email is rendered at once (so a broken template fails the step,
 not a worker later), and handed to a Celery task only after the commit (``email_on_commit``),
@@ -51,7 +51,7 @@ def email_on_commit(*, to, subject, template, context=None):
 
     Each person gets their own message, so nobody sees who else was told. Returns the
     addresses queued for, which is empty when nobody has an address. The email half of
-    ``notify_many``, which is what services call.
+    ``notify``, which is what services call.
     """
     addresses = _addresses(to)
     if not addresses:
@@ -118,7 +118,7 @@ def notifications_done(obj, *, kinds=None):
     return waiting.update(done_at=now, read_at=Coalesce("read_at", now))
 
 
-def notify_many(messages):
+def notify(messages):
     """Add each message to its people's notification lists; email them once the change commits.
 
     One insert for all the notification rows, whatever the number of messages; the emails are

@@ -5,7 +5,7 @@ Each domain app declares its notices in its own ``notices.py``, a dict keyed by
 ``AppConfig.ready()``, so this module never imports a domain app. Once the transaction that
 fired a transition commits, ``workflow.services.transition_fire`` calls
 ``transition_notices_send`` (registered in ``workflow.hooks`` by ``NotificationsConfig.ready()``),
-which looks up the transition's notices and tells their people through ``notify_many``: an
+which looks up the transition's notices and tells their people through ``notify``: an
 entry in each person's notification list and an email each, queued after that insert commits.
 
 Every transition has a rule, even one that tells nobody (a test holds every machine to it), and
@@ -19,7 +19,7 @@ import logging
 from django.db import transaction
 
 from .hooks import notice_rule
-from .services import Message, notifications_done, notify_many, object_about, object_key
+from .services import Message, notifications_done, notify, object_about, object_key
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def transition_notices_send(event):
         with transaction.atomic():
             # Whatever was asked about the object before this step is done or overtaken.
             notifications_done(event.instance)
-            notifications = notify_many(transition_messages(event))
+            notifications = notify(transition_messages(event))
     except Exception:
         logger.exception("Could not tell people about %s on %s", event.action, event.instance.pk)
         return []

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from audit.services import audit_record
-from notifications.services import notify_many
+from notifications.services import notify
 from workflow.errors import TransitionRefused
 
 from . import notices
@@ -171,7 +171,7 @@ def _apply(amendment, *, by, request=None):
         payload={"amendment": amendment.pk, "from_version": before, "to_version": project.version},
         request=request,
     )
-    notify_many([notices.amendment_in_force(project)])
+    notify([notices.amendment_in_force(project)])
     if project.state == State.ENDED and not past_end_date(project):
         project = project_reopen(project=project)
     return project

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from identity.roles import Role, user_has_role, user_roles_forget
-from notifications.services import notify_many
+from notifications.services import notify
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
@@ -209,7 +209,7 @@ def representations_end(*, user, by, request=None):
             )
         DataOwnerRepresentative.objects.filter(pk__in=[r.pk for r in representations]).delete()
         waiting = _departments_waited_for([r.department for r in representations])
-        notify_many(
+        notify(
             [
                 notices.department_unrepresented(department, proposals, former=user)
                 for department, proposals in waiting

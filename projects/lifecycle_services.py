@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from notifications.services import notify_many
+from notifications.services import notify
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -138,7 +138,7 @@ def project_start_on_schedule(*, project):
             obj=project,
             payload={"reasons": reasons},
         )
-        notify_many([notices.project_start_refused(project, reasons=reasons)])
+        notify([notices.project_start_refused(project, reasons=reasons)])
     return project
 
 

@@ -490,7 +490,7 @@ TEAM_MEMBER_NOTICES = {
 
 
 # Not steps of a state machine: the service where each happens sends it by name, through
-# ``notifications.services.notify_many``.
+# ``notifications.services.notify``.
 
 REPLACEMENT_NEEDED = "proposal.replacement_needed"
 PANEL_SHORT = "proposal.panel_short"  # a reviewer lost the role

@@ -17,7 +17,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import audit_record
-from notifications.services import notifications_done, notify_many
+from notifications.services import notifications_done, notify
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -186,7 +186,7 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
         )
         # A replacement is assigned: the call for one is answered.
         notifications_done(proposal, kinds=[notices.REPLACEMENT_NEEDED, notices.PANEL_SHORT])
-        notify_many([notices.reviewer_assigned(assignment)])
+        notify([notices.reviewer_assigned(assignment)])
     return assignment
 
 
@@ -222,7 +222,7 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
         )
         notifications_done(assignment)
         if was_current:
-            notify_many([notices.reviewer_unassigned(assignment, reason=reason)])
+            notify([notices.reviewer_unassigned(assignment, reason=reason)])
     return assignment
 
 
@@ -291,7 +291,7 @@ def reviewer_assignments_end(*, reviewer, by, request=None):
             )
             if not stands and proposal.state == State.PANEL_REVIEW:
                 short.append(proposal)
-        notify_many([notices.panel_short(proposal, reviewer=reviewer) for proposal in short])
+        notify([notices.panel_short(proposal, reviewer=reviewer) for proposal in short])
     return assignments
 
 
@@ -331,7 +331,7 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
         )
         if conflict:
             notifications_done(assignment)  # a conflicted reviewer reviews nothing
-            notify_many([notices.replacement_needed(assignment)])
+            notify([notices.replacement_needed(assignment)])
     return assignment
 
 
@@ -397,7 +397,7 @@ def recommendation_submit(
         )
         notifications_done(assignment)  # the review asked for is in
         if conditions.panel_recommendations_in(proposal):
-            notify_many([notices.recommendations_in(proposal)])
+            notify([notices.recommendations_in(proposal)])
     return made
 
 

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
-from notifications.services import notifications_done, notify_many
+from notifications.services import notifications_done, notify
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
 from workflow.errors import TransitionRefused
@@ -274,7 +274,7 @@ def team_invite(*, proposal, email, by, request=None):
             request=request,
         )
         invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        notify_many([notices.team_invitation(member, invitee=invitee, by=by)])
+        notify([notices.team_invitation(member, invitee=invitee, by=by)])
     return member
 
 
@@ -317,7 +317,7 @@ def _answer_invitation(*, invitation, by, request, accept):
             request=request,
         )
         notifications_done(invitation)  # the invitation is answered
-        notify_many([notices.team_answered(proposal, member=by, accepted=accept)])
+        notify([notices.team_answered(proposal, member=by, accepted=accept)])
     return invitation
 
 

@@ -302,7 +302,7 @@ def declaration_version_announce(*, version):
     from django.db.models import Exists, OuterRef
 
     from notifications.models import Notification
-    from notifications.services import notify_many
+    from notifications.services import notify
 
     from . import notices
 
@@ -326,6 +326,6 @@ def declaration_version_announce(*, version):
         if not chunk:
             return told
         with transaction.atomic():
-            notify_many([notices.declaration_version_published(version, people=chunk)])
+            notify([notices.declaration_version_published(version, people=chunk)])
         told += len(chunk)
         last_pk = chunk[-1].pk

@@ -1,5 +1,5 @@
 """What people are told about the confidentiality declaration: not a step of a state machine,
-so the service where it happens sends it by name, through ``notifications.services.notify_many``.
+so the service where it happens sends it by name, through ``notifications.services.notify``.
 """
 
 from django.urls import reverse

@@ -1,5 +1,5 @@
 """Every message a person gets is declared in its app's ``notices.py`` and sent through
-``notifications.services.notify_many``, so it reaches their notification list as well as their
+``notifications.services.notify``, so it reaches their notification list as well as their
 inbox; an address nobody has an account for, which has no list, is handed to it too."""
 
 import ast
