@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     # Django's own form templates, behind the GOV.UK ones in templates/django/forms/.
     "django.forms",
     "django_fsm",
-    "guardian",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -177,7 +176,6 @@ AUTH_USER_MODEL = "researchers.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    "guardian.backends.ObjectPermissionBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -201,7 +201,6 @@ class Proposal(StateMachineModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        permissions = [("review_proposal", "Can review this proposal")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -565,7 +564,7 @@ class ReviewerAssignment(models.Model):
 
     An assignment ends (``removed_at``) when the secretariat unassigns the reviewer, the reviewer
     declares a conflict, the proposal is returned, or the reviewer loses the panel-reviewer
-    role; the object permission to read the proposal ends with it. A recommendation submitted
+    role; the reviewer's access to the proposal ends with it. A recommendation submitted
     before the role was taken away still counts (``recommendation_stands``).
     """
 

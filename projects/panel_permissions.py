@@ -2,9 +2,11 @@
 buttons and templates, ``check_user_can_x`` raising PermissionDenied (or Http404 where even the
 proposal's existence is not the person's business) for services and views.
 
-Reviewing needs three things at once: the panel-reviewer role, a current assignment and the
-object permission the assignment gives. The role is asked on every request, so taking it away
-closes every reviewer's page and step at once, whatever else is left behind.
+Reviewing needs two things at once: the panel-reviewer role and a current assignment to the
+proposal. The assignment is the one record of the grant (it carries its due date, conflict
+answer and end), so nothing else has to be kept in step with it. The role is asked on every
+request, so taking it away closes every reviewer's page and step at once, whatever else is left
+behind.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -13,8 +15,6 @@ from django.http import Http404
 from identity.roles import Role, user_has_role, user_is_signed_in
 
 from .permissions import is_independent_secretariat
-
-REVIEW_PERMISSION = "projects.review_proposal"
 
 
 def user_can_run_panel(proposal, user):
@@ -36,13 +36,11 @@ def user_is_panel_reviewer(user):
 
 
 def user_can_review(assignment, user):
-    """A panel reviewer whose assignment is current, holding the review permission on its
-    proposal."""
+    """A panel reviewer whose assignment is current."""
     return (
         user_is_panel_reviewer(user)
         and assignment.reviewer_id == user.pk
         and assignment.removed_at is None
-        and user.has_perm(REVIEW_PERMISSION, assignment.proposal)
     )
 
 
@@ -52,11 +50,10 @@ def check_user_can_review(assignment, user):
 
 
 def user_can_read_as_reviewer(proposal, user):
-    """A panel reviewer assigned to ``proposal`` now, holding the review permission on it: they
-    may open its review page (the full proposal opens once they declare no conflict)."""
+    """A panel reviewer assigned to ``proposal`` now: they may open its review page (the full
+    proposal opens once they declare no conflict)."""
     return (
         user_is_panel_reviewer(user)
-        and user.has_perm(REVIEW_PERMISSION, proposal)
         and proposal.assignments.filter(reviewer=user, removed_at__isnull=True).exists()
     )
 

@@ -4,7 +4,6 @@ reviewer has before them, each in a fixed number of queries."""
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
-from guardian.shortcuts import get_objects_for_user
 
 from identity.roles import Role
 
@@ -16,7 +15,7 @@ from .models import (
     ReviewerAssignment,
     TeamMember,
 )
-from .panel_permissions import REVIEW_PERMISSION, check_user_can_read_as_reviewer
+from .panel_permissions import check_user_can_read_as_reviewer
 
 PANEL_SIZE = 3
 
@@ -149,7 +148,7 @@ def reviewers_eligible(proposal):
 def assignment_for_reviewer(*, pk, user):
     """(proposal, assignment) when ``user`` is an assigned reviewer of proposal ``pk``, else 404.
 
-    The panel-reviewer role, the object permission and a current assignment are all needed: a
+    The panel-reviewer role and a current assignment are both needed: a
     reviewer who was unassigned, declared a conflict or lost the role is told the proposal does
     not exist.
     """
@@ -177,40 +176,19 @@ def recommendations_of_others(assignment):
 
 
 def reviewer_queue_for(user):
-    """``user``'s current assignments on proposals they hold the review permission on, soonest
-    due first, each with its proposal and any recommendation, in one query."""
-    proposals = get_objects_for_user(
-        user,
-        REVIEW_PERMISSION,
-        klass=Proposal,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
+    """``user``'s current assignments, soonest due first, each with its proposal and any
+    recommendation, in one query."""
     return (
-        ReviewerAssignment.objects.filter(
-            reviewer=user, removed_at__isnull=True, proposal__in=proposals
-        )
+        ReviewerAssignment.objects.filter(reviewer=user, removed_at__isnull=True)
         .select_related("proposal", "proposal__coordinator", "recommendation")
         .order_by(F("due_date").asc(nulls_last=True), "assigned_at", "pk")
     )
 
 
 def reviewer_grants_held(reviewer):
-    """``reviewer``'s current assignments, and every proposal they hold the review permission
-    on: what the panel-reviewer role gives, and taking it away ends."""
-    permitted = get_objects_for_user(
-        reviewer,
-        REVIEW_PERMISSION,
-        klass=Proposal,
-        use_groups=False,
-        with_superuser=False,
-        accept_global_perms=False,
-    )
-    return [
-        *ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True),
-        *permitted,
-    ]
+    """``reviewer``'s current assignments: what the panel-reviewer role gives, and taking it
+    away ends."""
+    return list(ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True))
 
 
 def proposal_for_review_page(proposal):

@@ -1,7 +1,7 @@
 """Every change the Research Accreditation Panel makes to a proposal.
 
-The secretariat assigns and unassigns reviewers (each assignment grants the object permission
-to review that one proposal, and unassignment takes it away), reviewers declare conflicts of
+The secretariat assigns and unassigns reviewers (a current assignment is what lets a reviewer
+review that one proposal, and unassignment ends it), reviewers declare conflicts of
 interest and submit recommendations, and the secretariat records the decision. Taking the
 panel-reviewer role away ends all of a reviewer's assignments (``role_grants.py``). Each function
 locks the proposal, checks who is asking, writes the audit event and queues the emails inside
@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
 from audit.services import audit_record
 from notifications.services import notifications_done, notify
@@ -26,7 +25,7 @@ from workflow.services import transition_fire
 from . import conditions, notices
 from .amendment_services import APPROVED_STATES, amendment_apply
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
-from .panel_permissions import REVIEW_PERMISSION, check_user_can_review, check_user_can_run_panel
+from .panel_permissions import check_user_can_review, check_user_can_run_panel
 from .panel_selectors import PANEL_SIZE, reviewer_refusal
 
 State = Proposal.State
@@ -171,7 +170,6 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
             raise ValidationError(
                 {"reviewer": f"{reviewer.get_full_name()} is already reviewing this proposal."}
             ) from error
-        assign_perm(REVIEW_PERMISSION, reviewer, proposal)
         audit_record(
             actor=by,
             action="proposal.reviewer_assign",
@@ -191,7 +189,7 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
 
 
 def reviewer_unassign(*, assignment, reason, by, request=None):
-    """Take a reviewer off a proposal's panel, with the reason, and their permission with it.
+    """Take a reviewer off a proposal's panel, with the reason.
 
     A recommendation that stood after its reviewer lost the role stops counting.
     """
@@ -227,21 +225,20 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
 
 
 def _end_assignment(assignment, reason, *, recommendation_stands=False):
-    """End ``assignment`` and the permission it gave; an assignment already ended (its
-    recommendation standing) keeps the time it ended."""
+    """End ``assignment``, and with it the reviewer's access to the proposal; an assignment
+    already ended (its recommendation standing) keeps the time it ended."""
     assignment.removed_at = assignment.removed_at or timezone.now()
     assignment.removal_reason = reason
     assignment.recommendation_stands = recommendation_stands
     assignment.save(update_fields=["removed_at", "removal_reason", "recommendation_stands"])
-    remove_perm(REVIEW_PERMISSION, assignment.reviewer, assignment.proposal)
 
 
 ROLE_REMOVED_REASON = "No longer a panel reviewer: the role was taken away."
 
 
 def reviewer_assignments_end(*, reviewer, by, request=None):
-    """End every current assignment of ``reviewer``, who has lost the panel-reviewer role, and
-    the object permission each gave: called inside the transaction that takes the role away.
+    """End every current assignment of ``reviewer``, who has lost the panel-reviewer role:
+    called inside the transaction that takes the role away.
 
     A recommendation already submitted stands and still counts towards its panel; an assignment
     not yet recommended on ends with nothing counted, and where its proposal is with the panel

@@ -4,8 +4,8 @@ them (DESIGN.md, "Layout").
 - Role grants: what a role gives beyond its group, and how taking the role away ends it. A role
   is a group (``identity.roles``) and every page asks for the group on each request, so taking
   the group away closes those pages at once. Some roles also give things that would outlive the
-  group unless they are ended: a panel reviewer's assignments, each with the object permission
-  on its proposal; an output checker's open review; a data owner's place as a department's
+  group unless they are ended: a panel reviewer's assignments, each giving access to its
+  proposal; an output checker's open review; a data owner's place as a department's
   representative. Each app those belong to declares what its roles give, and the service that
   ends it, in its own ``role_grants.py`` (``RoleGrant``), and registers them here
   (``role_grants_register``). ``services.roles_set`` and ``services.role_revoke`` end every

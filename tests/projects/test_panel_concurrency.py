@@ -10,6 +10,7 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
+from projects.panel_permissions import user_can_read_as_reviewer
 from researchers import services as role_services
 
 from .panel_helpers import (
@@ -167,4 +168,4 @@ def test_role_removed_while_being_assigned_leaves_no_assignment_open(needs_row_l
 
     assert revoked is None, revoked
     assert not proposal.assignments.filter(removed_at__isnull=True).exists(), assigning
-    assert not _fresh(reviewer).has_perm("projects.review_proposal", proposal)
+    assert not user_can_read_as_reviewer(proposal, _fresh(reviewer))

@@ -7,10 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
-from guardian.shortcuts import assign_perm
 
 from projects.models import ReviewerAssignment
-from projects.panel_permissions import REVIEW_PERMISSION
 from projects.panel_services import conflict_declare, reviewer_assign, reviewer_unassign
 from tests.projects.factories import accredited_researcher
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
@@ -261,18 +259,15 @@ def test_reviewer_assigned_again_declares_again_before_the_proposal_opens(client
     assert dpia_status(client, proposal) == 404
 
 
-def test_review_permission_given_by_hand_without_a_current_assignment_opens_nothing(
-    client, secretariat
-):
+def test_review_page_opens_only_to_a_reviewer_on_their_own_current_assignment(client, secretariat):
     proposal = written_proposal()
     assigned(proposal, by=secretariat)
     never_assigned = reviewer_new()
     unassigned = assigned(proposal, by=secretariat)
+    conflict_declare(assignment=unassigned, conflict=False, by=unassigned.reviewer)
     reviewer_unassign(assignment=unassigned, reason="Left the panel.", by=secretariat)
 
     for reviewer in (never_assigned, unassigned.reviewer):
-        # As the admin could, outside every service.
-        assign_perm(REVIEW_PERMISSION, reviewer, proposal)
         client.force_login(reviewer)
 
         assert client.get(review_url(proposal)).status_code == 404

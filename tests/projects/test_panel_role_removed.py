@@ -12,6 +12,7 @@ from identity.roles import Role, user_has_role
 from notifications.models import Notification
 from projects import conditions, panel_services
 from projects.models import Proposal, Recommendation, ReviewerAssignment
+from projects.panel_permissions import user_can_read_as_reviewer
 from researchers import services as role_services
 from researchers.models import User
 
@@ -27,8 +28,6 @@ from .panel_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PERMISSION = "projects.review_proposal"
 
 
 @pytest.fixture
@@ -114,7 +113,7 @@ def test_reviewer_role_removed_on_the_roles_page_closes_review_dpia_and_recommen
     assignment.refresh_from_db()
     assert assignment.removed_at is not None
     assert not assignment.recommendation_stands
-    assert not fresh(reviewer).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(reviewer))
     event = AuditEvent.objects.get(action="proposal.reviewer_role_removed")
     assert event.actor == secretariat
     assert event.payload == {
@@ -134,7 +133,7 @@ def test_recommendation_submitted_before_the_role_is_removed_still_counts(secret
     leaving.refresh_from_db()
     assert leaving.removed_at is not None
     assert leaving.recommendation_stands
-    assert not fresh(leaving.reviewer).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(leaving.reviewer))
     assert conditions.panel_recommendations_in(proposal)
     assert not panel_short_notices().exists()
     # The panel still has its three, so nobody else can be added, and the decision can be made.
@@ -201,22 +200,23 @@ def test_role_removed_ends_assignments_on_decided_proposals_without_a_notice(sec
     role_services.role_revoke(user=reviewer, role=Role.PANEL_REVIEWER, by=secretariat)
 
     assert not ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at=None).exists()
-    assert not fresh(reviewer).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(reviewer))
     assert dpia_status(signed_in(reviewer), proposal) == 404
     # Only the proposal still with the panel is short.
     assert [n.link for n in panel_short_notices()] == [panel_url(pending.proposal)]
     assert AuditEvent.objects.filter(action="proposal.reviewer_role_removed").count() == 2
 
 
-def test_review_needs_the_role_even_with_the_assignment_and_permission(secretariat):
+def test_review_needs_the_role_even_with_the_assignment(secretariat):
     proposal = with_dpia(panel_proposal())
     assignment = assigned(proposal, by=secretariat)
     reviewer = assignment.reviewer
     panel_services.conflict_declare(assignment=assignment, conflict=False, by=reviewer)
-    # The group alone taken away, past the service: the assignment and permission are left.
+    # The group alone taken away, past the service: the assignment is left current.
     reviewer.groups.remove(*reviewer.groups.filter(name=Role.PANEL_REVIEWER))
     reviewer = fresh(reviewer)
-    assert reviewer.has_perm(PERMISSION, proposal)
+    assignment.refresh_from_db()
+    assert assignment.removed_at is None
     browser = signed_in(reviewer)
 
     assert browser.get(review_url(proposal)).status_code == 404

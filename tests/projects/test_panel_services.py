@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
+from projects.panel_permissions import user_can_read_as_reviewer
 from tests.accreditation.factories import AccreditationFactory
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
 from workflow.errors import TransitionRefused
@@ -30,7 +31,6 @@ from .panel_helpers import (
 pytestmark = pytest.mark.django_db
 
 State = Proposal.State
-PERMISSION = "projects.review_proposal"
 
 
 def fresh(user):
@@ -43,7 +43,7 @@ def secretariat():
     return secretariat_new()
 
 
-def test_reviewer_assign_grants_permission_on_that_proposal_only(secretariat):
+def test_reviewer_assign_opens_that_proposal_only(secretariat):
     proposal, other = panel_proposal(), panel_proposal()
     reviewer = reviewer_new()
 
@@ -52,8 +52,8 @@ def test_reviewer_assign_grants_permission_on_that_proposal_only(secretariat):
     )
 
     reviewer = fresh(reviewer)
-    assert reviewer.has_perm(PERMISSION, proposal)
-    assert not reviewer.has_perm(PERMISSION, other)
+    assert user_can_read_as_reviewer(proposal, reviewer)
+    assert not user_can_read_as_reviewer(other, reviewer)
     assert assignment.independent
     assert AuditEvent.objects.filter(action="proposal.reviewer_assign").count() == 1
 
@@ -69,7 +69,7 @@ def test_reviewer_unassign_removes_the_permission_and_needs_a_reason(secretariat
     assignment.refresh_from_db()
     assert assignment.removed_at is not None
     assert assignment.removal_reason == "Unavailable"
-    assert not fresh(assignment.reviewer).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
 
 
 def test_reviewer_assign_refuses_a_fourth_reviewer(secretariat):
@@ -88,7 +88,7 @@ def test_reviewer_assign_refuses_a_team_member(secretariat):
 
     with pytest.raises(ValidationError, match="on the project's team"):
         assigned(proposal, by=secretariat, reviewer=member)
-    assert not fresh(member).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(member))
 
 
 def test_reviewer_assign_refuses_the_coordinator(secretariat):
@@ -155,7 +155,7 @@ def test_reviewer_assign_refused_for_secretariat_on_the_team(secretariat):
 
 
 @pytest.mark.usefixtures("eager_emails")
-def test_conflict_declare_removes_assignment_and_permission_and_asks_for_a_replacement(
+def test_conflict_declare_ends_the_assignment_and_asks_for_a_replacement(
     secretariat, mailoutbox, django_capture_on_commit_callbacks
 ):
     proposal = panel_proposal()
@@ -176,7 +176,7 @@ def test_conflict_declare_removes_assignment_and_permission_and_asks_for_a_repla
     assignment.refresh_from_db()
     assert assignment.conflict_declared is True
     assert assignment.removed_at is not None
-    assert not fresh(assignment.reviewer).has_perm(PERMISSION, proposal)
+    assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
     event = AuditEvent.objects.get(action="proposal.conflict_declare")
     assert event.payload["conflict"] is True
     assert subjects_to(mailoutbox, secretariat.email) == [
@@ -351,7 +351,7 @@ def test_decision_record_return_ends_the_round_of_reviews(secretariat):
     for assignment in assignments:
         assignment.refresh_from_db()
         assert assignment.removed_at is not None
-        assert not fresh(assignment.reviewer).has_perm(PERMISSION, proposal)
+        assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
 
 
 def test_decision_record_twice_gives_one_decision(secretariat):

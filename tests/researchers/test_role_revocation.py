@@ -1,10 +1,9 @@
-"""Taking a role away ends everything it gave, role by role: no object permission, open
-assignment, open review or representation outlives the role."""
+"""Taking a role away ends everything it gave, role by role: no open assignment, open review or
+representation outlives the role."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from guardian.models import UserObjectPermission
 
 from identity.roles import Role
 from outputs.review_selectors import checker_reviews_open
@@ -67,7 +66,6 @@ GIVE = {
 def what_remains(person):
     """Everything a person can hold beyond their groups, whichever role gave it."""
     remains = {
-        "object permissions": list(UserObjectPermission.objects.filter(user=person)),
         "open panel assignments": list(
             ReviewerAssignment.objects.filter(reviewer=person, removed_at=None)
         ),
@@ -78,7 +76,7 @@ def what_remains(person):
 
 
 @pytest.mark.parametrize("role", list(Role), ids=str)
-def test_role_revoked_leaves_no_object_permission_or_open_assignment(role, secretariat):
+def test_role_revoked_leaves_no_open_assignment_review_or_representation(role, secretariat):
     person = UserFactory(totp=True, declaration=True)
     role_services.role_grant(user=person, role=role, by=secretariat)
     GIVE[role](person, secretariat)
@@ -106,7 +104,7 @@ def test_role_revoked_leaves_what_another_role_gave(secretariat):
 
     role_services.role_revoke(user=person, role=Role.OUTPUT_CHECKER, by=secretariat)
 
-    assert set(what_remains(person)) == {"object permissions", "open panel assignments"}
+    assert set(what_remains(person)) == {"open panel assignments"}
 
     role_services.roles_set(user=person, roles=[], by=secretariat)
 
@@ -128,7 +126,7 @@ def test_role_revoked_and_all_it_gave_stay_together_when_ending_fails(secretaria
         role_services.role_revoke(user=person, role=Role.PANEL_REVIEWER, by=secretariat)
 
     assert person.groups.filter(name=Role.PANEL_REVIEWER).exists()
-    assert set(what_remains(person)) == {"object permissions", "open panel assignments"}
+    assert set(what_remains(person)) == {"open panel assignments"}
 
 
 def test_roles_that_give_more_than_their_group_each_declare_how_it_ends():
