@@ -30,9 +30,8 @@ def check_user_can_list_requests(user, project):
 
 
 def user_can_view_request(user, output_request):
-    """The project's members; an output checker who is not on the project once it is sent."""
-    if not user_is_signed_in(user):
-        return False
+    """The project's members; an output checker who is not on the project once it is sent.
+    Neither rule admits an anonymous visitor."""
     if user_is_project_member(user, output_request.project):
         return True
     return output_request.state != OutputRequest.State.DRAFT and is_independent_output_checker(

@@ -87,6 +87,26 @@ def test_proposal_submit_refused_while_the_aims_or_methods_are_blank(blank):
     ]
 
 
+@pytest.mark.parametrize("blank", ["outputs_plan", "publication_plan"])
+def test_proposal_submit_refused_while_the_outputs_or_publication_plan_is_blank(blank):
+    proposal = proposal_ready_to_submit()
+    values = {
+        "outputs_plan": "Tables of earnings by region.",
+        "publication_plan": "An open-access paper.",
+        blank: "",
+    }
+    proposal_update_section(
+        proposal=proposal, section="outputs", values=values, by=proposal.coordinator
+    )
+
+    with pytest.raises(TransitionRefused) as refused:
+        proposal_submit(proposal=proposal, by=proposal.coordinator)
+
+    assert refused.value.reasons == [
+        "Describe the outputs the project plans and how its results will be published."
+    ]
+
+
 def ethics_with(answer, details):
     ethics = {question: dict(entry) for question, entry in EVERY_ETHICS_ANSWER_YES.items()}
     ethics["public_views"] = {"answer": answer, "details": details}
