@@ -55,6 +55,7 @@ bench: install  ## Time the main pages, the reminder sweep and the report (see b
 mutate: install  ## Mutation testing of the policy's rules, then the score per module (docs/policy.md)
 	@# Not part of make test. Resumable: mutants/ keeps each result, and a run carries on from
 	@# them. One test process at a lowered priority, so a shared machine stays usable.
+	$(UV) run --frozen python scripts/mutation_prune.py
 	env -u DATABASE_URL -u REDIS_URL nice -n 19 $(UV) run --frozen mutmut run --max-children 1
 	$(UV) run --frozen python scripts/mutation_score.py
 

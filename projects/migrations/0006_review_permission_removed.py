@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0005_proposal_start_scheduled'),
+        ("projects", "0005_proposal_start_scheduled"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='proposal',
-            options={'ordering': ['-created_at', '-id']},
+            name="proposal",
+            options={"ordering": ["-created_at", "-id"]},
         ),
     ]
