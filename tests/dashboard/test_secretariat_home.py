@@ -10,6 +10,7 @@ import time_machine
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from accreditation.models import Level
 from audit.services import audit_record
@@ -105,7 +106,7 @@ def test_secretariat_home_lists_applications_to_screen_oldest_first(client, secr
         reverse("accreditation:screen", args=[newer.pk]),
         reverse("accreditation:queue"),
     ]
-    assert older.applicant.get_full_name() in queue
+    assert escape(older.applicant.get_full_name()) in queue
     assert_links_open(client, links)
 
 
@@ -230,7 +231,7 @@ def test_secretariat_home_lists_accreditations_ending_within_ninety_days(client,
     queue = queue_html(home(client), "ending")
 
     assert count_in(queue) == 1
-    assert ending.researcher.get_full_name() in queue
+    assert escape(ending.researcher.get_full_name()) in queue
     href = reverse("accreditation:accreditation_detail", args=[ending.pk])
     assert hrefs(queue)[0] == href
     assert f"Provisional accreditation ends {ending.valid_until:%-d %B %Y}" in queue
