@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from accreditation import services as accreditation_services
@@ -412,7 +413,7 @@ def test_researcher_home_lists_invitations_and_supervision_requests(client):
     supervision_href = reverse("accreditation:supervision", args=[application.pk])
     assert f'href="{invitation_href}"' in waiting
     assert f'href="{supervision_href}"' in waiting
-    assert f"Supervise {applicant.get_full_name()}" in waiting
+    assert escape(f"Supervise {applicant.get_full_name()}") in waiting
     assert_link_opens(client, invitation_href)
     assert_link_opens(client, supervision_href)
 
