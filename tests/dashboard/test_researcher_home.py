@@ -7,8 +7,8 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from accreditation import services as accreditation_services
 from accreditation.models import Accreditation, AccreditationApplication, Level
