@@ -15,12 +15,14 @@ from workflow.graph import sentence, state_machines
 MACHINES = {machine.label: machine for machine in state_machines()}
 
 
-def test_the_three_journeys_have_their_machines():
+def test_the_three_journeys_and_the_background_pdfs_have_their_machines():
     assert set(MACHINES) == {
         "accreditation.AccreditationApplication",
         "accreditation.Accreditation",
         "projects.Proposal",
         "outputs.OutputRequest",
+        "researchers.Declaration",
+        "reports.ReportExport",
     }
 
 
