@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from identity.roles import Role
-from workflow.models import StateMachineModel
+from workflow.models import StateGroup, StateMachineModel
 
 from . import conditions
 from .levels import Level
@@ -37,6 +37,17 @@ class AccreditationApplication(StateMachineModel):
         State.REJECTED: None,
         State.WITHDRAWN: None,
     }
+    EDITABLE = StateGroup([State.DRAFT, State.RETURNED], meaning="Editable by the applicant")
+    # An applicant has at most one open application; their supervisor answers while it is open.
+    OPEN = StateGroup(
+        [State.DRAFT, State.SUBMITTED, State.RETURNED],
+        meaning="Open: not decided or withdrawn yet",
+    )
+    # A renewal in this group means its holder needs no reminder that their accreditation ends.
+    SENT = StateGroup(
+        [State.SUBMITTED, State.RETURNED, State.APPROVED],
+        meaning="Sent, and neither rejected nor withdrawn",
+    )
     audit_label = "accreditation_application"
 
     applicant = models.ForeignKey(
@@ -105,7 +116,7 @@ class AccreditationApplication(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.RETURNED],
+        source=EDITABLE,
         target=State.SUBMITTED,
         permission=is_applicant,
         conditions=conditions.SUBMISSION_CONDITIONS,
@@ -158,7 +169,7 @@ class AccreditationApplication(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.SUBMITTED, State.RETURNED],
+        source=OPEN,
         target=State.WITHDRAWN,
         permission=is_applicant_or_the_service,
         custom={

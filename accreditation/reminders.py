@@ -45,11 +45,7 @@ def _renewing():
     """Accreditations whose holder has already sent a renewal: nothing to remind them of."""
     return AccreditationApplication.objects.filter(
         renewal_of__isnull=False,
-        state__in=[
-            AccreditationApplication.State.SUBMITTED,
-            AccreditationApplication.State.RETURNED,
-            AccreditationApplication.State.APPROVED,
-        ],
+        state__in=AccreditationApplication.SENT,
     ).values("renewal_of")
 
 

@@ -13,7 +13,6 @@ from identity.roles import Role
 from .models import Accreditation, AccreditationApplication
 
 State = AccreditationApplication.State
-OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.RETURNED)
 
 
 def accreditation_active_for(user, *, on=None):
@@ -47,7 +46,9 @@ def accreditation_latest_for(user):
 def application_open_for(user):
     """The user's application that is not yet decided or withdrawn, or None."""
     return (
-        AccreditationApplication.objects.filter(applicant=user, state__in=OPEN_STATES)
+        AccreditationApplication.objects.filter(
+            applicant=user, state__in=AccreditationApplication.OPEN
+        )
         .select_related("supervisor", "renewal_of")
         .order_by("-created_at", "-pk")
         .first()
@@ -114,7 +115,9 @@ def applications_queue(*, states=None):
 def applications_to_supervise(user):
     """Applications naming ``user`` as supervisor that are still open."""
     return (
-        AccreditationApplication.objects.filter(supervisor=user, state__in=OPEN_STATES)
+        AccreditationApplication.objects.filter(
+            supervisor=user, state__in=AccreditationApplication.OPEN
+        )
         .select_related("applicant")
         .order_by("created_at", "pk")
     )
@@ -173,7 +176,7 @@ class Standing:
         self.accreditation = accreditation
         self.application = application
         self.today = today
-        self.open = application is not None and application.state in OPEN_STATES
+        self.open = application is not None and application.state in AccreditationApplication.OPEN
         self.held = self._held()
         self.status = self._status()
 

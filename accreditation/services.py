@@ -34,9 +34,6 @@ from .permissions import (
 
 logger = logging.getLogger(__name__)
 
-State = AccreditationApplication.State
-EDITABLE_STATES = (State.DRAFT, State.RETURNED)
-
 
 def _lock(obj):
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
@@ -140,7 +137,7 @@ def application_update(
     with transaction.atomic():
         application = _lock(application)
         check_user_can_edit_application(application, by)
-        if application.state not in EDITABLE_STATES:
+        if application.state not in AccreditationApplication.EDITABLE:
             raise ValidationError(
                 "This application has been sent to the secretariat, so it cannot be changed now."
             )
@@ -213,7 +210,7 @@ def _supervision_answer(*, application, by, request, confirmed):
     with transaction.atomic():
         application = _lock(application)
         check_user_is_named_supervisor(application, by)
-        if application.state not in (*EDITABLE_STATES, State.SUBMITTED):
+        if application.state not in AccreditationApplication.OPEN:
             raise ValidationError("This application has been decided, so supervision is settled.")
         now = timezone.now()
         if confirmed:

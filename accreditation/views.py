@@ -63,7 +63,7 @@ def _application_page(request, *, refusals=(), status=200):
         "editable": editable,
         "tasks": application_task_list(application) if editable else [],
         "can_withdraw": application is not None and user_may_fire(application, "withdraw", user),
-        "can_start": application is None or application.state not in selectors.OPEN_STATES,
+        "can_start": application is None or application.state not in AccreditationApplication.OPEN,
         "renewable": selectors.renewable_accreditation_for(user),
         "to_supervise": list(selectors.applications_to_supervise(user)),
         "standing": selectors.Standing(

@@ -90,7 +90,7 @@ def _proposals():
         proposals_to_screen(),
         key="proposals",
         title="Project proposals to screen",
-        list_url=_state_list(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+        list_url=_state_list(*Proposal.TO_SCREEN),
         list_text="All proposals waiting to be screened",
         item=_proposal_item("projects:screen"),
     )
@@ -101,7 +101,7 @@ def _amendments():
         proposals_to_screen(amendments=True),
         key="amendments",
         title="Amendments to screen",
-        list_url=_state_list(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+        list_url=_state_list(*Proposal.TO_SCREEN),
         list_text="All proposals waiting to be screened",
         item=lambda proposal: Item(
             label=f"{proposal.title} (version {proposal.version})",

@@ -108,7 +108,11 @@ def notices_add(notices):
 
 
 def notice_rule(label, transition):
-    """The notices for ``transition`` of the model labelled ``label``, or None without a rule."""
+    """The notices for ``transition`` of the model labelled ``label``, or None without a rule.
+
+    An empty rule, registered as ``()``, is a step that tells nobody by design: a step the
+    service takes in the background that the person concerned sees on the page they are on.
+    """
     rule = _notices.get((label, transition))
     if rule is None:
         return None

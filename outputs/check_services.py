@@ -144,7 +144,7 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
             raise PermissionDenied
         if not is_author_in_project(request, by):
             raise PermissionDenied
-        if request.state not in (OutputRequest.State.DRAFT, OutputRequest.State.RETURNED):
+        if request.state not in OutputRequest.EDITABLE:
             raise ValidationError(
                 "Files can be added only while the request is a draft or returned.",
                 code="state",

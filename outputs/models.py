@@ -8,7 +8,7 @@ from identity.roles import Role
 from projects.lifecycle_permissions import is_the_service
 from projects.models import Proposal
 from uploads.storage import PRIVATE_PREFIX
-from workflow.models import StateMachineModel
+from workflow.models import StateGroup, StateMachineModel
 
 from . import conditions, request_conditions
 from .permissions import (
@@ -50,12 +50,27 @@ class OutputRequest(StateMachineModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
         LAPSED = "lapsed", "Closed unreleased"
 
-    # The author's to change: not yet sent, or returned for changes.
-    EDITABLE = (State.DRAFT, State.RETURNED)
-    # With the output checkers: sent, and not yet released, rejected or returned.
-    IN_CHECKING = (State.SUBMITTED, State.PARTIALLY_REVIEWED, State.REVIEWED, State.APPROVED)
-    # Not finished: still to be sent, with the checkers, or back with the author.
-    UNFINISHED = (State.DRAFT, State.RETURNED, *IN_CHECKING)
+    EDITABLE = StateGroup(
+        [State.DRAFT, State.RETURNED],
+        meaning="Editable by its author: not sent yet, or returned for changes",
+    )
+    # Either checker may still start their review, or submit it; the service level runs.
+    BEING_REVIEWED = StateGroup(
+        [State.SUBMITTED, State.PARTIALLY_REVIEWED],
+        meaning="Being reviewed: waiting for a checker's review",
+    )
+    IN_QUEUE = StateGroup(
+        [*BEING_REVIEWED, State.REVIEWED],
+        meaning="In the output checkers' queue: waiting for a review or a decision",
+    )
+    IN_CHECKING = StateGroup(
+        [*IN_QUEUE, State.APPROVED],
+        meaning="With the output checkers: sent, and not yet released, rejected or returned",
+    )
+    UNFINISHED = StateGroup(
+        [*EDITABLE, *IN_CHECKING],
+        meaning="Unfinished: still to be sent, with the checkers, or back with the author",
+    )
 
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,
@@ -103,7 +118,7 @@ class OutputRequest(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.RETURNED],
+        source=EDITABLE,
         target=State.SUBMITTED,
         permission=is_author_in_project,
         conditions=[
@@ -186,7 +201,7 @@ class OutputRequest(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.RETURNED],
+        source=EDITABLE,
         target=State.WITHDRAWN,
         permission=is_author_or_the_service_on_draft,
         custom={
@@ -199,7 +214,7 @@ class OutputRequest(StateMachineModel):
 
     @transition(
         field=state,
-        source=list(UNFINISHED),
+        source=UNFINISHED,
         target=State.LAPSED,
         permission=is_the_service,
         conditions=[conditions.grace_period_over],

@@ -53,7 +53,7 @@ def _overdue_candidates(today):
     # working days, so this bounds the rows read; the due date then counts working days exactly.
     return (
         OutputRequest.objects.filter(
-            state__in=[State.SUBMITTED, State.PARTIALLY_REVIEWED],
+            state__in=OutputRequest.BEING_REVIEWED,
             submitted_at__lt=untouched_since(today - timedelta(days=6)),
         )
         # Never about a request its checkers may no longer check.

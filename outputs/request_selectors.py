@@ -87,9 +87,7 @@ def requests_needing_author(user):
     """``user``'s output requests waiting for them: drafts to send and requests returned for
     changes, the longest untouched first, with their projects, in one query."""
     return (
-        OutputRequest.objects.filter(
-            author=user, state__in=(OutputRequest.State.DRAFT, OutputRequest.State.RETURNED)
-        )
+        OutputRequest.objects.filter(author=user, state__in=OutputRequest.EDITABLE)
         .select_related("project")
         .order_by("updated_at", "pk")
     )

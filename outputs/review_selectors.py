@@ -13,8 +13,6 @@ from .check_selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summa
 from .models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from .service_level import due_date, is_overdue
 
-State = OutputRequest.State
-QUEUE_STATES = (State.SUBMITTED, State.PARTIALLY_REVIEWED, State.REVIEWED)
 REVIEWS_NEEDED = 2
 
 
@@ -40,7 +38,7 @@ def checking_open_filter(*, today=None):
 def _waiting(user):
     """Requests waiting for output checkers that ``user`` may check now."""
     return (
-        OutputRequest.objects.filter(state__in=QUEUE_STATES)
+        OutputRequest.objects.filter(state__in=OutputRequest.IN_QUEUE)
         .filter(checking_open_filter())
         .exclude(project__in=projects_of(user))
         .exclude(author=user)

@@ -28,7 +28,6 @@ from .review_permissions import check_user_can_review
 from .review_selectors import REVIEWS_NEEDED, approval_comment_needed, current_round
 
 State = OutputRequest.State
-REVIEWING = (State.SUBMITTED, State.PARTIALLY_REVIEWED)
 
 
 def _lock(output_request, by):
@@ -89,7 +88,7 @@ def _own_open_review(output_request, by, request=None):
     """``by``'s review of the current round, started now if need be (keeping their votes on
     files unchanged since their earlier round, ``_votes_keep``); refused once submitted, or
     when two other checkers already review this round."""
-    if output_request.state not in REVIEWING:
+    if output_request.state not in OutputRequest.BEING_REVIEWED:
         raise TransitionRefused(
             [
                 f"This output request is {output_request.get_state_display().lower()}, so "

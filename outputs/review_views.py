@@ -124,7 +124,7 @@ def _steps(output_request, page):
     return {
         "checking_open": checking_open,
         "reviewing": checking_open
-        and output_request.state in services.REVIEWING
+        and output_request.state in OutputRequest.BEING_REVIEWED
         and not (page["my_review"] and page["my_review"].submitted_at),
         "deciding": output_request.state == State.REVIEWED and checking_open,
     }

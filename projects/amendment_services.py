@@ -26,7 +26,6 @@ from .models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from .permissions import is_coordinator
 
 State = Proposal.State
-APPROVED_STATES = (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
 NOT_UNDER_WAY = "Only an active or ended project can be amended."
 
 # What an amendment starts with from the project, and what an approved one gives back.
@@ -190,6 +189,6 @@ def amendment_apply(*, amendment, by, request=None):
         amendment = Proposal.objects.select_for_update().get(pk=amendment.pk)
         if amendment.amends_id is None:
             raise TransitionRefused(["This proposal does not amend a project."])
-        if amendment.state not in APPROVED_STATES:
+        if amendment.state not in Proposal.APPROVED_NOT_STARTED:
             raise TransitionRefused(["Only an approved amendment can be put in force."])
         return _apply(amendment, by=by, request=request)

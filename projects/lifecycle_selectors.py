@@ -46,7 +46,7 @@ def projects_start_due(*, on=None):
     (today) or earlier: the service starts them."""
     on = on or timezone.localdate()
     return Proposal.objects.filter(
-        state__in=(State.APPROVED, State.APPROVED_WITH_CONDITIONS),
+        state__in=Proposal.APPROVED_NOT_STARTED,
         amends__isnull=True,
         start_scheduled_at__isnull=False,
         start_date__lte=on,

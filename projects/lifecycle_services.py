@@ -32,7 +32,6 @@ from .models import Proposal
 
 logger = logging.getLogger(__name__)
 State = Proposal.State
-APPROVED_STATES = (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
 
 
 def project_activate(*, project, by, request=None):
@@ -47,7 +46,7 @@ def _schedule_refusals(project):
     """Why the start of ``project`` cannot be scheduled, as sentences."""
     if project.amends_id is not None:
         return ["An amendment comes into force on the project it amends; it is not started itself."]
-    if project.state not in APPROVED_STATES:
+    if project.state not in Proposal.APPROVED_NOT_STARTED:
         return ["Only an approved project that has not started yet can be scheduled to start."]
     if project.start_date is None:
         return ["The project has no start date."]
@@ -91,7 +90,7 @@ def project_start_unschedule(*, project, by, request=None):
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
         check_user_can_schedule_start(project, by)
-        if project.start_scheduled_at is None or project.state not in APPROVED_STATES:
+        if project.start_scheduled_at is None or project.state not in Proposal.APPROVED_NOT_STARTED:
             return project
         _unschedule(project)
         audit_record(
@@ -115,7 +114,7 @@ def project_start_on_schedule(*, project):
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
         due = (
-            project.state in APPROVED_STATES
+            project.state in Proposal.APPROVED_NOT_STARTED
             and project.start_scheduled_at is not None
             and project.start_date is not None
             and project.start_date <= timezone.localdate()

@@ -11,7 +11,7 @@ from django_fsm import FSMField, transition
 from identity.roles import Role
 from legislation.access_modes import AccessMode
 from uploads.storage import PrivateUploadTo
-from workflow.models import StateMachineModel
+from workflow.models import StateGroup, StateMachineModel
 
 from . import conditions, lifecycle_conditions
 from .consent_permissions import is_data_owner_or_secretariat
@@ -88,17 +88,44 @@ class Proposal(StateMachineModel):
         CLOSED = "closed", "Closed"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    BEFORE_DECISION = (
-        State.DRAFT,
-        State.SUBMITTED,
-        State.SCREENING,
-        State.RETURNED,
-        State.DATA_OWNER_REVIEW,
-        State.PANEL_REVIEW,
+    EDITABLE = StateGroup([State.DRAFT, State.RETURNED], meaning="Editable by the co-ordinator")
+    TO_SCREEN = StateGroup(
+        [State.SUBMITTED, State.SCREENING], meaning="Waiting for the secretariat's screening"
     )
-    # Started and not closed: active, or ended with its released outputs still to be published
-    # or waived. Either can be amended, and have publication waived.
-    UNDER_WAY = (State.ACTIVE, State.ENDED)
+    BEFORE_DECISION = StateGroup(
+        [
+            State.DRAFT,
+            State.SUBMITTED,
+            State.SCREENING,
+            State.RETURNED,
+            State.DATA_OWNER_REVIEW,
+            State.PANEL_REVIEW,
+        ],
+        meaning="Before a decision: the co-ordinator may still withdraw it",
+    )
+    # An approved amendment stays here: it comes into force on the project it amends and is
+    # never started itself.
+    APPROVED_NOT_STARTED = StateGroup(
+        [State.APPROVED, State.APPROVED_WITH_CONDITIONS],
+        meaning="Approved, with or without conditions, and not started",
+    )
+    # Every member of the team must hold accreditation lasting to the end date; a member who
+    # loses theirs is a problem the co-ordinator is told about.
+    LIVE = StateGroup(
+        [*APPROVED_NOT_STARTED, State.ACTIVE],
+        meaning="Live: approved and waiting to start, or active",
+    )
+    # Active, or ended with its released outputs still to be published or waived. Either can be
+    # amended, and have publication waived.
+    UNDER_WAY = StateGroup([State.ACTIVE, State.ENDED], meaning="Under way: started and not closed")
+    ON_REGISTER = StateGroup(
+        [*APPROVED_NOT_STARTED, State.ACTIVE, State.ENDED, State.CLOSED],
+        meaning="On the public register of projects",
+    )
+    FINISHED = StateGroup(
+        [State.REJECTED, State.CLOSED, State.WITHDRAWN],
+        meaning="Finished: nothing more is asked of the team",
+    )
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,
         State.SUBMITTED: Role.SECRETARIAT,
@@ -229,7 +256,7 @@ class Proposal(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.DRAFT, State.RETURNED],
+        source=EDITABLE,
         target=State.SUBMITTED,
         permission=is_coordinator,
         conditions=list(conditions.SUBMISSION_CONDITIONS),
@@ -341,7 +368,7 @@ class Proposal(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.APPROVED, State.APPROVED_WITH_CONDITIONS],
+        source=APPROVED_NOT_STARTED,
         target=State.ACTIVE,
         permission=is_coordinator_or_the_service_on_schedule,
         conditions=[
@@ -402,7 +429,7 @@ class Proposal(StateMachineModel):
 
     @transition(
         field=state,
-        source=list(BEFORE_DECISION),
+        source=BEFORE_DECISION,
         target=State.WITHDRAWN,
         permission=is_coordinator_or_the_service_on_draft,
         custom={

@@ -430,8 +430,6 @@ NOTICES = {
 # A team member's accreditation ends or is stopped: the steps are accreditation's, the people
 # told are the co-ordinators of the projects the researcher works on.
 
-# Projects whose team must stay accredited: approved and waiting to start, or running.
-_LIVE = (Proposal.State.APPROVED, Proposal.State.APPROVED_WITH_CONDITIONS, Proposal.State.ACTIVE)
 _LOST = {"suspended": "suspended", "revoked": "revoked", "expired": "ended"}
 
 
@@ -440,7 +438,7 @@ def _projects_of_team_member(event):
     researcher = event.instance.researcher
     return (
         Proposal.objects.filter(
-            state__in=_LIVE,
+            state__in=Proposal.LIVE,
             team__user=researcher,
             team__accepted_at__isnull=False,
         )

@@ -23,7 +23,7 @@ from workflow.graph import sentence
 from workflow.services import transition_fire
 
 from . import conditions, notices
-from .amendment_services import APPROVED_STATES, amendment_apply
+from .amendment_services import amendment_apply
 from .models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 from .panel_permissions import check_user_can_review, check_user_can_run_panel
 from .panel_selectors import PANEL_SIZE, reviewer_refusal
@@ -454,6 +454,6 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
         if outcome == "return":
             for assignment in proposal.assignments.on_panel().select_related("reviewer"):
                 _end_assignment(assignment, "The proposal was returned for changes.")
-        if proposal.amends_id is not None and proposal.state in APPROVED_STATES:
+        if proposal.amends_id is not None and proposal.state in Proposal.APPROVED_NOT_STARTED:
             amendment_apply(amendment=proposal, by=by, request=request)
     return decision

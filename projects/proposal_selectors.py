@@ -161,21 +161,17 @@ def invitations_open_for(user):
             email__iexact=user.email,
             accepted_at__isnull=True,
             declined_at__isnull=True,
-            proposal__state__in=(Proposal.State.DRAFT, Proposal.State.RETURNED),
+            proposal__state__in=Proposal.EDITABLE,
         )
         .select_related("proposal__coordinator")
         .order_by("-invited_at")
     )
 
 
-# Finished one way or another: nothing more is asked of the team.
-FINISHED_STATES = (Proposal.State.REJECTED, Proposal.State.CLOSED, Proposal.State.WITHDRAWN)
-
-
 def projects_open_for(user):
     """Proposals and projects ``user`` co-ordinates or has joined that are not finished, the
     most recently changed first, in one query."""
-    return proposals_for_user(user).exclude(state__in=FINISHED_STATES)
+    return proposals_for_user(user).exclude(state__in=Proposal.FINISHED)
 
 
 def proposal_needs_from(proposal, *, user):
@@ -188,7 +184,7 @@ def proposal_needs_from(proposal, *, user):
     if proposal.state == State.RETURNED and coordinating:
         return "Make the changes the secretariat asked for and send the proposal again."
     if (
-        proposal.state in (State.APPROVED, State.APPROVED_WITH_CONDITIONS)
+        proposal.state in Proposal.APPROVED_NOT_STARTED
         and coordinating
         and proposal.amends_id is None
     ):

@@ -28,7 +28,6 @@ from .models import DatasetRequest, Proposal, ProposalSnapshot, Purpose, TeamMem
 from .proposal_permissions import check_user_can_edit_proposal
 
 State = Proposal.State
-EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 NOT_EDITABLE = "This proposal has been sent to the secretariat, so it cannot be changed now."
 JOIN_NEEDS_TWO_FACTOR = (
     "This project has started, so you must set up two-factor authentication (an authenticator "
@@ -55,7 +54,7 @@ def _lock(obj):
 def _lock_editable(proposal, by):
     proposal = _lock(proposal)
     check_user_can_edit_proposal(proposal, by)
-    if proposal.state not in EDITABLE_STATES:
+    if proposal.state not in Proposal.EDITABLE:
         raise ValidationError(NOT_EDITABLE)
     return proposal
 
@@ -289,7 +288,7 @@ def _answer_invitation(*, invitation, by, request, accept):
             )
         if invitation.accepted_at or invitation.declined_at:
             raise ValidationError("You have already answered this invitation.")
-        if proposal.state not in EDITABLE_STATES:
+        if proposal.state not in Proposal.EDITABLE:
             raise ValidationError(
                 "This proposal has been sent to the secretariat, so its team cannot change now."
             )
@@ -399,7 +398,7 @@ def proposal_submit(*, proposal, by, request=None):
         state = locked.state
         if state == State.WITHDRAWN:
             raise TransitionRefused(["This proposal has been withdrawn, so it cannot be sent."])
-        if state not in EDITABLE_STATES:
+        if state not in Proposal.EDITABLE:
             raise TransitionRefused(
                 ["This proposal has already been sent to the secretariat. It cannot be sent twice."]
             )

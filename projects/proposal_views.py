@@ -72,7 +72,7 @@ def _put_on_form(form, error):
 
 
 def _editable(proposal):
-    return proposal.state in services.EDITABLE_STATES
+    return proposal.state in Proposal.EDITABLE
 
 
 def _proposal_for_editing(request, pk):
@@ -153,7 +153,7 @@ def _actions(proposal, user):
     state = proposal.state
     actions = []
     secretariat = user_has_role(user, Role.SECRETARIAT)
-    if secretariat and state in (Proposal.State.SUBMITTED, Proposal.State.SCREENING):
+    if secretariat and state in Proposal.TO_SCREEN:
         actions.append(("Screen the proposal", reverse("projects:screen", kwargs=pk)))
     if secretariat and state == Proposal.State.PANEL_REVIEW:
         actions.append(("Open the panel", reverse("projects:panel", kwargs=pk)))

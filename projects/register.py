@@ -32,15 +32,7 @@ from researchers.models import Organisation
 from . import hooks
 from .models import DatasetRequest, PanelDecision, Proposal, TeamMember
 
-State = Proposal.State
 ENTRIES_PER_PAGE = 20
-REGISTER_STATES = (
-    State.APPROVED,
-    State.APPROVED_WITH_CONDITIONS,
-    State.ACTIVE,
-    State.ENDED,
-    State.CLOSED,
-)
 APPROVING_OUTCOMES = (
     PanelDecision.Outcome.APPROVED,
     PanelDecision.Outcome.APPROVED_WITH_CONDITIONS,
@@ -87,7 +79,7 @@ def register_projects():
     ).select_related("user__profile__organisation")
     requests = DatasetRequest.objects.select_related("dataset").order_by("dataset__name")
     return (
-        Proposal.objects.filter(state__in=REGISTER_STATES, amends__isnull=True)
+        Proposal.objects.filter(state__in=Proposal.ON_REGISTER, amends__isnull=True)
         .annotate(
             decision_date=Coalesce(
                 Subquery(_approving_decision().values("decided_at")[:1]), "decided_at"
@@ -166,7 +158,7 @@ class ProjectRegisterFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(
         label="Status",
-        choices=[(state.value, state.label) for state in REGISTER_STATES],
+        choices=[(state.value, state.label) for state in Proposal.ON_REGISTER],
         empty_label="Any status",
         error_messages={"invalid_choice": "Select a status from the list"},
         field_name="state",

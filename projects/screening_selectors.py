@@ -125,7 +125,7 @@ def proposals_to_screen(*, amendments=False):
     secretariat and not yet passed on, the longest waiting first."""
     return (
         Proposal.objects.filter(
-            state__in=(Proposal.State.SUBMITTED, Proposal.State.SCREENING),
+            state__in=Proposal.TO_SCREEN,
             amends__isnull=not amendments,
         )
         .select_related("coordinator")

@@ -5,10 +5,15 @@ class ReportsConfig(AppConfig):
     name = "reports"
 
     def ready(self):
+        # Each line fills a registry an app below this one declares in its hooks.py.
         from audit import hooks as audit_hooks
+        from notifications import hooks as notification_hooks
 
-        from . import audit_words
+        from . import audit_words, notices
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
         audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+
+        # Who is told about each step of a PDF report's preparation.
+        notification_hooks.notices_register(notices.NOTICES)

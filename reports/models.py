@@ -1,20 +1,43 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, transition
 
 from uploads.storage import PrivateUploadTo
+from workflow.models import StateGroup, StateMachineModel
+from workflow.permissions import is_the_service
 
 
-class ReportExport(models.Model):
+class ReportExport(StateMachineModel):
     """A PDF of the accreditation report, prepared in the background for one member of the
-    secretariat and kept privately; any member of the secretariat may download it."""
+    secretariat and kept privately; any member of the secretariat may download it.
+
+    The worker takes it from the queue (``start``) and stores the PDF (``finish``), or gives up
+    after its retries (``fail``); the hourly sweep queues again one left waiting or being
+    prepared too long. A failed export stays failed: the secretariat asks for another.
+    """
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
         RUNNING = "running", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+
+    STATE_OWNERS = {
+        # The service prepares the PDF in the background: no person has a step to take.
+        State.QUEUED: None,
+        State.RUNNING: None,
+        State.READY: None,
+        State.FAILED: None,
+    }
+    UNDER_WAY = StateGroup(
+        [State.QUEUED, State.RUNNING], meaning="Under way: waiting to start, or being prepared"
+    )
+    FINISHED = StateGroup([State.READY, State.FAILED], meaning="Finished: ready, or failed")
+    audit_label = "report_export"
 
     # A random identifier: the address of an export says nothing about how many there are.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -26,7 +49,7 @@ class ReportExport(models.Model):
         help_text="The report's filters as ISO dates and an organisation id: date_from, "
         "date_to, organisation.",
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    state = FSMField(choices=State.choices, default=State.QUEUED, protected=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, 0 to 100.")
     file = models.FileField(upload_to=PrivateUploadTo("reports"), max_length=255, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
@@ -49,10 +72,57 @@ class ReportExport(models.Model):
 
     @property
     def finished(self):
-        return self.state in (self.State.READY, self.State.FAILED)
+        return self.state in self.FINISHED
 
     @property
     def download_name(self):
         date_from = self.filters.get("date_from", "")
         date_to = self.filters.get("date_to", "")
         return f"accreditation-report-{date_from}-to-{date_to}.pdf"
+
+    @transition(
+        field=state,
+        source=State.QUEUED,
+        target=State.RUNNING,
+        permission=is_the_service,
+        custom={
+            "label": "Start preparing the PDF",
+            "refused": "Only an export waiting to start can be started: a failed export is not "
+            "tried again, the secretariat asks for a new one.",
+        },
+    )
+    def start(self):
+        self.started_at = timezone.now()
+        self.progress = 5
+
+    @transition(
+        field=state,
+        source=State.RUNNING,
+        target=State.READY,
+        permission=is_the_service,
+        custom={
+            "label": "Store the finished PDF",
+            "refused": "Only an export being prepared can be stored as ready.",
+        },
+    )
+    def finish(self, pdf):
+        """Store ``pdf``, the rendered report."""
+        self.file.save(self.download_name, ContentFile(pdf), save=False)
+        self.size = len(pdf)
+        self.progress = 100
+        self.finished_at = timezone.now()
+        self.error = ""
+
+    @transition(
+        field=state,
+        source=UNDER_WAY,
+        target=State.FAILED,
+        permission=is_the_service,
+        custom={
+            "label": "Record that the PDF could not be prepared",
+            "refused": "An export already ready or failed cannot fail.",
+        },
+    )
+    def fail(self, reason=""):
+        self.error = reason[:2000]
+        self.finished_at = timezone.now()

@@ -1,15 +1,16 @@
 """Exporting the accreditation report, each step audited: a CSV download, a PDF asked for,
-prepared in the background, failed or downloaded."""
+prepared in the background (the export's own state machine, whose steps the service takes with
+no person as their actor), failed or downloaded."""
 
 import hashlib
 import logging
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from documents.rendering import render_pdf
+from workflow.services import transition_fire
 
 from .charts import report_charts
 from .figures import report_build
@@ -69,37 +70,43 @@ def report_pdf_context(report, *, requested_by=None, generated_at=None):
     }
 
 
+def _start(export):
+    """Take ``export`` from the queue, recorded as its own step. A retry of one already being
+    prepared starts its work again; one finished meanwhile is returned as it is."""
+    with transaction.atomic():
+        export = ReportExport.objects.select_for_update().get(pk=export.pk)
+        if export.state == ReportExport.State.QUEUED:
+            return transition_fire(obj=export, transition="start", by=None)
+    if export.state == ReportExport.State.RUNNING:
+        _progress(export, 5, started_at=timezone.now())
+    return export
+
+
 def report_export_render(*, export):
     """Build the report, render it to PDF and store it privately. Safe to run again: an export
     already ready or failed is returned as it is."""
     export = ReportExport.objects.select_related("requested_by").get(pk=export.pk)
     if export.finished:
         return export
-    _progress(export, 5, state=ReportExport.State.RUNNING, started_at=timezone.now())
+    requested_by = export.requested_by
+    export = _start(export)
+    if export.finished:
+        return export
     report = report_build(**filters_resolve(export.filters))
     _progress(export, 40)
-    context = report_pdf_context(report, requested_by=export.requested_by)
+    context = report_pdf_context(report, requested_by=requested_by)
     _progress(export, 60)
     pdf = render_pdf("reports/report_pdf.html", context, stylesheets=PDF_STYLESHEETS)
     _progress(export, 90)
     with transaction.atomic():
         export = ReportExport.objects.select_for_update().get(pk=export.pk)
-        if export.finished:
+        if export.state != ReportExport.State.RUNNING:
             return export
-        from_state = export.state
-        export.file.save(export.download_name, ContentFile(pdf), save=False)
-        export.size = len(pdf)
-        export.state = ReportExport.State.READY
-        export.progress = 100
-        export.finished_at = timezone.now()
-        export.error = ""
-        export.save()
-        audit_record(
-            actor=None,
-            action="report.exported",
+        return transition_fire(
             obj=export,
-            from_state=from_state,
-            to_state=export.state,
+            transition="finish",
+            by=None,
+            pdf=pdf,
             payload={
                 "filters": export.filters,
                 "requested_by": export.requested_by_id,
@@ -107,32 +114,25 @@ def report_export_render(*, export):
                 "size": len(pdf),
             },
         )
-    return export
 
 
 PDF_STYLESHEETS = ("documents/print.css", "reports/report_print.css")
 
 
 def report_export_fail(*, export, reason):
-    """Mark an export that could not be prepared, with the reason for the secretariat."""
+    """Record that an export could not be prepared, with the reason for the secretariat. An
+    export already finished is returned as it is."""
     with transaction.atomic():
         export = ReportExport.objects.select_for_update().get(pk=export.pk)
         if export.finished:
             return export
-        from_state = export.state
-        export.state = ReportExport.State.FAILED
-        export.error = reason[:2000]
-        export.finished_at = timezone.now()
-        export.save()
-        audit_record(
-            actor=None,
-            action="report.export_failed",
+        return transition_fire(
             obj=export,
-            from_state=from_state,
-            to_state=export.state,
+            transition="fail",
+            by=None,
+            reason=reason,
             payload={"reason": reason[:500]},
         )
-    return export
 
 
 def report_export_download_record(*, export, by, request=None):

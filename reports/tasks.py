@@ -45,7 +45,7 @@ def report_exports_requeue_stale():
     stale = [
         str(pk)
         for pk in ReportExport.objects.filter(
-            state__in=[ReportExport.State.QUEUED, ReportExport.State.RUNNING],
+            state__in=ReportExport.UNDER_WAY,
             created_at__lt=cutoff,
         )
         .order_by("created_at")

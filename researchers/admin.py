@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from workflow.admin import StateMachineAdmin
+
+from .declarations import Declaration
 from .models import User
 
 
@@ -53,3 +56,13 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="Roles")
     def role_list(self, user):
         return ", ".join(user.role_labels()) or "None"
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(StateMachineAdmin):
+    """Read-only: a signature and its signed PDF change only through the declaration services."""
+
+    list_display = ["reference", "user", "version", "state", "signed_at", "pdf_signed_at"]
+    list_filter = ["state"]
+    list_select_related = ["user", "version"]
+    search_fields = ["reference", "user__email", "user__full_name"]

@@ -19,9 +19,11 @@ WORDS = {
     "researchers.training_updated": "Changed a training record",
     "researchers.training_deleted": "Removed a training record",
     "declaration.sign": "Signed the confidentiality declaration",
+    "declaration.download": "Downloaded a signed declaration",
+    # Preparing the signed PDF is a transition now ("declaration.prepare", "declaration.fail",
+    # worded from the machine); events recorded before that keep these codes.
     "declaration.pdf_signed": "Signed copy of a declaration prepared",
     "declaration.failed": "Signed copy of a declaration could not be prepared",
-    "declaration.download": "Downloaded a signed declaration",
     "declaration_version.publish": "Published a new version of the declaration",
 }
 

@@ -8,7 +8,6 @@ import qrcode.image.svg
 from allauth.core import ratelimit
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from audit.services import audit_record, client_ip
 from documents.rendering import render_pdf
 from documents.signing import sha256_hex, sign_pdf
+from workflow.services import transition_fire
 
 from .declarations import Declaration, DeclarationVersion, reference_new
 from .models import User
@@ -33,9 +33,7 @@ def _name_key(name):
 def declaration_already_signed(*, user, version):
     """The declaration ``user`` signed (or is having prepared) on ``version``, if any."""
     return (
-        user.declarations.filter(
-            version=version, state__in=[Declaration.State.PENDING, Declaration.State.SIGNED]
-        )
+        user.declarations.filter(version=version, state__in=Declaration.STANDING)
         .order_by("-signed_at")
         .first()
     )
@@ -164,9 +162,10 @@ def declaration_pdf_context(declaration):
 
 
 def declaration_render_and_sign(*, declaration):
-    """Render the declaration to PDF, sign it, store it with its SHA-256 and mark it signed.
+    """Render the declaration to PDF, sign it, and store it with its SHA-256: the service's own
+    step (``prepare``), audited with no person as its actor.
 
-    Safe to run again: a declaration already signed is returned as it is.
+    Safe to run again: a declaration no longer pending (signed, or failed) is returned as it is.
     """
     with transaction.atomic():
         declaration = (
@@ -174,7 +173,7 @@ def declaration_render_and_sign(*, declaration):
             .select_related("user", "version")
             .get(pk=declaration.pk)
         )
-        if declaration.state == Declaration.State.SIGNED:
+        if declaration.state != Declaration.State.PENDING:
             return declaration
         pdf = render_pdf("documents/declaration_pdf.html", declaration_pdf_context(declaration))
         signed = sign_pdf(
@@ -183,44 +182,29 @@ def declaration_render_and_sign(*, declaration):
             reason=SIGNATURE_REASON,
             location=SIGNATURE_LOCATION,
         )
-        from_state = declaration.state
-        declaration.pdf.save(declaration.download_name, ContentFile(signed), save=False)
-        declaration.sha256 = sha256_hex(signed)
-        declaration.pdf_signed_at = timezone.now()
-        declaration.state = Declaration.State.SIGNED
-        declaration.failure_reason = ""
-        declaration.save(
-            update_fields=["pdf", "sha256", "pdf_signed_at", "state", "failure_reason"]
-        )
-        audit_record(
-            actor=None,
-            action="declaration.pdf_signed",
+        return transition_fire(
             obj=declaration,
-            from_state=from_state,
-            to_state=declaration.state,
-            payload={"reference": declaration.reference, "sha256": declaration.sha256},
+            transition="prepare",
+            by=None,
+            pdf=signed,
+            payload={"reference": declaration.reference, "sha256": sha256_hex(signed)},
         )
-    return declaration
 
 
 def declaration_fail(*, declaration, reason):
-    """Mark a declaration whose PDF could not be prepared, so the researcher can sign again."""
+    """Record that a declaration's PDF could not be prepared, so the researcher can sign again.
+    A declaration no longer pending is returned as it is."""
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
         if declaration.state != Declaration.State.PENDING:
             return declaration
-        declaration.state = Declaration.State.FAILED
-        declaration.failure_reason = reason[:2000]
-        declaration.save(update_fields=["state", "failure_reason"])
-        audit_record(
-            actor=None,
-            action="declaration.failed",
+        return transition_fire(
             obj=declaration,
-            from_state=Declaration.State.PENDING,
-            to_state=declaration.state,
+            transition="fail",
+            by=None,
+            reason=reason,
             payload={"reference": declaration.reference, "reason": reason[:500]},
         )
-    return declaration
 
 
 def declaration_download_record(*, declaration, by, request):
@@ -310,7 +294,7 @@ def declaration_version_announce(*, version):
         return 0  # a newer version has been published since: that one is announced instead
     subject = notices.declaration_version_subject(version)
     already_signed = Declaration.objects.filter(
-        version=version, state__in=[Declaration.State.PENDING, Declaration.State.SIGNED]
+        version=version, state__in=Declaration.STANDING
     ).values("user")
     # A re-run (a retried task) tells nobody twice.
     already_told = Notification.objects.filter(

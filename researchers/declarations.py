@@ -3,13 +3,18 @@
 A signature keeps the version it was made on; publishing a new version never changes it.
 """
 
+import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils import timezone
+from django_fsm import FSMField, transition
 
 from uploads.storage import PrivateUploadTo
+from workflow.models import StateGroup, StateMachineModel
+from workflow.permissions import is_the_service
 
 # No 0/O, 1/I/L or U, so a reference read aloud or typed from paper comes out right.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -64,13 +69,31 @@ class DeclarationVersion(models.Model):
         return f"Version {self.number}"
 
 
-class Declaration(models.Model):
-    """A researcher's signature on one declaration version, and the signed PDF made from it."""
+class Declaration(StateMachineModel):
+    """A researcher's signature on one declaration version, and the signed PDF made from it.
+
+    The signature is recorded at once; the worker then prepares the signed PDF (``prepare``), or
+    gives up after its retries (``fail``), when the researcher signs again. The hourly sweep
+    queues again the PDF of a declaration left pending, whose task never reached a worker.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", "Being prepared"
         SIGNED = "signed", "Signed"
         FAILED = "failed", "Could not be prepared"
+
+    STATE_OWNERS = {
+        # The service prepares the PDF in the background: no person has a step to take.
+        State.PENDING: None,
+        State.SIGNED: None,
+        State.FAILED: None,
+    }
+    # A researcher with a declaration in this group on the current version need not sign again.
+    STANDING = StateGroup(
+        [State.PENDING, State.SIGNED],
+        meaning="Standing: signed, or its signed PDF still being prepared",
+    )
+    audit_label = "declaration"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="declarations"
@@ -86,7 +109,7 @@ class Declaration(models.Model):
     pdf = models.FileField(upload_to=PrivateUploadTo("declarations"), blank=True)
     sha256 = models.CharField("SHA-256 of the signed PDF", max_length=64, blank=True)
     pdf_signed_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = FSMField(choices=State.choices, default=State.PENDING, protected=True)
     failure_reason = models.TextField(blank=True)
 
     class Meta:
@@ -103,3 +126,33 @@ class Declaration(models.Model):
     @property
     def download_name(self):
         return f"confidentiality-declaration-{self.reference}.pdf"
+
+    @transition(
+        field=state,
+        source=State.PENDING,
+        target=State.SIGNED,
+        permission=is_the_service,
+        custom={
+            "label": "Prepare the signed PDF",
+            "refused": "The signed PDF is prepared only for a declaration still waiting for it.",
+        },
+    )
+    def prepare(self, pdf):
+        """Store ``pdf``, the rendered and digitally signed declaration, with its SHA-256."""
+        self.pdf.save(self.download_name, ContentFile(pdf), save=False)
+        self.sha256 = hashlib.sha256(pdf).hexdigest()
+        self.pdf_signed_at = timezone.now()
+        self.failure_reason = ""
+
+    @transition(
+        field=state,
+        source=State.PENDING,
+        target=State.FAILED,
+        permission=is_the_service,
+        custom={
+            "label": "Record that the PDF could not be prepared",
+            "refused": "Only a declaration still waiting for its signed PDF can fail.",
+        },
+    )
+    def fail(self, reason=""):
+        self.failure_reason = reason[:2000]

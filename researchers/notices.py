@@ -1,12 +1,25 @@
-"""What people are told about the confidentiality declaration: not a step of a state machine,
-so the service where it happens sends it by name, through ``notifications.services.notify``.
+"""What people are told about the confidentiality declaration.
+
+A new version of the declaration is not a step of a state machine, so the service where it
+happens sends it by name, through ``notifications.services.notify``.
+
+The steps of a declaration's signed PDF tell nobody (``NOTICES``, registered in
+``notifications.hooks`` by ``ResearchersConfig.ready()``): the worker prepares the PDF within
+moments of the signature, and the declaration page the researcher is on says so once it is
+ready; if it cannot be prepared, the page offers the declaration to sign again.
 """
 
 from django.urls import reverse
 
 from notifications.services import Message
 
+DECLARATION = "researchers.Declaration"
 DECLARATION_VERSION_PUBLISHED = "declaration_version.publish"
+
+NOTICES = {
+    (DECLARATION, "prepare"): (),
+    (DECLARATION, "fail"): (),
+}
 
 
 def declaration_version_subject(version):

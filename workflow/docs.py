@@ -12,6 +12,10 @@ do not edit by hand. A test fails when this file differs from what the command w
 Every transition goes through `workflow.services.transition_fire`: it locks the row, refuses with
 the condition's sentence when a rule is not met, checks who is asking, saves and writes one audit
 event in the same database transaction.
+
+Beside its states, each machine names the groups of states the code asks about (which states its
+author may still edit, which are open, which wait in a queue, which are on a public register);
+services, selectors and views ask the model for a group and keep no list of their own.
 """
 
 
@@ -44,6 +48,15 @@ def _machine_section(machine):
         owner = _owner(owners[value]) if value in owners else "**unmapped**"
         lines.append(f"| `{value}`{suffix} | {_cell(label)} | {_cell(owner)} |")
     lines.append("")
+
+    if machine.groups:
+        lines += ["| Group of states | States | In the code |", "|---|---|---|"]
+        order = {value: index for index, value in enumerate(machine.state_values)}
+        for name, group in machine.groups:
+            states = ", ".join(f"`{state}`" for state in sorted(map(str, group), key=order.get))
+            code = f"`{machine.model.__name__}.{name}`"
+            lines.append(f"| {_cell(group.meaning)} | {states} | {code} |")
+        lines.append("")
 
     lines += [
         "| Transition | From | To | Who may fire it | Conditions |",

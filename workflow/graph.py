@@ -11,6 +11,8 @@ from functools import cached_property
 from django.apps import apps
 from django_fsm import ANY_OTHER_STATE, ANY_STATE, FSMFieldMixin
 
+from .models import StateGroup
+
 
 def sentence(rule):
     """A rule's words: the ``message`` set beside the condition or permission function.
@@ -114,6 +116,15 @@ class Machine:
     def owners(self):
         """The model's ``STATE_OWNERS``: who takes the next step from each state (None: nobody)."""
         return getattr(self.model, "STATE_OWNERS", None)
+
+    @property
+    def groups(self):
+        """``(name, StateGroup)`` for each group the model declares, in declaration order."""
+        return [
+            (name, value)
+            for name, value in vars(self.model).items()
+            if isinstance(value, StateGroup)
+        ]
 
     @cached_property
     def steps(self):

@@ -2,14 +2,36 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMModelMixin
 
 
+class StateGroup(tuple):
+    """A named group of a machine's states, declared on the model beside ``STATE_OWNERS``:
+    ``EDITABLE = StateGroup([State.DRAFT, State.RETURNED], meaning="Editable by the applicant")``.
+
+    Services, selectors and views ask the model for the group instead of keeping their own
+    list, so a group changes in one place. It is a tuple, so ``state in Model.EDITABLE``,
+    ``state__in=Model.EDITABLE`` and a transition's ``source=Model.EDITABLE`` all work;
+    ``meaning`` is what docs/states.md says of it. The states come first because Django copies
+    a tuple it is given as a lookup value by calling its type with the values alone.
+    """
+
+    def __new__(cls, states=(), meaning=""):
+        group = super().__new__(cls, states)
+        group.meaning = meaning
+        return group
+
+    def __getnewargs__(self):
+        return (tuple(self), self.meaning)
+
+
 class StateMachineModel(ConcurrentTransitionMixin, models.Model):
     """Base for a model with a protected ``FSMField``.
 
     ``refresh_from_db`` works despite the protected field, in any number of threads at once,
     and a save from a copy whose state has moved on since it was read fails
     (``ConcurrentTransition``) instead of undoing the step.
-    Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody)
-    and, optionally, ``audit_label`` (the prefix of the audit actions; the model name otherwise).
+    Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody),
+    a ``StateGroup`` for each group of states the code asks about (editable, open, in a queue,
+    on the register), and, optionally, ``audit_label`` (the prefix of the audit actions; the
+    model name otherwise).
     """
 
     STATE_OWNERS = {}

@@ -18,6 +18,7 @@ from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel_services import decision_record
 from projects.proposal_services import proposal_withdraw
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
+from reports.services import report_export_request
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
@@ -30,6 +31,7 @@ from tests.outputs.review_helpers import (
 )
 from tests.projects.factories import TeamMemberFactory, proposal_submitted
 from tests.projects.panel_helpers import panel_ready
+from tests.researchers.declaration_helpers import declaration_pending
 from workflow.graph import state_machines
 
 MACHINES = {machine.label: machine for machine in state_machines()}
@@ -48,11 +50,34 @@ def _no_notice_fails_quietly(caplog):
 
 @pytest.mark.parametrize(("label", "transition"), TRANSITIONS)
 def test_every_transition_has_a_notice_rule(label, transition):
-    assert notice_rule(label, transition), f"{label} {transition!r} tells nobody: add its notice"
+    rule = notice_rule(label, transition)
+
+    assert rule is not None, f"{label} {transition!r} has no rule: add its notices, or ()"
 
 
 def test_every_notice_rule_names_a_real_transition():
     assert set(notice_rules()) <= set(TRANSITIONS)
+
+
+@pytest.mark.django_db
+def test_transition_notices_background_pdf_steps_tell_nobody(
+    eager_celery, mailoutbox, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    # The researcher and the secretariat follow these on the page they are on.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    researcher = UserFactory(roles=[Role.RESEARCHER], full_name="Amara Okafor")
+    secretariat = UserFactory(roles=[Role.SECRETARIAT])
+    filters = {"date_from": "2026-04-01", "date_to": "2026-05-31", "organisation": None}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        declaration = declaration_pending(researcher)
+        export = report_export_request(filters=filters, by=secretariat)
+
+    declaration.refresh_from_db()
+    export.refresh_from_db()
+    assert (declaration.state, export.state) == ("signed", "ready")
+    assert mailoutbox == []
+    assert not Notification.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

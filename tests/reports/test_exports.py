@@ -209,7 +209,8 @@ def test_report_pdf_task_renders_the_report_with_its_charts(
         AuditEvent.objects.filter(object_id=str(export.pk)).values_list("action", "actor")
     )
     assert ("report.pdf_requested", world.secretariat.pk) in actions
-    assert ("report.exported", None) in actions
+    assert ("report_export.start", None) in actions
+    assert ("report_export.finish", None) in actions
 
 
 def test_report_pdf_status_page_refreshes_itself_without_inline_script(secretariat_client):
@@ -298,7 +299,7 @@ def test_report_pdf_task_failing_every_retry_marks_the_export_failed(eager_celer
     export.refresh_from_db()
     assert export.state == ReportExport.State.FAILED
     assert "ValueError" in export.error
-    assert AuditEvent.objects.filter(action="report.export_failed").exists()
+    assert AuditEvent.objects.filter(action="report_export.fail", actor=None).exists()
 
 
 def test_report_export_fail_leaves_a_ready_export_alone():

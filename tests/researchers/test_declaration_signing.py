@@ -167,7 +167,7 @@ def test_declaration_render_and_sign_again_changes_nothing(researcher):
 
     assert again.sha256 == declaration.sha256
     assert again.pdf.name == declaration.pdf.name
-    assert AuditEvent.objects.filter(action="declaration.pdf_signed").count() == 1
+    assert AuditEvent.objects.filter(action="declaration.prepare").count() == 1
 
 
 def test_declaration_task_without_a_signing_key_marks_it_failed(researcher, settings, tmp_path):

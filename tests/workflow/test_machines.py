@@ -4,7 +4,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from accreditation.models import AccreditationApplication
 from identity.roles import Role
+from outputs.models import OutputRequest
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory
@@ -13,12 +15,14 @@ from workflow.graph import sentence, state_machines
 MACHINES = {machine.label: machine for machine in state_machines()}
 
 
-def test_the_three_journeys_have_their_machines():
+def test_the_three_journeys_and_the_background_pdfs_have_their_machines():
     assert set(MACHINES) == {
         "accreditation.AccreditationApplication",
         "accreditation.Accreditation",
         "projects.Proposal",
         "outputs.OutputRequest",
+        "researchers.Declaration",
+        "reports.ReportExport",
     }
 
 
@@ -48,6 +52,35 @@ def test_every_transition_says_who_may_fire_it_and_why_it_may_not(label):
         assert sentence(step.permission), f"{step.permission.__name__} has no message"
         for condition in step.conditions:
             assert sentence(condition).endswith("."), f"{condition.__name__} needs a sentence"
+
+
+@pytest.mark.parametrize("label", sorted(MACHINES))
+def test_every_group_of_states_says_what_it_means_and_holds_states_of_its_machine(label):
+    machine = MACHINES[label]
+    for name, group in machine.groups:
+        states = [str(state) for state in group]
+
+        assert group.meaning and not group.meaning.endswith("."), f"{name} needs a short meaning"
+        assert states and set(states) <= set(machine.state_values), f"{name} names no state"
+        assert len(set(states)) == len(states), f"{name} names a state twice"
+
+
+def test_the_groups_the_code_asks_about_are_on_the_models():
+    assert AccreditationApplication.EDITABLE == ("draft", "returned")
+    assert set(AccreditationApplication.OPEN) == {"draft", "submitted", "returned"}
+    assert Proposal.EDITABLE == ("draft", "returned")
+    assert set(Proposal.ON_REGISTER) == {
+        "approved",
+        "approved_with_conditions",
+        "active",
+        "ended",
+        "closed",
+    }
+    assert set(Proposal.FINISHED) == set(MACHINES["projects.Proposal"].final_states)
+    assert set(OutputRequest.IN_QUEUE) == {"submitted", "partially_reviewed", "reviewed"}
+    assert set(OutputRequest.UNFINISHED) | set(MACHINES["outputs.OutputRequest"].final_states) == (
+        set(OutputRequest.State.values)
+    )
 
 
 @pytest.mark.django_db

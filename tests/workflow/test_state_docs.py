@@ -39,3 +39,12 @@ def test_states_doc_names_who_may_fire_each_transition():
     assert "| `fast_track_approve` (Approve under delegated authority) | `screening` |" in text
     assert "An output checker who is not a member of the project." in text
     assert "stateDiagram-v2" in text
+
+
+def test_states_doc_lists_each_machines_groups_of_states():
+    text = render_states_doc()
+
+    assert (
+        "| Editable by the applicant | `draft`, `returned` | `AccreditationApplication.EDITABLE` |"
+    ) in text
+    assert "| On the public register of projects | `approved`, `approved_with_conditions`, " in text

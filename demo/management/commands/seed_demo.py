@@ -205,8 +205,7 @@ def seed_accredited_researcher(command):
         application = application_open_for(researcher) or accreditation_services.application_start(
             by=researcher
         )
-        State = AccreditationApplication.State
-        if application.state in (State.DRAFT, State.RETURNED):
+        if application.state in AccreditationApplication.EDITABLE:
             application = accreditation_services.application_update(
                 application=application,
                 by=researcher,
@@ -342,7 +341,7 @@ def seed_projects(command):
 
     def sent_and_screened(title):
         proposal = _demo_project(title=title, coordinator=accredited, dataset=dataset)
-        if proposal.state in (State.DRAFT, State.RETURNED):
+        if proposal.state in Proposal.EDITABLE:
             proposal = proposal_services.proposal_submit(proposal=proposal, by=accredited)
         if proposal.state == State.SUBMITTED:
             proposal = screening_services.screening_start(proposal=proposal, by=secretariat)
@@ -372,7 +371,7 @@ def seed_projects(command):
             by=secretariat,
         )
         active.refresh_from_db()
-    if active.state in (State.APPROVED, State.APPROVED_WITH_CONDITIONS):
+    if active.state in Proposal.APPROVED_NOT_STARTED:
         active = lifecycle_services.project_activate(project=active, by=accredited)
 
     for proposal in (draft, panel, active):
@@ -412,7 +411,7 @@ def seed_consent_request(command):
     proposal = _demo_project(
         title=DEMO_PROJECTS["data_owner_review"], coordinator=accredited, dataset=dataset
     )
-    if proposal.state in (State.DRAFT, State.RETURNED):
+    if proposal.state in Proposal.EDITABLE:
         proposal = proposal_services.proposal_submit(proposal=proposal, by=accredited)
     if proposal.state == State.SUBMITTED:
         proposal = screening_services.screening_start(proposal=proposal, by=secretariat)

@@ -670,7 +670,7 @@ class Seeder:
             if approved:
                 accreditation = self.accreditation_dates(level, accreditation_states.pop())
                 self.timeline(steps, ending=self.moment_on(accreditation["valid_from"]))
-            elif state in (AppState.DRAFT, AppState.SUBMITTED, AppState.RETURNED):
+            elif state in AccreditationApplication.OPEN:
                 self.timeline(steps, earliest=self.now - 100 * DAY)
             else:
                 self.timeline(steps)
@@ -994,14 +994,7 @@ class Seeder:
                 end = min(end, min(self.accredited_until[self._rank(u)] for u in team))
             coordinator = team[0]
             steps, stopped = self.proposal_steps(state, coordinator)
-            open_state = state in (
-                S.DRAFT,
-                S.SUBMITTED,
-                S.SCREENING,
-                S.RETURNED,
-                S.DATA_OWNER_REVIEW,
-                S.PANEL_REVIEW,
-            )
+            open_state = state in Proposal.BEFORE_DECISION
             self.timeline(steps, earliest=self.now - 60 * DAY if open_state else None)
             moments = {s.to_state: s.at for s in steps if s.to_state}
             activated = moments.get(S.ACTIVE)
