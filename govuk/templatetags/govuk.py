@@ -1,10 +1,10 @@
 """Template helpers for GOV.UK Frontend markup: form widgets, error summary links, pagination,
-landmarks and scrolling areas."""
+landmarks, and the tags that fill the shared components in ``templates/components/``."""
 
 from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from govuk.forms import GovukDateInput
 
@@ -132,6 +132,70 @@ def before_content_landmark(parser, token):
     return _LandmarkNode(nodelist)
 
 
+def _render_component(context, name, values):
+    """The component ``templates/components/<name>.html`` filled with ``values`` alone."""
+    component = context.template.engine.get_template(f"components/{name}.html")
+    return component.render(context.new(values))
+
+
+def _rendered(nodelist, context):
+    # Safe: the engine has escaped what the markup's variables hold.
+    return mark_safe(nodelist.render(context).strip())  # noqa: S308
+
+
+def _kwargs(parser, bits, tag):
+    kwargs = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{tag} takes only name=value options, not {bits[0]}")
+    return kwargs
+
+
+class _ComponentNode(template.Node):
+    """A component whose main content is the markup between its tag and its end tag."""
+
+    def __init__(self, name, kwargs, nodelist):
+        self.name = name
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        values["content"] = _rendered(self.nodelist, context)
+        return _render_component(context, self.name, values)
+
+
+def _component(parser, token, name):
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    kwargs = _kwargs(parser, bits, tag)
+    nodelist = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    return _ComponentNode(name, kwargs, nodelist)
+
+
+@register.tag
+def warning(parser, token):
+    """GOV.UK warning text around markup of its own, in ``components/warning.html``:
+    ``{% warning id="two-factor-needed" %}Set up <a ...>two factors</a> first.{% endwarning %}``.
+    Plain words need no tag: ``{% include "components/warning.html" with text="..." only %}``.
+    """
+    return _component(parser, token, "warning")
+
+
+@register.tag
+def error_summary(parser, token):
+    """A GOV.UK error summary whose body is markup of its own, in
+    ``components/error_summary.html``:
+    ``{% error_summary title="..." %}<p>...</p>{% enderror_summary %}``.
+
+    ``hidden=True`` starts it hidden, for a script to show and move focus to, and ``id`` names
+    it for that script. A form's errors, or the sentences saying why a step was refused, need
+    no tag: ``{% include "components/error_summary.html" with form=form only %}`` (or
+    ``refusals=refusals``).
+    """
+    return _component(parser, token, "error_summary")
+
+
 class _ScrollRegionNode(template.Node):
     def __init__(self, label_parts, nodelist):
         self.label_parts = label_parts
@@ -139,11 +203,8 @@ class _ScrollRegionNode(template.Node):
 
     def render(self, context):
         label = " ".join(filter(None, (str(part.resolve(context)) for part in self.label_parts)))
-        return format_html(
-            '<div class="app-table-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
-            label,
-            self.nodelist.render(context),
-        )
+        values = {"label": label, "content": _rendered(self.nodelist, context)}
+        return _render_component(context, "table_scroll", values).strip()
 
 
 @register.tag

@@ -9,7 +9,7 @@ from identity.roles import Role
 def render_pagination(rf, query, number, count=100, per_page=10):
     request = rf.get("/audit/", query)
     page_obj = Paginator(range(count), per_page).page(number)
-    return render_to_string("includes/pagination.html", {"page_obj": page_obj}, request=request)
+    return render_to_string("components/pagination.html", {"page_obj": page_obj}, request=request)
 
 
 def test_pagination_keeps_other_query_parameters(rf):
@@ -88,7 +88,7 @@ def test_back_link_before_content_sits_in_a_navigation_landmark():
 
     page = engines["django"].from_string(
         '{% extends "base.html" %}{% block before_content %}'
-        '{% include "includes/back_link.html" with url="/legislation/" %}{% endblock %}'
+        '{% include "components/back_link.html" with url="/legislation/" %}{% endblock %}'
     )
     html = page.render({})
 

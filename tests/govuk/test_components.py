@@ -1,0 +1,72 @@
+"""The shared GOV.UK components in templates/components/, and that pages use them instead of
+writing the markup again."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.template import engines
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+COMPONENTS = TEMPLATES / "components"
+
+
+def render(source, **context):
+    return engines["django"].from_string("{% load govuk %}" + source).render(context)
+
+
+def test_error_summary_lists_why_a_step_was_refused():
+    html = render(
+        '{% include "components/error_summary.html" with refusals=refusals only %}',
+        refusals=["Every team member must hold active accreditation."],
+    )
+
+    assert 'data-module="govuk-error-summary"' in html
+    assert "<li>Every team member must hold active accreditation.</li>" in html
+    nothing = render('{% include "components/error_summary.html" with refusals=None only %}')
+    assert nothing.strip() == ""
+
+
+def test_warning_text_takes_markup_of_its_own():
+    html = render('{% warning id="w" %}Set up <a href="/mfa/">two factors</a>{% endwarning %}')
+
+    assert '<div class="govuk-warning-text" id="w">' in html
+    assert '<span class="govuk-visually-hidden">Warning</span>' in html
+    assert 'Set up <a href="/mfa/">two factors</a>' in html
+
+
+# Markup that only a component in templates/components/ may write, each with what to use instead.
+BY_HAND = {
+    "an error summary (components/error_summary.html, error_summary tag)": re.compile(
+        r'class="govuk-error-summary"|data-module="govuk-error-summary"'
+    ),
+    "warning text (components/warning.html, warning tag)": re.compile(
+        r'class="govuk-warning-text"'
+    ),
+}
+
+
+def test_no_template_outside_the_components_writes_their_markup_by_hand():
+    written = [
+        f"{path.relative_to(TEMPLATES)}: {what}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        if COMPONENTS not in path.parents
+        for what, pattern in BY_HAND.items()
+        if pattern.search(path.read_text())
+    ]
+
+    assert written == [], "\n".join(written)
+
+
+def test_every_error_summary_include_lists_only_what_it_is_given():
+    """Included with the page's context, a summary would list the page's other form, or its
+    refusals, a second time."""
+    include = re.compile(r'\{% include "components/error_summary\.html"[^%]*%\}')
+    without_only = [
+        f"{path.relative_to(TEMPLATES)}: {tag}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for tag in include.findall(path.read_text())
+        if not tag.endswith(" only %}")
+    ]
+
+    assert without_only == [], "\n".join(without_only)
