@@ -115,6 +115,11 @@ class Machine:
         """The model's ``STATE_OWNERS``: who takes the next step from each state (None: nobody)."""
         return getattr(self.model, "STATE_OWNERS", None)
 
+    @property
+    def tag_colours(self):
+        """The model's ``STATE_TAG_COLOURS``: the colour of the tag that shows each state."""
+        return getattr(self.model, "STATE_TAG_COLOURS", None)
+
     @cached_property
     def steps(self):
         methods = sorted(

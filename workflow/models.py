@@ -8,11 +8,14 @@ class StateMachineModel(ConcurrentTransitionMixin, models.Model):
     ``refresh_from_db`` works despite the protected field, in any number of threads at once,
     and a save from a copy whose state has moved on since it was read fails
     (``ConcurrentTransition``) instead of undoing the step.
-    Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody)
-    and, optionally, ``audit_label`` (the prefix of the audit actions; the model name otherwise).
+    Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody),
+    ``STATE_TAG_COLOURS`` (every state -> the colour of the GOV.UK tag that shows it, which the
+    ``state_tag`` template tag reads) and, optionally, ``audit_label`` (the prefix of the audit
+    actions; the model name otherwise).
     """
 
     STATE_OWNERS = {}
+    STATE_TAG_COLOURS = {}
 
     class Meta:
         abstract = True

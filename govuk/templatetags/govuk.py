@@ -223,3 +223,14 @@ def scroll_region(parser, token):
     nodelist = parser.parse(("endscroll_region",))
     parser.delete_first_token()
     return _ScrollRegionNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)
+
+
+@register.inclusion_tag("components/state_tag.html")
+def state_tag(obj, id=""):
+    """``obj``'s state as a GOV.UK tag, in the colour its model's ``STATE_TAG_COLOURS`` gives
+    that state: ``{% state_tag application %}``."""
+    return {
+        "colour": type(obj).STATE_TAG_COLOURS[obj.state],
+        "label": obj.get_state_display(),
+        "id": id,
+    }

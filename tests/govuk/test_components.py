@@ -4,15 +4,56 @@ writing the markup again."""
 import re
 from pathlib import Path
 
+import pytest
+from django.apps import apps
 from django.conf import settings
 from django.template import engines
 
+from outputs.models import OutputRequest
+from projects.models import Proposal
+from reports.models import ReportExport
+
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 COMPONENTS = TEMPLATES / "components"
+STYLESHEET = Path(settings.BASE_DIR) / "static/vendor/govuk-frontend/govuk-frontend.min.css"
 
 
 def render(source, **context):
     return engines["django"].from_string("{% load govuk %}" + source).render(context)
+
+
+def test_state_tag_shows_the_state_in_the_colour_its_model_gives_it():
+    ended = render("{% state_tag proposal %}", proposal=Proposal(state=Proposal.State.ENDED))
+    returned = render(
+        "{% state_tag output_request %}",
+        output_request=OutputRequest(state=OutputRequest.State.RETURNED),
+    )
+
+    assert ended.strip() == '<strong class="govuk-tag govuk-tag--yellow">Ended</strong>'
+    assert returned.strip() == (
+        '<strong class="govuk-tag govuk-tag--orange">Returned for changes</strong>'
+    )
+
+
+def tag_colours():
+    """The colours GOV.UK Frontend gives tags: its modifier classes, and blue, the plain tag's."""
+    return {"blue"} | set(re.findall(r"\.govuk-tag--([a-z-]+)\{", STYLESHEET.read_text()))
+
+
+@pytest.mark.parametrize(
+    "model",
+    [model for model in apps.get_models() if getattr(model, "STATE_TAG_COLOURS", None)],
+    ids=lambda model: model._meta.label,
+)
+def test_every_state_a_tag_can_show_has_a_colour_govuk_frontend_has(model):
+    states = {value for value, _ in model._meta.get_field("state").choices}
+
+    assert set(model.STATE_TAG_COLOURS) == states
+    assert set(model.STATE_TAG_COLOURS.values()) <= tag_colours()
+
+
+def test_report_export_status_keeps_its_colour_while_its_page_updates_the_words():
+    assert set(ReportExport.STATE_TAG_COLOURS.values()) == {"blue"}
 
 
 def test_error_summary_lists_why_a_step_was_refused():
@@ -39,6 +80,10 @@ def test_warning_text_takes_markup_of_its_own():
 BY_HAND = {
     "an error summary (components/error_summary.html, error_summary tag)": re.compile(
         r'class="govuk-error-summary"|data-module="govuk-error-summary"'
+    ),
+    "a state tag ({% state_tag obj %})": re.compile(
+        r'class="govuk-tag[^"]*\bstate\b'
+        r'|<strong class="govuk-tag[^>]*>\s*\{\{[^}]*get_state_display'
     ),
     "warning text (components/warning.html, warning tag)": re.compile(
         r'class="govuk-warning-text"'
