@@ -225,6 +225,128 @@ def scroll_region(parser, token):
     return _ScrollRegionNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)
 
 
+# Where the rows of the summary list being rendered are collected.
+_SUMMARY_ROWS = "_govuk_summary_rows"
+
+
+class _SummaryListNode(template.Node):
+    def __init__(self, kwargs, nodelist):
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+
+    def render(self, context):
+        rows = []
+        with context.push({_SUMMARY_ROWS: rows}):
+            stray = self.nodelist.render(context).strip()
+        if stray:
+            raise template.TemplateSyntaxError(
+                f"Only summary_row goes inside summary_list, not {stray[:60]!r}"
+            )
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        any_actions = any(row["actions"] or row["action_url"] for row in rows)
+        values["rows"] = rows
+        # GOV.UK leaves room for actions in every row once one row has them.
+        values["room_for_actions"] = any_actions or values.pop("actions_column", False)
+        return _render_component(context, "summary_list", values)
+
+
+@register.tag
+def summary_list(parser, token):
+    """A GOV.UK summary list of the ``summary_row`` tags inside it, in
+    ``components/summary_list.html``.
+
+    ``{% summary_list id="answers" classes="govuk-!-margin-bottom-9" %}...{% endsummary_list %}``.
+    Rows without actions leave the actions column empty when another row has actions, as
+    GOV.UK asks; ``actions_column=True`` keeps that empty column in a list with no actions at
+    all, for a page that lines its values up with those of a list that has them.
+    """
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    kwargs = _kwargs(parser, bits, tag)
+    nodelist = parser.parse(("endsummary_list",))
+    parser.delete_first_token()
+    return _SummaryListNode(kwargs, nodelist)
+
+
+class _SummaryRowNode(template.Node):
+    def __init__(self, key, key_nodelist, value_nodelist, actions_nodelist, kwargs):
+        self.key = key
+        self.key_nodelist = key_nodelist
+        self.value_nodelist = value_nodelist
+        self.actions_nodelist = actions_nodelist
+        self.kwargs = kwargs
+
+    def render(self, context):
+        rows = context.get(_SUMMARY_ROWS)
+        if rows is None:
+            raise template.TemplateSyntaxError("summary_row belongs inside summary_list")
+        if self.key is not None:
+            key = self.key.resolve(context)
+        else:
+            key = _rendered(self.key_nodelist, context)
+        options = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        actions = _rendered(self.actions_nodelist, context) if self.actions_nodelist else ""
+        rows.append(
+            {
+                "key": key,
+                "value": _rendered(self.value_nodelist, context),
+                "value_id": options.get("value_id", ""),
+                "action_url": options.get("action_url", ""),
+                "action_text": options.get("action_text") or "Change",
+                "action_label": options.get("action_label", ""),
+                "actions": actions,
+            }
+        )
+        return ""
+
+
+@register.tag
+def summary_row(parser, token):
+    """One row of the ``summary_list`` around it: a key, a value and, if any, actions.
+
+    ``{% summary_row "Status" value_id="state" %}value{% endsummary_row %}``. A key that is
+    more than one string or variable goes before ``{% value %}`` instead:
+    ``{% summary_row %}{{ name }} ({{ role }}){% value %}value{% endsummary_row %}``.
+
+    One link: ``action_url=url`` (an empty url gives none), with ``action_text`` ("Change"
+    unless given) and the words only a screen reader says after it, ``action_label`` (the key in
+    lower case unless given). Other actions, such as two links or a button, go after
+    ``{% actions %}``, which is left out when it renders nothing.
+    """
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    key = None
+    if bits and "=" not in bits[0]:
+        key = parser.compile_filter(bits.pop(0))
+    kwargs = _kwargs(parser, bits, tag)
+    unknown = set(kwargs) - {"value_id", "action_url", "action_text", "action_label"}
+    if unknown:
+        raise template.TemplateSyntaxError(f"{tag} has no option {sorted(unknown)[0]}")
+    nodelist = parser.parse(("value", "actions", "endsummary_row"))
+    ended = parser.next_token().contents
+    key_nodelist = None
+    if key is None:
+        if ended != "value":
+            raise template.TemplateSyntaxError(f"{tag} without a key needs {{% value %}}")
+        key_nodelist = nodelist
+        nodelist = parser.parse(("actions", "endsummary_row"))
+        ended = parser.next_token().contents
+    elif ended == "value":
+        raise template.TemplateSyntaxError(f"{tag} has a key already: leave out {{% value %}}")
+    actions_nodelist = None
+    if ended == "actions":
+        actions_nodelist = parser.parse(("endsummary_row",))
+        parser.delete_first_token()
+    return _SummaryRowNode(key, key_nodelist, nodelist, actions_nodelist, kwargs)
+
+
+@register.filter
+def with_fragment(url, fragment):
+    """``url#fragment``, or nothing when there is no url: a change link only some people see
+    goes to a field of the page it opens."""
+    return f"{url}#{fragment}" if url else ""
+
+
 @register.inclusion_tag("components/state_tag.html")
 def state_tag(obj, id=""):
     """``obj``'s state as a GOV.UK tag, in the colour its model's ``STATE_TAG_COLOURS`` gives

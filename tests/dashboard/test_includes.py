@@ -40,22 +40,6 @@ def test_pagination_is_empty_for_a_single_page(rf):
     assert "govuk-pagination" not in render_pagination(rf, {}, 1, count=5)
 
 
-def test_summary_list_renders_rows_and_change_links():
-    html = render_to_string(
-        "includes/summary_list.html",
-        {
-            "rows": [
-                ("Name", "Ada Lovelace"),
-                {"key": "Email", "value": "ada@example.ac.uk", "change_url": "/change/"},
-            ]
-        },
-    )
-
-    assert '<dt class="govuk-summary-list__key">Name</dt>' in html
-    assert "Ada Lovelace" in html
-    assert 'href="/change/">Change<span class="govuk-visually-hidden"> email</span>' in html
-
-
 ENTRIES = (
     NavEntry("Home", "dashboard:home", SIGNED_IN),
     NavEntry("Start", "dashboard:start", EVERYONE),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 
 from outputs.models import OutputRequest
 from projects.models import Proposal
@@ -20,6 +20,60 @@ STYLESHEET = Path(settings.BASE_DIR) / "static/vendor/govuk-frontend/govuk-front
 
 def render(source, **context):
     return engines["django"].from_string("{% load govuk %}" + source).render(context)
+
+
+def test_summary_list_rows_give_key_value_and_change_link_with_words_for_screen_readers():
+    html = render(
+        "{% summary_list id='details' %}"
+        "{% summary_row 'Full name' action_url='/edit/#name' %}Ada Lovelace{% endsummary_row %}"
+        "{% summary_row 'ORCID iD' action_url='/edit/#orcid' action_label='ORCID iD' %}"
+        "0000-0002-1825-0097{% endsummary_row %}"
+        "{% summary_row 'Joined' value_id='joined' %}{{ joined }}{% endsummary_row %}"
+        "{% endsummary_list %}",
+        joined="1 May 2024",
+    )
+
+    assert '<dl class="govuk-summary-list" id="details">' in html
+    assert '<dt class="govuk-summary-list__key">Full name</dt>' in html
+    assert '<dd class="govuk-summary-list__value">Ada Lovelace</dd>' in html
+    assert 'href="/edit/#name">Change<span class="govuk-visually-hidden"> full name</span>' in html
+    assert 'href="/edit/#orcid">Change<span class="govuk-visually-hidden"> ORCID iD</span>' in html
+    assert '<dd class="govuk-summary-list__value" id="joined">1 May 2024</dd>' in html
+    # The row without a link leaves the links' column empty, as GOV.UK asks.
+    assert html.count("govuk-summary-list__row--no-actions") == 1
+
+
+def test_summary_list_without_actions_leaves_no_empty_column_unless_asked():
+    rows = "{% summary_row 'Status' %}Sent{% endsummary_row %}"
+
+    plain = render("{% summary_list %}" + rows + "{% endsummary_list %}")
+    aligned = render("{% summary_list actions_column=True %}" + rows + "{% endsummary_list %}")
+
+    assert "govuk-summary-list__row--no-actions" not in plain
+    assert "govuk-summary-list__row--no-actions" in aligned
+
+
+def test_summary_row_takes_a_key_of_its_own_markup_and_actions_of_its_own():
+    html = render(
+        "{% summary_list %}{% summary_row %}{{ name }} <span>{{ team }}</span>"
+        "{% value %}Accepted{% actions %}<button>Remove</button>{% endsummary_row %}"
+        "{% summary_row 'Kept' %}Yes{% actions %}{% endsummary_row %}{% endsummary_list %}",
+        name="Ada <Lovelace>",
+        team="Analytical Engine",
+    )
+
+    assert (
+        '<dt class="govuk-summary-list__key">Ada &lt;Lovelace&gt; '
+        "<span>Analytical Engine</span></dt>" in html
+    )
+    assert '<dd class="govuk-summary-list__actions"><button>Remove</button></dd>' in html
+    # Actions that render nothing leave the row without any.
+    assert html.count("govuk-summary-list__actions") == 1
+
+
+def test_summary_row_outside_a_summary_list_is_refused():
+    with pytest.raises(TemplateSyntaxError, match="inside summary_list"):
+        render("{% summary_row 'Status' %}Sent{% endsummary_row %}")
 
 
 def test_state_tag_shows_the_state_in_the_colour_its_model_gives_it():
@@ -78,6 +132,9 @@ def test_warning_text_takes_markup_of_its_own():
 
 # Markup that only a component in templates/components/ may write, each with what to use instead.
 BY_HAND = {
+    "a summary list or row (summary_list and summary_row tags)": re.compile(
+        r'<dl class="govuk-summary-list|govuk-summary-list__row'
+    ),
     "an error summary (components/error_summary.html, error_summary tag)": re.compile(
         r'class="govuk-error-summary"|data-module="govuk-error-summary"'
     ),
