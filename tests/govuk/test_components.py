@@ -130,6 +130,16 @@ def test_warning_text_takes_markup_of_its_own():
     assert 'Set up <a href="/mfa/">two factors</a>' in html
 
 
+def test_rules_list_tags_each_rule_met_not_met_or_not_needed():
+    html = render(
+        '{% include "components/rules_list.html" with rules=rules id="rules" only %}',
+        rules=[("Sign.", True), ("Train.", False), ("Name a supervisor.", False, False)],
+    )
+    tags = re.findall(r'govuk-tag[^"]*">([^<]+)</strong>\s*([^<]+?)\s*</li>', html)
+
+    assert tags == [("Met", "Sign."), ("Not met", "Train."), ("Not needed", "Name a supervisor.")]
+
+
 # Markup that only a component in templates/components/ may write, each with what to use instead.
 BY_HAND = {
     "a summary list or row (summary_list and summary_row tags)": re.compile(
@@ -145,6 +155,7 @@ BY_HAND = {
     "warning text (components/warning.html, warning tag)": re.compile(
         r'class="govuk-warning-text"'
     ),
+    "a task list (components/task_list.html)": re.compile(r'class="govuk-task-list"'),
 }
 
 
