@@ -48,6 +48,14 @@ class AccreditationApplication(StateMachineModel):
         [State.SUBMITTED, State.RETURNED, State.APPROVED],
         meaning="Sent, and neither rejected nor withdrawn",
     )
+    STATE_TAG_COLOURS = {
+        State.DRAFT: "grey",
+        State.SUBMITTED: "blue",
+        State.RETURNED: "orange",
+        State.APPROVED: "green",
+        State.REJECTED: "red",
+        State.WITHDRAWN: "grey",
+    }
     audit_label = "accreditation_application"
 
     applicant = models.ForeignKey(
@@ -196,6 +204,12 @@ class Accreditation(StateMachineModel):
         State.SUSPENDED: Role.SECRETARIAT,
         State.REVOKED: None,
         State.EXPIRED: None,
+    }
+    STATE_TAG_COLOURS = {
+        State.ACTIVE: "green",
+        State.SUSPENDED: "orange",
+        State.REVOKED: "red",
+        State.EXPIRED: "grey",
     }
     audit_label = "accreditation"
 

@@ -84,6 +84,18 @@ class OutputRequest(StateMachineModel):
         State.WITHDRAWN: None,
         State.LAPSED: None,
     }
+    STATE_TAG_COLOURS = {
+        State.DRAFT: "grey",
+        State.SUBMITTED: "blue",
+        State.PARTIALLY_REVIEWED: "grey",
+        State.REVIEWED: "grey",
+        State.RETURNED: "orange",
+        State.APPROVED: "green",
+        State.REJECTED: "red",
+        State.RELEASED: "grey",
+        State.WITHDRAWN: "grey",
+        State.LAPSED: "grey",
+    }
     audit_label = "output_request"
 
     project = models.ForeignKey(

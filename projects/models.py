@@ -143,6 +143,21 @@ class Proposal(StateMachineModel):
         State.CLOSED: None,
         State.WITHDRAWN: None,
     }
+    STATE_TAG_COLOURS = {
+        State.DRAFT: "grey",
+        State.SUBMITTED: "blue",
+        State.SCREENING: "blue",
+        State.RETURNED: "orange",
+        State.DATA_OWNER_REVIEW: "blue",
+        State.PANEL_REVIEW: "blue",
+        State.APPROVED: "green",
+        State.APPROVED_WITH_CONDITIONS: "green",
+        State.REJECTED: "red",
+        State.ACTIVE: "green",
+        State.ENDED: "yellow",
+        State.CLOSED: "grey",
+        State.WITHDRAWN: "grey",
+    }
     audit_label = "proposal"
 
     title = models.CharField(max_length=255)

@@ -38,6 +38,14 @@ class ReportExport(StateMachineModel):
     )
     FINISHED = StateGroup([State.READY, State.FAILED], meaning="Finished: ready, or failed")
     audit_label = "report_export"
+    # The export's page changes the words of its tag as the PDF is prepared, not its colour, so
+    # every state keeps the one colour.
+    STATE_TAG_COLOURS = {
+        State.QUEUED: "blue",
+        State.RUNNING: "blue",
+        State.READY: "blue",
+        State.FAILED: "blue",
+    }
 
     # A random identifier: the address of an export says nothing about how many there are.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

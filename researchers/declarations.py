@@ -93,6 +93,11 @@ class Declaration(StateMachineModel):
         [State.PENDING, State.SIGNED],
         meaning="Standing: signed, or its signed PDF still being prepared",
     )
+    STATE_TAG_COLOURS = {
+        State.PENDING: "blue",
+        State.SIGNED: "green",
+        State.FAILED: "red",
+    }
     audit_label = "declaration"
 
     user = models.ForeignKey(

@@ -126,6 +126,11 @@ class Machine:
             if isinstance(value, StateGroup)
         ]
 
+    @property
+    def tag_colours(self):
+        """The model's ``STATE_TAG_COLOURS``: the colour of the tag that shows each state."""
+        return getattr(self.model, "STATE_TAG_COLOURS", None)
+
     @cached_property
     def steps(self):
         methods = sorted(

@@ -30,11 +30,13 @@ class StateMachineModel(ConcurrentTransitionMixin, models.Model):
     (``ConcurrentTransition``) instead of undoing the step.
     Declare ``STATE_OWNERS`` (every state -> the role that takes the next step, None for nobody),
     a ``StateGroup`` for each group of states the code asks about (editable, open, in a queue,
-    on the register), and, optionally, ``audit_label`` (the prefix of the audit actions; the
-    model name otherwise).
+    on the register), ``STATE_TAG_COLOURS`` (every state -> the colour of the GOV.UK tag that
+    shows it, which the ``state_tag`` template tag reads) and, optionally, ``audit_label`` (the
+    prefix of the audit actions; the model name otherwise).
     """
 
     STATE_OWNERS = {}
+    STATE_TAG_COLOURS = {}
 
     class Meta:
         abstract = True

@@ -1,10 +1,10 @@
 """Template helpers for GOV.UK Frontend markup: form widgets, error summary links, pagination,
-landmarks and scrolling areas."""
+landmarks, and the tags that fill the shared components in ``templates/components/``."""
 
 from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from govuk.forms import GovukDateInput
 
@@ -132,6 +132,70 @@ def before_content_landmark(parser, token):
     return _LandmarkNode(nodelist)
 
 
+def _render_component(context, name, values):
+    """The component ``templates/components/<name>.html`` filled with ``values`` alone."""
+    component = context.template.engine.get_template(f"components/{name}.html")
+    return component.render(context.new(values))
+
+
+def _rendered(nodelist, context):
+    # Safe: the engine has escaped what the markup's variables hold.
+    return mark_safe(nodelist.render(context).strip())  # noqa: S308
+
+
+def _kwargs(parser, bits, tag):
+    kwargs = template.base.token_kwargs(bits, parser)
+    if bits:
+        raise template.TemplateSyntaxError(f"{tag} takes only name=value options, not {bits[0]}")
+    return kwargs
+
+
+class _ComponentNode(template.Node):
+    """A component whose main content is the markup between its tag and its end tag."""
+
+    def __init__(self, name, kwargs, nodelist):
+        self.name = name
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+
+    def render(self, context):
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        values["content"] = _rendered(self.nodelist, context)
+        return _render_component(context, self.name, values)
+
+
+def _component(parser, token, name):
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    kwargs = _kwargs(parser, bits, tag)
+    nodelist = parser.parse((f"end{tag}",))
+    parser.delete_first_token()
+    return _ComponentNode(name, kwargs, nodelist)
+
+
+@register.tag
+def warning(parser, token):
+    """GOV.UK warning text around markup of its own, in ``components/warning.html``:
+    ``{% warning id="two-factor-needed" %}Set up <a ...>two factors</a> first.{% endwarning %}``.
+    Plain words need no tag: ``{% include "components/warning.html" with text="..." only %}``.
+    """
+    return _component(parser, token, "warning")
+
+
+@register.tag
+def error_summary(parser, token):
+    """A GOV.UK error summary whose body is markup of its own, in
+    ``components/error_summary.html``:
+    ``{% error_summary title="..." %}<p>...</p>{% enderror_summary %}``.
+
+    ``hidden=True`` starts it hidden, for a script to show and move focus to, and ``id`` names
+    it for that script. A form's errors, or the sentences saying why a step was refused, need
+    no tag: ``{% include "components/error_summary.html" with form=form only %}`` (or
+    ``refusals=refusals``).
+    """
+    return _component(parser, token, "error_summary")
+
+
 class _ScrollRegionNode(template.Node):
     def __init__(self, label_parts, nodelist):
         self.label_parts = label_parts
@@ -139,11 +203,8 @@ class _ScrollRegionNode(template.Node):
 
     def render(self, context):
         label = " ".join(filter(None, (str(part.resolve(context)) for part in self.label_parts)))
-        return format_html(
-            '<div class="app-table-scroll" role="region" aria-label="{}" tabindex="0">{}</div>',
-            label,
-            self.nodelist.render(context),
-        )
+        values = {"label": label, "content": _rendered(self.nodelist, context)}
+        return _render_component(context, "table_scroll", values).strip()
 
 
 @register.tag
@@ -162,3 +223,136 @@ def scroll_region(parser, token):
     nodelist = parser.parse(("endscroll_region",))
     parser.delete_first_token()
     return _ScrollRegionNode([parser.compile_filter(bit) for bit in bits[1:]], nodelist)
+
+
+# Where the rows of the summary list being rendered are collected.
+_SUMMARY_ROWS = "_govuk_summary_rows"
+
+
+class _SummaryListNode(template.Node):
+    def __init__(self, kwargs, nodelist):
+        self.kwargs = kwargs
+        self.nodelist = nodelist
+
+    def render(self, context):
+        rows = []
+        with context.push({_SUMMARY_ROWS: rows}):
+            stray = self.nodelist.render(context).strip()
+        if stray:
+            raise template.TemplateSyntaxError(
+                f"Only summary_row goes inside summary_list, not {stray[:60]!r}"
+            )
+        values = {key: value.resolve(context) for key, value in self.kwargs.items()}
+        any_actions = any(row["actions"] or row["action_url"] for row in rows)
+        values["rows"] = rows
+        # GOV.UK leaves room for actions in every row once one row has them.
+        values["room_for_actions"] = any_actions or values.pop("actions_column", False)
+        return _render_component(context, "summary_list", values)
+
+
+@register.tag
+def summary_list(parser, token):
+    """A GOV.UK summary list of the ``summary_row`` tags inside it, in
+    ``components/summary_list.html``.
+
+    ``{% summary_list id="answers" classes="govuk-!-margin-bottom-9" %}...{% endsummary_list %}``.
+    Rows without actions leave the actions column empty when another row has actions, as
+    GOV.UK asks; ``actions_column=True`` keeps that empty column in a list with no actions at
+    all, for a page that lines its values up with those of a list that has them.
+    """
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    kwargs = _kwargs(parser, bits, tag)
+    nodelist = parser.parse(("endsummary_list",))
+    parser.delete_first_token()
+    return _SummaryListNode(kwargs, nodelist)
+
+
+class _SummaryRowNode(template.Node):
+    def __init__(self, key, key_nodelist, value_nodelist, actions_nodelist, kwargs):
+        self.key = key
+        self.key_nodelist = key_nodelist
+        self.value_nodelist = value_nodelist
+        self.actions_nodelist = actions_nodelist
+        self.kwargs = kwargs
+
+    def render(self, context):
+        rows = context.get(_SUMMARY_ROWS)
+        if rows is None:
+            raise template.TemplateSyntaxError("summary_row belongs inside summary_list")
+        if self.key is not None:
+            key = self.key.resolve(context)
+        else:
+            key = _rendered(self.key_nodelist, context)
+        options = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        actions = _rendered(self.actions_nodelist, context) if self.actions_nodelist else ""
+        rows.append(
+            {
+                "key": key,
+                "value": _rendered(self.value_nodelist, context),
+                "value_id": options.get("value_id", ""),
+                "action_url": options.get("action_url", ""),
+                "action_text": options.get("action_text") or "Change",
+                "action_label": options.get("action_label", ""),
+                "actions": actions,
+            }
+        )
+        return ""
+
+
+@register.tag
+def summary_row(parser, token):
+    """One row of the ``summary_list`` around it: a key, a value and, if any, actions.
+
+    ``{% summary_row "Status" value_id="state" %}value{% endsummary_row %}``. A key that is
+    more than one string or variable goes before ``{% value %}`` instead:
+    ``{% summary_row %}{{ name }} ({{ role }}){% value %}value{% endsummary_row %}``.
+
+    One link: ``action_url=url`` (an empty url gives none), with ``action_text`` ("Change"
+    unless given) and the words only a screen reader says after it, ``action_label`` (the key in
+    lower case unless given). Other actions, such as two links or a button, go after
+    ``{% actions %}``, which is left out when it renders nothing.
+    """
+    bits = token.split_contents()
+    tag = bits.pop(0)
+    key = None
+    if bits and "=" not in bits[0]:
+        key = parser.compile_filter(bits.pop(0))
+    kwargs = _kwargs(parser, bits, tag)
+    unknown = set(kwargs) - {"value_id", "action_url", "action_text", "action_label"}
+    if unknown:
+        raise template.TemplateSyntaxError(f"{tag} has no option {sorted(unknown)[0]}")
+    nodelist = parser.parse(("value", "actions", "endsummary_row"))
+    ended = parser.next_token().contents
+    key_nodelist = None
+    if key is None:
+        if ended != "value":
+            raise template.TemplateSyntaxError(f"{tag} without a key needs {{% value %}}")
+        key_nodelist = nodelist
+        nodelist = parser.parse(("actions", "endsummary_row"))
+        ended = parser.next_token().contents
+    elif ended == "value":
+        raise template.TemplateSyntaxError(f"{tag} has a key already: leave out {{% value %}}")
+    actions_nodelist = None
+    if ended == "actions":
+        actions_nodelist = parser.parse(("endsummary_row",))
+        parser.delete_first_token()
+    return _SummaryRowNode(key, key_nodelist, nodelist, actions_nodelist, kwargs)
+
+
+@register.filter
+def with_fragment(url, fragment):
+    """``url#fragment``, or nothing when there is no url: a change link only some people see
+    goes to a field of the page it opens."""
+    return f"{url}#{fragment}" if url else ""
+
+
+@register.inclusion_tag("components/state_tag.html")
+def state_tag(obj, id=""):
+    """``obj``'s state as a GOV.UK tag, in the colour its model's ``STATE_TAG_COLOURS`` gives
+    that state: ``{% state_tag application %}``."""
+    return {
+        "colour": type(obj).STATE_TAG_COLOURS[obj.state],
+        "label": obj.get_state_display(),
+        "id": id,
+    }

@@ -36,17 +36,13 @@ def _missing(value, kind):
     return not value
 
 
-@register.inclusion_tag("projects/proposal/summary_row.html")
-def summary_row(key, value, proposal, slug, editable):
-    """One row of a proposal's answers: the question, what was answered, and a Change link."""
+@register.inclusion_tag("projects/proposal/answer.html")
+def answer(value, proposal):
+    """What a proposal answers to one question, for the value of its summary row."""
     kind = _kind(value)
-    missing = value is None or _missing(value, kind)
     return {
-        "key": key,
         "value": value,
         "kind": kind,
-        "missing": missing,
+        "missing": value is None or _missing(value, kind),
         "proposal": proposal,
-        "slug": slug,
-        "editable": editable,
     }

@@ -5,7 +5,7 @@
 // allauth's static/mfa/js/webauthn.js. Its other data-passkey-* attributes give the ids allauth
 // asks for (data-passkey-credential="id_credential" becomes ids.credential); the options the
 // server made for the browser are read from the json_script element named by data-passkey-data.
-// When the browser or the authenticator refuses, the page's [data-passkey-error] summary says so.
+// When the browser or the authenticator refuses, the page's #passkey-error summary says so.
 (function () {
   'use strict'
 
@@ -21,7 +21,7 @@
   }
 
   function showError () {
-    const summary = document.querySelector('[data-passkey-error]')
+    const summary = document.getElementById('passkey-error')
     if (!summary) {
       return
     }
@@ -30,7 +30,7 @@
   }
 
   document.addEventListener('allauth.error', function (event) {
-    if (document.querySelector('[data-passkey-error]')) {
+    if (document.getElementById('passkey-error')) {
       event.preventDefault()
       showError()
     }

@@ -57,6 +57,6 @@ def test_error_summary_links_date_input_to_the_day():
     form = ProjectDatesForm(data={"starts_day": "x"})
     form.is_valid()
 
-    html = render_to_string("includes/error_summary.html", {"form": form})
+    html = render_to_string("components/error_summary.html", {"form": form})
 
     assert 'href="#id_starts_0"' in html

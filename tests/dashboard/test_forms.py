@@ -80,7 +80,7 @@ def test_form_keeps_typed_value_after_error():
 def test_error_summary_links_each_field_error_to_its_first_control():
     form = ExampleForm(data={"name": "Ada"})
     form.is_valid()
-    html = render_to_string("includes/error_summary.html", {"form": form})
+    html = render_to_string("components/error_summary.html", {"form": form})
 
     assert 'data-module="govuk-error-summary"' in html
     assert "Something about the whole form is wrong" in html
@@ -91,7 +91,7 @@ def test_error_summary_links_each_field_error_to_its_first_control():
 
 
 def test_error_summary_is_empty_without_errors():
-    html = render_to_string("includes/error_summary.html", {"form": ExampleForm()})
+    html = render_to_string("components/error_summary.html", {"form": ExampleForm()})
 
     assert "govuk-error-summary" not in html
 

@@ -9,7 +9,7 @@ from identity.roles import Role
 def render_pagination(rf, query, number, count=100, per_page=10):
     request = rf.get("/audit/", query)
     page_obj = Paginator(range(count), per_page).page(number)
-    return render_to_string("includes/pagination.html", {"page_obj": page_obj}, request=request)
+    return render_to_string("components/pagination.html", {"page_obj": page_obj}, request=request)
 
 
 def test_pagination_keeps_other_query_parameters(rf):
@@ -38,22 +38,6 @@ def test_pagination_leaves_out_previous_on_first_page(rf):
 
 def test_pagination_is_empty_for_a_single_page(rf):
     assert "govuk-pagination" not in render_pagination(rf, {}, 1, count=5)
-
-
-def test_summary_list_renders_rows_and_change_links():
-    html = render_to_string(
-        "includes/summary_list.html",
-        {
-            "rows": [
-                ("Name", "Ada Lovelace"),
-                {"key": "Email", "value": "ada@example.ac.uk", "change_url": "/change/"},
-            ]
-        },
-    )
-
-    assert '<dt class="govuk-summary-list__key">Name</dt>' in html
-    assert "Ada Lovelace" in html
-    assert 'href="/change/">Change<span class="govuk-visually-hidden"> email</span>' in html
 
 
 ENTRIES = (
@@ -88,7 +72,7 @@ def test_back_link_before_content_sits_in_a_navigation_landmark():
 
     page = engines["django"].from_string(
         '{% extends "base.html" %}{% block before_content %}'
-        '{% include "includes/back_link.html" with url="/legislation/" %}{% endblock %}'
+        '{% include "components/back_link.html" with url="/legislation/" %}{% endblock %}'
     )
     html = page.render({})
 

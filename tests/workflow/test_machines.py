@@ -37,6 +37,13 @@ def test_every_state_is_mapped_to_the_role_that_owns_the_next_step(label):
 
 
 @pytest.mark.parametrize("label", sorted(MACHINES))
+def test_every_state_has_the_colour_of_the_tag_that_shows_it(label):
+    machine = MACHINES[label]
+
+    assert set(machine.tag_colours) == set(machine.state_values), "states missing a tag colour"
+
+
+@pytest.mark.parametrize("label", sorted(MACHINES))
 def test_every_state_field_is_protected_and_every_state_reachable(label):
     machine = MACHINES[label]
     reached = {machine.initial} | {step.target for step in machine.steps}
