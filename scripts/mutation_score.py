@@ -8,6 +8,7 @@ again to carry on where it stopped.
 
     python scripts/mutation_score.py              the table
     python scripts/mutation_score.py --survivors  the names of surviving mutants, one a line
+    python scripts/mutation_score.py --markdown   the table as docs/policy.md shows it
 """
 
 import argparse
@@ -45,6 +46,7 @@ def results(module):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--markdown", action="store_true", help="the table in Markdown")
     args = parser.parse_args()
     equivalent = equivalents()
 
@@ -72,6 +74,10 @@ def main():
         print("\n".join(name.split()[0] for name in survivors))
         return 0
 
+    if args.markdown:
+        print(markdown_table([*rows, ("All", totals)]))
+        return 0
+
     width = max(len(module) for module in modules())
     print(f"{'module':<{width}}  killed / total  score  equivalent  not run")
     for module, counts in [*rows, ("all", totals)]:
@@ -95,6 +101,28 @@ def main():
         print("\nListed as equivalent but no longer generated (remove from the list):")
         print("\n".join(f"  {name}" for name in stale))
     return 0
+
+
+def markdown_table(rows):
+    """The score table as docs/policy.md shows it, one row a module and the total last."""
+    lines = [
+        "| Module | Killed / total | Score | Equivalent | Not run yet |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for module, counts in rows:
+        if counts is None:
+            lines.append(f"| `{module}` | not generated yet | | | |")
+            continue
+        total = counts["killed"] + counts["alive"]
+        score = f"{100 * counts['killed'] / total:.0f}%" if total else "-"
+        if counts["not run"]:
+            score += ", in part"
+        name = module if module == "All" else f"`{module}`"
+        lines.append(
+            f"| {name} | {counts['killed']} / {total} | {score} | {counts['equivalent']} "
+            f"| {counts['not run']} |"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
