@@ -9,6 +9,7 @@ import datetime
 import pytest
 import time_machine
 
+from accreditation.models import Accreditation
 from identity.roles import Role
 from projects.lifecycle_services import project_activate
 from projects.models import Proposal
@@ -69,6 +70,16 @@ def test_project_activate_allowed_when_a_member_is_accredited_to_the_end_date_ex
     project = project_activate(project=project, by=project.coordinator)
 
     assert project.state == State.ACTIVE
+
+
+def test_proposal_submit_accepts_a_member_accredited_to_the_end_date_exactly():
+    member = UserFactory(roles=[Role.RESEARCHER], totp=True)
+    proposal = proposal_ready_to_submit(members=[member])
+    Accreditation.objects.filter(researcher=member).update(valid_until=proposal.end_date)
+
+    proposal = proposal_submit(proposal=proposal, by=proposal.coordinator)
+
+    assert proposal.state == State.SUBMITTED
 
 
 @pytest.mark.parametrize("blank", ["aims", "methods"])

@@ -352,6 +352,16 @@ def test_proposal_pages_not_found_for_someone_outside_the_project(client, propos
     assert client.post(check_url(proposal)).status_code == 404
 
 
+def test_proposal_pages_not_found_for_someone_invited_who_has_not_accepted(client, proposal):
+    invited = UserFactory(roles=[Role.RESEARCHER])
+    TeamMember.objects.create(
+        proposal=proposal, user=invited, email=invited.email, invited_by=proposal.coordinator
+    )
+    client.force_login(invited)
+
+    assert client.get(detail_url(proposal)).status_code == 404
+
+
 def test_proposal_section_cannot_be_changed_once_sent(signed_in, coordinator):
     proposal = ProposalFactory(coordinator=coordinator, state=Proposal.State.SUBMITTED)
 
