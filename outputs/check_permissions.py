@@ -26,9 +26,9 @@ def check_user_can_see_file_checks(user, output_file):
 
 def user_can_upload_acro(user, output_request):
     """The author, while a member of the project and the request is a draft or returned."""
-    return is_author_in_project(output_request, user) and output_request.state in (
-        OutputRequest.State.DRAFT,
-        OutputRequest.State.RETURNED,
+    return (
+        is_author_in_project(output_request, user)
+        and output_request.state in OutputRequest.EDITABLE
     )
 
 

@@ -8,10 +8,6 @@ from django.conf import settings
 
 from tests.test_layers import APPS
 
-# A module that still spells out its own list, with the group that says the same: a permission
-# module that mutation testing (``make mutate``) measures by its path, left as it is here.
-KEPT = {"outputs/check_permissions.py": "OutputRequest.EDITABLE"}
-
 
 def _is_state(node):
     """``State.DRAFT``, ``Proposal.State.DRAFT``, ``AppState.DRAFT`` and the like."""
@@ -61,15 +57,8 @@ def test_no_module_keeps_its_own_list_of_states_beside_the_models_groups():
             continue
         for path in sorted((base / app).rglob("*.py")):
             relative = path.relative_to(base).as_posix()
-            if "migrations" in path.parts or relative in KEPT:
+            if "migrations" in path.parts:
                 continue
             found += [f"{relative}:{line} {text}" for line, text in state_lists(path)]
 
     assert not found, "Ask the model for its named group instead:\n" + "\n".join(found)
-
-
-def test_the_module_kept_as_it_is_still_spells_out_only_its_one_list():
-    base = Path(settings.BASE_DIR)
-
-    for relative in KEPT:
-        assert len(list(state_lists(base / relative))) == 1, f"{relative} changed: look again"
