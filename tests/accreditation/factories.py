@@ -122,3 +122,19 @@ def application_screened(*, by, **kwargs):
     application = application_submitted(**kwargs)
     checks = [key for key, _ in SCREENING_CHECKS]
     return services.application_screen(application=application, checks=checks, by=by)
+
+
+def provisional_application(**kwargs):
+    """A draft on the provisional route naming a fully accredited supervisor from the applicant's
+    organisation, who has not answered yet: ``(application, supervisor)``."""
+    application = AccreditationApplicationFactory(applicant__ready__qualified=False, **kwargs)
+    supervisor = supervisor_for(application.applicant)
+    services.application_update(
+        application=application,
+        by=application.applicant,
+        kind=Level.PROVISIONAL,
+        supervisor_email=supervisor.email,
+        register_consent=True,
+        publish_commitment=True,
+    )
+    return application, supervisor

@@ -15,6 +15,7 @@ from .factories import (
     ApplicantFactory,
     application_screened,
     application_submitted,
+    provisional_application,
     supervisor_for,
 )
 
@@ -233,17 +234,7 @@ def test_application_withdraw_page_says_what_happens_then_withdraws(client):
 
 
 def test_supervision_page_only_for_the_named_supervisor(client):
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
+    application, supervisor = provisional_application()
     url = reverse("accreditation:supervision", kwargs={"pk": application.pk})
 
     for person in (application.applicant, UserFactory(roles=[Role.RESEARCHER])):

@@ -22,7 +22,7 @@ from .factories import (
     ApplicantFactory,
     application_screened,
     application_submitted,
-    supervisor_for,
+    provisional_application,
 )
 
 pytestmark = pytest.mark.django_db
@@ -165,16 +165,7 @@ def test_application_approve_creates_the_accreditation_for_the_settings_years(
 
 def test_application_approve_provisional_lasts_the_provisional_years(secretariat, settings):
     settings.ACCREDITATION_PROVISIONAL_YEARS = 3
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
+    application, supervisor = provisional_application()
     services.supervision_confirm(application=application, by=supervisor)
     services.application_submit(application=application, by=application.applicant)
     services.application_screen(

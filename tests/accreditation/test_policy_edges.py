@@ -17,7 +17,11 @@ from accreditation.models import Accreditation
 from tests.researchers.profile_factories import ExperienceFactory
 from workflow.errors import TransitionRefused
 
-from .factories import AccreditationApplicationFactory, AccreditationFactory, supervisor_for
+from .factories import (
+    AccreditationApplicationFactory,
+    AccreditationFactory,
+    provisional_application,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,16 +75,7 @@ def test_accreditation_expire_refused_on_its_last_valid_day():
 
 
 def test_application_approve_provisional_refused_once_the_supervisor_is_suspended(secretariat):
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
+    application, supervisor = provisional_application()
     services.supervision_confirm(application=application, by=supervisor)
     services.application_submit(application=application, by=application.applicant)
     services.application_screen(
@@ -103,16 +98,7 @@ def test_application_approve_provisional_refused_once_the_supervisor_is_suspende
 
 
 def test_submit_provisional_without_training_says_only_to_add_it():
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
+    application, supervisor = provisional_application()
     services.supervision_confirm(application=application, by=supervisor)
     application.applicant.training_records.all().delete()
 

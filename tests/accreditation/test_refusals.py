@@ -18,29 +18,15 @@ from .factories import (
     AccreditationFactory,
     ApplicantFactory,
     application_submitted,
-    supervisor_for,
+    provisional_application,
 )
 
 pytestmark = pytest.mark.django_db
 State = AccreditationApplication.State
 
 
-def provisional_with_supervisor():
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
-    return application, supervisor
-
-
 def test_supervision_page_tells_anyone_else_only_the_named_supervisor_answers(client):
-    application, _ = provisional_with_supervisor()
+    application, _ = provisional_application()
     client.force_login(UserFactory(roles=[Role.RESEARCHER]))
 
     response = client.get(reverse("accreditation:supervision", kwargs={"pk": application.pk}))

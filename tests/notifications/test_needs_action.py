@@ -5,13 +5,14 @@ import pytest
 from django.urls import reverse
 
 from accreditation import services as accreditation_services
-from accreditation.models import Level
 from identity.roles import Role
 from notifications.models import Notification
 from projects import panel_services
 from projects.proposal_services import team_accept, team_invite
 from projects.screening_services import screening_start
-from tests.accreditation.factories import AccreditationApplicationFactory, supervisor_for
+from tests.accreditation.factories import (
+    provisional_application,
+)
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory, proposal_submitted
 from tests.projects.panel_helpers import assigned, panel_proposal, panel_ready
@@ -84,16 +85,7 @@ def test_a_notice_asking_for_work_waits_until_the_work_is_done(
 def test_a_supervision_request_is_in_the_supervisors_list_until_answered(
     django_capture_on_commit_callbacks,
 ):
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False)
-    supervisor = supervisor_for(application.applicant)
-    accreditation_services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
+    application, supervisor = provisional_application()
 
     (request,) = _waiting(supervisor)
     assert request.subject == "Please confirm you will supervise a researcher"
