@@ -16,12 +16,13 @@ APPLICATION = "accreditation.AccreditationApplication"
 ACCREDITATION = "accreditation.Accreditation"
 
 
-def _secretariat(event):
+def secretariat_recipients(event):
+    """Everyone in the secretariat: the people a step concerns when the secretariat acts next."""
     return list(secretariat_users())
 
 
-def _secretariat_if_waiting(event):
-    # A withdrawn draft was never in front of the secretariat, so it concerns nobody else.
+def secretariat_unless_from_draft(event):
+    """The secretariat, unless the step left a draft: a draft was never in front of them."""
     if event.from_state == "draft":
         return []
     return list(secretariat_users())
@@ -71,7 +72,7 @@ _to_researcher = notices_to(
 NOTICES = {
     (APPLICATION, "submit"): (
         Notice(
-            to=_secretariat,
+            to=secretariat_recipients,
             subject="An accreditation application is waiting to be screened",
             template="application_submitted",
             link=_screen_page,
@@ -110,7 +111,7 @@ NOTICES = {
         summary="Read the secretariat's reasons.",
     ),
     (APPLICATION, "withdraw"): Notice(
-        to=_secretariat_if_waiting,
+        to=secretariat_unless_from_draft,
         subject="An accreditation application has been withdrawn",
         template="application_withdrawn",
         link=_screen_page,

@@ -7,6 +7,7 @@ screening comments, the refused consent, the panel's decision) is there to read.
 
 from django.urls import reverse, reverse_lazy
 
+from accreditation.notices import secretariat_recipients, secretariat_unless_from_draft
 from accreditation.selectors import secretariat_users
 from notifications.hooks import Notice, notices_to, person
 from notifications.services import Message, object_about, object_key
@@ -35,10 +36,6 @@ _coordinator = person("coordinator")
 
 def _members(event):
     return project_members(event.instance)
-
-
-def _secretariat(event):
-    return list(secretariat_users())
 
 
 def _route(*routes):
@@ -81,10 +78,6 @@ def _reviewers(event):
         "reviewer"
     )
     return [assignment.reviewer for assignment in assignments]
-
-
-def _secretariat_if_sent(event):
-    return [] if event.from_state == "draft" else _secretariat(event)
 
 
 # Where
@@ -225,7 +218,7 @@ def _panel_decision():
 NOTICES = {
     (PROPOSAL, "submit"): (
         Notice(
-            to=_secretariat,
+            to=secretariat_recipients,
             subject="A project proposal is waiting to be screened",
             template="proposal_submitted",
             link=_screen_page,
@@ -269,7 +262,7 @@ NOTICES = {
             summary="Change the proposal to answer the reasons, or remove the dataset.",
         ),
         Notice(
-            to=_when(_route("consent"), _secretariat),
+            to=_when(_route("consent"), secretariat_recipients),
             subject="A data owner has refused consent for a project",
             template="consent_refused",
             link=_screen_page,
@@ -325,7 +318,7 @@ NOTICES = {
     ),
     (PROPOSAL, "send_to_panel"): (
         Notice(
-            to=_when(_route("consent"), _secretariat),
+            to=_when(_route("consent"), secretariat_recipients),
             subject="A project proposal is ready for the panel: assign reviewers",
             template="proposal_ready_for_panel",
             link=_panel_page,
@@ -374,7 +367,7 @@ NOTICES = {
             ),
         ),
         Notice(
-            to=_still_ended(_secretariat),
+            to=_still_ended(secretariat_recipients),
             subject="A project has ended but cannot close yet",
             template="project_ended",
             link=_proposal_page,
@@ -406,7 +399,7 @@ NOTICES = {
     ),
     (PROPOSAL, "withdraw"): (
         Notice(
-            to=_secretariat_if_sent,
+            to=secretariat_unless_from_draft,
             subject="A project proposal has been withdrawn",
             template="proposal_withdrawn",
             link=_proposal_page,
