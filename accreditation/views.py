@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from identity.permissions import role_required
 from identity.roles import Role
-from researchers.declaration_selectors import declaration_latest_signed
+from researchers.declaration.selectors import declaration_latest_signed
 from workflow.confirm import confirmation_due, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence

@@ -224,10 +224,10 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 # localhost, which fido2 accepts only when told to. Never in production.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 MFA_FORMS = {
-    "add_webauthn": "researchers.two_factor_forms.PasskeyAddForm",
-    "authenticate_webauthn": "researchers.two_factor_forms.PasskeyAuthenticateForm",
-    "reauthenticate_webauthn": "researchers.two_factor_forms.PasskeyReauthenticateForm",
-    "login_webauthn": "researchers.two_factor_forms.PasskeyLoginForm",
+    "add_webauthn": "researchers.two_factor.forms.PasskeyAddForm",
+    "authenticate_webauthn": "researchers.two_factor.forms.PasskeyAuthenticateForm",
+    "reauthenticate_webauthn": "researchers.two_factor.forms.PasskeyReauthenticateForm",
+    "login_webauthn": "researchers.two_factor.forms.PasskeyLoginForm",
 }
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_ADAPTER = "researchers.adapters.MFAAdapter"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard import views as dashboard_views
-from researchers.two_factor_views import passkey_remove
+from researchers.two_factor.views import passkey_remove
 
 urlpatterns = [
     path("", include("dashboard.urls")),
@@ -19,8 +19,8 @@ urlpatterns = [
     path("health/", include("health.urls")),
     path("", include("legislation.urls")),
     path("accreditation/", include("accreditation.urls")),
-    path("register/researchers/", include("accreditation.register_urls")),
-    path("register/projects/", include("projects.register_urls")),
+    path("register/researchers/", include("accreditation.register.urls")),
+    path("register/projects/", include("projects.register.urls")),
     path("projects/", include("projects.urls")),
     path("outputs/", include("outputs.urls")),
     path("reports/", include("reports.urls")),

@@ -9,18 +9,18 @@ from accreditation.dates import training_refresh_day
 from accreditation.levels import Level
 from accreditation.selectors import Standing, accreditation_standing, supervision_requests_waiting
 from accreditation.task_list import application_task_list
-from outputs.request_selectors import requests_needing_author
-from projects.proposal_selectors import (
+from outputs.request.selectors import requests_needing_author
+from projects.proposal.selectors import (
     invitations_open_for,
     projects_open_for,
     proposal_needs_from,
     proposal_waiting_on,
 )
-from researchers.declaration_selectors import (
+from researchers.declaration.selectors import (
     declaration_latest_signed,
     declaration_version_current,
 )
-from researchers.profile_selectors import training_latest
+from researchers.profile.selectors import training_latest
 
 
 @dataclass

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accreditation.selectors import accreditations_ending, applications_queue
 from outputs.service_level import due_date
-from projects.consent_selectors import consents_waiting
+from projects.consent.selectors import consents_waiting
 from projects.models import Proposal
-from projects.panel_selectors import panels_ready_for_decision, panels_short_of_reviewers
-from projects.screening_selectors import proposals_to_screen
-from researchers.profile_selectors import organisations_awaiting_approval
+from projects.panel.selectors import panels_ready_for_decision, panels_short_of_reviewers
+from projects.screening.selectors import proposals_to_screen
+from researchers.profile.selectors import organisations_awaiting_approval
 
 # How many of each queue's oldest items the home lists; the queue's own page lists them all.
 SHOWN = 5

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from outputs.review_selectors import checker_waiting
-from projects.consent_selectors import consent_queue_for, consents_waiting
-from projects.panel_selectors import reviewer_queue_for
+from outputs.review.selectors import checker_waiting
+from projects.consent.selectors import consent_queue_for, consents_waiting
+from projects.panel.selectors import reviewer_queue_for
 
 from .secretariat_selectors import SHOWN, Item, Queue, queue_by_service_level
 

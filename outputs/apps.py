@@ -11,15 +11,10 @@ class OutputsConfig(AppConfig):
         from projects import hooks as project_hooks
         from researchers import hooks as researcher_hooks
 
-        from . import (
-            audit_words,
-            notices,
-            publication_selectors,
-            reminders,
-            request_selectors,
-            request_services,
-            role_grants,
-        )
+        from . import audit_words, notices, reminders, role_grants
+        from .publication import selectors as publication_selectors
+        from .request import selectors as request_selectors
+        from .request import services as request_services
 
         # What the audit trail says of this app's actions, in words.
         audit_hooks.action_words_register(audit_words.WORDS)

@@ -3,7 +3,7 @@ the sentence shown to the user when the rule is not met yet."""
 
 from django.utils import timezone
 
-from projects.lifecycle_conditions import access_open
+from projects.lifecycle.conditions import access_open
 from projects.models import Proposal
 
 
@@ -60,7 +60,7 @@ grace_period_over.message = (
 
 
 def every_file_approved_twice(output_request):
-    from .review_selectors import files_not_approved_twice
+    from outputs.review.selectors import files_not_approved_twice
 
     return not files_not_approved_twice(output_request).exists()
 
@@ -69,7 +69,7 @@ every_file_approved_twice.message = "Every file must be approved by both checker
 
 
 def every_unapproved_group_commented(output_request):
-    from .review_selectors import groups_needing_public_comment
+    from outputs.review.selectors import groups_needing_public_comment
 
     return not groups_needing_public_comment(output_request).exists()
 

@@ -5,12 +5,13 @@ from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from identity.roles import Role
-from projects.lifecycle_permissions import is_the_service
+from outputs.request import conditions as request_conditions
+from projects.lifecycle.permissions import is_the_service
 from projects.models import Proposal
 from uploads.storage import PRIVATE_PREFIX
 from workflow.models import StateGroup, StateMachineModel
 
-from . import conditions, request_conditions
+from . import conditions
 from .permissions import (
     is_author_in_project,
     is_author_or_the_service_on_draft,

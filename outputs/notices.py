@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from identity.roles import Role
 from notifications.hooks import Notice, notices_to
-from projects.lifecycle_selectors import project_members
+from projects.lifecycle.selectors import project_members
 
 from .models import GroupComment, Review
 

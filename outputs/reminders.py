@@ -15,11 +15,11 @@ from identity.roles import Role
 from notifications.hooks import ReminderRule
 from notifications.reminders import untouched_since
 from notifications.stale_drafts import stale_draft_rules
+from outputs.review.selectors import checking_open_filter
 from projects.models import TeamMember
 
 from . import service_level
 from .models import OutputFile, OutputRequest, PublicationWaiver, Review
-from .review_selectors import checking_open_filter
 
 # Days after release by which the project should have said where its outputs were published.
 UNPUBLISHED_DAYS = 90

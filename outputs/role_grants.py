@@ -2,9 +2,9 @@
 role is taken away. Registered in ``researchers.hooks`` by ``OutputsConfig.ready()``."""
 
 from identity.roles import Role
+from outputs.review import selectors as review_selectors
+from outputs.review import services as review_services
 from researchers.hooks import RoleGrant
-
-from . import review_selectors, review_services
 
 
 def _reviews_open_discard(*, user, by, request=None):

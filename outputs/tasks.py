@@ -3,7 +3,8 @@ import logging
 from celery import shared_task
 from django.db import transaction
 
-from .check_services import file_checks_not_run, file_checks_run
+from outputs.check.services import file_checks_not_run, file_checks_run
+
 from .models import OutputFile
 
 logger = logging.getLogger(__name__)

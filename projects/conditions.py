@@ -27,7 +27,7 @@ def _requests(proposal):
 
 def _members(proposal):
     """The co-ordinator and every team member who has accepted, each once."""
-    from .proposal_selectors import proposal_members
+    from projects.proposal.selectors import proposal_members
 
     return proposal_members(proposal)
 
@@ -208,7 +208,7 @@ def team_two_factor_to_join(proposal):
     amendments; a proposal's team needs two factors only once the project starts
     (``lifecycle_conditions.team_two_factor_to_start``).
     """
-    from .lifecycle_selectors import members_without_two_factor
+    from projects.lifecycle.selectors import members_without_two_factor
 
     if proposal.amends_id is None:
         return True

@@ -10,12 +10,13 @@ from django_fsm import FSMField, transition
 
 from identity.roles import Role
 from legislation.access_modes import AccessMode
+from projects.consent.permissions import is_data_owner_or_secretariat
+from projects.lifecycle import conditions as lifecycle_conditions
+from projects.lifecycle.permissions import is_coordinator_or_the_service_on_schedule, is_the_service
 from uploads.storage import PrivateUploadTo
 from workflow.models import StateGroup, StateMachineModel
 
-from . import conditions, lifecycle_conditions
-from .consent_permissions import is_data_owner_or_secretariat
-from .lifecycle_permissions import is_coordinator_or_the_service_on_schedule, is_the_service
+from . import conditions
 from .permissions import (
     is_coordinator,
     is_coordinator_or_the_service_on_draft,

@@ -11,9 +11,10 @@ from accreditation.notices import secretariat_recipients, secretariat_unless_fro
 from accreditation.selectors import secretariat_users
 from notifications.hooks import Notice, notices_to, person
 from notifications.services import Message, object_about, object_key
+from projects.lifecycle.selectors import project_members
+from projects.screening.sections import section_names
 from workflow.services import unmet_conditions
 
-from .lifecycle_selectors import project_members
 from .models import (
     DataOwnerRepresentative,
     DatasetRequest,
@@ -21,7 +22,6 @@ from .models import (
     Proposal,
     ScreeningReview,
 )
-from .screening_sections import section_names
 
 PROPOSAL = "projects.Proposal"
 ACCREDITATION = "accreditation.Accreditation"

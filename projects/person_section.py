@@ -1,9 +1,8 @@
 """The projects section of the secretariat's person page, registered into
 ``researchers.hooks`` from ``ProjectsConfig.ready()``."""
 
+from projects.proposal.selectors import proposals_for_user
 from researchers.hooks import PersonSection
-
-from .proposal_selectors import proposals_for_user
 
 
 def _context(*, person, viewer):

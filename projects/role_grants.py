@@ -3,9 +3,11 @@ end it when the role is taken away. Registered in ``researchers.hooks`` by
 ``ProjectsConfig.ready()``."""
 
 from identity.roles import Role
+from projects.consent import selectors as consent_selectors
+from projects.consent import services as consent_services
+from projects.panel import selectors as panel_selectors
+from projects.panel import services as panel_services
 from researchers.hooks import RoleGrant
-
-from . import consent_selectors, consent_services, panel_selectors, panel_services
 
 
 def _reviewer_assignments_end(*, user, by, request=None):

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .lifecycle_services import projects_close_ended, projects_start_scheduled
+from projects.lifecycle.services import projects_close_ended, projects_start_scheduled
 
 
 @shared_task(ignore_result=True)

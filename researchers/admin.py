@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from researchers.declaration.models import Declaration
 from workflow.admin import StateMachineAdmin
 
-from .declarations import Declaration
 from .models import User
 
 

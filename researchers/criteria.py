@@ -75,6 +75,6 @@ def user_declaration_signed_current(user):
     """You have signed the current version of the confidentiality declaration."""
     # One question, asked in one place: a signature whose signed PDF is still being made, or
     # could not be made, does not count.
-    from .declaration_selectors import declaration_signed_current
+    from researchers.declaration.selectors import declaration_signed_current
 
     return declaration_signed_current(user=user) is not None

@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 
 from identity.roles import user_is_staff_role
+from researchers.declaration.selectors import declaration_to_sign
 
-from .declaration_selectors import declaration_to_sign
 from .selectors import user_has_second_factor
 
 SETUP_NOTICE = (
@@ -143,7 +143,7 @@ class StaffDeclarationMiddleware:
 
     @staticmethod
     def _notice(user, version):
-        from .declaration_services import declaration_already_signed
+        from researchers.declaration.services import declaration_already_signed
 
         if declaration_already_signed(user=user, version=version) is not None:
             return DECLARATION_PREPARING_NOTICE

@@ -190,4 +190,4 @@ class TrainingRecord(models.Model):
 
 
 # Declarations live in their own module; importing them here lets Django find them.
-from .declarations import Declaration, DeclarationVersion  # noqa: E402,F401
+from researchers.declaration.models import Declaration, DeclarationVersion  # noqa: E402,F401

@@ -19,9 +19,9 @@ from django.db import transaction
 from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import STAFF_ROLES, Role, user_roles_forget
+from researchers.declaration.models import DeclarationVersion
+from researchers.declaration.selectors import declaration_signed_current
 
-from .declaration_selectors import declaration_signed_current
-from .declarations import DeclarationVersion
 from .hooks import role_grants_end
 from .models import User
 from .permissions import check_user_can_manage_roles

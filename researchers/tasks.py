@@ -6,13 +6,12 @@ from django.conf import settings
 from django.utils import timezone
 
 from documents.keys import SigningNotConfigured
-
-from .declaration_services import (
+from researchers.declaration.models import Declaration, DeclarationVersion
+from researchers.declaration.services import (
     declaration_fail,
     declaration_render_and_sign,
     declaration_version_announce,
 )
-from .declarations import Declaration, DeclarationVersion
 
 logger = logging.getLogger(__name__)
 

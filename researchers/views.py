@@ -6,13 +6,13 @@ from django.template.loader import render_to_string
 
 from identity.permissions import role_required
 from identity.roles import Role
+from researchers.declaration.selectors import declaration_latest_signed, declaration_version_current
+from researchers.profile.selectors import training_latest
 
 from . import selectors, services
-from .declaration_selectors import declaration_latest_signed, declaration_version_current
 from .filters import PersonFilter
 from .forms import PersonRolesForm
 from .hooks import person_sections, role_grants
-from .profile_selectors import training_latest
 
 PEOPLE_PER_PAGE = 50
 

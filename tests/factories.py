@@ -81,7 +81,7 @@ def declaration_signed_row(user):
     its PDF: for tests about who has signed, not about the signed copy."""
     from django.utils import timezone
 
-    from researchers.declarations import Declaration, DeclarationVersion, reference_new
+    from researchers.declaration.models import Declaration, DeclarationVersion, reference_new
 
     version = DeclarationVersion.objects.current() or DeclarationVersion.objects.create(
         number=1, text="I will keep the data confidential."

@@ -21,7 +21,7 @@ from identity.roles import Role
 from legislation.models import Act, Dataset
 from notifications.models import Notification
 from projects.models import DataOwnerRepresentative, Proposal
-from projects.panel_services import conflict_declare, reviewer_assign
+from projects.panel.services import conflict_declare, reviewer_assign
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory, passkey_add
 from tests.legislation.factories import DatasetFactory

@@ -26,7 +26,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from projects.proposal_sections import SECTION_SLUGS
+from projects.proposal.sections import SECTION_SLUGS
 from tests.test_authorization_matrix import MATRIX, OK, ROLES
 from tests.test_authorization_matrix import world as world  # the fixture, used by name
 

@@ -1,6 +1,6 @@
 from django import template
 
-from outputs.review_selectors import checker_queue_count
+from outputs.review.selectors import checker_queue_count
 
 register = template.Library()
 

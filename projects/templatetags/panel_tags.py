@@ -1,6 +1,6 @@
 from django import template
 
-from projects.panel_selectors import reviews_waiting_count as _reviews_waiting_count
+from projects.panel.selectors import reviews_waiting_count as _reviews_waiting_count
 
 register = template.Library()
 

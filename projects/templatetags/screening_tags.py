@@ -1,6 +1,6 @@
 from django import template
 
-from projects.screening_selectors import screening_feedback
+from projects.screening.selectors import screening_feedback
 
 register = template.Library()
 
@@ -16,6 +16,6 @@ def return_feedback(proposal):
 def consent_waiting_count(user):
     """How many proposals wait for an answer from a department ``user`` speaks for:
     ``{% consent_waiting_count user as waiting %}``."""
-    from projects.consent_selectors import consent_queue_count_for
+    from projects.consent.selectors import consent_queue_count_for
 
     return consent_queue_count_for(user=user)

@@ -23,7 +23,7 @@ EVERY_CHECK_TICKED = {key: True for key, _ in SCREENING_CHECKS}
 
 def declaration_sign_for(user):
     """A signed declaration on the current version, as if its PDF had been made."""
-    from researchers.declarations import reference_new
+    from researchers.declaration.models import reference_new
 
     # Transactional tests empty every table, the published first version included.
     version = DeclarationVersion.objects.current() or DeclarationVersion.objects.create(

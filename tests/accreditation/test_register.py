@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.models import Accreditation, Level
-from accreditation.register import register_entries
+from accreditation.register.selectors import register_entries
 from accreditation.services import (
     accreditation_reinstate,
     accreditation_revoke,

@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accreditation.levels import Level
 from accreditation.models import Accreditation, AccreditationApplication
-from accreditation.register import register_entries
+from accreditation.register.selectors import register_entries
 from audit.models import AuditEvent
 from researchers.models import User
 

@@ -36,7 +36,9 @@ BUILT = {
 def _constants():
     values = {}
     for app in APPS:
-        for path in Path(settings.BASE_DIR, app).glob("*.py"):
+        for path in Path(settings.BASE_DIR, app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
             for node in ast.walk(ast.parse(path.read_text())):
                 if (
                     isinstance(node, ast.Assign)

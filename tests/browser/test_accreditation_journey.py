@@ -18,13 +18,13 @@ from playwright.sync_api import expect
 
 from accreditation.models import Accreditation, AccreditationApplication
 from identity.roles import Role
-from researchers.declaration_services import (
+from researchers.declaration.models import Declaration, DeclarationVersion
+from researchers.declaration.services import (
     declaration_render_and_sign,
     declaration_version_publish,
 )
-from researchers.declarations import Declaration, DeclarationVersion
 from researchers.models import User
-from researchers.profile_services import organisation_create
+from researchers.profile.services import organisation_create
 from tests.browser.sessions import session_cookie
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

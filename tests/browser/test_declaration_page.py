@@ -2,11 +2,11 @@ import pytest
 from playwright.sync_api import expect
 
 from identity.roles import Role
-from researchers.declaration_services import (
+from researchers.declaration.models import DeclarationVersion
+from researchers.declaration.services import (
     declaration_render_and_sign,
     declaration_version_publish,
 )
-from researchers.declarations import DeclarationVersion
 from tests.browser.test_accreditation_journey import become, session_cookie
 from tests.factories import UserFactory
 from tests.researchers.declaration_helpers import declaration_pending

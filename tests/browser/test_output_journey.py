@@ -18,8 +18,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from identity.roles import Role
-from outputs.check_selectors import files_awaiting_checks
-from outputs.check_services import file_checks_run
+from outputs.check.selectors import files_awaiting_checks
+from outputs.check.services import file_checks_run
 from outputs.models import OutputFile, OutputRequest, Publication
 from projects.models import Proposal
 from tests.browser.sessions import session_cookie

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from identity.roles import Role
 from legislation.access_modes import AccessMode
-from projects.consent_services import representative_add
+from projects.consent.services import representative_add
 from projects.models import PanelDecision, Proposal, TeamMember
 from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory

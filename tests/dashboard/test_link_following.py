@@ -113,7 +113,7 @@ def test_link_following_reaches_every_proposal_the_demo_reviewer_must_review(cli
 
 
 def test_link_following_reaches_every_request_the_demo_checker_must_check(client, demo):
-    from outputs.review_selectors import checker_waiting
+    from outputs.review.selectors import checker_waiting
 
     checker = staff("checker.one@example.gov.uk")
 
@@ -126,7 +126,7 @@ def test_link_following_reaches_every_request_the_demo_checker_must_check(client
 
 
 def test_link_following_reaches_every_consent_the_demo_data_owner_must_give(client, demo):
-    from projects.consent_selectors import consent_queue_for
+    from projects.consent.selectors import consent_queue_for
 
     owner = staff("data.owner@example.gov.uk")
 

@@ -15,7 +15,7 @@ from accreditation.models import Accreditation, AccreditationApplication, Level
 from identity.roles import Role
 from outputs.models import OutputRequest
 from projects.models import Proposal
-from researchers.declarations import DeclarationVersion
+from researchers.declaration.models import DeclarationVersion
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,

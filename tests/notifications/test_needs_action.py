@@ -7,9 +7,9 @@ from django.urls import reverse
 from accreditation import services as accreditation_services
 from identity.roles import Role
 from notifications.models import Notification
-from projects import panel_services
-from projects.proposal_services import team_accept, team_invite
-from projects.screening_services import screening_start
+from projects.panel import services as panel_services
+from projects.proposal.services import team_accept, team_invite
+from projects.screening.services import screening_start
 from tests.accreditation.factories import (
     provisional_application,
 )

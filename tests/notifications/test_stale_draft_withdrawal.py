@@ -11,10 +11,10 @@ from django.utils import timezone
 from accreditation.models import AccreditationApplication, Level
 from accreditation.services import application_submit, application_update
 from audit.models import AuditEvent
-from outputs.check_services import file_checks_run
+from outputs.check.services import file_checks_run
 from outputs.models import OutputRequest, OutputType
-from outputs.request_services import file_add, group_add, request_create, request_submit
-from outputs.review_services import output_request_return
+from outputs.request.services import file_add, group_add, request_create, request_submit
+from outputs.review.services import output_request_return
 from projects.models import Proposal
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.notifications.reminder_helpers import stale_draft_found, stale_draft_withdraw

@@ -11,13 +11,13 @@ from identity.roles import Role
 from notifications.hooks import notice_rule, notice_rules
 from notifications.models import Notification
 from outputs.models import OutputRequest
-from outputs.request_services import request_submit, request_withdraw
-from outputs.review_services import output_request_return
-from projects.consent_services import consent_give
+from outputs.request.services import request_submit, request_withdraw
+from outputs.review.services import output_request_return
+from projects.consent.services import consent_give
 from projects.models import DataOwnerRepresentative, Proposal
-from projects.panel_services import decision_record
-from projects.proposal_services import proposal_withdraw
-from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
+from projects.panel.services import decision_record
+from projects.proposal.services import proposal_withdraw
+from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from reports.services import report_export_request
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory

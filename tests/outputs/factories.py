@@ -3,9 +3,9 @@ import hashlib
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from outputs.check_services import file_checks_run
+from outputs.check.services import file_checks_run
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
-from outputs.request_services import (
+from outputs.request.services import (
     OUTPUT_KINDS,
     file_add,
     group_add,

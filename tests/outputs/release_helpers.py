@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
-from outputs.publication_services import publication_record
-from outputs.release_services import request_release
+from outputs.publication.services import publication_record
+from outputs.release.services import request_release
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from identity.roles import Role
 from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
-from outputs.review_services import file_vote_set, group_comment_add, review_submit
+from outputs.review.services import file_vote_set, group_comment_add, review_submit
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from outputs.acro import load_acro, read_acro
+from outputs.check.acro import load_acro, read_acro
 from tests.outputs.acro_zips import TABLE, acro_bomb, acro_zip, results
 
 MB = 1024 * 1024

@@ -5,10 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from outputs import checks
-from outputs.check_services import acro_import, file_checks_run
+from outputs.check import checks as checks
+from outputs.check.services import acro_import, file_checks_run
 from outputs.models import FileGroup, OutputFile, OutputType
-from outputs.request_services import file_add, request_submit
+from outputs.request.services import file_add, request_submit
 from tests.outputs.acro_zips import acro_zip, results
 from tests.outputs.factories import SMALL_TABLE_CSV, OutputRequestFactory, upload
 from tests.outputs.review_helpers import checker

@@ -2,7 +2,7 @@ import io
 
 from openpyxl import Workbook
 
-from outputs import checks
+from outputs.check import checks as checks
 
 
 def csv_file(text):

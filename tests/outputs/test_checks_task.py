@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 
 from audit.models import AuditEvent
-from outputs.check_services import acro_import
+from outputs.check.services import acro_import
 from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.tasks import MAX_RETRIES, run_checks
 from tests.factories import UserFactory
@@ -186,7 +186,7 @@ def test_acro_import_twice_stores_content_once(group):
 
 
 def test_files_awaiting_checks_until_task_has_run(group):
-    from outputs.check_selectors import files_awaiting_checks
+    from outputs.check.selectors import files_awaiting_checks
 
     table = stored_file(group, b"region,n\nNorth,120\n")
     stored_file(group, b"a figure", output_type=OutputType.FIGURE)
@@ -202,8 +202,8 @@ def test_files_awaiting_checks_until_task_has_run(group):
 def test_run_checks_failing_on_every_retry_marks_the_file_for_checking_by_hand(
     group, eager_celery, caplog
 ):
-    from outputs.check_selectors import files_awaiting_checks
-    from outputs.review_selectors import approval_comment_needed
+    from outputs.check.selectors import files_awaiting_checks
+    from outputs.review.selectors import approval_comment_needed
 
     table = stored_file(group, b"region,n\nNorth,120\n")
     # The stored content is lost, so every attempt to read it fails.

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from outputs import checks
+from outputs.check import checks as checks
 from outputs.models import CheckResult, OutputFile, OutputRequest, OutputType
 from tests.outputs.factories import OutputFileFactory, upload
 from tests.outputs.review_helpers import checker, files_of, group_form, submitted_request

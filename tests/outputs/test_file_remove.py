@@ -8,8 +8,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import CheckResult, FileVote, OutputFile, OutputRequest, OutputType
-from outputs.request_services import file_add, file_remove, file_replace
-from outputs.review_services import group_comment_add, output_request_return
+from outputs.request.services import file_add, file_remove, file_replace
+from outputs.review.services import group_comment_add, output_request_return
 from tests.factories import UserFactory
 from tests.outputs.factories import (
     SMALL_TABLE_CSV,

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from identity.roles import Role
 from outputs.models import OutputRequest
-from outputs.publication_services import waiver_record
-from outputs.request_services import request_submit
-from outputs.review_services import file_vote_set, output_request_approve, output_request_return
-from projects.lifecycle_services import project_close
+from outputs.publication.services import waiver_record
+from outputs.request.services import request_submit
+from outputs.review.services import file_vote_set, output_request_approve, output_request_return
+from projects.lifecycle.services import project_close
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import _media_in_tmp, released_request  # noqa: F401

@@ -4,7 +4,7 @@ Mutation testing (`make mutate`) found these untested."""
 
 import pytest
 
-from outputs.request_services import group_add, group_update, request_submit
+from outputs.request.services import group_add, group_update, request_submit
 from workflow.errors import TransitionRefused
 
 from .factories import output_request_ready

@@ -17,12 +17,12 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from outputs import conditions
 from outputs.models import OutputRequest
-from outputs.publication_services import publication_record, waiver_record
-from outputs.release_services import request_release
-from outputs.request_services import PROJECT_NOT_ACTIVE, request_create, request_submit
-from outputs.review_selectors import checker_queue, checker_queue_count, checking_open_filter
-from outputs.review_services import file_vote_set, output_request_return
-from projects.lifecycle_services import projects_close_ended
+from outputs.publication.services import publication_record, waiver_record
+from outputs.release.services import request_release
+from outputs.request.services import PROJECT_NOT_ACTIVE, request_create, request_submit
+from outputs.review.selectors import checker_queue, checker_queue_count, checking_open_filter
+from outputs.review.services import file_vote_set, output_request_return
+from projects.lifecycle.services import projects_close_ended
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import sweep_on

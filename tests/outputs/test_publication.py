@@ -4,8 +4,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import Publication, PublicationWaiver
-from outputs.publication_services import publication_record, waiver_record
-from projects.lifecycle_services import project_close
+from outputs.publication.services import publication_record, waiver_record
+from projects.lifecycle.services import project_close
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from projects import hooks
-from projects.lifecycle_services import project_close, projects_close_ended
+from projects.lifecycle.services import project_close, projects_close_ended
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import Download, FileGroup, OutputFile, OutputRequest
-from outputs.release_services import released_zip_build, request_release
+from outputs.release.services import released_zip_build, request_release
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (
     FIGURE,

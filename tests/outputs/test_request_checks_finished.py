@@ -1,7 +1,7 @@
 import pytest
 
 from outputs.models import OutputRequest, OutputType
-from outputs.request_services import request_submit
+from outputs.request.services import request_submit
 from outputs.tasks import run_checks
 from tests.outputs.factories import OutputFileFactory
 from tests.projects.factories import accredit

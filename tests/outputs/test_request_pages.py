@@ -7,7 +7,7 @@ from django.utils.html import escape
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
-from outputs.request_forms import FileForm, GroupForm
+from outputs.request.forms import FileForm, GroupForm
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.factories import (

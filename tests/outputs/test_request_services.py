@@ -11,7 +11,7 @@ from accreditation.models import Accreditation
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import OutputFile, OutputRequest, OutputType
-from outputs.request_services import (
+from outputs.request.services import (
     file_add,
     file_replace,
     group_add,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import OutputRequest, Review
-from outputs.review_services import file_vote_set, review_submit
+from outputs.review.services import file_vote_set, review_submit
 from researchers.models import User
 from researchers.services import role_revoke
 from tests.factories import UserFactory

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AuditEvent
-from outputs.check_services import file_checks_run
+from outputs.check.services import file_checks_run
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
-from outputs.request_services import file_remove, file_replace, request_submit
-from outputs.review_services import (
+from outputs.request.services import file_remove, file_replace, request_submit
+from outputs.review.services import (
     file_vote_set,
     group_comment_add,
     group_review_save,

@@ -4,7 +4,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import OutputRequest
-from outputs.review_services import file_vote_set, group_comment_add
+from outputs.review.services import file_vote_set, group_comment_add
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.review_helpers import (

@@ -9,8 +9,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role, user_has_role
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
-from outputs.review_selectors import checker_queue
-from outputs.review_services import (
+from outputs.review.selectors import checker_queue
+from outputs.review.services import (
     file_vote_set,
     group_comment_add,
     output_request_approve,

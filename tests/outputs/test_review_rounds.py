@@ -1,10 +1,10 @@
 import pytest
 
 from audit.models import AuditEvent
-from outputs.check_services import file_checks_run
+from outputs.check.services import file_checks_run
 from outputs.models import OutputRequest
-from outputs.request_services import file_replace, request_submit
-from outputs.review_services import (
+from outputs.request.services import file_replace, request_submit
+from outputs.review.services import (
     file_vote_set,
     group_comment_add,
     output_request_approve,

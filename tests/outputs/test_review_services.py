@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from outputs.models import FileVote, OutputRequest
-from outputs.review_selectors import checker_queue, current_round, public_comments, review_page
-from outputs.review_services import (
+from outputs.review.selectors import checker_queue, current_round, public_comments, review_page
+from outputs.review.services import (
     file_vote_set,
     group_comment_add,
     output_request_approve,
@@ -234,7 +234,7 @@ def test_checker_queue_oldest_first_without_own_projects():
 
 
 def test_public_comments_show_only_public_ones_from_submitted_reviews():
-    from outputs.review_selectors import public_comments
+    from outputs.review.selectors import public_comments
 
     output_request = submitted_request()
     one = checker()

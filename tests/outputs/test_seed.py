@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from outputs.models import CheckResult, OutputRequest
-from outputs.review_selectors import checker_queue
+from outputs.review.selectors import checker_queue
 from researchers.models import User
 
 pytestmark = pytest.mark.django_db

@@ -168,7 +168,7 @@ def proposal_ready_to_submit(
 def proposal_submitted(**kwargs):
     """A proposal taken to ``submitted`` through the services (``proposal_ready_to_submit``
     keywords)."""
-    from projects.proposal_services import proposal_submit
+    from projects.proposal.services import proposal_submit
 
     proposal = proposal_ready_to_submit(**kwargs)
     return proposal_submit(proposal=proposal, by=proposal.coordinator)

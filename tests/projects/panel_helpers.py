@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from identity.roles import Role
-from projects import panel_services
 from projects.models import Proposal, TeamMember
+from projects.panel import services as panel_services
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory

@@ -7,12 +7,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from projects.amendment_selectors import project_differences, version_changes
-from projects.amendment_services import amendment_apply, amendment_start
-from projects.lifecycle_conditions import access_open
+from projects.amendment.selectors import project_differences, version_changes
+from projects.amendment.services import amendment_apply, amendment_start
+from projects.lifecycle.conditions import access_open
 from projects.models import DatasetRequest, Proposal, TeamMember
-from projects.panel_services import decision_record
-from projects.register import register_projects
+from projects.panel.services import decision_record
+from projects.register.selectors import register_projects
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from workflow.errors import TransitionRefused
@@ -255,7 +255,7 @@ def test_versions_page_is_not_found_for_someone_outside_the_project(client, proj
 
 
 def test_amendment_fast_tracked_by_the_secretariat_comes_into_force(project, secretariat):
-    from projects.screening_services import CHECK_KEYS, proposal_fast_track
+    from projects.screening.services import CHECK_KEYS, proposal_fast_track
 
     amendment = amendment_start(project=project, by=project.coordinator)
     Proposal.objects.filter(pk=amendment.pk).update(
@@ -292,7 +292,7 @@ def test_amendment_apply_audited_as_the_secretariat_member_who_recorded_the_pane
 def test_amendment_apply_audited_as_the_secretariat_member_who_fast_tracked_it(
     project, secretariat
 ):
-    from projects.screening_services import CHECK_KEYS, proposal_fast_track
+    from projects.screening.services import CHECK_KEYS, proposal_fast_track
 
     amendment = amendment_start(project=project, by=project.coordinator)
     Proposal.objects.filter(pk=amendment.pk).update(state=State.SCREENING)

@@ -6,15 +6,15 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from projects.consent_services import (
+from projects.consent.services import (
     consent_give,
     consent_refuse,
     representative_add,
     representative_remove,
 )
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
-from projects.screening_selectors import screening_feedback
-from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
+from projects.screening.selectors import screening_feedback
+from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
 from workflow.errors import TransitionRefused
@@ -341,7 +341,7 @@ def test_data_owner_dashboard_counts_the_proposals_waiting(client, secretariat, 
 
 
 def test_consent_is_asked_again_when_a_refused_proposal_comes_back(secretariat, hmrc):
-    from projects.proposal_services import proposal_submit
+    from projects.proposal.services import proposal_submit
 
     owner = data_owner_for(hmrc.department)
     proposal = with_data_owners(secretariat, hmrc)

@@ -6,9 +6,9 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from projects.consent_services import consent_give
+from projects.consent.services import consent_give
 from projects.models import DataOwnerRepresentative, DatasetRequest, PanelDecision, Proposal
-from projects.screening_services import (
+from projects.screening.services import (
     CHECK_KEYS,
     proposal_fast_track,
     screening_pass,

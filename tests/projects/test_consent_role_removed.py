@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role, user_has_role
 from notifications.models import Notification
-from projects.consent_services import consent_give, representative_add
+from projects.consent.services import consent_give, representative_add
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
 from researchers import services as role_services
 from researchers.models import User

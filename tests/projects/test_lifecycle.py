@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from identity.roles import Role
 from projects import hooks
-from projects.lifecycle_services import (
+from projects.lifecycle.services import (
     project_activate,
     project_close,
     project_end,

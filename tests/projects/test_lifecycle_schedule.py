@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from notifications.models import Notification
-from projects.lifecycle_services import (
+from projects.lifecycle.services import (
     project_activate,
     project_start_schedule,
     project_start_unschedule,

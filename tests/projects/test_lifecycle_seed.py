@@ -3,9 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from projects.consent_selectors import consent_queue_for
+from projects.consent.selectors import consent_queue_for
 from projects.models import Proposal
-from projects.register import register_projects
+from projects.register.selectors import register_projects
 from researchers.models import User
 
 pytestmark = pytest.mark.django_db

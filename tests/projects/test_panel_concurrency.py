@@ -8,9 +8,9 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
-from projects.panel_permissions import user_can_read_as_reviewer
+from projects.panel import services as services
+from projects.panel.permissions import user_can_read_as_reviewer
 from researchers import services as role_services
 
 from .panel_helpers import (

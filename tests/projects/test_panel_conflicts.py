@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from projects.models import ReviewerAssignment
-from projects.panel_services import conflict_declare, reviewer_assign, reviewer_unassign
+from projects.panel.services import conflict_declare, reviewer_assign, reviewer_unassign
 from tests.projects.factories import accredited_researcher
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
 

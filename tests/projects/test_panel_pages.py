@@ -410,7 +410,7 @@ def test_review_page_others_recommendations_shown_only_after_own(client, secreta
 
 
 def test_review_page_404_after_unassignment(client, secretariat):
-    from projects.panel_services import reviewer_unassign
+    from projects.panel.services import reviewer_unassign
 
     proposal = panel_proposal()
     assignment = assigned(proposal, by=secretariat)
@@ -436,7 +436,7 @@ def test_dashboard_tells_the_reviewer_how_many_proposals_wait(client, secretaria
 
 
 def test_panel_asks_for_a_replacement_after_a_conflict(client, secretariat):
-    from projects.panel_services import conflict_declare
+    from projects.panel.services import conflict_declare
 
     proposal = panel_proposal()
     assignments = [assigned(proposal, by=secretariat, independent=True) for _ in range(3)]

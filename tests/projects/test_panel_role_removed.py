@@ -10,9 +10,10 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role, user_has_role
 from notifications.models import Notification
-from projects import conditions, panel_services
+from projects import conditions
 from projects.models import Proposal, Recommendation, ReviewerAssignment
-from projects.panel_permissions import user_can_read_as_reviewer
+from projects.panel import services as panel_services
+from projects.panel.permissions import user_can_read_as_reviewer
 from researchers import services as role_services
 from researchers.models import User
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from projects import panel_services as services
 from projects.models import PanelDecision, Proposal, Recommendation
-from projects.panel_permissions import user_can_read_as_reviewer
+from projects.panel import services as services
+from projects.panel.permissions import user_can_read_as_reviewer
 from tests.accreditation.factories import AccreditationFactory
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
 from workflow.errors import TransitionRefused

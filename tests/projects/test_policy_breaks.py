@@ -15,15 +15,15 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.services import dataset_update
-from projects import panel_services
-from projects.consent_services import consent_give, consent_refuse
+from projects.consent.services import consent_give, consent_refuse
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
-from projects.proposal_services import (
+from projects.panel import services as panel_services
+from projects.proposal.services import (
     proposal_dataset_add,
     proposal_submit,
     proposal_update_section,
 )
-from projects.screening_services import (
+from projects.screening.services import (
     CHECK_KEYS,
     proposal_fast_track,
     screening_pass,

@@ -11,9 +11,9 @@ import time_machine
 
 from accreditation.models import Accreditation
 from identity.roles import Role
-from projects.lifecycle_services import project_activate
+from projects.lifecycle.services import project_activate
 from projects.models import Proposal
-from projects.proposal_services import proposal_submit, proposal_update_section
+from projects.proposal.services import proposal_submit, proposal_update_section
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 

@@ -1,8 +1,8 @@
 import pytest
 
 from audit.models import AuditEvent
-from projects import proposal_services as services
 from projects.models import Proposal, ProposalSnapshot, TeamMember
+from projects.proposal import services as services
 from tests.accreditation.test_concurrency import at_once, needs_row_locks  # noqa: F401
 from tests.projects.factories import proposal_ready_to_submit
 from workflow.errors import TransitionRefused

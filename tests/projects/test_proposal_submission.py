@@ -9,9 +9,9 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from legislation.access_modes import AccessMode
 from notifications.models import Notification
-from projects import proposal_services as services
 from projects.models import Proposal, ProposalSnapshot, TeamMember
 from projects.permissions import user_is_project_member
+from projects.proposal import services as services
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory

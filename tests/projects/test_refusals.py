@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from identity.roles import Role
-from projects.consent_services import consent_give, consent_refuse
+from projects.consent.services import consent_give, consent_refuse
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
-from projects.proposal_services import proposal_create
-from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
+from projects.proposal.services import proposal_create
+from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.refusals import refusal_shown

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from identity.roles import Role
 from projects.models import PanelDecision, Proposal, TeamMember
-from projects.register import register_projects
+from projects.register.selectors import register_projects
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory

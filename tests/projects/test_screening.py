@@ -8,8 +8,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from projects.models import DatasetRequest, PanelDecision, Proposal, ScreeningReview
-from projects.screening_selectors import screening_feedback
-from projects.screening_services import (
+from projects.screening.selectors import screening_feedback
+from projects.screening.services import (
     CHECK_KEYS,
     proposal_fast_track,
     screening_pass,

@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from identity.roles import Role
-from projects.proposal_services import proposal_submit
-from projects.screening_services import CHECK_KEYS, screening_start
+from projects.proposal.services import proposal_submit
+from projects.screening.services import CHECK_KEYS, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory
 

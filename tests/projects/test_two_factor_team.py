@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from identity.roles import Role
-from projects.amendment_services import amendment_start
-from projects.lifecycle_services import project_activate
+from projects.amendment.services import amendment_start
+from projects.lifecycle.services import project_activate
 from projects.models import Proposal, TeamMember
-from projects.proposal_services import proposal_submit, team_accept, team_invite
-from projects.screening_services import CHECK_KEYS, proposal_fast_track
+from projects.proposal.services import proposal_submit, team_accept, team_invite
+from projects.screening.services import CHECK_KEYS, proposal_fast_track
 from tests.factories import UserFactory, passkey_add
 from tests.projects.factories import (
     ProposalFactory,

@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from identity.roles import Role
-from projects.amendment_services import amendment_start
+from projects.amendment.services import amendment_start
 from projects.models import PanelDecision, Proposal
-from projects.screening_services import CHECK_KEYS, proposal_fast_track
+from projects.screening.services import CHECK_KEYS, proposal_fast_track
 from tests.factories import UserFactory
 
 from .factories import ProposalFactory, accredit

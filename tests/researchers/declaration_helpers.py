@@ -2,7 +2,7 @@
 
 from django.test import RequestFactory
 
-from researchers.declaration_services import declaration_render_and_sign, declaration_sign
+from researchers.declaration.services import declaration_render_and_sign, declaration_sign
 from tests.factories import DEFAULT_PASSWORD
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from researchers.declaration_services import declaration_fail, declaration_render_and_sign
-from researchers.declarations import Declaration
+from researchers.declaration.models import Declaration
+from researchers.declaration.services import declaration_fail, declaration_render_and_sign
 from tests.factories import UserFactory
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.graph import state_machines

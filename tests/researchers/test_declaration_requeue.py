@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from identity.roles import Role
-from researchers.declarations import Declaration
+from researchers.declaration.models import Declaration
 from researchers.tasks import declaration_render_and_sign_task, declarations_requeue_pending
 from tests.factories import UserFactory
 

@@ -8,11 +8,11 @@ from audit.models import AuditEvent
 from documents.signing import verify_pdf
 from identity.roles import Role
 from researchers.criteria import user_declaration_signed_current
-from researchers.declaration_services import (
+from researchers.declaration.models import Declaration, DeclarationVersion, reference_normalise
+from researchers.declaration.services import (
     declaration_render_and_sign,
     declaration_version_publish,
 )
-from researchers.declarations import Declaration, DeclarationVersion, reference_normalise
 from researchers.tasks import declaration_render_and_sign_task
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -101,7 +101,7 @@ def test_declaration_verify_malformed_reference_gets_an_inline_error(client):
 def test_declaration_verify_validly_signed_copy_that_is_not_the_stored_file(client, signed):
     from documents.rendering import render_pdf
     from documents.signing import sign_pdf
-    from researchers.declaration_services import declaration_pdf_context
+    from researchers.declaration.services import declaration_pdf_context
 
     declaration, _ = signed
     # Signed with the service's own key, but not the file the service stored for the reference.

@@ -10,7 +10,7 @@ from django.urls import reverse
 from accreditation import services as accreditation_services
 from identity.roles import Role
 from projects.models import Proposal
-from researchers.declarations import DeclarationVersion
+from researchers.declaration.models import DeclarationVersion
 from tests.accreditation.factories import (
     AccreditationFactory,
     ApplicantFactory,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accreditation.models import AccreditationApplication
 from accreditation.services import application_submit
 from identity.roles import Role
-from researchers.declaration_services import (
+from researchers.declaration.services import (
     declaration_fail,
     declaration_render_and_sign,
     declaration_version_publish,

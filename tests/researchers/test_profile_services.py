@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from identity.roles import Role
-from researchers import profile_services as services
 from researchers.models import Organisation, Qualification
+from researchers.profile import services as services
 from tests.factories import UserFactory
 from tests.researchers.profile_factories import (
     OrganisationFactory,

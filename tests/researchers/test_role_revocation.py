@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from identity.roles import Role
-from outputs.review_selectors import checker_reviews_open
-from outputs.review_services import file_vote_set
-from projects.consent_services import representative_add
+from outputs.review.selectors import checker_reviews_open
+from outputs.review.services import file_vote_set
+from projects.consent.services import representative_add
 from projects.models import DataOwnerRepresentative, ReviewerAssignment
 from researchers import hooks
 from researchers import services as role_services

@@ -11,11 +11,11 @@ from audit.models import AuditEvent
 from identity.roles import STAFF_ROLES, Role
 from notifications.models import Notification
 from researchers import services
-from researchers.declaration_services import (
+from researchers.declaration.models import DeclarationVersion
+from researchers.declaration.services import (
     declaration_version_announce,
     declaration_version_publish,
 )
-from researchers.declarations import DeclarationVersion
 from researchers.middleware import DECLARATION_PREPARING_NOTICE
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.researchers.declaration_helpers import declaration_pending, declaration_signed
@@ -254,7 +254,7 @@ def test_publishing_is_a_staff_page_that_asks_for_the_signature_too(client, secr
 
 
 def test_declaration_status_says_pending_until_the_signed_copy_is_ready(client):
-    from researchers.declaration_services import declaration_render_and_sign
+    from researchers.declaration.services import declaration_render_and_sign
 
     researcher = UserFactory(roles=[Role.RESEARCHER])
     declaration = declaration_pending(researcher)

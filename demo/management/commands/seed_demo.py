@@ -50,12 +50,12 @@ def demo_password():
 def demo_declaration_signed(user):
     """``user``'s signed declaration on the current version, signing it and preparing its PDF
     here and now when they have not, so the demo needs no worker running."""
-    from researchers.declaration_services import (
+    from researchers.declaration.models import DeclarationVersion
+    from researchers.declaration.services import (
         declaration_already_signed,
         declaration_render_and_sign,
         declaration_sign,
     )
-    from researchers.declarations import DeclarationVersion
 
     version = DeclarationVersion.objects.current()
     declaration = declaration_already_signed(user=user, version=version)
@@ -159,8 +159,9 @@ def seed_accredited_researcher(command):
     from accreditation.levels import Level
     from accreditation.models import AccreditationApplication
     from accreditation.selectors import accreditation_active_for, application_open_for
-    from researchers import criteria, profile_services
+    from researchers import criteria
     from researchers.models import Organisation, Qualification
+    from researchers.profile import services as profile_services
 
     researcher = User.objects.get(email=DEMO_USERS[1].email)
     secretariat = User.objects.get(email=DEMO_USERS[-1].email)
@@ -258,8 +259,9 @@ def _demo_project(*, title, coordinator, dataset):
 
     from django.utils import timezone
 
-    from projects import conditions, proposal_services
+    from projects import conditions
     from projects.models import EthicsQuestion, Proposal, Purpose
+    from projects.proposal import services as proposal_services
 
     proposal = Proposal.objects.filter(title=title, amends__isnull=True).first()
     if proposal is not None:
@@ -326,9 +328,12 @@ def seed_projects(command):
 
     Taken through the same services as the site.
     """
-    from projects import lifecycle_services, panel_services, proposal_services, screening_services
+    from projects.lifecycle import services as lifecycle_services
     from projects.models import Proposal
-    from projects.screening_services import CHECK_KEYS
+    from projects.panel import services as panel_services
+    from projects.proposal import services as proposal_services
+    from projects.screening import services as screening_services
+    from projects.screening.services import CHECK_KEYS
 
     State = Proposal.State
     first = User.objects.get(email=DEMO_USERS[0].email)
@@ -386,9 +391,11 @@ def seed_consent_request(command):
     """The demo data owner speaks for the department that owns a dataset needing its consent,
     and a proposal requesting that dataset waits for their answer."""
     from legislation.models import Dataset
-    from projects import consent_services, proposal_services, screening_services
+    from projects.consent import services as consent_services
     from projects.models import DataOwnerRepresentative, Proposal
-    from projects.screening_services import CHECK_KEYS
+    from projects.proposal import services as proposal_services
+    from projects.screening import services as screening_services
+    from projects.screening.services import CHECK_KEYS
 
     State = Proposal.State
     owner = User.objects.get(email=DEMO_USERS[7].email)
@@ -436,9 +443,9 @@ def seed_output_request(command):
     table whose automated checks flag one cell."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from outputs.check_services import file_checks_run
+    from outputs.check.services import file_checks_run
     from outputs.models import OutputRequest, OutputType
-    from outputs.request_services import file_add, group_add, request_create, request_submit
+    from outputs.request.services import file_add, group_add, request_create, request_submit
     from projects.models import Proposal
 
     project = Proposal.objects.filter(

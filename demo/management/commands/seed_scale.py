@@ -63,7 +63,7 @@ from identity.roles import Role
 from legislation.access_modes import access_mode_rank
 from legislation.models import Dataset
 from notifications.models import Notification
-from outputs import checks
+from outputs.check import checks as checks
 from outputs.models import (
     CheckResult,
     FileGroup,
@@ -88,7 +88,7 @@ from projects.models import (
     ScreeningReview,
     TeamMember,
 )
-from projects.screening_services import CHECK_KEYS
+from projects.screening.services import CHECK_KEYS
 from researchers.models import (
     Organisation,
     Qualification,
@@ -481,7 +481,7 @@ class Seeder:
         from allauth.mfa.utils import encrypt
 
         from legislation.models import Department
-        from researchers.declarations import Declaration, DeclarationVersion, reference_new
+        from researchers.declaration.models import Declaration, DeclarationVersion, reference_new
 
         plan = self.plan
         owner_departments = list(

@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from outputs.acro import load_acro
+from outputs.check.acro import load_acro
 
 
 class Command(BaseCommand):

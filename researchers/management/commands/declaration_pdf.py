@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from researchers.declaration_selectors import declaration_latest_signed
+from researchers.declaration.selectors import declaration_latest_signed
 from researchers.models import User
 
 

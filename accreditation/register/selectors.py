@@ -1,0 +1,56 @@
+"""The public register of accredited researchers: who holds accreditation today.
+
+The register is worked out from the accreditations themselves each time it is read, so a
+suspension, revocation or end date takes a researcher off it at once, without waiting for the
+daily expiry task. Only researchers who consented, in the application that accredited them, to
+appear are listed.
+"""
+
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from accreditation.models import Accreditation
+from researchers.models import Organisation
+
+
+def _in_force(accreditations, on):
+    return accreditations.filter(
+        state=Accreditation.State.ACTIVE,
+        valid_from__lte=on,
+        valid_until__gte=on,
+    )
+
+
+def register_entries(*, on=None):
+    """Accreditations in force on ``on`` (today by default), one per consenting researcher.
+
+    Each carries ``name``, ``organisation`` (empty unless the organisation is on the
+    secretariat's approved list, since the register is public), ``level`` and
+    ``valid_until``, read in one query. A researcher holding two accreditations at once (a
+    renewal approved before the old one ends) is listed once, by the one that lasts longest.
+    """
+    on = on or timezone.localdate()
+    superseded = _in_force(
+        Accreditation.objects.filter(researcher=OuterRef("researcher")), on
+    ).filter(
+        Q(valid_until__gt=OuterRef("valid_until"))
+        | Q(valid_until=OuterRef("valid_until"), pk__gt=OuterRef("pk"))
+    )
+    return (
+        _in_force(Accreditation.objects.all(), on)
+        .filter(researcher__is_active=True, application__register_consent=True)
+        .exclude(Exists(superseded))
+        .annotate(
+            name=F("researcher__full_name"),
+            organisation=Case(
+                When(
+                    researcher__profile__organisation__status=Organisation.Status.APPROVED,
+                    then=F("researcher__profile__organisation__name"),
+                ),
+                default=Value(""),
+                output_field=CharField(),
+            ),
+        )
+        .only("level", "valid_until", "state")
+        .order_by("name", "organisation", "pk")
+    )

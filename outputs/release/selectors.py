@@ -1,0 +1,50 @@
+"""Reads for releasing output requests and for the project members' downloads of released files.
+
+Before release, and for anyone outside the project, a released file does not exist: every
+selector here answers 404 rather than saying whether the output is there.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from outputs.models import OutputFile, OutputRequest
+from projects.permissions import user_is_project_member
+
+RELEASED = OutputRequest.State.RELEASED
+
+
+def request_get(*, pk):
+    """One output request with its project, or 404."""
+    return get_object_or_404(
+        OutputRequest.objects.select_related("project", "project__coordinator", "author"), pk=pk
+    )
+
+
+def current_files(output_request):
+    """The request's files as they stand (replaced versions left out), group by group."""
+    return (
+        OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
+        .select_related("group")
+        .order_by("group__name", "group__pk", "name", "pk")
+    )
+
+
+def released_request_for_member(*, pk, user):
+    """A released request of a project ``user`` works on, or 404."""
+    output_request = request_get(pk=pk)
+    if output_request.state != RELEASED or not user_is_project_member(user, output_request.project):
+        raise Http404
+    return output_request
+
+
+def released_file_for_member(*, file_pk, user):
+    """A current file of a released request of a project ``user`` works on, or 404."""
+    output_file = get_object_or_404(
+        OutputFile.objects.select_related("group__request__project"),
+        pk=file_pk,
+        replaced_at__isnull=True,
+        group__request__state=RELEASED,
+    )
+    if not user_is_project_member(user, output_file.group.request.project):
+        raise Http404
+    return output_file

@@ -1,0 +1,260 @@
+"""The output checkers' pages: their queue and the review of one request. Each gets its objects
+through a selector, calls one service and turns a refusal into words on the page."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods
+
+from identity.permissions import role_required
+from identity.roles import Role
+from outputs import conditions
+from outputs.models import FileGroup, OutputRequest
+from outputs.release.permissions import user_can_release
+from outputs.review import selectors as selectors
+from outputs.review import services as services
+from outputs.review.forms import GroupReviewForm, RejectForm
+from outputs.review.permissions import user_can_review
+from workflow.confirm import confirmation_due, confirmation_page
+from workflow.errors import TransitionRefused
+from workflow.graph import sentence
+from workflow.services import unmet_conditions
+
+State = OutputRequest.State
+FILE_CHECKS = "outputs:file_checks"
+DONE = {
+    "group": "Your votes and comments on {group} have been saved.",
+    "submit": "Your review has been submitted.",
+    "approve": "The request has been approved.",
+    "return": "The request has been returned to the researcher.",
+    "reject": "The request has been rejected.",
+}
+
+
+@role_required(Role.OUTPUT_CHECKER)
+def queue(request):
+    return render(
+        request,
+        "outputs/review/queue.html",
+        {
+            "requests": selectors.checker_queue(user=request.user),
+            "service_level_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
+        },
+    )
+
+
+def _request_for_checker(pk, user):
+    output_request = get_object_or_404(
+        OutputRequest.objects.select_related("project", "author"), pk=pk
+    )
+    if not user_can_review(output_request, user) or output_request.submitted_at is None:
+        # A checker on the project, or its author, is not told the request exists; nor is any
+        # checker told of a draft never submitted.
+        raise Http404
+    return output_request
+
+
+def _file_checks_url_name():
+    """The table view of a file's flagged cells, where it exists."""
+    try:
+        reverse(FILE_CHECKS, kwargs={"file_pk": 1})
+    except NoReverseMatch:
+        return None
+    return FILE_CHECKS
+
+
+def _put_on_form(form, error):
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _run(action, form, output_request, request):
+    by = request.user
+    data = form.cleaned_data if form is not None else {}
+    if action == "submit":
+        services.review_submit(output_request=output_request, by=by, request=request)
+    elif action == "approve":
+        services.output_request_approve(output_request=output_request, by=by, request=request)
+    elif action == "return":
+        services.output_request_return(output_request=output_request, by=by, request=request)
+    elif action == "reject":
+        services.output_request_reject(
+            output_request=output_request, reasons=data["reasons"], by=by, request=request
+        )
+
+
+def _rejection_confirmation(request, output_request, reasons):
+    author = output_request.author.get_full_name()
+    return confirmation_page(
+        request,
+        caption=output_request.project.title,
+        title=f"Reject “{output_request}”?",
+        consequences=[
+            "The request is closed: nothing in it is released, and it cannot be returned for "
+            "changes or approved after this.",
+            f"{author} is told your reasons: {reasons}",
+            "To take any of its outputs out of the secure setting, they must send them in a new "
+            "request, which is checked afresh.",
+        ],
+        confirm_label="Yes, reject the request",
+        cancel_url=reverse("outputs:review", kwargs={"pk": output_request.pk}),
+    )
+
+
+def _posted_group(request, output_request):
+    """The group a group form was posted for: anything but a group of this request is not
+    found, a tampered id included."""
+    value = str(request.POST.get("group") or "")
+    if not (value.isdecimal() and len(value) <= 18):
+        raise Http404("No such group.")
+    return get_object_or_404(FileGroup, pk=int(value), request=output_request)
+
+
+def _steps(output_request, page):
+    """What the checker may do on the page now."""
+    # After an ended project's grace period nothing more can be checked: the page says why.
+    checking_open = conditions.checking_open(output_request)
+    return {
+        "checking_open": checking_open,
+        "reviewing": checking_open
+        and output_request.state in OutputRequest.BEING_REVIEWED
+        and not (page["my_review"] and page["my_review"].submitted_at),
+        "deciding": output_request.state == State.REVIEWED and checking_open,
+    }
+
+
+def _group_save(form, group, voting, request):
+    data = form.cleaned_data
+    if voting:
+        services.group_review_save(
+            group=group,
+            votes=form.votes(),
+            comment=data["text"],
+            public=data["public"],
+            by=request.user,
+            request=request,
+        )
+    else:
+        services.group_comment_add(
+            group=group, text=data["text"], public=data["public"], by=request.user, request=request
+        )
+
+
+def _group_forms(page, steps, posted):
+    """One form per group while the checker may vote or comment, each file's vote and comment
+    given as they stand (their own vote this round, or the one kept from their earlier round);
+    the form just posted, with what was entered, where it was refused."""
+    voting = steps["reviewing"]
+    for group in page["groups"]:
+        group.form = None
+        if not (voting or steps["deciding"]):
+            continue
+        if posted is not None and posted.group.pk == group.pk:
+            group.form = posted
+        else:
+            initial = {}
+            for output_file in group.current_files:
+                vote = output_file.my_vote or output_file.kept_vote
+                if vote is not None:
+                    initial[f"vote_{output_file.pk}"] = vote.vote
+                    initial[f"comment_{output_file.pk}"] = vote.comment
+            group.form = GroupReviewForm(
+                initial=initial, group=group, files=group.current_files, voting=voting
+            )
+        for output_file in group.current_files:
+            if f"vote_{output_file.pk}" in group.form.fields:
+                output_file.vote_field, output_file.comment_field = group.form.bound_fields_for(
+                    output_file
+                )
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    output_request = _request_for_checker(pk, request.user)
+    action = request.POST.get("action") if request.method == "POST" else None
+    reject_form = RejectForm(request.POST if action == "reject" else None, prefix="reject")
+    group_form = None
+    refusals = []
+    if action == "group":
+        group = _posted_group(request, output_request)
+        page = selectors.review_page(output_request=output_request, user=request.user)
+        voting = _steps(output_request, page)["reviewing"]
+        files = next((g.current_files for g in page["groups"] if g.pk == group.pk), [])
+        group_form = GroupReviewForm(request.POST, group=group, files=files, voting=voting)
+        if group_form.is_valid():
+            try:
+                _group_save(group_form, group, voting, request)
+            except TransitionRefused as refused:
+                refusals = refused.reasons
+            except ValidationError as error:
+                _put_on_form(group_form, error)
+            else:
+                messages.success(request, DONE["group"].format(group=group.name))
+                # Back to the group the checker was working on, not the top of the page.
+                url = reverse("outputs:review", kwargs={"pk": output_request.pk})
+                return redirect(f"{url}#group-{group.pk}")
+    elif action is not None:
+        form = reject_form if action == "reject" else None
+        if action not in DONE:
+            refusals = ["Choose what to do with the request."]
+        elif form is None or form.is_valid():
+            if confirmation_due(request, output_request, "reject", chosen=action):
+                return _rejection_confirmation(
+                    request, output_request, form.cleaned_data["reasons"]
+                )
+            try:
+                _run(action, form, output_request, request)
+            except TransitionRefused as refused:
+                refusals = refused.reasons
+            except ValidationError as error:
+                if form is None:
+                    refusals = error.messages
+                else:
+                    _put_on_form(form, error)
+            else:
+                messages.success(request, DONE[action])
+                return redirect("outputs:review", pk=output_request.pk)
+    if action is not None:
+        # A step refused, or a form with errors: show the request as it stands now, read afresh
+        # rather than reloaded in place, which is not safe with other threads reloading at once.
+        output_request = _request_for_checker(pk, request.user)
+    page = selectors.review_page(output_request=output_request, user=request.user)
+    steps = _steps(output_request, page)
+    _group_forms(page, steps, group_form)
+    checking_open = steps["checking_open"]
+    in_checking = output_request.state in OutputRequest.IN_CHECKING
+    reviewed = steps["deciding"]
+    return render(
+        request,
+        "outputs/review/review.html",
+        {
+            "output_request": output_request,
+            **page,
+            "checking_closed": []
+            if checking_open or not in_checking
+            else [sentence(conditions.checking_open)],
+            "in_grace": checking_open
+            and in_checking
+            and output_request.project.state == output_request.project.State.ENDED,
+            "reviewing": steps["reviewing"],
+            "deciding": reviewed,
+            "can_release": checking_open
+            and output_request.state == State.APPROVED
+            and user_can_release(output_request, request.user),
+            "approve_reasons": unmet_conditions(output_request, "approve") if reviewed else [],
+            "return_reasons": unmet_conditions(output_request, "return_to_author")
+            if reviewed
+            else [],
+            "refusals": refusals,
+            "file_checks_url_name": _file_checks_url_name(),
+            "group_form": group_form,
+            "reject_form": reject_form,
+        },
+    )

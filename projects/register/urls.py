@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views as register
+
+app_name = "project_register"
+
+urlpatterns = [
+    path("", register.register_list, name="list"),
+    path("download/", register.register_csv, name="csv"),
+]

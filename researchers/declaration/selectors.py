@@ -1,0 +1,71 @@
+from django.db.models import Exists, OuterRef
+
+from researchers.declaration.models import Declaration, DeclarationVersion
+
+
+def declaration_versions_list():
+    """Every published version, newest first, with who published it and how many signed it."""
+    from django.db.models import Count, Q
+
+    return DeclarationVersion.objects.select_related("published_by").annotate(
+        signed_count=Count("declarations", filter=Q(declarations__state=Declaration.State.SIGNED))
+    )
+
+
+def declarations_of(*, user):
+    """``user``'s declarations, newest first, with their versions."""
+    return Declaration.objects.filter(user=user).select_related("version")
+
+
+def declaration_signed_current(*, user):
+    """``user``'s signed declaration on the current version, or None."""
+    current = DeclarationVersion.objects.current()
+    if current is None:
+        return None
+    return (
+        Declaration.objects.filter(user=user, version=current, state=Declaration.State.SIGNED)
+        .order_by("-signed_at")
+        .first()
+    )
+
+
+def declaration_to_sign(*, user):
+    """The current version when ``user`` holds no signed declaration on it, else None.
+
+    A declaration whose signed PDF is still being prepared, or could not be prepared, is not
+    signed yet. None as well before any version is published: there is nothing to sign. One
+    query, as the staff pages ask it on every request.
+    """
+    signed = Declaration.objects.filter(
+        user=user, version=OuterRef("pk"), state=Declaration.State.SIGNED
+    )
+    current = DeclarationVersion.objects.annotate(signed=Exists(signed)).current()
+    if current is None or current.signed:
+        return None
+    return current
+
+
+def declaration_latest_signed(*, user):
+    """``user``'s most recent signed declaration on any version, or None."""
+    return (
+        Declaration.objects.filter(user=user, state=Declaration.State.SIGNED)
+        .select_related("version")
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+
+
+def declaration_by_reference(reference):
+    """The signed declaration with this reference, or None."""
+    if not reference:
+        return None
+    return (
+        Declaration.objects.filter(reference=reference, state=Declaration.State.SIGNED)
+        .select_related("user", "version")
+        .first()
+    )
+
+
+def declaration_version_current():
+    """The version researchers sign now, or None before any is published."""
+    return DeclarationVersion.objects.current()
