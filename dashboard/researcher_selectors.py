@@ -9,7 +9,7 @@ from accreditation.dates import training_refresh_day
 from accreditation.levels import Level
 from accreditation.selectors import Standing, accreditation_standing, supervision_requests_waiting
 from accreditation.task_list import application_task_list
-from outputs.request.selectors import requests_needing_author
+from outputs.request.selectors import output_requests_needing_author
 from projects.proposal.selectors import (
     invitations_open_for,
     projects_open_for,
@@ -98,7 +98,7 @@ def researcher_home(*, user, today=None):
         )
         for proposal in projects_open_for(user)
     ]
-    home.requests = list(requests_needing_author(user))
+    home.requests = list(output_requests_needing_author(user))
     home.invitations = list(invitations_open_for(user))
     home.supervision_requests = list(supervision_requests_waiting(user))
     return home

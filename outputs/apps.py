@@ -25,7 +25,7 @@ class OutputsConfig(AppConfig):
         # register entry lists.
         project_hooks.publication_checks.register(publication_selectors.project_outputs_settled)
         project_hooks.checking_checks.register(request_selectors.project_nothing_in_checking)
-        project_hooks.grace_over.register(request_services.requests_close_unreleased)
+        project_hooks.grace_over.register(request_services.output_requests_close_unreleased)
         project_hooks.published_outputs.register(publication_selectors.published_outputs_by_project)
 
         # Who is told about each step of an output request.

@@ -71,7 +71,7 @@ def _checkers_who_returned_it(event):
 
 
 def _request_page(event):
-    return reverse("outputs:request_detail", kwargs={"pk": event.instance.pk})
+    return reverse("outputs:output_request_detail", kwargs={"pk": event.instance.pk})
 
 
 def _review_page(event):

@@ -28,7 +28,7 @@ State = OutputRequest.State
 
 
 def _request_link(output_request):
-    return reverse("outputs:request_detail", args=[output_request.pk])
+    return reverse("outputs:output_request_detail", args=[output_request.pk])
 
 
 def _author(output_request, audience):

@@ -131,6 +131,11 @@ class Row:
     kwargs: object = field(default=lambda world: {})
 
 
+def REVIEW_PAGE(world):
+    url = reverse("outputs:review", kwargs={"pk": world.submitted_output_request.pk})
+    return f"redirect to {url}"
+
+
 MATRIX = {
     # The service
     "dashboard:start": Row(public()),
@@ -363,13 +368,34 @@ MATRIX = {
     "outputs:queue": Row(only("checker")),
     "outputs:checking_by_eye": Row(signed_in()),
     "outputs:review": Row(only("checker"), lambda world: {"pk": world.submitted_output_request.pk}),
+    # Each step on the review page posts to an address of its own; opened (a reload, a
+    # bookmark) it sends the checkers the page opens for back to the page.
+    **{
+        f"outputs:{name}": Row(
+            {**only("checker"), "checker": REVIEW_PAGE},
+            lambda world: {"pk": world.submitted_output_request.pk},
+        )
+        for name in (
+            "review_submit",
+            "output_request_approve",
+            "output_request_return",
+            "output_request_reject",
+        )
+    },
+    "outputs:review_group": Row(
+        {**only("checker"), "checker": REVIEW_PAGE},
+        lambda world: {
+            "pk": world.submitted_output_request.pk,
+            "group_pk": world.submitted_output_request.groups.first().pk,
+        },
+    ),
     # Output requests: the project's members list and start them; the author writes, sends and
     # withdraws; before release a file is read only through its permission-checked page.
-    "outputs:request_list": Row(
+    "outputs:output_request_list": Row(
         coordinator_only(secretariat=NOT_FOUND),
         lambda world: {"project_pk": world.output_project.pk},
     ),
-    "outputs:request_create": Row(
+    "outputs:output_request_create": Row(
         coordinator_only(secretariat=NOT_FOUND),
         lambda world: {"project_pk": world.output_project.pk},
     ),
@@ -378,7 +404,12 @@ MATRIX = {
             coordinator_only(secretariat=NOT_FOUND),
             lambda world: {"pk": world.draft_output_file.group.request_id},
         )
-        for name in ("request_detail", "group_add", "request_submit", "request_withdraw")
+        for name in (
+            "output_request_detail",
+            "group_add",
+            "output_request_submit",
+            "output_request_withdraw",
+        )
     },
     **{
         f"outputs:{name}": Row(
@@ -668,6 +699,8 @@ def test_every_url_answers_each_role_as_the_matrix_says(role, world, client):
         url = _request_url(key, route, pattern, world)
         actual = outcome_of(client.get(url))
         expected = row.expected[role]
+        if callable(expected):
+            expected = expected(world)
         if show:
             print(f"{role:16} {key:45} {actual}")
         if actual != expected:

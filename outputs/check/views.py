@@ -83,7 +83,7 @@ def acro_upload(request, pk, group_pk):
                     "checkers only, never for release."
                 )
             messages.success(request, message)
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/checks/acro_upload.html",

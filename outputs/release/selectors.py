@@ -13,7 +13,7 @@ from projects.permissions import user_is_project_member
 RELEASED = OutputRequest.State.RELEASED
 
 
-def request_get(*, pk):
+def output_request_get(*, pk):
     """One output request with its project, or 404."""
     return get_object_or_404(
         OutputRequest.objects.select_related("project", "project__coordinator", "author"), pk=pk
@@ -31,7 +31,7 @@ def current_files(output_request):
 
 def released_request_for_member(*, pk, user):
     """A released request of a project ``user`` works on, or 404."""
-    output_request = request_get(pk=pk)
+    output_request = output_request_get(pk=pk)
     if output_request.state != RELEASED or not user_is_project_member(user, output_request.project):
         raise Http404
     return output_request

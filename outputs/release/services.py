@@ -17,7 +17,7 @@ CHUNK_BYTES = 1024 * 1024
 MANIFEST_NAME = "MANIFEST.txt"
 
 
-def request_release(*, output_request, by, request=None):
+def output_request_release(*, output_request, by, request=None):
     """An output checker who is not on the project releases an approved request; the project's
     members are told their outputs can be downloaded."""
     return transition_fire(obj=output_request, transition="release", by=by, request=request)

@@ -29,12 +29,12 @@ State = selectors.OutputRequest.State
 @role_required(Role.OUTPUT_CHECKER)
 @require_http_methods(["GET", "POST"])
 def release(request, pk):
-    output_request = selectors.request_get(pk=pk)
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_release(output_request, request.user)
     refusals = []
     if request.method == "POST":
         try:
-            services.request_release(
+            services.output_request_release(
                 output_request=output_request, by=request.user, request=request
             )
         except TransitionRefused as refused:

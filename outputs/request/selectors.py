@@ -12,7 +12,7 @@ def project_get(*, pk):
     return get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
 
 
-def requests_for_project(project):
+def output_requests_for_project(project):
     """The project's output requests, newest first, with how many current files each has."""
     return (
         OutputRequest.objects.filter(project=project)
@@ -32,7 +32,7 @@ def project_nothing_in_checking(project):
     ).exists()
 
 
-def request_get(*, pk):
+def output_request_get(*, pk):
     return get_object_or_404(
         OutputRequest.objects.select_related("project", "project__coordinator", "author"), pk=pk
     )
@@ -42,7 +42,7 @@ def current_files():
     return OutputFile.objects.filter(replaced_at__isnull=True)
 
 
-def request_groups(output_request):
+def output_request_groups(output_request):
     """The request's groups in order, each with its current files (and their counts files),
     each file with what its automated checks say (``check_outcome``)."""
     groups = list(
@@ -65,7 +65,7 @@ def request_groups(output_request):
     return groups
 
 
-def request_current_files(output_request):
+def output_request_current_files(output_request):
     return current_files().filter(group__request=output_request).order_by("uploaded_at", "id")
 
 
@@ -82,7 +82,7 @@ def file_get(*, pk):
     )
 
 
-def requests_needing_author(user):
+def output_requests_needing_author(user):
     """``user``'s output requests waiting for them: drafts to send and requests returned for
     changes, the longest untouched first, with their projects, in one query."""
     return (

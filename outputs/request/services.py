@@ -121,7 +121,7 @@ def _queue_checks(output_file):
 # Requests and groups
 
 
-def request_create(*, project, by, title, request=None):
+def output_request_create(*, project, by, title, request=None):
     """Start a draft output request in an active project, up to its end date, with ``by`` as
     its author."""
     title = _clean(title)
@@ -382,7 +382,7 @@ def file_details_update(*, output_file, by, degrees_of_freedom=None, request=Non
 # Submitting and withdrawing
 
 
-def request_submit(*, output_request, by, request=None):
+def output_request_submit(*, output_request, by, request=None):
     """Send the request (new, or again after its return) to the output checkers."""
     with transaction.atomic():
         resubmitted = output_request.state == OutputRequest.State.RETURNED
@@ -396,12 +396,12 @@ def request_submit(*, output_request, by, request=None):
     return output_request
 
 
-def request_withdraw(*, output_request, by, request=None):
+def output_request_withdraw(*, output_request, by, request=None):
     """Withdraw a draft or returned request; it can no longer be submitted."""
     return transition_fire(obj=output_request, transition="withdraw", by=by, request=request)
 
 
-def requests_close_unreleased(*, project):
+def output_requests_close_unreleased(*, project):
     """The service closes unreleased every unfinished output request of an ended ``project``
     once the grace period after its end date is over; return how many. Each author and the
     co-ordinator are told (``notices``). A request that moved on meanwhile, or whose project

@@ -40,7 +40,7 @@ def _put_on_form(form, error):
 
 
 @login_required
-def request_list(request, project_pk):
+def output_request_list(request, project_pk):
     project = selectors.project_get(pk=project_pk)
     check_user_can_list_requests(request.user, project)
     return render(
@@ -48,7 +48,7 @@ def request_list(request, project_pk):
         "outputs/request/list.html",
         {
             "project": project,
-            "output_requests": selectors.requests_for_project(project),
+            "output_requests": selectors.output_requests_for_project(project),
             "can_start": user_can_start_request(request.user, project),
         },
     )
@@ -56,30 +56,30 @@ def request_list(request, project_pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_create(request, project_pk):
+def output_request_create(request, project_pk):
     project = selectors.project_get(pk=project_pk)
     check_user_can_list_requests(request.user, project)
     form = RequestStartForm(request.POST or None)
     if form.is_bound and form.is_valid():
         try:
-            output_request = services.request_create(
+            output_request = services.output_request_create(
                 project=project, by=request.user, title=form.cleaned_data["title"], request=request
             )
         except ValidationError as error:
             _put_on_form(form, error)
         else:
             messages.success(request, "Your output request has been started.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     elif not user_can_start_request(request.user, project):
         form.add_error(None, services.PROJECT_NOT_ACTIVE)
     return render(request, "outputs/request/start.html", {"form": form, "project": project})
 
 
 @login_required
-def request_detail(request, pk):
-    output_request = selectors.request_get(pk=pk)
+def output_request_detail(request, pk):
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_view_request(request.user, output_request)
-    groups = selectors.request_groups(output_request)
+    groups = selectors.output_request_groups(output_request)
     readable = user_can_read_request_files(request.user, output_request)
     can_edit = user_can_edit_request(request.user, output_request)
     comments = {}
@@ -112,7 +112,7 @@ def request_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_add(request, pk):
-    output_request = selectors.request_get(pk=pk)
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_edit_request(request.user, output_request)
     form = GroupForm(request.POST or None)
     if form.is_bound and form.is_valid():
@@ -124,7 +124,7 @@ def group_add(request, pk):
             _put_on_form(form, error)
         else:
             messages.success(request, "The group has been added.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request, "outputs/request/group.html", {"form": form, "output_request": output_request}
     )
@@ -133,7 +133,7 @@ def group_add(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_edit(request, pk, group_pk):
-    output_request = selectors.request_get(pk=pk)
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_edit_request(request.user, output_request)
     group = selectors.group_get(output_request=output_request, pk=group_pk)
     form = GroupForm(
@@ -153,7 +153,7 @@ def group_edit(request, pk, group_pk):
             _put_on_form(form, error)
         else:
             messages.success(request, "The group has been saved.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/request/group.html",
@@ -164,13 +164,13 @@ def group_edit(request, pk, group_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_add(request, pk, group_pk):
-    output_request = selectors.request_get(pk=pk)
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_edit_request(request.user, output_request)
     group = selectors.group_get(output_request=output_request, pk=group_pk)
     form = FileForm(
         request.POST or None,
         request.FILES or None,
-        files_in_request=selectors.request_current_files(output_request),
+        files_in_request=selectors.output_request_current_files(output_request),
     )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -189,7 +189,7 @@ def file_add(request, pk, group_pk):
             _put_on_form(form, error)
         else:
             messages.success(request, "The file has been added.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/request/file.html",
@@ -216,7 +216,7 @@ def file_replace(request, file_pk):
             _put_on_form(form, error)
         else:
             messages.success(request, "The file has been replaced.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/request/replace.html",
@@ -239,7 +239,7 @@ def file_remove(request, file_pk):
             refusals = error.messages
         else:
             messages.success(request, f"{output_file.name} has been removed from the request.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/request/remove.html",
@@ -266,13 +266,15 @@ def file_download(request, file_pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_submit(request, pk):
-    output_request = selectors.request_get(pk=pk)
+def output_request_submit(request, pk):
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_edit_request(request.user, output_request)
     refusals = []
     if request.method == "POST":
         try:
-            services.request_submit(output_request=output_request, by=request.user, request=request)
+            services.output_request_submit(
+                output_request=output_request, by=request.user, request=request
+            )
         except TransitionRefused as refused:
             refusals = refused.reasons
         else:
@@ -281,10 +283,10 @@ def request_submit(request, pk):
                 "Your output request has been sent to the output checkers. We will email you "
                 "when they have reviewed it.",
             )
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     else:
         refusals = unmet_conditions(output_request, "submit")
-    groups = selectors.request_groups(output_request)
+    groups = selectors.output_request_groups(output_request)
     return render(
         request,
         "outputs/request/submit.html",
@@ -299,20 +301,20 @@ def request_submit(request, pk):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def request_withdraw(request, pk):
-    output_request = selectors.request_get(pk=pk)
+def output_request_withdraw(request, pk):
+    output_request = selectors.output_request_get(pk=pk)
     check_user_can_view_request(request.user, output_request)
     refusals = []
     if request.method == "POST":
         try:
-            services.request_withdraw(
+            services.output_request_withdraw(
                 output_request=output_request, by=request.user, request=request
             )
         except TransitionRefused as refused:
             refusals = refused.reasons
         else:
             messages.success(request, "Your output request has been withdrawn.")
-            return redirect("outputs:request_detail", pk=output_request.pk)
+            return redirect("outputs:output_request_detail", pk=output_request.pk)
     return render(
         request,
         "outputs/request/withdraw.html",

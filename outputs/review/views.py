@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from identity.permissions import role_required
 from identity.roles import Role
@@ -74,21 +74,6 @@ def _put_on_form(form, error):
         form.add_error(None, error)
 
 
-def _run(action, form, output_request, request):
-    by = request.user
-    data = form.cleaned_data if form is not None else {}
-    if action == "submit":
-        services.review_submit(output_request=output_request, by=by, request=request)
-    elif action == "approve":
-        services.output_request_approve(output_request=output_request, by=by, request=request)
-    elif action == "return":
-        services.output_request_return(output_request=output_request, by=by, request=request)
-    elif action == "reject":
-        services.output_request_reject(
-            output_request=output_request, reasons=data["reasons"], by=by, request=request
-        )
-
-
 def _rejection_confirmation(request, output_request, reasons):
     author = output_request.author.get_full_name()
     return confirmation_page(
@@ -105,15 +90,6 @@ def _rejection_confirmation(request, output_request, reasons):
         confirm_label="Yes, reject the request",
         cancel_url=reverse("outputs:review", kwargs={"pk": output_request.pk}),
     )
-
-
-def _posted_group(request, output_request):
-    """The group a group form was posted for: anything but a group of this request is not
-    found, a tampered id included."""
-    value = str(request.POST.get("group") or "")
-    if not (value.isdecimal() and len(value) <= 18):
-        raise Http404("No such group.")
-    return get_object_or_404(FileGroup, pk=int(value), request=output_request)
 
 
 def _steps(output_request, page):
@@ -175,56 +151,146 @@ def _group_forms(page, steps, posted):
 
 
 @role_required(Role.OUTPUT_CHECKER)
-@require_http_methods(["GET", "POST"])
+@require_GET
 def review(request, pk):
+    return _review_page(request, _request_for_checker(pk, request.user))
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def review_group(request, pk, group_pk):
+    """A checker's votes and comments on one group of files (or, once voting is over, a
+    comment alone)."""
     output_request = _request_for_checker(pk, request.user)
-    action = request.POST.get("action") if request.method == "POST" else None
-    reject_form = RejectForm(request.POST if action == "reject" else None, prefix="reject")
-    group_form = None
+    group = get_object_or_404(FileGroup, pk=group_pk, request=output_request)
+    if request.method == "GET":
+        # The address a form posts to, opened again (a reload, a bookmark): the page itself.
+        return redirect(_review_url(output_request, group))
+    page = selectors.review_page(output_request=output_request, user=request.user)
+    voting = _steps(output_request, page)["reviewing"]
+    files = next((g.current_files for g in page["groups"] if g.pk == group.pk), [])
+    form = GroupReviewForm(request.POST, group=group, files=files, voting=voting)
     refusals = []
-    if action == "group":
-        group = _posted_group(request, output_request)
-        page = selectors.review_page(output_request=output_request, user=request.user)
-        voting = _steps(output_request, page)["reviewing"]
-        files = next((g.current_files for g in page["groups"] if g.pk == group.pk), [])
-        group_form = GroupReviewForm(request.POST, group=group, files=files, voting=voting)
-        if group_form.is_valid():
-            try:
-                _group_save(group_form, group, voting, request)
-            except TransitionRefused as refused:
-                refusals = refused.reasons
-            except ValidationError as error:
-                _put_on_form(group_form, error)
+    if form.is_valid():
+        try:
+            _group_save(form, group, voting, request)
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        except ValidationError as error:
+            _put_on_form(form, error)
+        else:
+            messages.success(request, DONE["group"].format(group=group.name))
+            # Back to the group the checker was working on, not the top of the page.
+            return redirect(_review_url(output_request, group))
+    return _review_page(
+        request, _request_for_checker(pk, request.user), refusals=refusals, group_form=form
+    )
+
+
+def _review_url(output_request, group=None):
+    url = reverse("outputs:review", kwargs={"pk": output_request.pk})
+    return f"{url}#group-{group.pk}" if group is not None else url
+
+
+def _step(request, pk, *, done, fire, form=None, confirm=None):
+    """Take one step on the request: ``fire(output_request, data)`` calls its service once
+    ``form`` (if any) is valid and, where ``confirm`` makes a confirmation page, the checker has
+    confirmed. A refusal or a form in error shows the page again with the reasons."""
+    output_request = _request_for_checker(pk, request.user)
+    if request.method == "GET":
+        # The address a button posts to, opened again (a reload, a bookmark): the page itself.
+        return redirect(_review_url(output_request))
+    refusals = []
+    if form is None or form.is_valid():
+        data = form.cleaned_data if form is not None else {}
+        if confirm is not None:
+            confirmation = confirm(output_request, data)
+            if confirmation is not None:
+                return confirmation
+        try:
+            fire(output_request, data)
+        except TransitionRefused as refused:
+            refusals = refused.reasons
+        except ValidationError as error:
+            if form is None:
+                refusals = error.messages
             else:
-                messages.success(request, DONE["group"].format(group=group.name))
-                # Back to the group the checker was working on, not the top of the page.
-                url = reverse("outputs:review", kwargs={"pk": output_request.pk})
-                return redirect(f"{url}#group-{group.pk}")
-    elif action is not None:
-        form = reject_form if action == "reject" else None
-        if action not in DONE:
-            refusals = ["Choose what to do with the request."]
-        elif form is None or form.is_valid():
-            if confirmation_due(request, output_request, "reject", chosen=action):
-                return _rejection_confirmation(
-                    request, output_request, form.cleaned_data["reasons"]
-                )
-            try:
-                _run(action, form, output_request, request)
-            except TransitionRefused as refused:
-                refusals = refused.reasons
-            except ValidationError as error:
-                if form is None:
-                    refusals = error.messages
-                else:
-                    _put_on_form(form, error)
-            else:
-                messages.success(request, DONE[action])
-                return redirect("outputs:review", pk=output_request.pk)
-    if action is not None:
-        # A step refused, or a form with errors: show the request as it stands now, read afresh
-        # rather than reloaded in place, which is not safe with other threads reloading at once.
-        output_request = _request_for_checker(pk, request.user)
+                _put_on_form(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(_review_url(output_request))
+    # Shown as the request stands now, read afresh rather than reloaded in place, which is not
+    # safe with other threads reloading at once.
+    return _review_page(
+        request, _request_for_checker(pk, request.user), refusals=refusals, reject_form=form
+    )
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def review_submit(request, pk):
+    return _step(
+        request,
+        pk,
+        done=DONE["submit"],
+        fire=lambda output_request, data: services.review_submit(
+            output_request=output_request, by=request.user, request=request
+        ),
+    )
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def output_request_approve(request, pk):
+    return _step(
+        request,
+        pk,
+        done=DONE["approve"],
+        fire=lambda output_request, data: services.output_request_approve(
+            output_request=output_request, by=request.user, request=request
+        ),
+    )
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def output_request_return(request, pk):
+    return _step(
+        request,
+        pk,
+        done=DONE["return"],
+        fire=lambda output_request, data: services.output_request_return(
+            output_request=output_request, by=request.user, request=request
+        ),
+    )
+
+
+@role_required(Role.OUTPUT_CHECKER)
+@require_http_methods(["GET", "POST"])
+def output_request_reject(request, pk):
+    def confirm(output_request, data):
+        if confirmation_due(request, output_request, "reject", chosen="reject"):
+            return _rejection_confirmation(request, output_request, data["reasons"])
+        return None
+
+    return _step(
+        request,
+        pk,
+        done=DONE["reject"],
+        form=RejectForm(request.POST, prefix="reject"),
+        confirm=confirm,
+        fire=lambda output_request, data: services.output_request_reject(
+            output_request=output_request, reasons=data["reasons"], by=request.user, request=request
+        ),
+    )
+
+
+def _review_page(request, output_request, *, refusals=(), group_form=None, reject_form=None):
+    """The review page of ``output_request``: its groups with a form each while the checker
+    may vote or comment, and the steps open to them; with the refusals and the form in error of
+    a step just posted, what was entered kept."""
+    if reject_form is None:
+        reject_form = RejectForm(prefix="reject")
     page = selectors.review_page(output_request=output_request, user=request.user)
     steps = _steps(output_request, page)
     _group_forms(page, steps, group_form)
@@ -252,7 +318,7 @@ def review(request, pk):
             "return_reasons": unmet_conditions(output_request, "return_to_author")
             if reviewed
             else [],
-            "refusals": refusals,
+            "refusals": list(refusals),
             "file_checks_url_name": _file_checks_url_name(),
             "group_form": group_form,
             "reject_form": reject_form,

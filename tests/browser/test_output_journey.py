@@ -78,7 +78,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
     # The researcher starts a request, describes a group, uploads a table with a small cell
     # and the folder ACRO wrote.
     become(people["researcher"])
-    visit(reverse("outputs:request_list", kwargs={"project_pk": project.pk}))
+    visit(reverse("outputs:output_request_list", kwargs={"project_pk": project.pk}))
     follow("link", "Start an output request")
     page.get_by_label("Short description").fill(TITLE)
     follow("button", "Save")
@@ -106,7 +106,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
     follow("link", "Automated check results for regions.csv")
     expect(page.locator(".app-flagged-cell")).to_have_count(1)
     expect(page.locator(".app-flagged-cell")).to_contain_text("4")
-    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+    visit(reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk}))
     follow("link", "Check and submit")
     follow("button", "Submit")
     output_request.refresh_from_db()
@@ -154,7 +154,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
 
     # The researcher reads the comment, replaces the table and sends the request again.
     become(people["researcher"])
-    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+    visit(reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk}))
     expect(page.locator("body")).to_contain_text(CHANGES)
     follow("link", "Replace regions.csv")
     table.write_bytes(TABLE)
@@ -181,7 +181,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
 
     # The researcher downloads the zip; its manifest lists the table's SHA-256.
     become(people["researcher"])
-    visit(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+    visit(reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk}))
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the released outputs (zip)").click()
     with zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes())) as archive:

@@ -41,7 +41,7 @@ def test_link_following_reaches_every_page_of_the_demo_researchers_work(client, 
     for proposal in Proposal.objects.filter(coordinator=tomasz):
         expected.add(reverse("projects:proposal_detail", args=[proposal.pk]))
     for output_request in OutputRequest.objects.filter(author=tomasz):
-        expected.add(reverse("outputs:request_detail", args=[output_request.pk]))
+        expected.add(reverse("outputs:output_request_detail", args=[output_request.pk]))
     assert expected <= reached, expected - reached
 
 

@@ -382,7 +382,7 @@ def test_researcher_home_lists_output_requests_waiting_for_their_author(client):
     html = home_of(client, user)
 
     requests = html[html.index('id="requests-list"') :]
-    href = reverse("outputs:request_detail", args=[draft.pk])
+    href = reverse("outputs:output_request_detail", args=[draft.pk])
     assert f'href="{href}"' in requests
     assert "not sent for checking yet" in requests
     assert submitted.title not in requests

@@ -13,7 +13,12 @@ from accreditation.services import application_submit, application_update
 from audit.models import AuditEvent
 from outputs.check.services import file_checks_run
 from outputs.models import OutputRequest, OutputType
-from outputs.request.services import file_add, group_add, request_create, request_submit
+from outputs.request.services import (
+    file_add,
+    group_add,
+    output_request_create,
+    output_request_submit,
+)
 from outputs.review.services import output_request_return
 from projects.models import Proposal
 from tests.accreditation.factories import AccreditationApplicationFactory
@@ -78,7 +83,7 @@ def draft_output_request():
     project."""
     project = ProposalFactory(state=Proposal.State.ACTIVE)
     accredit(project.coordinator)
-    output_request = request_create(project=project, by=project.coordinator, title="Tables")
+    output_request = output_request_create(project=project, by=project.coordinator, title="Tables")
     group = group_add(
         output_request=output_request,
         by=project.coordinator,
@@ -99,7 +104,7 @@ def draft_output_request():
 def test_stale_output_request_withdrawal_leaves_one_submitted_after_it_was_found():
     output_request = draft_output_request()
     found = stale_draft_found(OUTPUT_REQUEST, output_request)
-    request_submit(output_request=output_request, by=output_request.author)
+    output_request_submit(output_request=output_request, by=output_request.author)
 
     assert stale_draft_withdraw(OUTPUT_REQUEST, found) == []
 

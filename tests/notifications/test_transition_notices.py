@@ -11,7 +11,7 @@ from identity.roles import Role
 from notifications.hooks import notice_rule, notice_rules
 from notifications.models import Notification
 from outputs.models import OutputRequest
-from outputs.request.services import request_submit, request_withdraw
+from outputs.request.services import output_request_submit, output_request_withdraw
 from outputs.review.services import output_request_return
 from projects.consent.services import consent_give
 from projects.models import DataOwnerRepresentative, Proposal
@@ -249,7 +249,7 @@ def test_transition_notices_return_carries_the_public_comments_and_withdrawal_te
 
     sent.outbox.clear()
     with sent.capture():
-        request_withdraw(output_request=output_request, by=output_request.author)
+        output_request_withdraw(output_request=output_request, by=output_request.author)
 
     assert OutputRequest.objects.get(pk=output_request.pk).state == OutputRequest.State.WITHDRAWN
     assert sorted(m.to[0] for m in sent.outbox) == sorted([one.email, two.email])
@@ -262,7 +262,7 @@ def test_transition_notices_submit_confirms_to_the_author(sent):
     output_request = output_request_return(output_request=output_request, by=one)
 
     with sent.capture():
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
 
     (confirmation,) = sent.to(output_request.author.email)
     assert confirmation.subject == "Your output request has been sent for checking"

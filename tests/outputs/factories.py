@@ -9,9 +9,9 @@ from outputs.request.services import (
     OUTPUT_KINDS,
     file_add,
     group_add,
+    output_request_create,
+    output_request_submit,
     output_store,
-    request_create,
-    request_submit,
 )
 from projects.models import Proposal
 from tests.projects.factories import ProposalFactory, accredit
@@ -88,7 +88,7 @@ def output_request_submitted(*, author=None, project=None, groups=1, files_per_g
     output_request = output_request_ready(
         author=author, project=project, groups=groups, files_per_group=files_per_group
     )
-    return request_submit(output_request=output_request, by=output_request.author, **kwargs)
+    return output_request_submit(output_request=output_request, by=output_request.author, **kwargs)
 
 
 def output_request_ready(*, author=None, project=None, groups=1, files_per_group=1):
@@ -96,7 +96,7 @@ def output_request_ready(*, author=None, project=None, groups=1, files_per_group
     project = project or ProposalFactory(state=Proposal.State.ACTIVE)
     author = author or project.coordinator
     accredit(author)
-    output_request = request_create(project=project, by=author, title="Tables for the paper")
+    output_request = output_request_create(project=project, by=author, title="Tables for the paper")
     for g in range(groups):
         group = group_add(
             output_request=output_request,

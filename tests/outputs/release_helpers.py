@@ -10,7 +10,7 @@ from django.utils import timezone
 from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.publication.services import publication_record
-from outputs.release.services import request_release
+from outputs.release.services import output_request_release
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.factories import OutputRequestFactory
@@ -71,7 +71,7 @@ def approved_request(*, team=(), project=None, title="Earnings by region"):
 
 def released_request(**kwargs):
     output_request = approved_request(**kwargs)
-    return request_release(output_request=output_request, by=checker())
+    return output_request_release(output_request=output_request, by=checker())
 
 
 def current_files(output_request):

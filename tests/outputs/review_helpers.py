@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.urls import reverse
 from django.utils import timezone
 
 from identity.roles import Role
@@ -54,11 +55,29 @@ def submitted_request(*, groups=1, files_per_group=1, failed=False, **kwargs):
     return output_request
 
 
+def group_url(group):
+    """Where the review page's form for ``group`` posts."""
+    return reverse("outputs:review_group", kwargs={"pk": group.request_id, "group_pk": group.pk})
+
+
+STEP_URLS = {
+    "submit": "outputs:review_submit",
+    "approve": "outputs:output_request_approve",
+    "return": "outputs:output_request_return",
+    "reject": "outputs:output_request_reject",
+}
+
+
+def step_url(output_request, step):
+    """Where the review page's button for ``step`` posts."""
+    return reverse(STEP_URLS[step], kwargs={"pk": output_request.pk})
+
+
 def group_form(group, votes=None, *, text="", public=False):
     """What the review page's form for ``group`` posts: ``votes`` maps each file to its vote,
     or to ``(vote, comment)``; ``text`` is the comment on the group."""
     prefix = f"group-{group.pk}"
-    data = {"action": "group", "group": group.pk}
+    data = {}
     for output_file, given in (votes or {}).items():
         vote, comment = given if isinstance(given, tuple) else (given, "")
         data[f"{prefix}-vote_{output_file.pk}"] = vote

@@ -40,7 +40,7 @@ def test_acro_upload_adds_files_with_acro_status(client, group):
 
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "outputs:request_detail", kwargs={"pk": group.request.pk}
+        "outputs:output_request_detail", kwargs={"pk": group.request.pk}
     )
     assert list(group.files.order_by("pk").values_list("acro_uid", "acro_status")) == [
         ("output_0", "fail"),

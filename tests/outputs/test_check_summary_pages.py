@@ -8,7 +8,7 @@ from django.urls import reverse
 from outputs.check import checks as checks
 from outputs.check.services import acro_import, file_checks_run
 from outputs.models import FileGroup, OutputFile, OutputType
-from outputs.request.services import file_add, request_submit
+from outputs.request.services import file_add, output_request_submit
 from tests.outputs.acro_zips import acro_zip, results
 from tests.outputs.factories import SMALL_TABLE_CSV, OutputRequestFactory, upload
 from tests.outputs.review_helpers import checker
@@ -77,7 +77,7 @@ def test_submit_page_warns_of_each_file_that_failed_or_needs_checking_by_eye_wit
     failed, by_eye = _acro(group, acro_zip("1.0.0"))
     _passing_table(group)
 
-    page = _get(client, group.request.author, "outputs:request_submit", pk=group.request.pk)
+    page = _get(client, group.request.author, "outputs:output_request_submit", pk=group.request.pk)
 
     warning = _warning(page)
     assert "govuk-warning-text" in page
@@ -95,7 +95,7 @@ def test_submit_page_gives_no_warning_when_every_file_passed(client):
     group = _group()
     _passing_table(group)
 
-    page = _get(client, group.request.author, "outputs:request_submit", pk=group.request.pk)
+    page = _get(client, group.request.author, "outputs:output_request_submit", pk=group.request.pk)
 
     assert "Automated checks passed" in page
     assert "checks-warning" not in page
@@ -117,12 +117,12 @@ def test_a_table_acro_marked_for_review_never_says_passed_on_any_page(client):
     author = group.request.author
 
     pages = {
-        "request": _get(client, author, "outputs:request_detail", pk=group.request.pk),
-        "submit": _get(client, author, "outputs:request_submit", pk=group.request.pk),
+        "request": _get(client, author, "outputs:output_request_detail", pk=group.request.pk),
+        "submit": _get(client, author, "outputs:output_request_submit", pk=group.request.pk),
         "checks": _get(client, author, "outputs:file_checks", file_pk=table.pk),
     }
     assert "ACRO asks for this output to be checked by eye." in _warning(pages["submit"])
-    request_submit(output_request=group.request, by=author)
+    output_request_submit(output_request=group.request, by=author)
     pages["review"] = _get(client, checker(), "outputs:review", pk=group.request.pk)
 
     for name, page in pages.items():
@@ -140,7 +140,7 @@ def test_review_and_checks_pages_count_a_cell_flagged_by_acro_and_the_threshold_
     author = group.request.author
 
     checks_page = _get(client, author, "outputs:file_checks", file_pk=failed.pk)
-    request_submit(output_request=group.request, by=author)
+    output_request_submit(output_request=group.request, by=author)
     review_page = _get(client, checker(), "outputs:review", pk=group.request.pk)
 
     assert "1 flagged cell in this table." in checks_page
@@ -162,7 +162,7 @@ def test_review_and_checks_pages_count_every_flagged_cell_not_only_those_kept(cl
     author = group.request.author
 
     checks_page = _get(client, author, "outputs:file_checks", file_pk=table.pk)
-    request_submit(output_request=group.request, by=author)
+    output_request_submit(output_request=group.request, by=author)
     review_page = _get(client, checker(), "outputs:review", pk=group.request.pk)
 
     assert "5 counts are below 10" in checks_page
@@ -207,7 +207,9 @@ def _draft_with(groups, files_per_group, *, failed):
     return output_request
 
 
-@pytest.mark.parametrize("url_name", ["outputs:request_submit", "outputs:request_detail"])
+@pytest.mark.parametrize(
+    "url_name", ["outputs:output_request_submit", "outputs:output_request_detail"]
+)
 @pytest.mark.parametrize(("groups", "files_per_group"), [(1, 1), (5, 4)])
 def test_submit_and_request_pages_queries_do_not_grow_with_files(
     client, django_assert_max_num_queries, url_name, groups, files_per_group

@@ -14,7 +14,7 @@ from openpyxl.chart import BarChart, Reference
 from outputs.check import checks as checks
 from outputs.models import CheckResult, OutputFile, OutputRequest, OutputType
 from tests.outputs.factories import OutputFileFactory, upload
-from tests.outputs.review_helpers import checker, files_of, group_form, submitted_request
+from tests.outputs.review_helpers import checker, files_of, group_form, group_url, submitted_request
 
 
 def csv_bytes(rows):
@@ -265,7 +265,7 @@ def test_the_submit_page_shows_what_the_checks_say_of_each_file(client):
     client.force_login(output_request.author)
 
     text = client.get(
-        reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
+        reverse("outputs:output_request_submit", kwargs={"pk": output_request.pk})
     ).content.decode()
 
     # Each in the warning before the Submit button, and again in its group.
@@ -291,15 +291,16 @@ def test_approving_a_file_checked_by_eye_needs_the_checkers_record(client, outpu
     else:
         output_file.checks.update(outcome=outcome)
     client.force_login(checker())
-    url = reverse("outputs:review", kwargs={"pk": output_request.pk})
-    refused = client.post(url, group_form(output_file.group, {output_file: ("approve", "")}))
+    refused = client.post(
+        group_url(output_file.group), group_form(output_file.group, {output_file: ("approve", "")})
+    )
 
     assert refused.status_code == 200
     assert "Say what you checked by eye and why this file is safe" in refused.content.decode()
     assert not output_file.votes.exists()
 
     recorded = client.post(
-        url,
+        group_url(output_file.group),
         group_form(
             output_file.group, {output_file: ("approve", "Every bar checked: all above 10.")}
         ),

@@ -49,7 +49,7 @@ def _remove_url(output_file):
 
 
 def _detail_url(output_request):
-    return reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+    return reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk})
 
 
 def test_file_remove_from_a_returned_request_takes_its_checks_and_votes_and_is_audited():

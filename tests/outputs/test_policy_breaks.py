@@ -12,7 +12,7 @@ from django.urls import reverse
 from identity.roles import Role
 from outputs.models import OutputRequest
 from outputs.publication.services import waiver_record
-from outputs.request.services import request_submit
+from outputs.request.services import output_request_submit
 from outputs.review.services import file_vote_set, output_request_approve, output_request_return
 from projects.lifecycle.services import project_close
 from projects.models import Proposal
@@ -23,6 +23,7 @@ from tests.outputs.review_helpers import (
     files_of,
     public_comment_everywhere,
     review_with,
+    step_url,
     submitted_request,
 )
 from workflow.errors import TransitionRefused
@@ -66,9 +67,8 @@ def test_output_request_approve_refused_though_a_third_checkers_unsubmitted_revi
 def test_review_page_refuses_approval_though_a_third_checkers_unsubmitted_review_approves(client):
     output_request, first, _ = reviewed_with_a_third_checkers_approvals_unsubmitted()
     client.force_login(first)
-    url = reverse("outputs:review", kwargs={"pk": output_request.pk})
 
-    page = client.post(url, {"action": "approve"})
+    page = client.post(step_url(output_request, "approve"))
 
     assert page.status_code == 200
     assert APPROVED_TWICE in page.content.decode()
@@ -84,7 +84,7 @@ def test_output_request_approve_refused_on_approvals_from_an_earlier_round():
     public_comment_everywhere(output_request, second)
     output_request = output_request_return(output_request=output_request, by=second)
     # Sent again unchanged: the same files, which the first checker approved last round.
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
     review_with(output_request, second, "approve")
     output_request = review_with(output_request, third, "changes")
 

@@ -4,7 +4,7 @@ Mutation testing (`make mutate`) found these untested."""
 
 import pytest
 
-from outputs.request.services import group_add, group_update, request_submit
+from outputs.request.services import group_add, group_update, output_request_submit
 from workflow.errors import TransitionRefused
 
 from .factories import output_request_ready
@@ -29,7 +29,7 @@ def test_request_submit_refused_while_a_group_does_not_say_its_disclosure_contro
     )
 
     with pytest.raises(TransitionRefused) as refused:
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
 
     assert refused.value.reasons == [
         "Every group needs its context and the disclosure controls applied."
@@ -48,6 +48,6 @@ def test_request_submit_refused_without_a_file_of_its_own_beside_a_request_with_
     )
 
     with pytest.raises(TransitionRefused) as refused:
-        request_submit(output_request=empty, by=empty.author)
+        output_request_submit(output_request=empty, by=empty.author)
 
     assert refused.value.reasons == ["The request needs at least one file."]

@@ -18,8 +18,12 @@ from identity.roles import Role
 from outputs import conditions
 from outputs.models import OutputRequest
 from outputs.publication.services import publication_record, waiver_record
-from outputs.release.services import request_release
-from outputs.request.services import PROJECT_NOT_ACTIVE, request_create, request_submit
+from outputs.release.services import output_request_release
+from outputs.request.services import (
+    PROJECT_NOT_ACTIVE,
+    output_request_create,
+    output_request_submit,
+)
 from outputs.review.selectors import checker_queue, checker_queue_count, checking_open_filter
 from outputs.review.services import file_vote_set, output_request_return
 from projects.lifecycle.services import projects_close_ended
@@ -38,7 +42,7 @@ from tests.outputs.release_helpers import (
     publish_all,
     released_request,
 )
-from tests.outputs.review_helpers import checker, files_of, group_form, review_with
+from tests.outputs.review_helpers import checker, files_of, group_form, group_url, review_with
 from tests.projects.factories import ProposalFactory, accredited_researcher
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -111,7 +115,7 @@ def test_project_past_its_end_date_with_unpublished_outputs_ends_at_the_daily_cl
 
 def test_ended_project_refuses_a_new_output_request(ended):
     with pytest.raises(ValidationError) as refused:
-        request_create(project=ended.project, by=ended.member, title="More tables")
+        output_request_create(project=ended.project, by=ended.member, title="More tables")
 
     assert refused.value.messages == [PROJECT_NOT_ACTIVE]
     assert OutputRequest.objects.filter(project=ended.project).count() == 3
@@ -119,7 +123,7 @@ def test_ended_project_refuses_a_new_output_request(ended):
 
 def test_ended_project_refuses_a_submission(ended):
     with pytest.raises(TransitionRefused) as refused:
-        request_submit(output_request=ended.draft, by=ended.member)
+        output_request_submit(output_request=ended.draft, by=ended.member)
 
     assert refused.value.reasons == [CANNOT_SEND]
     assert state_of(ended.draft) == State.DRAFT
@@ -131,9 +135,9 @@ def test_submission_refused_after_the_end_date_before_the_daily_close(clock):
     clock.move_to(at(END + DAY, hour=0))
 
     with pytest.raises(TransitionRefused) as refused:
-        request_submit(output_request=draft, by=draft.author)
+        output_request_submit(output_request=draft, by=draft.author)
     with pytest.raises(ValidationError):
-        request_create(project=project, by=project.coordinator, title="More tables")
+        output_request_create(project=project, by=project.coordinator, title="More tables")
 
     assert refused.value.reasons == [CANNOT_SEND]
 
@@ -148,7 +152,7 @@ def test_request_sent_by_the_end_date_is_checked_and_released_within_the_grace_p
     review_with(ended.in_checking, one)
     review_with(ended.in_checking, two)
     approved = transition_fire(obj=ended.in_checking, transition="approve", by=one)
-    released = request_release(output_request=approved, by=two)
+    released = output_request_release(output_request=approved, by=two)
 
     assert released.state == State.RELEASED
     ended.project.refresh_from_db()
@@ -161,7 +165,7 @@ def test_ended_project_refuses_a_release_after_the_grace_period(ended):
     ended.clock.move_to(at(LAST_GRACE_DAY + DAY, hour=0))
 
     with pytest.raises(TransitionRefused) as refused:
-        request_release(output_request=approved, by=checker())
+        output_request_release(output_request=approved, by=checker())
 
     assert refused.value.reasons == [CHECKING_CLOSED]
     assert state_of(approved) == State.APPROVED
@@ -172,7 +176,7 @@ def test_ended_project_refuses_a_release_of_a_request_sent_after_its_end_date(en
     OutputRequest.objects.filter(pk=approved.pk).update(submitted_at=at(END + DAY, hour=0))
 
     with pytest.raises(TransitionRefused) as refused:
-        request_release(output_request=approved, by=checker())
+        output_request_release(output_request=approved, by=checker())
 
     assert refused.value.reasons == [CHECKING_CLOSED]
 
@@ -359,7 +363,9 @@ def test_overdue_checks_are_reminded_only_while_the_request_can_still_be_checked
 def test_output_requests_page_of_an_ended_project_says_why_nothing_can_be_started(client, ended):
     client.force_login(ended.member)
 
-    page = client.get(reverse("outputs:request_list", kwargs={"project_pk": ended.project.pk}))
+    page = client.get(
+        reverse("outputs:output_request_list", kwargs={"project_pk": ended.project.pk})
+    )
 
     assert page.status_code == 200
     assert "Start an output request" not in page.text
@@ -369,7 +375,7 @@ def test_output_requests_page_of_an_ended_project_says_why_nothing_can_be_starte
 
 def test_start_page_of_an_ended_project_refuses_with_an_error_summary(client, ended):
     client.force_login(ended.member)
-    url = reverse("outputs:request_create", kwargs={"project_pk": ended.project.pk})
+    url = reverse("outputs:output_request_create", kwargs={"project_pk": ended.project.pk})
 
     response = client.post(url, {"title": "More tables"})
 
@@ -382,7 +388,7 @@ def test_start_page_of_an_ended_project_refuses_with_an_error_summary(client, en
 def test_submit_page_of_an_ended_project_refuses_with_the_reason(client, ended):
     client.force_login(ended.member)
 
-    response = client.post(reverse("outputs:request_submit", kwargs={"pk": ended.draft.pk}))
+    response = client.post(reverse("outputs:output_request_submit", kwargs={"pk": ended.draft.pk}))
 
     assert response.status_code == 200
     assert "There is a problem" in response.text
@@ -413,7 +419,7 @@ def test_review_page_after_the_grace_period_offers_nothing_and_refuses_a_vote(cl
 
     page = client.get(url)
     response = client.post(
-        url,
+        group_url(ended.in_checking.groups.get()),
         group_form(
             ended.in_checking.groups.get(),
             {files_of(ended.in_checking)[0]: "approve"},

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import Download, FileGroup, OutputFile, OutputRequest
-from outputs.release.services import released_zip_build, request_release
+from outputs.release.services import output_request_release, released_zip_build
 from tests.factories import UserFactory
 from tests.outputs.release_helpers import (
     FIGURE,
@@ -36,7 +36,7 @@ def test_request_release_by_an_independent_checker_releases_and_tells_the_member
     by = checker()
 
     with django_capture_on_commit_callbacks(execute=True):
-        output_request = request_release(output_request=output_request, by=by)
+        output_request = output_request_release(output_request=output_request, by=by)
 
     assert output_request.state == State.RELEASED
     assert output_request.released_at is not None
@@ -53,7 +53,7 @@ def test_request_release_refused_for_a_checker_on_the_project():
     output_request = approved_request(team=[member_checker])
 
     with pytest.raises(PermissionDenied) as refused:
-        request_release(output_request=output_request, by=member_checker)
+        output_request_release(output_request=output_request, by=member_checker)
 
     assert str(refused.value) == (
         "“Release” on this output request is for an output checker who is not a member of the "
@@ -66,10 +66,10 @@ def test_request_release_refused_for_a_checker_on_the_project():
 
 def test_request_release_refused_before_approval():
     output_request = approved_request()
-    released = request_release(output_request=output_request, by=checker())
+    released = output_request_release(output_request=output_request, by=checker())
 
     with pytest.raises(TransitionRefused):
-        request_release(output_request=released, by=checker())
+        output_request_release(output_request=released, by=checker())
 
 
 def test_release_page_releases_for_an_independent_checker(client):

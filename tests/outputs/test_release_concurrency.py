@@ -5,7 +5,7 @@ from django.db import connection
 
 from audit.models import AuditEvent
 from outputs.models import OutputRequest
-from outputs.release.services import request_release
+from outputs.release.services import output_request_release
 from tests.outputs.release_helpers import (
     _media_in_tmp,  # noqa: F401
     approved_request,
@@ -29,7 +29,7 @@ def test_request_release_by_two_checkers_at_once_releases_once(needs_row_locks):
     def run(index, by):
         try:
             barrier.wait(timeout=10)
-            request_release(output_request=output_request, by=by)
+            output_request_release(output_request=output_request, by=by)
             outcomes[index] = "released"
         except Exception as error:  # the test reports whatever a thread met
             outcomes[index] = error

@@ -1,7 +1,7 @@
 import pytest
 
 from outputs.models import OutputRequest, OutputType
-from outputs.request.services import request_submit
+from outputs.request.services import output_request_submit
 from outputs.tasks import run_checks
 from tests.outputs.factories import OutputFileFactory
 from tests.projects.factories import accredit
@@ -27,7 +27,7 @@ def test_request_submit_refused_while_a_table_awaits_its_checks():
     output_request = _unchecked_table().group.request
 
     with pytest.raises(TransitionRefused) as caught:
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
 
     assert caught.value.reasons == [AWAITING]
     output_request.refresh_from_db()
@@ -39,7 +39,7 @@ def test_request_submit_allowed_once_the_checks_have_run():
     output_request = output_file.group.request
 
     run_checks(output_file.pk)
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
 
     assert output_request.state == OutputRequest.State.SUBMITTED
 
@@ -54,6 +54,6 @@ def test_request_submit_not_held_by_outputs_without_an_automated_check(output_ty
     output_request = output_file.group.request
     accredit(output_request.author)
 
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
 
     assert output_request.state == OutputRequest.State.SUBMITTED

@@ -51,7 +51,7 @@ def _acro_url(group):
 def test_request_detail_acro_link_shown_to_the_author_while_editable(client, state):
     output_request, group = _request_with_group(state=state)
 
-    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+    page = _page(client, output_request.author, "outputs:output_request_detail", output_request.pk)
 
     assert "Add an ACRO output folder" in page
     assert _acro_url(group) in page
@@ -61,7 +61,7 @@ def test_request_detail_acro_link_hidden_from_another_member(client):
     member = accredited_researcher()
     output_request, group = _request_with_group(team=[member])
 
-    page = _page(client, member, "outputs:request_detail", output_request.pk)
+    page = _page(client, member, "outputs:output_request_detail", output_request.pk)
 
     assert "Add an ACRO output folder" not in page
     assert _acro_url(group) not in page
@@ -70,7 +70,7 @@ def test_request_detail_acro_link_hidden_from_another_member(client):
 def test_request_detail_acro_link_hidden_from_the_author_once_submitted(client):
     output_request, group = _request_with_group(state=State.SUBMITTED)
 
-    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+    page = _page(client, output_request.author, "outputs:output_request_detail", output_request.pk)
 
     assert "Add an ACRO output folder" not in page
     assert _acro_url(group) not in page
@@ -111,7 +111,7 @@ def test_request_detail_released_links_shown_to_a_member(client):
     member = accredited_researcher()
     output_request = released_request(team=[member])
 
-    page = _page(client, member, "outputs:request_detail", output_request.pk)
+    page = _page(client, member, "outputs:output_request_detail", output_request.pk)
 
     for url in _released_urls(output_request):
         assert url in page
@@ -120,7 +120,7 @@ def test_request_detail_released_links_shown_to_a_member(client):
 def test_request_detail_released_links_hidden_from_a_checker(client):
     output_request = released_request()
 
-    page = _page(client, checker(), "outputs:request_detail", output_request.pk)
+    page = _page(client, checker(), "outputs:output_request_detail", output_request.pk)
 
     for url in _released_urls(output_request):
         assert url not in page
@@ -129,7 +129,7 @@ def test_request_detail_released_links_hidden_from_a_checker(client):
 def test_request_detail_released_links_hidden_before_release(client):
     output_request = approved_request()
 
-    page = _page(client, output_request.author, "outputs:request_detail", output_request.pk)
+    page = _page(client, output_request.author, "outputs:output_request_detail", output_request.pk)
 
     for url in _released_urls(output_request):
         assert url not in page

@@ -36,18 +36,20 @@ def _login(client, user):
 def test_request_create_page_starts_a_draft(client):
     project = ProposalFactory(state=Proposal.State.ACTIVE)
     response = _login(client, project.coordinator).post(
-        reverse("outputs:request_create", kwargs={"project_pk": project.pk}),
+        reverse("outputs:output_request_create", kwargs={"project_pk": project.pk}),
         {"title": "Tables for the paper"},
     )
     output_request = OutputRequest.objects.get()
-    assert response.url == reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+    assert response.url == reverse(
+        "outputs:output_request_detail", kwargs={"pk": output_request.pk}
+    )
     assert output_request.title == "Tables for the paper"
 
 
 def test_request_create_page_closed_project_refused(client):
     project = ProposalFactory(state=Proposal.State.CLOSED)
     response = _login(client, project.coordinator).post(
-        reverse("outputs:request_create", kwargs={"project_pk": project.pk}),
+        reverse("outputs:output_request_create", kwargs={"project_pk": project.pk}),
         {"title": "Tables"},
     )
     assert response.status_code == 200
@@ -250,7 +252,7 @@ def test_request_submit_page_shows_each_unmet_condition(client):
     output_file = OutputFileFactory(group__context="")
     output_request = output_file.group.request
     response = _login(client, output_request.author).post(
-        reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
+        reverse("outputs:output_request_submit", kwargs={"pk": output_request.pk})
     )
     page = response.content.decode()
     assert response.status_code == 200
@@ -262,7 +264,7 @@ def test_request_submit_page_sends_request(client):
     output_request = output_file.group.request
     accredit(output_request.author)
     response = _login(client, output_request.author).post(
-        reverse("outputs:request_submit", kwargs={"pk": output_request.pk})
+        reverse("outputs:output_request_submit", kwargs={"pk": output_request.pk})
     )
     assert response.status_code == 302
     output_request.refresh_from_db()
@@ -272,7 +274,7 @@ def test_request_submit_page_sends_request(client):
 def test_request_withdraw_page_says_what_happens_then_withdraws_draft(client):
     output_file = OutputFileFactory()
     output_request = output_file.group.request
-    url = reverse("outputs:request_withdraw", kwargs={"pk": output_request.pk})
+    url = reverse("outputs:output_request_withdraw", kwargs={"pk": output_request.pk})
     _login(client, output_request.author)
 
     page = client.get(url).content.decode()
@@ -295,7 +297,7 @@ def test_request_detail_page_lists_groups_and_files(client):
     output_file = OutputFileFactory(name="regions.csv")
     output_request = output_file.group.request
     response = _login(client, output_request.author).get(
-        reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+        reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk})
     )
     page = response.content.decode()
     assert output_file.group.name in page
@@ -308,7 +310,7 @@ def test_proposal_detail_links_active_project_output_requests(client):
     response = _login(client, project.coordinator).get(
         reverse("projects:proposal_detail", kwargs={"pk": project.pk})
     )
-    assert reverse("outputs:request_list", kwargs={"project_pk": project.pk}) in (
+    assert reverse("outputs:output_request_list", kwargs={"project_pk": project.pk}) in (
         response.content.decode()
     )
 
@@ -345,7 +347,7 @@ def test_request_detail_page_query_count_fixed(client, user_kind):
     for output_request in (small, large):
         user = output_request.author if user_kind == "author" else checker
         client.force_login(user)
-        url = reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+        url = reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk})
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
@@ -381,7 +383,7 @@ def test_request_detail_page_shows_public_comments_not_private(client):
     )
     page = (
         _login(client, output_request.author)
-        .get(reverse("outputs:request_detail", kwargs={"pk": output_request.pk}))
+        .get(reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk}))
         .content.decode()
     )
     assert "Round cell 3." in page

@@ -16,9 +16,9 @@ from outputs.request.services import (
     file_replace,
     group_add,
     group_update,
-    request_create,
-    request_submit,
-    request_withdraw,
+    output_request_create,
+    output_request_submit,
+    output_request_withdraw,
 )
 from projects.models import Proposal
 from tests.factories import UserFactory
@@ -57,13 +57,13 @@ def _draft(**kwargs):
 def test_request_create_closed_project_refused():
     project = ProposalFactory(state=Proposal.State.CLOSED)
     with pytest.raises(ValidationError, match="accepts no new output requests"):
-        request_create(project=project, by=project.coordinator, title="Tables")
+        output_request_create(project=project, by=project.coordinator, title="Tables")
     assert not OutputRequest.objects.exists()
 
 
 def test_request_create_records_audit_event():
     project = ProposalFactory(state=Proposal.State.ACTIVE)
-    output_request = request_create(project=project, by=project.coordinator, title="Tables")
+    output_request = output_request_create(project=project, by=project.coordinator, title="Tables")
     assert output_request.state == OutputRequest.State.DRAFT
     assert AuditEvent.objects.filter(action="output_request.created").count() == 1
 
@@ -223,7 +223,7 @@ def test_request_submit_each_condition_sentence():
     output_request = _draft()
     group_add(output_request=output_request, by=output_request.author, name="Tables")
     with pytest.raises(TransitionRefused) as caught:
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
     assert caught.value.reasons == [
         "The request needs at least one file.",
         "Every group needs its context and the disclosure controls applied.",
@@ -238,7 +238,7 @@ def test_request_submit_suspended_researcher_refused():
         state=Accreditation.State.SUSPENDED
     )
     with pytest.raises(TransitionRefused) as caught:
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
     assert caught.value.reasons == [
         "The author must hold active accreditation: a suspended or expired researcher cannot "
         "submit outputs."
@@ -251,7 +251,7 @@ def test_request_submit_closed_project_refused():
     accredit(output_request.author)
     Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
     with pytest.raises(TransitionRefused, match="only while the project is active"):
-        request_submit(output_request=output_request, by=output_request.author)
+        output_request_submit(output_request=output_request, by=output_request.author)
 
 
 def test_request_submit_emails_checkers_and_audits(
@@ -275,13 +275,15 @@ def test_request_resubmit_after_return():
         state=OutputRequest.State.RETURNED, returned_at=timezone.now()
     )
     output_request.refresh_from_db()
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
     assert output_request.state == OutputRequest.State.SUBMITTED
 
 
 def test_request_withdraw_from_draft():
     output_request = _draft()
-    output_request = request_withdraw(output_request=output_request, by=output_request.author)
+    output_request = output_request_withdraw(
+        output_request=output_request, by=output_request.author
+    )
     assert output_request.state == OutputRequest.State.WITHDRAWN
     assert AuditEvent.objects.filter(action="output_request.withdraw").exists()
 
@@ -289,4 +291,4 @@ def test_request_withdraw_from_draft():
 def test_request_withdraw_submitted_refused():
     output_request = output_request_submitted()
     with pytest.raises(TransitionRefused):
-        request_withdraw(output_request=output_request, by=output_request.author)
+        output_request_withdraw(output_request=output_request, by=output_request.author)

@@ -75,7 +75,7 @@ def test_review_submit_by_many_checkers_at_once_through_the_page_never_fails(nee
     for by in checkers:
         for output_file in files_of(output_request):
             file_vote_set(output_file=output_file, vote="approve", by=by)
-    url = reverse("outputs:review", kwargs={"pk": output_request.pk})
+    url = reverse("outputs:review_submit", kwargs={"pk": output_request.pk})
     clients = []
     for by in checkers:
         client = Client()
@@ -89,9 +89,7 @@ def test_review_submit_by_many_checkers_at_once_through_the_page_never_fails(nee
             barrier.wait(timeout=10)
             # Pressed again and again, as an impatient checker does: each press after the first
             # is refused and shows the page, read afresh, while the others are still pressing.
-            outcomes[index] = [
-                client.post(url, {"action": "submit"}).status_code for _ in range(PRESSES)
-            ]
+            outcomes[index] = [client.post(url, {}).status_code for _ in range(PRESSES)]
         except Exception as error:  # the test reports whatever a thread met
             outcomes[index] = error
         finally:

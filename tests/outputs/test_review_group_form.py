@@ -11,7 +11,7 @@ from django.utils.html import escape
 from audit.models import AuditEvent
 from outputs.check.services import file_checks_run
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
-from outputs.request.services import file_remove, file_replace, request_submit
+from outputs.request.services import file_remove, file_replace, output_request_submit
 from outputs.review.services import (
     file_vote_set,
     group_comment_add,
@@ -24,6 +24,7 @@ from tests.outputs.review_helpers import (
     checker,
     files_of,
     group_form,
+    group_url,
     review_with,
     submitted_request,
 )
@@ -54,7 +55,7 @@ def _second_round(files_per_group=2, groups=1, *, change=None):
     output_request = output_request_return(output_request=output_request, by=two)
     if change is not None:
         change(files_of(output_request)[0], output_request.author)
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
     return output_request, one, two
 
 
@@ -184,7 +185,7 @@ def test_review_page_group_form_saves_the_group_and_returns_to_it(client):
     client.force_login(checker())
 
     response = client.post(
-        review_url(output_request),
+        group_url(group),
         group_form(
             group,
             {first: "approve", second: ("changes", "Row 3 is small.")},
@@ -203,7 +204,7 @@ def test_review_page_group_form_saves_the_group_and_returns_to_it(client):
     assert f"Your votes and comments on {group.name} have been saved." in page
     assert f'id="group-{group.pk}"' in page
     # Each group is one form: one button per group, none per file.
-    assert page.count('name="action" value="group"') == 3
+    assert len(re.findall(r'action="/outputs/checking/\d+/groups/\d+/', page)) == 3
     assert "Save vote<" not in page
 
 
@@ -214,7 +215,7 @@ def test_review_page_group_form_errors_in_a_summary_with_everything_entered_kept
     client.force_login(checker())
 
     response = client.post(
-        review_url(output_request),
+        group_url(group),
         group_form(
             group,
             {first: ("approve", ""), second: ("approve", "A structural zero."), third: "changes"},
@@ -248,7 +249,7 @@ def test_review_page_group_form_comment_without_a_vote_is_kept_with_an_error(cli
     client.force_login(checker())
 
     response = client.post(
-        review_url(output_request),
+        group_url(first.group),
         group_form(first.group, {first: "approve"})
         | {f"group-{first.group.pk}-comment_{second.pk}": "Is row 3 a total?"},
     )
@@ -263,16 +264,20 @@ def test_review_page_group_form_comment_without_a_vote_is_kept_with_an_error(cli
 def test_review_page_group_form_with_nothing_entered_says_so(client):
     output_request = submitted_request()
     client.force_login(checker())
-    response = client.post(review_url(output_request), group_form(output_request.groups.get()))
+    group = output_request.groups.get()
+    response = client.post(group_url(group), group_form(group))
     assert response.status_code == 200
     assert "Choose a vote on a file in Group 1, or write a comment." in response.content.decode()
 
 
-@pytest.mark.parametrize("group", ["", "abc", "99999999999999999999999", "0"])
+@pytest.mark.parametrize("group", ["another", "99999999999999999999999", "0"])
 def test_review_page_group_form_for_no_such_group_not_found(client, group):
     output_request = submitted_request()
+    another = submitted_request().groups.get()
     client.force_login(checker())
-    response = client.post(review_url(output_request), {"action": "group", "group": group})
+    group_pk = another.pk if group == "another" else int(group)
+    url = reverse("outputs:review_group", kwargs={"pk": output_request.pk, "group_pk": group_pk})
+    response = client.post(url, group_form(another))
     assert response.status_code == 404
 
 
@@ -308,4 +313,4 @@ def test_review_page_in_a_second_round_queries_do_not_grow_with_files(
     with django_assert_max_num_queries(24):
         response = client.get(review_url(output_request))
     assert response.status_code == 200
-    assert response.content.decode().count('name="action" value="group"') == groups
+    assert response.content.decode().count("Save votes and comments<") == groups

@@ -11,8 +11,10 @@ from tests.outputs.review_helpers import (
     checker,
     files_of,
     group_form,
+    group_url,
     review_with,
     reviewed_request,
+    step_url,
     submitted_request,
 )
 from tests.projects.factories import TeamMemberFactory
@@ -75,7 +77,7 @@ def test_review_page_vote_without_comment_on_failed_file_shows_error(client):
     client.force_login(checker())
     output_file = files_of(output_request)[0]
     response = client.post(
-        review_url(output_request), group_form(output_file.group, {output_file: "approve"})
+        group_url(output_file.group), group_form(output_file.group, {output_file: "approve"})
     )
     assert response.status_code == 200
     assert "its automated checks failed" in response.content.decode()
@@ -88,10 +90,10 @@ def test_review_page_vote_and_submit(client):
     client.force_login(me)
     output_file = files_of(output_request)[0]
     response = client.post(
-        review_url(output_request), group_form(output_file.group, {output_file: "approve"})
+        group_url(output_file.group), group_form(output_file.group, {output_file: "approve"})
     )
     assert response.status_code == 302
-    response = client.post(review_url(output_request), {"action": "submit"}, follow=True)
+    response = client.post(step_url(output_request, "submit"), {}, follow=True)
     assert "Your review has been submitted." in response.content.decode()
     output_request.refresh_from_db()
     assert output_request.state == State.PARTIALLY_REVIEWED
@@ -109,7 +111,7 @@ def test_review_page_hides_the_other_vote_until_both_in(client):
 def test_review_page_approve_refused_shows_condition(client):
     output_request, one, _ = reviewed_request(vote_two="changes")
     client.force_login(one)
-    response = client.post(review_url(output_request), {"action": "approve"})
+    response = client.post(step_url(output_request, "approve"), {})
     assert response.status_code == 200
     assert "Every file must be approved by both checkers." in response.content.decode()
     output_request.refresh_from_db()
@@ -119,12 +121,12 @@ def test_review_page_approve_refused_shows_condition(client):
 def test_review_page_reject_needs_reasons(client):
     output_request, one, _ = reviewed_request()
     client.force_login(one)
-    response = client.post(review_url(output_request), {"action": "reject", "reject-reasons": ""})
+    response = client.post(step_url(output_request, "reject"), {"reject-reasons": ""})
     assert response.status_code == 200
     assert "Say why the request is rejected." in response.content.decode()
     response = client.post(
-        review_url(output_request),
-        {"action": "reject", "reject-reasons": "Disclosive.", "confirmed": "yes"},
+        step_url(output_request, "reject"),
+        {"reject-reasons": "Disclosive.", "confirmed": "yes"},
     )
     assert response.status_code == 302
     output_request.refresh_from_db()
@@ -134,9 +136,9 @@ def test_review_page_reject_needs_reasons(client):
 def test_review_page_reject_asks_first_then_rejects(client):
     output_request, one, _ = reviewed_request()
     client.force_login(one)
-    posted = {"action": "reject", "reject-reasons": "Cells under 10 in table 2."}
+    posted = {"reject-reasons": "Cells under 10 in table 2."}
 
-    asked = client.post(review_url(output_request), posted)
+    asked = client.post(step_url(output_request, "reject"), posted)
 
     page = asked.content.decode()
     assert asked.status_code == 200
@@ -148,7 +150,9 @@ def test_review_page_reject_asks_first_then_rejects(client):
     assert output_request.state == State.REVIEWED  # nothing happens before it is confirmed
     assert not AuditEvent.objects.filter(action="output_request.reject").exists()
 
-    response = client.post(review_url(output_request), {**posted, "confirmed": "yes"}, follow=True)
+    response = client.post(
+        step_url(output_request, "reject"), {**posted, "confirmed": "yes"}, follow=True
+    )
 
     assert "The request has been rejected." in response.content.decode()
     output_request.refresh_from_db()
@@ -160,9 +164,7 @@ def test_review_page_reject_not_possible_yet_is_refused_without_asking(client):
     output_request = submitted_request()
     client.force_login(checker())
 
-    response = client.post(
-        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
-    )
+    response = client.post(step_url(output_request, "reject"), {"reject-reasons": "Disclosive."})
 
     page = response.content.decode()
     assert "is not possible now" in page
@@ -176,9 +178,7 @@ def test_review_page_reject_once_checking_has_closed_is_refused_without_asking(c
     Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
     client.force_login(one)
 
-    response = client.post(
-        review_url(output_request), {"action": "reject", "reject-reasons": "Disclosive."}
-    )
+    response = client.post(step_url(output_request, "reject"), {"reject-reasons": "Disclosive."})
 
     page = response.content.decode()
     assert "can be checked and released only while its project is active" in page
@@ -190,17 +190,17 @@ def test_review_page_reject_once_checking_has_closed_is_refused_without_asking(c
 def test_review_page_return_needs_public_comment_then_returns(client):
     output_request, one, _ = reviewed_request(vote_two="changes")
     client.force_login(one)
-    response = client.post(review_url(output_request), {"action": "return"})
+    response = client.post(step_url(output_request, "return"), {})
     assert response.status_code == 200
     assert "needs a public comment" in response.content.decode()
 
     group = output_request.groups.get()
     response = client.post(
-        review_url(output_request),
+        group_url(group),
         group_form(group, text="Round the counts to the nearest 5.", public=True),
     )
     assert response.status_code == 302
-    response = client.post(review_url(output_request), {"action": "return"})
+    response = client.post(step_url(output_request, "return"), {})
     assert response.status_code == 302
     output_request.refresh_from_db()
     assert output_request.state == State.RETURNED

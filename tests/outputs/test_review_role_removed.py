@@ -24,7 +24,9 @@ from tests.outputs.review_helpers import (
     checker,
     files_of,
     group_form,
+    group_url,
     review_with,
+    step_url,
     submitted_request,
 )
 
@@ -55,7 +57,7 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
     first, second = files_of(output_request)
     assert (
         browser.post(
-            review_url(output_request),
+            group_url(first.group),
             group_form(first.group, {first: "approve"}),
         ).status_code
         == 302
@@ -71,8 +73,8 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
 
     assert removed.status_code == 302
     vote = group_form(second.group, {second: "approve"})
-    assert browser.post(review_url(output_request), vote).status_code == 403
-    assert browser.post(review_url(output_request), {"action": "submit"}).status_code == 403
+    assert browser.post(group_url(second.group), vote).status_code == 403
+    assert browser.post(step_url(output_request, "submit"), {}).status_code == 403
     assert not Review.objects.filter(checker=leaving).exists()
     assert not FileVote.objects.exists()
     assert not GroupComment.objects.exists()

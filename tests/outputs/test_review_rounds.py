@@ -3,7 +3,7 @@ import pytest
 from audit.models import AuditEvent
 from outputs.check.services import file_checks_run
 from outputs.models import OutputRequest
-from outputs.request.services import file_replace, request_submit
+from outputs.request.services import file_replace, output_request_submit
 from outputs.review.services import (
     file_vote_set,
     group_comment_add,
@@ -41,7 +41,7 @@ def test_returned_request_replaced_file_and_resubmitted_needs_two_new_approvals(
         upload_file=upload(SMALL_TABLE_CSV.replace(b"North,25", b"North,*"), "table-v2.csv"),
     )
     file_checks_run(file=new)
-    output_request = request_submit(output_request=output_request, by=output_request.author)
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
     assert output_request.state == State.SUBMITTED
 
     # The first round's approval does not carry over to the new round or the new file.

@@ -343,7 +343,7 @@ def test_project_page_of_an_ended_project_says_what_is_left_and_links_the_output
     assert page.status_code == 200
     assert '<strong class="govuk-tag govuk-tag--yellow">Ended</strong>' in page.text
     assert "until 30 March 2027" in page.text
-    requests = reverse("outputs:request_list", kwargs={"project_pk": project.pk})
+    requests = reverse("outputs:output_request_list", kwargs={"project_pk": project.pk})
     released = reverse("outputs:project_outputs", kwargs={"project_pk": project.pk})
     assert f'id="output-requests" href="{requests}"' in page.text
     assert f'id="released-outputs" href="{released}"' in page.text

@@ -445,7 +445,12 @@ def seed_output_request(command):
 
     from outputs.check.services import file_checks_run
     from outputs.models import OutputRequest, OutputType
-    from outputs.request.services import file_add, group_add, request_create, request_submit
+    from outputs.request.services import (
+        file_add,
+        group_add,
+        output_request_create,
+        output_request_submit,
+    )
     from projects.models import Proposal
 
     project = Proposal.objects.filter(
@@ -458,7 +463,9 @@ def seed_output_request(command):
         project=project, title=DEMO_OUTPUT_REQUEST
     ).first()
     if output_request is None:
-        output_request = request_create(project=project, by=author, title=DEMO_OUTPUT_REQUEST)
+        output_request = output_request_create(
+            project=project, by=author, title=DEMO_OUTPUT_REQUEST
+        )
         group = group_add(
             output_request=output_request,
             by=author,
@@ -475,7 +482,7 @@ def seed_output_request(command):
         # What the worker does once the upload commits; the demo needs no worker.
         file_checks_run(file=output_file)
     if output_request.state == OutputRequest.State.DRAFT:
-        output_request = request_submit(output_request=output_request, by=author)
+        output_request = output_request_submit(output_request=output_request, by=author)
     command.stdout.write(
         f"Output request “{output_request.title}” is {output_request.get_state_display().lower()}."
     )

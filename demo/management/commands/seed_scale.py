@@ -1331,7 +1331,7 @@ class Seeder:
             plans.append((kinds, checkers))
         self.insert(OutputRequest, requests)
         for output_request, steps in zip(requests, histories, strict=True):
-            link = reverse("outputs:request_detail", kwargs={"pk": output_request.pk})
+            link = reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk})
             self.audit(output_request, steps, owner=output_request.author, link=link)
         self.output_rows(requests, histories, plans, tables)
 
