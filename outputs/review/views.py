@@ -226,43 +226,28 @@ def _step(request, pk, *, done, fire, form=None, confirm=None):
     )
 
 
-@role_required(Role.OUTPUT_CHECKER)
-@require_http_methods(["GET", "POST"])
-def review_submit(request, pk):
-    return _step(
-        request,
-        pk,
-        done=DONE["submit"],
-        fire=lambda output_request, data: services.review_submit(
-            output_request=output_request, by=request.user, request=request
-        ),
-    )
+def _step_view(service, done):
+    """The view of a step that needs nothing but the checker's press: ``service`` is called
+    with the request and the checker."""
+
+    @role_required(Role.OUTPUT_CHECKER)
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        return _step(
+            request,
+            pk,
+            done=done,
+            fire=lambda output_request, data: service(
+                output_request=output_request, by=request.user, request=request
+            ),
+        )
+
+    return view
 
 
-@role_required(Role.OUTPUT_CHECKER)
-@require_http_methods(["GET", "POST"])
-def output_request_approve(request, pk):
-    return _step(
-        request,
-        pk,
-        done=DONE["approve"],
-        fire=lambda output_request, data: services.output_request_approve(
-            output_request=output_request, by=request.user, request=request
-        ),
-    )
-
-
-@role_required(Role.OUTPUT_CHECKER)
-@require_http_methods(["GET", "POST"])
-def output_request_return(request, pk):
-    return _step(
-        request,
-        pk,
-        done=DONE["return"],
-        fire=lambda output_request, data: services.output_request_return(
-            output_request=output_request, by=request.user, request=request
-        ),
-    )
+review_submit = _step_view(services.review_submit, DONE["submit"])
+output_request_approve = _step_view(services.output_request_approve, DONE["approve"])
+output_request_return = _step_view(services.output_request_return, DONE["return"])
 
 
 @role_required(Role.OUTPUT_CHECKER)
