@@ -4,9 +4,18 @@
 the scheduled steps of the other machines are.
 """
 
+from typing import TYPE_CHECKING
 
-def is_the_service(obj, user):
+from django.db import models
+
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL, which workflow, below every app, cannot import.
+    from django.contrib.auth.models import _User as User
+
+
+def is_the_service(obj: models.Model, user: "User | None") -> bool:
     return user is None
 
 
-is_the_service.message = "The service itself, in the background, never a person."
+# A function attribute, which a type cannot declare: read by workflow.graph.sentence.
+is_the_service.message = "The service itself, in the background, never a person."  # type: ignore[attr-defined]
