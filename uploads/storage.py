@@ -7,6 +7,7 @@ from views that have checked permission first.
 import secrets
 from pathlib import PurePosixPath
 
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -68,7 +69,7 @@ class UploadBatch:
         return previous
 
 
-def delete_after_commit(storage, name):
+def delete_after_commit(storage: Storage, name: str | None) -> None:
     """Remove a replaced or deleted file once the change that let go of it is committed."""
     if name:
         transaction.on_commit(lambda: storage.delete(name))
