@@ -29,7 +29,7 @@ class OutputType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def output_file_path(instance, filename):
+def output_file_path(instance: "OutputFile", filename: str) -> str:
     """Where an output's content is kept: named by its SHA-256 under a private prefix, so
     identical content is stored once and no name a person chose ever becomes a path."""
     digest = instance.sha256

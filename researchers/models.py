@@ -42,16 +42,16 @@ class User(AbstractUser):
     class Meta:
         ordering = ["email"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.full_name or self.email
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    def held_roles(self):
+    def held_roles(self) -> list[Role]:
         """The roles this user holds, in the order Role lists them.
 
         Reads ``groups.all()``, so a list that prefetched groups asks no further query.
@@ -59,7 +59,7 @@ class User(AbstractUser):
         names = {group.name for group in self.groups.all()}
         return [role for role in Role if role.value in names]
 
-    def role_labels(self):
+    def role_labels(self) -> list[str]:
         return [role.label for role in self.held_roles()]
 
 

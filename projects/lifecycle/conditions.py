@@ -2,9 +2,14 @@
 and whether its team's access is open. Each rule's ``message`` is the sentence shown to the
 user when the rule is not met yet."""
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from projects import hooks
+
+if TYPE_CHECKING:
+    from projects.models import Proposal
 
 
 def is_not_an_amendment(proposal):
@@ -63,7 +68,7 @@ team_two_factor_to_start.message = (
 )
 
 
-def past_end_date(proposal):
+def past_end_date(proposal: "Proposal") -> bool:
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
 
 

@@ -73,7 +73,7 @@ def projects_grace_over(*, on: date | None = None) -> QuerySet[Proposal]:
     )
 
 
-def amendment_open_for(project):
+def amendment_open_for(project: Proposal) -> Proposal | None:
     """The amendment of ``project`` still being written or considered, or None."""
     return (
         project.amendments.filter(state__in=Proposal.BEFORE_DECISION)
