@@ -22,7 +22,7 @@ _PREFERENCE = ("pdf", "png", "jpeg", "xlsx", "svg", "csv", "txt")
 class ValidatedUpload:
     """An uploaded file that passed ``validate_upload``, with what its content turned out to be."""
 
-    file: object
+    file: "File[bytes]"
     kind: str
     extension: str
     content_type: str

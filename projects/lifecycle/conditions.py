@@ -85,7 +85,7 @@ end_date_not_passed.message = (
 )
 
 
-def access_open(proposal):
+def access_open(proposal: "Proposal") -> bool:
     """The project is active and its end date has not passed: its team may still make and send
     output requests."""
     return proposal.state == proposal.State.ACTIVE and not past_end_date(proposal)
