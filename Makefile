@@ -20,10 +20,11 @@ install: .venv/.installed  ## Install what is missing: Debian packages, uv, Pyth
 	$(UV) sync --frozen
 	@touch $@
 
-lint: install  ## ruff (lint and format check) and djLint on the templates
+lint: install  ## ruff (lint and format check), djLint on the templates, mypy (strict) on workflow and the services
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen djlint templates --lint
+	$(UV) run --frozen mypy
 
 format: install  ## Apply ruff's fixes and formatting
 	$(UV) run --frozen ruff check --fix .
@@ -60,4 +61,4 @@ mutate: install  ## Mutation testing of the policy's rules, then the score per m
 	$(UV) run --frozen python scripts/mutation_score.py
 
 clean:
-	rm -rf var .venv .pytest_cache .ruff_cache
+	rm -rf var .venv .pytest_cache .ruff_cache .mypy_cache

@@ -6,6 +6,8 @@ that builds on another (the supervisor's organisation builds on there being a su
 met while the one it builds on is not, so each missing thing is said once.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -13,6 +15,9 @@ from researchers import criteria
 
 from .dates import add_years
 from .levels import Level
+
+if TYPE_CHECKING:
+    from .models import AccreditationApplication
 
 # Screening checks the secretariat ticks, in the order the page lists them.
 SCREENING_CHECKS = (
@@ -24,7 +29,7 @@ SCREENING_CHECKS = (
 )
 
 
-def screening_checks_needed(application):
+def screening_checks_needed(application: "AccreditationApplication") -> list[tuple[str, str]]:
     """The screening checks this application needs: the supervisor only when provisional."""
     return [
         (key, label)

@@ -1,4 +1,7 @@
-def add_years(day, years):
+import datetime
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
     """``day`` moved by whole ``years`` (negative for earlier); 29 February becomes 28 February."""
     try:
         return day.replace(year=day.year + years)
@@ -17,7 +20,7 @@ def years_for(level):
     return settings.ACCREDITATION_FULL_YEARS
 
 
-def validity_for(level, *, start):
+def validity_for(level: str, *, start: datetime.date) -> tuple[datetime.date, datetime.date]:
     """(valid_from, valid_until) of an accreditation at ``level`` starting on ``start``."""
     return start, add_years(start, years_for(level))
 

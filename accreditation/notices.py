@@ -5,12 +5,19 @@ The steps' notices are registered in ``notifications.hooks`` by ``AccreditationC
 the emails are sent once the step has committed.
 """
 
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from notifications.hooks import Notice, notices_to
 from notifications.services import Message, object_about, object_key
 
 from .selectors import secretariat_users
+
+if TYPE_CHECKING:
+    from researchers.models import User
+
+    from .models import AccreditationApplication
 
 APPLICATION = "accreditation.AccreditationApplication"
 ACCREDITATION = "accreditation.Accreditation"
@@ -148,7 +155,7 @@ NOTICES = {
 SUPERVISION_REQUEST = "accreditation_application.supervision_request"
 
 
-def supervision_request(application, *, supervisor):
+def supervision_request(application: "AccreditationApplication", *, supervisor: "User") -> Message:
     """The supervisor a provisional applicant names is asked to confirm or decline."""
     link = reverse("accreditation:supervision", kwargs={"pk": application.pk})
     return Message(
@@ -171,7 +178,9 @@ def supervision_request(application, *, supervisor):
     )
 
 
-def supervision_answered(application, *, supervisor, confirmed):
+def supervision_answered(
+    application: "AccreditationApplication", *, supervisor: "User", confirmed: bool
+) -> Message:
     """The applicant hears whether the supervisor they named has confirmed or declined."""
     link = reverse("accreditation:application_detail")
     verb = "confirm" if confirmed else "decline"

@@ -1,10 +1,11 @@
 """Reads that several pages, services and other apps share, each in a fixed number of queries."""
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -12,10 +13,15 @@ from identity.roles import Role
 
 from .models import Accreditation, AccreditationApplication
 
+if TYPE_CHECKING:
+    from researchers.models import User
+
 State = AccreditationApplication.State
 
 
-def accreditation_active_for(user, *, on=None):
+def accreditation_active_for(
+    user: "User", *, on: datetime.date | None = None
+) -> Accreditation | None:
     """The user's accreditation that is active and in date on ``on`` (today), or None.
 
     The one with the latest end date when a renewal overlaps the accreditation it renews.
@@ -33,7 +39,7 @@ def accreditation_active_for(user, *, on=None):
     )
 
 
-def accreditation_latest_for(user):
+def accreditation_latest_for(user: "User") -> Accreditation | None:
     """The user's most recent accreditation in any state, or None."""
     return (
         Accreditation.objects.filter(researcher=user)
@@ -43,7 +49,7 @@ def accreditation_latest_for(user):
     )
 
 
-def application_open_for(user):
+def application_open_for(user: "User") -> AccreditationApplication | None:
     """The user's application that is not yet decided or withdrawn, or None."""
     return (
         AccreditationApplication.objects.filter(
@@ -65,7 +71,9 @@ def application_latest_for(user):
     )
 
 
-def renewable_accreditation_for(user, *, on=None):
+def renewable_accreditation_for(
+    user: "User", *, on: datetime.date | None = None
+) -> Accreditation | None:
     """The accreditation a renewal would carry on from: active, or expired recently enough."""
     on = on or timezone.localdate()
     since = on - datetime.timedelta(days=settings.ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS)
@@ -128,7 +136,7 @@ def secretariat_users():
     return get_user_model().objects.filter(groups__name=Role.SECRETARIAT, is_active=True)
 
 
-def accreditations_lapsed(*, on=None):
+def accreditations_lapsed(*, on: datetime.date | None = None) -> QuerySet[Accreditation]:
     """Active accreditations whose last valid day is before ``on`` (today)."""
     on = on or timezone.localdate()
     return Accreditation.objects.filter(state=Accreditation.State.ACTIVE, valid_until__lt=on)

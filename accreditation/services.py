@@ -10,14 +10,18 @@ sentences for a step not possible yet, ``ValidationError`` for bad input.
 """
 
 import logging
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
 from notifications.services import notifications_done, notify
+from researchers.models import User
 from workflow.errors import TransitionRefused
 from workflow.services import check_user_may_fire, transition_fire
 
@@ -35,11 +39,14 @@ from .permissions import (
 logger = logging.getLogger(__name__)
 
 
-def _lock(obj):
+M = TypeVar("M", bound=models.Model)
+
+
+def _lock(obj: M) -> M:
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
 
-def _required(value, field, message):
+def _required(value: str | None, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
@@ -55,7 +62,7 @@ SUSPENDED_NO_APPLICATION = (
 )
 
 
-def application_start(*, by, request=None):
+def application_start(*, by: User, request: HttpRequest | None = None) -> AccreditationApplication:
     """Start a draft application for ``by``; refused while one is open, while they are
     accredited, and while their accreditation is suspended (the secretariat decides first
     whether to reinstate or revoke it)."""
@@ -82,7 +89,7 @@ def application_start(*, by, request=None):
     return application
 
 
-def _refuse_if_open(user):
+def _refuse_if_open(user: User) -> None:
     # Locking the user's row makes two quick clicks on "Start" queue up instead of racing.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if selectors.application_open_for(user) is not None:
@@ -91,7 +98,7 @@ def _refuse_if_open(user):
         )
 
 
-def application_renew(*, by, request=None):
+def application_renew(*, by: User, request: HttpRequest | None = None) -> AccreditationApplication:
     """Start an application renewing ``by``'s active or recently expired accreditation.
 
     The profile, qualifications, training and declaration live on the researcher, so they carry
@@ -121,14 +128,14 @@ def application_renew(*, by, request=None):
 
 def application_update(
     *,
-    application,
-    by,
-    kind,
-    supervisor_email="",
-    register_consent=False,
-    publish_commitment=False,
-    request=None,
-):
+    application: AccreditationApplication,
+    by: User,
+    kind: str,
+    supervisor_email: str | None = "",
+    register_consent: bool = False,
+    publish_commitment: bool = False,
+    request: HttpRequest | None = None,
+) -> AccreditationApplication:
     """Save the applicant's route, supervisor and commitments on a draft or returned application.
 
     Naming a new supervisor asks them (by email) to confirm; their earlier answer, if any, no
@@ -181,7 +188,7 @@ def application_update(
     return application
 
 
-def _supervisor_from_email(email, *, applicant):
+def _supervisor_from_email(email: str | None, *, applicant: User) -> User:
     email = (email or "").strip()
     if not email:
         raise ValidationError(
@@ -206,7 +213,13 @@ def _supervisor_from_email(email, *, applicant):
 # Supervision
 
 
-def _supervision_answer(*, application, by, request, confirmed):
+def _supervision_answer(
+    *,
+    application: AccreditationApplication,
+    by: User,
+    request: HttpRequest | None,
+    confirmed: bool,
+) -> AccreditationApplication:
     with transaction.atomic():
         application = _lock(application)
         check_user_is_named_supervisor(application, by)
@@ -235,12 +248,16 @@ def _supervision_answer(*, application, by, request, confirmed):
     return application
 
 
-def supervision_confirm(*, application, by, request=None):
+def supervision_confirm(
+    *, application: AccreditationApplication, by: User, request: HttpRequest | None = None
+) -> AccreditationApplication:
     """The named supervisor agrees to supervise the applicant."""
     return _supervision_answer(application=application, by=by, request=request, confirmed=True)
 
 
-def supervision_decline(*, application, by, request=None):
+def supervision_decline(
+    *, application: AccreditationApplication, by: User, request: HttpRequest | None = None
+) -> AccreditationApplication:
     """The named supervisor will not supervise the applicant."""
     return _supervision_answer(application=application, by=by, request=request, confirmed=False)
 
@@ -248,7 +265,9 @@ def supervision_decline(*, application, by, request=None):
 # The application's steps
 
 
-def application_submit(*, application, by, request=None):
+def application_submit(
+    *, application: AccreditationApplication, by: User, request: HttpRequest | None = None
+) -> AccreditationApplication:
     """Send the application to the secretariat, once every submission condition is met."""
     with transaction.atomic():
         application = transition_fire(
@@ -261,12 +280,20 @@ def application_submit(*, application, by, request=None):
     return application
 
 
-def application_withdraw(*, application, by, request=None):
+def application_withdraw(
+    *, application: AccreditationApplication, by: User, request: HttpRequest | None = None
+) -> AccreditationApplication:
     """The applicant withdraws an application before it is decided."""
     return transition_fire(obj=application, transition="withdraw", by=by, request=request)
 
 
-def application_screen(*, application, checks, by, request=None):
+def application_screen(
+    *,
+    application: AccreditationApplication,
+    checks: Iterable[str],
+    by: User,
+    request: HttpRequest | None = None,
+) -> AccreditationApplication:
     """Record which screening checks the secretariat has ticked on a submitted application."""
     with transaction.atomic():
         application = _lock(application)
@@ -286,7 +313,13 @@ def application_screen(*, application, checks, by, request=None):
     return application
 
 
-def application_return(*, application, comments, by, request=None):
+def application_return(
+    *,
+    application: AccreditationApplication,
+    comments: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> AccreditationApplication:
     """Send the application back to the applicant with what to change."""
     comments = _required(comments, "comments", "Enter what the applicant needs to change.")
     with transaction.atomic():
@@ -301,7 +334,14 @@ def application_return(*, application, comments, by, request=None):
     return application
 
 
-def application_approve(*, application, level, by, request=None, reasons=""):
+def application_approve(
+    *,
+    application: AccreditationApplication,
+    level: str,
+    by: User,
+    request: HttpRequest | None = None,
+    reasons: str = "",
+) -> Accreditation:
     """Approve the application at ``level`` and create the accreditation it grants.
 
     Full accreditation only for an applicant meeting the full criteria; provisional only with a
@@ -350,7 +390,13 @@ def application_approve(*, application, level, by, request=None, reasons=""):
     return accreditation
 
 
-def application_reject(*, application, reasons, by, request=None):
+def application_reject(
+    *,
+    application: AccreditationApplication,
+    reasons: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> AccreditationApplication:
     """Refuse the application, saying why."""
     reasons = _required(reasons, "reasons", "Enter the reasons for rejecting the application.")
     with transaction.atomic():
@@ -368,9 +414,16 @@ def application_reject(*, application, reasons, by, request=None):
 # The accreditation's steps
 
 
-def _accreditation_step(*, accreditation, transition, reasons, by, request):
+def _accreditation_step(
+    *,
+    accreditation: Accreditation,
+    transition: str,
+    reasons: str,
+    by: User | None,
+    request: HttpRequest | None,
+) -> Accreditation:
     # Expiry has no reasons: the end date is the reason.
-    kwargs = {"reasons": reasons} if transition != "expire" else {}
+    kwargs: dict[str, Any] = {"reasons": reasons} if transition != "expire" else {}
     return transition_fire(
         obj=accreditation,
         transition=transition,
@@ -381,7 +434,13 @@ def _accreditation_step(*, accreditation, transition, reasons, by, request):
     )
 
 
-def accreditation_suspend(*, accreditation, reasons, by, request=None):
+def accreditation_suspend(
+    *,
+    accreditation: Accreditation,
+    reasons: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Accreditation:
     """Suspend an active accreditation, saying why; the researcher loses access at once."""
     reasons = _required(reasons, "reasons", "Enter the reasons for suspending the accreditation.")
     return _accreditation_step(
@@ -393,7 +452,13 @@ def accreditation_suspend(*, accreditation, reasons, by, request=None):
     )
 
 
-def accreditation_revoke(*, accreditation, reasons, by, request=None):
+def accreditation_revoke(
+    *,
+    accreditation: Accreditation,
+    reasons: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Accreditation:
     """Revoke an active or suspended accreditation for good, saying why."""
     reasons = _required(reasons, "reasons", "Enter the reasons for revoking the accreditation.")
     return _accreditation_step(
@@ -405,7 +470,13 @@ def accreditation_revoke(*, accreditation, reasons, by, request=None):
     )
 
 
-def accreditation_reinstate(*, accreditation, by, reasons="", request=None):
+def accreditation_reinstate(
+    *,
+    accreditation: Accreditation,
+    by: User,
+    reasons: str | None = "",
+    request: HttpRequest | None = None,
+) -> Accreditation:
     """Lift a suspension on an accreditation still within its dates."""
     return _accreditation_step(
         accreditation=accreditation,
@@ -416,7 +487,7 @@ def accreditation_reinstate(*, accreditation, by, reasons="", request=None):
     )
 
 
-def accreditation_expire(*, accreditation):
+def accreditation_expire(*, accreditation: Accreditation) -> Accreditation:
     """The service expires one accreditation past its last valid day."""
     return _accreditation_step(
         accreditation=accreditation,
@@ -427,7 +498,7 @@ def accreditation_expire(*, accreditation):
     )
 
 
-def accreditations_expire_lapsed():
+def accreditations_expire_lapsed() -> int:
     """Expire every active accreditation past its end date; return how many expired.
 
     Safe to run again: an accreditation already expired is no longer active, so it is not

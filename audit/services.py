@@ -1,19 +1,26 @@
 import ipaddress
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
+from django.http import HttpRequest
 
 from .models import AuditEvent
 
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL, which audit, below every app, cannot import.
+    from django.contrib.auth.models import _User as User
 
-def _ip_address(text):
+
+def _ip_address(text: str) -> str | None:
     try:
         return str(ipaddress.ip_address(text.strip().strip("[]")))
     except ValueError:
         return None
 
 
-def client_ip(request):
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address, as the service's own proxies saw it, or None.
 
     Behind ``settings.TRUSTED_PROXY_COUNT`` proxies it is the address the outermost of them
@@ -23,7 +30,7 @@ def client_ip(request):
     """
     if request is None:
         return None
-    proxies = settings.TRUSTED_PROXY_COUNT
+    proxies: int = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if len(hops) >= proxies:
@@ -35,14 +42,14 @@ def client_ip(request):
 
 def audit_record(
     *,
-    actor,
-    action,
-    obj=None,
-    from_state="",
-    to_state="",
-    payload=None,
-    request=None,
-):
+    actor: "User | AnonymousUser | None",
+    action: str,
+    obj: models.Model | None = None,
+    from_state: str | None = "",
+    to_state: str | None = "",
+    payload: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
     """Record one audit event. Call it inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of their change.")

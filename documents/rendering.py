@@ -1,5 +1,8 @@
 """HTML to PDF with WeasyPrint, from a Django template and print style sheets kept in static."""
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -27,7 +30,12 @@ def _stylesheet(path):
         return CSS(string=handle.read(), url_fetcher=_data_only_fetcher())
 
 
-def render_pdf(template_name, context, *, stylesheets=DEFAULT_STYLESHEETS):
+def render_pdf(
+    template_name: str,
+    context: Mapping[str, Any],
+    *,
+    stylesheets: Iterable[str] = DEFAULT_STYLESHEETS,
+) -> bytes:
     """The PDF bytes of ``template_name`` rendered with ``context`` and the print style sheets.
 
     ``<meta name="DocumentReference" content="...">`` in the template's head is written to the

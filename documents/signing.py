@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from pyhanko.keys import load_cert_from_pemder
@@ -23,6 +24,9 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from .keys import SigningNotConfigured, signing_material
+
+if TYPE_CHECKING:
+    from pyhanko.sign.timestamps import TimeStamper
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +70,7 @@ def _outside_event_loop(function, *args, **kwargs):
         return executor.submit(function, *args, **kwargs).result()
 
 
-def sha256_hex(data):
+def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -92,7 +96,14 @@ def _timestamper():
     return HTTPTimeStamper(url)
 
 
-def sign_pdf(pdf_bytes, *, field_name, reason, location, timestamper=None):
+def sign_pdf(
+    pdf_bytes: bytes,
+    *,
+    field_name: str,
+    reason: str,
+    location: str,
+    timestamper: "TimeStamper | None" = None,
+) -> bytes:
     """``pdf_bytes`` with an invisible PAdES signature appended as an incremental update.
 
     B-B by default; B-T when settings name DECLARATION_TIMESTAMP_URL or a ``timestamper`` is

@@ -1,6 +1,15 @@
 """Roles are Django groups. This module is the one place that names them."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    # The stubs' name for settings.AUTH_USER_MODEL, which identity, below every app, cannot
+    # import.
+    from django.contrib.auth.models import _User as User
 
 
 class Role(models.TextChoices):
@@ -33,7 +42,7 @@ def user_roles(user):
     return cached
 
 
-def user_roles_forget(*users):
+def user_roles_forget(*users: "User | AnonymousUser | None") -> None:
     """Drop the roles cached on each user, so the next question reads them again.
 
     A service acting under a role calls it once it holds its lock: a role taken away while
@@ -44,7 +53,7 @@ def user_roles_forget(*users):
             user.__dict__.pop("_ars_roles", None)
 
 
-def user_has_role(user, role):
+def user_has_role(user: "User | AnonymousUser", role: Role) -> bool:
     return role in user_roles(user)
 
 

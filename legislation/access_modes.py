@@ -39,7 +39,7 @@ def access_mode_compare(a, b):
     return access_mode_rank(a) - access_mode_rank(b)
 
 
-def access_mode_satisfies(mode, required):
+def access_mode_satisfies(mode: str, required: str) -> bool:
     """True when ``mode`` is at least as strict as ``required``."""
     return access_mode_compare(mode, required) >= 0
 

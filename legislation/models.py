@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -40,7 +42,7 @@ def validate_not_reserved_slug(value):
         )
 
 
-def governs_sorted(values):
+def governs_sorted(values: Iterable[str]) -> list[str]:
     """``values`` in the order of the data journey, not the order they were ticked."""
     order = {value: index for index, value in enumerate(Governs.values)}
     return sorted(set(values), key=lambda value: order.get(value, len(order)))

@@ -1,5 +1,7 @@
 """Reads of the catalogue shared by pages and by later apps, each in a fixed number of queries."""
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 
@@ -46,6 +48,6 @@ def datasets_strictest_access_mode(*, datasets):
     return access_mode_strictest(dataset.access_mode for dataset in datasets)
 
 
-def datasets_needing_consent(*, datasets):
+def datasets_needing_consent(*, datasets: Iterable[Dataset]) -> list[Dataset]:
     """Those of ``datasets`` whose owning department must consent to onward access."""
     return [dataset for dataset in datasets if dataset.consent_required]

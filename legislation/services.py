@@ -1,13 +1,22 @@
 """The only way the catalogue changes: each service validates, saves and audits in one
 transaction, recording every changed field as ``[old, new]``."""
 
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from audit.services import audit_record
 
-from .models import Act, Dataset, governs_sorted
+from .models import Act, Dataset, Department, governs_sorted
 from .permissions import check_user_can_edit_catalogue
+
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL: legislation stands beside researchers, and
+    # cannot import it.
+    from django.contrib.auth.models import _User as User
 
 ACT_FIELDS = ("slug", "title", "year", "governs", "summary", "official_url")
 DATASET_FIELDS = (
@@ -21,7 +30,7 @@ DATASET_FIELDS = (
 )
 
 
-def _act_snapshot(act):
+def _act_snapshot(act: Act) -> dict[str, object]:
     return {
         "slug": act.slug,
         "title": act.title,
@@ -32,7 +41,7 @@ def _act_snapshot(act):
     }
 
 
-def _dataset_snapshot(dataset, acts):
+def _dataset_snapshot(dataset: Dataset, acts: Iterable[Act]) -> dict[str, object]:
     return {
         "slug": dataset.slug,
         "name": dataset.name,
@@ -44,7 +53,7 @@ def _dataset_snapshot(dataset, acts):
     }
 
 
-def _diff(before, after):
+def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[object]]:
     return {
         field: [before.get(field), after[field]]
         for field in after
@@ -52,13 +61,23 @@ def _diff(before, after):
     }
 
 
-def _unknown_fields(changes, allowed):
+def _unknown_fields(changes: Iterable[str], allowed: Iterable[str]) -> None:
     unknown = set(changes) - set(allowed)
     if unknown:
         raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
 
 
-def act_create(*, slug, title, year, governs, summary, official_url="", by, request=None):
+def act_create(
+    *,
+    slug: str,
+    title: str,
+    year: int,
+    governs: Iterable[str],
+    summary: str,
+    official_url: str | None = "",
+    by: "User",
+    request: HttpRequest | None = None,
+) -> Act:
     check_user_can_edit_catalogue(by)
     with transaction.atomic():
         act = Act(
@@ -81,7 +100,7 @@ def act_create(*, slug, title, year, governs, summary, official_url="", by, requ
     return act
 
 
-def act_update(*, act, by, request=None, **changes):
+def act_update(*, act: Act, by: "User", request: HttpRequest | None = None, **changes: Any) -> Act:
     """Change the given fields of ``act``. Writes no audit event when nothing changed."""
     _unknown_fields(changes, ACT_FIELDS)
     check_user_can_edit_catalogue(by)
@@ -108,23 +127,23 @@ def act_update(*, act, by, request=None, **changes):
     return act
 
 
-def _check_gateways(acts):
+def _check_gateways(acts: list[Act]) -> None:
     if not acts:
         raise ValidationError({"acts": "Select at least one act under which the data is held."})
 
 
 def dataset_create(
     *,
-    slug,
-    name,
-    description,
-    department,
-    acts,
-    consent_required,
-    access_mode,
-    by,
-    request=None,
-):
+    slug: str,
+    name: str,
+    description: str,
+    department: Department,
+    acts: Iterable[Act],
+    consent_required: bool,
+    access_mode: str,
+    by: "User",
+    request: HttpRequest | None = None,
+) -> Dataset:
     check_user_can_edit_catalogue(by)
     acts = list(acts)
     _check_gateways(acts)
@@ -150,7 +169,9 @@ def dataset_create(
     return dataset
 
 
-def dataset_update(*, dataset, by, request=None, **changes):
+def dataset_update(
+    *, dataset: Dataset, by: "User", request: HttpRequest | None = None, **changes: Any
+) -> Dataset:
     """Change the given fields of ``dataset`` (``acts`` replaces its gateways)."""
     _unknown_fields(changes, DATASET_FIELDS)
     check_user_can_edit_catalogue(by)

@@ -9,31 +9,40 @@ so a rolled-back change never tells anyone anything.
 """
 
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 
 from .models import Notification
 from .tasks import email_send
 
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL, which notifications, below every app, cannot
+    # import.
+    from django.contrib.auth.models import _User as User
+
 logger = logging.getLogger(__name__)
 
 
-def _addresses(to):
+def _addresses(to: Iterable["User | str | None"]) -> list[str]:
     """Email addresses from users or strings, each once, in the order given."""
     seen = []
     for recipient in to:
-        address = recipient if isinstance(recipient, str) else getattr(recipient, "email", "")
+        address: str | None = (
+            recipient if isinstance(recipient, str) else getattr(recipient, "email", "")
+        )
         address = (address or "").strip()
         if address and address not in seen:
             seen.append(address)
     return seen
 
 
-def email_render(*, template, context):
+def email_render(*, template: str, context: Mapping[str, Any]) -> tuple[str, str]:
     """(plain text, HTML) of ``notifications/email/<template>.txt`` and ``.html``."""
     context = {
         "service_name": settings.SERVICE_NAME,
@@ -46,7 +55,13 @@ def email_render(*, template, context):
     return text.strip() + "\n", html
 
 
-def email_on_commit(*, to, subject, template, context=None):
+def email_on_commit(
+    *,
+    to: Iterable["User | str | None"],
+    subject: str,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+) -> list[str]:
     """Queue one email to each of ``to`` (users or addresses) once the transaction commits.
 
     Each person gets their own message, so nobody sees who else was told. Returns the
@@ -64,7 +79,7 @@ def email_on_commit(*, to, subject, template, context=None):
     return addresses
 
 
-def _queue(*, to, subject, text, html):
+def _queue(*, to: str, subject: str, text: str, html: str) -> None:
     # robust=True: a broker that is down is logged, and never turns a committed step into an
     # error page for the person who took it.
     email_send.delay(to=[to], subject=subject, text=text, html=html)
@@ -75,11 +90,13 @@ def _queue(*, to, subject, text, html):
 class Message:
     """One thing to tell some people: an in-app notification each, and an email each."""
 
-    to: tuple  # users; an address nobody has an account for gets the email alone
+    to: tuple[
+        "User | str | None", ...
+    ]  # users; an address nobody has an account for gets the email alone
     kind: str
     subject: str
     template: str
-    context: dict = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
     link: str = ""
     summary: str = ""
     about: str = ""  # the object and its person, in words
@@ -87,14 +104,14 @@ class Message:
     needs_action: bool = False  # it asks its people to do something
 
 
-def object_key(obj):
+def object_key(obj: models.Model | None) -> str:
     """``app_label.model:pk``: how a notification names the object it is about."""
     if obj is None:
         return ""
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def object_about(obj):
+def object_about(obj: models.Model | None) -> str:
     """The object in words for a notification: its ``notice_about``, else its name."""
     if obj is None:
         return ""
@@ -102,7 +119,7 @@ def object_about(obj):
     return str(about if about is not None else obj)[:300]
 
 
-def notifications_done(obj, *, kinds=None):
+def notifications_done(obj: models.Model | None, *, kinds: Iterable[str] | None = None) -> int:
     """Close the notifications that asked for something about ``obj`` (only those of ``kinds``
     when given): it has moved on, so whatever they asked is done, or no longer anyone's to do.
     Each is marked read as well. Returns how many were closed."""
@@ -118,7 +135,7 @@ def notifications_done(obj, *, kinds=None):
     return waiting.update(done_at=now, read_at=Coalesce("read_at", now))
 
 
-def notify(messages):
+def notify(messages: Iterable[Message]) -> list[Notification]:
     """Add each message to its people's notification lists; email them once the change commits.
 
     One insert for all the notification rows, whatever the number of messages; the emails are
@@ -126,7 +143,7 @@ def notify(messages):
     address in ``to`` instead of a user (someone invited who has no account yet) has no list,
     so it gets the email alone. Returns the notifications created.
     """
-    rows = []
+    rows: list[Notification] = []
     for message in messages:
         recipients = [person for person in dict.fromkeys(message.to) if person is not None]
         rows.extend(

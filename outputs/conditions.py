@@ -1,10 +1,15 @@
 """Rules an output-checking step must meet before it can be taken. Each rule's ``message`` is
 the sentence shown to the user when the rule is not met yet."""
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from projects.lifecycle.conditions import access_open
 from projects.models import Proposal
+
+if TYPE_CHECKING:
+    from outputs.models import OutputRequest
 
 
 def project_active(output_request):
@@ -16,7 +21,7 @@ project_active.message = (
 )
 
 
-def checking_open(output_request):
+def checking_open(output_request: "OutputRequest") -> bool:
     """``review_selectors.checking_open_filter`` is the same rule for a queryset."""
     project = output_request.project
     if project.state == Proposal.State.ACTIVE:

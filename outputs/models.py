@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -29,7 +31,7 @@ class OutputType(models.TextChoices):
     OTHER = "other", "Other"
 
 
-def output_file_path(instance, filename):
+def output_file_path(instance: "OutputFile | SimpleNamespace", filename: str) -> str:
     """Where an output's content is kept: named by its SHA-256 under a private prefix, so
     identical content is stored once and no name a person chose ever becomes a path."""
     digest = instance.sha256

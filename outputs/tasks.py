@@ -32,7 +32,7 @@ def run_checks(self, file_id):
         raise self.retry(exc=error, countdown=10 * (2**self.request.retries)) from error
 
 
-def run_checks_on_commit(file):
+def run_checks_on_commit(file: OutputFile) -> None:
     """Queue the checks on ``file`` once the transaction that stored it has committed."""
     file_id = file.pk
     transaction.on_commit(lambda: run_checks.delay(file_id))

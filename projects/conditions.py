@@ -5,7 +5,13 @@ A rule that builds on another (the end date being after the start builds on ther
 is met while the one it builds on is not, so each missing thing is said once.
 """
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from projects.models import Proposal
 
 ETHICS_ANSWERS = ("yes", "no", "partly")
 ETHICS_QUESTIONS = (
@@ -233,7 +239,7 @@ datasets_have_gateway.message = (
 )
 
 
-def consent_given(proposal):
+def consent_given(proposal: "Proposal") -> bool:
     from .models import DatasetRequest
 
     return not (
@@ -285,7 +291,7 @@ fast_track_eligible.message = (
 # Helpers the rules share
 
 
-def strictest_access_mode(proposal):
+def strictest_access_mode(proposal: "Proposal") -> str | None:
     """The strictest access mode the proposal's requested datasets require, or None."""
     from legislation.selectors import datasets_strictest_access_mode
 
@@ -326,7 +332,7 @@ TEAM_CONDITIONS = (team_accepted, team_accredited, supervisors_on_team, team_two
 
 SUBMISSION_CONDITIONS = (*SECTION_CONDITIONS, *TEAM_CONDITIONS, datasets_have_gateway)
 
-APPROVAL_CONDITIONS = (
+APPROVAL_CONDITIONS: tuple[Callable[["Proposal"], bool], ...] = (
     team_accepted,
     team_accredited,
     supervisors_on_team,
@@ -340,7 +346,7 @@ APPROVAL_CONDITIONS = (
 # The panel
 
 
-def panel_recommendations_in(proposal):
+def panel_recommendations_in(proposal: "Proposal") -> bool:
     submitted = list(
         proposal.assignments.on_panel()
         .filter(recommendation__isnull=False)
@@ -354,4 +360,4 @@ panel_recommendations_in.message = (
 )
 
 
-PANEL_DECISION_CONDITIONS = (panel_recommendations_in,)
+PANEL_DECISION_CONDITIONS: tuple[Callable[["Proposal"], bool], ...] = (panel_recommendations_in,)

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from typing import Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -595,8 +596,8 @@ class DataOwnerRepresentative(models.Model):
         return f"{self.user} for {self.department}"
 
 
-class ReviewerAssignmentQuerySet(models.QuerySet):
-    def on_panel(self):
+class ReviewerAssignmentQuerySet(models.QuerySet["ReviewerAssignment"]):
+    def on_panel(self) -> Self:
         """The reviewers who make up a proposal's panel: those assigned now, and those whose
         recommendation stands after the panel-reviewer role was taken away from them."""
         return self.filter(Q(removed_at__isnull=True) | Q(recommendation_stands=True))

@@ -5,6 +5,9 @@ sent once the step has committed, so what the step recorded beside the transitio
 screening comments, the refused consent, the panel's decision) is there to read.
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.urls import reverse, reverse_lazy
 
 from accreditation.notices import secretariat_recipients, secretariat_unless_from_draft
@@ -22,6 +25,12 @@ from .models import (
     Proposal,
     ScreeningReview,
 )
+
+if TYPE_CHECKING:
+    from legislation.models import Department
+    from researchers.models import User
+
+    from .models import ReviewerAssignment, TeamMember
 
 PROPOSAL = "projects.Proposal"
 ACCREDITATION = "accreditation.Accreditation"
@@ -495,7 +504,7 @@ def _panel_link(proposal):
     return reverse("projects:panel", kwargs={"pk": proposal.pk})
 
 
-def team_invitation(member, *, invitee, by):
+def team_invitation(member: "TeamMember", *, invitee: "User | None", by: "User") -> Message:
     """The person invited onto ``member``'s team hears of it and is asked to answer.
 
     ``invitee`` is the account at the invited address, or None: an address nobody has an
@@ -524,7 +533,7 @@ def team_invitation(member, *, invitee, by):
     )
 
 
-def team_answered(proposal, *, member, accepted):
+def team_answered(proposal: Proposal, *, member: "User", accepted: bool) -> Message:
     """The co-ordinator hears that ``member`` has accepted or declined their invitation."""
     link = _proposal_link(proposal)
     return Message(
@@ -553,7 +562,7 @@ def team_answered(proposal, *, member, accepted):
     )
 
 
-def reviewer_assigned(assignment):
+def reviewer_assigned(assignment: "ReviewerAssignment") -> Message:
     """A panel reviewer is asked to declare any conflict of interest, then review."""
     proposal = assignment.proposal
     link = reverse("projects:review", kwargs={"pk": proposal.pk})
@@ -577,7 +586,7 @@ def reviewer_assigned(assignment):
     )
 
 
-def reviewer_unassigned(assignment, *, reason):
+def reviewer_unassigned(assignment: "ReviewerAssignment", *, reason: str) -> Message:
     """A panel reviewer hears they are no longer reviewing the proposal, and why."""
     proposal = assignment.proposal
     return Message(
@@ -591,7 +600,7 @@ def reviewer_unassigned(assignment, *, reason):
     )
 
 
-def replacement_needed(assignment):
+def replacement_needed(assignment: "ReviewerAssignment") -> Message:
     """The secretariat hears that a reviewer declared a conflict of interest, and is asked to
     assign a replacement."""
     proposal = assignment.proposal
@@ -616,7 +625,7 @@ def replacement_needed(assignment):
     )
 
 
-def recommendations_in(proposal):
+def recommendations_in(proposal: Proposal) -> Message:
     """The secretariat is asked to record the decision once the panel's recommendations are
     in."""
     link = _panel_link(proposal)
@@ -638,7 +647,7 @@ def recommendations_in(proposal):
     )
 
 
-def amendment_in_force(project):
+def amendment_in_force(project: Proposal) -> Message:
     """The project's members hear that an approved amendment is now the version in force."""
     link = reverse("projects:versions", kwargs={"pk": project.pk})
     return Message(
@@ -662,7 +671,7 @@ def amendment_in_force(project):
 # A role taken away: the service that ends what the role gave sends these.
 
 
-def panel_short(proposal, *, reviewer):
+def panel_short(proposal: Proposal, *, reviewer: "User") -> Message:
     """The secretariat hears that a reviewer who had not recommended has lost the role."""
     link = reverse("projects:panel", kwargs={"pk": proposal.pk})
     return Message(
@@ -685,7 +694,9 @@ def panel_short(proposal, *, reviewer):
     )
 
 
-def department_unrepresented(department, proposals, *, former):
+def department_unrepresented(
+    department: "Department", proposals: Sequence[Proposal], *, former: "User"
+) -> Message:
     """The secretariat hears that nobody is left to answer for ``department``, whose consent
     ``proposals`` wait for."""
     link = reverse("projects:representatives")
@@ -707,7 +718,7 @@ def department_unrepresented(department, proposals, *, former):
     )
 
 
-def project_start_refused(project, *, reasons):
+def project_start_refused(project: Proposal, *, reasons: Sequence[str]) -> Message:
     """The co-ordinator hears that their project could not start itself on its start date, and
     why."""
     link = reverse("projects:activate", kwargs={"pk": project.pk})

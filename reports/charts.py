@@ -7,9 +7,13 @@ table of the same figures, which is how screen readers and people copying number
 """
 
 import math
+from typing import TYPE_CHECKING
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+if TYPE_CHECKING:
+    from .figures import Report
 
 # GOV.UK Frontend's colours, distinguishable from each other and against white.
 BLUE = "#1d70b8"
@@ -183,7 +187,7 @@ def horizontal_bar_chart(
     return mark_safe("".join(parts))  # noqa: S308
 
 
-def report_charts(report):
+def report_charts(report: "Report") -> dict[str, str]:
     """The report's three charts, as SVG markup for a template."""
     months = [month.strftime("%b %Y") for month in report.months]
     by_month = bar_chart(

@@ -32,6 +32,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import CharField, Max
@@ -43,6 +44,9 @@ from audit.models import AuditEvent
 from outputs import service_level
 from outputs.models import OutputRequest
 from projects.models import Proposal, ReviewerAssignment
+
+if TYPE_CHECKING:
+    from researchers.models import Organisation
 
 EXPIRING_WITHIN_DAYS = 90
 NO_ORGANISATION = "No organisation given"
@@ -492,7 +496,14 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
     ]
 
 
-def report_build(*, date_from, date_to, organisation=None, today=None, working_days=None):
+def report_build(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    organisation: "Organisation | None" = None,
+    today: datetime.date | None = None,
+    working_days: int | None = None,
+) -> "Report":
     """The whole report for records falling between ``date_from`` and ``date_to`` (inclusive),
     for one ``Organisation`` or all, as a ``Report``. A fixed number of queries."""
     today = timezone.localdate() if today is None else today

@@ -1,4 +1,6 @@
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 
@@ -18,7 +20,7 @@ def export_get(*, pk):
     return get_object_or_404(ReportExport.objects.select_related("requested_by"), pk=pk)
 
 
-def filters_resolve(filters):
+def filters_resolve(filters: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of ``report_build`` from filters kept as JSON."""
     organisation_id = filters.get("organisation")
     organisation = (

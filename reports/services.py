@@ -2,25 +2,32 @@
 prepared in the background (the export's own state machine, whose steps the service takes with
 no person as their actor), failed or downloaded."""
 
+import datetime
 import hashlib
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
 from documents.rendering import render_pdf
+from researchers.models import User
 from workflow.services import transition_fire
 
 from .charts import report_charts
-from .figures import report_build
+from .figures import Report, report_build
 from .models import ReportExport
 from .selectors import filters_resolve
 
 logger = logging.getLogger(__name__)
 
 
-def report_csv_record(*, filters, by, request=None):
+def report_csv_record(
+    *, filters: Mapping[str, Any], by: User, request: HttpRequest | None = None
+) -> None:
     """Audit that ``by`` downloaded the report's rows as CSV with ``filters``."""
     with transaction.atomic():
         audit_record(
@@ -28,7 +35,9 @@ def report_csv_record(*, filters, by, request=None):
         )
 
 
-def report_export_request(*, filters, by, request=None):
+def report_export_request(
+    *, filters: Mapping[str, Any], by: User, request: HttpRequest | None = None
+) -> ReportExport:
     """Queue a PDF of the report with ``filters`` for ``by``; the task starts after commit."""
     with transaction.atomic():
         export = ReportExport.objects.create(requested_by=by, filters=filters)
@@ -45,7 +54,7 @@ def report_export_request(*, filters, by, request=None):
     return export
 
 
-def _queue_render(export_id):
+def _queue_render(export_id: str) -> None:
     from .tasks import report_export_render_task
 
     try:
@@ -56,12 +65,17 @@ def _queue_render(export_id):
         logger.exception("Could not queue report export %s; the sweep will retry", export_id)
 
 
-def _progress(export, progress, **fields):
+def _progress(export: ReportExport, progress: int, **fields: Any) -> None:
     # Outside any transaction of the render, so the status page sees each step at once.
     ReportExport.objects.filter(pk=export.pk).update(progress=progress, **fields)
 
 
-def report_pdf_context(report, *, requested_by=None, generated_at=None):
+def report_pdf_context(
+    report: Report,
+    *,
+    requested_by: User | None = None,
+    generated_at: datetime.datetime | None = None,
+) -> dict[str, Any]:
     return {
         "report": report,
         "charts": report_charts(report),
@@ -70,7 +84,7 @@ def report_pdf_context(report, *, requested_by=None, generated_at=None):
     }
 
 
-def _start(export):
+def _start(export: ReportExport) -> ReportExport:
     """Take ``export`` from the queue, recorded as its own step. A retry of one already being
     prepared starts its work again; one finished meanwhile is returned as it is."""
     with transaction.atomic():
@@ -82,7 +96,7 @@ def _start(export):
     return export
 
 
-def report_export_render(*, export):
+def report_export_render(*, export: ReportExport) -> ReportExport:
     """Build the report, render it to PDF and store it privately. Safe to run again: an export
     already ready or failed is returned as it is."""
     export = ReportExport.objects.select_related("requested_by").get(pk=export.pk)
@@ -119,7 +133,7 @@ def report_export_render(*, export):
 PDF_STYLESHEETS = ("documents/print.css", "reports/report_print.css")
 
 
-def report_export_fail(*, export, reason):
+def report_export_fail(*, export: ReportExport, reason: str) -> ReportExport:
     """Record that an export could not be prepared, with the reason for the secretariat. An
     export already finished is returned as it is."""
     with transaction.atomic():
@@ -135,7 +149,9 @@ def report_export_fail(*, export, reason):
         )
 
 
-def report_export_download_record(*, export, by, request=None):
+def report_export_download_record(
+    *, export: ReportExport, by: User, request: HttpRequest | None = None
+) -> None:
     """Audit that ``by`` downloaded the PDF of ``export``."""
     with transaction.atomic():
         audit_record(

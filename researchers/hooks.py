@@ -20,8 +20,14 @@ them (DESIGN.md, "Layout").
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from identity.roles import Role
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from researchers.models import User
 
 # Role grants
 
@@ -60,7 +66,9 @@ def role_grants(role):
     return _grants.get(Role(role), ())
 
 
-def role_grants_end(*, user, role, by, request=None):
+def role_grants_end(
+    *, user: "User", role: Role, by: "User | None", request: "HttpRequest | None" = None
+) -> None:
     """End everything ``role`` gave ``user``: called by the services that take the role away."""
     for grant in role_grants(role):
         grant.end(user=user, by=by, request=request)

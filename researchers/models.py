@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
@@ -5,10 +7,10 @@ from identity.roles import Role
 from uploads.storage import PrivateUploadTo
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
+    def _create_user(self, email: str, password: str | None, **extra_fields: Any) -> "User":
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -16,7 +18,7 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email, password=None, **extra_fields):
+    def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> "User":
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
@@ -42,16 +44,16 @@ class User(AbstractUser):
     class Meta:
         ordering = ["email"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.email
 
-    def get_full_name(self):
+    def get_full_name(self) -> str:
         return self.full_name or self.email
 
-    def get_short_name(self):
+    def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
-    def held_roles(self):
+    def held_roles(self) -> list[Role]:
         """The roles this user holds, in the order Role lists them.
 
         Reads ``groups.all()``, so a list that prefetched groups asks no further query.
@@ -59,7 +61,7 @@ class User(AbstractUser):
         names = {group.name for group in self.groups.all()}
         return [role for role in Role if role.value in names]
 
-    def role_labels(self):
+    def role_labels(self) -> list[str]:
         return [role.label for role in self.held_roles()]
 
 

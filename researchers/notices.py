@@ -9,9 +9,16 @@ moments of the signature, and the declaration page the researcher is on says so 
 ready; if it cannot be prepared, the page offers the declaration to sign again.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from notifications.services import Message
+
+if TYPE_CHECKING:
+    from researchers.declaration.models import DeclarationVersion
+    from researchers.models import User
 
 DECLARATION = "researchers.Declaration"
 DECLARATION_VERSION_PUBLISHED = "declaration_version.publish"
@@ -22,11 +29,13 @@ NOTICES = {
 }
 
 
-def declaration_version_subject(version):
+def declaration_version_subject(version: "DeclarationVersion") -> str:
     return f"Sign version {version.number} of the confidentiality declaration"
 
 
-def declaration_version_published(version, *, people):
+def declaration_version_published(
+    version: "DeclarationVersion", *, people: Iterable["User"]
+) -> Message:
     """``people`` hear that ``version`` of the declaration is published and they must sign it."""
     link = reverse("researchers:declaration")
     return Message(

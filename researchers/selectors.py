@@ -51,7 +51,7 @@ def person_audit_events(*, user, limit=RECENT_EVENTS):
     )
 
 
-def user_has_second_factor(user):
+def user_has_second_factor(user: User) -> bool:
     """Whether ``user`` has set up two-factor authentication: an authenticator app or a
     passkey."""
     return second_factors().filter(user_id=user.pk).exists()

@@ -11,10 +11,13 @@ as ``seed_demo``, or registration, where the new user is the actor): no role is 
 views always pass ``request.user``.
 """
 
+from collections.abc import Iterable
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from audit.services import audit_record
 from identity.permissions import check_user_has_role
@@ -55,24 +58,24 @@ BOOTSTRAP_DONE = (
 )
 
 
-def _check_can_assign_roles(by):
+def _check_can_assign_roles(by: User | None) -> None:
     if by is not None:
         check_user_can_manage_roles(by)
 
 
-def _lock(user):
+def _lock(user: User) -> User:
     # Not a key lock: a person's own step in progress (a recommendation, a vote, each recording
     # its author) only needs their row to stay, so it goes on while their roles change, instead
     # of waiting on it while holding what ending the role must lock next.
     return User.objects.select_for_update(no_key=True).get(pk=user.pk)
 
 
-def _held(user):
+def _held(user: User) -> set[Role]:
     names = set(user.groups.values_list("name", flat=True))
     return {Role(name) for name in names if name in Role.values}
 
 
-def role_revoke_refusal(*, user, role, by):
+def role_revoke_refusal(*, user: User, role: Role | str, by: User | None) -> str | None:
     """Why ``by`` may not take ``role`` away from ``user``, or None when they may."""
     if role == Role.RESEARCHER:
         return RESEARCHER_REMOVAL_REFUSED
@@ -81,7 +84,7 @@ def role_revoke_refusal(*, user, role, by):
     return None
 
 
-def role_grant_refusal(*, user, role):
+def role_grant_refusal(*, user: User, role: Role | str) -> str | None:
     """Why ``role`` may not be given to ``user``, or None when it may.
 
     Everyone given access signs the confidentiality declaration: a staff role, which opens
@@ -100,7 +103,14 @@ def role_grant_refusal(*, user, role):
     )
 
 
-def _grant(*, user, role, by, request, declaration=None):
+def _grant(
+    *,
+    user: User,
+    role: Role,
+    by: User | None,
+    request: HttpRequest | None,
+    declaration: str | None = None,
+) -> None:
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
     payload = {"role": role.value}
@@ -115,7 +125,7 @@ def _grant(*, user, role, by, request, declaration=None):
     )
 
 
-def _grant_checked(*, user, role, by, request):
+def _grant_checked(*, user: User, role: Role, by: User | None, request: HttpRequest | None) -> None:
     """Grant ``role`` once ``role_grant_refusal`` has passed, recording the declaration it
     rested on."""
     signed = declaration_signed_current(user=user) if role in STAFF_ROLES else None
@@ -128,7 +138,7 @@ def _grant_checked(*, user, role, by, request):
     )
 
 
-def _revoke(*, user, role, by, request):
+def _revoke(*, user: User, role: Role, by: User | None, request: HttpRequest | None) -> None:
     user.groups.remove(*Group.objects.filter(name=role.value))
     audit_record(
         actor=by,
@@ -141,7 +151,13 @@ def _revoke(*, user, role, by, request):
     role_grants_end(user=user, role=role, by=by, request=request)
 
 
-def roles_set(*, user, roles, by, request=None):
+def roles_set(
+    *,
+    user: User,
+    roles: Iterable[Role | str],
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> tuple[list[Role], list[Role]]:
     """Make ``user`` hold exactly ``roles``: one audit event per role granted or removed.
 
     Refuses the whole change (ValidationError on ``roles``) when any removal is not allowed.
@@ -171,7 +187,9 @@ def roles_set(*, user, roles, by, request=None):
     return granted, revoked
 
 
-def role_grant(*, user, role, by, request=None):
+def role_grant(
+    *, user: User, role: Role | str, by: User | None, request: HttpRequest | None = None
+) -> None:
     """Give ``user`` one more role. Does nothing, and records nothing, if they hold it.
 
     Refuses (ValidationError on ``roles``) a staff role to someone without a signed current
@@ -189,7 +207,7 @@ def role_grant(*, user, role, by, request=None):
     user_roles_forget(user, by)
 
 
-def secretariat_bootstrap(*, user):
+def secretariat_bootstrap(*, user: User) -> None:
     """Make ``user`` the service's first secretariat member: the operator's step on a new site.
 
     The one staff role given without a signed declaration, since nobody could yet publish or
@@ -216,7 +234,9 @@ def secretariat_bootstrap(*, user):
     user_roles_forget(user)
 
 
-def role_revoke(*, user, role, by, request=None):
+def role_revoke(
+    *, user: User, role: Role | str, by: User | None, request: HttpRequest | None = None
+) -> None:
     """Take one role away from ``user``. Does nothing, and records nothing, if they lack it."""
     role = Role(role)
     with transaction.atomic():
@@ -230,7 +250,7 @@ def role_revoke(*, user, role, by, request=None):
     user_roles_forget(user, by)
 
 
-def user_register(*, user, request=None):
+def user_register(*, user: User, request: HttpRequest | None = None) -> User:
     """Save a newly signed-up user and make them a researcher: everyone who registers is one.
 
     The new user is the actor of their own registration.
@@ -249,7 +269,15 @@ def user_register(*, user, request=None):
     return user
 
 
-def user_create(*, email, full_name, password, by, email_verified=False, request=None):
+def user_create(
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    by: User | None,
+    email_verified: bool = False,
+    request: HttpRequest | None = None,
+) -> User:
     """Create an account directly (not through sign-up), for operators and demo data."""
     with transaction.atomic():
         if by is not None:

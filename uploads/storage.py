@@ -6,10 +6,18 @@ from views that have checked permission first.
 
 import secrets
 from pathlib import PurePosixPath
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal, Self
 
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+
+if TYPE_CHECKING:
+    from django.db.models.fields.files import FieldFile
+
+    from .validators import ValidatedUpload
 
 PRIVATE_PREFIX = "private"
 
@@ -47,19 +55,24 @@ class UploadBatch:
             previous = uploads.store(record.evidence, upload)
     """
 
-    def __init__(self):
-        self.stored = []
+    def __init__(self) -> None:
+        self.stored: list[tuple[Storage, str | None]] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type, exc, traceback):
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> Literal[False]:
         if exc_type is not None:
             for storage, name in self.stored:
                 storage.delete(name)
         return False
 
-    def store(self, field_file, upload):
+    def store(self, field_file: "FieldFile", upload: "ValidatedUpload") -> str:
         """Save a ``ValidatedUpload`` into ``field_file`` (not saving the model) under a new
         name. Returns the name the field held before, for ``delete_after_commit``."""
         previous = field_file.name or ""
@@ -68,7 +81,7 @@ class UploadBatch:
         return previous
 
 
-def delete_after_commit(storage, name):
+def delete_after_commit(storage: Storage, name: str | None) -> None:
     """Remove a replaced or deleted file once the change that let go of it is committed."""
     if name:
         transaction.on_commit(lambda: storage.delete(name))

@@ -3,11 +3,13 @@
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 
 from .kinds import HEAD_BYTES, KINDS, describe
@@ -20,7 +22,7 @@ _PREFERENCE = ("pdf", "png", "jpeg", "xlsx", "svg", "csv", "txt")
 class ValidatedUpload:
     """An uploaded file that passed ``validate_upload``, with what its content turned out to be."""
 
-    file: object
+    file: "File[bytes]"
     kind: str
     extension: str
     content_type: str
@@ -29,7 +31,7 @@ class ValidatedUpload:
     original_name: str
 
 
-def sanitise_name(name, *, max_length=200, fallback="file"):
+def sanitise_name(name: str, *, max_length: int = 200, fallback: str = "file") -> str:
     """A person's file name made safe to show, to offer back as a download name and to be one
     part of a path: never ``.`` or ``..``, no separators, no control characters. ``fallback``
     when nothing is left."""
@@ -53,7 +55,9 @@ def _sha256(file):
     return digest.hexdigest()
 
 
-def validate_upload(file, *, allowed, max_bytes=None):
+def validate_upload(
+    file: "File[bytes]", *, allowed: Collection[str], max_bytes: int | None = None
+) -> ValidatedUpload:
     """Check ``file`` is one of the ``allowed`` kinds by its content, and not too large.
 
     The name the file came with is ignored for the check: a PNG named ``scan.pdf`` is

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class WorkflowConfig(AppConfig):
     name = "workflow"
 
-    def ready(self):
+    def ready(self) -> None:
         from audit import hooks as audit_hooks
 
         from . import audit_words

@@ -28,7 +28,7 @@ PAST = {
 }
 
 
-def past(label):
+def past(label: str) -> str:
     """ "Send to the panel" as "Sent to the panel"."""
     verb, _, rest = label.partition(" ")
     done = PAST.get(verb.lower())
@@ -37,11 +37,11 @@ def past(label):
     return f"{done} {rest}".strip()
 
 
-def transition_words():
+def transition_words() -> dict[str, str]:
     """``{action code: words}`` for every transition of every machine."""
     from .services import audit_label
 
-    words = {}
+    words: dict[str, str] = {}
     for machine in state_machines():
         for step in machine.steps:
             action = f"{audit_label(machine.model)}.{step.name}"

@@ -6,6 +6,10 @@ happen and posts the same form again, every value kept, with ``confirmed`` added
 changed until then.
 """
 
+from collections.abc import Sequence
+
+from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .services import unmet_conditions, user_may_fire
@@ -13,12 +17,14 @@ from .services import unmet_conditions, user_may_fire
 CONFIRMED = "confirmed"
 
 
-def confirmation_needed(request):
+def confirmation_needed(request: HttpRequest) -> bool:
     """Whether the posted step still needs the person to confirm it."""
     return request.POST.get(CONFIRMED) != "yes"
 
 
-def confirmation_due(request, obj, transition, *, chosen):
+def confirmation_due(
+    request: HttpRequest, obj: models.Model, transition: str, *, chosen: str | None
+) -> bool:
     """Whether to ask the person to confirm before firing ``transition`` on ``obj``: it is the
     step they ``chose``, they have not confirmed it yet, and it would go through now. A step
     they may not take, or whose conditions are not met, is not confirmed first: it goes on to
@@ -31,7 +37,15 @@ def confirmation_due(request, obj, transition, *, chosen):
     )
 
 
-def confirmation_page(request, *, title, consequences, confirm_label, cancel_url, caption=""):
+def confirmation_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: Sequence[str],
+    confirm_label: str,
+    cancel_url: str,
+    caption: str = "",
+) -> HttpResponse:
     """The page asking the person to confirm: ``consequences`` are the sentences saying what
     will happen and what cannot be undone."""
     posted = [

@@ -1,8 +1,10 @@
 """docs/states.md, written from the state machines so it cannot drift from the code."""
 
+from pathlib import Path
+
 from django.conf import settings
 
-from .graph import state_machines
+from .graph import Machine, state_machines
 
 HEADER = """# States and transitions
 
@@ -19,27 +21,28 @@ services, selectors and views ask the model for a group and keep no list of thei
 """
 
 
-def states_doc_path():
-    return settings.BASE_DIR / "docs" / "states.md"
+def states_doc_path() -> Path:
+    path: Path = settings.BASE_DIR / "docs" / "states.md"
+    return path
 
 
-def _cell(text):
+def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _owner(owner):
+def _owner(owner: object) -> str:
     if owner is None:
         return "nobody"
     return str(getattr(owner, "label", owner))
 
 
-def _machine_section(machine):
+def _machine_section(machine: Machine) -> list[str]:
     lines = [f"## {machine.name}", "", f"`{machine.label}`, field `{machine.field.name}`.", ""]
 
     lines += ["| State | Meaning | Next step taken by |", "|---|---|---|"]
     owners = machine.owners or {}
     for value, label in machine.states:
-        marks = []
+        marks: list[str] = []
         if value == machine.initial:
             marks.append("start")
         if value in machine.final_states:
@@ -53,7 +56,10 @@ def _machine_section(machine):
         lines += ["| Group of states | States | In the code |", "|---|---|---|"]
         order = {value: index for index, value in enumerate(machine.state_values)}
         for name, group in machine.groups:
-            states = ", ".join(f"`{state}`" for state in sorted(map(str, group), key=order.get))
+            states = ", ".join(
+                f"`{state}`"
+                for state in sorted(map(str, group), key=lambda state: order.get(state, len(order)))
+            )
             code = f"`{machine.model.__name__}.{name}`"
             lines.append(f"| {_cell(group.meaning)} | {states} | {code} |")
         lines.append("")
@@ -72,7 +78,7 @@ def _machine_section(machine):
     lines.append("")
 
     lines += ["```mermaid", "stateDiagram-v2", f"    [*] --> {machine.initial}"]
-    seen = set()
+    seen: set[tuple[str, str, str]] = set()
     for step in machine.steps:
         for source in step.sources:
             edge = (source, step.target, step.name)
@@ -85,7 +91,7 @@ def _machine_section(machine):
     return lines
 
 
-def render_states_doc():
+def render_states_doc() -> str:
     lines = [HEADER]
     for machine in state_machines():
         lines += _machine_section(machine)

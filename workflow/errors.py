@@ -1,5 +1,7 @@
 """What a refused workflow step raises, in words a user can read."""
 
+from collections.abc import Iterable
+
 from django.core.exceptions import PermissionDenied
 
 
@@ -10,6 +12,6 @@ class TransitionNotPermitted(PermissionDenied):
 class TransitionRefused(Exception):
     """The step cannot be taken yet. ``reasons`` are the sentences to show, one per unmet rule."""
 
-    def __init__(self, reasons):
+    def __init__(self, reasons: Iterable[str]) -> None:
         self.reasons = list(reasons)
         super().__init__(" ".join(self.reasons))

@@ -5,16 +5,27 @@ this one add a machine by declaring an ``FSMField`` and its ``@transition`` meth
 """
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, Protocol
 
 from django.apps import apps
-from django_fsm import ANY_OTHER_STATE, ANY_STATE, FSMFieldMixin
+from django.db import models
+from django_fsm import ANY_OTHER_STATE, ANY_STATE, FSMFieldMixin, FSMMeta, Transition
 
 from .models import StateGroup
 
 
-def sentence(rule):
+class TransitionMethod(Protocol):
+    """A model's ``@transition`` method: django-fsm keeps its transitions on ``_django_fsm``."""
+
+    _django_fsm: FSMMeta
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+def sentence(rule: Callable[..., object]) -> str:
     """A rule's words: the ``message`` set beside the condition or permission function.
 
     An attribute rather than the docstring, so the words survive anything that wraps the
@@ -23,7 +34,8 @@ def sentence(rule):
     (``make mutate``) leaves decorated functions unmutated.
     """
     try:
-        return rule.message
+        message: str = rule.message  # type: ignore[attr-defined]  # set beside each rule
+        return message
     except AttributeError:
         raise AttributeError(
             f"{rule.__module__}.{rule.__qualname__} has no message: set "
@@ -31,32 +43,35 @@ def sentence(rule):
         ) from None
 
 
-def transition_label(transition):
+def transition_label(transition: Transition) -> str:
     """The words on the button: ``custom={"label": ...}``, else the method name."""
-    label = transition.custom.get("label")
+    label: str | None = transition.custom.get("label")
     return label or transition.name.replace("_", " ").capitalize()
 
 
-def transition_method(obj_or_model, name):
+def transition_method(
+    obj_or_model: models.Model | type[models.Model], name: str
+) -> TransitionMethod:
     """The ``@transition`` method ``name`` of a model, or ValueError when there is none."""
-    method = getattr(obj_or_model, name, None)
+    method: TransitionMethod | None = getattr(obj_or_model, name, None)
     if method is None or not hasattr(method, "_django_fsm"):
         model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
         raise ValueError(f"{model._meta.label} has no transition named {name!r}.")
     return method
 
 
-def state_field(model):
+def state_field(model: type[models.Model]) -> FSMFieldMixin | None:
     """The model's FSM field, or None when the model has no state machine."""
     for field in model._meta.concrete_fields:
         if isinstance(field, FSMFieldMixin):
-            return field
+            fsm_field: FSMFieldMixin = field
+            return fsm_field
     return None
 
 
-def declared_line(method):
-    func = inspect.unwrap(method)
-    return func.__code__.co_firstlineno
+def declared_line(method: Callable[..., Any]) -> int:
+    line: int = inspect.unwrap(method).__code__.co_firstlineno
+    return line
 
 
 @dataclass(frozen=True)
@@ -65,13 +80,13 @@ class Step:
 
     name: str
     label: str
-    sources: tuple
+    sources: tuple[str, ...]
     target: str
-    permission: object
-    conditions: tuple
+    permission: str | Callable[..., bool] | None
+    conditions: tuple[Callable[[Any], bool], ...]
 
     @property
-    def who(self):
+    def who(self) -> str:
         if self.permission is None:
             return "Anyone"
         if callable(self.permission):
@@ -79,46 +94,46 @@ class Step:
         return f"Holders of the {self.permission} permission"
 
     @property
-    def condition_sentences(self):
+    def condition_sentences(self) -> list[str]:
         return [sentence(condition) for condition in self.conditions]
 
 
 @dataclass(frozen=True)
 class Machine:
-    model: type
+    model: type[models.Model]
     field: FSMFieldMixin
 
     @property
-    def label(self):
+    def label(self) -> str:
         return self.model._meta.label
 
     @property
-    def name(self):
-        return self.model._meta.verbose_name.capitalize()
+    def name(self) -> str:
+        return str(self.model._meta.verbose_name).capitalize()
 
     @property
-    def states(self):
+    def states(self) -> list[tuple[str, str]]:
         """(value, label) for every state, in the order the model declares them."""
-        return [(str(value), str(label)) for value, label in self.field.choices]
+        return [(str(value), str(label)) for value, label in self.field.choices or ()]
 
     @property
-    def state_values(self):
+    def state_values(self) -> list[str]:
         return [value for value, _ in self.states]
 
-    def state_label(self, value):
+    def state_label(self, value: object) -> str:
         return dict(self.states).get(str(value), str(value))
 
     @property
-    def initial(self):
+    def initial(self) -> str:
         return str(self.field.get_default())
 
     @property
-    def owners(self):
+    def owners(self) -> dict[str, object] | None:
         """The model's ``STATE_OWNERS``: who takes the next step from each state (None: nobody)."""
         return getattr(self.model, "STATE_OWNERS", None)
 
     @property
-    def groups(self):
+    def groups(self) -> list[tuple[str, StateGroup]]:
         """``(name, StateGroup)`` for each group the model declares, in declaration order."""
         return [
             (name, value)
@@ -127,19 +142,24 @@ class Machine:
         ]
 
     @property
-    def tag_colours(self):
+    def tag_colours(self) -> dict[str, str] | None:
         """The model's ``STATE_TAG_COLOURS``: the colour of the tag that shows each state."""
         return getattr(self.model, "STATE_TAG_COLOURS", None)
 
     @cached_property
-    def steps(self):
+    def steps(self) -> list[Step]:
         methods = sorted(
             self.field.transitions[self.model].items(), key=lambda item: declared_line(item[1])
         )
         order = {value: index for index, value in enumerate(self.state_values)}
         steps = []
         for name, method in methods:
-            groups = {}
+            groups: dict[
+                tuple[
+                    str, str | Callable[..., bool] | None, tuple[Callable[[Any], bool], ...], str
+                ],
+                list[list[str]],
+            ] = {}
             for transition in method._django_fsm.transitions.values():
                 key = (
                     str(transition.target),
@@ -151,11 +171,14 @@ class Machine:
                     self._source_states(transition.source, transition.target)
                 )
             for (target, permission, conditions, label), sources in groups.items():
-                flat = sorted({state for group in sources for state in group}, key=order.get)
+                flat = sorted(
+                    {state for group in sources for state in group},
+                    key=lambda state: order.get(state, len(order)),
+                )
                 steps.append(Step(name, label, tuple(flat), target, permission, conditions))
         return steps
 
-    def _source_states(self, source, target):
+    def _source_states(self, source: object, target: object) -> list[str]:
         if source == ANY_STATE:
             return list(self.state_values)
         if source == ANY_OTHER_STATE:
@@ -163,13 +186,13 @@ class Machine:
         return [str(source)]
 
     @property
-    def final_states(self):
+    def final_states(self) -> list[str]:
         """States no transition leaves."""
         leaving = {source for step in self.steps for source in step.sources}
         return [value for value in self.state_values if value not in leaving]
 
 
-def state_machines():
+def state_machines() -> list[Machine]:
     """Every model with a state machine, in app and declaration order."""
     machines = []
     for model in apps.get_models():

@@ -6,7 +6,15 @@ tells people about the step (``notifications.transitions.transition_notices_send
 nothing registered a transition tells nobody.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL, which workflow, below every app, cannot import.
+    from django.contrib.auth.models import _User as User
 
 
 @dataclass(frozen=True)
@@ -17,24 +25,26 @@ class TransitionEvent:
     ``by``: who fired it, or None for the service itself (a scheduled task).
     """
 
-    instance: object
+    instance: models.Model
     transition: str
     from_state: str
     to_state: str
     action: str
-    by: object = None
-    payload: dict = field(default_factory=dict)
+    by: "User | None" = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def label(self):
+    def label(self) -> str:
         """The model's label, ``app_label.ModelName``."""
         return self.instance._meta.label
 
 
-_committed = []
+TransitionCommitted = Callable[[TransitionEvent], None]
+
+_committed: list[TransitionCommitted] = []
 
 
-def transition_committed_register(function):
+def transition_committed_register(function: TransitionCommitted) -> TransitionCommitted:
     """Call ``function(event)`` after every committed transition, with its ``TransitionEvent``;
     once however often the registering app starts. Functions run in the order registered, after
     the commit, so one that fails must not undo the step: it handles its own failure."""
@@ -43,6 +53,6 @@ def transition_committed_register(function):
     return function
 
 
-def transition_committed_functions():
+def transition_committed_functions() -> tuple[TransitionCommitted, ...]:
     """The registered functions, in the order they were registered."""
     return tuple(_committed)

@@ -1,8 +1,11 @@
+from collections.abc import Iterable
+from typing import ClassVar, Self
+
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMModelMixin
 
 
-class StateGroup(tuple):
+class StateGroup(tuple[str, ...]):
     """A named group of a machine's states, declared on the model beside ``STATE_OWNERS``:
     ``EDITABLE = StateGroup([State.DRAFT, State.RETURNED], meaning="Editable by the applicant")``.
 
@@ -13,12 +16,14 @@ class StateGroup(tuple):
     a tuple it is given as a lookup value by calling its type with the values alone.
     """
 
-    def __new__(cls, states=(), meaning=""):
+    meaning: str
+
+    def __new__(cls, states: Iterable[str] = (), meaning: str = "") -> Self:
         group = super().__new__(cls, states)
         group.meaning = meaning
         return group
 
-    def __getnewargs__(self):
+    def __getnewargs__(self) -> tuple[tuple[str, ...], str]:
         return (tuple(self), self.meaning)
 
 
@@ -35,13 +40,18 @@ class StateMachineModel(ConcurrentTransitionMixin, models.Model):
     prefix of the audit actions; the model name otherwise).
     """
 
-    STATE_OWNERS = {}
-    STATE_TAG_COLOURS = {}
+    STATE_OWNERS: ClassVar[dict[str, object]] = {}
+    STATE_TAG_COLOURS: ClassVar[dict[str, str]] = {}
 
     class Meta:
         abstract = True
 
-    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+    def refresh_from_db(
+        self,
+        using: str | None = None,
+        fields: Iterable[str] | None = None,
+        from_queryset: models.QuerySet[Self] | None = None,
+    ) -> None:
         # django-fsm reloads a protected state by switching the protection off on the field,
         # which every instance in every thread shares: a thread whose reload overlaps another's
         # finds it switched back on and fails with "Direct state modification is not allowed".

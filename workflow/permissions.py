@@ -4,9 +4,12 @@
 the scheduled steps of the other machines are.
 """
 
+from django.db import models
 
-def is_the_service(obj, user):
+
+def is_the_service(obj: models.Model, user: object) -> bool:
     return user is None
 
 
-is_the_service.message = "The service itself, in the background, never a person."
+# A function attribute, which a type cannot declare: read by workflow.graph.sentence.
+is_the_service.message = "The service itself, in the background, never a person."  # type: ignore[attr-defined]

@@ -5,47 +5,69 @@ the admin and tasks call those services and never touch a state field.
 """
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
+from django.http import HttpRequest
+from django_fsm import FSMFieldMixin, Transition
 
 from audit.services import audit_record
 
 from .errors import TransitionNotPermitted, TransitionRefused
-from .graph import declared_line, sentence, state_field, transition_label, transition_method
+from .graph import (
+    TransitionMethod,
+    declared_line,
+    sentence,
+    state_field,
+    transition_label,
+    transition_method,
+)
 from .hooks import TransitionEvent, transition_committed_functions
 
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL, which workflow, below every app, cannot import.
+    from django.contrib.auth.models import _User as User
 
-def audit_label(model):
+M = TypeVar("M", bound=models.Model)
+
+# Who asks: a person, signed in or not, or None for the service itself (a scheduled task).
+Asker: TypeAlias = "User | AnonymousUser | None"
+
+
+def audit_label(model: type[models.Model]) -> str:
     """The first part of the audit action of ``model``'s transitions."""
-    return getattr(model, "audit_label", None) or model._meta.model_name
+    label: str | None = getattr(model, "audit_label", None)
+    return label or str(model._meta.model_name)
 
 
-def _current(obj, name):
+def _current(obj: models.Model, name: str) -> tuple[TransitionMethod, Transition | None, str]:
     """(method, the Transition that applies from the object's current state or None, state)."""
     method = transition_method(obj, name)
     meta = method._django_fsm
-    state = meta.field.get_state(obj)
+    # Given by name or as the field, django-fsm puts the field there when the model is prepared.
+    state = cast(FSMFieldMixin, meta.field).get_state(obj)
     current = meta.get_transition(state) if meta.has_transition(state) else None
     return method, current, state
 
 
-def _not_from_state(obj, name, state):
+def _not_from_state(obj: models.Model, name: str, state: str) -> str:
     """Why a transition that does not leave the current state cannot happen."""
     method = transition_method(obj, name)
     for declared in method._django_fsm.transitions.values():
-        words = declared.custom.get("refused")
+        words: str | None = declared.custom.get("refused")
         if words:
             return words
     meta = obj._meta
-    fsm_field = method._django_fsm.field
-    state_label = dict(fsm_field.choices).get(state, state)
+    fsm_field = cast(FSMFieldMixin, method._django_fsm.field)
+    state_label = dict(fsm_field.choices or ()).get(state, state)
     label = transition_label(next(iter(method._django_fsm.transitions.values())))
     return (
         f"This {meta.verbose_name} is {str(state_label).lower()}, so “{label}” is not possible now."
     )
 
 
-def unmet_conditions(obj, transition):
+def unmet_conditions(obj: models.Model, transition: str) -> list[str]:
     """The sentences that say why ``transition`` cannot be fired on ``obj`` now, whoever asks.
 
     Empty when the step is possible. A step that does not leave the current state gives one
@@ -57,13 +79,14 @@ def unmet_conditions(obj, transition):
     return [sentence(condition) for condition in current.conditions if not condition(obj)]
 
 
-def user_may_fire(obj, transition, user):
+def user_may_fire(obj: models.Model, transition: str, user: Asker) -> bool:
     """Whether ``user`` is the kind of person who may fire ``transition`` on ``obj`` now."""
     _, current, _ = _current(obj, transition)
-    return current is not None and current.has_perm(obj, user)
+    # django-fsm types the user as a person; None (the service itself) is for the rule to judge.
+    return current is not None and current.has_perm(obj, user)  # type: ignore[arg-type]  # django-fsm leaves out None
 
 
-def check_user_may_fire(obj, transition, user):
+def check_user_may_fire(obj: models.Model, transition: str, user: Asker) -> None:
     """``user_may_fire``, raising ``TransitionNotPermitted`` (a 403) with who may instead."""
     _, current, state = _current(obj, transition)
     if current is None:
@@ -71,8 +94,8 @@ def check_user_may_fire(obj, transition, user):
     _check_permission(obj, current, user)
 
 
-def _check_permission(obj, current, user):
-    if current.has_perm(obj, user):
+def _check_permission(obj: models.Model, current: Transition, user: Asker) -> None:
+    if current.has_perm(obj, user):  # type: ignore[arg-type]  # django-fsm leaves out None
         return
     who = sentence(current.permission) if callable(current.permission) else ""
     who = who[:1].lower() + who[1:] if who else "other people."
@@ -88,14 +111,14 @@ class AvailableTransition:
     name: str
     label: str
     target: str
-    reasons: list = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
     @property
-    def allowed(self):
+    def allowed(self) -> bool:
         return not self.reasons
 
 
-def available_transitions(obj, user):
+def available_transitions(obj: models.Model, user: Asker) -> list[AvailableTransition]:
     """Steps out of the current state that ``user`` may take, each with its unmet conditions.
 
     A step whose conditions are not met is still listed, with ``reasons``, so a page can say
@@ -108,7 +131,7 @@ def available_transitions(obj, user):
     available = []
     for name in sorted(field.transitions[model], key=lambda n: declared_line(getattr(model, n))):
         _, current, _ = _current(obj, name)
-        if current is None or not current.has_perm(obj, user):
+        if current is None or not current.has_perm(obj, user):  # type: ignore[arg-type]  # django-fsm leaves out None
             continue
         available.append(
             AvailableTransition(
@@ -121,7 +144,15 @@ def available_transitions(obj, user):
     return available
 
 
-def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs):
+def transition_fire(
+    *,
+    obj: M,
+    transition: str,
+    by: "User | None",
+    request: HttpRequest | None = None,
+    payload: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> M:
     """Fire ``transition`` on ``obj`` for ``by`` and return the saved, fresh object.
 
     Inside one database transaction: lock the row; refuse if the step does not leave the current
@@ -146,7 +177,7 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
             raise TransitionRefused(reasons)
 
         method(**kwargs)
-        to_state = method._django_fsm.field.get_state(locked)
+        to_state = cast(FSMFieldMixin, method._django_fsm.field).get_state(locked)
         locked.save()
         audit_record(
             actor=by,
@@ -170,6 +201,6 @@ def transition_fire(*, obj, transition, by, request=None, payload=None, **kwargs
     return locked
 
 
-def _committed(event):
+def _committed(event: TransitionEvent) -> None:
     for function in transition_committed_functions():
         function(event)

@@ -37,6 +37,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -76,10 +77,10 @@ class AcroFile:
     member: str = field(default="", repr=False, compare=False)
 
     @property
-    def verified(self):
+    def verified(self) -> bool:
         return self.size is not None and self.sha256 == self.expected_sha256
 
-    def read(self):
+    def read(self) -> bytes | None:
         """The file's bytes, read again from the folder within the per-file limit, or None
         when it is not there. Read one file at a time: the folder's files are never all held
         at once."""
@@ -94,8 +95,8 @@ class AcroOutput:
     status: str
     output_type: str
     summary: str
-    files: list = field(default_factory=list)
-    flagged_cells: dict = field(default_factory=dict)
+    files: list[AcroFile] = field(default_factory=list)
+    flagged_cells: dict[str, list[list[int]]] = field(default_factory=dict)
     comments: str = ""
     exception: str = ""
 
@@ -104,7 +105,7 @@ class AcroOutput:
         return all(file.verified for file in self.files)
 
     @property
-    def for_release(self):
+    def for_release(self) -> bool:
         """False for what ACRO marks as for output checkers only (its session summary)."""
         return not any(
             PurePosixPath(file.name).name.startswith(NOT_FOR_RELEASE_PREFIX) for file in self.files
@@ -114,8 +115,8 @@ class AcroOutput:
 @dataclass
 class AcroFolder:
     version: str
-    outputs: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
+    outputs: list[AcroOutput] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def checksums_verified(self):
@@ -584,7 +585,7 @@ def load_acro(source):
     return AcroFolder(version=version, outputs=outputs, problems=problems)
 
 
-def read_acro(source):
+def read_acro(source: str | Path | IO[bytes]) -> AcroFolder:
     """Read an ACRO output folder, refusing it unless every file is present and verified."""
     folder = load_acro(source)
     if folder.problems:

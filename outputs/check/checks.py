@@ -21,6 +21,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import zip_longest
+from typing import IO, Any
 
 from django.conf import settings
 
@@ -64,8 +65,8 @@ class Result:
     check: str
     outcome: str
     message: str
-    flagged_cells: list = field(default_factory=list)
-    details: dict = field(default_factory=dict)
+    flagged_cells: list[list[int]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -113,7 +114,7 @@ def table_read_bytes(file):
         file.seek(0)
 
 
-def table_too_large(file):
+def table_too_large(file: IO[bytes]) -> str:
     """A sentence saying why the checks will not read ``file``, or "" when they read it whole."""
     limit = settings.OUTPUT_TABLE_MAX_READ_BYTES
     size = table_read_bytes(file)
@@ -510,7 +511,13 @@ def _table_check(check, file, run):
         return _unreadable(check, error)
 
 
-def run_checks(output_type, *, file=None, counts_file=None, degrees_of_freedom=None):
+def run_checks(
+    output_type: str,
+    *,
+    file: IO[bytes] | None = None,
+    counts_file: IO[bytes] | None = None,
+    degrees_of_freedom: int | None = None,
+) -> list[Result]:
     """The results of every automated check for one output file of ``output_type``.
 
     ``file`` and ``counts_file`` are open binary files (or None).

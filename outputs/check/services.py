@@ -1,19 +1,31 @@
 """Running the automated checks on an output file, and bringing in an ACRO output folder."""
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
 
 from audit.services import audit_record
 from outputs.check import checks as checks
-from outputs.check.acro import read_acro
-from outputs.models import CheckResult, OutputFile, OutputRequest, OutputType, output_file_path
+from outputs.check.acro import AcroOutput, read_acro
+from outputs.models import (
+    CheckResult,
+    FileGroup,
+    OutputFile,
+    OutputRequest,
+    OutputType,
+    output_file_path,
+)
 from outputs.permissions import is_author_in_project
+from researchers.models import User
 from uploads.validators import sanitise_name, validate_upload
 
 # The kinds of file an ACRO folder may bring in: those an output request accepts.
@@ -30,14 +42,14 @@ _ACRO_TYPES = {
 _STORED_CHECKS = set(CheckResult.Check.values)
 
 
-def _read(field_file):
+def _read(field_file: FieldFile) -> io.BytesIO | None:
     if not field_file:
         return None
     with field_file.open("rb") as handle:
         return io.BytesIO(handle.read())
 
 
-def file_checks_run(*, file):
+def file_checks_run(*, file: OutputFile) -> list[CheckResult]:
     """Run every automated check on ``file`` and keep the results, replacing earlier ones.
 
     Safe to run twice: the second run leaves the same results. ACRO's own result for the
@@ -76,7 +88,7 @@ NOT_RUN_MESSAGE = (
 )
 
 
-def file_checks_not_run(*, file):
+def file_checks_not_run(*, file: OutputFile) -> CheckResult | None:
     """Record that the automated checks could not run on ``file`` after every retry.
 
     The file then no longer holds its request back: a checker sees why there are no check
@@ -95,7 +107,7 @@ def file_checks_not_run(*, file):
         )
 
 
-def _acro_output_message(output):
+def _acro_output_message(output: AcroOutput) -> str:
     message = {
         "pass": "ACRO passed this output.",
         "fail": "ACRO failed this output.",
@@ -107,12 +119,12 @@ def _acro_output_message(output):
     return message
 
 
-def _table_cells(cells):
+def _table_cells(cells: Iterable[tuple[int, ...]]) -> list[list[int]]:
     # ACRO's outcome table has no header row or label column; the file it wrote has both.
     return sorted([row + 1, column + 1] for row, column in cells)
 
 
-def _store(row, content):
+def _store(row: OutputFile, content: bytes) -> str:
     """Keep ``content`` at its content address, once, and return the storage name."""
     name = output_file_path(row, "")
     if not default_storage.exists(name):
@@ -124,11 +136,18 @@ def _store(row, content):
 
 @dataclass(frozen=True)
 class AcroImport:
-    files: list  # the OutputFile rows added
-    left_out: list  # uids of the outputs ACRO marks as for output checkers only
+    files: list[OutputFile]  # the OutputFile rows added
+    left_out: list[str]  # uids of the outputs ACRO marks as for output checkers only
 
 
-def acro_import(*, request, group, zip_file, by, http_request=None):
+def acro_import(
+    *,
+    request: OutputRequest,
+    group: FileGroup,
+    zip_file: IO[bytes],
+    by: User,
+    http_request: HttpRequest | None = None,
+) -> AcroImport:
     """Add each file of an ACRO output folder (a zip) to ``group`` of an output request,
     with ACRO's status, flagged cells, comments and exception request for each output.
 
@@ -149,13 +168,14 @@ def acro_import(*, request, group, zip_file, by, http_request=None):
                 code="state",
             )
         folder = read_acro(zip_file)
-        created = []
+        created: list[OutputFile] = []
         for output in folder.outputs:
             if not output.for_release:
                 continue
             for acro_file in output.files:
                 # One file's bytes at a time, dropped once stored.
                 content = acro_file.read()
+                assert content is not None  # read_acro refuses a folder with a file missing
                 upload = ContentFile(content, name=acro_file.name)
                 try:
                     validated = validate_upload(

@@ -3,13 +3,24 @@ project close with released outputs unpublished. Both audited in their own trans
 also closes an ended project when this settled the last thing it waited for."""
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from audit.services import audit_record
 from outputs.models import OutputFile, Publication, PublicationWaiver
 from projects.lifecycle.services import project_close_when_settled
+from projects.models import Proposal
+from researchers.models import User
 
 
-def publication_record(*, output_file, citation, doi="", url="", by, request=None):
+def publication_record(
+    *,
+    output_file: OutputFile,
+    citation: str,
+    doi: str = "",
+    url: str = "",
+    by: User,
+    request: HttpRequest | None = None,
+) -> Publication:
     """Record (or correct) where ``output_file`` was published, by a member of its project."""
     with transaction.atomic():
         output_file = OutputFile.objects.select_for_update().get(pk=output_file.pk)
@@ -28,7 +39,9 @@ def publication_record(*, output_file, citation, doi="", url="", by, request=Non
     return publication
 
 
-def waiver_record(*, project, reasons, by, request=None):
+def waiver_record(
+    *, project: Proposal, reasons: str, by: User, request: HttpRequest | None = None
+) -> PublicationWaiver:
     """The secretariat lets ``project`` close although released outputs are unpublished."""
     with transaction.atomic():
         waiver = PublicationWaiver.objects.create(project=project, reasons=reasons, recorded_by=by)

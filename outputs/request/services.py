@@ -12,11 +12,13 @@ identical content is kept once, and nothing a person typed becomes part of a pat
 
 import unicodedata
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -30,9 +32,15 @@ from outputs.request.permissions import (
 from outputs.review.services import votes_reset_for_file
 from projects.lifecycle.conditions import access_open
 from projects.models import Proposal
-from uploads.validators import validate_upload
+from researchers.models import User
+from uploads.validators import ValidatedUpload, validate_upload
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
+
+if TYPE_CHECKING:
+    from django.core.files import File
+
+M = TypeVar("M", bound=models.Model)
 
 # What an output may be, recognised by content (uploads.kinds), never by its name.
 OUTPUT_KINDS = ("csv", "xlsx", "png", "svg", "pdf", "txt")
@@ -45,7 +53,7 @@ DEGREES_OF_FREEDOM_RANGE = (
 )
 
 
-def group_name_problem(name):
+def group_name_problem(name: str) -> str:
     """Why ``name`` cannot name a group, or "": a group's name becomes the name of a folder in
     the released zip, so it must not climb out of it, make a path, or hide characters."""
     for form in {name, unicodedata.normalize("NFKC", name)}:
@@ -58,7 +66,7 @@ def group_name_problem(name):
     return ""
 
 
-def _group_name_check(name):
+def _group_name_check(name: str) -> None:
     if not name:
         raise ValidationError({"name": "Enter a name for the group"})
     problem = group_name_problem(name)
@@ -66,20 +74,20 @@ def _group_name_check(name):
         raise ValidationError({"name": problem})
 
 
-def _degrees_of_freedom_check(value):
+def _degrees_of_freedom_check(value: object) -> None:
     if value is not None and not (isinstance(value, int) and 0 <= value <= DEGREES_OF_FREEDOM_MAX):
         raise ValidationError({"degrees_of_freedom": DEGREES_OF_FREEDOM_RANGE})
 
 
-def _lock(obj):
+def _lock(obj: M) -> M:
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
 
-def _clean(value):
+def _clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def output_validate(upload_file, *, field="file"):
+def output_validate(upload_file: "File[bytes]", *, field: str = "file") -> ValidatedUpload:
     """The upload checked by content and size, or a ValidationError on ``field``."""
     try:
         upload = validate_upload(
@@ -93,7 +101,7 @@ def output_validate(upload_file, *, field="file"):
     return upload
 
 
-def output_store(upload):
+def output_store(upload: ValidatedUpload) -> str:
     """Store a ``ValidatedUpload`` at its content address; return the storage name.
 
     Content already stored is not written again. Two uploads of new, identical content at once
@@ -108,7 +116,7 @@ def output_store(upload):
     return name
 
 
-def _queue_checks(output_file):
+def _queue_checks(output_file: OutputFile) -> None:
     """Run the automated checks on ``output_file`` once the upload has committed."""
     try:
         from outputs.tasks import run_checks
@@ -121,7 +129,9 @@ def _queue_checks(output_file):
 # Requests and groups
 
 
-def output_request_create(*, project, by, title, request=None):
+def output_request_create(
+    *, project: Proposal, by: User, title: str | None, request: HttpRequest | None = None
+) -> OutputRequest:
     """Start a draft output request in an active project, up to its end date, with ``by`` as
     its author."""
     title = _clean(title)
@@ -144,7 +154,15 @@ def output_request_create(*, project, by, title, request=None):
     return output_request
 
 
-def group_add(*, output_request, by, name, context="", disclosure_controls="", request=None):
+def group_add(
+    *,
+    output_request: OutputRequest,
+    by: User,
+    name: str | None,
+    context: str | None = "",
+    disclosure_controls: str | None = "",
+    request: HttpRequest | None = None,
+) -> FileGroup:
     """Add a named group of files; its context and controls may follow before submission."""
     name = _clean(name)
     _group_name_check(name)
@@ -175,7 +193,15 @@ def group_add(*, output_request, by, name, context="", disclosure_controls="", r
     return group
 
 
-def group_update(*, group, by, name, context, disclosure_controls, request=None):
+def group_update(
+    *,
+    group: FileGroup,
+    by: User,
+    name: str | None,
+    context: str | None,
+    disclosure_controls: str | None,
+    request: HttpRequest | None = None,
+) -> FileGroup:
     """Change a group's name, context or disclosure controls."""
     name = _clean(name)
     _group_name_check(name)
@@ -202,7 +228,15 @@ def group_update(*, group, by, name, context, disclosure_controls, request=None)
 # Files
 
 
-def _file_create(*, group, upload, by, output_type, counts_file=None, degrees_of_freedom=None):
+def _file_create(
+    *,
+    group: FileGroup,
+    upload: ValidatedUpload,
+    by: User,
+    output_type: str,
+    counts_file: OutputFile | None = None,
+    degrees_of_freedom: int | None = None,
+) -> OutputFile:
     output_file = OutputFile.objects.create(
         group=group,
         name=upload.original_name
@@ -223,23 +257,23 @@ def _file_create(*, group, upload, by, output_type, counts_file=None, degrees_of
 
 def file_add(
     *,
-    group,
-    by,
-    upload_file,
-    output_type,
-    counts_file=None,
-    counts_upload=None,
-    degrees_of_freedom=None,
-    request=None,
-):
+    group: FileGroup,
+    by: User,
+    upload_file: "File[bytes]",
+    output_type: str,
+    counts_file: OutputFile | None = None,
+    counts_upload: "File[bytes] | None" = None,
+    degrees_of_freedom: int | None = None,
+    request: HttpRequest | None = None,
+) -> OutputFile:
     """Add a file to ``group``. A magnitude table needs the counts behind it: a file already in
     the request (``counts_file``) or one uploaded with it (``counts_upload``)."""
     if output_type not in OutputType.values:
         raise ValidationError({"output_type": "Select the type of output"})
     _degrees_of_freedom_check(degrees_of_freedom)
     upload = output_validate(upload_file)
-    counts_upload = output_validate(counts_upload, field="counts_upload") if counts_upload else None
-    if output_type == OutputType.MAGNITUDE_TABLE and not (counts_file or counts_upload):
+    counts = output_validate(counts_upload, field="counts_upload") if counts_upload else None
+    if output_type == OutputType.MAGNITUDE_TABLE and not (counts_file or counts):
         raise ValidationError(
             {"counts_file": "Choose or upload the counts behind this magnitude table"}
         )
@@ -254,9 +288,9 @@ def file_add(
             ).exists()
         ):
             raise ValidationError({"counts_file": "Choose a file from this request"})
-        if counts_upload is not None:
+        if counts is not None:
             counts_file = _file_create(
-                group=group, upload=counts_upload, by=by, output_type=OutputType.FREQUENCY_TABLE
+                group=group, upload=counts, by=by, output_type=OutputType.FREQUENCY_TABLE
             )
         if output_type != OutputType.MAGNITUDE_TABLE:
             counts_file = None
@@ -284,7 +318,13 @@ def file_add(
     return output_file
 
 
-def file_replace(*, output_file, by, upload_file, request=None):
+def file_replace(
+    *,
+    output_file: OutputFile,
+    by: User,
+    upload_file: "File[bytes]",
+    request: HttpRequest | None = None,
+) -> OutputFile:
     """Replace a file with a new version: a new row; the old one keeps ``replaced_at``.
 
     Magnitude tables that named the old file as their counts now name the new one, and the
@@ -320,7 +360,9 @@ def file_replace(*, output_file, by, upload_file, request=None):
     return new
 
 
-def file_remove(*, output_file, by, request=None):
+def file_remove(
+    *, output_file: OutputFile, by: User, request: HttpRequest | None = None
+) -> dict[str, Any]:
     """Take a file out of its request while the author may still change it (a draft, or
     returned): its automated check results and any checkers' votes on it go with it, and the
     audit trail keeps its name and SHA-256. Earlier versions it replaced stay, as the record of
@@ -344,7 +386,7 @@ def file_remove(*, output_file, by, request=None):
                 "table first.",
                 code="counts_file",
             )
-        payload = {
+        payload: dict[str, Any] = {
             "file": output_file.pk,
             "name": output_file.name,
             "sha256": output_file.sha256,
@@ -363,7 +405,13 @@ def file_remove(*, output_file, by, request=None):
     return payload
 
 
-def file_details_update(*, output_file, by, degrees_of_freedom=None, request=None):
+def file_details_update(
+    *,
+    output_file: OutputFile,
+    by: User,
+    degrees_of_freedom: int | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     """Record a regression's residual degrees of freedom on a file."""
     _degrees_of_freedom_check(degrees_of_freedom)
     with transaction.atomic():
@@ -382,7 +430,9 @@ def file_details_update(*, output_file, by, degrees_of_freedom=None, request=Non
 # Submitting and withdrawing
 
 
-def output_request_submit(*, output_request, by, request=None):
+def output_request_submit(
+    *, output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> OutputRequest:
     """Send the request (new, or again after its return) to the output checkers."""
     with transaction.atomic():
         resubmitted = output_request.state == OutputRequest.State.RETURNED
@@ -396,12 +446,14 @@ def output_request_submit(*, output_request, by, request=None):
     return output_request
 
 
-def output_request_withdraw(*, output_request, by, request=None):
+def output_request_withdraw(
+    *, output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> OutputRequest:
     """Withdraw a draft or returned request; it can no longer be submitted."""
     return transition_fire(obj=output_request, transition="withdraw", by=by, request=request)
 
 
-def output_requests_close_unreleased(*, project):
+def output_requests_close_unreleased(*, project: Proposal) -> int:
     """The service closes unreleased every unfinished output request of an ended ``project``
     once the grace period after its end date is over; return how many. Each author and the
     co-ordinator are told (``notices``). A request that moved on meanwhile, or whose project

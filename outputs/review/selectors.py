@@ -95,7 +95,7 @@ def checker_queue_count(*, user):
     return _waiting(user).count()
 
 
-def current_round(output_request):
+def current_round(output_request: OutputRequest) -> int:
     """The review round now open: a return closes a round, and the next submission opens the
     next one. The first round is 1."""
     latest = output_request.reviews.aggregate(latest=Max("round"))["latest"]
@@ -178,7 +178,7 @@ APPROVAL_COMMENTS_NEEDED = {
 }
 
 
-def approval_comment_needed(output_file):
+def approval_comment_needed(output_file: OutputFile) -> str:
     """Why approving ``output_file`` needs the checker's comment, or "" when its automated
     checks all passed."""
     return APPROVAL_COMMENTS_NEEDED.get(check_summary(output_file, output_file.checks.all()), "")

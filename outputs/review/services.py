@@ -9,18 +9,22 @@ Taking the output-checker role away discards the checker's open reviews (``role_
 reviews already submitted still count.
 """
 
+from collections.abc import Mapping
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
 from identity.roles import user_roles_forget
 from outputs import conditions
-from outputs.models import FileVote, GroupComment, OutputFile, OutputRequest, Review
+from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from outputs.review.permissions import check_user_can_review
 from outputs.review.selectors import REVIEWS_NEEDED, approval_comment_needed, current_round
+from researchers.models import User
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -29,7 +33,7 @@ from workflow.services import transition_fire
 State = OutputRequest.State
 
 
-def _lock(output_request, by):
+def _lock(output_request: OutputRequest, by: User | None) -> OutputRequest:
     # The checker first, then the request, in the order taking a role away locks them, and the
     # checker's roles read again once locked: a step racing the role's removal either opens its
     # review first, for the removal to find and discard, or waits and finds the role gone.
@@ -39,13 +43,13 @@ def _lock(output_request, by):
     return OutputRequest.objects.select_for_update().get(pk=output_request.pk)
 
 
-def _check_checking_open(output_request):
+def _check_checking_open(output_request: OutputRequest) -> None:
     """Votes and comments, like every checker's step, only while the request may be checked."""
     if not conditions.checking_open(output_request):
         raise TransitionRefused([sentence(conditions.checking_open)])
 
 
-def _votes_keep(review, *, by, request=None):
+def _votes_keep(review: Review, *, by: User, request: HttpRequest | None = None) -> list[FileVote]:
     """Give ``review``, just started in a later round, ``by``'s votes and comments from their
     latest submitted review of this request on every file still as it was then: a replaced
     file is a new row, and a removed one is gone, so each of those needs a new vote. The
@@ -83,7 +87,9 @@ def _votes_keep(review, *, by, request=None):
     return kept
 
 
-def _own_open_review(output_request, by, request=None):
+def _own_open_review(
+    output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> Review:
     """``by``'s review of the current round, started now if need be (keeping their votes on
     files unchanged since their earlier round, ``_votes_keep``); refused once submitted, or
     when two other checkers already review this round."""
@@ -108,7 +114,14 @@ def _own_open_review(output_request, by, request=None):
     return review
 
 
-def file_vote_set(*, output_file, vote, comment="", by, request=None):
+def file_vote_set(
+    *,
+    output_file: OutputFile,
+    vote: str,
+    comment: str | None = "",
+    by: User,
+    request: HttpRequest | None = None,
+) -> FileVote:
     """Record ``by``'s vote (approve or request changes) on ``output_file`` in their review.
 
     Approving a file that the automated checks did not pass (one failed, could not run or
@@ -135,7 +148,15 @@ def file_vote_set(*, output_file, vote, comment="", by, request=None):
     return file_vote
 
 
-def _vote_record(review, output_file, vote, comment, *, by, request):
+def _vote_record(
+    review: Review,
+    output_file: OutputFile,
+    vote: str,
+    comment: str,
+    *,
+    by: User,
+    request: HttpRequest | None,
+) -> FileVote:
     file_vote, _ = FileVote.objects.update_or_create(
         review=review, file=output_file, defaults={"vote": vote, "comment": comment}
     )
@@ -149,7 +170,15 @@ def _vote_record(review, output_file, vote, comment, *, by, request):
     return file_vote
 
 
-def group_review_save(*, group, votes, comment="", public=False, by, request=None):
+def group_review_save(
+    *,
+    group: FileGroup,
+    votes: Mapping[int, tuple[str, str | None]],
+    comment: str | None = "",
+    public: bool = False,
+    by: User,
+    request: HttpRequest | None = None,
+) -> list[FileVote]:
     """Save ``by``'s votes on the files of ``group`` and their comment on it, all at once.
 
     ``votes`` maps each file's primary key to ``(vote, comment)`` for the files given a vote;
@@ -179,8 +208,8 @@ def group_review_save(*, group, votes, comment="", public=False, by, request=Non
                     "page: vote on the files as they are now."
                 ]
             )
-        errors = {}
-        cleaned = {}
+        errors: dict[str, str] = {}
+        cleaned: dict[int, tuple[str, str]] = {}
         for pk, (vote, text) in votes.items():
             text = (text or "").strip()
             if vote not in FileVote.Vote.values:
@@ -203,7 +232,14 @@ def group_review_save(*, group, votes, comment="", public=False, by, request=Non
     return saved
 
 
-def group_comment_add(*, group, text, public, by, request=None):
+def group_comment_add(
+    *,
+    group: FileGroup,
+    text: str | None,
+    public: bool,
+    by: User,
+    request: HttpRequest | None = None,
+) -> GroupComment:
     """Add ``by``'s comment on ``group``: private to the checkers, or public to the researcher.
 
     Checkers comment while reviewing (the comment belongs to their review and shows once it
@@ -226,7 +262,16 @@ def group_comment_add(*, group, text, public, by, request=None):
         )
 
 
-def _comment_record(output_request, group, text, public, *, review, by, request):
+def _comment_record(
+    output_request: OutputRequest,
+    group: FileGroup,
+    text: str,
+    public: bool,
+    *,
+    review: Review | None,
+    by: User,
+    request: HttpRequest | None,
+) -> GroupComment:
     round_number = review.round if review is not None else current_round(output_request)
     comment = GroupComment.objects.create(
         review=review,
@@ -246,7 +291,9 @@ def _comment_record(output_request, group, text, public, *, review, by, request)
     return comment
 
 
-def review_submit(*, output_request, by, request=None):
+def review_submit(
+    *, output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> OutputRequest:
     """Submit ``by``'s review: the first submitted review of a round fires
     ``record_first_review``, the second ``record_second_review``; the checkers are told when
     both are in. Every current file needs a vote first."""
@@ -275,7 +322,14 @@ def review_submit(*, output_request, by, request=None):
     return output_request
 
 
-def _decide(*, output_request, transition, by, request, reasons):
+def _decide(
+    *,
+    output_request: OutputRequest,
+    transition: str,
+    by: User,
+    request: HttpRequest | None,
+    reasons: str,
+) -> OutputRequest:
     with transaction.atomic():
         output_request = _lock(output_request, by)
         check_user_can_review(output_request, by)
@@ -288,7 +342,9 @@ def _decide(*, output_request, transition, by, request, reasons):
         )
 
 
-def output_request_approve(*, output_request, by, request=None):
+def output_request_approve(
+    *, output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> OutputRequest:
     """Approve a reviewed request: every current file has two checkers' approvals."""
     return _decide(
         output_request=output_request,
@@ -299,7 +355,9 @@ def output_request_approve(*, output_request, by, request=None):
     )
 
 
-def output_request_return(*, output_request, by, request=None):
+def output_request_return(
+    *, output_request: OutputRequest, by: User, request: HttpRequest | None = None
+) -> OutputRequest:
     """Return a reviewed request to its author for changes: every group with a file not
     approved by both checkers has a public comment saying what to change."""
     with transaction.atomic():
@@ -308,7 +366,13 @@ def output_request_return(*, output_request, by, request=None):
         return transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
 
 
-def output_request_reject(*, output_request, reasons, by, request=None):
+def output_request_reject(
+    *,
+    output_request: OutputRequest,
+    reasons: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> OutputRequest:
     """Reject a reviewed request, with reasons the author is told."""
     reasons = (reasons or "").strip()
     if not reasons:
@@ -322,7 +386,9 @@ def output_request_reject(*, output_request, reasons, by, request=None):
     )
 
 
-def reviews_open_discard(*, checker, by, request=None):
+def reviews_open_discard(
+    *, checker: User, by: User | None, request: HttpRequest | None = None
+) -> list[Review]:
     """Discard ``checker``'s open reviews, with their votes and comments, now that they have lost
     the output-checker role: called inside the transaction that takes the role away.
 
@@ -344,7 +410,7 @@ def reviews_open_discard(*, checker, by, request=None):
             )
             .order_by("pk")
         )
-        discarded = []
+        discarded: list[Review] = []
         for output_request in requests:
             review = (
                 Review.objects.filter(
@@ -377,7 +443,9 @@ def reviews_open_discard(*, checker, by, request=None):
     return discarded
 
 
-def votes_reset_for_file(output_file, *, by=None, request=None):
+def votes_reset_for_file(
+    output_file: OutputFile, *, by: User | None = None, request: HttpRequest | None = None
+) -> int:
     """Forget the votes on ``output_file`` in reviews not yet submitted, because it changed;
     ``request_services.file_replace`` calls it when the author replaces the file.
 

@@ -10,9 +10,12 @@ approved, by either route, ``amendment_apply`` gives the project in force its pu
 team and datasets, keeping a snapshot of each version for the differences page.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 
 from audit.services import audit_record
 from notifications.services import notify
@@ -22,6 +25,7 @@ from projects.lifecycle.selectors import amendment_open_for
 from projects.lifecycle.services import project_reopen
 from projects.models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from projects.permissions import is_coordinator
+from researchers.models import User
 from workflow.errors import TransitionRefused
 
 State = Proposal.State
@@ -57,26 +61,26 @@ REQUEST_FIELDS = (
 MEMBER_FIELDS = ("user", "role", "invited_by", "accepted_at", "declined_at")
 
 
-def snapshot_data(proposal):
+def snapshot_data(proposal: Proposal) -> dict[str, Any]:
     """What ``proposal`` says now, as the plain data a snapshot keeps."""
     from projects.proposal.services import proposal_snapshot_data
 
     return proposal_snapshot_data(proposal)
 
 
-def _snapshot(proposal, *, reason):
+def _snapshot(proposal: Proposal, *, reason: str) -> ProposalSnapshot:
     return ProposalSnapshot.objects.create(
         proposal=proposal, version=proposal.version, data=snapshot_data(proposal), reason=reason
     )
 
 
-def _keep_version_in_force(project):
+def _keep_version_in_force(project: Proposal) -> None:
     """Snapshot the version in force, unless a snapshot of that version exists already."""
     if not project.snapshots.filter(version=project.version).exists():
         _snapshot(project, reason="in force")
 
 
-def amendment_start(*, project, by, request=None):
+def amendment_start(*, project: Proposal, by: User, request: HttpRequest | None = None) -> Proposal:
     """The co-ordinator of an active or ended project starts an amendment, a draft copy of the
     project with the next version number; the one already in progress if there is one."""
     with transaction.atomic():
@@ -125,9 +129,10 @@ def amendment_start(*, project, by, request=None):
     return amendment
 
 
-def _apply(amendment, *, by, request=None):
+def _apply(amendment: Proposal, *, by: User, request: HttpRequest | None = None) -> Proposal:
     """Give the project in force what the approved ``amendment`` says, and reopen it when it
     had ended and its end date is now today or later. Inside a transaction."""
+    assert amendment.amends_id is not None  # amendment_apply refused anything else
     project = Proposal.objects.select_for_update().get(pk=amendment.amends_id)
     if project.version >= amendment.version:
         return project  # applied already
@@ -175,7 +180,9 @@ def _apply(amendment, *, by, request=None):
     return project
 
 
-def amendment_apply(*, amendment, by, request=None):
+def amendment_apply(
+    *, amendment: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """Make an approved amendment the version in force of the project it amends.
 
     Called by the panel's decision (``panel_services.decision_record``) and the fast track

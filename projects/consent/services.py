@@ -10,13 +10,17 @@ Taking the data-owner role away ends the person's place as each department's rep
 (``role_grants.py``); the answers they gave stand.
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
 from identity.roles import Role, user_has_role, user_roles_forget
+from legislation.models import Department
 from notifications.services import notify
 from projects import conditions, notices
 from projects.consent.permissions import (
@@ -24,6 +28,7 @@ from projects.consent.permissions import (
     check_user_can_manage_representatives,
 )
 from projects.models import DataOwnerRepresentative, DatasetRequest, Proposal
+from researchers.models import User
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
@@ -32,7 +37,7 @@ State = Proposal.State
 Consent = DatasetRequest.Consent
 
 
-def _lock(dataset_request):
+def _lock(dataset_request: DatasetRequest) -> tuple[Proposal, DatasetRequest]:
     """Lock the proposal, then the request; refuse unless it is waiting for this answer."""
     proposal = Proposal.objects.select_for_update().get(pk=dataset_request.proposal_id)
     locked = (
@@ -58,7 +63,7 @@ def _lock(dataset_request):
     return proposal, locked
 
 
-def _answer(dataset_request, *, consent, reasons, by):
+def _answer(dataset_request: DatasetRequest, *, consent: str, reasons: str, by: User) -> None:
     dataset_request.consent = consent
     dataset_request.consent_by = by
     dataset_request.consent_at = timezone.now()
@@ -66,7 +71,13 @@ def _answer(dataset_request, *, consent, reasons, by):
     dataset_request.save(update_fields=["consent", "consent_by", "consent_at", "consent_reasons"])
 
 
-def consent_give(*, dataset_request, by, reasons="", request=None):
+def consent_give(
+    *,
+    dataset_request: DatasetRequest,
+    by: User,
+    reasons: str | None = "",
+    request: HttpRequest | None = None,
+) -> Proposal:
     """Give the department's consent to one dataset request.
 
     When it is the last consent the proposal was waiting for, the proposal goes on to the
@@ -95,7 +106,13 @@ def consent_give(*, dataset_request, by, reasons="", request=None):
     return proposal
 
 
-def consent_refuse(*, dataset_request, reasons, by, request=None):
+def consent_refuse(
+    *,
+    dataset_request: DatasetRequest,
+    reasons: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Proposal:
     """Refuse the department's consent to one dataset request, with reasons (required).
 
     The proposal goes back to its co-ordinator, who sees the reasons; the secretariat is told
@@ -122,7 +139,9 @@ def consent_refuse(*, dataset_request, reasons, by, request=None):
     return proposal
 
 
-def representative_add(*, user, department, by, request=None):
+def representative_add(
+    *, user: User, department: Department, by: User, request: HttpRequest | None = None
+) -> DataOwnerRepresentative:
     """Record that ``user``, a data owner, speaks for ``department`` on consent."""
     check_user_can_manage_representatives(by)
     try:
@@ -150,34 +169,41 @@ def representative_add(*, user, department, by, request=None):
     return representative
 
 
-def representative_remove(*, representative, by, request=None):
+def representative_remove(
+    *,
+    representative: DataOwnerRepresentative,
+    by: User,
+    request: HttpRequest | None = None,
+) -> DataOwnerRepresentative | None:
     """Record that a data owner no longer speaks for a department."""
     check_user_can_manage_representatives(by)
     with transaction.atomic():
-        representative = (
+        locked = (
             # The row alone: the person's own row is locked first when their role is taken away.
             DataOwnerRepresentative.objects.select_for_update(of=("self",))
             .select_related("user", "department")
             .filter(pk=representative.pk)
             .first()
         )
-        if representative is None:
+        if locked is None:
             return None
         audit_record(
             actor=by,
             action="data_owner_representative.remove",
-            obj=representative,
-            payload={"user": representative.user_id, "department": representative.department.slug},
+            obj=locked,
+            payload={"user": locked.user_id, "department": locked.department.slug},
             request=request,
         )
-        representative.delete()
-    return representative
+        locked.delete()
+    return locked
 
 
 ROLE_REMOVED = "role_removed"
 
 
-def representations_end(*, user, by, request=None):
+def representations_end(
+    *, user: User, by: User | None, request: HttpRequest | None = None
+) -> list[DataOwnerRepresentative]:
     """End ``user``'s place as a representative of every department, now that they have lost
     the data-owner role: called inside the transaction that takes the role away.
 
@@ -217,10 +243,12 @@ def representations_end(*, user, by, request=None):
     return representations
 
 
-def _departments_waited_for(departments):
+def _departments_waited_for(
+    departments: Iterable[Department],
+) -> list[tuple[Department, list[Proposal]]]:
     """[(department, [proposals waiting for its consent])] for those of ``departments`` with no
     data owner left to answer for them."""
-    waiting = []
+    waiting: list[tuple[Department, list[Proposal]]] = []
     for department in departments:
         answered_for = DataOwnerRepresentative.objects.filter(
             department=department,

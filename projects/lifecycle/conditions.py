@@ -2,9 +2,14 @@
 and whether its team's access is open. Each rule's ``message`` is the sentence shown to the
 user when the rule is not met yet."""
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from projects import hooks
+
+if TYPE_CHECKING:
+    from projects.models import Proposal
 
 
 def is_not_an_amendment(proposal):
@@ -63,7 +68,7 @@ team_two_factor_to_start.message = (
 )
 
 
-def past_end_date(proposal):
+def past_end_date(proposal: "Proposal") -> bool:
     return proposal.end_date is not None and proposal.end_date < timezone.localdate()
 
 
@@ -80,7 +85,7 @@ end_date_not_passed.message = (
 )
 
 
-def access_open(proposal):
+def access_open(proposal: "Proposal") -> bool:
     """The project is active and its end date has not passed: its team may still make and send
     output requests."""
     return proposal.state == proposal.State.ACTIVE and not past_end_date(proposal)

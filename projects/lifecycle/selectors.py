@@ -1,9 +1,10 @@
 """Reads the activation, closing and amendment pages and the daily ending and closing share."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -40,7 +41,7 @@ def members_without_two_factor(project):
     return users_without_second_factor(project_members(project))
 
 
-def projects_start_due(*, on=None):
+def projects_start_due(*, on: date | None = None) -> QuerySet[Proposal]:
     """Approved projects whose co-ordinator scheduled the start, and whose start date is ``on``
     (today) or earlier: the service starts them."""
     on = on or timezone.localdate()
@@ -52,18 +53,18 @@ def projects_start_due(*, on=None):
     )
 
 
-def projects_past_end_date(*, on=None):
+def projects_past_end_date(*, on: date | None = None) -> QuerySet[Proposal]:
     """Active projects whose end date is before ``on`` (today): their access ends."""
     on = on or timezone.localdate()
     return Proposal.objects.filter(state=State.ACTIVE, end_date__lt=on)
 
 
-def projects_ended():
+def projects_ended() -> QuerySet[Proposal]:
     """Projects whose access has ended and which are not closed yet."""
     return Proposal.objects.filter(state=State.ENDED)
 
 
-def projects_grace_over(*, on=None):
+def projects_grace_over(*, on: date | None = None) -> QuerySet[Proposal]:
     """Ended projects whose grace period for checking outputs is over by ``on`` (today): the
     day after ``Proposal.checking_grace_until``."""
     on = on or timezone.localdate()
@@ -72,7 +73,7 @@ def projects_grace_over(*, on=None):
     )
 
 
-def amendment_open_for(project):
+def amendment_open_for(project: Proposal) -> Proposal | None:
     """The amendment of ``project`` still being written or considered, or None."""
     return (
         project.amendments.filter(state__in=Proposal.BEFORE_DECISION)

@@ -11,8 +11,10 @@ checkers. An approved amendment that moves the end date to today or later reopen
 """
 
 import logging
+from datetime import date
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -26,6 +28,7 @@ from projects.lifecycle.selectors import (
     projects_start_due,
 )
 from projects.models import Proposal
+from researchers.models import User
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -33,7 +36,9 @@ logger = logging.getLogger(__name__)
 State = Proposal.State
 
 
-def project_activate(*, project, by, request=None):
+def project_activate(
+    *, project: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """The co-ordinator starts an approved project; the team is told it may begin."""
     return transition_fire(obj=project, transition="activate", by=by, request=request)
 
@@ -41,7 +46,7 @@ def project_activate(*, project, by, request=None):
 # Scheduling the start: kept apart from the transition, whose conditions it shares.
 
 
-def _schedule_refusals(project):
+def _schedule_refusals(project: Proposal) -> list[str]:
     """Why the start of ``project`` cannot be scheduled, as sentences."""
     if project.amends_id is not None:
         return ["An amendment comes into force on the project it amends; it is not started itself."]
@@ -54,7 +59,9 @@ def _schedule_refusals(project):
     return []
 
 
-def project_start_schedule(*, project, by, request=None):
+def project_start_schedule(
+    *, project: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """The co-ordinator asks the service to start their approved project itself on its start
     date, under the conditions a start by hand needs. Scheduling twice changes nothing."""
     with transaction.atomic():
@@ -68,6 +75,7 @@ def project_start_schedule(*, project, by, request=None):
         project.start_scheduled_at = timezone.now()
         project.start_scheduled_by = by
         project.save(update_fields=["start_scheduled_at", "start_scheduled_by", "updated_at"])
+        assert project.start_date is not None  # _schedule_refusals saw to it
         audit_record(
             actor=by,
             action="proposal.start_schedule",
@@ -78,13 +86,15 @@ def project_start_schedule(*, project, by, request=None):
     return project
 
 
-def _unschedule(project):
+def _unschedule(project: Proposal) -> None:
     project.start_scheduled_at = None
     project.start_scheduled_by = None
     project.save(update_fields=["start_scheduled_at", "start_scheduled_by", "updated_at"])
 
 
-def project_start_unschedule(*, project, by, request=None):
+def project_start_unschedule(
+    *, project: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """The co-ordinator stops a scheduled start, before the project has started."""
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
@@ -92,6 +102,9 @@ def project_start_unschedule(*, project, by, request=None):
         if project.start_scheduled_at is None or project.state not in Proposal.APPROVED_NOT_STARTED:
             return project
         _unschedule(project)
+        # Scheduled with its date, and an approved project's dates change only by amendment,
+        # which waits until it is under way.
+        assert project.start_date is not None
         audit_record(
             actor=by,
             action="proposal.start_unschedule",
@@ -102,7 +115,7 @@ def project_start_unschedule(*, project, by, request=None):
     return project
 
 
-def project_start_on_schedule(*, project):
+def project_start_on_schedule(*, project: Proposal) -> Proposal:
     """The service starts a project whose start was scheduled, on or after its start date,
     recorded as its own step; return the project, active or as it was.
 
@@ -140,7 +153,7 @@ def project_start_on_schedule(*, project):
     return project
 
 
-def projects_start_scheduled(*, on=None):
+def projects_start_scheduled(*, on: date | None = None) -> int:
     """Daily: start every approved project whose start was scheduled and whose start date has
     come. Return how many started.
 
@@ -162,7 +175,9 @@ def projects_start_scheduled(*, on=None):
     return started
 
 
-def project_close(*, project, by, reason="", request=None):
+def project_close(
+    *, project: Proposal, by: User, reason: str | None = "", request: HttpRequest | None = None
+) -> Proposal:
     """The co-ordinator closes an active project before its end date; the team is told."""
     reason = (reason or "").strip()
     return transition_fire(
@@ -174,7 +189,7 @@ def project_close(*, project, by, reason="", request=None):
     )
 
 
-def project_close_when_settled(*, project):
+def project_close_when_settled(*, project: Proposal) -> Proposal:
     """The service closes an ended project once nothing is left open; return the project,
     closed, or as it was when something still holds it open or it is not ended.
 
@@ -191,7 +206,7 @@ def project_close_when_settled(*, project):
             return project
 
 
-def project_end(*, project):
+def project_end(*, project: Proposal) -> Proposal:
     """The service ends an active project past its end date: its team's access ends, whatever
     is still open. A project with nothing left open closes in the same transaction, so its team
     is told once, that it has closed."""
@@ -200,13 +215,13 @@ def project_end(*, project):
         return project_close_when_settled(project=project)
 
 
-def project_reopen(*, project):
+def project_reopen(*, project: Proposal) -> Proposal:
     """The service makes an ended project active again, once an approved amendment has moved
     its end date to today or later; the team is told it may work on it again."""
     return transition_fire(obj=project, transition="reopen", by=None)
 
 
-def projects_close_ended(*, on=None):
+def projects_close_ended(*, on: date | None = None) -> int:
     """Daily: end every active project past its end date, close unreleased what is still open
     in ended projects whose grace period is over, and close every ended project with nothing
     left open. Return how many projects closed.

@@ -1,6 +1,8 @@
 """Reads for the Research Accreditation Panel: who may be assigned, who is, and what each
 reviewer has before them, each in a fixed number of queries."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -15,6 +17,9 @@ from projects.models import (
     TeamMember,
 )
 from projects.panel.permissions import check_user_can_read_as_reviewer
+
+if TYPE_CHECKING:
+    from researchers.models import User
 
 PANEL_SIZE = 3
 
@@ -87,7 +92,7 @@ def conflicted_reviewers(proposal):
     )
 
 
-def reviewer_refusal(proposal, reviewer):
+def reviewer_refusal(proposal: Proposal, reviewer: "User") -> str:
     """Why ``reviewer`` may not review ``proposal``, as a sentence, or "" when they may."""
     if not reviewer.is_active or not reviewer.groups.filter(name=Role.PANEL_REVIEWER).exists():
         return f"{reviewer.get_full_name()} is not a panel reviewer."

@@ -10,9 +10,13 @@ one ``transaction.atomic()``. Refusals: PermissionDenied for the wrong person,
 input.
 """
 
+import datetime
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -22,6 +26,7 @@ from projects.amendment.services import amendment_apply
 from projects.models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
 from projects.panel.permissions import check_user_can_review, check_user_can_run_panel
 from projects.panel.selectors import PANEL_SIZE, reviewer_refusal
+from researchers.models import User
 from researchers.permissions import check_user_can_manage_roles
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -48,11 +53,11 @@ SCORES = (
 )
 
 
-def _lock_proposal(proposal):
+def _lock_proposal(proposal: Proposal) -> Proposal:
     return Proposal.objects.select_for_update().get(pk=proposal.pk)
 
 
-def _lock_assignment(assignment):
+def _lock_assignment(assignment: ReviewerAssignment) -> ReviewerAssignment:
     # The assignment's row alone: callers hold the proposal's lock already, and locking the
     # reviewer's row after it would wait on a role being taken away, which locks the reviewer
     # first and the proposal next.
@@ -63,14 +68,14 @@ def _lock_assignment(assignment):
     )
 
 
-def _required(value, field, message):
+def _required(value: str | None, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationError({field: message})
     return value
 
 
-def _refuse_unless_panel_review(proposal):
+def _refuse_unless_panel_review(proposal: Proposal) -> None:
     if proposal.state != State.PANEL_REVIEW:
         raise TransitionRefused(
             [
@@ -84,7 +89,9 @@ def _refuse_unless_panel_review(proposal):
 # The secretariat: the panel's members
 
 
-def proposal_exclusion_set(*, proposal, exclude, by, request=None):
+def proposal_exclusion_set(
+    *, proposal: Proposal, exclude: object, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """Say whether reviewers from a team member's organisation are kept off ``proposal``.
 
     Turning it on is refused while such a reviewer is assigned: unassign them first.
@@ -116,7 +123,15 @@ def proposal_exclusion_set(*, proposal, exclude, by, request=None):
     return proposal
 
 
-def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by, request=None):
+def reviewer_assign(
+    *,
+    proposal: Proposal,
+    reviewer: User,
+    independent: bool = False,
+    due_date: datetime.date | None = None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ReviewerAssignment:
     """Put ``reviewer`` on ``proposal``'s panel and let them, and only them, review it.
 
     Refused unless the proposal is with the panel, the reviewer is a panel reviewer, not on the
@@ -187,7 +202,13 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
     return assignment
 
 
-def reviewer_unassign(*, assignment, reason, by, request=None):
+def reviewer_unassign(
+    *,
+    assignment: ReviewerAssignment,
+    reason: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> ReviewerAssignment:
     """Take a reviewer off a proposal's panel, with the reason.
 
     A recommendation that stood after its reviewer lost the role stops counting.
@@ -223,7 +244,9 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
     return assignment
 
 
-def _end_assignment(assignment, reason, *, recommendation_stands=False):
+def _end_assignment(
+    assignment: ReviewerAssignment, reason: str, *, recommendation_stands: bool = False
+) -> None:
     """End ``assignment``, and with it the reviewer's access to the proposal; an assignment
     already ended (its recommendation standing) keeps the time it ended."""
     assignment.removed_at = assignment.removed_at or timezone.now()
@@ -235,7 +258,9 @@ def _end_assignment(assignment, reason, *, recommendation_stands=False):
 ROLE_REMOVED_REASON = "No longer a panel reviewer: the role was taken away."
 
 
-def reviewer_assignments_end(*, reviewer, by, request=None):
+def reviewer_assignments_end(
+    *, reviewer: User, by: User | None, request: HttpRequest | None = None
+) -> list[ReviewerAssignment]:
     """End every current assignment of ``reviewer``, who has lost the panel-reviewer role:
     called inside the transaction that takes the role away.
 
@@ -294,7 +319,14 @@ def reviewer_assignments_end(*, reviewer, by, request=None):
 # The reviewer
 
 
-def conflict_declare(*, assignment, conflict, details="", by, request=None):
+def conflict_declare(
+    *,
+    assignment: ReviewerAssignment,
+    conflict: bool,
+    details: str | None = "",
+    by: User,
+    request: HttpRequest | None = None,
+) -> ReviewerAssignment:
     """Record whether the reviewer has a conflict of interest in the proposal.
 
     A conflict ends the assignment and the reviewer's permission to see the proposal, and asks
@@ -333,14 +365,14 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
 
 def recommendation_submit(
     *,
-    assignment,
-    recommendation,
-    comments="",
-    suggested_conditions="",
-    by,
-    request=None,
-    **scores,
-):
+    assignment: ReviewerAssignment,
+    recommendation: str,
+    comments: str | None = "",
+    suggested_conditions: str | None = "",
+    by: User,
+    request: HttpRequest | None = None,
+    **scores: int,
+) -> Recommendation:
     """Record the reviewer's independent recommendation, with a score from 1 to 5 for each of
     public benefit, analytical merit, feasibility, privacy risk mitigation and ethics.
 
@@ -400,18 +432,26 @@ def recommendation_submit(
 # The secretariat: the decision
 
 
-def decision_rules():
+def decision_rules() -> list[Callable[[Proposal], bool]]:
     """Every rule an approval by the panel must meet, in the order the panel page lists them:
     the panel's own, then the approval rules the transition checks."""
     return [*conditions.PANEL_DECISION_CONDITIONS, *conditions.APPROVAL_CONDITIONS]
 
 
-def decision_refusals(proposal):
+def decision_refusals(proposal: Proposal) -> list[str]:
     """Sentences saying why no panel decision can be recorded on ``proposal`` yet."""
     return [sentence(rule) for rule in conditions.PANEL_DECISION_CONDITIONS if not rule(proposal)]
 
 
-def decision_record(*, proposal, outcome, rationale, conditions_text="", by, request=None):
+def decision_record(
+    *,
+    proposal: Proposal,
+    outcome: str,
+    rationale: str | None,
+    conditions_text: str | None = "",
+    by: User,
+    request: HttpRequest | None = None,
+) -> PanelDecision:
     """Record the panel's decision on ``proposal`` and move it on: approve, approve with
     conditions, reject, or return to the co-ordinator for changes.
 

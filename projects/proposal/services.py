@@ -7,25 +7,33 @@ all inside one ``transaction.atomic()``. Refusals: PermissionDenied for the wron
 input or a change the proposal's state does not allow.
 """
 
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
 from identity.permissions import check_user_has_role
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode, access_mode_satisfies
+from legislation.models import Dataset
 from notifications.services import notifications_done, notify
 from projects import conditions, notices
 from projects.models import DatasetRequest, Proposal, ProposalSnapshot, Purpose, TeamMember
 from projects.proposal.permissions import check_user_can_edit_proposal
+from researchers.models import User
 from researchers.selectors import user_has_second_factor
 from uploads.storage import UploadBatch, delete_after_commit
+from uploads.validators import ValidatedUpload
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
+M = TypeVar("M", bound=models.Model)
 State = Proposal.State
 NOT_EDITABLE = "This proposal has been sent to the secretariat, so it cannot be changed now."
 JOIN_NEEDS_TWO_FACTOR = (
@@ -46,11 +54,11 @@ SECTION_FIELDS = {
 }
 
 
-def _lock(obj):
+def _lock(obj: M) -> M:
     return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
 
 
-def _lock_editable(proposal, by):
+def _lock_editable(proposal: Proposal, by: User) -> Proposal:
     proposal = _lock(proposal)
     check_user_can_edit_proposal(proposal, by)
     if proposal.state not in Proposal.EDITABLE:
@@ -58,14 +66,14 @@ def _lock_editable(proposal, by):
     return proposal
 
 
-def _clean_text(value):
+def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
 # Starting and writing a proposal
 
 
-def proposal_create(*, by, title, request=None):
+def proposal_create(*, by: User, title: str | None, request: HttpRequest | None = None) -> Proposal:
     """Start a draft proposal with ``by`` as its co-ordinator and first team member."""
     check_user_has_role(by, Role.RESEARCHER)
     title = _clean_text(title)
@@ -92,7 +100,7 @@ def proposal_create(*, by, title, request=None):
     return proposal
 
 
-def _check_section_values(proposal, section, values):
+def _check_section_values(proposal: Proposal, section: str, values: Mapping[str, Any]) -> None:
     """Refuse values a question page's form should already have refused."""
     if section == "title" and not _clean_text(values.get("title")):
         raise ValidationError({"title": "Enter the project's title"})
@@ -114,7 +122,7 @@ def _check_section_values(proposal, section, values):
                 raise ValidationError({"access_mode": access_mode_refusal(proposal, required)})
 
 
-def access_mode_refusal(proposal, required):
+def access_mode_refusal(proposal: Proposal, required: str) -> str:
     """The sentence refusing an access mode weaker than ``required``, naming the datasets."""
     names = [
         request.dataset.name
@@ -129,7 +137,15 @@ def access_mode_refusal(proposal, required):
     )
 
 
-def proposal_update_section(*, proposal, section, values, by, dpia=None, request=None):
+def proposal_update_section(
+    *,
+    proposal: Proposal,
+    section: str,
+    values: Mapping[str, Any],
+    by: User,
+    dpia: ValidatedUpload | None = None,
+    request: HttpRequest | None = None,
+) -> Proposal:
     """Save one question page of a draft or returned proposal.
 
     ``values`` holds that page's fields (``SECTION_FIELDS``); ``dpia`` is a ValidatedUpload
@@ -148,7 +164,7 @@ def proposal_update_section(*, proposal, section, values, by, dpia=None, request
                 value = _clean_text(value)
             setattr(proposal, name, value)
         update_fields = [*fields, "updated_at"]
-        file_payload = {}
+        file_payload: dict[str, str] = {}
         if section == "dpia":
             if proposal.dpia_needed is not True and proposal.dpia_file:
                 delete_after_commit(proposal.dpia_file.storage, proposal.dpia_file.name)
@@ -175,16 +191,24 @@ def proposal_update_section(*, proposal, section, values, by, dpia=None, request
     return proposal
 
 
-def _jsonable(value):
+def _jsonable(value: object) -> object:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
 
 
-def proposal_dataset_add(*, proposal, dataset, variables, open_data_reason, by, request=None):
+def proposal_dataset_add(
+    *,
+    proposal: Proposal,
+    dataset: Dataset,
+    variables: str | None,
+    open_data_reason: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> DatasetRequest:
     """Request ``dataset`` from the catalogue, saying which variables and why open data won't do."""
     variables, open_data_reason = _clean_text(variables), _clean_text(open_data_reason)
-    errors = {}
+    errors: dict[str, str] = {}
     if not variables:
         errors["variables"] = "Enter the variables you need"
     if not open_data_reason:
@@ -217,7 +241,13 @@ def proposal_dataset_add(*, proposal, dataset, variables, open_data_reason, by, 
     return dataset_request
 
 
-def proposal_dataset_remove(*, proposal, dataset_request, by, request=None):
+def proposal_dataset_remove(
+    *,
+    proposal: Proposal,
+    dataset_request: DatasetRequest,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Proposal:
     """Stop requesting a dataset."""
     with transaction.atomic():
         proposal = _lock_editable(proposal, by)
@@ -239,7 +269,9 @@ def proposal_dataset_remove(*, proposal, dataset_request, by, request=None):
 # The team
 
 
-def team_invite(*, proposal, email, by, request=None):
+def team_invite(
+    *, proposal: Proposal, email: str | None, by: User, request: HttpRequest | None = None
+) -> TeamMember:
     """Invite the person at ``email`` onto the team; they accept in the service."""
     email = _clean_text(email)
     try:
@@ -276,7 +308,9 @@ def team_invite(*, proposal, email, by, request=None):
     return member
 
 
-def _answer_invitation(*, invitation, by, request, accept):
+def _answer_invitation(
+    *, invitation: TeamMember, by: User, request: HttpRequest | None, accept: bool
+) -> TeamMember:
     with transaction.atomic():
         invitation = _lock(invitation)
         proposal = _lock(invitation.proposal)
@@ -319,17 +353,23 @@ def _answer_invitation(*, invitation, by, request, accept):
     return invitation
 
 
-def team_accept(*, invitation, by, request=None):
+def team_accept(
+    *, invitation: TeamMember, by: User, request: HttpRequest | None = None
+) -> TeamMember:
     """The invitee joins the team."""
     return _answer_invitation(invitation=invitation, by=by, request=request, accept=True)
 
 
-def team_decline(*, invitation, by, request=None):
+def team_decline(
+    *, invitation: TeamMember, by: User, request: HttpRequest | None = None
+) -> TeamMember:
     """The invitee will not join the team."""
     return _answer_invitation(invitation=invitation, by=by, request=request, accept=False)
 
 
-def team_remove(*, proposal, member, by, request=None):
+def team_remove(
+    *, proposal: Proposal, member: TeamMember, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """Take a member, or an unanswered or declined invitation, off the team."""
     with transaction.atomic():
         proposal = _lock_editable(proposal, by)
@@ -354,7 +394,7 @@ def team_remove(*, proposal, member, by, request=None):
 # The proposal's steps
 
 
-def proposal_snapshot_data(proposal):
+def proposal_snapshot_data(proposal: Proposal) -> dict[str, Any]:
     """What the proposal says now, as plain data for a ``ProposalSnapshot``."""
     return {
         "title": proposal.title,
@@ -389,7 +429,9 @@ def proposal_snapshot_data(proposal):
     }
 
 
-def proposal_submit(*, proposal, by, request=None):
+def proposal_submit(
+    *, proposal: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """Send the proposal to the secretariat, once every submission condition is met."""
     with transaction.atomic():
         locked = _lock(proposal)
@@ -411,7 +453,9 @@ def proposal_submit(*, proposal, by, request=None):
     return proposal
 
 
-def proposal_withdraw(*, proposal, by, request=None):
+def proposal_withdraw(
+    *, proposal: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """The co-ordinator withdraws the proposal before a decision."""
     with transaction.atomic():
         proposal = transition_fire(obj=proposal, transition="withdraw", by=by, request=request)

@@ -9,6 +9,6 @@ def sections():
     return tuple((section.slug, section.label) for section in SECTIONS)
 
 
-def section_names():
+def section_names() -> dict[str, str]:
     """Section -> heading, in page order."""
     return dict(sections())

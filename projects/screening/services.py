@@ -18,12 +18,16 @@ secretariat wrote, all inside one ``transaction.atomic()``; who is told is decla
 ``notices.py`` and told once the step commits.
 """
 
+from collections.abc import Iterable, Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from legislation.selectors import datasets_needing_consent
 from projects.amendment.services import amendment_apply
 from projects.models import DatasetRequest, PanelDecision, Proposal, ScreeningReview
+from researchers.models import User
 from workflow.services import transition_fire
 
 State = Proposal.State
@@ -49,7 +53,7 @@ SCREENING_CHECKS = (
 CHECK_KEYS = tuple(key for key, _ in SCREENING_CHECKS)
 
 
-def _checks(checks):
+def _checks(checks: Iterable[str] | None) -> list[str]:
     """The ticked checks, known ones only, in the checklist's order."""
     ticked = set(checks or ())
     unknown = ticked - set(CHECK_KEYS)
@@ -58,19 +62,28 @@ def _checks(checks):
     return [key for key in CHECK_KEYS if key in ticked]
 
 
-def _all_checks(checks, *, step):
+def _all_checks(checks: Iterable[str] | None, *, step: str) -> list[str]:
     checks = _checks(checks)
     if len(checks) != len(CHECK_KEYS):
         raise ValidationError({"checks": f"Tick every check before you {step}"})
     return checks
 
 
-def screening_start(*, proposal, by, request=None):
+def screening_start(
+    *, proposal: Proposal, by: User, request: HttpRequest | None = None
+) -> Proposal:
     """Take a submitted proposal into screening, so the co-ordinator knows it is being read."""
     return transition_fire(obj=proposal, transition="start_screening", by=by, request=request)
 
 
-def screening_return(*, proposal, section_comments, checks=(), by, request=None):
+def screening_return(
+    *,
+    proposal: Proposal,
+    section_comments: Mapping[str, str | None] | None,
+    checks: Iterable[str] | None = (),
+    by: User,
+    request: HttpRequest | None = None,
+) -> ScreeningReview:
     """Return a proposal in screening to its co-ordinator with comments on named sections.
 
     ``section_comments`` maps section names to what needs changing; at least one is required,
@@ -79,7 +92,7 @@ def screening_return(*, proposal, section_comments, checks=(), by, request=None)
     from projects.screening.sections import section_names
 
     names = section_names()
-    comments = {}
+    comments: dict[str, str] = {}
     for section, comment in (section_comments or {}).items():
         if section not in names:
             raise ValidationError(f"“{section}” is not a section of a proposal.")
@@ -107,7 +120,13 @@ def screening_return(*, proposal, section_comments, checks=(), by, request=None)
     return screening
 
 
-def screening_pass(*, proposal, checks, by, request=None):
+def screening_pass(
+    *,
+    proposal: Proposal,
+    checks: Iterable[str] | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> Proposal:
     """Pass a screened proposal on: to the data owners when a dataset needs its department's
     consent, otherwise to the panel.
 
@@ -147,7 +166,14 @@ def screening_pass(*, proposal, checks, by, request=None):
     return proposal
 
 
-def proposal_fast_track(*, proposal, checks, rationale, by, request=None):
+def proposal_fast_track(
+    *,
+    proposal: Proposal,
+    checks: Iterable[str] | None,
+    rationale: str | None,
+    by: User,
+    request: HttpRequest | None = None,
+) -> PanelDecision:
     """Approve a low-risk proposal in screening under the secretariat's delegated authority.
 
     Recorded as a fast-tracked screening and a decision by the fast-track route, with the

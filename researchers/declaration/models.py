@@ -21,7 +21,7 @@ REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 REFERENCE_PREFIX = "ARS-DEC-"
 
 
-def reference_new():
+def reference_new() -> str:
     """A random reference like ARS-DEC-7K3Q-9M2P (30^8 possibilities)."""
     characters = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"{REFERENCE_PREFIX}{characters[:4]}-{characters[4:]}"
@@ -40,8 +40,8 @@ def reference_normalise(typed):
     return f"{REFERENCE_PREFIX}{characters[:4]}-{characters[4:]}"
 
 
-class DeclarationVersionQuerySet(models.QuerySet):
-    def current(self):
+class DeclarationVersionQuerySet(models.QuerySet["DeclarationVersion"]):
+    def current(self) -> "DeclarationVersion | None":
         """The version researchers sign now: the highest number, or None before any."""
         return self.order_by("-number").first()
 

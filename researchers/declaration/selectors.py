@@ -1,6 +1,11 @@
+from typing import TYPE_CHECKING
+
 from django.db.models import Exists, OuterRef
 
 from researchers.declaration.models import Declaration, DeclarationVersion
+
+if TYPE_CHECKING:
+    from researchers.models import User
 
 
 def declaration_versions_list():
@@ -17,7 +22,7 @@ def declarations_of(*, user):
     return Declaration.objects.filter(user=user).select_related("version")
 
 
-def declaration_signed_current(*, user):
+def declaration_signed_current(*, user: "User") -> Declaration | None:
     """``user``'s signed declaration on the current version, or None."""
     current = DeclarationVersion.objects.current()
     if current is None:

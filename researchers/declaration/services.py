@@ -2,6 +2,7 @@
 
 import base64
 from io import BytesIO
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -9,6 +10,8 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,11 +28,11 @@ SIGNATURE_LOCATION = "United Kingdom"
 USER_AGENT_MAX = 500
 
 
-def _name_key(name):
+def _name_key(name: str | None) -> str:
     return " ".join((name or "").split()).casefold()
 
 
-def declaration_already_signed(*, user, version):
+def declaration_already_signed(*, user: User, version: DeclarationVersion) -> Declaration | None:
     """The declaration ``user`` signed (or is having prepared) on ``version``, if any."""
     return (
         user.declarations.filter(version=version, state__in=Declaration.STANDING)
@@ -38,7 +41,14 @@ def declaration_already_signed(*, user, version):
     )
 
 
-def declaration_sign(*, user, typed_name, password, request, render_later=True):
+def declaration_sign(
+    *,
+    user: User,
+    typed_name: str,
+    password: str | None,
+    request: HttpRequest | None,
+    render_later: bool = True,
+) -> Declaration:
     """Record ``user``'s signature on the current declaration and queue its signed PDF.
 
     Refuses, recording nothing, when the typed name is not the account's name, the password is
@@ -54,7 +64,7 @@ def declaration_sign(*, user, typed_name, password, request, render_later=True):
         raise ValidationError(
             {"password": "Too many wrong passwords. Wait a few minutes, then try again"}
         )
-    errors = {}
+    errors: dict[str, str] = {}
     if not user.full_name.strip():
         errors["typed_name"] = "Add your full name to your account before signing."
     elif _name_key(typed_name) != _name_key(user.full_name):
@@ -103,13 +113,20 @@ def declaration_sign(*, user, typed_name, password, request, render_later=True):
     return declaration
 
 
-def _queue_render_and_sign(declaration_id):
+def _queue_render_and_sign(declaration_id: int) -> None:
     from researchers.tasks import declaration_render_and_sign_task
 
     declaration_render_and_sign_task.delay(declaration_id)
 
 
-def _declaration_create(*, user, version, typed_name, ip_address, user_agent):
+def _declaration_create(
+    *,
+    user: User,
+    version: DeclarationVersion,
+    typed_name: str,
+    ip_address: str | None,
+    user_agent: str,
+) -> Declaration:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -128,19 +145,19 @@ def _declaration_create(*, user, version, typed_name, ip_address, user_agent):
     raise RuntimeError("Could not draw an unused declaration reference.")
 
 
-def declaration_verify_url(reference=None):
+def declaration_verify_url(reference: str | None = None) -> str:
     url = settings.SITE_URL + reverse("researchers:declaration_verify")
     return f"{url}?reference={reference}" if reference else url
 
 
-def _qr_code_data_uri(text):
+def _qr_code_data_uri(text: str) -> str:
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buffer = BytesIO()
     image.save(buffer)
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def declaration_pdf_context(declaration):
+def declaration_pdf_context(declaration: Declaration) -> dict[str, Any]:
     user = declaration.user
     profile = getattr(user, "profile", None)
     organisation = getattr(profile, "organisation", None) if profile else None
@@ -160,7 +177,7 @@ def declaration_pdf_context(declaration):
     }
 
 
-def declaration_render_and_sign(*, declaration):
+def declaration_render_and_sign(*, declaration: Declaration) -> Declaration:
     """Render the declaration to PDF, sign it, and store it with its SHA-256: the service's own
     step (``prepare``), audited with no person as its actor.
 
@@ -190,7 +207,7 @@ def declaration_render_and_sign(*, declaration):
         )
 
 
-def declaration_fail(*, declaration, reason):
+def declaration_fail(*, declaration: Declaration, reason: str) -> Declaration:
     """Record that a declaration's PDF could not be prepared, so the researcher can sign again.
     A declaration no longer pending is returned as it is."""
     with transaction.atomic():
@@ -206,7 +223,9 @@ def declaration_fail(*, declaration, reason):
         )
 
 
-def declaration_download_record(*, declaration, by, request):
+def declaration_download_record(
+    *, declaration: Declaration, by: User, request: HttpRequest | None
+) -> None:
     """Audit that ``by`` downloaded the signed PDF of ``declaration``."""
     with transaction.atomic():
         audit_record(
@@ -218,7 +237,9 @@ def declaration_download_record(*, declaration, by, request):
         )
 
 
-def declaration_version_publish(*, text, by, request=None):
+def declaration_version_publish(
+    *, text: str, by: User, request: HttpRequest | None = None
+) -> DeclarationVersion:
     """Publish a new wording; from now on everyone given access signs it, and old signatures
     keep theirs. Once it commits, everyone it concerns is told (``declaration_version_announce``,
     run by the worker: at a national scheme's size that is many thousands of people)."""
@@ -250,7 +271,7 @@ def declaration_version_publish(*, text, by, request=None):
     return version
 
 
-def _queue_announce(version_id):
+def _queue_announce(version_id: int) -> None:
     from researchers.tasks import declaration_version_announce_task
 
     declaration_version_announce_task.delay(version_id)
@@ -259,7 +280,7 @@ def _queue_announce(version_id):
 ANNOUNCE_CHUNK = 1000
 
 
-def declaration_version_concerns():
+def declaration_version_concerns() -> QuerySet[User]:
     """Who a new version of the declaration reaches: every active holder of a staff role, and
     every active person who has signed an earlier version. Ordered by id, so it can be read in
     chunks."""
@@ -278,7 +299,7 @@ def declaration_version_concerns():
     )
 
 
-def declaration_version_announce(*, version):
+def declaration_version_announce(*, version: DeclarationVersion) -> int:
     """Tell everyone ``version`` concerns that it is published and they must sign it, unless
     they already have. One notification and one email each, in chunks of ``ANNOUNCE_CHUNK``
     people, each chunk in its own transaction. Returns how many were told."""

@@ -6,8 +6,13 @@ itself, for demo data and operators); the secretariat keeps the organisation lis
 Files come in as ``uploads.validators.ValidatedUpload``: the form has checked them already.
 """
 
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -15,6 +20,7 @@ from identity.permissions import check_user_has_role
 from identity.roles import Role
 from researchers.models import Organisation, Qualification, ResearcherProfile, TrainingRecord, User
 from uploads.storage import UploadBatch, delete_after_commit
+from uploads.validators import ValidatedUpload
 
 PROFILE_UPDATED = "researchers.profile_updated"
 ORGANISATION_PROPOSED = "researchers.organisation_proposed"
@@ -51,20 +57,22 @@ ALL_QUALIFICATION_FIELDS = (
 )
 
 
-def check_user_owns(by, user):
+def check_user_owns(by: User | None, user: User) -> None:
     """Only the researcher changes their own profile; the service itself (None) may too."""
     if by is not None and by.pk != user.pk:
         raise PermissionDenied("You can only change your own profile.")
 
 
-def _same_name(name):
+def _same_name(name: str) -> str:
     return " ".join(name.split())
 
 
 # Organisations ---------------------------------------------------------------------------
 
 
-def organisation_propose(*, name, by, request=None):
+def organisation_propose(
+    *, name: str, by: User | None, request: HttpRequest | None = None
+) -> Organisation:
     """The organisation named ``name``: an existing entry when the name matches one (not a
     rejected one), else a new proposal awaiting the secretariat's approval."""
     name = _same_name(name)
@@ -100,7 +108,9 @@ def organisation_propose(*, name, by, request=None):
     return organisation
 
 
-def organisation_create(*, name, by, request=None):
+def organisation_create(
+    *, name: str, by: User | None, request: HttpRequest | None = None
+) -> Organisation:
     """Add an approved organisation to the list."""
     name = _same_name(name)
     with transaction.atomic():
@@ -125,7 +135,7 @@ def organisation_create(*, name, by, request=None):
     return organisation
 
 
-def _lock_proposed(organisation):
+def _lock_proposed(organisation: Organisation) -> Organisation:
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if locked.status != Organisation.Status.PROPOSED:
         raise ValidationError(
@@ -134,7 +144,13 @@ def _lock_proposed(organisation):
     return locked
 
 
-def organisation_approve(*, organisation, by, name=None, request=None):
+def organisation_approve(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    name: str | None = None,
+    request: HttpRequest | None = None,
+) -> Organisation:
     """Add a proposed organisation to the list, correcting its name if ``name`` is given."""
     with transaction.atomic():
         if by is not None:
@@ -165,7 +181,13 @@ def organisation_approve(*, organisation, by, name=None, request=None):
     return locked
 
 
-def organisation_merge(*, organisation, into, by, request=None):
+def organisation_merge(
+    *,
+    organisation: Organisation,
+    into: Organisation,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> Organisation:
     """Treat a proposed organisation as another name for ``into``, an approved one: every
     profile naming it names ``into`` instead."""
     with transaction.atomic():
@@ -192,7 +214,9 @@ def organisation_merge(*, organisation, into, by, request=None):
     return locked
 
 
-def organisation_reject(*, organisation, reason, by, request=None):
+def organisation_reject(
+    *, organisation: Organisation, reason: str, by: User | None, request: HttpRequest | None = None
+) -> Organisation:
     """Refuse a proposed organisation; researchers who named it choose again."""
     with transaction.atomic():
         if by is not None:
@@ -220,18 +244,18 @@ def organisation_reject(*, organisation, reason, by, request=None):
 
 def profile_update(
     *,
-    user,
-    full_name,
-    organisation=None,
-    proposed_organisation="",
-    orcid="",
-    job_title="",
-    phone="",
-    work_address="",
-    contact_email="",
-    by,
-    request=None,
-):
+    user: User,
+    full_name: str,
+    organisation: Organisation | None = None,
+    proposed_organisation: str = "",
+    orcid: str = "",
+    job_title: str = "",
+    phone: str = "",
+    work_address: str = "",
+    contact_email: str = "",
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> ResearcherProfile:
     """Save a researcher's profile. ``proposed_organisation`` (a name) is used when their
     organisation is not on the list: it is proposed to the secretariat."""
     check_user_owns(by, user)
@@ -285,10 +309,10 @@ def profile_update(
 # Qualifications --------------------------------------------------------------------------
 
 
-def _qualification_values(kind, details):
+def _qualification_values(kind: str, details: Mapping[str, Any]) -> dict[str, Any]:
     kind = Qualification.Kind(kind)
     keep = QUALIFICATION_FIELDS[kind]
-    values = {}
+    values: dict[str, Any] = {}
     for name in ALL_QUALIFICATION_FIELDS:
         if name in keep:
             values[name] = details.get(name)
@@ -300,7 +324,14 @@ def _qualification_values(kind, details):
     return values
 
 
-def _attach(batch, record, field, name_field, kind_field, upload):
+def _attach(
+    batch: UploadBatch,
+    record: models.Model,
+    field: str,
+    name_field: str,
+    kind_field: str,
+    upload: ValidatedUpload | None,
+) -> str | None:
     if upload is None:
         return None
     field_file = getattr(record, field)
@@ -310,13 +341,21 @@ def _attach(batch, record, field, name_field, kind_field, upload):
     return previous
 
 
-def _evidence_payload(upload):
+def _evidence_payload(upload: ValidatedUpload | None) -> dict[str, str]:
     if upload is None:
         return {}
     return {"file": upload.original_name, "kind": upload.kind, "sha256": upload.sha256}
 
 
-def qualification_add(*, user, kind, details, evidence=None, by, request=None):
+def qualification_add(
+    *,
+    user: User,
+    kind: str,
+    details: Mapping[str, Any],
+    evidence: ValidatedUpload | None = None,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> Qualification:
     """Record a degree or quantitative research experience, with its evidence."""
     check_user_owns(by, user)
     with UploadBatch() as batch, transaction.atomic():
@@ -333,7 +372,14 @@ def qualification_add(*, user, kind, details, evidence=None, by, request=None):
     return qualification
 
 
-def qualification_update(*, qualification, details, evidence=None, by, request=None):
+def qualification_update(
+    *,
+    qualification: Qualification,
+    details: Mapping[str, Any],
+    evidence: ValidatedUpload | None = None,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> Qualification:
     """Change a qualification; a new evidence file replaces the old one."""
     check_user_owns(by, qualification.user)
     with UploadBatch() as batch, transaction.atomic():
@@ -354,7 +400,9 @@ def qualification_update(*, qualification, details, evidence=None, by, request=N
     return locked
 
 
-def qualification_delete(*, qualification, by, request=None):
+def qualification_delete(
+    *, qualification: Qualification, by: User | None, request: HttpRequest | None = None
+) -> None:
     """Remove a qualification and its evidence file."""
     check_user_owns(by, qualification.user)
     with transaction.atomic():
@@ -373,7 +421,15 @@ def qualification_delete(*, qualification, by, request=None):
 # Training --------------------------------------------------------------------------------
 
 
-def training_add(*, user, course, passed_on, certificate=None, by, request=None):
+def training_add(
+    *,
+    user: User,
+    course: str,
+    passed_on: datetime.date,
+    certificate: ValidatedUpload | None = None,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
     """Record a pass of Safe Researcher Training, with its certificate."""
     check_user_owns(by, user)
     with UploadBatch() as batch, transaction.atomic():
@@ -394,7 +450,15 @@ def training_add(*, user, course, passed_on, certificate=None, by, request=None)
     return record
 
 
-def training_update(*, record, course, passed_on, certificate=None, by, request=None):
+def training_update(
+    *,
+    record: TrainingRecord,
+    course: str,
+    passed_on: datetime.date,
+    certificate: ValidatedUpload | None = None,
+    by: User | None,
+    request: HttpRequest | None = None,
+) -> TrainingRecord:
     """Change a training record; a new certificate replaces the old one."""
     check_user_owns(by, record.user)
     with UploadBatch() as batch, transaction.atomic():
@@ -421,7 +485,9 @@ def training_update(*, record, course, passed_on, certificate=None, by, request=
     return locked
 
 
-def training_delete(*, record, by, request=None):
+def training_delete(
+    *, record: TrainingRecord, by: User | None, request: HttpRequest | None = None
+) -> None:
     """Remove a training record and its certificate."""
     check_user_owns(by, record.user)
     with transaction.atomic():

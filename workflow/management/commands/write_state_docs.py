@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from workflow.docs import render_states_doc, states_doc_path
@@ -6,14 +9,14 @@ from workflow.docs import render_states_doc, states_doc_path
 class Command(BaseCommand):
     help = "Write docs/states.md from the state machines; with --check, fail if it is stale."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "--check",
             action="store_true",
             help="Change nothing; exit non-zero when docs/states.md differs from the code.",
         )
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args: Any, check: bool = False, **options: Any) -> None:
         path = states_doc_path()
         text = render_states_doc()
         current = path.read_text(encoding="utf-8") if path.exists() else None
