@@ -82,7 +82,6 @@ def unmet_conditions(obj: models.Model, transition: str) -> list[str]:
 def user_may_fire(obj: models.Model, transition: str, user: Asker) -> bool:
     """Whether ``user`` is the kind of person who may fire ``transition`` on ``obj`` now."""
     _, current, _ = _current(obj, transition)
-    # django-fsm types the user as a person; None (the service itself) is for the rule to judge.
     return current is not None and current.has_perm(obj, user)  # type: ignore[arg-type]  # django-fsm leaves out None
 
 
