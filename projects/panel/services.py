@@ -91,7 +91,7 @@ def proposal_exclusion_set(*, proposal, exclude, by, request=None):
     """
     with transaction.atomic():
         proposal = _lock_proposal(proposal)
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         exclude = bool(exclude)
         if exclude == proposal.exclude_team_organisations:
             return proposal
@@ -129,7 +129,7 @@ def reviewer_assign(*, proposal, reviewer, independent=False, due_date=None, by,
         # assignment made as the role is taken away waits, and then finds the role gone.
         get_user_model().objects.select_for_update(no_key=True).get(pk=reviewer.pk)
         proposal = _lock_proposal(proposal)
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         _refuse_unless_panel_review(proposal)
         refusal = reviewer_refusal(proposal, reviewer)
         if refusal:
@@ -197,7 +197,7 @@ def reviewer_unassign(*, assignment, reason, by, request=None):
         _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
         proposal = assignment.proposal
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         if assignment.removed_at is not None and not assignment.recommendation_stands:
             raise ValidationError(
                 f"{assignment.reviewer.get_full_name()} is no longer on this proposal's panel."
@@ -305,7 +305,7 @@ def conflict_declare(*, assignment, conflict, details="", by, request=None):
     with transaction.atomic():
         _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
-        check_user_can_review(assignment, by)
+        check_user_can_review(by, assignment)
         proposal = assignment.proposal
         if assignment.conflict_declared is not None:
             raise ValidationError("You have already answered the conflict of interest question.")
@@ -365,7 +365,7 @@ def recommendation_submit(
         # decision, one after another.
         proposal = _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
-        check_user_can_review(assignment, by)
+        check_user_can_review(by, assignment)
         _refuse_unless_panel_review(proposal)
         if assignment.conflict_declared is not False:
             raise TransitionRefused(
@@ -430,7 +430,7 @@ def decision_record(*, proposal, outcome, rationale, conditions_text="", by, req
     with transaction.atomic():
         # Locked first, so two clicks at once queue here and the second finds the step taken.
         locked = _lock_proposal(proposal)
-        check_user_can_run_panel(locked, by)
+        check_user_can_run_panel(by, locked)
         _refuse_unless_panel_review(locked)
         reasons = decision_refusals(locked)
         if reasons:
