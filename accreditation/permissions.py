@@ -3,6 +3,7 @@ the state documentation and refusals give; ``user`` is None when the service its
 
 from django.core.exceptions import PermissionDenied
 
+from identity.permissions import answer
 from identity.roles import Role, user_has_role, user_is_signed_in
 
 
@@ -57,40 +58,32 @@ def is_the_service(obj, user):
 is_the_service.message = "The service itself, on schedule."
 
 
-# Pages. Each rule is a pair: ``user_can_x`` for buttons and templates, ``check_user_can_x``
-# raising PermissionDenied for views.
+# Pages. Each rule is a pair: ``check_user_can_x`` raises PermissionDenied with the sentence a
+# refused person reads, and ``user_can_x``, derived from it, answers yes or no for buttons.
 
 
-def user_is_named_supervisor(application, user):
+def check_user_is_named_supervisor(user, application):
     """The supervisor the applicant named."""
-    return (
+    if not (
         user_is_signed_in(user)
         and application.supervisor_id is not None
         and application.supervisor_id == user.pk
         and application.applicant_id != user.pk
-    )
-
-
-def check_user_is_named_supervisor(application, user):
-    if not user_is_named_supervisor(application, user):
+    ):
         raise PermissionDenied("Only the supervisor the applicant named can answer this request.")
 
 
-def user_can_edit_application(application, user):
-    """The applicant, while the application is a draft or returned for changes."""
-    return is_applicant(application, user) and application.state in ("draft", "returned")
-
-
-def check_user_can_edit_application(application, user):
+def check_user_can_edit_application(user, application):
+    """The applicant. Whether the application is open to changes (a draft, or returned) is
+    the application's own state, asked beside this."""
     if not is_applicant(application, user):
         raise PermissionDenied("Only the applicant can change this application.")
 
 
-def user_can_screen(user):
-    """The secretariat."""
-    return user_is_signed_in(user) and user_has_role(user, Role.SECRETARIAT)
+user_can_edit_application = answer(check_user_can_edit_application)
 
 
 def check_user_can_screen(user):
-    if not user_can_screen(user):
+    """The secretariat."""
+    if not (user_is_signed_in(user) and user_has_role(user, Role.SECRETARIAT)):
         raise PermissionDenied("Screening applications is for the secretariat.")

@@ -143,7 +143,7 @@ def application_update(
     """
     with transaction.atomic():
         application = _lock(application)
-        check_user_can_edit_application(application, by)
+        check_user_can_edit_application(by, application)
         if application.state not in AccreditationApplication.EDITABLE:
             raise ValidationError(
                 "This application has been sent to the secretariat, so it cannot be changed now."
@@ -222,7 +222,7 @@ def _supervision_answer(
 ) -> AccreditationApplication:
     with transaction.atomic():
         application = _lock(application)
-        check_user_is_named_supervisor(application, by)
+        check_user_is_named_supervisor(by, application)
         if application.state not in AccreditationApplication.OPEN:
             raise ValidationError("This application has been decided, so supervision is settled.")
         now = timezone.now()

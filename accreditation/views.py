@@ -51,11 +51,19 @@ def _put_on_form(form, error):
 # The applicant
 
 
+def _editable_by(application, user):
+    """Whether ``user`` may change ``application`` now: its applicant, while it is a draft or
+    returned for changes."""
+    return application.state in AccreditationApplication.EDITABLE and user_can_edit_application(
+        user, application
+    )
+
+
 def _application_page(request, *, refusals=(), status=200):
     user = request.user
     application = selectors.application_open_for(user) or selectors.application_latest_for(user)
     accreditation = selectors.accreditation_latest_for(user)
-    editable = application is not None and user_can_edit_application(application, user)
+    editable = application is not None and _editable_by(application, user)
     context = {
         "application": application,
         "accreditation": accreditation,
@@ -138,7 +146,7 @@ def application_edit(request):
     application = selectors.application_open_for(request.user)
     if application is None:
         return redirect("accreditation:application_detail")
-    if not user_can_edit_application(application, request.user):
+    if not _editable_by(application, request.user):
         messages.error(
             request,
             "Your application has been sent to the secretariat, so it cannot be changed now.",
@@ -219,7 +227,7 @@ def application_withdraw(request):
 @require_http_methods(["GET", "POST"])
 def supervision(request, pk):
     application = selectors.application_get(pk=pk)
-    check_user_is_named_supervisor(application, request.user)
+    check_user_is_named_supervisor(request.user, application)
     errors = []
     if request.method == "POST":
         answer = request.POST.get("answer")

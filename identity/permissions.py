@@ -1,10 +1,16 @@
 """The checks every page and service makes of who is asking: a role for a page, a role for a
-step. Each raises PermissionDenied with the sentence the refused person reads."""
+step. Each raises PermissionDenied with the sentence the refused person reads.
 
-from functools import wraps
+Every app's rules come in pairs built on ``answer`` below: ``check_user_can_x(user, obj)`` holds
+the rule and raises, ``user_can_x = answer(check_user_can_x)`` says yes or no for templates and
+buttons. One rule, two uses, so a button and the server never disagree; the user always comes
+first."""
+
+from functools import update_wrapper, wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from .roles import Role, user_has_role
 
@@ -29,3 +35,22 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+def answer(check):
+    """``user_can_x``, the yes-or-no twin of ``check_user_can_x``: True where the check lets
+    ``user`` through, False where it refuses them, with PermissionDenied or, where even the
+    object's existence is none of their business, Http404. It keeps the check's docstring, which
+    says who may."""
+
+    def user_can(user, *args, **kwargs):
+        try:
+            check(user, *args, **kwargs)
+        except (PermissionDenied, Http404):
+            return False
+        return True
+
+    update_wrapper(user_can, check)
+    user_can.__name__ = check.__name__.removeprefix("check_")
+    user_can.__qualname__ = user_can.__name__
+    return user_can

@@ -2,13 +2,14 @@
 
 from django.core.exceptions import PermissionDenied
 
+from identity.permissions import answer
 from identity.roles import Role, user_has_role
 
 
-def user_can_edit_catalogue(user):
-    return user_has_role(user, Role.SECRETARIAT)
-
-
 def check_user_can_edit_catalogue(user):
-    if not user_can_edit_catalogue(user):
+    """The secretariat."""
+    if not user_has_role(user, Role.SECRETARIAT):
         raise PermissionDenied("Only the secretariat can change the legislation and datasets.")
+
+
+user_can_edit_catalogue = answer(check_user_can_edit_catalogue)

@@ -1,17 +1,12 @@
-"""Who may open which page. Each rule comes as a pair: ``user_can_x`` (a bool for templates and
-buttons) beside ``check_user_can_x`` (raises PermissionDenied), so the button and the server
-never disagree."""
+"""Who may give and take away roles. The rule raises PermissionDenied with the sentence a refused
+person reads (``identity.permissions.answer`` makes its yes-or-no twin where a page needs one)."""
 
 from django.core.exceptions import PermissionDenied
 
 from identity.roles import Role, user_has_role
 
 
-def user_can_manage_roles(user):
-    """Whether ``user`` may give and take away roles: the secretariat."""
-    return user_has_role(user, Role.SECRETARIAT)
-
-
 def check_user_can_manage_roles(user):
-    if not user_can_manage_roles(user):
+    """The secretariat."""
+    if not user_has_role(user, Role.SECRETARIAT):
         raise PermissionDenied("Only the secretariat can give or take away roles.")

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -51,9 +50,7 @@ def publication(request, file_pk):
 @require_http_methods(["GET", "POST"])
 def waiver(request, project_pk):
     project = project_get(pk=project_pk)
-    check_user_can_waive_publication(project, request.user)
-    if project.state not in project.UNDER_WAY:
-        raise Http404
+    check_user_can_waive_publication(request.user, project)
     form = WaiverForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.waiver_record(

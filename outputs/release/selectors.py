@@ -4,11 +4,10 @@ Before release, and for anyone outside the project, a released file does not exi
 selector here answers 404 rather than saying whether the output is there.
 """
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from outputs.models import OutputFile, OutputRequest
-from projects.permissions import user_is_project_member
+from outputs.release.permissions import check_user_can_download_released
 
 RELEASED = OutputRequest.State.RELEASED
 
@@ -32,8 +31,7 @@ def current_files(output_request):
 def released_request_for_member(*, pk, user):
     """A released request of a project ``user`` works on, or 404."""
     output_request = output_request_get(pk=pk)
-    if output_request.state != RELEASED or not user_is_project_member(user, output_request.project):
-        raise Http404
+    check_user_can_download_released(user, output_request)
     return output_request
 
 
@@ -45,6 +43,5 @@ def released_file_for_member(*, file_pk, user):
         replaced_at__isnull=True,
         group__request__state=RELEASED,
     )
-    if not user_is_project_member(user, output_file.group.request.project):
-        raise Http404
+    check_user_can_download_released(user, output_file.group.request)
     return output_file

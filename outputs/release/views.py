@@ -3,7 +3,7 @@ view gets its objects through a selector, calls one service and shows refusals i
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +14,7 @@ from outputs.release import selectors as selectors
 from outputs.release import services as services
 from outputs.release.permissions import (
     check_user_can_release,
-    user_can_see_project_outputs,
+    check_user_can_see_project_outputs,
     user_can_waive_publication,
 )
 from projects.lifecycle.selectors import project_get
@@ -30,7 +30,7 @@ State = selectors.OutputRequest.State
 @require_http_methods(["GET", "POST"])
 def release(request, pk):
     output_request = selectors.output_request_get(pk=pk)
-    check_user_can_release(output_request, request.user)
+    check_user_can_release(request.user, output_request)
     refusals = []
     if request.method == "POST":
         try:
@@ -60,8 +60,7 @@ def release(request, pk):
 @require_GET
 def project_outputs(request, project_pk):
     project = project_get(pk=project_pk)
-    if not user_can_see_project_outputs(project, request.user):
-        raise Http404
+    check_user_can_see_project_outputs(request.user, project)
     files = list(project_released_files(project))
     requests = {}
     for output_file in files:
@@ -75,8 +74,7 @@ def project_outputs(request, project_pk):
             "unpublished": sum(1 for f in files if not hasattr(f, "publication")),
             "waivers": project_waivers(project),
             "is_member": user_is_project_member(request.user, project),
-            "can_waive": user_can_waive_publication(project, request.user)
-            and project.state in project.UNDER_WAY,
+            "can_waive": user_can_waive_publication(request.user, project),
         },
     )
 

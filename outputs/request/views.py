@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from outputs.check.permissions import user_can_upload_acro
 from outputs.check.selectors import files_needing_attention
-from outputs.models import OutputRequest
+from outputs.release.permissions import user_can_download_released
 from outputs.request import selectors as selectors
 from outputs.request import services as services
 from outputs.request.forms import FileForm, GroupForm, ReplaceForm, RequestStartForm
@@ -25,7 +25,6 @@ from outputs.request.permissions import (
     user_can_start_request,
 )
 from outputs.review.selectors import public_comments
-from projects.permissions import user_is_project_member
 from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import unmet_conditions, user_may_fire
@@ -90,7 +89,6 @@ def output_request_detail(request, pk):
         for output_file in group.current_files:
             output_file.readable = readable
     can_submit = user_may_fire(output_request, "submit", request.user)
-    released = output_request.state == OutputRequest.State.RELEASED
     return render(
         request,
         "outputs/request/detail.html",
@@ -99,8 +97,7 @@ def output_request_detail(request, pk):
             "groups": groups,
             "can_edit": can_edit,
             "can_upload_acro": user_can_upload_acro(request.user, output_request),
-            "can_download_released": released
-            and user_is_project_member(request.user, output_request.project),
+            "can_download_released": user_can_download_released(request.user, output_request),
             "is_author": output_request.author_id == request.user.pk,
             "can_submit": can_submit,
             "can_withdraw": user_may_fire(output_request, "withdraw", request.user),

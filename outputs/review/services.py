@@ -134,7 +134,7 @@ def file_vote_set(
         raise ValidationError({"vote": "Choose approve or request changes."})
     with transaction.atomic():
         output_request = _lock(output_file.group.request, by)
-        check_user_can_review(output_request, by)
+        check_user_can_review(by, output_request)
         _check_checking_open(output_request)
         output_file = OutputFile.objects.get(pk=output_file.pk)
         if output_file.replaced_at is not None:
@@ -190,7 +190,7 @@ def group_review_save(
     comment = (comment or "").strip()
     with transaction.atomic():
         output_request = _lock(group.request, by)
-        check_user_can_review(output_request, by)
+        check_user_can_review(by, output_request)
         _check_checking_open(output_request)
         # Started (or refused) first; a refused vote below rolls the start back with it.
         review = _own_open_review(output_request, by, request)
@@ -252,7 +252,7 @@ def group_comment_add(
         raise ValidationError({"text": "Enter a comment."})
     with transaction.atomic():
         output_request = _lock(group.request, by)
-        check_user_can_review(output_request, by)
+        check_user_can_review(by, output_request)
         _check_checking_open(output_request)
         review = None
         if output_request.state != State.REVIEWED:
@@ -299,7 +299,7 @@ def review_submit(
     both are in. Every current file needs a vote first."""
     with transaction.atomic():
         output_request = _lock(output_request, by)
-        check_user_can_review(output_request, by)
+        check_user_can_review(by, output_request)
         review = _own_open_review(output_request, by, request)
         files = OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)
         unvoted = files.exclude(votes__review=review)
@@ -332,7 +332,7 @@ def _decide(
 ) -> OutputRequest:
     with transaction.atomic():
         output_request = _lock(output_request, by)
-        check_user_can_review(output_request, by)
+        check_user_can_review(by, output_request)
         return transition_fire(
             obj=output_request,
             transition=transition,
@@ -362,7 +362,7 @@ def output_request_return(
     approved by both checkers has a public comment saying what to change."""
     with transaction.atomic():
         locked = _lock(output_request, by)
-        check_user_can_review(locked, by)
+        check_user_can_review(by, locked)
         return transition_fire(obj=locked, transition="return_to_author", by=by, request=request)
 
 

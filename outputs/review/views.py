@@ -17,7 +17,7 @@ from outputs.release.permissions import user_can_release
 from outputs.review import selectors as selectors
 from outputs.review import services as services
 from outputs.review.forms import GroupReviewForm, RejectForm
-from outputs.review.permissions import user_can_review
+from outputs.review.permissions import check_user_can_open_review
 from workflow.confirm import confirmation_due, confirmation_page
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
@@ -50,10 +50,7 @@ def _request_for_checker(pk, user):
     output_request = get_object_or_404(
         OutputRequest.objects.select_related("project", "author"), pk=pk
     )
-    if not user_can_review(output_request, user) or output_request.submitted_at is None:
-        # A checker on the project, or its author, is not told the request exists; nor is any
-        # checker told of a draft never submitted.
-        raise Http404
+    check_user_can_open_review(user, output_request)
     return output_request
 
 
@@ -298,7 +295,7 @@ def _review_page(request, output_request, *, refusals=(), group_form=None, rejec
             "deciding": reviewed,
             "can_release": checking_open
             and output_request.state == State.APPROVED
-            and user_can_release(output_request, request.user),
+            and user_can_release(request.user, output_request),
             "approve_reasons": unmet_conditions(output_request, "approve") if reviewed else [],
             "return_reasons": unmet_conditions(output_request, "return_to_author")
             if reviewed

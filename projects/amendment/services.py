@@ -12,7 +12,6 @@ team and datasets, keeping a snapshot of each version for the differences page.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -21,10 +20,10 @@ from audit.services import audit_record
 from notifications.services import notify
 from projects import notices
 from projects.lifecycle.conditions import past_end_date
+from projects.lifecycle.permissions import check_user_can_amend_project
 from projects.lifecycle.selectors import amendment_open_for
 from projects.lifecycle.services import project_reopen
 from projects.models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
-from projects.permissions import is_coordinator
 from researchers.models import User
 from workflow.errors import TransitionRefused
 
@@ -85,8 +84,7 @@ def amendment_start(*, project: Proposal, by: User, request: HttpRequest | None 
     project with the next version number; the one already in progress if there is one."""
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
-        if not is_coordinator(project, by):
-            raise PermissionDenied("Only the project's co-ordinator can amend it.")
+        check_user_can_amend_project(by, project)
         if project.amends_id is not None:
             raise TransitionRefused(["An amendment cannot itself be amended."])
         if project.state not in Proposal.UNDER_WAY:

@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from projects.amendment import services as amendment_services
 from projects.amendment.selectors import project_differences, project_in_force
-from projects.lifecycle.permissions import user_can_see_versions
+from projects.lifecycle.permissions import check_user_can_see_versions
 from projects.lifecycle.selectors import amendment_open_for
 from projects.lifecycle.views import _project_for_coordinator
 from workflow.errors import TransitionRefused
@@ -51,8 +50,7 @@ def versions(request, pk):
 
     proposal = project_get(pk=pk)
     project = project_in_force(proposal)
-    if not user_can_see_versions(project, request.user):
-        raise Http404
+    check_user_can_see_versions(request.user, project)
     return render(
         request,
         "projects/lifecycle/versions.html",

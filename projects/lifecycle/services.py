@@ -66,7 +66,7 @@ def project_start_schedule(
     date, under the conditions a start by hand needs. Scheduling twice changes nothing."""
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
-        check_user_can_schedule_start(project, by)
+        check_user_can_schedule_start(by, project)
         reasons = _schedule_refusals(project)
         if reasons:
             raise TransitionRefused(reasons)
@@ -98,7 +98,7 @@ def project_start_unschedule(
     """The co-ordinator stops a scheduled start, before the project has started."""
     with transaction.atomic():
         project = Proposal.objects.select_for_update().get(pk=project.pk)
-        check_user_can_schedule_start(project, by)
+        check_user_can_schedule_start(by, project)
         if project.start_scheduled_at is None or project.state not in Proposal.APPROVED_NOT_STARTED:
             return project
         _unschedule(project)

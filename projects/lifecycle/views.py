@@ -3,15 +3,12 @@ project through a selector, calls one service, and shows a refusal as an error s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from projects.lifecycle import services as lifecycle_services
-from projects.lifecycle.permissions import user_can_see_versions
+from projects.lifecycle.permissions import check_user_can_coordinate_project
 from projects.lifecycle.selectors import members_without_two_factor, project_get
-from projects.permissions import is_coordinator
 from workflow.errors import TransitionRefused
 from workflow.services import unmet_conditions
 
@@ -19,10 +16,7 @@ from workflow.services import unmet_conditions
 def _project_for_coordinator(pk, user):
     """The project, if ``user`` co-ordinates it: 404 to outsiders, 403 to the rest of the team."""
     project = project_get(pk=pk)
-    if not user_can_see_versions(project, user):
-        raise Http404
-    if not is_coordinator(project, user):
-        raise PermissionDenied("Only the project's co-ordinator can do this.")
+    check_user_can_coordinate_project(user, project)
     return project
 
 

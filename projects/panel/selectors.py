@@ -157,7 +157,7 @@ def assignment_for_reviewer(*, pk, user):
     not exist.
     """
     proposal = get_object_or_404(Proposal.objects.select_related("coordinator"), pk=pk)
-    check_user_can_read_as_reviewer(proposal, user)
+    check_user_can_read_as_reviewer(user, proposal)
     assignment = (
         ReviewerAssignment.objects.filter(proposal=proposal, reviewer=user, removed_at__isnull=True)
         .select_related("recommendation")

@@ -98,7 +98,7 @@ def proposal_exclusion_set(
     """
     with transaction.atomic():
         proposal = _lock_proposal(proposal)
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         exclude = bool(exclude)
         if exclude == proposal.exclude_team_organisations:
             return proposal
@@ -144,7 +144,7 @@ def reviewer_assign(
         # assignment made as the role is taken away waits, and then finds the role gone.
         get_user_model().objects.select_for_update(no_key=True).get(pk=reviewer.pk)
         proposal = _lock_proposal(proposal)
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         _refuse_unless_panel_review(proposal)
         refusal = reviewer_refusal(proposal, reviewer)
         if refusal:
@@ -218,7 +218,7 @@ def reviewer_unassign(
         _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
         proposal = assignment.proposal
-        check_user_can_run_panel(proposal, by)
+        check_user_can_run_panel(by, proposal)
         if assignment.removed_at is not None and not assignment.recommendation_stands:
             raise ValidationError(
                 f"{assignment.reviewer.get_full_name()} is no longer on this proposal's panel."
@@ -337,7 +337,7 @@ def conflict_declare(
     with transaction.atomic():
         _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
-        check_user_can_review(assignment, by)
+        check_user_can_review(by, assignment)
         proposal = assignment.proposal
         if assignment.conflict_declared is not None:
             raise ValidationError("You have already answered the conflict of interest question.")
@@ -397,7 +397,7 @@ def recommendation_submit(
         # decision, one after another.
         proposal = _lock_proposal(assignment.proposal)
         assignment = _lock_assignment(assignment)
-        check_user_can_review(assignment, by)
+        check_user_can_review(by, assignment)
         _refuse_unless_panel_review(proposal)
         if assignment.conflict_declared is not False:
             raise TransitionRefused(
@@ -470,7 +470,7 @@ def decision_record(
     with transaction.atomic():
         # Locked first, so two clicks at once queue here and the second finds the step taken.
         locked = _lock_proposal(proposal)
-        check_user_can_run_panel(locked, by)
+        check_user_can_run_panel(by, locked)
         _refuse_unless_panel_review(locked)
         reasons = decision_refusals(locked)
         if reasons:

@@ -201,7 +201,7 @@ def panel(request, pk):
     proposal = selectors.proposal_for_panel(pk=pk)
     # A member of the secretariat who is on the project neither runs its panel nor reads what
     # the reviewers wrote about it.
-    check_user_can_run_panel(proposal, request.user)
+    check_user_can_run_panel(request.user, proposal)
     active = {assignment.pk: assignment for assignment in selectors.assignments_active(proposal)}
     action = request.POST.get("action") if request.method == "POST" else None
     forms = _panel_forms(proposal, active.values(), _posted(request), action)
@@ -250,7 +250,7 @@ def panel(request, pk):
             "reviewers_needed": max(selectors.PANEL_SIZE - len(active), 0),
             "panel_size": selectors.PANEL_SIZE,
             "in_panel_review": proposal.state == State.PANEL_REVIEW,
-            "can_run": user_can_run_panel(proposal, request.user),
+            "can_run": user_can_run_panel(request.user, proposal),
             "rules": [(sentence(rule), rule(proposal)) for rule in services.decision_rules()],
             "decisions": list(proposal.decisions.select_related("decided_by")),
             "failed_form": form if form is not None and form.errors else None,
@@ -322,7 +322,7 @@ def review(request, pk):
     own = getattr(assignment, "recommendation", None)
     # Until the reviewer declares no conflict, the page holds the outline only: the rest of the
     # proposal is never sent to them.
-    if user_can_read_full_proposal_as_reviewer(proposal, request.user):
+    if user_can_read_full_proposal_as_reviewer(request.user, proposal):
         purposes, ethics = selectors.proposal_purposes_and_ethics(proposal)
         reading = {
             "proposal": selectors.proposal_for_review_page(proposal),

@@ -60,7 +60,7 @@ def _lock(obj: M) -> M:
 
 def _lock_editable(proposal: Proposal, by: User) -> Proposal:
     proposal = _lock(proposal)
-    check_user_can_edit_proposal(proposal, by)
+    check_user_can_edit_proposal(by, proposal)
     if proposal.state not in Proposal.EDITABLE:
         raise ValidationError(NOT_EDITABLE)
     return proposal
@@ -435,7 +435,7 @@ def proposal_submit(
     """Send the proposal to the secretariat, once every submission condition is met."""
     with transaction.atomic():
         locked = _lock(proposal)
-        check_user_can_edit_proposal(locked, by)
+        check_user_can_edit_proposal(by, locked)
         state = locked.state
         if state == State.WITHDRAWN:
             raise TransitionRefused(["This proposal has been withdrawn, so it cannot be sent."])

@@ -17,7 +17,7 @@ from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode
 from projects import conditions
 from projects.models import Proposal, Purpose
-from projects.panel.permissions import user_can_read_full_proposal_as_reviewer
+from projects.panel.permissions import user_can_run_panel
 from projects.proposal import selectors as selectors
 from projects.proposal import services as services
 from projects.proposal.forms import (
@@ -35,6 +35,7 @@ from projects.proposal.forms import (
 )
 from projects.proposal.permissions import (
     check_user_can_edit_proposal,
+    check_user_can_read_dpia,
     check_user_can_view_proposal,
     user_can_edit_proposal,
 )
@@ -77,8 +78,8 @@ def _editable(proposal):
 def _proposal_for_editing(request, pk):
     """The proposal, for its co-ordinator only: others on the team get 403, anyone else 404."""
     proposal = selectors.proposal_get(pk=pk)
-    check_user_can_view_proposal(proposal, request.user)
-    check_user_can_edit_proposal(proposal, request.user)
+    check_user_can_view_proposal(request.user, proposal)
+    check_user_can_edit_proposal(request.user, proposal)
     return proposal
 
 
@@ -146,7 +147,7 @@ def _answers(proposal):
 
 def _actions(proposal, user):
     """(label, url) of the next steps this person may take from the proposal's page."""
-    from projects.lifecycle.permissions import user_can_see_versions
+    from projects.lifecycle.permissions import user_can_coordinate_project, user_can_see_versions
 
     pk = {"pk": proposal.pk}
     state = proposal.state
@@ -154,28 +155,28 @@ def _actions(proposal, user):
     secretariat = user_has_role(user, Role.SECRETARIAT)
     if secretariat and state in Proposal.TO_SCREEN:
         actions.append(("Screen the proposal", reverse("projects:screen", kwargs=pk)))
-    if secretariat and state == Proposal.State.PANEL_REVIEW:
+    if state == Proposal.State.PANEL_REVIEW and user_can_run_panel(user, proposal):
         actions.append(("Open the panel", reverse("projects:panel", kwargs=pk)))
     # An approved amendment comes into force on the running project; it is never started itself.
     if not proposal.amends_id and user_may_fire(proposal, "activate", user):
         actions.append(("Start the project", reverse("projects:activate", kwargs=pk)))
     if user_may_fire(proposal, "close", user):
         actions.append(("Close the project", reverse("projects:close", kwargs=pk)))
-    if state in Proposal.UNDER_WAY and user_can_edit_proposal(proposal, user):
+    if state in Proposal.UNDER_WAY and user_can_coordinate_project(user, proposal):
         actions.append(("Amend the project", reverse("projects:amend", kwargs=pk)))
-    if (proposal.version > 1 or proposal.amends_id) and user_can_see_versions(proposal, user):
+    if (proposal.version > 1 or proposal.amends_id) and user_can_see_versions(user, proposal):
         actions.append(("Compare versions", reverse("projects:versions", kwargs=pk)))
     return actions
 
 
 def _detail_page(request, proposal, *, template, refusals=(), status=200):
     user = request.user
-    editable = _editable(proposal) and user_can_edit_proposal(proposal, user)
+    editable = _editable(proposal) and user_can_edit_proposal(user, proposal)
     tasks = proposal_task_list(proposal) if editable else []
     context = {
         "proposal": proposal,
         "editable": editable,
-        "is_coordinator": user_can_edit_proposal(proposal, user),
+        "is_coordinator": user_can_edit_proposal(user, proposal),
         "tasks": tasks,
         "ready": editable and all(task.done for task in tasks),
         "sections": SECTIONS,
@@ -191,7 +192,7 @@ def _detail_page(request, proposal, *, template, refusals=(), status=200):
 @login_required
 def proposal_detail(request, pk):
     proposal = selectors.proposal_get(pk=pk)
-    check_user_can_view_proposal(proposal, request.user)
+    check_user_can_view_proposal(request.user, proposal)
     return _detail_page(request, proposal, template="projects/proposal/detail.html")
 
 
@@ -246,8 +247,7 @@ def proposal_withdraw(request, pk):
 def proposal_dpia(request, pk):
     proposal = selectors.proposal_get(pk=pk)
     # A reviewer reads the assessment only once they have declared no conflict of interest.
-    if not user_can_read_full_proposal_as_reviewer(proposal, request.user):
-        check_user_can_view_proposal(proposal, request.user)
+    check_user_can_read_dpia(request.user, proposal)
     if not proposal.dpia_file:
         raise Http404("No assessment has been uploaded.")
     return serve_file(

@@ -168,4 +168,4 @@ def test_role_removed_while_being_assigned_leaves_no_assignment_open(needs_row_l
 
     assert revoked is None, revoked
     assert not proposal.assignments.filter(removed_at__isnull=True).exists(), assigning
-    assert not user_can_read_as_reviewer(proposal, _fresh(reviewer))
+    assert not user_can_read_as_reviewer(_fresh(reviewer), proposal)

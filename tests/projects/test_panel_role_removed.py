@@ -114,7 +114,7 @@ def test_reviewer_role_removed_on_the_roles_page_closes_review_dpia_and_recommen
     assignment.refresh_from_db()
     assert assignment.removed_at is not None
     assert not assignment.recommendation_stands
-    assert not user_can_read_as_reviewer(proposal, fresh(reviewer))
+    assert not user_can_read_as_reviewer(fresh(reviewer), proposal)
     event = AuditEvent.objects.get(action="proposal.reviewer_role_removed")
     assert event.actor == secretariat
     assert event.payload == {
@@ -134,7 +134,7 @@ def test_recommendation_submitted_before_the_role_is_removed_still_counts(secret
     leaving.refresh_from_db()
     assert leaving.removed_at is not None
     assert leaving.recommendation_stands
-    assert not user_can_read_as_reviewer(proposal, fresh(leaving.reviewer))
+    assert not user_can_read_as_reviewer(fresh(leaving.reviewer), proposal)
     assert conditions.panel_recommendations_in(proposal)
     assert not panel_short_notices().exists()
     # The panel still has its three, so nobody else can be added, and the decision can be made.
@@ -201,7 +201,7 @@ def test_role_removed_ends_assignments_on_decided_proposals_without_a_notice(sec
     role_services.role_revoke(user=reviewer, role=Role.PANEL_REVIEWER, by=secretariat)
 
     assert not ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at=None).exists()
-    assert not user_can_read_as_reviewer(proposal, fresh(reviewer))
+    assert not user_can_read_as_reviewer(fresh(reviewer), proposal)
     assert dpia_status(signed_in(reviewer), proposal) == 404
     # Only the proposal still with the panel is short.
     assert [n.link for n in panel_short_notices()] == [panel_url(pending.proposal)]

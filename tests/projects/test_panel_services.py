@@ -52,8 +52,8 @@ def test_reviewer_assign_opens_that_proposal_only(secretariat):
     )
 
     reviewer = fresh(reviewer)
-    assert user_can_read_as_reviewer(proposal, reviewer)
-    assert not user_can_read_as_reviewer(other, reviewer)
+    assert user_can_read_as_reviewer(reviewer, proposal)
+    assert not user_can_read_as_reviewer(reviewer, other)
     assert assignment.independent
     assert AuditEvent.objects.filter(action="proposal.reviewer_assign").count() == 1
 
@@ -69,7 +69,7 @@ def test_reviewer_unassign_removes_the_permission_and_needs_a_reason(secretariat
     assignment.refresh_from_db()
     assert assignment.removed_at is not None
     assert assignment.removal_reason == "Unavailable"
-    assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
+    assert not user_can_read_as_reviewer(fresh(assignment.reviewer), proposal)
 
 
 def test_reviewer_assign_refuses_a_fourth_reviewer(secretariat):
@@ -88,7 +88,7 @@ def test_reviewer_assign_refuses_a_team_member(secretariat):
 
     with pytest.raises(ValidationError, match="on the project's team"):
         assigned(proposal, by=secretariat, reviewer=member)
-    assert not user_can_read_as_reviewer(proposal, fresh(member))
+    assert not user_can_read_as_reviewer(fresh(member), proposal)
 
 
 def test_reviewer_assign_refuses_the_coordinator(secretariat):
@@ -176,7 +176,7 @@ def test_conflict_declare_ends_the_assignment_and_asks_for_a_replacement(
     assignment.refresh_from_db()
     assert assignment.conflict_declared is True
     assert assignment.removed_at is not None
-    assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
+    assert not user_can_read_as_reviewer(fresh(assignment.reviewer), proposal)
     event = AuditEvent.objects.get(action="proposal.conflict_declare")
     assert event.payload["conflict"] is True
     assert subjects_to(mailoutbox, secretariat.email) == [
@@ -351,7 +351,7 @@ def test_decision_record_return_ends_the_round_of_reviews(secretariat):
     for assignment in assignments:
         assignment.refresh_from_db()
         assert assignment.removed_at is not None
-        assert not user_can_read_as_reviewer(proposal, fresh(assignment.reviewer))
+        assert not user_can_read_as_reviewer(fresh(assignment.reviewer), proposal)
 
 
 def test_decision_record_twice_gives_one_decision(secretariat):
