@@ -148,13 +148,35 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Pooling applies to PostgreSQL only: on by default in production, off otherwise.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=PRODUCTION)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A pool per process (psycopg_pool, through Django): a request or task borrows a connection
+    # and gives it back at its end. Django uses one connection per thread, so the largest size
+    # is the number of threads a process serves with (1 for gunicorn's sync workers and
+    # Celery's prefork children); given more, a one-thread process opens a spare it never
+    # uses. The README ("Database connections") says how many each process needs.
+    if DATABASE_POOL:
+        if env.int("DATABASE_CONN_MAX_AGE", default=0):
+            raise ImproperlyConfigured(
+                "DATABASE_CONN_MAX_AGE keeps connections open without a pool, and Django refuses "
+                "it beside one: with DATABASE_POOL on, leave DATABASE_CONN_MAX_AGE unset (or 0). "
+                "See .env.example."
+            )
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=1),
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
