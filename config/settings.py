@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -385,6 +386,39 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Work is split into queues so that one kind never waits behind another: a slow PDF never
+# delays an email, and a nightly sweep never holds up the checks on a researcher's upload.
+# docker-compose.yml runs a worker per group (the README says how to scale each); `make run`
+# runs one worker that takes them all. Every task is routed by name (a test fails on one that
+# is not), and beat's entries go through the same routes. "default" takes anything else, such
+# as Celery's own tasks.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    # Rendering and signing PDFs: WeasyPrint and pyHanko, slow and heavy on memory.
+    "researchers.tasks.declaration_render_and_sign_task": {"queue": "pdf"},
+    "reports.tasks.report_export_render_task": {"queue": "pdf"},
+    # The automated disclosure checks on an uploaded output, which a researcher waits for.
+    "outputs.tasks.run_checks": {"queue": "checks"},
+    # Telling people: one email each, and the announcement of a new declaration version.
+    "notifications.tasks.email_send": {"queue": "email"},
+    "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
+    # What beat sends: the worker heartbeat, the nightly expiries and closures, the daily
+    # reminders and the hourly re-queues of lost PDFs.
+    "health.tasks.heartbeat": {"queue": "sweeps"},
+    "accreditation.tasks.expire_lapsed_accreditations": {"queue": "sweeps"},
+    "projects.tasks.close_ended_projects": {"queue": "sweeps"},
+    "projects.tasks.start_scheduled_projects": {"queue": "sweeps"},
+    "notifications.tasks.reminders_send": {"queue": "sweeps"},
+    "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
+    "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
+}
+# Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
+# queues left to share the default exchange and key would each receive every task. A worker
+# started without -Q takes all of them.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "pdf", "checks", "email", "sweeps")
+]
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 60.0},
     # Just after midnight, so an accreditation ends on the day after its last valid day.
