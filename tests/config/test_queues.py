@@ -3,16 +3,13 @@
 The routes live in ``config/settings.py``. These tests send real tasks through the configured
 broker (Redis when REDIS_URL is set, the embedded filesystem broker otherwise) and read where
 the broker keeps each queue: the Redis list named after it, or the broker folder's files named
-after it. Nothing is mocked and no worker runs, so each message stays where routing put it
-until the test takes it away again.
+after it. Nothing is mocked. With no worker running, each message stays where routing put it
+until the test takes it away again; then the worker `make run` starts takes one from each queue.
 """
 
 import json
 import os
-import re
-import shlex
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -23,11 +20,10 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app
+from tests.config.workers import QUEUES, procfile_worker_command, project_tasks, worker_queues
 from tests.health.test_worker import database_url_for, stop
 
-QUEUES = {queue.name for queue in settings.CELERY_TASK_QUEUES}
-
-# One task of each kind, and the queue it belongs on: what the issue asked of the split.
+# One task of each kind, and the queue it belongs on.
 ONE_OF_EACH_KIND = [
     ("researchers.tasks.declaration_render_and_sign_task", "pdf", [0], {}),
     ("reports.tasks.report_export_render_task", "pdf", [str(uuid.UUID(int=0))], {}),
@@ -43,11 +39,6 @@ ONE_OF_EACH_KIND = [
     # Nothing routes Celery's own tasks: they take the default queue.
     ("celery.backend_cleanup", "default", [], {}),
 ]
-
-
-def project_tasks():
-    app.loader.import_default_modules()
-    return sorted(name for name in app.tasks if not name.startswith("celery."))
 
 
 def test_every_task_of_the_project_is_routed_by_name_to_a_declared_queue():
@@ -127,25 +118,6 @@ def test_a_task_sent_through_the_broker_waits_in_its_own_queue_only(task, queue,
     assert where_it_waits == {queue}
     for name in QUEUES:
         assert sent not in broker.waiting(name)
-
-
-def procfile_worker_command():
-    """The worker line of Procfile.dev, which `make run` starts, as arguments."""
-    procfile = (settings.BASE_DIR / "Procfile.dev").read_text()
-    line = re.search(r"^worker:\s*(.+)$", procfile, flags=re.MULTILINE).group(1)
-    arguments = shlex.split(line)
-    assert arguments[0] == "celery"
-    return [sys.executable, "-m", "celery", *arguments[1:]]
-
-
-def worker_queues(arguments):
-    """The queues a ``celery worker`` command line consumes (``-Q a,b``)."""
-    for index, argument in enumerate(arguments):
-        if argument in {"-Q", "--queues"}:
-            return set(arguments[index + 1].split(","))
-        if argument.startswith("--queues="):
-            return set(argument.removeprefix("--queues=").split(","))
-    return set(QUEUES)  # without -Q a worker takes every declared queue
 
 
 def test_the_development_worker_takes_every_queue():
