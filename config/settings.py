@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -148,13 +149,35 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Pooling applies to PostgreSQL only: on by default in production, off otherwise.
+DATABASE_POOL = env.bool("DATABASE_POOL", default=PRODUCTION)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A pool per process (psycopg_pool, through Django): a request or task borrows a connection
+    # and gives it back at its end. Django uses one connection per thread, so the largest size
+    # is the number of threads a process serves with (1 for gunicorn's sync workers and
+    # Celery's prefork children); given more, a one-thread process opens a spare it never
+    # uses. The README ("Database connections") says how many each process needs.
+    if DATABASE_POOL:
+        if env.int("DATABASE_CONN_MAX_AGE", default=0):
+            raise ImproperlyConfigured(
+                "DATABASE_CONN_MAX_AGE keeps connections open without a pool, and Django refuses "
+                "it beside one: with DATABASE_POOL on, leave DATABASE_CONN_MAX_AGE unset (or 0). "
+                "See .env.example."
+            )
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=1),
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -363,6 +386,39 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
+# Work is split into queues so that one kind never waits behind another: a slow PDF never
+# delays an email, and a nightly sweep never holds up the checks on a researcher's upload.
+# docker-compose.yml runs a worker per group (the README says how to scale each); `make run`
+# runs one worker that takes them all. Every task is routed by name (a test fails on one that
+# is not), and beat's entries go through the same routes. "default" takes anything else, such
+# as Celery's own tasks.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    # Rendering and signing PDFs: WeasyPrint and pyHanko, slow and heavy on memory.
+    "researchers.tasks.declaration_render_and_sign_task": {"queue": "pdf"},
+    "reports.tasks.report_export_render_task": {"queue": "pdf"},
+    # The automated disclosure checks on an uploaded output, which a researcher waits for.
+    "outputs.tasks.run_checks": {"queue": "checks"},
+    # Telling people: one email each, and the announcement of a new declaration version.
+    "notifications.tasks.email_send": {"queue": "email"},
+    "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
+    # What beat sends: the worker heartbeat, the nightly expiries and closures, the daily
+    # reminders and the hourly re-queues of lost PDFs.
+    "health.tasks.heartbeat": {"queue": "sweeps"},
+    "accreditation.tasks.expire_lapsed_accreditations": {"queue": "sweeps"},
+    "projects.tasks.close_ended_projects": {"queue": "sweeps"},
+    "projects.tasks.start_scheduled_projects": {"queue": "sweeps"},
+    "notifications.tasks.reminders_send": {"queue": "sweeps"},
+    "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
+    "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
+}
+# Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
+# queues left to share the default exchange and key would each receive every task. A worker
+# started without -Q takes all of them.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("default", "pdf", "checks", "email", "sweeps")
+]
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 60.0},
     # Just after midnight, so an accreditation ends on the day after its last valid day.

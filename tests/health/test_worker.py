@@ -66,7 +66,7 @@ def test_worker_runs_the_heartbeat_task_into_the_database():
                 "--without-mingle",
                 "--without-heartbeat",
                 "-Q",
-                "celery",
+                settings.CELERY_TASK_ROUTES["health.tasks.heartbeat"]["queue"],
                 "--loglevel=INFO",
             ],
             cwd=settings.BASE_DIR,
