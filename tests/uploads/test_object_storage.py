@@ -34,7 +34,7 @@ from tests.outputs.factories import FileGroupFactory, OutputRequestFactory
 from tests.outputs.release_helpers import FIGURE, TABLE, approved_request, checker
 from tests.projects.factories import accredited_researcher
 from tests.researchers.declaration_helpers import declaration_signed
-from tests.researchers.profile_factories import PDF_BYTES
+from tests.researchers.profile_factories import PDF_BYTES, QualificationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,11 +153,25 @@ def test_evidence_uploaded_goes_to_the_bucket_and_downloads_to_its_researcher_on
     assert download["Content-Disposition"] == 'attachment; filename="degree.pdf"'
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Cache-Control"] == "private, no-store"
+    assert download["Content-Length"] == str(len(PDF_BYTES))
+    assert download.streaming
     assert body(download) == PDF_BYTES
     client.force_login(UserFactory(roles=[Role.RESEARCHER]))
     assert client.get(url).status_code == 404
     assert refused_to_anyone_unsigned(key)
     assert object_storage.local_files() == []
+
+
+def test_download_of_a_file_gone_from_the_bucket_is_not_found(client, object_storage):
+    qualification = QualificationFactory(with_evidence=True)
+    object_storage.client.delete_object(
+        Bucket=object_storage.bucket, Key=qualification.evidence.name
+    )
+    client.force_login(qualification.user)
+
+    response = client.get(reverse("researchers:evidence_download", kwargs={"pk": qualification.pk}))
+
+    assert response.status_code == 404
 
 
 def test_output_uploaded_twice_is_kept_once_at_its_content_address_and_checked_from_it(
