@@ -120,13 +120,21 @@ def _bucket_answers(storage):
         return ObjectStore(
             where=where, ok=False, problem="No access keys for the object store are configured."
         )
-    except Exception:
+    except botocore.exceptions.EndpointConnectionError:
         logger.exception("Health probe: the object store could not be reached")
         return ObjectStore(
             where=where,
             ok=False,
             problem="The object store could not be reached at its endpoint "
             "(AWS_S3_ENDPOINT_URL): files can be neither stored nor downloaded.",
+        )
+    except Exception:
+        logger.exception("Health probe: the object store could not be asked about its bucket")
+        return ObjectStore(
+            where=where,
+            ok=False,
+            problem="The object store could not be asked about its bucket; the service's log "
+            "says why.",
         )
     return ObjectStore(where=where, ok=True)
 
