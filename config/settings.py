@@ -281,6 +281,32 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Object storage: with a bucket named, uploaded and generated files (evidence, declarations,
+# outputs, report PDFs) go to that S3-compatible bucket (AWS S3, MinIO), so every web and worker
+# node sees the same files; without one, to MEDIA_ROOT on the local disk. Either way they are
+# private: uploads.storage.PrivateS3Storage gives objects no public ACL and signs no URLs, and
+# every download streams through a view that has checked permission.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _addressing = env.str("AWS_S3_ADDRESSING_STYLE", default="")
+    if _addressing not in {"", "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            f"AWS_S3_ADDRESSING_STYLE must be 'path', 'virtual' or 'auto', not {_addressing!r}."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "uploads.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # None: Amazon S3 itself, found from the region.
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # None: boto3 looks for credentials itself (an instance role, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            # "path" for MinIO and most S3-compatible stores, "virtual" for Amazon S3.
+            "addressing_style": _addressing or None,
+        },
+    }
 # Outside production static files come straight from the finders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -6,6 +6,7 @@ say which part failed, so nothing about the infrastructure leaks to the public.
 """
 
 import logging
+import os
 import shutil
 import subprocess
 import tomllib
@@ -14,10 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+import botocore.exceptions
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connection
 from django.utils import timezone
+
+from uploads.storage import PrivateS3Storage
 
 from .models import Heartbeat
 
@@ -59,6 +64,96 @@ def broker_ok(timeout=3):
     except Exception:
         logger.exception("Health probe: the Celery broker did not answer")
         return False
+
+
+# A health check must answer quickly: one try, a few seconds, even when the store is down.
+OBJECT_STORE_TIMEOUT_SECONDS = 3
+
+
+@dataclass(frozen=True)
+class ObjectStore:
+    """Where files are kept, in words for the secretariat, and whether it can be used now.
+    ``problem`` says why not, in words, when it cannot."""
+
+    where: str
+    ok: bool
+    problem: str = ""
+
+
+def object_store():
+    """Whether the service can keep and read files now: a HEAD on the bucket when files go to
+    an S3-compatible store, whether the folder is writable when they go to the local disk."""
+    storage = storages["default"]
+    if isinstance(storage, PrivateS3Storage):
+        return _bucket_answers(storage)
+    if isinstance(storage, FileSystemStorage):
+        return _folder_writable(storage)
+    return ObjectStore(where=type(storage).__name__, ok=True)
+
+
+def object_store_ok():
+    return object_store().ok
+
+
+def _bucket_answers(storage):
+    where = f"S3 bucket “{storage.bucket_name}”"
+    try:
+        storage.bucket_head(timeout=OBJECT_STORE_TIMEOUT_SECONDS)
+    except botocore.exceptions.ClientError as error:
+        logger.exception("Health probe: the object store refused a HEAD on its bucket")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        problem = {
+            404: "The bucket does not exist: create it, or correct AWS_STORAGE_BUCKET_NAME.",
+            403: "The object store refused the service's access keys for this bucket.",
+        }.get(status, f"The object store answered with an error ({status}).")
+        return ObjectStore(where=where, ok=False, problem=problem)
+    except (botocore.exceptions.ConnectTimeoutError, botocore.exceptions.ReadTimeoutError):
+        logger.exception("Health probe: the object store did not answer in time")
+        return ObjectStore(
+            where=where,
+            ok=False,
+            problem=f"The object store did not answer within {OBJECT_STORE_TIMEOUT_SECONDS} "
+            "seconds.",
+        )
+    except botocore.exceptions.NoCredentialsError:
+        logger.exception("Health probe: no access keys for the object store")
+        return ObjectStore(
+            where=where, ok=False, problem="No access keys for the object store are configured."
+        )
+    except botocore.exceptions.EndpointConnectionError:
+        logger.exception("Health probe: the object store could not be reached")
+        return ObjectStore(
+            where=where,
+            ok=False,
+            problem="The object store could not be reached at its endpoint "
+            "(AWS_S3_ENDPOINT_URL): files can be neither stored nor downloaded.",
+        )
+    except Exception:
+        logger.exception("Health probe: the object store could not be asked about its bucket")
+        return ObjectStore(
+            where=where,
+            ok=False,
+            problem="The object store could not be asked about its bucket; the service's log "
+            "says why.",
+        )
+    return ObjectStore(where=where, ok=True)
+
+
+def _folder_writable(storage):
+    where = "A folder on the local disk (no object store is configured)"
+    folder = storage.location
+    # The storage makes the folder when it first saves a file: until then, its parent counts.
+    existing = folder
+    while not os.path.exists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if os.path.isdir(existing) and os.access(existing, os.W_OK | os.X_OK):
+        return ObjectStore(where=where, ok=True)
+    logger.error("Health probe: the media folder %s is not writable", folder)
+    return ObjectStore(
+        where=where,
+        ok=False,
+        problem="The service cannot write to its files folder (MEDIA_ROOT).",
+    )
 
 
 @dataclass(frozen=True)

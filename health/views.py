@@ -11,7 +11,11 @@ from . import probes
 @never_cache
 def live(request):
     """For load balancers and container health checks: can this node serve requests?"""
-    checks = {"database": probes.database_ok(), "cache": probes.cache_ok()}
+    checks = {
+        "database": probes.database_ok(),
+        "cache": probes.cache_ok(),
+        "object_store": probes.object_store_ok(),
+    }
     failed = [name for name, ok in checks.items() if not ok]
     body = {"status": "fail" if failed else "ok"}
     body.update({name: "ok" if ok else "fail" for name, ok in checks.items()})
@@ -22,13 +26,16 @@ def live(request):
 @role_required(Role.SECRETARIAT)
 def status(request):
     """For the secretariat: is every part of the service, background work included, running?"""
+    store = probes.object_store()
+    # Each part: its name, whether it answers, and what it is or why it does not answer.
     checks = [
-        ("Database", probes.database_ok()),
-        ("Cache", probes.cache_ok()),
-        ("Task broker", probes.broker_ok()),
+        ("Database", probes.database_ok(), ""),
+        ("Cache", probes.cache_ok(), ""),
+        ("Task broker", probes.broker_ok(), ""),
+        ("Object store", store.ok, store.problem or store.where),
     ]
     heartbeat = probes.latest_heartbeat()
-    all_ok = all(ok for _, ok in checks) and heartbeat is not None and heartbeat.recent
+    all_ok = all(ok for _, ok, _ in checks) and heartbeat is not None and heartbeat.recent
     return render(
         request,
         "health/status.html",

@@ -1,4 +1,12 @@
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +108,97 @@ def sent(eager_celery, mailoutbox, django_capture_on_commit_callbacks):
     return Sent()
 
 
+# Object storage: moto's standalone S3 server, a real S3 API over HTTP in a process of its own.
+S3_REGION = "eu-west-2"
+S3_KEYS = {"access_key": "ars-test-key", "secret_key": "ars-test-secret"}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """The address of moto's S3 server, started once per run on a free port of 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{address}/moto-api/", timeout=1).close()  # noqa: S310
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("moto's S3 server did not start")
+            time.sleep(0.1)
+    yield address
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@dataclass
+class ObjectStorage:
+    """The bucket a test's files go to, and the local media folder nothing may reach."""
+
+    client: object
+    bucket: str
+    media_root: Path
+
+    def objects(self):
+        listing = self.client.list_objects_v2(Bucket=self.bucket)
+        return sorted(entry["Key"] for entry in listing.get("Contents", []))
+
+    def read(self, key):
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def local_files(self):
+        return sorted(p for p in self.media_root.rglob("*") if p.is_file())
+
+
+def s3_storage_options(address, bucket):
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": address,
+        "region_name": S3_REGION,
+        "addressing_style": "path",
+        **S3_KEYS,
+    }
+
+
+@pytest.fixture
+def object_storage(s3_server, settings, tmp_path):
+    """Files go to a new, empty bucket on moto's server, as they do when
+    AWS_STORAGE_BUCKET_NAME is set; MEDIA_ROOT points at an empty folder to prove it stays so."""
+    import boto3
+
+    bucket = f"ars-test-{uuid.uuid4().hex[:16]}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=S3_REGION,
+        aws_access_key_id=S3_KEYS["access_key"],
+        aws_secret_access_key=S3_KEYS["secret_key"],
+    )
+    client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_REGION})
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "uploads.storage.PrivateS3Storage",
+            "OPTIONS": s3_storage_options(s3_server, bucket),
+        },
+    }
+    store = ObjectStorage(client=client, bucket=bucket, media_root=tmp_path / "media")
+    yield store
+    for key in store.objects():
+        client.delete_object(Bucket=bucket, Key=key)
+    client.delete_bucket(Bucket=bucket)
+
+
 def pytest_itemcollected(item):
     # A transactional test ends by emptying every table, taking the rows the migrations load
     # with them. `make mutate` keeps one test database across its many short sessions, so it
@@ -111,3 +210,5 @@ def pytest_itemcollected(item):
     fixtures = set(getattr(item, "fixturenames", ()))
     if transactional or fixtures & {"transactional_db", "live_server"}:
         item.add_marker("transactional")
+    if "object_storage" in fixtures or "s3_server" in fixtures:
+        item.add_marker("object_storage")

@@ -1,7 +1,10 @@
-"""Where uploaded files are kept: under a private prefix of the default storage.
+"""Where uploaded and generated files are kept: under a private prefix of the default storage,
+the local folder MEDIA_ROOT or, when configured, an S3-compatible bucket (``PrivateS3Storage``).
 
-MEDIA_ROOT is never served by URL; files leave only through ``uploads.responses.serve_file``
-from views that have checked permission first.
+Neither is ever served by URL; files leave only through ``uploads.responses.serve_file`` from
+views that have checked permission first. Code reads and writes them through the storage API
+(``storage.open``, ``storage.save``, ``storage.exists``), never by a path on this machine, so
+every web and worker node sees the same files.
 """
 
 import secrets
@@ -9,10 +12,13 @@ from pathlib import PurePosixPath
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, Self
 
+from botocore.config import Config
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from storages.backends.s3 import S3Storage
 
 if TYPE_CHECKING:
     from django.db.models.fields.files import FieldFile
@@ -23,6 +29,50 @@ PRIVATE_PREFIX = "private"
 
 # Extensions a stored name may carry; anything else is stored without one.
 SAFE_EXTENSIONS = {"pdf", "png", "jpg", "jpeg", "csv", "xlsx", "svg", "txt"}
+
+
+class PrivateS3Storage(S3Storage):
+    """An S3-compatible bucket holding the service's files, privately.
+
+    Settings give only where the bucket is and how to reach it; what keeps the files private is
+    fixed here. Objects get no ACL of their own, so they are as private as the bucket (never
+    ``public-read``). ``url()`` signs nothing: an unsigned address to a private object opens
+    nothing, so no page can hand out a link that skips the permission check a download makes.
+    A name already taken is never overwritten, as on the local disk. An object read back larger
+    than the in-memory upload limit spills to a temporary file instead of filling memory.
+    """
+
+    default_acl = None
+    querystring_auth = False
+    file_overwrite = False
+
+    def __init__(self, **options: object) -> None:
+        options.setdefault("max_memory_size", settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+        super().__init__(**options)
+
+    def bucket_head(self, *, timeout: float) -> None:
+        """Ask whether the bucket is there and the keys may use it, a HEAD request tried once
+        within ``timeout`` seconds. Raises botocore's error when the answer is no."""
+        client = getattr(self._connections, "probe", None)
+        if client is None or self._connections.probe_timeout != timeout:
+            session = self._create_session()
+            client = session.client(
+                "s3",
+                region_name=self.region_name,
+                use_ssl=self.use_ssl,
+                endpoint_url=self.endpoint_url,
+                verify=self.verify,
+                config=self.client_config.merge(
+                    Config(
+                        connect_timeout=timeout,
+                        read_timeout=timeout,
+                        retries={"total_max_attempts": 1},
+                    )
+                ),
+            )
+            self._connections.probe = client
+            self._connections.probe_timeout = timeout
+        client.head_bucket(Bucket=self.bucket_name)
 
 
 @deconstructible

@@ -9,6 +9,7 @@ from health.models import Heartbeat
 from health.probes import app_version
 from identity.roles import Role
 from tests.factories import UserFactory
+from tests.health.test_live import CLOSED_ENDPOINT, files_in_bucket
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,9 @@ def test_status_shows_every_part_reachable_for_the_secretariat(client):
     page = response.text
     assert "Service status" in page
     assert "Every part of the service is working." in page
-    for part in ("Database", "Cache", "Task broker"):
+    for part in ("Database", "Cache", "Task broker", "Object store"):
         assert part in page
+    assert "A folder on the local disk (no object store is configured)" in page
     assert "Not reachable" not in page
     assert "celery@worker-1" in page
     assert "Running" in page
@@ -92,3 +94,42 @@ def test_status_names_the_part_that_is_unreachable(client, settings):
 
 def test_app_version_is_never_empty():
     assert app_version()
+
+
+def test_status_shows_the_object_store_bucket_beside_the_broker(client, object_storage):
+    Heartbeat.objects.create(worker="celery@worker-1", beat_at=timezone.now())
+
+    response = staff_client(client, Role.SECRETARIAT).get(reverse("health:status"))
+
+    page = response.text
+    assert "Every part of the service is working." in page
+    assert "Task broker" in page
+    assert f"S3 bucket “{object_storage.bucket}”" in page
+    assert "Not reachable" not in page
+
+
+def test_status_says_why_when_the_object_store_is_unreachable(client, settings):
+    files_in_bucket(settings, CLOSED_ENDPOINT, "ars-files")
+    Heartbeat.objects.create(worker="celery@worker-1", beat_at=timezone.now())
+
+    response = staff_client(client, Role.SECRETARIAT).get(reverse("health:status"))
+
+    page = response.text
+    assert response.status_code == 200
+    assert "Part of the service is not working." in page
+    assert page.count("Not reachable") == 1
+    assert (
+        "The object store could not be reached at its endpoint (AWS_S3_ENDPOINT_URL): files can "
+        "be neither stored nor downloaded."
+    ) in page
+    assert "Task broker" in page
+
+
+def test_status_says_when_the_bucket_is_not_there(client, settings, s3_server):
+    files_in_bucket(settings, s3_server, "ars-never-created")
+
+    response = staff_client(client, Role.SECRETARIAT).get(reverse("health:status"))
+
+    assert "The bucket does not exist: create it, or correct AWS_STORAGE_BUCKET_NAME." in (
+        response.text
+    )
