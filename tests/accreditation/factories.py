@@ -4,7 +4,6 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accreditation import services
 from accreditation.conditions import SCREENING_CHECKS
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from identity.roles import Role
@@ -102,39 +101,3 @@ class AccreditationFactory(factory.django.DjangoModelFactory):
     level = Level.FULL
     valid_from = factory.LazyFunction(timezone.localdate)
     valid_until = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=5 * 365))
-
-
-def application_submitted(**kwargs):
-    """An application taken to ``submitted`` through the services."""
-    application = AccreditationApplicationFactory(**kwargs)
-    return services.application_submit(application=application, by=application.applicant)
-
-
-def supervisor_for(applicant, **kwargs):
-    """A fully accredited researcher from ``applicant``'s organisation."""
-    supervisor = ApplicantFactory(ready__organisation=applicant.profile.organisation, **kwargs)
-    AccreditationFactory(researcher=supervisor)
-    return supervisor
-
-
-def application_screened(*, by, **kwargs):
-    """An application submitted through the services, with every screening check ticked."""
-    application = application_submitted(**kwargs)
-    checks = [key for key, _ in SCREENING_CHECKS]
-    return services.application_screen(application=application, checks=checks, by=by)
-
-
-def provisional_application(**kwargs):
-    """A draft on the provisional route naming a fully accredited supervisor from the applicant's
-    organisation, who has not answered yet: ``(application, supervisor)``."""
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False, **kwargs)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
-    return application, supervisor

@@ -7,17 +7,18 @@ from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
 from identity.roles import Role
-from tests.factories import UserFactory
-
-from .factories import (
+from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,
     ApplicantFactory,
+)
+from tests.accreditation.states import (
     application_screened,
     application_submitted,
     provisional_application,
     supervisor_for,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

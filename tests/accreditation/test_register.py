@@ -16,9 +16,8 @@ from accreditation.services import (
 )
 from identity.roles import Role
 from researchers.models import Organisation, ResearcherProfile
+from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
-
-from .factories import AccreditationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,12 @@ from accreditation.dates import add_years
 from accreditation.models import AccreditationApplication, Level
 from audit.models import AuditEvent
 from notifications.models import ReminderSent
-from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
+from tests.accreditation.factories import (
+    AccreditationApplicationFactory,
+    AccreditationFactory,
+    ApplicantFactory,
+)
+from tests.accreditation.states import application_at
 from tests.notifications.reminder_helpers import morning, sent_days, sweep_on, told
 from tests.researchers.profile_factories import TrainingRecordFactory
 
@@ -71,11 +76,13 @@ def test_accreditation_expiring_reminder_missed_by_a_sweep_is_sent_by_the_next()
 
 
 def test_accreditation_expiring_not_reminded_once_a_renewal_is_sent():
-    accreditation = AccreditationFactory(valid_from=D(2022, 6, 16), valid_until=ENDS)
-    AccreditationApplicationFactory(
+    accreditation = AccreditationFactory(
+        researcher=ApplicantFactory(), valid_from=D(2022, 6, 16), valid_until=ENDS
+    )
+    application_at(
+        AccreditationApplication.State.SUBMITTED,
         applicant=accreditation.researcher,
         renewal_of=accreditation,
-        state=AccreditationApplication.State.SUBMITTED,
     )
     assert sweep_on(ENDS - datetime.timedelta(days=30))["accreditation_expiring_30"] == 0
 

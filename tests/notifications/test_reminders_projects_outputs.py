@@ -19,6 +19,7 @@ from tests.notifications.reminder_helpers import (
 )
 from tests.outputs.factories import OutputRequestFactory
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,8 @@ def _media_in_tmp(settings, tmp_path):
 def test_project_ending_reminded_60_and_14_days_before_to_coordinator_and_team(sent):
     member = UserFactory(roles=[Role.RESEARCHER])
     ends = D(2027, 9, 30)
-    project = ProposalFactory(
-        state=Proposal.State.ACTIVE, start_date=D(2026, 1, 1), end_date=ends, team=[member]
+    project = proposal_at(
+        Proposal.State.ACTIVE, start_date=D(2026, 1, 1), end_date=ends, team=[member]
     )
     # An invitation never answered does not make someone a member.
     TeamMemberFactory(proposal=project, accepted_at=None)
@@ -55,7 +56,7 @@ def test_project_ending_reminded_60_and_14_days_before_to_coordinator_and_team(s
 
 
 def test_project_ending_not_reminded_unless_active():
-    ProposalFactory(state=Proposal.State.APPROVED, end_date=D(2027, 9, 30))
+    proposal_at(Proposal.State.APPROVED, end_date=D(2027, 9, 30))
     assert sweep_on(D(2027, 8, 1), kinds=["project_ending_60"]) == {"project_ending_60": 0}
 
 
@@ -81,7 +82,7 @@ def test_draft_proposal_reminded_after_30_days_then_withdrawn_after_30_more(sent
 
 
 def test_submitted_proposal_is_never_withdrawn_as_stale():
-    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+    proposal = proposal_at(Proposal.State.SUBMITTED)
     Proposal.objects.filter(pk=proposal.pk).update(updated_at=morning(D(2027, 2, 1)))
     assert sweep_on(D(2027, 6, 1), kinds=["proposal_stale", "proposal_withdrawn"]) == {
         "proposal_stale": 0,
@@ -92,7 +93,7 @@ def test_submitted_proposal_is_never_withdrawn_as_stale():
 def test_panel_recommendation_overdue_reminded_the_day_after_its_due_date(sent):
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     reviewer = UserFactory(roles=[Role.PANEL_REVIEWER])
-    proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    proposal = proposal_at(Proposal.State.PANEL_REVIEW, by=secretariat)
     due = D(2027, 4, 14)
     ReviewerAssignment.objects.create(
         proposal=proposal, reviewer=reviewer, assigned_by=secretariat, due_date=due

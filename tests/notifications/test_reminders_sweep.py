@@ -31,6 +31,7 @@ from tests.notifications.reminder_helpers import (
     sweep_on,
 )
 from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 
 D = datetime.date
 day = datetime.timedelta(days=1)
@@ -46,8 +47,8 @@ def expiring(due, n):
 
 def project_ending(due, n):
     for _ in range(n):
-        ProposalFactory(
-            state=Proposal.State.ACTIVE,
+        proposal_at(
+            Proposal.State.ACTIVE,
             start_date=due - 100 * day,
             end_date=due + 60 * day,
             team=[UserFactory(roles=[Role.RESEARCHER])],
@@ -58,7 +59,7 @@ def recommendation_overdue(due, n):
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     for _ in range(n):
         ReviewerAssignment.objects.create(
-            proposal=ProposalFactory(state=Proposal.State.PANEL_REVIEW),
+            proposal=proposal_at(Proposal.State.PANEL_REVIEW),
             reviewer=UserFactory(roles=[Role.PANEL_REVIEWER]),
             assigned_by=secretariat,
             due_date=due - day,

@@ -6,11 +6,7 @@ from django.db import connection
 from audit.models import AuditEvent
 from outputs.models import OutputRequest
 from outputs.release_services import request_release
-from tests.outputs.release_helpers import (
-    _media_in_tmp,  # noqa: F401
-    approved_request,
-    checker,
-)
+from tests.outputs.states import approved_request, checker
 from workflow.errors import TransitionRefused
 
 

@@ -19,11 +19,12 @@ from outputs.review_services import (
     output_request_return,
     review_submit,
 )
-from tests.outputs.factories import output_request_submitted, upload
-from tests.outputs.review_helpers import (
+from tests.outputs.factories import upload
+from tests.outputs.states import (
     checker,
     files_of,
     group_form,
+    output_request_submitted,
     review_with,
     submitted_request,
 )

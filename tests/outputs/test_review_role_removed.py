@@ -20,13 +20,7 @@ from outputs.review_services import (
 from researchers import services as role_services
 from researchers.models import User
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import (
-    checker,
-    files_of,
-    group_form,
-    review_with,
-    submitted_request,
-)
+from tests.outputs.states import checker, files_of, group_form, review_with, submitted_request
 
 pytestmark = pytest.mark.django_db
 

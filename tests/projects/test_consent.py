@@ -17,9 +17,8 @@ from projects.screening_selectors import screening_feedback
 from projects.screening_services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
+from tests.projects.states import proposal_submitted
 from workflow.errors import TransitionRefused
-
-from .factories import proposal_submitted
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from tests.projects.factories import (
     accredit,
     accredited_researcher,
     proposal_ready_to_submit,
-    proposal_submitted,
 )
+from tests.projects.states import proposal_submitted
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db

@@ -18,9 +18,8 @@ from projects.screening_services import (
 )
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.projects.states import proposal_submitted
 from workflow.errors import TransitionRefused
-
-from .factories import proposal_submitted
 
 pytestmark = pytest.mark.django_db
 

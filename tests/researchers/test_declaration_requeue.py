@@ -10,8 +10,7 @@ from identity.roles import Role
 from researchers.declarations import Declaration
 from researchers.tasks import declaration_render_and_sign_task, declarations_requeue_pending
 from tests.factories import UserFactory
-
-from .declaration_helpers import declaration_pending
+from tests.researchers.states import declaration_pending
 
 pytestmark = pytest.mark.django_db
 
