@@ -98,7 +98,9 @@ def secretariat_for(besides=()):
 
 def declaration_signed_row(user):
     """A signed declaration on the current version (version 1 if none is published), without
-    its PDF: for tests about who has signed, not about the signed copy."""
+    its PDF: for tests about who has signed, not about the signed copy. The row is made
+    directly, as signing through the services renders and signs a PDF for every member of
+    staff a test makes (``tests.researchers.states.declaration_signed`` does that)."""
     from django.utils import timezone
 
     from researchers.declarations import Declaration, DeclarationVersion, reference_new

@@ -21,7 +21,9 @@ EVERY_CHECK_TICKED = {key: True for key, _ in SCREENING_CHECKS}
 
 
 def declaration_sign_for(user):
-    """A signed declaration on the current version, as if its PDF had been made."""
+    """A signed declaration on the current version, as if its PDF had been made: the row is made
+    directly, as rendering a PDF for every applicant would slow every test that makes one
+    (``tests.researchers.states.declaration_signed`` goes through the services)."""
     from researchers.declarations import reference_new
 
     # Transactional tests empty every table, the published first version included.
@@ -63,11 +65,10 @@ class ApplicantFactory(UserFactory):
 
 
 class AccreditationApplicationFactory(factory.django.DjangoModelFactory):
-    """An application in any state: ``AccreditationApplicationFactory(state=State.SUBMITTED)``.
-
-    By default the applicant meets every submission rule, so a draft can be submitted at once on
-    the full route. A submitted one waits for the secretariat's choice of level, with every
-    screening check ticked; give ``kind`` to choose it.
+    """A draft application whose applicant meets every submission rule, so it can be submitted at
+    once on the full route. ``application_at`` (``states.py``) takes one to any other state
+    through the services; ``state=...`` here is only for a row no service would make (a
+    guard against corrupt data), or rows made in bulk as the services would leave them.
     """
 
     class Meta:
@@ -86,7 +87,10 @@ class AccreditationApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class AccreditationFactory(factory.django.DjangoModelFactory):
-    """An active full accreditation for five years from today, from an approved application."""
+    """An active full accreditation for five years from today, from an approved application:
+    the rows ``application_approve`` leaves, made directly because nearly every test needs an
+    accredited researcher, often with chosen dates. ``accreditation_at`` (``states.py``)
+    suspends, revokes or expires one through the services."""
 
     class Meta:
         model = Accreditation

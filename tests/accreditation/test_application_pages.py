@@ -267,6 +267,8 @@ def test_queue_lists_submitted_applications_oldest_first(client, secretariat):
 def test_queue_query_count_does_not_grow_with_rows(
     client, secretariat, rows, django_assert_max_num_queries
 ):
+    # The rows application_submit leaves, made in bulk: two hundred through the services would
+    # take longer than the rest of the module.
     AccreditationApplicationFactory.create_batch(rows, state=State.SUBMITTED, kind=Level.FULL)
     client.force_login(secretariat)
     client.get(QUEUE)  # warm the session and the user's roles

@@ -6,18 +6,18 @@ import pytest
 
 from identity.roles import Role
 from notifications.models import Notification
-from outputs.models import OutputRequest, Publication, PublicationWaiver, Review
+from outputs.models import OutputRequest, Publication, PublicationWaiver
 from projects.models import Proposal, ReviewerAssignment
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import (
     morning,
-    output_request_at,
     released_with_a_file,
     sent_days,
     sweep_on,
     told,
 )
 from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import output_request_at
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
 from tests.projects.states import proposal_at
 
@@ -120,11 +120,11 @@ def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent)
     # Submitted on Monday 1 March 2027: five working days end on Monday 8 March.
     output_request = output_request_at(
         OutputRequest.State.PARTIALLY_REVIEWED,
-        submitted_at=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
+        on=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
     )
-    waiting, done, member = UserFactory.create_batch(3, roles=[Role.OUTPUT_CHECKER])
+    # One checker has reviewed it already (``output_request_at`` made them).
+    waiting, member = UserFactory.create_batch(2, roles=[Role.OUTPUT_CHECKER])
     TeamMemberFactory(proposal=output_request.project, user=member)
-    Review.objects.create(request=output_request, checker=done, submitted_at=morning(D(2027, 3, 3)))
     days = [D(2027, 3, 8), D(2027, 3, 9), D(2027, 3, 10)]
 
     assert sent_days(days, kind="output_check_overdue", sent=sent) == [D(2027, 3, 9)]
@@ -136,7 +136,7 @@ def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent)
 def test_output_check_overdue_counts_working_days_around_bank_holidays():
     # Submitted on Thursday 25 March 2027; Good Friday (26 March) and Easter Monday (29 March)
     # are bank holidays, so the fifth working day is Monday 5 April 2027.
-    output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 25)))
+    output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 25)))
     UserFactory(roles=[Role.OUTPUT_CHECKER])
     days = [D(2027, 4, 2), D(2027, 4, 3), D(2027, 4, 5), D(2027, 4, 6)]
     assert sent_days(days, kind="output_check_overdue") == [D(2027, 4, 6)]
@@ -190,9 +190,7 @@ def test_released_outputs_published_or_waived_are_not_reminded():
 
 
 def test_output_check_overdue_with_no_checker_free_waits_for_one(sent):
-    output_request = output_request_at(
-        OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 1))
-    )
+    output_request = output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 1)))
     member = UserFactory(roles=[Role.OUTPUT_CHECKER])
     TeamMemberFactory(proposal=output_request.project, user=member)
 

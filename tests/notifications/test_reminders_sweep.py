@@ -26,10 +26,10 @@ from tests.factories import UserFactory
 from tests.health.test_worker import database_url_for
 from tests.notifications.reminder_helpers import (
     morning,
-    output_request_at,
     released_with_a_file,
     sweep_on,
 )
+from tests.outputs.states import output_request_at
 from tests.projects.factories import ProposalFactory
 from tests.projects.states import proposal_at
 
@@ -69,7 +69,7 @@ def recommendation_overdue(due, n):
 def check_overdue(due, n):
     UserFactory(roles=[Role.OUTPUT_CHECKER])
     for _ in range(n):
-        output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(due - 8 * day))
+        output_request_at(OutputRequest.State.SUBMITTED, on=morning(due - 8 * day))
 
 
 def unpublished(due, n):
@@ -304,6 +304,7 @@ def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
     assert len(sent) == len(set(sent)) == 25 + 5 * 2
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_reminders_send_from_two_processes_at_once_sends_each_reminder_once(needs_row_locks):
     expiring(FIRST, 25)

@@ -174,9 +174,7 @@ def _taken_to(proposal, state, *, route, by, rationale=DECISION_RATIONALE):
         proposal=proposal,
         outcome=outcome,
         rationale=rationale,
-        conditions_text=(
-            "Publish the code with the paper." if outcome == "approve_with_conditions" else ""
-        ),
+        conditions_text=("Publish the code." if outcome == "approve_with_conditions" else ""),
         by=by,
     )
     proposal.refresh_from_db()

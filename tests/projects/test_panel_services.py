@@ -17,6 +17,7 @@ from tests.projects.states import (
     assigned,
     panel_proposal,
     panel_ready,
+    proposal_at,
     recommended,
     reviewer_new,
     secretariat_new,
@@ -131,8 +132,7 @@ def test_proposal_exclusion_set_refused_while_a_colleague_is_assigned(secretaria
 
 
 def test_reviewer_assign_refused_before_the_panel(secretariat):
-    proposal = panel_proposal()
-    Proposal.objects.filter(pk=proposal.pk).update(state=State.SCREENING)
+    proposal = proposal_at(State.SCREENING, by=secretariat)
 
     with pytest.raises(TransitionRefused):
         assigned(proposal, by=secretariat)

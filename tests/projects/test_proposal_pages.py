@@ -448,14 +448,10 @@ def test_proposal_detail_leads_the_secretariat_to_screening(client):
 def test_proposal_detail_offers_the_coordinator_to_start_an_approved_project(
     signed_in, coordinator
 ):
-    proposal = proposal_ready_to_submit(
-        coordinator=coordinator, state=Proposal.State.APPROVED_WITH_CONDITIONS
-    )
-    proposal.decisions.create(
-        outcome="approved_with_conditions",
+    proposal = proposal_at(
+        Proposal.State.APPROVED_WITH_CONDITIONS,
+        coordinator=coordinator,
         rationale="A sound design.",
-        conditions="Publish the code.",
-        decided_by=UserFactory(roles=[Role.SECRETARIAT]),
     )
 
     page = signed_in.get(detail_url(proposal)).content.decode()

@@ -4,9 +4,10 @@ import pytest
 from django.db import connection
 
 from accreditation.models import AccreditationApplication
+from accreditation.services import application_return
 from identity.roles import Role
 from tests.accreditation.states import application_at
-from tests.factories import UserFactory
+from tests.factories import UserFactory, secretariat_for
 from workflow.services import transition_fire
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,12 @@ def test_refresh_from_db_reads_the_state_another_copy_moved_on_and_saves_from_it
 
 def test_refresh_from_db_of_named_fields_and_of_a_deferred_state():
     application = application_at(State.SUBMITTED)
-    AccreditationApplication.objects.filter(pk=application.pk).update(state=State.RETURNED)
+    # Returned by someone else, through a copy of its own.
+    application_return(
+        application=AccreditationApplication.objects.get(pk=application.pk),
+        comments="Add your training certificate.",
+        by=secretariat_for([application.applicant]),
+    )
 
     application.refresh_from_db(fields=["state"])
     deferred = AccreditationApplication.objects.only("pk").get(pk=application.pk)
