@@ -66,12 +66,13 @@ def proposal_at(
 
     ``team=[user, ...]`` are accepted members; everyone on the team is accredited to the end
     date and, for a started project, has two-factor authentication, as starting requires.
-    ``route="panel"`` decides an approval by the panel (three reviewers, one independent, all
-    recommending) instead of the fast track, which approval with conditions and rejection always
-    take; a proposal needing consent always goes through the data owners and the panel.
-    ``by`` is the secretariat member who acts (a new one by default). ``on`` (a datetime) takes
-    every step at that moment. Other keywords set the draft's fields (``coordinator``,
-    ``title``, ``start_date``, ``end_date``...).
+    An approval goes by the fast track unless ``route="panel"``: then three reviewers, one
+    independent, all recommend and the secretariat records the decision, as it always does for
+    an approval with conditions or a rejection, and for a proposal needing consent (which goes
+    through the data owners first). ``by`` is the secretariat member who acts (by default the
+    first one not on the team, else a new one); ``rationale`` is the decision's. ``on`` (a
+    datetime) takes every step at that moment. Other keywords set the draft's fields
+    (``coordinator``, ``title``, ``start_date``, ``end_date``...).
 
     A started project whose dates do not include today is taken through its steps on a day
     that they do include, and ended on the day after its end date; the clock is back to now
