@@ -111,3 +111,7 @@ def pytest_itemcollected(item):
     fixtures = set(getattr(item, "fixturenames", ()))
     if transactional or fixtures & {"transactional_db", "live_server"}:
         item.add_marker("transactional")
+    # A browser test starts Chromium: a quick run (`pytest -m "not slow"`) leaves it out with
+    # the other tests that start a process of their own.
+    if item.get_closest_marker("browser"):
+        item.add_marker("slow")
