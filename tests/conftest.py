@@ -211,4 +211,10 @@ def pytest_itemcollected(item):
     if transactional or fixtures & {"transactional_db", "live_server"}:
         item.add_marker("transactional")
     if "object_storage" in fixtures or "s3_server" in fixtures:
+        # moto's S3 server runs as a process of its own, started once per run.
         item.add_marker("object_storage")
+        item.add_marker("slow")
+    # A browser test starts Chromium: a quick run (`pytest -m "not slow"`) leaves it out with
+    # the other tests that start a process of their own.
+    if item.get_closest_marker("browser"):
+        item.add_marker("slow")

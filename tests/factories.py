@@ -76,9 +76,31 @@ class UserFactory(factory.django.DjangoModelFactory):
         RecoveryCodes.activate(self)
 
 
+def secretariat_for(besides=()):
+    """A secretariat member with two-factor authentication who is none of ``besides`` (users
+    or their keys): the first there is, else a new one. So the test's own secretariat member
+    takes the steps a helper takes when the test has made one, and nobody else is told."""
+    from allauth.mfa.models import Authenticator
+
+    from identity.roles import Role
+
+    besides = [getattr(user, "pk", user) for user in besides]
+    member = (
+        User.objects.filter(
+            groups__name=Role.SECRETARIAT, pk__in=Authenticator.objects.values("user_id")
+        )
+        .exclude(pk__in=besides)
+        .order_by("pk")
+        .first()
+    )
+    return member or UserFactory(roles=[Role.SECRETARIAT], totp=True)
+
+
 def declaration_signed_row(user):
     """A signed declaration on the current version (version 1 if none is published), without
-    its PDF: for tests about who has signed, not about the signed copy."""
+    its PDF: for tests about who has signed, not about the signed copy. The row is made
+    directly, as signing through the services renders and signs a PDF for every member of
+    staff a test makes (``tests.researchers.states.declaration_signed`` does that)."""
     from django.utils import timezone
 
     from researchers.declaration.models import Declaration, DeclarationVersion, reference_new

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_lazy
@@ -25,15 +26,16 @@ from projects.panel.services import conflict_declare, reviewer_assign
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory, passkey_add
 from tests.legislation.factories import DatasetFactory
-from tests.outputs.review_helpers import submitted_request
+from tests.outputs.states import submitted_request
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
+from tests.projects.states import proposal_at
 from tests.reports.helpers import export_ready
-from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import (
     OrganisationFactory,
     QualificationFactory,
     TrainingRecordFactory,
 )
+from tests.researchers.states import declaration_signed
 
 ROLES = (
     "anonymous",
@@ -494,22 +496,20 @@ def url_patterns(resolver=None, prefix="", namespace=None):
 
 def checks_world(researcher):
     """A sent request by ``researcher`` with a checked table, and a draft's group for ACRO."""
-    from django.utils import timezone
-
-    from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
+    from outputs.check.services import file_checks_run
+    from outputs.models import FileGroup, OutputFile, OutputType
+    from outputs.request.services import output_request_submit
     from tests.outputs.factories import OutputRequestFactory
 
-    project = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    project = proposal_at(Proposal.State.ACTIVE, coordinator=researcher)
     groups = [
         FileGroup.objects.create(
-            request=OutputRequestFactory(
-                project=project,
-                state=state,
-                submitted_at=timezone.now() if state == OutputRequest.State.SUBMITTED else None,
-            ),
+            request=OutputRequestFactory(project=project),
             name="Tables",
+            context="Counts by region.",
+            disclosure_controls="None.",
         )
-        for state in (OutputRequest.State.SUBMITTED, OutputRequest.State.DRAFT)
+        for _ in range(2)
     ]
     content = b"region,n\nNorth,4\n"
     digest = hashlib.sha256(content).hexdigest()
@@ -524,6 +524,9 @@ def checks_world(researcher):
     )
     output_file.file.save(digest, ContentFile(content), save=False)
     output_file.save()
+    # What the worker does once the upload commits; then the first request is sent.
+    file_checks_run(file=output_file)
+    output_request_submit(output_request=groups[0].request, by=researcher)
     return {"checked_output_file": output_file, "acro_group": groups[1]}
 
 
@@ -531,7 +534,7 @@ def draft_output_world(researcher):
     """An active project of ``researcher``'s with their draft output request and its file."""
     from tests.outputs.factories import OutputFileFactory
 
-    project = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    project = proposal_at(Proposal.State.ACTIVE, coordinator=researcher)
     return {
         "output_project": project,
         "draft_output_file": OutputFileFactory(group__request__project=project),
@@ -540,14 +543,12 @@ def draft_output_world(researcher):
 
 def release_world(researcher):
     """An approved request, and a released one with a file, in projects ``researcher`` runs."""
-    from tests.outputs.release_helpers import approved_request, current_files, released_request
+    from tests.outputs.states import approved_request, current_files, released_request
 
-    released = released_request(
-        project=ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
-    )
+    released = released_request(project=proposal_at(Proposal.State.ACTIVE, coordinator=researcher))
     return {
         "approved_output_request": approved_request(
-            project=ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+            project=proposal_at(Proposal.State.ACTIVE, coordinator=researcher)
         ),
         "released_output_file": current_files(released)[0],
     }
@@ -573,12 +574,10 @@ def world(db, settings, tmp_path):
     DataOwnerRepresentative.objects.create(
         user=users["data_owner"], department=consent_dataset.department
     )
-    consent_proposal = ProposalFactory(
-        state=Proposal.State.DATA_OWNER_REVIEW, datasets=[consent_dataset]
-    )
-    panel_proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    consent_proposal = proposal_at(Proposal.State.DATA_OWNER_REVIEW, datasets=[consent_dataset])
+    panel_proposal = proposal_at(Proposal.State.PANEL_REVIEW)
     reviewer_assign(proposal=panel_proposal, reviewer=users["reviewer"], by=users["secretariat"])
-    return SimpleNamespace(
+    world = SimpleNamespace(
         users=users,
         panel_proposal=panel_proposal,
         **draft_output_world(users["researcher"]),
@@ -619,6 +618,10 @@ def world(db, settings, tmp_path):
             accepted_at=None,
         ),
     )
+    # The researcher set up an authenticator app to start their projects, and has turned it
+    # off since, as anyone may: the matrix's researcher is one without a second factor.
+    Authenticator.objects.filter(user=users["researcher"]).delete()
+    return world
 
 
 def outcome_of(response):

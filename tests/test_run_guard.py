@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Each test runs pytest in a process of its own.
+pytestmark = pytest.mark.slow
 
 ONLY_SKIPS = """
 import pytest

@@ -4,7 +4,6 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accreditation import services
 from accreditation.conditions import SCREENING_CHECKS
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from identity.roles import Role
@@ -22,7 +21,9 @@ EVERY_CHECK_TICKED = {key: True for key, _ in SCREENING_CHECKS}
 
 
 def declaration_sign_for(user):
-    """A signed declaration on the current version, as if its PDF had been made."""
+    """A signed declaration on the current version, as if its PDF had been made: the row is made
+    directly, as rendering a PDF for every applicant would slow every test that makes one
+    (``tests.researchers.states.declaration_signed`` goes through the services)."""
     from researchers.declaration.models import reference_new
 
     # Transactional tests empty every table, the published first version included.
@@ -64,11 +65,10 @@ class ApplicantFactory(UserFactory):
 
 
 class AccreditationApplicationFactory(factory.django.DjangoModelFactory):
-    """An application in any state: ``AccreditationApplicationFactory(state=State.SUBMITTED)``.
-
-    By default the applicant meets every submission rule, so a draft can be submitted at once on
-    the full route. A submitted one waits for the secretariat's choice of level, with every
-    screening check ticked; give ``kind`` to choose it.
+    """A draft application whose applicant meets every submission rule, so it can be submitted at
+    once on the full route. ``application_at`` (``states.py``) takes one to any other state
+    through the services; ``state=...`` here is only for a row no service would make (a
+    guard against corrupt data), or rows made in bulk as the services would leave them.
     """
 
     class Meta:
@@ -87,7 +87,10 @@ class AccreditationApplicationFactory(factory.django.DjangoModelFactory):
 
 
 class AccreditationFactory(factory.django.DjangoModelFactory):
-    """An active full accreditation for five years from today, from an approved application."""
+    """An active full accreditation for five years from today, from an approved application:
+    the rows ``application_approve`` leaves, made directly because nearly every test needs an
+    accredited researcher, often with chosen dates. ``accreditation_at`` (``states.py``)
+    suspends, revokes or expires one through the services."""
 
     class Meta:
         model = Accreditation
@@ -102,39 +105,3 @@ class AccreditationFactory(factory.django.DjangoModelFactory):
     level = Level.FULL
     valid_from = factory.LazyFunction(timezone.localdate)
     valid_until = factory.LazyAttribute(lambda o: o.valid_from + datetime.timedelta(days=5 * 365))
-
-
-def application_submitted(**kwargs):
-    """An application taken to ``submitted`` through the services."""
-    application = AccreditationApplicationFactory(**kwargs)
-    return services.application_submit(application=application, by=application.applicant)
-
-
-def supervisor_for(applicant, **kwargs):
-    """A fully accredited researcher from ``applicant``'s organisation."""
-    supervisor = ApplicantFactory(ready__organisation=applicant.profile.organisation, **kwargs)
-    AccreditationFactory(researcher=supervisor)
-    return supervisor
-
-
-def application_screened(*, by, **kwargs):
-    """An application submitted through the services, with every screening check ticked."""
-    application = application_submitted(**kwargs)
-    checks = [key for key, _ in SCREENING_CHECKS]
-    return services.application_screen(application=application, checks=checks, by=by)
-
-
-def provisional_application(**kwargs):
-    """A draft on the provisional route naming a fully accredited supervisor from the applicant's
-    organisation, who has not answered yet: ``(application, supervisor)``."""
-    application = AccreditationApplicationFactory(applicant__ready__qualified=False, **kwargs)
-    supervisor = supervisor_for(application.applicant)
-    services.application_update(
-        application=application,
-        by=application.applicant,
-        kind=Level.PROVISIONAL,
-        supervisor_email=supervisor.email,
-        register_consent=True,
-        publish_commitment=True,
-    )
-    return application, supervisor

@@ -7,17 +7,18 @@ from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
 from identity.roles import Role
-from tests.factories import UserFactory
-
-from .factories import (
+from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,
     ApplicantFactory,
+)
+from tests.accreditation.states import (
     application_screened,
     application_submitted,
     provisional_application,
     supervisor_for,
 )
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +267,8 @@ def test_queue_lists_submitted_applications_oldest_first(client, secretariat):
 def test_queue_query_count_does_not_grow_with_rows(
     client, secretariat, rows, django_assert_max_num_queries
 ):
+    # The rows application_submit leaves, made in bulk: two hundred through the services would
+    # take longer than the rest of the module.
     AccreditationApplicationFactory.create_batch(rows, state=State.SUBMITTED, kind=Level.FULL)
     client.force_login(secretariat)
     client.get(QUEUE)  # warm the session and the user's roles

@@ -13,17 +13,18 @@ from accreditation.dates import add_years
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
 from identity.roles import Role
-from tests.factories import UserFactory
-from workflow.errors import TransitionNotPermitted, TransitionRefused
-
-from .factories import (
+from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,
     ApplicantFactory,
+)
+from tests.accreditation.states import (
     application_screened,
     application_submitted,
     provisional_application,
 )
+from tests.factories import UserFactory
+from workflow.errors import TransitionNotPermitted, TransitionRefused
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,9 @@ from django.db import connection
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from identity.roles import Role
+from tests.accreditation.states import application_screened
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
-
-from .factories import application_screened
 
 
 @pytest.fixture

@@ -10,8 +10,11 @@ from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from accreditation.tasks import expire_lapsed_accreditations
 from audit.models import AuditEvent
-
-from .factories import AccreditationApplicationFactory, AccreditationFactory, ApplicantFactory
+from tests.accreditation.factories import (
+    AccreditationApplicationFactory,
+    AccreditationFactory,
+    ApplicantFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

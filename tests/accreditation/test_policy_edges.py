@@ -14,14 +14,10 @@ from accreditation import services
 from accreditation.conditions import SCREENING_CHECKS
 from accreditation.levels import Level
 from accreditation.models import Accreditation
+from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
+from tests.accreditation.states import provisional_application
 from tests.researchers.profile_factories import ExperienceFactory
 from workflow.errors import TransitionRefused
-
-from .factories import (
-    AccreditationApplicationFactory,
-    AccreditationFactory,
-    provisional_application,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -9,17 +9,15 @@ from accreditation import services
 from accreditation.levels import Level
 from accreditation.models import Accreditation, AccreditationApplication
 from identity.roles import Role
-from tests.factories import UserFactory
-from tests.refusals import refusal_shown
-from workflow.services import transition_fire
-
-from .factories import (
+from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,
     ApplicantFactory,
-    application_submitted,
-    provisional_application,
 )
+from tests.accreditation.states import application_submitted, provisional_application
+from tests.factories import UserFactory
+from tests.refusals import refusal_shown
+from workflow.services import transition_fire
 
 pytestmark = pytest.mark.django_db
 State = AccreditationApplication.State

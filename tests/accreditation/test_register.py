@@ -10,15 +10,15 @@ from django.utils import timezone
 from accreditation.models import Accreditation, Level
 from accreditation.register.selectors import register_entries
 from accreditation.services import (
+    accreditation_expire,
     accreditation_reinstate,
     accreditation_revoke,
     accreditation_suspend,
 )
 from identity.roles import Role
 from researchers.models import Organisation, ResearcherProfile
+from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
-
-from .factories import AccreditationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,12 @@ def test_register_leaves_out_an_accreditation_that_has_not_started(client):
 
 
 def test_register_leaves_out_expired_accreditations(client):
-    accredited("Ada Lovelace", state=Accreditation.State.EXPIRED)
+    accreditation = accredited(
+        "Ada Lovelace",
+        valid_from=timezone.localdate() - datetime.timedelta(days=400),
+        valid_until=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    accreditation_expire(accreditation=accreditation)
 
     assert names_on(client.get(LIST)) == []
 

@@ -10,16 +10,15 @@ from django.utils import timezone
 from accreditation import conditions, services
 from accreditation.models import AccreditationApplication, Level
 from researchers.models import DeclarationVersion, Organisation
-from tests.researchers.profile_factories import OrganisationFactory
-from workflow.errors import TransitionRefused
-from workflow.graph import sentence
-
-from .factories import (
+from tests.accreditation.factories import (
     AccreditationApplicationFactory,
     AccreditationFactory,
     ApplicantFactory,
-    supervisor_for,
 )
+from tests.accreditation.states import supervisor_for
+from tests.researchers.profile_factories import OrganisationFactory
+from workflow.errors import TransitionRefused
+from workflow.graph import sentence
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from outputs.models import OutputRequest
 from projects.models import Proposal
 from tests.browser.sessions import session_cookie
-from tests.outputs.review_helpers import reviewed_request
-from tests.projects.panel_helpers import panel_ready, secretariat_new
+from tests.outputs.states import reviewed_request
+from tests.projects.states import panel_ready, secretariat_new
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from researchers.declaration.services import (
 )
 from tests.browser.test_accreditation_journey import become, session_cookie
 from tests.factories import UserFactory
-from tests.researchers.declaration_helpers import declaration_pending
+from tests.researchers.states import declaration_pending
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from outputs.models import FileVote
-from tests.outputs.review_helpers import checker, submitted_request
+from tests.outputs.states import checker, submitted_request
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

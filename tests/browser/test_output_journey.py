@@ -25,7 +25,7 @@ from projects.models import Proposal
 from tests.browser.sessions import session_cookie
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import acro_zip
-from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,8 +42,8 @@ URL = "https://www.example.org/regional-pay"
 def people(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     coordinator = UserFactory(full_name="Amara Okafor", roles=[Role.RESEARCHER])
-    project = ProposalFactory(
-        state=Proposal.State.ACTIVE, coordinator=coordinator, title="Regional pay and health"
+    project = proposal_at(
+        Proposal.State.ACTIVE, coordinator=coordinator, title="Regional pay and health"
     )
     checkers = [
         UserFactory(full_name=name, roles=[Role.OUTPUT_CHECKER], totp=True)

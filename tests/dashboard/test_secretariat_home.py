@@ -6,21 +6,19 @@ import datetime
 import re
 
 import pytest
-import time_machine
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from accreditation.models import Level
-from audit.services import audit_record
 from identity.roles import Role
 from projects.models import Proposal, Recommendation, ReviewerAssignment
 from researchers.models import Organisation
-from tests.accreditation.factories import AccreditationFactory, application_submitted
+from tests.accreditation.factories import AccreditationFactory
+from tests.accreditation.states import application_submitted
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
-from tests.projects.factories import ProposalFactory, proposal_submitted
+from tests.projects.states import amendment_at, proposal_at, proposal_submitted
 from tests.researchers.profile_factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,14 +121,8 @@ def test_secretariat_home_shows_five_of_a_long_queue_and_links_to_all(client, se
 
 def test_secretariat_home_lists_proposals_and_amendments_to_screen_apart(client, secretariat):
     proposal = proposal_submitted()
-    project = ProposalFactory(state=Proposal.State.ACTIVE, title="Project in force")
-    amendment = ProposalFactory(
-        state=Proposal.State.SUBMITTED,
-        amends=project,
-        version=2,
-        title="Project in force",
-        submitted_at=timezone.now(),
-    )
+    project = proposal_at(Proposal.State.ACTIVE, title="Project in force")
+    amendment = amendment_at(Proposal.State.SUBMITTED, project=project)
 
     html = home(client)
 
@@ -144,12 +136,12 @@ def test_secretariat_home_lists_proposals_and_amendments_to_screen_apart(client,
 
 
 def test_secretariat_home_lists_panels_short_of_reviewers_and_decisions_due(client, secretariat):
-    short = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="Short of reviewers")
+    short = proposal_at(Proposal.State.PANEL_REVIEW, title="Short of reviewers")
     _assign(short, by=secretariat)
-    no_independent = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="No independent")
+    no_independent = proposal_at(Proposal.State.PANEL_REVIEW, title="No independent")
     for _ in range(3):
         _assign(no_independent, by=secretariat)
-    ready = ProposalFactory(state=Proposal.State.PANEL_REVIEW, title="All recommended")
+    ready = proposal_at(Proposal.State.PANEL_REVIEW, title="All recommended")
     _assign(ready, independent=True, recommended=True, by=secretariat)
     _assign(ready, recommended=True, by=secretariat)
     _assign(ready, recommended=True, by=secretariat)
@@ -172,22 +164,14 @@ def test_secretariat_home_marks_consents_waiting_past_the_service_level(
 ):
     settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS = 10
     owned = DatasetFactory(consent_required=True)
-    late = ProposalFactory(
-        state=Proposal.State.DATA_OWNER_REVIEW, datasets=[owned], title="Waiting a month"
+    late = proposal_at(
+        Proposal.State.DATA_OWNER_REVIEW, datasets=[owned], title="Waiting a month", on=days_ago(30)
     )
-    with time_machine.travel(days_ago(30), tick=False), transaction.atomic():
-        audit_record(
-            actor=secretariat,
-            action="proposal.send_to_data_owners",
-            obj=late,
-            from_state=Proposal.State.SCREENING,
-            to_state=Proposal.State.DATA_OWNER_REVIEW,
-        )
-    recent = ProposalFactory(
-        state=Proposal.State.DATA_OWNER_REVIEW,
+    recent = proposal_at(
+        Proposal.State.DATA_OWNER_REVIEW,
         datasets=[DatasetFactory(consent_required=True)],
         title="Sent yesterday",
-        submitted_at=days_ago(1),
+        on=days_ago(1),
     )
 
     queue = queue_html(home(client), "consents")
@@ -264,12 +248,12 @@ def _busy_scheme(size, secretariat):
     for index in range(size):
         application_submitted()
         proposal_submitted()
-        panel = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+        panel = proposal_at(Proposal.State.PANEL_REVIEW)
         _assign(panel, by=secretariat)
-        ProposalFactory(
-            state=Proposal.State.DATA_OWNER_REVIEW,
+        proposal_at(
+            Proposal.State.DATA_OWNER_REVIEW,
             datasets=[DatasetFactory(consent_required=True)],
-            submitted_at=days_ago(index),
+            on=days_ago(index),
         )
         OrganisationFactory(status=Organisation.Status.PROPOSED)
         AccreditationFactory(

@@ -10,8 +10,8 @@ from django.utils import timezone
 from identity.roles import Role
 from outputs.models import OutputRequest
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import checker, submitted_request
-from tests.projects.panel_helpers import assigned, panel_proposal, reviewer_new
+from tests.outputs.states import checker, submitted_request
+from tests.projects.states import assigned, panel_proposal, reviewer_new
 
 pytestmark = pytest.mark.django_db
 

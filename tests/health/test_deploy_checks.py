@@ -5,7 +5,11 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
+
+# Each test runs Django in a process of its own, under production settings.
+pytestmark = pytest.mark.slow
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path):

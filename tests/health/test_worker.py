@@ -45,6 +45,7 @@ def stop(worker):
             worker.wait(timeout=5)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_the_heartbeat_task_into_the_database():
     environment = {

@@ -8,8 +8,7 @@ from legislation.access_modes import (
     access_mode_strictest,
 )
 from legislation.selectors import datasets_strictest_access_mode
-
-from .factories import DatasetFactory
+from tests.legislation.factories import DatasetFactory
 
 
 def test_access_modes_order_weakest_to_strictest():

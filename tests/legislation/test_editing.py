@@ -7,8 +7,7 @@ from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.models import Act, Dataset, Governs
 from tests.factories import UserFactory
-
-from .factories import ActFactory, DatasetFactory, DepartmentFactory
+from tests.legislation.factories import ActFactory, DatasetFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from identity.roles import Role
 from legislation.access_modes import AccessMode
 from legislation.models import Act, Dataset
 from tests.factories import UserFactory
-
-from .factories import ActFactory, DatasetFactory, DepartmentFactory
+from tests.legislation.factories import ActFactory, DatasetFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 

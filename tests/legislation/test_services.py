@@ -8,8 +8,7 @@ from legislation import services
 from legislation.access_modes import AccessMode
 from legislation.models import Act
 from tests.factories import UserFactory
-
-from .factories import ActFactory, DatasetFactory, DepartmentFactory
+from tests.legislation.factories import ActFactory, DatasetFactory, DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -35,27 +35,13 @@ def told(kind):
     return sorted(Notification.objects.filter(kind=kind).values_list("recipient__email", "subject"))
 
 
-def output_request_at(state, **fields):
-    """A request by the co-ordinator of an active project, put straight into ``state``."""
+def released_with_a_file(released_on):
+    """A request released through the services on ``released_on``, and its file."""
     from outputs.models import OutputRequest
-    from tests.outputs.factories import OutputRequestFactory
+    from tests.outputs.states import files_of, output_request_at
 
-    output_request = OutputRequestFactory()
-    OutputRequest.objects.filter(pk=output_request.pk).update(state=state, **fields)
-    output_request.refresh_from_db()
-    return output_request
-
-
-def released_with_a_file(released_on, **kwargs):
-    """A request released on ``released_on`` with one file (``settings.MEDIA_ROOT`` set)."""
-    from outputs.models import OutputRequest
-    from tests.outputs.factories import FileGroupFactory, OutputFileFactory
-
-    output_request = output_request_at(
-        OutputRequest.State.RELEASED, released_at=morning(released_on), **kwargs
-    )
-    output_file = OutputFileFactory(group=FileGroupFactory(request=output_request))
-    return output_request, output_file
+    output_request = output_request_at(OutputRequest.State.RELEASED, on=morning(released_on))
+    return output_request, files_of(output_request)[0]
 
 
 def stale_draft_found(kind, draft):

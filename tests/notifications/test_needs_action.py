@@ -10,12 +10,10 @@ from notifications.models import Notification
 from projects.panel import services as panel_services
 from projects.proposal.services import team_accept, team_invite
 from projects.screening.services import screening_start
-from tests.accreditation.factories import (
-    provisional_application,
-)
+from tests.accreditation.states import provisional_application
 from tests.factories import UserFactory
-from tests.projects.factories import ProposalFactory, proposal_submitted
-from tests.projects.panel_helpers import assigned, panel_proposal, panel_ready
+from tests.projects.factories import ProposalFactory
+from tests.projects.states import assigned, panel_proposal, panel_ready, proposal_submitted
 
 pytestmark = pytest.mark.django_db
 

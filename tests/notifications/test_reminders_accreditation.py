@@ -5,10 +5,15 @@ import datetime
 import pytest
 
 from accreditation.dates import add_years
-from accreditation.models import AccreditationApplication, Level
+from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
 from notifications.models import ReminderSent
-from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
+from tests.accreditation.factories import (
+    AccreditationApplicationFactory,
+    AccreditationFactory,
+    ApplicantFactory,
+)
+from tests.accreditation.states import accreditation_at, application_at
 from tests.notifications.reminder_helpers import morning, sent_days, sweep_on, told
 from tests.researchers.profile_factories import TrainingRecordFactory
 
@@ -71,18 +76,19 @@ def test_accreditation_expiring_reminder_missed_by_a_sweep_is_sent_by_the_next()
 
 
 def test_accreditation_expiring_not_reminded_once_a_renewal_is_sent():
-    accreditation = AccreditationFactory(valid_from=D(2022, 6, 16), valid_until=ENDS)
-    AccreditationApplicationFactory(
+    accreditation = AccreditationFactory(
+        researcher=ApplicantFactory(), valid_from=D(2022, 6, 16), valid_until=ENDS
+    )
+    application_at(
+        AccreditationApplication.State.SUBMITTED,
         applicant=accreditation.researcher,
         renewal_of=accreditation,
-        state=AccreditationApplication.State.SUBMITTED,
     )
     assert sweep_on(ENDS - datetime.timedelta(days=30))["accreditation_expiring_30"] == 0
 
 
 def test_accreditation_expiring_not_reminded_when_suspended():
-    accreditation = AccreditationFactory(valid_from=D(2022, 6, 16), valid_until=ENDS)
-    AccreditationFactory._meta.model.objects.filter(pk=accreditation.pk).update(state="suspended")
+    accreditation_at(Accreditation.State.SUSPENDED, valid_from=D(2022, 6, 16), valid_until=ENDS)
     assert sweep_on(ENDS - datetime.timedelta(days=7))["accreditation_expiring_7"] == 0
 
 

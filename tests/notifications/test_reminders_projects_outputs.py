@@ -6,19 +6,20 @@ import pytest
 
 from identity.roles import Role
 from notifications.models import Notification
-from outputs.models import OutputRequest, Publication, PublicationWaiver, Review
+from outputs.models import OutputRequest, Publication, PublicationWaiver
 from projects.models import Proposal, ReviewerAssignment
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import (
     morning,
-    output_request_at,
     released_with_a_file,
     sent_days,
     sweep_on,
     told,
 )
 from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import output_request_at
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,8 @@ def _media_in_tmp(settings, tmp_path):
 def test_project_ending_reminded_60_and_14_days_before_to_coordinator_and_team(sent):
     member = UserFactory(roles=[Role.RESEARCHER])
     ends = D(2027, 9, 30)
-    project = ProposalFactory(
-        state=Proposal.State.ACTIVE, start_date=D(2026, 1, 1), end_date=ends, team=[member]
+    project = proposal_at(
+        Proposal.State.ACTIVE, start_date=D(2026, 1, 1), end_date=ends, team=[member]
     )
     # An invitation never answered does not make someone a member.
     TeamMemberFactory(proposal=project, accepted_at=None)
@@ -55,7 +56,7 @@ def test_project_ending_reminded_60_and_14_days_before_to_coordinator_and_team(s
 
 
 def test_project_ending_not_reminded_unless_active():
-    ProposalFactory(state=Proposal.State.APPROVED, end_date=D(2027, 9, 30))
+    proposal_at(Proposal.State.APPROVED, end_date=D(2027, 9, 30))
     assert sweep_on(D(2027, 8, 1), kinds=["project_ending_60"]) == {"project_ending_60": 0}
 
 
@@ -81,7 +82,7 @@ def test_draft_proposal_reminded_after_30_days_then_withdrawn_after_30_more(sent
 
 
 def test_submitted_proposal_is_never_withdrawn_as_stale():
-    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+    proposal = proposal_at(Proposal.State.SUBMITTED)
     Proposal.objects.filter(pk=proposal.pk).update(updated_at=morning(D(2027, 2, 1)))
     assert sweep_on(D(2027, 6, 1), kinds=["proposal_stale", "proposal_withdrawn"]) == {
         "proposal_stale": 0,
@@ -92,7 +93,7 @@ def test_submitted_proposal_is_never_withdrawn_as_stale():
 def test_panel_recommendation_overdue_reminded_the_day_after_its_due_date(sent):
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     reviewer = UserFactory(roles=[Role.PANEL_REVIEWER])
-    proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    proposal = proposal_at(Proposal.State.PANEL_REVIEW, by=secretariat)
     due = D(2027, 4, 14)
     ReviewerAssignment.objects.create(
         proposal=proposal, reviewer=reviewer, assigned_by=secretariat, due_date=due
@@ -119,11 +120,11 @@ def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent)
     # Submitted on Monday 1 March 2027: five working days end on Monday 8 March.
     output_request = output_request_at(
         OutputRequest.State.PARTIALLY_REVIEWED,
-        submitted_at=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
+        on=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
     )
-    waiting, done, member = UserFactory.create_batch(3, roles=[Role.OUTPUT_CHECKER])
+    # One checker has reviewed it already (``output_request_at`` made them).
+    waiting, member = UserFactory.create_batch(2, roles=[Role.OUTPUT_CHECKER])
     TeamMemberFactory(proposal=output_request.project, user=member)
-    Review.objects.create(request=output_request, checker=done, submitted_at=morning(D(2027, 3, 3)))
     days = [D(2027, 3, 8), D(2027, 3, 9), D(2027, 3, 10)]
 
     assert sent_days(days, kind="output_check_overdue", sent=sent) == [D(2027, 3, 9)]
@@ -135,7 +136,7 @@ def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent)
 def test_output_check_overdue_counts_working_days_around_bank_holidays():
     # Submitted on Thursday 25 March 2027; Good Friday (26 March) and Easter Monday (29 March)
     # are bank holidays, so the fifth working day is Monday 5 April 2027.
-    output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 25)))
+    output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 25)))
     UserFactory(roles=[Role.OUTPUT_CHECKER])
     days = [D(2027, 4, 2), D(2027, 4, 3), D(2027, 4, 5), D(2027, 4, 6)]
     assert sent_days(days, kind="output_check_overdue") == [D(2027, 4, 6)]
@@ -189,9 +190,7 @@ def test_released_outputs_published_or_waived_are_not_reminded():
 
 
 def test_output_check_overdue_with_no_checker_free_waits_for_one(sent):
-    output_request = output_request_at(
-        OutputRequest.State.SUBMITTED, submitted_at=morning(D(2027, 3, 1))
-    )
+    output_request = output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 1)))
     member = UserFactory(roles=[Role.OUTPUT_CHECKER])
     TeamMemberFactory(proposal=output_request.project, user=member)
 

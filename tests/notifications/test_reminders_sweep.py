@@ -26,11 +26,12 @@ from tests.factories import UserFactory
 from tests.health.test_worker import database_url_for
 from tests.notifications.reminder_helpers import (
     morning,
-    output_request_at,
     released_with_a_file,
     sweep_on,
 )
+from tests.outputs.states import output_request_at
 from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 
 D = datetime.date
 day = datetime.timedelta(days=1)
@@ -46,8 +47,8 @@ def expiring(due, n):
 
 def project_ending(due, n):
     for _ in range(n):
-        ProposalFactory(
-            state=Proposal.State.ACTIVE,
+        proposal_at(
+            Proposal.State.ACTIVE,
             start_date=due - 100 * day,
             end_date=due + 60 * day,
             team=[UserFactory(roles=[Role.RESEARCHER])],
@@ -58,7 +59,7 @@ def recommendation_overdue(due, n):
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     for _ in range(n):
         ReviewerAssignment.objects.create(
-            proposal=ProposalFactory(state=Proposal.State.PANEL_REVIEW),
+            proposal=proposal_at(Proposal.State.PANEL_REVIEW),
             reviewer=UserFactory(roles=[Role.PANEL_REVIEWER]),
             assigned_by=secretariat,
             due_date=due - day,
@@ -68,7 +69,7 @@ def recommendation_overdue(due, n):
 def check_overdue(due, n):
     UserFactory(roles=[Role.OUTPUT_CHECKER])
     for _ in range(n):
-        output_request_at(OutputRequest.State.SUBMITTED, submitted_at=morning(due - 8 * day))
+        output_request_at(OutputRequest.State.SUBMITTED, on=morning(due - 8 * day))
 
 
 def unpublished(due, n):
@@ -303,6 +304,7 @@ def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
     assert len(sent) == len(set(sent)) == 25 + 5 * 2
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_reminders_send_from_two_processes_at_once_sends_each_reminder_once(needs_row_locks):
     expiring(FIRST, 25)

@@ -24,8 +24,9 @@ from projects.models import Proposal
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.notifications.reminder_helpers import stale_draft_found, stale_draft_withdraw
 from tests.outputs.factories import upload
-from tests.outputs.review_helpers import public_comment_everywhere, reviewed_request
-from tests.projects.factories import ProposalFactory, accredit
+from tests.outputs.states import public_comment_everywhere, reviewed_request
+from tests.projects.factories import accredit
+from tests.projects.states import proposal_at
 from workflow.services import transition_fire
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +82,7 @@ def test_stale_application_withdrawal_withdraws_one_nobody_worked_on():
 def draft_output_request():
     """A draft with one checked table, ready to submit, by the co-ordinator of an active
     project."""
-    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    project = proposal_at(Proposal.State.ACTIVE)
     accredit(project.coordinator)
     output_request = output_request_create(project=project, by=project.coordinator, title="Tables")
     group = group_add(

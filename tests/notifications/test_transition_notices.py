@@ -22,16 +22,16 @@ from reports.services import report_export_request
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
-from tests.outputs.review_helpers import (
+from tests.outputs.states import (
     checker,
     public_comment_everywhere,
     review_with,
     reviewed_request,
     submitted_request,
 )
-from tests.projects.factories import TeamMemberFactory, proposal_submitted
-from tests.projects.panel_helpers import panel_ready
-from tests.researchers.declaration_helpers import declaration_pending
+from tests.projects.factories import TeamMemberFactory
+from tests.projects.states import panel_ready, proposal_at, proposal_submitted
+from tests.researchers.states import declaration_pending
 from workflow.graph import state_machines
 
 MACHINES = {machine.label: machine for machine in state_machines()}
@@ -340,13 +340,12 @@ def test_transition_notices_panel_decision_tells_the_coordinator_its_rationale(
 def test_team_member_suspended_tells_the_coordinators_of_their_live_projects_only(sent):
     from accreditation.services import accreditation_suspend
     from tests.accreditation.factories import AccreditationFactory
-    from tests.projects.factories import ProposalFactory
 
     researcher = UserFactory(full_name="Priya Shah", roles=[Role.RESEARCHER])
     accreditation = AccreditationFactory(researcher=researcher)
-    running = ProposalFactory(state=Proposal.State.ACTIVE, title="Pay gaps", team=[researcher])
-    closed = ProposalFactory(state=Proposal.State.CLOSED, title="Old work", team=[researcher])
-    own = ProposalFactory(state=Proposal.State.ACTIVE, coordinator=researcher)
+    running = proposal_at(Proposal.State.ACTIVE, title="Pay gaps", team=[researcher])
+    closed = proposal_at(Proposal.State.CLOSED, title="Old work", team=[researcher])
+    own = proposal_at(Proposal.State.ACTIVE, coordinator=researcher)
     secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
 
     with sent.capture():

@@ -7,14 +7,9 @@ from outputs.check.services import file_checks_run
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.request.services import (
     OUTPUT_KINDS,
-    file_add,
-    group_add,
-    output_request_create,
-    output_request_submit,
     output_store,
 )
-from projects.models import Proposal
-from tests.projects.factories import ProposalFactory, accredit
+from tests.projects.states import ProposalAtFactory
 from uploads.validators import validate_upload
 
 
@@ -24,7 +19,8 @@ class OutputRequestFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = OutputRequest
 
-    project = factory.SubFactory(ProposalFactory, state=Proposal.State.ACTIVE)
+    # Taken to active through the services: ``project__state=...`` for another state.
+    project = factory.SubFactory(ProposalAtFactory)
     author = factory.SelfAttribute("project.coordinator")
 
 
@@ -79,40 +75,3 @@ class OutputFileFactory(factory.django.DjangoModelFactory):
 def upload(content=SMALL_TABLE_CSV, name="table.csv"):
     """An uploaded file as a form would give it to a service."""
     return SimpleUploadedFile(name, content)
-
-
-def output_request_submitted(*, author=None, project=None, groups=1, files_per_group=1, **kwargs):
-    """A request made and submitted through the authoring services: ``groups`` described groups
-    of ``files_per_group`` distinct CSV tables each, checked. The author (the project's co-ordinator
-    unless given) holds active accreditation. Needs ``settings.MEDIA_ROOT`` set for the test."""
-    output_request = output_request_ready(
-        author=author, project=project, groups=groups, files_per_group=files_per_group
-    )
-    return output_request_submit(output_request=output_request, by=output_request.author, **kwargs)
-
-
-def output_request_ready(*, author=None, project=None, groups=1, files_per_group=1):
-    """A draft ready to submit, made as ``output_request_submitted`` makes it, left unsent."""
-    project = project or ProposalFactory(state=Proposal.State.ACTIVE)
-    author = author or project.coordinator
-    accredit(author)
-    output_request = output_request_create(project=project, by=author, title="Tables for the paper")
-    for g in range(groups):
-        group = group_add(
-            output_request=output_request,
-            by=author,
-            name=f"Group {g + 1}",
-            context="Counts of people by region.",
-            disclosure_controls="Cells under 10 suppressed.",
-        )
-        for f in range(files_per_group):
-            content = SMALL_TABLE_CSV + f"G{g + 1}F{f + 1},{f + 11}\n".encode()
-            output_file = file_add(
-                group=group,
-                by=author,
-                upload_file=upload(content, f"table-{g + 1}-{f + 1}.csv"),
-                output_type=OutputType.FREQUENCY_TABLE,
-            )
-            # What the worker does once the upload commits.
-            file_checks_run(file=output_file)
-    return output_request

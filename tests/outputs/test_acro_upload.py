@@ -2,10 +2,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from outputs.models import FileGroup, OutputFile, OutputRequest
+from outputs.models import FileGroup, OutputFile
+from outputs.request.services import output_request_submit
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import acro_bomb, acro_zip, results
 from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import output_file_add
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +205,8 @@ def test_acro_upload_hidden_from_other_researcher(client, group):
 
 
 def test_acro_upload_refused_once_submitted(client, group):
-    OutputRequest.objects.filter(pk=group.request.pk).update(state=OutputRequest.State.SUBMITTED)
+    output_file_add(group)
+    output_request_submit(output_request=group.request, by=group.request.author)
     client.force_login(group.request.author)
 
     assert client.get(url(group)).status_code == 403

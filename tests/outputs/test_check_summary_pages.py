@@ -11,7 +11,7 @@ from outputs.models import FileGroup, OutputFile, OutputType
 from outputs.request.services import file_add, output_request_submit
 from tests.outputs.acro_zips import acro_zip, results
 from tests.outputs.factories import SMALL_TABLE_CSV, OutputRequestFactory, upload
-from tests.outputs.review_helpers import checker
+from tests.outputs.states import checker
 from tests.projects.factories import accredit
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,13 @@ from django.core.files.base import ContentFile
 
 from audit.models import AuditEvent
 from outputs.check.services import acro_import
-from outputs.models import CheckResult, FileGroup, OutputFile, OutputRequest, OutputType
+from outputs.models import CheckResult, FileGroup, OutputFile, OutputType
+from outputs.request.services import output_request_submit
 from outputs.tasks import MAX_RETRIES, run_checks
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import TABLE, acro_zip
 from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import output_file_add
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +169,8 @@ def test_acro_import_refused_for_someone_else(group):
 
 
 def test_acro_import_refused_once_submitted(group):
-    OutputRequest.objects.filter(pk=group.request.pk).update(state=OutputRequest.State.SUBMITTED)
+    output_file_add(group)
+    output_request_submit(output_request=group.request, by=group.request.author)
 
     with pytest.raises(ValidationError, match="draft or returned"):
         acro_import(

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
+from outputs.request.services import output_request_submit
 from outputs.tasks import run_checks
 from projects.models import TeamMember
 from tests.factories import UserFactory
@@ -23,7 +24,7 @@ def _media(settings, tmp_path):
 
 def checked_file(*, state=OutputRequest.State.SUBMITTED, content=TABLE):
     group = FileGroup.objects.create(
-        request=OutputRequestFactory(state=state),
+        request=OutputRequestFactory(),
         name="Tables",
         context="Tables for the paper.",
         disclosure_controls="Cells under 10 suppressed.",
@@ -41,6 +42,8 @@ def checked_file(*, state=OutputRequest.State.SUBMITTED, content=TABLE):
     row.file.save(digest, ContentFile(content), save=False)
     row.save()
     run_checks(row.pk)
+    if state == OutputRequest.State.SUBMITTED:
+        output_request_submit(output_request=group.request, by=group.request.author)
     return row
 
 

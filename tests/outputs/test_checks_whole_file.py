@@ -12,9 +12,16 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from outputs.check import checks as checks
-from outputs.models import CheckResult, OutputFile, OutputRequest, OutputType
+from outputs.models import CheckResult, OutputFile, OutputType
 from tests.outputs.factories import OutputFileFactory, upload
-from tests.outputs.review_helpers import checker, files_of, group_form, group_url, submitted_request
+from tests.outputs.states import (
+    checker,
+    files_of,
+    group_form,
+    group_url,
+    request_with_files,
+    submitted_request,
+)
 
 
 def csv_bytes(rows):
@@ -255,13 +262,12 @@ def test_the_review_page_shows_the_three_outcomes_apart(client, outcome, tag):
 
 @pytest.mark.django_db
 def test_the_submit_page_shows_what_the_checks_say_of_each_file(client):
-    output_request = submitted_request(files_per_group=3)
+    output_request = request_with_files(files_per_group=3)
     first, second, third = files_of(output_request)
     second.checks.update(outcome=CheckResult.Outcome.REVIEW)
     third.checks.update(outcome=CheckResult.Outcome.FAIL)
     OutputFile.objects.filter(pk=first.pk).update(output_type=OutputType.FIGURE)
     first.checks.all().delete()
-    OutputRequest.objects.filter(pk=output_request.pk).update(state="draft", submitted_at=None)
     client.force_login(output_request.author)
 
     text = client.get(

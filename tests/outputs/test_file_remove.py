@@ -11,14 +11,8 @@ from outputs.models import CheckResult, FileVote, OutputFile, OutputRequest, Out
 from outputs.request.services import file_add, file_remove, file_replace
 from outputs.review.services import group_comment_add, output_request_return
 from tests.factories import UserFactory
-from tests.outputs.factories import (
-    SMALL_TABLE_CSV,
-    FileGroupFactory,
-    OutputFileFactory,
-    output_request_submitted,
-    upload,
-)
-from tests.outputs.review_helpers import checker, files_of, review_with
+from tests.outputs.factories import SMALL_TABLE_CSV, FileGroupFactory, OutputFileFactory, upload
+from tests.outputs.states import checker, files_of, output_request_submitted, review_with
 
 pytestmark = pytest.mark.django_db
 State = OutputRequest.State

@@ -17,11 +17,11 @@ from outputs.review.services import file_vote_set, output_request_approve, outpu
 from projects.lifecycle.services import project_close
 from projects.models import Proposal
 from tests.factories import UserFactory
-from tests.outputs.release_helpers import _media_in_tmp, released_request  # noqa: F401
-from tests.outputs.review_helpers import (
+from tests.outputs.states import (
     checker,
     files_of,
     public_comment_everywhere,
+    released_request,
     review_with,
     step_url,
     submitted_request,

@@ -5,9 +5,8 @@ Mutation testing (`make mutate`) found these untested."""
 import pytest
 
 from outputs.request.services import group_add, group_update, output_request_submit
+from tests.outputs.states import output_request_ready
 from workflow.errors import TransitionRefused
-
-from .factories import output_request_ready
 
 pytestmark = pytest.mark.django_db
 

@@ -25,25 +25,27 @@ from outputs.request.services import (
     output_request_submit,
 )
 from outputs.review.selectors import checker_queue, checker_queue_count, checking_open_filter
-from outputs.review.services import file_vote_set, output_request_return
+from outputs.review.services import file_vote_set, output_request_approve, output_request_return
 from projects.lifecycle.services import projects_close_ended
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.notifications.reminder_helpers import sweep_on
-from tests.outputs.factories import (
-    OutputRequestFactory,
+from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import (
+    checker,
+    current_files,
+    files_of,
+    group_form,
+    group_url,
+    output_request_at,
     output_request_ready,
     output_request_submitted,
-)
-from tests.outputs.release_helpers import (
-    _media_in_tmp,  # noqa: F401
-    approved_request,
-    current_files,
     publish_all,
     released_request,
+    review_with,
 )
-from tests.outputs.review_helpers import checker, files_of, group_form, group_url, review_with
-from tests.projects.factories import ProposalFactory, accredited_researcher
+from tests.projects.factories import accredited_researcher
+from tests.projects.states import project_closed, proposal_at
 from workflow.errors import TransitionRefused
 from workflow.graph import sentence
 from workflow.services import transition_fire
@@ -76,8 +78,8 @@ def ended(clock):
     """A project whose end date passed with a released output unpublished, a request with the
     checkers and a draft ready to send, after the daily close on the day after its end date."""
     member = accredited_researcher()
-    project = ProposalFactory(
-        state=ProjectState.ACTIVE, start_date=END - 200 * DAY, end_date=END, team=[member]
+    project = proposal_at(
+        ProjectState.ACTIVE, start_date=END - 200 * DAY, end_date=END, team=[member]
     )
     released = released_request(project=project)
     in_checking = output_request_submitted(project=project, author=member)
@@ -95,6 +97,14 @@ def ended(clock):
         draft=draft,
         clock=clock,
     )
+
+
+def approved_in_grace(output_request):
+    """``output_request``, sent by the end date, reviewed and approved by two checkers."""
+    one = checker()
+    review_with(output_request, one)
+    review_with(output_request, checker())
+    return output_request_approve(output_request=output_request, by=one)
 
 
 def state_of(output_request):
@@ -130,7 +140,7 @@ def test_ended_project_refuses_a_submission(ended):
 
 
 def test_submission_refused_after_the_end_date_before_the_daily_close(clock):
-    project = ProposalFactory(state=ProjectState.ACTIVE, end_date=END, start_date=END - 90 * DAY)
+    project = proposal_at(ProjectState.ACTIVE, end_date=END, start_date=END - 90 * DAY)
     draft = output_request_ready(project=project)
     clock.move_to(at(END + DAY, hour=0))
 
@@ -160,8 +170,7 @@ def test_request_sent_by_the_end_date_is_checked_and_released_within_the_grace_p
 
 
 def test_ended_project_refuses_a_release_after_the_grace_period(ended):
-    approved = approved_request(project=ended.project)
-    OutputRequest.objects.filter(pk=approved.pk).update(submitted_at=at(END - 3 * DAY))
+    approved = approved_in_grace(ended.in_checking)
     ended.clock.move_to(at(LAST_GRACE_DAY + DAY, hour=0))
 
     with pytest.raises(TransitionRefused) as refused:
@@ -172,7 +181,9 @@ def test_ended_project_refuses_a_release_after_the_grace_period(ended):
 
 
 def test_ended_project_refuses_a_release_of_a_request_sent_after_its_end_date(ended):
-    approved = approved_request(project=ended.project)
+    approved = approved_in_grace(ended.in_checking)
+    # No service sends a request after the project's end date; the guard holds against such a
+    # row all the same.
     OutputRequest.objects.filter(pk=approved.pk).update(submitted_at=at(END + DAY, hour=0))
 
     with pytest.raises(TransitionRefused) as refused:
@@ -205,6 +216,8 @@ def test_ended_project_refuses_a_return_for_changes_it_could_not_answer(ended):
 def test_checker_queue_shows_grace_period_requests_and_never_those_that_cannot_be_released(
     ended,
 ):
+    # No service sends a request after the project's end date: a row made directly, to show
+    # the queue never lists one.
     sent_late = OutputRequestFactory(
         project=ended.project, state=State.SUBMITTED, submitted_at=at(END + DAY, hour=0)
     )
@@ -231,8 +244,11 @@ def test_checker_queue_shows_grace_period_requests_and_never_those_that_cannot_b
     ],
 )
 def test_checking_open_filter_agrees_with_the_condition(clock, project_state, sent, today, open_):
+    # The filter and the condition are compared on every combination of project state and
+    # sending day, including those no service produces (a request sent after the end date), so
+    # the rows are made directly.
     output_request = OutputRequestFactory(
-        project=ProposalFactory(state=project_state, end_date=END, start_date=END - 90 * DAY),
+        project=proposal_at(project_state, end_date=END, start_date=END - 90 * DAY),
         state=State.SUBMITTED,
         submitted_at=at(sent, hour=23),
     )
@@ -342,15 +358,17 @@ def test_overdue_checks_are_reminded_only_while_the_request_can_still_be_checked
     checker()
     sent_on = END - 30 * DAY
 
-    def submitted_in(project_state):
-        return OutputRequestFactory(
-            project=ProposalFactory(state=project_state, start_date=END - 90 * DAY, end_date=END),
-            state=State.SUBMITTED,
-            submitted_at=at(sent_on),
+    def submitted_in_a_project():
+        return output_request_at(
+            State.SUBMITTED,
+            on=at(sent_on),
+            project__start_date=END - 90 * DAY,
+            project__end_date=END,
         )
 
-    submitted_in(ProjectState.ACTIVE)
-    submitted_in(ProjectState.CLOSED)
+    submitted_in_a_project()
+    closed_early = submitted_in_a_project().project
+    project_closed(closed_early)
 
     counts = sweep_on(sent_on + 14 * DAY, kinds=["output_check_overdue"])
 
@@ -397,8 +415,7 @@ def test_submit_page_of_an_ended_project_refuses_with_the_reason(client, ended):
 
 
 def test_release_page_after_the_grace_period_refuses_with_the_reason(client, ended):
-    approved = approved_request(project=ended.project)
-    OutputRequest.objects.filter(pk=approved.pk).update(submitted_at=at(END - 3 * DAY))
+    approved = approved_in_grace(ended.in_checking)
     ended.clock.move_to(at(LAST_GRACE_DAY + DAY, hour=0))
     client.force_login(checker())
 

@@ -8,14 +8,14 @@ from outputs.publication.services import publication_record, waiver_record
 from projects.lifecycle.services import project_close
 from projects.models import Proposal
 from tests.factories import UserFactory
-from tests.outputs.release_helpers import (
-    _media_in_tmp,  # noqa: F401
+from tests.outputs.states import (
     approved_request,
     current_files,
     publish_all,
     released_request,
 )
-from tests.projects.factories import ProposalFactory, accredited_researcher
+from tests.projects.factories import accredited_researcher
+from tests.projects.states import proposal_at
 from tests.refusals import refusal_shown
 from workflow.errors import TransitionRefused
 
@@ -217,7 +217,7 @@ def test_register_shows_published_outputs_and_nothing_else_of_them(client):
         url="https://www.example.org/report",
         by=project.coordinator,
     )
-    ProposalFactory(state=Proposal.State.ACTIVE)
+    proposal_at(Proposal.State.ACTIVE)
 
     response = client.get(reverse("project_register:list"))
 

@@ -12,7 +12,7 @@ from projects import hooks
 from projects.lifecycle.services import project_close, projects_close_ended
 from projects.models import Proposal
 from tests.factories import UserFactory
-from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +32,21 @@ def outputs_unpublished():
     hooks.publication_checks.unregister(holds_open)
 
 
-def ended_project():
+def ended_project(**kwargs):
+    """An active project whose end date has passed, the daily close not yet run."""
     today = datetime.date.today()
-    return ProposalFactory(
-        state=State.ACTIVE,
+    return proposal_at(
+        State.ACTIVE,
         start_date=today - datetime.timedelta(days=100),
         end_date=today - datetime.timedelta(days=1),
+        **kwargs,
     )
 
 
 def test_project_close_refused_with_the_sentence_while_a_check_holds_it_open(
     outputs_unpublished,
 ):
-    project = ProposalFactory(state=State.ACTIVE)
+    project = proposal_at(State.ACTIVE)
 
     with pytest.raises(TransitionRefused) as refused:
         project_close(project=project, by=project.coordinator)
@@ -55,7 +57,7 @@ def test_project_close_refused_with_the_sentence_while_a_check_holds_it_open(
 
 
 def test_close_page_shows_the_sentence_and_no_close_button(client, outputs_unpublished):
-    project = ProposalFactory(state=State.ACTIVE)
+    project = proposal_at(State.ACTIVE)
     client.force_login(project.coordinator)
 
     response = client.get(reverse("projects:close", kwargs={"pk": project.pk}))
@@ -69,7 +71,7 @@ def test_projects_close_ended_ends_a_held_project_and_tells_its_team_and_the_sec
     outputs_unpublished, sent
 ):
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
-    project = ended_project()
+    project = ended_project(by=secretariat)
 
     with sent.capture():
         assert projects_close_ended() == 0
@@ -95,13 +97,16 @@ def test_projects_close_ended_ends_a_held_project_and_tells_its_team_and_the_sec
 
 def test_projects_close_ended_closes_a_project_once_nothing_holds_it_open(sent):
     project = ended_project()
+    started = AuditEvent.objects.latest("pk").pk
 
     with sent.capture():
         assert projects_close_ended() == 1
 
     project.refresh_from_db()
     assert project.state == State.CLOSED
-    steps = AuditEvent.objects.filter(object_id=str(project.pk), action__startswith="proposal.")
+    steps = AuditEvent.objects.filter(
+        object_id=str(project.pk), action__startswith="proposal.", pk__gt=started
+    )
     assert list(steps.order_by("pk").values_list("from_state", "to_state")) == [
         ("active", "ended"),
         ("ended", "closed"),

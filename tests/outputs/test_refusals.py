@@ -9,10 +9,10 @@ from identity.roles import Role
 from outputs.models import FileGroup, OutputRequest
 from projects.models import TeamMember
 from tests.factories import UserFactory
+from tests.outputs.factories import OutputRequestFactory
+from tests.outputs.states import output_request_ready, output_request_submitted
 from tests.refusals import refusal_shown
 from workflow.services import transition_fire
-
-from .factories import OutputRequestFactory, output_request_ready, output_request_submitted
 
 pytestmark = pytest.mark.django_db
 State = OutputRequest.State

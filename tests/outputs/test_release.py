@@ -11,10 +11,9 @@ from identity.roles import Role
 from outputs.models import Download, FileGroup, OutputFile, OutputRequest
 from outputs.release.services import output_request_release, released_zip_build
 from tests.factories import UserFactory
-from tests.outputs.release_helpers import (
+from tests.outputs.states import (
     FIGURE,
     TABLE,
-    _media_in_tmp,  # noqa: F401
     approved_request,
     checker,
     current_files,

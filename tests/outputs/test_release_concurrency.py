@@ -6,7 +6,7 @@ from django.db import connection
 from audit.models import AuditEvent
 from outputs.models import OutputRequest
 from outputs.release.services import output_request_release
-from tests.outputs.release_helpers import (
+from tests.outputs.states import (
     _media_in_tmp,  # noqa: F401
     approved_request,
     checker,

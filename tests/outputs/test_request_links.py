@@ -2,19 +2,18 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from outputs.models import FileGroup, OutputRequest
+from outputs.models import OutputRequest
 from projects.models import Proposal
-from tests.outputs.factories import OutputRequestFactory
-from tests.outputs.release_helpers import (
-    _media_in_tmp,  # noqa: F401
+from tests.outputs.states import (
     approved_request,
     checker,
+    output_request_at,
     released_request,
+    reviewed_request,
 )
-from tests.outputs.review_helpers import reviewed_request
-from tests.projects.factories import ProposalFactory, accredited_researcher
+from tests.projects.factories import accredited_researcher
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 State = OutputRequest.State
@@ -28,19 +27,9 @@ def _page(client, user, name, pk):
 
 
 def _request_with_group(*, state=State.DRAFT, team=()):
-    project = ProposalFactory(state=Proposal.State.ACTIVE, team=list(team))
-    output_request = OutputRequestFactory(
-        project=project,
-        state=state,
-        submitted_at=None if state == State.DRAFT else timezone.now(),
-    )
-    group = FileGroup.objects.create(
-        request=output_request,
-        name="Tables",
-        context="Tables for the paper.",
-        disclosure_controls="Cells under 10 suppressed.",
-    )
-    return output_request, group
+    project = proposal_at(Proposal.State.ACTIVE, team=list(team))
+    output_request = output_request_at(state, project=project, votes=("changes", "changes"))
+    return output_request, output_request.groups.get()
 
 
 def _acro_url(group):

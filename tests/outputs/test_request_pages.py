@@ -8,6 +8,7 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import FileGroup, OutputFile, OutputRequest, OutputType
 from outputs.request.forms import FileForm, GroupForm
+from outputs.request.services import output_request_submit
 from projects.models import Proposal
 from tests.factories import UserFactory
 from tests.outputs.factories import (
@@ -17,7 +18,8 @@ from tests.outputs.factories import (
     OutputRequestFactory,
     upload,
 )
-from tests.projects.factories import ProposalFactory, accredit
+from tests.projects.factories import accredit
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +36,7 @@ def _login(client, user):
 
 
 def test_request_create_page_starts_a_draft(client):
-    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    project = proposal_at(Proposal.State.ACTIVE)
     response = _login(client, project.coordinator).post(
         reverse("outputs:output_request_create", kwargs={"project_pk": project.pk}),
         {"title": "Tables for the paper"},
@@ -47,7 +49,7 @@ def test_request_create_page_starts_a_draft(client):
 
 
 def test_request_create_page_closed_project_refused(client):
-    project = ProposalFactory(state=Proposal.State.CLOSED)
+    project = proposal_at(Proposal.State.CLOSED)
     response = _login(client, project.coordinator).post(
         reverse("outputs:output_request_create", kwargs={"project_pk": project.pk}),
         {"title": "Tables"},
@@ -230,9 +232,7 @@ def test_file_download_non_member_404(client):
 def test_file_download_checker_on_the_project_404(client):
     checker = UserFactory(roles=[Role.RESEARCHER, Role.OUTPUT_CHECKER], totp=True)
     output_file = OutputFileFactory(group__request__project__team=[checker])
-    OutputRequest.objects.filter(pk=output_file.group.request_id).update(
-        state=OutputRequest.State.SUBMITTED
-    )
+    request_sent(output_file.group.request)
     assert _download(client, checker, output_file).status_code == 404
 
 
@@ -240,9 +240,7 @@ def test_file_download_checker_before_submission_404_after_200(client):
     checker = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
     output_file = OutputFileFactory()
     assert _download(client, checker, output_file).status_code == 404
-    OutputRequest.objects.filter(pk=output_file.group.request_id).update(
-        state=OutputRequest.State.SUBMITTED
-    )
+    request_sent(output_file.group.request)
     response = _download(client, checker, output_file)
     assert response.status_code == 200
     b"".join(response.streaming_content)
@@ -306,7 +304,7 @@ def test_request_detail_page_lists_groups_and_files(client):
 
 
 def test_proposal_detail_links_active_project_output_requests(client):
-    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    project = proposal_at(Proposal.State.ACTIVE)
     response = _login(client, project.coordinator).get(
         reverse("projects:proposal_detail", kwargs={"pk": project.pk})
     )
@@ -316,13 +314,17 @@ def test_proposal_detail_links_active_project_output_requests(client):
 
 
 def test_proposal_detail_no_output_requests_link_for_secretariat(client):
-    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    project = proposal_at(Proposal.State.ACTIVE)
     secretariat = UserFactory(roles=[Role.SECRETARIAT], totp=True)
     response = _login(client, secretariat).get(
         reverse("projects:proposal_detail", kwargs={"pk": project.pk})
     )
     assert response.status_code == 200
     assert "Output requests" not in response.content.decode()
+
+
+def request_sent(output_request):
+    return output_request_submit(output_request=output_request, by=output_request.author)
 
 
 def _request_with(groups, files_per_group):
@@ -340,9 +342,8 @@ def test_request_detail_page_query_count_fixed(client, user_kind):
     small = _request_with(1, 1)
     large = _request_with(6, 5)
     checker = UserFactory(roles=[Role.OUTPUT_CHECKER], totp=True)
-    OutputRequest.objects.filter(pk__in=[small.pk, large.pk]).update(
-        state=OutputRequest.State.SUBMITTED
-    )
+    request_sent(small)
+    request_sent(large)
     counts = []
     for output_request in (small, large):
         user = output_request.author if user_kind == "author" else checker

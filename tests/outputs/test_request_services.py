@@ -4,10 +4,10 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.utils import timezone
 from PIL import Image
 
 from accreditation.models import Accreditation
+from accreditation.services import accreditation_suspend
 from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import OutputFile, OutputRequest, OutputType
@@ -27,10 +27,11 @@ from tests.outputs.factories import (
     FileGroupFactory,
     OutputFileFactory,
     OutputRequestFactory,
-    output_request_submitted,
     upload,
 )
-from tests.projects.factories import ProposalFactory, accredit
+from tests.outputs.states import output_request_at, output_request_submitted
+from tests.projects.factories import accredit
+from tests.projects.states import project_closed, proposal_at
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,14 @@ def _draft(**kwargs):
 
 
 def test_request_create_closed_project_refused():
-    project = ProposalFactory(state=Proposal.State.CLOSED)
+    project = proposal_at(Proposal.State.CLOSED)
     with pytest.raises(ValidationError, match="accepts no new output requests"):
         output_request_create(project=project, by=project.coordinator, title="Tables")
     assert not OutputRequest.objects.exists()
 
 
 def test_request_create_records_audit_event():
-    project = ProposalFactory(state=Proposal.State.ACTIVE)
+    project = proposal_at(Proposal.State.ACTIVE)
     output_request = output_request_create(project=project, by=project.coordinator, title="Tables")
     assert output_request.state == OutputRequest.State.DRAFT
     assert AuditEvent.objects.filter(action="output_request.created").count() == 1
@@ -230,13 +231,20 @@ def test_request_submit_each_condition_sentence():
     ]
 
 
+def accreditation_at_suspended(accreditation):
+    accreditation_suspend(
+        accreditation=accreditation,
+        reasons="Under investigation.",
+        by=UserFactory(roles=[Role.SECRETARIAT], totp=True),
+    )
+
+
 def test_request_submit_suspended_researcher_refused():
     output_file = OutputFileFactory()
     output_request = output_file.group.request
     accredit(output_request.author)
-    Accreditation.objects.filter(researcher=output_request.author).update(
-        state=Accreditation.State.SUSPENDED
-    )
+    for accreditation in Accreditation.objects.filter(researcher=output_request.author):
+        accreditation_at_suspended(accreditation)
     with pytest.raises(TransitionRefused) as caught:
         output_request_submit(output_request=output_request, by=output_request.author)
     assert caught.value.reasons == [
@@ -249,7 +257,7 @@ def test_request_submit_closed_project_refused():
     output_file = OutputFileFactory()
     output_request = output_file.group.request
     accredit(output_request.author)
-    Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
+    project_closed(output_request.project)
     with pytest.raises(TransitionRefused, match="only while the project is active"):
         output_request_submit(output_request=output_request, by=output_request.author)
 
@@ -270,11 +278,7 @@ def test_request_submit_emails_checkers_and_audits(
 
 
 def test_request_resubmit_after_return():
-    output_request = output_request_submitted()
-    OutputRequest.objects.filter(pk=output_request.pk).update(
-        state=OutputRequest.State.RETURNED, returned_at=timezone.now()
-    )
-    output_request.refresh_from_db()
+    output_request = output_request_at(OutputRequest.State.RETURNED, votes=("changes", "changes"))
     output_request = output_request_submit(output_request=output_request, by=output_request.author)
     assert output_request.state == OutputRequest.State.SUBMITTED
 

@@ -13,7 +13,7 @@ from outputs.review.services import file_vote_set, review_submit
 from researchers.models import User
 from researchers.services import role_revoke
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import checker, files_of, submitted_request
+from tests.outputs.states import checker, files_of, submitted_request
 
 
 @pytest.fixture

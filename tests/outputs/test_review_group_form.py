@@ -19,12 +19,13 @@ from outputs.review.services import (
     output_request_return,
     review_submit,
 )
-from tests.outputs.factories import output_request_submitted, upload
-from tests.outputs.review_helpers import (
+from tests.outputs.factories import upload
+from tests.outputs.states import (
     checker,
     files_of,
     group_form,
     group_url,
+    output_request_submitted,
     review_with,
     submitted_request,
 )

@@ -5,19 +5,20 @@ from audit.models import AuditEvent
 from identity.roles import Role
 from outputs.models import OutputRequest
 from outputs.review.services import file_vote_set, group_comment_add
-from projects.models import Proposal
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import (
+from tests.outputs.states import (
     checker,
     files_of,
     group_form,
     group_url,
+    output_request_at,
     review_with,
     reviewed_request,
     step_url,
     submitted_request,
 )
 from tests.projects.factories import TeamMemberFactory
+from tests.projects.states import project_closed
 
 pytestmark = pytest.mark.django_db
 State = OutputRequest.State
@@ -175,7 +176,7 @@ def test_review_page_reject_not_possible_yet_is_refused_without_asking(client):
 
 def test_review_page_reject_once_checking_has_closed_is_refused_without_asking(client):
     output_request, one, _ = reviewed_request()
-    Proposal.objects.filter(pk=output_request.project_id).update(state=Proposal.State.CLOSED)
+    project_closed(output_request.project)
     client.force_login(one)
 
     response = client.post(step_url(output_request, "reject"), {"reject-reasons": "Disclosive."})
@@ -225,8 +226,7 @@ def test_navigation_shows_output_checking_to_checkers_only(client):
 
 
 def test_review_page_not_found_for_a_draft(client):
-    output_request = submitted_request()
-    OutputRequest.objects.filter(pk=output_request.pk).update(state=State.DRAFT, submitted_at=None)
+    output_request = output_request_at(State.DRAFT)
     client.force_login(checker())
     assert client.get(review_url(output_request)).status_code == 404
 

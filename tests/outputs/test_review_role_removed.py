@@ -20,7 +20,7 @@ from outputs.review.services import (
 from researchers import services as role_services
 from researchers.models import User
 from tests.factories import UserFactory
-from tests.outputs.review_helpers import (
+from tests.outputs.states import (
     checker,
     files_of,
     group_form,

@@ -11,8 +11,8 @@ from outputs.review.services import (
     output_request_return,
     review_submit,
 )
-from tests.outputs.factories import SMALL_TABLE_CSV, output_request_submitted, upload
-from tests.outputs.review_helpers import checker, files_of, review_with
+from tests.outputs.factories import SMALL_TABLE_CSV, upload
+from tests.outputs.states import checker, files_of, output_request_submitted, review_with
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db

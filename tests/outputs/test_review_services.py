@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from audit.models import AuditEvent
 from outputs.models import FileVote, OutputRequest
+from outputs.request.services import output_request_submit
 from outputs.review.selectors import checker_queue, current_round, public_comments, review_page
 from outputs.review.services import (
     file_vote_set,
@@ -13,7 +14,7 @@ from outputs.review.services import (
     review_submit,
     votes_reset_for_file,
 )
-from tests.outputs.review_helpers import (
+from tests.outputs.states import (
     checker,
     files_of,
     output_file_add,
@@ -23,14 +24,13 @@ from tests.outputs.review_helpers import (
     submitted_request,
 )
 from tests.projects.factories import TeamMemberFactory
-from tests.projects.panel_helpers import eager_emails  # noqa: F401 (a fixture)
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 State = OutputRequest.State
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_review_submit_first_then_second_moves_request_on(
     mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -115,7 +115,7 @@ def test_review_page_hides_other_checkers_votes_until_both_submitted():
     assert [v.vote for v in page["groups"][0].current_files[0].other_votes] == ["changes"]
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_output_request_approve_with_two_approvals_tells_author(
     mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -194,8 +194,7 @@ def test_resubmission_after_return_starts_a_new_round():
     output_request = output_request_return(output_request=output_request, by=two)
     assert current_round(output_request) == 2
 
-    OutputRequest.objects.filter(pk=output_request.pk).update(state=State.SUBMITTED)
-    output_request.refresh_from_db()
+    output_request = output_request_submit(output_request=output_request, by=output_request.author)
     output_request = review_with(output_request, one)
     assert output_request.state == State.PARTIALLY_REVIEWED
     assert output_request.reviews.filter(round=2).count() == 1

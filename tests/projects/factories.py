@@ -44,7 +44,9 @@ def accredited_researcher(**kwargs):
 
 
 class ProposalFactory(factory.django.DjangoModelFactory):
-    """A proposal running for a year from today, in any state: ``ProposalFactory(state=...)``.
+    """A draft proposal running for a year from today. ``proposal_at`` (``states.py``) takes one
+    to any other state through the services; ``ProposalFactory(state=...)`` is only for a row no
+    service would make (a guard against corrupt data).
 
     The co-ordinator holds active accreditation lasting past the end date and is on the team
     (``accredited=False`` leaves the accreditation out). ``ProposalFactory(datasets=[dataset,
@@ -163,12 +165,3 @@ def proposal_ready_to_submit(
         accredit(user, until=proposal.end_date)
         TeamMemberFactory(proposal=proposal, user=user, email=user.email)
     return proposal
-
-
-def proposal_submitted(**kwargs):
-    """A proposal taken to ``submitted`` through the services (``proposal_ready_to_submit``
-    keywords)."""
-    from projects.proposal.services import proposal_submit
-
-    proposal = proposal_ready_to_submit(**kwargs)
-    return proposal_submit(proposal=proposal, by=proposal.coordinator)

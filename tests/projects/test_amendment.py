@@ -12,13 +12,14 @@ from projects.amendment.services import amendment_apply, amendment_start
 from projects.lifecycle.conditions import access_open
 from projects.models import DatasetRequest, Proposal, TeamMember
 from projects.panel.services import decision_record
+from projects.proposal.services import proposal_submit
 from projects.register.selectors import register_projects
+from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.projects.factories import accredit
+from tests.projects.states import panel_ready, project_closed, proposal_at
 from workflow.errors import TransitionRefused
-
-from .factories import ProposalFactory, accredit
-from .panel_helpers import panel_ready
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -38,8 +39,8 @@ def researcher_with_two_factor():
 def project():
     member = researcher_with_two_factor()
     accredit(member)
-    return ProposalFactory(
-        state=State.ACTIVE,
+    return proposal_at(
+        State.ACTIVE,
         coordinator=researcher_with_two_factor(),
         title="Pay and place",
         lay_summary="How pay differs between places.",
@@ -48,9 +49,21 @@ def project():
     )
 
 
+def screened(amendment, by):
+    """The amendment sent by its co-ordinator and taken into screening by ``by``."""
+    proposal_submit(proposal=amendment, by=amendment.coordinator)
+    return screening_start(proposal=amendment, by=by)
+
+
+def to_panel(amendment, by):
+    """The amendment sent, screened and passed on to the panel."""
+    return screening_pass(proposal=screened(amendment, by), checks=CHECK_KEYS, by=by)
+
+
 def approve(amendment, by):
     """Take an amendment through the panel to approval, as the secretariat records it."""
-    Proposal.objects.filter(pk=amendment.pk).update(state=State.PANEL_REVIEW)
+    if amendment.state != State.PANEL_REVIEW:
+        amendment = to_panel(amendment, by)
     panel_ready(by=by, proposal=amendment)
     decision_record(
         proposal=amendment,
@@ -94,7 +107,7 @@ def test_amendment_start_twice_gives_the_same_draft(project):
 
 
 def test_amendment_start_refused_for_a_project_that_is_not_active(project):
-    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+    project_closed(project)
 
     with pytest.raises(TransitionRefused) as refused:
         amendment_start(project=project, by=project.coordinator)
@@ -111,9 +124,8 @@ def test_amendment_start_refused_for_a_team_member_who_is_not_the_coordinator(pr
 
 def test_amendment_keeps_the_approved_version_in_force_until_it_is_approved(project):
     amendment = amendment_start(project=project, by=project.coordinator)
-    Proposal.objects.filter(pk=amendment.pk).update(
-        title="Pay, place and health", state=State.SCREENING
-    )
+    Proposal.objects.filter(pk=amendment.pk).update(title="Pay, place and health")
+    screened(amendment, UserFactory(roles=[Role.SECRETARIAT], totp=True))
 
     project.refresh_from_db()
     assert project.title == "Pay and place"
@@ -223,7 +235,7 @@ def test_amend_page_starts_the_amendment_and_opens_it(client, project):
 
 
 def test_amend_page_for_a_closed_project_says_why_not(client, project):
-    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+    project_closed(project)
     client.force_login(project.coordinator)
 
     response = client.post(reverse("projects:amend", kwargs={"pk": project.pk}))
@@ -258,9 +270,8 @@ def test_amendment_fast_tracked_by_the_secretariat_comes_into_force(project, sec
     from projects.screening.services import CHECK_KEYS, proposal_fast_track
 
     amendment = amendment_start(project=project, by=project.coordinator)
-    Proposal.objects.filter(pk=amendment.pk).update(
-        title="Pay, place and health", state=State.SCREENING
-    )
+    Proposal.objects.filter(pk=amendment.pk).update(title="Pay, place and health")
+    screened(amendment, secretariat)
 
     proposal_fast_track(
         proposal=amendment,
@@ -295,7 +306,7 @@ def test_amendment_apply_audited_as_the_secretariat_member_who_fast_tracked_it(
     from projects.screening.services import CHECK_KEYS, proposal_fast_track
 
     amendment = amendment_start(project=project, by=project.coordinator)
-    Proposal.objects.filter(pk=amendment.pk).update(state=State.SCREENING)
+    screened(amendment, secretariat)
 
     proposal_fast_track(
         proposal=amendment, checks=list(CHECK_KEYS), rationale="A change of title.", by=secretariat
@@ -307,8 +318,8 @@ def test_amendment_apply_audited_as_the_secretariat_member_who_fast_tracked_it(
 
 
 def test_amendment_cannot_come_into_force_once_the_project_has_closed(project, secretariat):
-    amendment = amendment_start(project=project, by=project.coordinator)
-    Proposal.objects.filter(pk=project.pk).update(state=State.CLOSED)
+    amendment = to_panel(amendment_start(project=project, by=project.coordinator), secretariat)
+    project_closed(project)
 
     with pytest.raises(TransitionRefused) as refused:
         approve(amendment, secretariat)
@@ -339,13 +350,12 @@ def ended_project():
     member = researcher_with_two_factor()
     accredit(member)
     today = timezone.localdate()
-    return ProposalFactory(
-        state=State.ENDED,
+    return proposal_at(
+        State.ENDED,
         coordinator=researcher_with_two_factor(),
         title="Pay and place",
         start_date=today - datetime.timedelta(days=300),
         end_date=today - datetime.timedelta(days=10),
-        ended_at=timezone.now() - datetime.timedelta(days=9),
         team=[member],
     )
 

@@ -17,9 +17,8 @@ from projects.screening.selectors import screening_feedback
 from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory, DepartmentFactory
+from tests.projects.states import proposal_submitted
 from workflow.errors import TransitionRefused
-
-from .factories import proposal_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +198,8 @@ def test_consent_queue_query_count_does_not_grow_with_rows(
     from .factories import DatasetRequestFactory, ProposalFactory
 
     owner = data_owner_for(hmrc.department)
+    # The rows screening_pass leaves (a proposal waiting for consent to its request), made in
+    # bulk: two hundred through the services would take longer than the rest of the module.
     for proposal in ProposalFactory.create_batch(rows, state=State.DATA_OWNER_REVIEW):
         DatasetRequestFactory(proposal=proposal, dataset=hmrc)
     client.force_login(owner)

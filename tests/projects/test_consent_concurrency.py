@@ -17,8 +17,7 @@ from projects.screening.services import (
 from tests.accreditation.test_concurrency import at_once
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
-
-from .factories import proposal_submitted
+from tests.projects.states import proposal_submitted
 
 State = Proposal.State
 

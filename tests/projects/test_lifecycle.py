@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.selectors import accreditation_active_for
+from accreditation.services import accreditation_suspend
 from audit.models import AuditEvent
 from identity.roles import Role
 from projects import hooks
@@ -20,10 +22,10 @@ from projects.lifecycle.services import (
 from projects.models import Proposal
 from projects.tasks import close_ended_projects
 from tests.factories import UserFactory
+from tests.projects.factories import accredit
+from tests.projects.states import proposal_at
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire
-
-from .factories import ProposalFactory, accredit
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -42,9 +44,11 @@ def researcher_with_two_factor():
 
 
 def approved(**kwargs):
-    kwargs.setdefault("state", State.APPROVED_WITH_CONDITIONS)
+    """A project approved with conditions by the panel, or taken to ``state``, through the
+    services."""
+    state = kwargs.pop("state", State.APPROVED_WITH_CONDITIONS)
     kwargs.setdefault("coordinator", researcher_with_two_factor())
-    return ProposalFactory(**kwargs)
+    return proposal_at(state, **kwargs)
 
 
 def test_project_activate_by_the_coordinator_on_the_start_date_makes_it_active_and_tells_the_team(
@@ -78,8 +82,12 @@ def test_project_activate_before_the_start_date_is_refused_in_words():
 
 def test_project_activate_refused_when_a_team_member_is_no_longer_accredited_to_the_end():
     member = UserFactory(roles=[Role.RESEARCHER])
-    accredit(member, valid_until=TODAY + datetime.timedelta(days=30))
     project = approved(team=[member])
+    accreditation_suspend(
+        accreditation=accreditation_active_for(member),
+        reasons="Under investigation.",
+        by=UserFactory(roles=[Role.SECRETARIAT], totp=True),
+    )
 
     with pytest.raises(TransitionRefused) as refused:
         project_activate(project=project, by=project.coordinator)
@@ -282,7 +290,7 @@ def test_project_end_refused_until_the_end_date_has_passed():
 
 def test_project_end_and_reopen_refused_for_a_person():
     project = ended_on(TODAY - datetime.timedelta(days=1))
-    ended = ended_on(TODAY + datetime.timedelta(days=30), state=State.ENDED)
+    ended = ended_on(TODAY - datetime.timedelta(days=1), state=State.ENDED)
 
     with pytest.raises(TransitionNotPermitted):
         transition_fire(obj=project, transition="end", by=project.coordinator)

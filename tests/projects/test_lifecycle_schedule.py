@@ -22,10 +22,9 @@ from projects.lifecycle.services import (
 from projects.models import Proposal
 from projects.tasks import start_scheduled_projects
 from tests.factories import UserFactory
+from tests.projects.factories import ProposalFactory, accredit
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.services import transition_fire
-
-from .factories import ProposalFactory, accredit
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State

@@ -12,8 +12,7 @@ from projects.models import PanelDecision, Proposal, Recommendation
 from projects.panel import services as services
 from projects.panel.permissions import user_can_read_as_reviewer
 from researchers import services as role_services
-
-from .panel_helpers import (
+from tests.projects.states import (
     SCORES,
     assigned,
     panel_proposal,

@@ -11,9 +11,14 @@ from django.utils.html import escape
 from projects.models import ReviewerAssignment
 from projects.panel.services import conflict_declare, reviewer_assign, reviewer_unassign
 from tests.projects.factories import accredited_researcher
+from tests.projects.states import (
+    assigned,
+    panel_proposal,
+    reviewer_new,
+    secretariat_new,
+    team_member_add,
+)
 from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
-
-from .panel_helpers import assigned, panel_proposal, reviewer_new, secretariat_new, team_member_add
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +53,12 @@ def written_proposal(**kwargs):
         lay_summary="How pay relates to health, for the public.",
         aims=AIMS,
         dpia_needed=True,
+        dpia_file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="dpia.pdf"),
         **kwargs,
     )
     ResearcherProfileFactory(
         user=proposal.coordinator, organisation=OrganisationFactory(name="University of Leeds")
     )
-    proposal.dpia_file.save("dpia.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return proposal
 
 
@@ -222,8 +227,9 @@ def test_panel_page_queries_do_not_grow_with_the_reviewers_offered_and_assigned(
     client.get(panel_url(proposal))
 
     # The decision rules still read each team member's accreditation, so the team stays one
-    # member here.
-    with django_assert_max_num_queries(29):
+    # member here; and the access mode every submitted proposal has chosen is checked against
+    # its datasets.
+    with django_assert_max_num_queries(30):
         response = client.get(panel_url(proposal))
 
     assert response.status_code == 200

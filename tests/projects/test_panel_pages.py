@@ -9,8 +9,7 @@ from django.urls import reverse, reverse_lazy
 
 from audit.models import AuditEvent
 from projects.models import PanelDecision, Proposal, Recommendation, ReviewerAssignment
-
-from .panel_helpers import (
+from tests.projects.states import (
     SCORES,
     assigned,
     panel_proposal,

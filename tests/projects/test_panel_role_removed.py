@@ -16,11 +16,9 @@ from projects.panel import services as panel_services
 from projects.panel.permissions import user_can_read_as_reviewer
 from researchers import services as role_services
 from researchers.models import User
-
-from .panel_helpers import (
+from tests.projects.states import (
     SCORES,
     assigned,
-    eager_emails,  # noqa: F401 (a fixture)
     panel_proposal,
     panel_ready,
     recommended,
@@ -159,7 +157,7 @@ def test_recommendation_of_a_former_reviewer_shown_on_the_panel_page(client, sec
     assert page.count('class="govuk-tag govuk-tag--green">Recommended') == 3
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_unsubmitted_recommendation_discarded_and_the_secretariat_told_the_panel_is_short(
     secretariat, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -13,20 +13,18 @@ from projects.models import PanelDecision, Proposal, Recommendation
 from projects.panel import services as services
 from projects.panel.permissions import user_can_read_as_reviewer
 from tests.accreditation.factories import AccreditationFactory
-from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
-from workflow.errors import TransitionRefused
-
-from .panel_helpers import (
+from tests.projects.states import (
     assigned,
-    eager_emails,  # noqa: F401 (a fixture)
     panel_proposal,
     panel_ready,
+    proposal_at,
     recommended,
     reviewer_new,
     secretariat_new,
-    subjects_to,
     team_member_add,
 )
+from tests.researchers.profile_factories import OrganisationFactory, ResearcherProfileFactory
+from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -134,8 +132,7 @@ def test_proposal_exclusion_set_refused_while_a_colleague_is_assigned(secretaria
 
 
 def test_reviewer_assign_refused_before_the_panel(secretariat):
-    proposal = panel_proposal()
-    Proposal.objects.filter(pk=proposal.pk).update(state=State.SCREENING)
+    proposal = proposal_at(State.SCREENING, by=secretariat)
 
     with pytest.raises(TransitionRefused):
         assigned(proposal, by=secretariat)
@@ -154,7 +151,7 @@ def test_reviewer_assign_refused_for_secretariat_on_the_team(secretariat):
     )
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_conflict_declare_ends_the_assignment_and_asks_for_a_replacement(
     secretariat, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -282,7 +279,7 @@ def test_decision_record_refused_without_an_independent_reviewer(secretariat):
         )
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_decision_record_approves_and_records_the_panel_decision(
     secretariat, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -365,7 +362,7 @@ def test_decision_record_twice_gives_one_decision(secretariat):
     assert PanelDecision.objects.filter(proposal=proposal).count() == 1
 
 
-@pytest.mark.usefixtures("eager_emails")
+@pytest.mark.usefixtures("eager_celery")
 def test_reviewer_assign_emails_the_reviewer(
     secretariat, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -381,3 +378,7 @@ def test_reviewer_assign_emails_the_reviewer(
     assert subjects_to(mailoutbox, reviewer.email) == [
         "You have been asked to review a project proposal"
     ]
+
+
+def subjects_to(outbox, address):
+    return [message.subject for message in outbox if address in message.to]

@@ -36,9 +36,8 @@ from tests.projects.factories import (
     DatasetRequestFactory,
     ProposalFactory,
     proposal_ready_to_submit,
-    proposal_submitted,
 )
-from tests.projects.panel_helpers import panel_ready
+from tests.projects.states import panel_ready, proposal_submitted
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 

@@ -15,14 +15,13 @@ from projects.lifecycle.services import project_activate
 from projects.models import Proposal
 from projects.proposal.services import proposal_submit, proposal_update_section
 from tests.factories import UserFactory
-from workflow.errors import TransitionRefused
-
-from .factories import (
+from tests.projects.factories import (
     EVERY_ETHICS_ANSWER_YES,
-    ProposalFactory,
     accredit,
     proposal_ready_to_submit,
 )
+from tests.projects.states import proposal_at
+from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def _today():
 def approved(**kwargs):
     # A team with two factors, as starting the project needs.
     kwargs.setdefault("coordinator", UserFactory(roles=[Role.RESEARCHER], totp=True))
-    return ProposalFactory(state=State.APPROVED_WITH_CONDITIONS, **kwargs)
+    return proposal_at(State.APPROVED_WITH_CONDITIONS, **kwargs)
 
 
 def test_project_activate_allowed_on_its_end_date():

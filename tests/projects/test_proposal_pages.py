@@ -18,6 +18,7 @@ from tests.projects.factories import (
     accredited_researcher,
     proposal_ready_to_submit,
 )
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -363,7 +364,7 @@ def test_proposal_pages_not_found_for_someone_invited_who_has_not_accepted(clien
 
 
 def test_proposal_section_cannot_be_changed_once_sent(signed_in, coordinator):
-    proposal = ProposalFactory(coordinator=coordinator, state=Proposal.State.SUBMITTED)
+    proposal = proposal_at(Proposal.State.SUBMITTED, coordinator=coordinator)
 
     response = signed_in.post(
         section_url(proposal, "title"), {"title": "Changed", "lay_summary": "x"}, follow=True
@@ -435,7 +436,7 @@ def test_proposal_list_shows_projects_joined_but_not_others(client):
 
 
 def test_proposal_detail_leads_the_secretariat_to_screening(client):
-    proposal = ProposalFactory(state=Proposal.State.SUBMITTED)
+    proposal = proposal_at(Proposal.State.SUBMITTED)
     client.force_login(UserFactory(roles=[Role.SECRETARIAT], totp=True))
 
     page = client.get(detail_url(proposal)).content.decode()
@@ -447,14 +448,10 @@ def test_proposal_detail_leads_the_secretariat_to_screening(client):
 def test_proposal_detail_offers_the_coordinator_to_start_an_approved_project(
     signed_in, coordinator
 ):
-    proposal = proposal_ready_to_submit(
-        coordinator=coordinator, state=Proposal.State.APPROVED_WITH_CONDITIONS
-    )
-    proposal.decisions.create(
-        outcome="approved_with_conditions",
+    proposal = proposal_at(
+        Proposal.State.APPROVED_WITH_CONDITIONS,
+        coordinator=coordinator,
         rationale="A sound design.",
-        conditions="Publish the code.",
-        decided_by=UserFactory(roles=[Role.SECRETARIAT]),
     )
 
     page = signed_in.get(detail_url(proposal)).content.decode()

@@ -20,8 +20,8 @@ from tests.projects.factories import (
     accredit,
     accredited_researcher,
     proposal_ready_to_submit,
-    proposal_submitted,
 )
+from tests.projects.states import proposal_at, proposal_submitted
 from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
@@ -254,7 +254,7 @@ def test_proposal_submitted_factory_gives_a_submitted_proposal():
 
 
 def test_proposal_resubmitted_after_return():
-    proposal = proposal_ready_to_submit(state=Proposal.State.RETURNED)
+    proposal = proposal_at(Proposal.State.RETURNED)
 
     sent_again = services.proposal_submit(proposal=proposal, by=proposal.coordinator)
 
@@ -288,7 +288,7 @@ def test_proposal_withdraw_before_a_decision(client):
 
 
 def test_proposal_withdraw_refused_after_a_decision(client):
-    proposal = proposal_ready_to_submit(state=Proposal.State.APPROVED)
+    proposal = proposal_at(Proposal.State.APPROVED)
     client.force_login(proposal.coordinator)
 
     response = client.post(reverse("projects:proposal_withdraw", kwargs={"pk": proposal.pk}))

@@ -14,10 +14,10 @@ from projects.proposal.services import proposal_create
 from projects.screening.services import CHECK_KEYS, screening_pass, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.projects.factories import ProposalFactory, proposal_ready_to_submit
+from tests.projects.states import proposal_at, proposal_submitted
 from tests.refusals import refusal_shown
 from workflow.services import transition_fire, user_may_fire
-
-from .factories import ProposalFactory, proposal_ready_to_submit, proposal_submitted
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -105,7 +105,7 @@ def test_proposal_withdraw_by_someone_else_says_who_may_withdraw_it():
 
 
 def test_project_end_by_a_person_says_only_the_service_ends_a_project(secretariat):
-    project = ProposalFactory(state=State.ACTIVE)
+    project = proposal_at(State.ACTIVE)
 
     message = refusal(lambda: transition_fire(obj=project, transition="end", by=secretariat))
 
@@ -113,7 +113,7 @@ def test_project_end_by_a_person_says_only_the_service_ends_a_project(secretaria
 
 
 def test_project_activate_by_someone_else_says_who_may_start_it(secretariat):
-    project = ProposalFactory(state=State.APPROVED)
+    project = proposal_at(State.APPROVED)
 
     message = refusal(lambda: transition_fire(obj=project, transition="activate", by=secretariat))
 

@@ -18,9 +18,8 @@ from projects.screening.services import (
 )
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
+from tests.projects.states import proposal_submitted
 from workflow.errors import TransitionRefused
-
-from .factories import proposal_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -254,6 +253,8 @@ def test_secretariat_list_query_count_does_not_grow_with_rows(
 ):
     from .factories import ProposalFactory
 
+    # The rows proposal_submit leaves, made in bulk: two hundred through the services would
+    # take longer than the rest of the module.
     ProposalFactory.create_batch(rows, state=State.SUBMITTED, datasets=[DatasetFactory()])
     client.force_login(secretariat)
     client.get(LIST)

@@ -13,8 +13,8 @@ from projects.proposal.services import proposal_submit
 from projects.screening.services import CHECK_KEYS, screening_start
 from tests.factories import UserFactory
 from tests.legislation.factories import ActFactory, DatasetFactory
-
-from .factories import proposal_ready_to_submit, proposal_submitted
+from tests.projects.factories import proposal_ready_to_submit
+from tests.projects.states import proposal_submitted
 
 pytestmark = pytest.mark.django_db
 

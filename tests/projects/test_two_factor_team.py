@@ -18,14 +18,20 @@ from projects.amendment.services import amendment_start
 from projects.lifecycle.services import project_activate
 from projects.models import Proposal, TeamMember
 from projects.proposal.services import proposal_submit, team_accept, team_invite
-from projects.screening.services import CHECK_KEYS, proposal_fast_track
+from projects.screening.services import (
+    CHECK_KEYS,
+    proposal_fast_track,
+    screening_pass,
+    screening_start,
+)
+from researchers.selectors import users_without_second_factor
 from tests.factories import UserFactory, passkey_add
 from tests.projects.factories import (
-    ProposalFactory,
     accredit,
     accredited_researcher,
     proposal_ready_to_submit,
 )
+from tests.projects.states import proposal_at
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
@@ -54,9 +60,7 @@ def researcher(**kwargs):
 
 def approved_project(*, coordinator, members=()):
     """A project approved and due to start today, with ``members`` accepted on its team."""
-    project = ProposalFactory(
-        state=State.APPROVED, coordinator=coordinator, start_date=timezone.localdate()
-    )
+    project = proposal_at(State.APPROVED, coordinator=coordinator, start_date=timezone.localdate())
     for member in members:
         accredit(member, until=project.end_date)
         TeamMember.objects.create(
@@ -70,12 +74,19 @@ def approved_project(*, coordinator, members=()):
 
 
 def running_project(*, coordinator, members=()):
-    """An active project, every section answered, with ``members`` on its team."""
-    project = proposal_ready_to_submit(coordinator=coordinator, members=members)
-    accredit(coordinator, until=project.end_date)
-    Proposal.objects.filter(pk=project.pk).update(state=State.ACTIVE)
-    project.refresh_from_db()
+    """An active project with ``members`` on its team, started through the services. Those of
+    them who had no second factor set one up to start it and have turned it off since, as
+    anyone may."""
+    without = users_without_second_factor(members)
+    project = proposal_at(State.ACTIVE, coordinator=coordinator, team=members)
+    Authenticator.objects.filter(user__in=without).delete()
     return project
+
+
+def screened(proposal, by):
+    """``proposal`` sent by its co-ordinator and taken into screening by ``by``."""
+    proposal_submit(proposal=proposal, by=proposal.coordinator)
+    return screening_start(proposal=proposal, by=by)
 
 
 @pytest.fixture
@@ -222,8 +233,7 @@ def test_amendment_submit_refused_while_a_member_of_the_running_project_has_no_s
 def test_amendment_approval_refused_while_a_member_has_no_second_factor(secretariat):
     project = running_project(coordinator=researcher(totp=True))
     amendment = amendment_start(project=project, by=project.coordinator)
-    newcomer = researcher()
-    # Already on the amendment's team, say from before the rule: the approval still waits.
+    newcomer = researcher(totp=True)
     TeamMember.objects.create(
         proposal=amendment,
         user=newcomer,
@@ -231,7 +241,10 @@ def test_amendment_approval_refused_while_a_member_has_no_second_factor(secretar
         invited_by=project.coordinator,
         accepted_at=timezone.now(),
     )
-    Proposal.objects.filter(pk=amendment.pk).update(state=State.SCREENING)
+    amendment = screened(amendment, secretariat)
+    # The newcomer turns their authenticator app off once the amendment is sent: the approval
+    # waits for them.
+    Authenticator.objects.filter(user=newcomer).delete()
 
     with pytest.raises(TransitionRefused) as refused:
         proposal_fast_track(
@@ -242,7 +255,7 @@ def test_amendment_approval_refused_while_a_member_has_no_second_factor(secretar
     project.refresh_from_db()
     assert not project.team.filter(user=newcomer).exists()
 
-    Proposal.objects.filter(pk=amendment.pk).update(state=State.PANEL_REVIEW)
+    amendment = screening_pass(proposal=amendment, checks=CHECK_KEYS, by=secretariat)
     with pytest.raises(TransitionRefused) as refused:
         transition_fire(obj=amendment, transition="approve", by=secretariat)
     assert JOIN_SENTENCE in refused.value.reasons
@@ -251,7 +264,7 @@ def test_amendment_approval_refused_while_a_member_has_no_second_factor(secretar
 def test_proposal_approved_without_second_factors_waits_for_them_only_to_start(secretariat):
     coordinator = researcher()
     proposal = proposal_ready_to_submit(coordinator=coordinator, members=[researcher()])
-    Proposal.objects.filter(pk=proposal.pk).update(state=State.SCREENING)
+    proposal = screened(proposal, secretariat)
 
     proposal_fast_track(
         proposal=proposal, checks=list(CHECK_KEYS), rationale="Low risk.", by=secretariat

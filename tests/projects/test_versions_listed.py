@@ -1,16 +1,18 @@
 """Every list of projects shows each row's version and puts an amendment under the project it
 amends, and a project's page shows the decision on the version in force."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from identity.roles import Role
 from projects.amendment.services import amendment_start
-from projects.models import PanelDecision, Proposal
-from projects.screening.services import CHECK_KEYS, proposal_fast_track
+from projects.models import Proposal
 from tests.factories import UserFactory
-
-from .factories import ProposalFactory, accredit
+from tests.projects.factories import ProposalFactory, accredit
+from tests.projects.states import amendment_at, proposal_at
 
 pytestmark = pytest.mark.django_db
 State = Proposal.State
@@ -21,33 +23,29 @@ def secretariat():
     return UserFactory(roles=[Role.SECRETARIAT], totp=True)
 
 
-def decided(proposal, *, by, rationale, outcome=PanelDecision.Outcome.APPROVED_WITH_CONDITIONS):
-    return PanelDecision.objects.create(
-        proposal=proposal, outcome=outcome, rationale=rationale, decided_by=by
-    )
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
 
 
 def project_amended(*, by, title="Pay and place", amendments=1):
     """An active project whose approved amendments made it version 2 (or later), each version
-    decided; returns the project and its latest amendment."""
-    project = ProposalFactory(
-        state=State.ACTIVE,
+    decided; returns the project and its latest amendment. Version one was approved 300 days
+    ago, and each amendment 100 days ago."""
+    project = proposal_at(
+        State.ACTIVE,
         title=title,
-        submitted_at="2027-01-04T09:00Z",
-        # A running project's team has two factors, as joining or amending it needs.
+        by=by,
+        on=days_ago(300),
+        rationale="Version one serves regional policy.",
         coordinator=UserFactory(roles=[Role.RESEARCHER], totp=True),
     )
-    decided(project, by=by, rationale="Version one serves regional policy.")
     for _ in range(amendments):
-        amendment = amendment_start(project=project, by=project.coordinator)
-        Proposal.objects.filter(pk=amendment.pk).update(
-            state=State.SCREENING, submitted_at="2027-06-01T09:00Z"
-        )
-        proposal_fast_track(
-            proposal=amendment,
-            checks=list(CHECK_KEYS),
-            rationale="The longer timescale is justified.",
+        amendment = amendment_at(
+            State.APPROVED,
+            project=project,
             by=by,
+            on=days_ago(100),
+            rationale="The longer timescale is justified.",
         )
         project.refresh_from_db()
     return project, amendment
@@ -87,9 +85,7 @@ def test_secretariat_list_shows_each_version_and_an_amendment_under_its_project(
     client, secretariat
 ):
     project_amended(by=secretariat)
-    ProposalFactory(
-        state=State.SUBMITTED, title="Sent in between", submitted_at="2027-03-01T09:00Z"
-    )
+    proposal_at(State.SUBMITTED, title="Sent in between", on=days_ago(200))
     client.force_login(secretariat)
 
     page = client.get(reverse("projects:secretariat_list")).content.decode()
@@ -159,7 +155,9 @@ def test_project_page_queries_do_not_grow_with_its_versions(
     client.force_login(project.coordinator)
     client.get(url)
 
-    with django_assert_max_num_queries(9):
+    # One of them reads the gateways of the requested datasets, which every submitted project
+    # has.
+    with django_assert_max_num_queries(10):
         response = client.get(url)
 
     assert f"Decision on version {amendments + 1}" in response.text

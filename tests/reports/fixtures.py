@@ -3,6 +3,10 @@
 Everything the factories create on the side (the approved applications behind accreditations,
 the projects output requests belong to) is made on 15 January 2026, outside the report's range
 of 1 April to 31 May 2026; the records the report counts are placed in it by their timestamps.
+
+The records are written directly, each with the state and the audit events its steps would
+leave, rather than taken there through the services: every figure is worked out from the
+moment of each step, which these rows set one by one.
 """
 
 import datetime

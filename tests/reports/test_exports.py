@@ -19,7 +19,7 @@ from reports.rows import HEADER, report_rows
 from reports.services import report_export_fail, report_export_request
 from reports.tasks import report_export_render_task
 from tests.factories import UserFactory
-from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 from tests.reports.fixtures import DATE_FROM, DATE_TO, at, report_world
 from tests.reports.helpers import export_ready
 
@@ -122,8 +122,9 @@ def test_report_csv_neutralises_a_formula_after_spaces_or_a_separator(
 
 
 def test_report_csv_of_thousands_of_rows_streams_in_batches(client, django_assert_max_num_queries):
-    project = ProposalFactory(state="active", accredited=False)
+    project = proposal_at("active")
     author = project.coordinator
+    # The rows the report reads of submitted requests, thousands of them, in bulk.
     OutputRequest.objects.bulk_create(
         OutputRequest(
             project=project,
@@ -149,7 +150,8 @@ def test_report_csv_of_thousands_of_rows_streams_in_batches(client, django_asser
 
 
 def test_report_rows_read_one_batch_at_a_time():
-    project = ProposalFactory(state="active", accredited=False)
+    project = proposal_at("active")
+    # The rows the report reads of submitted requests, hundreds of them, in bulk.
     OutputRequest.objects.bulk_create(
         OutputRequest(
             project=project,

@@ -6,6 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.accreditation.states import application_at
+from tests.projects.states import proposal_at
 from tests.reports.fixtures import LONDON, report_world
 
 pytestmark = pytest.mark.django_db
@@ -117,26 +119,19 @@ def test_report_csv_with_bad_filters_goes_back_to_the_page_with_them(secretariat
 def _bigger_world():
     """Many more records of every kind, in new organisations, inside the range."""
     from outputs.models import OutputRequest
-    from tests.accreditation.factories import AccreditationApplicationFactory, ApplicantFactory
-    from tests.outputs.factories import OutputRequestFactory
-    from tests.projects.factories import ProposalFactory
+    from tests.accreditation.factories import ApplicantFactory
+    from tests.outputs.states import output_request_at
     from tests.reports.fixtures import at
     from tests.researchers.profile_factories import OrganisationFactory
 
     for index in range(6):
         organisation = OrganisationFactory(name=f"Extra organisation {index}")
         applicant = ApplicantFactory(ready__organisation=organisation)
-        AccreditationApplicationFactory(
-            applicant=applicant, state="submitted", submitted_at=at(4, 2 + index)
-        )
-        project = ProposalFactory(
-            coordinator=applicant, accredited=False, state="active", submitted_at=at(4, 3)
-        )
+        application_at("submitted", applicant=applicant, on=at(4, 2 + index))
+        project = proposal_at("active", coordinator=applicant, on=at(4, 3))
         for day in range(3):
-            OutputRequestFactory(
-                project=project,
-                state=OutputRequest.State.SUBMITTED,
-                submitted_at=at(5, 4 + day + index),
+            output_request_at(
+                OutputRequest.State.SUBMITTED, project=project, on=at(5, 4 + day + index)
             )
 
 
@@ -170,11 +165,10 @@ def test_report_page_dates_are_london_days(secretariat_client):
     import datetime
 
     from outputs.models import OutputRequest
-    from tests.outputs.factories import OutputRequestFactory
+    from tests.outputs.states import output_request_at
 
-    OutputRequestFactory(
-        state=OutputRequest.State.SUBMITTED,
-        submitted_at=datetime.datetime(2026, 6, 1, 0, 30, tzinfo=LONDON),
+    output_request_at(
+        OutputRequest.State.SUBMITTED, on=datetime.datetime(2026, 6, 1, 0, 30, tzinfo=LONDON)
     )
     html = secretariat_client.get(reverse("reports:report"), APRIL_TO_MAY).text
     assert "Output requests: 4" in html

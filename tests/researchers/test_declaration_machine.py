@@ -8,11 +8,10 @@ from identity.roles import Role
 from researchers.declaration.models import Declaration
 from researchers.declaration.services import declaration_fail, declaration_render_and_sign
 from tests.factories import UserFactory
+from tests.researchers.states import declaration_pending, declaration_signed
 from workflow.errors import TransitionNotPermitted, TransitionRefused
 from workflow.graph import state_machines
 from workflow.services import transition_fire
-
-from .declaration_helpers import declaration_pending, declaration_signed
 
 pytestmark = pytest.mark.django_db
 

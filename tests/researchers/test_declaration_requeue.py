@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from identity.roles import Role
 from researchers.declaration.models import Declaration
+from researchers.declaration.services import declaration_fail
 from researchers.tasks import declaration_render_and_sign_task, declarations_requeue_pending
 from tests.factories import UserFactory
-
-from .declaration_helpers import declaration_pending
+from tests.researchers.states import declaration_pending
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,6 @@ def test_declarations_requeue_pending_makes_the_lost_pdf_once(eager_celery, sett
 
 
 def test_declarations_requeue_pending_leaves_failed_ones_alone(eager_celery):
-    failed = signed_ago(120)
-    Declaration.objects.filter(pk=failed.pk).update(state=Declaration.State.FAILED)
+    declaration_fail(declaration=signed_ago(120), reason="The renderer crashed.")
 
     assert declarations_requeue_pending.apply().get() == 0

@@ -15,8 +15,7 @@ from researchers.declaration.services import (
 )
 from researchers.tasks import declaration_render_and_sign_task
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-
-from .declaration_helpers import declaration_pending, declaration_signed
+from tests.researchers.states import declaration_pending, declaration_signed
 
 pytestmark = pytest.mark.django_db
 

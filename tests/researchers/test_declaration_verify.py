@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from identity.roles import Role
 from tests.factories import UserFactory
-
-from .declaration_helpers import declaration_signed
+from tests.researchers.states import declaration_signed
 
 pytestmark = pytest.mark.django_db
 

@@ -157,6 +157,7 @@ def test_passkey_belongs_to_the_site_address_whatever_host_the_request_names(cli
     }
 
 
+@pytest.mark.slow
 def test_production_never_accepts_passkeys_from_an_insecure_origin(tmp_path):
     environment = {
         **os.environ,

@@ -14,10 +14,11 @@ from researchers.declaration.models import DeclarationVersion
 from tests.accreditation.factories import (
     AccreditationFactory,
     ApplicantFactory,
-    application_submitted,
 )
+from tests.accreditation.states import application_submitted
 from tests.factories import UserFactory, declaration_signed_row
 from tests.projects.factories import ProposalFactory, TeamMemberFactory
+from tests.projects.states import proposal_at
 
 pytestmark = pytest.mark.django_db
 
@@ -148,8 +149,8 @@ def test_person_page_shows_declaration_version_and_training(client, secretariat)
 
 def test_person_page_lists_projects_with_their_part_and_state(client, secretariat):
     person = UserFactory(roles=[Role.RESEARCHER])
-    coordinated = ProposalFactory(coordinator=person, state=Proposal.State.ACTIVE)
-    joined = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    coordinated = proposal_at(Proposal.State.ACTIVE, coordinator=person)
+    joined = proposal_at(Proposal.State.PANEL_REVIEW)
     TeamMemberFactory(proposal=joined, user=person, email=person.email)
 
     part = section(person_page(client, person), "person-projects")

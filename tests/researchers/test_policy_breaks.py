@@ -20,9 +20,8 @@ from researchers.declaration.services import (
 )
 from tests.accreditation.factories import AccreditationApplicationFactory
 from tests.factories import UserFactory, declaration_signed_row
+from tests.researchers.states import declaration_pending
 from workflow.errors import TransitionRefused
-
-from .declaration_helpers import declaration_pending
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from accreditation.levels import Level
 from identity.roles import Role
 from researchers.models import Organisation
 from researchers.profile.services import organisation_create
-from tests.accreditation.factories import application_submitted
+from tests.accreditation.states import application_submitted
 from tests.factories import UserFactory
 from tests.refusals import refusal_shown
 

@@ -15,9 +15,9 @@ from researchers import services as role_services
 from researchers.hooks import RoleGrant, role_grants_held
 from tests.factories import UserFactory
 from tests.legislation.factories import DepartmentFactory
-from tests.outputs.review_helpers import files_of, review_with, submitted_request
+from tests.outputs.states import files_of, review_with, submitted_request
 from tests.projects.factories import ProposalFactory
-from tests.projects.panel_helpers import assigned, panel_proposal, recommended
+from tests.projects.states import assigned, panel_proposal, recommended
 
 pytestmark = pytest.mark.django_db
 

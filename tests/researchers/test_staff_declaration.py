@@ -18,7 +18,7 @@ from researchers.declaration.services import (
 )
 from researchers.middleware import DECLARATION_PREPARING_NOTICE
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.researchers.declaration_helpers import declaration_pending, declaration_signed
+from tests.researchers.states import declaration_pending, declaration_signed
 
 pytestmark = pytest.mark.django_db
 

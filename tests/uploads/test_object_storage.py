@@ -32,10 +32,10 @@ from tests.conftest import s3_storage_options
 from tests.factories import UserFactory
 from tests.outputs.acro_zips import acro_zip
 from tests.outputs.factories import FileGroupFactory, OutputRequestFactory
-from tests.outputs.release_helpers import FIGURE, TABLE, approved_request, checker
+from tests.outputs.states import FIGURE, TABLE, approved_request, checker
 from tests.projects.factories import accredited_researcher
-from tests.researchers.declaration_helpers import declaration_signed
 from tests.researchers.profile_factories import PDF_BYTES, QualificationFactory
+from tests.researchers.states import declaration_signed
 
 pytestmark = pytest.mark.django_db
 

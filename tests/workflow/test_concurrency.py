@@ -6,7 +6,7 @@ from django.db import connection
 from accreditation.models import AccreditationApplication, Level
 from audit.models import AuditEvent
 from identity.roles import Role
-from tests.accreditation.factories import AccreditationApplicationFactory
+from tests.accreditation.states import application_at
 from tests.factories import UserFactory
 from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
@@ -50,9 +50,7 @@ def fire_at_once(calls):
     ids=["same button twice", "two different decisions"],
 )
 def test_transition_fire_at_once_gives_exactly_one_transition(needs_row_locks, first, second):
-    application = AccreditationApplicationFactory(
-        state=AccreditationApplication.State.SUBMITTED, kind=Level.FULL
-    )
+    application = application_at(AccreditationApplication.State.SUBMITTED, kind=Level.FULL)
     one, two = UserFactory.create_batch(2, roles=[Role.SECRETARIAT])
     # Each person's page loaded the application while it was still submitted.
     copies = [AccreditationApplication.objects.get(pk=application.pk) for _ in range(2)]

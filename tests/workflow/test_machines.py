@@ -9,7 +9,7 @@ from identity.roles import Role
 from outputs.models import OutputRequest
 from projects.models import Proposal
 from tests.factories import UserFactory
-from tests.projects.factories import ProposalFactory
+from tests.projects.states import proposal_at
 from workflow.graph import sentence, state_machines
 
 MACHINES = {machine.label: machine for machine in state_machines()}
@@ -106,7 +106,7 @@ def test_admin_shows_workflow_records_read_only(label, rf):
 @pytest.mark.django_db
 def test_admin_cannot_change_a_proposal_state(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True, totp=True))
-    proposal = ProposalFactory(state=Proposal.State.PANEL_REVIEW)
+    proposal = proposal_at(Proposal.State.PANEL_REVIEW)
     change_url = reverse("admin:projects_proposal_change", args=[proposal.pk])
 
     listing = client.get(reverse("admin:projects_proposal_changelist"))

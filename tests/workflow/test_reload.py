@@ -4,9 +4,10 @@ import pytest
 from django.db import connection
 
 from accreditation.models import AccreditationApplication
+from accreditation.services import application_return
 from identity.roles import Role
-from tests.accreditation.factories import AccreditationApplicationFactory
-from tests.factories import UserFactory
+from tests.accreditation.states import application_at
+from tests.factories import UserFactory, secretariat_for
 from workflow.services import transition_fire
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +17,7 @@ STATE_FIELD = AccreditationApplication._meta.get_field("state")
 
 
 def test_refresh_from_db_never_lifts_the_protection_other_threads_share():
-    application = AccreditationApplicationFactory(state=State.SUBMITTED)
+    application = application_at(State.SUBMITTED)
     protected_during_queries = []
 
     def observe(execute, sql, params, many, context):
@@ -32,7 +33,7 @@ def test_refresh_from_db_never_lifts_the_protection_other_threads_share():
 
 
 def test_refresh_from_db_reads_the_state_another_copy_moved_on_and_saves_from_it():
-    application = AccreditationApplicationFactory(state=State.SUBMITTED)
+    application = application_at(State.SUBMITTED)
     secretariat = UserFactory(roles=[Role.SECRETARIAT])
     transition_fire(
         obj=AccreditationApplication.objects.get(pk=application.pk),
@@ -49,8 +50,13 @@ def test_refresh_from_db_reads_the_state_another_copy_moved_on_and_saves_from_it
 
 
 def test_refresh_from_db_of_named_fields_and_of_a_deferred_state():
-    application = AccreditationApplicationFactory(state=State.SUBMITTED)
-    AccreditationApplication.objects.filter(pk=application.pk).update(state=State.RETURNED)
+    application = application_at(State.SUBMITTED)
+    # Returned by someone else, through a copy of its own.
+    application_return(
+        application=AccreditationApplication.objects.get(pk=application.pk),
+        comments="Add your training certificate.",
+        by=secretariat_for([application.applicant]),
+    )
 
     application.refresh_from_db(fields=["state"])
     deferred = AccreditationApplication.objects.only("pk").get(pk=application.pk)
@@ -60,7 +66,7 @@ def test_refresh_from_db_of_named_fields_and_of_a_deferred_state():
 
 
 def test_refresh_from_db_keeps_the_state_protected_from_direct_change():
-    application = AccreditationApplicationFactory(state=State.SUBMITTED)
+    application = application_at(State.SUBMITTED)
     application.refresh_from_db()
 
     with pytest.raises(AttributeError, match="Direct state modification is not allowed"):
@@ -68,7 +74,7 @@ def test_refresh_from_db_keeps_the_state_protected_from_direct_change():
 
 
 def test_refresh_from_db_of_a_deleted_row_keeps_the_state_it_had():
-    application = AccreditationApplicationFactory(state=State.DRAFT)
+    application = application_at(State.DRAFT)
     AccreditationApplication.objects.filter(pk=application.pk).delete()
 
     with pytest.raises(AccreditationApplication.DoesNotExist):
