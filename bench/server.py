@@ -13,6 +13,7 @@ the protocol and what each column means.
 import argparse
 import datetime
 import http.cookiejar
+import math
 import os
 import re
 import shutil
@@ -42,6 +43,9 @@ THREADS = 2
 # A slow page must be measured, not cut off: the reports page has taken seconds.
 REQUEST_TIMEOUT = 120
 START_TIMEOUT = 60
+# A page slower than this share of a run gets longer runs (and warm-up), so that each connection
+# is answered about this many times a run and the p95 rests on more than a handful of requests.
+ANSWERS_PER_CONNECTION = 15
 # The workers count as drained once they use less than this share of a core.
 IDLE_SHARE = 0.05
 DRAIN_TIMEOUT = 60
@@ -379,6 +383,14 @@ def page_check(base_url, path, cookie):
         ) from None
 
 
+def page_seconds(base_url, path, cookie):
+    """How long ``path`` takes to answer once, alone, after a first request has warmed it."""
+    page_check(base_url, path, cookie)
+    started = time.perf_counter()
+    page_check(base_url, path, cookie)
+    return time.perf_counter() - started
+
+
 # Loading a page --------------------------------------------------------------------------------
 
 
@@ -415,7 +427,7 @@ def wrk_report(output):
     )
 
 
-def wrk(url, cookie, duration):
+def wrk(url, cookie, duration, *, warming=False):
     command = [
         shutil.which("wrk") or "wrk",
         "--threads",
@@ -441,6 +453,8 @@ def wrk(url, cookie, duration):
     if done.returncode != 0:
         raise Failed(f"wrk stopped with status {done.returncode}: {done.stderr or done.stdout}")
     run = wrk_report(done.stdout)
+    if warming:
+        return run
     if not run.requests:
         raise Failed(f"{url}: no request answered in {duration} s")
     if run.errors.get("status") or run.errors.get("timeout"):
@@ -448,11 +462,48 @@ def wrk(url, cookie, duration):
     return run
 
 
+@dataclass(frozen=True)
+class Round:
+    """A page, its empty layout and the person both are opened as, with the length of the
+    round's runs."""
+
+    page: Page
+    path: str
+    empty: Page
+    empty_path: str
+    cookie: str | None
+    size: int
+    seconds: int
+    warmup: int
+
+
+def round_plan(*, base_url, page, path, empty, empty_path, cookie, options):
+    """The round for ``page``, once both pages have answered 200; a page slower than a run
+    allows (the reports page at scale) gets runs long enough for several answers each."""
+    try:
+        size = page_check(base_url, path, cookie)
+        page_check(base_url, empty_path, cookie)
+        once = page_seconds(base_url, path, cookie)
+    except Failed as error:
+        raise Failed(f"{page.name}, as the {page.who}: {error}") from None
+    return Round(
+        page=page,
+        path=path,
+        empty=empty,
+        empty_path=empty_path,
+        cookie=cookie,
+        size=size,
+        seconds=max(options.duration, math.ceil(ANSWERS_PER_CONNECTION * once)),
+        warmup=max(options.warmup, math.ceil(2 * once)) if options.warmup else 0,
+    )
+
+
 @dataclass
 class Row:
     name: str
     empty_name: str
     size: int
+    seconds: int = 0
     runs: list = field(default_factory=list)
     empty_runs: list = field(default_factory=list)
 
@@ -477,27 +528,28 @@ def say(text):
     print(text, file=sys.stderr, flush=True)
 
 
-def compare(*, server, page, path, empty, empty_path, cookie, size, options):
+def compare(server, plan, options):
     """One round: a warm-up of both pages, then ``repeats`` runs of each, the page and the
     empty layout taking turns to go first, the server drained before every run."""
-    row = Row(page.name, empty.name, size)
-    if options.warmup:
-        for target in (path, empty_path):
+    row = Row(plan.page.name, plan.empty.name, plan.size, plan.seconds)
+    cookie = plan.cookie
+    if plan.warmup:
+        for target in (plan.path, plan.empty_path):
             server.drain(options.pause)
-            wrk(server.url + target, cookie, options.warmup)
+            wrk(server.url + target, cookie, plan.warmup, warming=True)
     for repeat in range(options.repeats):
-        turns = [(row.runs, path), (row.empty_runs, empty_path)]
+        turns = [(row.runs, plan.path), (row.empty_runs, plan.empty_path)]
         if repeat % 2 == 0:
             turns.reverse()
         for runs, target in turns:
             server.drain(options.pause)
-            runs.append(wrk(server.url + target, cookie, options.duration))
+            runs.append(wrk(server.url + target, cookie, plan.seconds))
     say(
-        f"  {page.name}: p95 "
+        f"  {row.name}: p95 "
         + ", ".join(f"{run.p95_ms:,.1f}" for run in row.runs)
-        + f" ms ({sum(run.requests for run in row.runs):,} requests); {empty.name} p95 "
+        + f" ms ({sum(run.requests for run in row.runs):,} requests); {row.empty_name} p95 "
         + ", ".join(f"{run.p95_ms:,.1f}" for run in row.empty_runs)
-        + " ms"
+        + f" ms; runs of {plan.seconds} s"
     )
     return row
 
@@ -552,6 +604,13 @@ def table(rows, options):
         f"{WORKERS} sync workers. Empty layout: the password-change page signed in, the sign-in "
         "page signed out, measured in the same round. Ratio: p95 over empty p95."
     )
+    longer = [row for row in rows if row.seconds > options.duration]
+    if longer:
+        out.append(
+            "Longer runs, for pages slower than a run allows: "
+            + ", ".join(f"{row.name} {row.seconds} s" for row in longer)
+            + "."
+        )
     return "\n".join(out)
 
 
@@ -614,30 +673,22 @@ def main(argv=None):
                     if accounts.get(who) is None:
                         raise Failed(f"no {who} in this database: fill it with seed_scale")
                     cookies[who] = sign_in(server.url, accounts[who], demo_password())
-                plan = []
+                # Every page is checked before any is loaded: a wrong page fails in seconds.
+                rounds = []
                 for page in pages:
                     empty = EMPTY_SIGNED_OUT if page.who == "anonymous" else EMPTY_SIGNED_IN
-                    cookie = cookies[page.who]
-                    try:
-                        size = page_check(server.url, paths[page.name], cookie)
-                        page_check(server.url, paths[empty.name], cookie)
-                    except Failed as error:
-                        raise Failed(f"{page.name}, as the {page.who}: {error}") from None
-                    plan.append((page, empty, cookie, size))
-                rows = []
-                for page, empty, cookie, size in plan:
-                    rows.append(
-                        compare(
-                            server=server,
+                    rounds.append(
+                        round_plan(
+                            base_url=server.url,
                             page=page,
                             path=paths[page.name],
                             empty=empty,
                             empty_path=paths[empty.name],
-                            cookie=cookie,
-                            size=size,
+                            cookie=cookies[page.who],
                             options=options,
                         )
                     )
+                rows = [compare(server, plan, options) for plan in rounds]
         except Failed as error:
             say(f"FAILED: {error}")
             tail = server.log_tail()

@@ -41,7 +41,7 @@ def test_bench_reports_the_median_of_the_runs_p95s_and_their_ratio():
             "bytes=1 duration_us=1000000 connect=0 read=0 write=0 status=0 timeout=0\n"
         )
 
-    row = server.Row("Audit list", "Password change", size=2048)
+    row = server.Row("Audit list", "Password change", size=2048, seconds=10)
     row.runs = [run(30), run(90), run(40)]
     row.empty_runs = [run(10), run(5), run(20)]
 
