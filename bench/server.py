@@ -348,14 +348,14 @@ def sign_in(base_url, user, password):
     browser = Browser(base_url)
     login, authenticate = reverse("account_login"), reverse("mfa_authenticate")
     page = browser.submit(browser.get(login), login, {"login": user.email, "password": password})
-    # A code is accepted once: one used in the last period (an earlier run) waits for the next.
-    for _ in range(2):
+    # A code is accepted once: if an earlier run used this period's, wait for the next.
+    for attempt in range(2):
         if urllib.parse.urlsplit(page.url).path != authenticate:
             break
-        page = browser.submit(page, authenticate, {"code": totp_code(user, time.time())})
-        if urllib.parse.urlsplit(page.url).path == authenticate:
+        if attempt:
             period = app_settings.TOTP_PERIOD
             time.sleep(period - time.time() % period + 0.5)
+        page = browser.submit(page, authenticate, {"code": totp_code(user, time.time())})
     if urllib.parse.urlsplit(page.url).path in {login, authenticate}:
         raise Failed(
             f"could not sign in as {user.email}: is DEMO_PASSWORD the one the database was "
@@ -381,14 +381,6 @@ def page_check(base_url, path, cookie):
         raise Failed(
             f"{path} answered {error.code}" + (f", sending to {where}" if where else "")
         ) from None
-
-
-def page_seconds(base_url, path, cookie):
-    """How long ``path`` takes to answer once, alone, after a first request has warmed it."""
-    page_check(base_url, path, cookie)
-    started = time.perf_counter()
-    page_check(base_url, path, cookie)
-    return time.perf_counter() - started
 
 
 # Loading a page --------------------------------------------------------------------------------
@@ -483,7 +475,10 @@ def round_plan(*, base_url, page, path, empty, empty_path, cookie, options):
     try:
         size = page_check(base_url, path, cookie)
         page_check(base_url, empty_path, cookie)
-        once = page_seconds(base_url, path, cookie)
+        # Timed once more, now that the first request has warmed it.
+        started = time.perf_counter()
+        page_check(base_url, path, cookie)
+        once = time.perf_counter() - started
     except Failed as error:
         raise Failed(f"{page.name}, as the {page.who}: {error}") from None
     return Round(
@@ -549,12 +544,20 @@ def compare(server, plan, options):
         + ", ".join(f"{run.p95_ms:,.1f}" for run in row.runs)
         + f" ms ({sum(run.requests for run in row.runs):,} requests); {row.empty_name} p95 "
         + ", ".join(f"{run.p95_ms:,.1f}" for run in row.empty_runs)
-        + f" ms; runs of {plan.seconds} s"
+        + f" ms; runs of {plan.seconds} s; load average {load_average()}"
     )
     return row
 
 
 # Reporting -------------------------------------------------------------------------------------
+
+
+def load_average():
+    """The machine's load over the last 1, 5 and 15 minutes: what else was running."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
 
 
 def describe_machine():
@@ -566,12 +569,8 @@ def describe_machine():
                 break
     except OSError:
         pass
-    try:
-        load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        load = "unknown"
     cores = os.cpu_count()
-    return f"{cores} cores{f' ({model})' if model else ''}; load average {load}"
+    return f"{cores} cores{f' ({model})' if model else ''}; load average {load_average()}"
 
 
 def table(rows, options):
