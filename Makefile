@@ -3,12 +3,14 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test install lint format keys migrate seed docs check-deploy bench mutate clean
+.PHONY: run test install lint format keys migrate seed docs check-deploy bench bench-server mutate clean
 
 run: install keys migrate seed  ## Run the service with a Celery worker and beat on the embedded defaults
 	$(UV) run --frozen honcho start -f Procfile.dev
 
 test: install lint  ## Lint, then run the whole test suite, browser tests included
+	@# The server mode of the benchmarks has a test, which loads pages with wrk.
+	@bash scripts/install-system-packages.sh wrk
 	$(UV) run --frozen pytest
 
 install: .venv/.installed  ## Install what is missing: Debian packages, uv, Python dependencies
@@ -52,6 +54,10 @@ check-deploy: install  ## Django's deployment checklist under production setting
 
 bench: install  ## Time the main pages, the reminder sweep and the report (see bench/README.md)
 	$(UV) run --frozen python bench/run.py
+
+bench-server: install  ## Load the main pages on gunicorn with wrk, each beside the empty layout (bench/README.md)
+	@bash scripts/install-system-packages.sh wrk
+	$(UV) run --frozen python bench/server.py $(ARGS)
 
 mutate: install  ## Mutation testing of the policy's rules, then the score per module (docs/policy.md)
 	@# Not part of make test. Resumable: mutants/ keeps each result, and a run carries on from

@@ -266,7 +266,6 @@ def measure(case, accounts, repeats):
 
 
 def describe_database():
-    from django.conf import settings
     from django.db import connection
 
     from audit.models import AuditEvent
@@ -282,10 +281,8 @@ def describe_database():
         "audit events": AuditEvent.objects.count(),
     }
     name = connection.settings_dict["NAME"]
-    return (
-        f"{connection.vendor} {name}: "
-        + ", ".join(f"{count:,} {label}" for label, count in counts.items())
-        + f"; DEBUG={settings.DEBUG}"
+    return f"{connection.vendor} {name}: " + ", ".join(
+        f"{count:,} {label}" for label, count in counts.items()
     )
 
 
@@ -332,6 +329,8 @@ def main(argv=None):
     import django
 
     django.setup()
+    from django.conf import settings
+
     # The sweep logs each kind it sends at INFO; the table is what this run is for.
     logging.getLogger("notifications").setLevel(logging.WARNING)
 
@@ -340,7 +339,7 @@ def main(argv=None):
         for case in CASES
         if not args.only or any(word.lower() in case.name.lower() for word in args.only)
     ]
-    print(describe_database())
+    print(f"{describe_database()}; DEBUG={settings.DEBUG}")
     print(f"Started {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC\n")
     accounts = people()
     results = []

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the service needs when any is missing:
 # the libraries WeasyPrint renders PDFs with, fonts, and Chromium for the browser tests.
+# Packages named as arguments are needed too: `make bench-server` adds wrk, its load generator.
 set -euo pipefail
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium "$@")
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
