@@ -428,8 +428,9 @@ CELERY_TASK_ROUTES = {
     # Telling people: one email each, and the announcement of a new declaration version.
     "notifications.tasks.email_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
-    # What beat sends: the worker heartbeat, the nightly expiries and closures, the daily
-    # reminders and the hourly re-queues of lost PDFs.
+    # What beat sends: the nightly expiries and closures, the daily reminders and the hourly
+    # re-queues of lost PDFs. Beat's heartbeats name their queue themselves (below); one sent
+    # without a queue goes here.
     "health.tasks.heartbeat": {"queue": "sweeps"},
     "accreditation.tasks.expire_lapsed_accreditations": {"queue": "sweeps"},
     "projects.tasks.close_ended_projects": {"queue": "sweeps"},
@@ -441,12 +442,20 @@ CELERY_TASK_ROUTES = {
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
 # started without -Q takes all of them.
-CELERY_TASK_QUEUES = [
-    Queue(name, Exchange(name), routing_key=name)
-    for name in ("default", "pdf", "checks", "email", "sweeps")
-]
+WORKER_QUEUES = ("default", "pdf", "checks", "email", "sweeps")
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in WORKER_QUEUES]
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "health.tasks.heartbeat", "schedule": 60.0},
+    # A heartbeat into every queue each minute, so the status page shows, queue by queue, that
+    # some worker takes it: a stopped email worker shows as such, not hidden behind the sweeps'.
+    **{
+        f"worker-heartbeat-{queue}": {
+            "task": "health.tasks.heartbeat",
+            "schedule": 60.0,
+            "args": (queue,),
+            "options": {"queue": queue},
+        }
+        for queue in WORKER_QUEUES
+    },
     # Just after midnight, so an accreditation ends on the day after its last valid day.
     "expire-lapsed-accreditations": {
         "task": "accreditation.tasks.expire_lapsed_accreditations",

@@ -156,6 +156,16 @@ def _folder_writable(storage):
     )
 
 
+# What each queue carries, in the secretariat's words, in the order the status page lists them.
+QUEUE_PURPOSES = {
+    "email": "Emails",
+    "checks": "Automated output checks",
+    "pdf": "Signed declarations and report PDFs",
+    "sweeps": "Nightly expiries and closures, daily reminders",
+    "default": "Anything else",
+}
+
+
 @dataclass(frozen=True)
 class WorkerHeartbeat:
     worker: str
@@ -163,21 +173,67 @@ class WorkerHeartbeat:
     recent: bool
 
 
-def latest_heartbeat(*, now=None):
-    """The most recent worker heartbeat, or None when no worker has ever beaten."""
+@dataclass(frozen=True)
+class QueueStatus:
+    """One queue of background work: what it carries, the latest heartbeat a worker took from
+    it (None when none ever did), and how many tasks wait in it (None when the broker could
+    not be asked)."""
+
+    name: str
+    purpose: str
+    heartbeat: WorkerHeartbeat | None
+    waiting: int | None
+
+    @property
+    def ok(self):
+        return self.heartbeat is not None and self.heartbeat.recent
+
+
+def queues(*, now=None):
+    """Each queue the settings declare, with its latest heartbeat and the tasks waiting in it."""
+    now = now or timezone.now()
+    names = sorted(settings.WORKER_QUEUES, key=lambda name: list(QUEUE_PURPOSES).index(name))
+    latest = {}
     try:
-        beat = Heartbeat.objects.order_by("-beat_at").first()
+        for beat in Heartbeat.objects.order_by("beat_at"):
+            latest[beat.queue] = beat
     except Exception:
         logger.exception("Health probe: could not read worker heartbeats")
-        return None
+    waiting = queue_lengths(names)
+    return [
+        QueueStatus(
+            name=name,
+            purpose=QUEUE_PURPOSES[name],
+            heartbeat=_heartbeat(latest.get(name), now),
+            waiting=waiting.get(name),
+        )
+        for name in names
+    ]
+
+
+def _heartbeat(beat, now):
     if beat is None:
         return None
-    now = now or timezone.now()
-    return WorkerHeartbeat(
-        worker=beat.worker,
-        beat_at=beat.beat_at,
-        recent=now - beat.beat_at <= HEARTBEAT_RECENT_WITHIN,
-    )
+    recent = now - beat.beat_at <= HEARTBEAT_RECENT_WITHIN
+    return WorkerHeartbeat(worker=beat.worker, beat_at=beat.beat_at, recent=recent)
+
+
+def queue_lengths(names, timeout=3):
+    """{queue: tasks waiting in it} as the broker counts them (a Redis list's length, the
+    filesystem broker's files); empty when the broker does not answer."""
+    from config.celery import app
+
+    lengths = {}
+    try:
+        with app.connection_for_read() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
+            channel = conn.default_channel
+            for name in names:
+                lengths[name] = channel.queue_declare(queue=name, passive=False).message_count
+    except Exception:
+        logger.exception("Health probe: could not count the tasks waiting in the queues")
+        return {}
+    return lengths
 
 
 @lru_cache(maxsize=1)

@@ -34,14 +34,14 @@ def status(request):
         ("Task broker", probes.broker_ok(), ""),
         ("Object store", store.ok, store.problem or store.where),
     ]
-    heartbeat = probes.latest_heartbeat()
-    all_ok = all(ok for _, ok, _ in checks) and heartbeat is not None and heartbeat.recent
+    queues = probes.queues()
+    all_ok = all(ok for _, ok, _ in checks) and all(queue.ok for queue in queues)
     return render(
         request,
         "health/status.html",
         {
             "checks": checks,
-            "heartbeat": heartbeat,
+            "queues": queues,
             "heartbeat_recent_minutes": int(probes.HEARTBEAT_RECENT_WITHIN.total_seconds() // 60),
             "all_ok": all_ok,
             "version": probes.app_version(),

@@ -58,12 +58,19 @@ def test_every_task_of_the_project_is_routed_by_name_to_a_declared_queue():
     assert not undeclared, f"routed to queues not in CELERY_TASK_QUEUES: {undeclared}"
 
 
-def test_beat_sends_every_scheduled_task_to_the_sweeps_queue():
+def test_beat_sends_every_scheduled_task_to_the_sweeps_queue_and_a_heartbeat_into_each():
     router = app.amqp.router
+    heartbeats = set()
 
     for entry, schedule in settings.CELERY_BEAT_SCHEDULE.items():
-        queue = router.route(schedule.get("options", {}), schedule["task"])["queue"].name
-        assert queue == "sweeps", f"beat entry {entry} goes to {queue}"
+        queue = router.route(dict(schedule.get("options", {})), schedule["task"])["queue"].name
+        if schedule["task"] == "health.tasks.heartbeat":
+            # The heartbeat names the queue it went into, so a worker records which it took.
+            assert schedule["args"] == (queue,), entry
+            heartbeats.add(queue)
+        else:
+            assert queue == "sweeps", f"beat entry {entry} goes to {queue}"
+    assert heartbeats == QUEUES
 
 
 class Broker:

@@ -30,6 +30,18 @@ def test_heartbeat_keeps_one_row_per_worker():
     assert Heartbeat.objects.get().beat_at >= first
 
 
+def test_heartbeat_records_the_queue_it_was_taken_from_one_row_per_worker_and_queue():
+    heartbeat.apply(args=["email"])
+    heartbeat.apply(args=["pdf"])
+    heartbeat.apply(args=["email"])
+    heartbeat.apply()
+
+    queues = sorted(Heartbeat.objects.values_list("queue", flat=True))
+    # One sent without a queue is routed to the sweeps queue, and counted as its.
+    assert queues == ["email", "pdf", "sweeps"]
+    assert len(set(Heartbeat.objects.values_list("worker", flat=True))) == 1
+
+
 def test_heartbeat_forgets_workers_gone_for_a_week():
     now = timezone.now()
     Heartbeat.objects.create(worker="celery@retired", beat_at=now - FORGET_WORKERS_AFTER * 2)
