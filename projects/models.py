@@ -245,6 +245,11 @@ class Proposal(StateMachineModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The register of projects lists and pages by title, then by project. Searches by
+            # part of a title use a trigram index too, on PostgreSQL only (migration 0007).
+            models.Index(fields=["title", "id"], name="proposal_by_title"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
