@@ -665,12 +665,12 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
     return _expiring(rows, today)
 
 
-def accreditations_expiring_page(*, today, organisation=None, number=1, per_page=EXPIRING_PER_PAGE):
+def accreditations_expiring_page(*, today, organisation=None, number=1, per_page=None):
     """One page of ``accreditations_expiring``, as a ``Page`` of ``Expiring``, in two queries
     (how many, and the page's rows). A page number out of range gives the nearest page."""
-    page = Paginator(_expiring_rows(today=today, organisation=organisation), per_page).get_page(
-        number
-    )
+    per_page = EXPIRING_PER_PAGE if per_page is None else per_page
+    rows = _expiring_rows(today=today, organisation=organisation)
+    page = Paginator(rows, per_page).get_page(number)
     page.object_list = _expiring(page.object_list, today)
     return page
 
