@@ -31,6 +31,7 @@ aggregate function of the connection, and the same figures come out of both.
 import calendar
 import datetime
 import math
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -340,9 +341,15 @@ def _range_bounds(date_from, date_to):
 def kind_queryset(kind, *, date_from, date_to, organisation=None):
     """The kind's records falling within the range (and organisation), ordered by key."""
     start, end = _range_bounds(date_from, date_to)
+    # The same as report_at within the range, written so that the planner estimates how many
+    # records match from each column's statistics; it has none for the coalesced value, guesses
+    # a handful and joins the organisations row by row.
     records = kind.model._default_manager.annotate(
         report_at=Coalesce("submitted_at", "created_at")
-    ).filter(report_at__gte=start, report_at__lt=end)
+    ).filter(
+        Q(submitted_at__gte=start, submitted_at__lt=end)
+        | Q(submitted_at__isnull=True, created_at__gte=start, created_at__lt=end)
+    )
     if organisation is not None:
         path = kind.organisation.removesuffix("__name")
         records = records.filter(**{path: organisation})
@@ -415,6 +422,16 @@ def kind_records_in_batches(kind, *, date_from, date_to, organisation=None, batc
 
 
 # Figures as aggregates ------------------------------------------------------------------------
+
+
+def _apart(records):
+    """``records`` as a query the database runs on its own before counting over its rows.
+
+    A limit no report reaches keeps PostgreSQL from folding it into the counting query, which
+    would look each audit moment up again for every figure using it (six times over for output
+    requests) instead of once a record.
+    """
+    return records[: sys.maxsize]
 
 
 def _stage_days(stage):
@@ -739,7 +756,7 @@ def report_build(
             stages[f"{stage.key}_count"] = Count(days)
             stages[f"{stage.key}_median"] = Percentile(days, 0.5)
             stages[f"{stage.key}_p90"] = Percentile(days, 0.9)
-        totals = with_moments(records, kind).aggregate(
+        totals = _apart(with_moments(records, kind)).aggregate(
             total=Count("pk"), **_state_aggregates(kind.model), **stages, **level
         )
         state_counts.append(_state_counts(kind.label, kind.model, totals))
