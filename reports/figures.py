@@ -324,10 +324,6 @@ class Record:
         return (end - start).total_seconds() / 86400
 
 
-def _local_day(moment):
-    return timezone.localdate(moment) if moment is not None else None
-
-
 def _range_bounds(date_from, date_to):
     """Aware datetimes bounding the days ``date_from`` to ``date_to`` in the service's zone."""
     zone = timezone.get_current_timezone()
@@ -388,12 +384,14 @@ def _fields(kind):
 
 def records_from_rows(kind, rows):
     names = kind.moment_names
+    # Looked up once: finding the current zone costs more than converting a time to it.
+    zone = timezone.get_current_timezone()
     for pk, organisation, report_at, state, *times in rows:
         yield Record(
             kind=kind,
             pk=pk,
             organisation=organisation or NO_ORGANISATION,
-            day=_local_day(report_at),
+            day=report_at.astimezone(zone).date(),
             state=state,
             moments=dict(zip(names, times, strict=True)),
         )
