@@ -11,18 +11,16 @@ from identity.roles import Role, user_has_role
 from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from outputs.service_level import due_date, is_overdue, overdue_before
-from projects.models import Proposal
+from projects.models import Proposal, TeamMember
 
 REVIEWS_NEEDED = 2
 # Requests on one page of the checkers' queue.
 QUEUE_PER_PAGE = 50
 
 
-def projects_of(user):
-    """Primary keys of the projects ``user`` works on: co-ordinator or accepted team member."""
-    return Proposal.objects.filter(
-        Q(coordinator=user) | Q(team__user=user, team__accepted_at__isnull=False)
-    ).values("pk")
+def projects_joined(user):
+    """Primary keys of the projects ``user`` has joined as an accepted team member."""
+    return TeamMember.objects.filter(user=user, accepted_at__isnull=False).values("proposal_id")
 
 
 def checking_open_filter(*, today=None):
@@ -42,7 +40,10 @@ def _waiting(user):
     return (
         OutputRequest.objects.filter(state__in=OutputRequest.IN_QUEUE)
         .filter(checking_open_filter())
-        .exclude(project__in=projects_of(user))
+        # Not of a project ``user`` works on. Asked as two conditions rather than one list of
+        # their projects, which the database built by joining every proposal to its team.
+        .exclude(project__coordinator=user)
+        .exclude(project__in=projects_joined(user))
         .exclude(author=user)
     )
 
