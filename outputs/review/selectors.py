@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
+from govuk.paging import CountedPaginator
 from identity.roles import Role, user_has_role
 from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
@@ -74,7 +74,7 @@ def checker_queue_page(*, user, number=None, today=None):
     ``file_count``, ``due``, ``overdue``, ``reviews_submitted`` and ``my_review_submitted``
     (in the current round), so a page costs the same few queries however long the queue."""
     summary = checker_queue_summary(user=user, today=today)
-    paginator = _CountedPaginator(
+    paginator = CountedPaginator(
         checker_waiting(user=user), QUEUE_PER_PAGE, count=summary["waiting"]
     )
     page_obj = paginator.get_page(number)
@@ -86,15 +86,6 @@ def checker_queue_page(*, user, number=None, today=None):
 def checker_queue(*, user, today=None):
     """The first page of ``checker_queue_page``'s requests, as a list."""
     return checker_queue_page(user=user, today=today).object_list
-
-
-class _CountedPaginator(Paginator):
-    """A paginator told the count already made with the rest of the queue's figures, so the
-    page does not count the queue a second time."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self.count = count
 
 
 def _queue_rows(requests, *, user, today=None):
