@@ -115,7 +115,7 @@ def test_queue_says_which_requests_have_the_checkers_own_review(client):
     me = checker()
     mine = submitted_request(title="Mortality tables")
     review_with(mine, me)
-    submitted_request(title="Income regressions")
+    review_with(submitted_request(title="Income regressions"), checker())
     client.force_login(me)
 
     text = client.get(reverse("outputs:queue")).content.decode()
@@ -125,7 +125,7 @@ def test_queue_says_which_requests_have_the_checkers_own_review(client):
         for title in ("Mortality tables", "Income regressions")
     }
     assert "1 of 2" in row_of["Mortality tables"] and "Yours is in" in row_of["Mortality tables"]
-    assert "0 of 2" in row_of["Income regressions"]
+    assert "1 of 2" in row_of["Income regressions"]
     assert "Yours is in" not in row_of["Income regressions"]
 
 
