@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
@@ -540,6 +541,15 @@ class TeamMember(models.Model):
         ordering = ["invited_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "email"], name="one_invitation_per_email"),
+        ]
+        indexes = [
+            # A person's invitations still open, looked up by email on their projects page:
+            # without it, every team row of the scheme is read.
+            models.Index(
+                Upper("email"),
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="projects_teammember_open_email",
+            ),
         ]
 
     def __str__(self):
