@@ -32,15 +32,16 @@ logger = logging.getLogger(__name__)
 
 def _addresses(to: Iterable["User | str | None"]) -> list[str]:
     """Email addresses from users or strings, each once, in the order given."""
-    seen = []
+    # A dict keeps the order and finds a repeat at once, for a message to hundreds of people.
+    seen: dict[str, None] = {}
     for recipient in to:
         address: str | None = (
             recipient if isinstance(recipient, str) else getattr(recipient, "email", "")
         )
         address = (address or "").strip()
-        if address and address not in seen:
-            seen.append(address)
-    return seen
+        if address:
+            seen[address] = None
+    return list(seen)
 
 
 def email_render(*, template: str, context: Mapping[str, Any]) -> tuple[str, str]:
