@@ -7,11 +7,12 @@ today, the day each is due, and who is told.
 
 from datetime import timedelta
 
-from django.db.models import Max, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from notifications.hooks import ReminderRule
 from notifications.stale_drafts import stale_draft_rules
+from researchers.models import TrainingRecord
 
 from .dates import add_years, training_refresh_day, training_refresh_years
 from .levels import Level
@@ -107,24 +108,32 @@ def _training_refresh_day(accreditation):
 
 def _accredited_with_training(today, *, due_from, due_until):
     """Active accreditations whose training refresh day is in the given range, each level by
-    its own refresh period; a level whose training needs no refresh has none."""
+    its own refresh period; a level whose training needs no refresh has none.
+
+    The latest training is in a range when some training is in it and none is later: the
+    database finds those through the few records in the range, instead of working out every
+    researcher's latest training for each batch the sweep reads.
+    """
+    records = TrainingRecord.objects.filter(user=OuterRef("researcher_id"))
     ranges = Q()
     for level in Level:
         years = training_refresh_years(level)
         if years is None:
             continue
         # A day either side of the range for leap days; the due date is then exact.
-        ranges |= Q(
-            level=level,
-            latest_training__gte=add_years(due_from, -years) - timedelta(days=1),
-            latest_training__lte=add_years(due_until, -years) + timedelta(days=1),
+        earliest = add_years(due_from, -years) - timedelta(days=1)
+        latest = add_years(due_until, -years) + timedelta(days=1)
+        ranges |= (
+            Q(level=level)
+            & Exists(records.filter(passed_on__gte=earliest, passed_on__lte=latest))
+            & ~Exists(records.filter(passed_on__gt=latest))
         )
     if not ranges:
         return Accreditation.objects.none()
     return (
         Accreditation.objects.filter(state=ACTIVE)
-        .annotate(latest_training=Max("researcher__training_records__passed_on"))
         .filter(ranges)
+        .annotate(latest_training=Subquery(records.order_by("-passed_on").values("passed_on")[:1]))
         .select_related("researcher")
     )
 

@@ -81,12 +81,10 @@ def transition_notices_send(event):
         with transaction.atomic():
             # Whatever was asked about the object before this step is done or overtaken.
             notifications_done(event.instance)
-            notifications = notify(transition_messages(event))
+            told = notify(transition_messages(event))
     except Exception:
         logger.exception("Could not tell people about %s on %s", event.action, event.instance.pk)
-        return []
-    if notifications:
-        logger.info(
-            "Told %d people about %s %s", len(notifications), event.action, event.instance.pk
-        )
-    return notifications
+        return 0
+    if told:
+        logger.info("Told %d people about %s %s", told, event.action, event.instance.pk)
+    return told

@@ -65,6 +65,48 @@ def test_email_on_commit_sends_one_message_per_person_after_commit(eager_celery,
     assert all(len(message.to) == 1 for message in mailoutbox)
 
 
+def test_email_on_commit_queues_one_task_for_everyone_told(
+    eager_celery, mailoutbox, django_capture_on_commit_callbacks
+):
+    people = UserFactory.create_batch(5)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        email_on_commit(to=people, subject="Overdue", template="accreditation_expired", context={})
+    assert len(callbacks) == 1
+    callbacks[0]()
+
+    assert sorted(message.to for message in mailoutbox) == sorted([p.email] for p in people)
+
+
+def test_email_send_retried_after_a_failure_sends_only_to_those_not_yet_sent(
+    settings, mailoutbox, monkeypatch
+):
+    from smtplib import SMTPServerDisconnected
+
+    from celery.exceptions import Retry
+    from django.core.mail.backends.locmem import EmailBackend
+
+    addresses = ["a@example.ac.uk", "b@example.ac.uk", "c@example.ac.uk"]
+    real_send = EmailBackend.send_messages
+
+    def dropping_at_b(self, messages):
+        if messages[0].to == ["b@example.ac.uk"]:
+            raise SMTPServerDisconnected("the mail server hung up")
+        return real_send(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", dropping_at_b)
+    retried = []
+    monkeypatch.setattr(
+        email_send, "retry", lambda **kwargs: retried.append(kwargs) or Retry("later")
+    )
+    with pytest.raises(Retry):
+        email_send(to=addresses, subject="Overdue", text="t", html="h")
+
+    assert [message.to for message in mailoutbox] == [["a@example.ac.uk"]]
+    assert retried[0]["kwargs"]["to"] == ["b@example.ac.uk", "c@example.ac.uk"]
+    assert email_send.max_retries == 5
+
+
 def test_email_send_links_to_the_page_on_the_sites_address(settings, mailoutbox):
     settings.SITE_URL = "https://ars.example.gov.uk"
     from notifications.services import email_render

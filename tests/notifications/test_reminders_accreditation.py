@@ -7,6 +7,7 @@ import pytest
 from accreditation.dates import add_years
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
+from notifications.hooks import reminder_rules
 from notifications.models import ReminderSent
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
@@ -144,6 +145,10 @@ def test_training_refresh_not_reminded_when_the_scheme_asks_none_or_training_is_
 
     counts = sweep_on(D(2027, 3, 20), kinds=["training_refresh_soon", "training_refresh_due"])
     assert counts == {"training_refresh_soon": 0, "training_refresh_due": 0}
+    # The newer training leaves the researcher out of what the database finds, not only out
+    # of who is told.
+    due = reminder_rules()["training_refresh_due"].candidates(D(2027, 3, 20))
+    assert not due.filter(pk=refreshed.pk).exists()
     counts = sweep_on(D(2029, 3, 20), kinds=["training_refresh_soon", "training_refresh_due"])
     assert counts == {"training_refresh_soon": 0, "training_refresh_due": 0}
 

@@ -121,6 +121,35 @@ def test_reminders_sweep_queries_per_batch_are_the_same_for_2_and_12_objects(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_media_in_tmp")
+def test_reminders_sweep_queries_are_the_same_for_2_and_10_people_to_tell(
+    sent, django_assert_max_num_queries
+):
+    """Every output checker is told of every overdue request: more checkers mean more
+    notifications and emails, never more queries or more tasks."""
+    kind = "output_check_overdue"
+    check_overdue(FIRST, 3)
+    check_overdue(SECOND, 3)
+    sweep_on(FIRST - 365 * day, kinds=[kind])  # content types are cached after this
+    with CaptureQueriesContext(connection) as few:
+        assert sweep_on(FIRST, kinds=[kind], sent=sent) == {kind: 3}
+    # check_overdue added one checker for each day; eight more make ten.
+    for _ in range(8):
+        UserFactory(roles=[Role.OUTPUT_CHECKER])
+    sent.outbox.clear()
+    with django_assert_max_num_queries(len(few)) as many, sent.capture() as queued:
+        assert sweep_on(SECOND, kinds=[kind]) == {kind: 3}
+
+    assert len(many) == len(few)
+    # One email task for each request, whoever it tells.
+    assert len(queued) == 3
+    assert Notification.objects.filter(kind=kind).count() == 3 * 2 + 3 * 10
+    # Each checker gets their own email about each request.
+    assert sorted(len(email.to) for email in sent.outbox) == [1] * 3 * 10
+    assert len({(email.to[0], email.body) for email in sent.outbox}) == 3 * 10
+
+
+@pytest.mark.django_db
 def test_reminders_sweep_in_batches_costs_the_same_per_batch(sent):
     kind = "accreditation_expiring_30"
     expiring(FIRST, 9)
