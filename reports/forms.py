@@ -9,7 +9,7 @@ from researchers.models import Organisation
 MAX_MONTHS = 120
 
 
-def default_range(today=None):
+def default_range(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """This month and the eleven before it, up to today."""
     today = timezone.localdate() if today is None else today
     year, month = today.year, today.month - 11
