@@ -659,14 +659,19 @@ def months_between(date_from, date_to):
     return months
 
 
-def _expiring_rows(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
-    rows = Accreditation.objects.filter(
+def _expiring_accreditations(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
+    accreditations = Accreditation.objects.filter(
         state=Accreditation.State.ACTIVE,
         valid_until__gte=today,
         valid_until__lte=today + datetime.timedelta(days=within_days),
     )
     if organisation is not None:
-        rows = rows.filter(researcher__profile__organisation=organisation)
+        accreditations = accreditations.filter(researcher__profile__organisation=organisation)
+    return accreditations
+
+
+def _expiring_rows(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
+    rows = _expiring_accreditations(today=today, organisation=organisation, within_days=within_days)
     return rows.order_by("valid_until", "researcher__full_name", "pk").values_list(
         "researcher_id",
         "researcher__full_name",
@@ -705,7 +710,11 @@ def accreditations_expiring_page(*, today, organisation=None, number=1, per_page
     (how many, and the page's rows). A page number out of range gives the nearest page."""
     per_page = EXPIRING_PER_PAGE if per_page is None else per_page
     rows = _expiring_rows(today=today, organisation=organisation)
-    page = Paginator(rows, per_page).get_page(number)
+    paginator = Paginator(rows, per_page)
+    # Counted without the joins the rows need for names and organisations, which made the
+    # count several times slower at 100,000 researchers.
+    paginator.count = _expiring_accreditations(today=today, organisation=organisation).count()
+    page = paginator.get_page(number)
     page.object_list = _expiring(page.object_list, today)
     return page
 
