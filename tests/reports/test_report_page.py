@@ -182,3 +182,18 @@ def test_report_page_dates_are_london_days(secretariat_client):
     )
     html = secretariat_client.get(reverse("reports:report"), APRIL_TO_MAY).text
     assert "Output requests: 4" in html
+
+
+def test_report_page_for_one_organisation_keeps_it_chosen_and_counts_its_expiring(
+    secretariat_client, world
+):
+    bigger_world()
+
+    html = secretariat_client.get(
+        reverse("reports:report"), {**APRIL_TO_MAY, "organisation": world.north.pk}
+    ).text
+
+    assert f'<option value="{world.north.pk}" selected>Northern University</option>' in html
+    assert html.count(" selected>") == 1
+    # Of the seven expiring, only Ben North's is at Northern University.
+    assert "1 accreditation expiring by 13 September 2026" in html
