@@ -428,9 +428,9 @@ CELERY_TASK_ROUTES = {
     # Telling people: one email each, and the announcement of a new declaration version.
     "notifications.tasks.email_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
-    # What beat sends: the nightly expiries and closures, the daily reminders and the hourly
-    # re-queues of lost PDFs. Beat's heartbeats name their queue themselves (below); one sent
-    # without a queue goes here.
+    # What beat sends: the nightly expiries and closures, the daily reminders, the hourly
+    # re-queues of lost PDFs and the report page's summary each quarter of an hour. Beat's
+    # heartbeats name their queue themselves (below); one sent without a queue goes here.
     "health.tasks.heartbeat": {"queue": "sweeps"},
     "accreditation.tasks.expire_lapsed_accreditations": {"queue": "sweeps"},
     "projects.tasks.close_ended_projects": {"queue": "sweeps"},
@@ -438,6 +438,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.reminders_send": {"queue": "sweeps"},
     "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
     "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
+    "reports.tasks.report_summary_refresh_task": {"queue": "sweeps"},
 }
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
@@ -489,6 +490,16 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-report-exports": {
         "task": "reports.tasks.report_exports_requeue_stale",
         "schedule": crontab(minute=35),
+    },
+    # Every quarter of an hour: the report page's default figures, which take the database
+    # seconds to count at scale. Often enough that the figures the page shows (with their time)
+    # are rarely more than minutes old; rarely enough that the counting costs the database a
+    # small share of its time. The page counts live when the summary is over an hour old, so a
+    # run or two lost to a busy worker is not noticed; from just after midnight it counts live
+    # too, until the first run of the new day covers the new range.
+    "refresh-report-summary": {
+        "task": "reports.tasks.report_summary_refresh_task",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

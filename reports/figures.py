@@ -32,7 +32,7 @@ import calendar
 import datetime
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,9 @@ if TYPE_CHECKING:
 
 EXPIRING_WITHIN_DAYS = 90
 EXPIRING_PER_PAGE = 50
+# The report page shows the organisations with the most records; a page of its own lists all.
+BY_ORGANISATION_TOP = 20
+BY_ORGANISATION_PER_PAGE = 50
 NO_ORGANISATION = "No organisation given"
 
 
@@ -587,6 +590,12 @@ class Breakdown:
         total = self.output_met + self.output_missed
         return round(100 * self.output_met / total, 1) if total else None
 
+    @property
+    def total(self):
+        """Every record the row counts: applications, accreditations, proposals and output
+        requests."""
+        return self.applications + self.accreditations + self.proposals + self.output_requests
+
 
 @dataclass(frozen=True)
 class Expiring:
@@ -627,6 +636,17 @@ class Report:
     def organisation_name(self):
         return str(self.organisation) if self.organisation is not None else ""
 
+    @property
+    def by_organisation_top(self):
+        """The ``BY_ORGANISATION_TOP`` organisations with the most records, most first; those
+        with as many in the table's own order (by name, no organisation last)."""
+        ranked = sorted(enumerate(self.by_organisation), key=lambda item: (-item[1].total, item[0]))
+        return [row for _, row in ranked[:BY_ORGANISATION_TOP]]
+
+    @property
+    def by_organisation_all_shown(self):
+        return len(self.by_organisation) <= BY_ORGANISATION_TOP
+
 
 def months_between(date_from, date_to):
     """The first day of every month from ``date_from``'s to ``date_to``'s."""
@@ -639,14 +659,19 @@ def months_between(date_from, date_to):
     return months
 
 
-def _expiring_rows(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
-    rows = Accreditation.objects.filter(
+def _expiring_accreditations(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
+    accreditations = Accreditation.objects.filter(
         state=Accreditation.State.ACTIVE,
         valid_until__gte=today,
         valid_until__lte=today + datetime.timedelta(days=within_days),
     )
     if organisation is not None:
-        rows = rows.filter(researcher__profile__organisation=organisation)
+        accreditations = accreditations.filter(researcher__profile__organisation=organisation)
+    return accreditations
+
+
+def _expiring_rows(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
+    rows = _expiring_accreditations(today=today, organisation=organisation, within_days=within_days)
     return rows.order_by("valid_until", "researcher__full_name", "pk").values_list(
         "researcher_id",
         "researcher__full_name",
@@ -685,7 +710,11 @@ def accreditations_expiring_page(*, today, organisation=None, number=1, per_page
     (how many, and the page's rows). A page number out of range gives the nearest page."""
     per_page = EXPIRING_PER_PAGE if per_page is None else per_page
     rows = _expiring_rows(today=today, organisation=organisation)
-    page = Paginator(rows, per_page).get_page(number)
+    paginator = Paginator(rows, per_page)
+    # Counted without the joins the rows need for names and organisations, which made the
+    # count several times slower at 100,000 researchers.
+    paginator.count = _expiring_accreditations(today=today, organisation=organisation).count()
+    page = paginator.get_page(number)
     page.object_list = _expiring(page.object_list, today)
     return page
 
@@ -804,16 +833,6 @@ def report_build(
 
     months = months_between(date_from, date_to)
     names = sorted(by_organisation.rows, key=lambda name: (name == NO_ORGANISATION, name.lower()))
-    if expiring_page is None:
-        expiring = accreditations_expiring(today=today, organisation=organisation)
-        page = None
-        expiring_count = len(expiring)
-    else:
-        page = accreditations_expiring_page(
-            today=today, organisation=organisation, number=expiring_page
-        )
-        expiring = page.object_list
-        expiring_count = page.paginator.count
     return Report(
         date_from=date_from,
         date_to=date_to,
@@ -825,9 +844,92 @@ def report_build(
         compliance=compliance,
         by_month=_month_rows(by_month, months),
         by_organisation=by_organisation.breakdown(names),
-        expiring=expiring,
-        expiring_count=expiring_count,
-        expiring_page=page,
+        **_expiring_fields(today=today, organisation=organisation, expiring_page=expiring_page),
+    )
+
+
+def _expiring_fields(*, today, organisation, expiring_page):
+    """The ``Report``'s expiring accreditations: all of them, or one page of them."""
+    if expiring_page is None:
+        expiring = accreditations_expiring(today=today, organisation=organisation)
+        return {"expiring": expiring, "expiring_count": len(expiring), "expiring_page": None}
+    page = accreditations_expiring_page(
+        today=today, organisation=organisation, number=expiring_page
+    )
+    return {
+        "expiring": page.object_list,
+        "expiring_count": page.paginator.count,
+        "expiring_page": page,
+    }
+
+
+# The report kept as JSON ----------------------------------------------------------------------
+
+
+def report_figures(report: Report) -> dict:
+    """The figures of ``report`` for all organisations as JSON-ready values, to be kept and
+    turned back into the same ``Report`` by ``report_from_figures``. The expiring accreditations
+    are left out: they are read live, a page at a time."""
+    if report.organisation is not None:
+        raise ValueError("Only the report for all organisations is kept.")
+    return {
+        "date_from": report.date_from.isoformat(),
+        "date_to": report.date_to.isoformat(),
+        "today": report.today.isoformat(),
+        "months": [month.isoformat() for month in report.months],
+        "state_counts": [
+            {
+                "label": group.label,
+                "counts": [list(row) for row in group.counts],
+                "total": group.total,
+            }
+            for group in report.state_counts
+        ],
+        "stage_times": [
+            {
+                "stage": time.stage.key,
+                "count": time.distribution.count,
+                "median": time.distribution.median,
+                "p90": time.distribution.p90,
+            }
+            for time in report.stage_times
+        ],
+        "compliance": [
+            {"label": item.label, "met": item.met, "missed": item.missed}
+            for item in report.compliance
+        ],
+        "by_month": [asdict(row) for row in report.by_month],
+        "by_organisation": [asdict(row) for row in report.by_organisation],
+    }
+
+
+def report_from_figures(figures: dict, *, expiring_page: int | str | None = None) -> Report:
+    """The ``Report`` whose figures ``report_figures`` gave, with its expiring accreditations
+    read now (one query, or two for a page of them)."""
+    stages = {stage.key: stage for stage in STAGES}
+    today = datetime.date.fromisoformat(figures["today"])
+    return Report(
+        date_from=datetime.date.fromisoformat(figures["date_from"]),
+        date_to=datetime.date.fromisoformat(figures["date_to"]),
+        organisation=None,
+        today=today,
+        months=[datetime.date.fromisoformat(month) for month in figures["months"]],
+        state_counts=[
+            StateCounts(group["label"], [tuple(row) for row in group["counts"]], group["total"])
+            for group in figures["state_counts"]
+        ],
+        stage_times=[
+            StageTime(
+                stages[time["stage"]], Distribution(time["count"], time["median"], time["p90"])
+            )
+            for time in figures["stage_times"]
+        ],
+        compliance=[
+            Compliance(item["label"], item["met"], item["missed"]) for item in figures["compliance"]
+        ],
+        by_month=[Breakdown(**row) for row in figures["by_month"]],
+        by_organisation=[Breakdown(**row) for row in figures["by_organisation"]],
+        **_expiring_fields(today=today, organisation=None, expiring_page=expiring_page),
     )
 
 

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 
 from govuk.forms import GovukDateInput
@@ -9,7 +10,7 @@ from researchers.models import Organisation
 MAX_MONTHS = 120
 
 
-def default_range(today=None):
+def default_range(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """This month and the eleven before it, up to today."""
     today = timezone.localdate() if today is None else today
     year, month = today.year, today.month - 11
@@ -18,7 +19,27 @@ def default_range(today=None):
     return datetime.date(year, month, 1), today
 
 
+class _OrganisationChoices(ModelChoiceIterator):
+    """The organisations as (id, name) pairs, read in one query without making a model of each:
+    the list has every approved organisation, hundreds of them at scale."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class OrganisationSelect(forms.Select):
+    """Django's select, its options written in one loop rather than a template each, which took
+    tens of milliseconds a page for hundreds of organisations. The same HTML."""
+
+    template_name = "reports/widgets/organisation_select.html"
+
+
 class OrganisationChoiceField(forms.ModelChoiceField):
+    iterator = _OrganisationChoices
+    widget = OrganisationSelect
+
     def label_from_instance(self, organisation):
         return organisation.name
 

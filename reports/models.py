@@ -134,3 +134,29 @@ class ReportExport(StateMachineModel):
     def fail(self, reason=""):
         self.error = reason[:2000]
         self.finished_at = timezone.now()
+
+
+class ReportSummary(models.Model):
+    """The figures of the report the secretariat's page opens with (the default range, all
+    organisations), worked out by the worker every quarter of an hour so that the page need not
+    work them out on every visit. One row for each report kept; the page uses it only while it
+    is recent and covers today's default range, and works the figures out itself otherwise."""
+
+    DEFAULT = "default"
+
+    name = models.CharField(max_length=50, unique=True, default=DEFAULT)
+    date_from = models.DateField()
+    date_to = models.DateField()
+    working_days = models.PositiveSmallIntegerField(
+        help_text="The output service level, in working days, the figures were counted with."
+    )
+    figures = models.JSONField(help_text="The report's figures, as reports.figures keeps them.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "report summaries"
+
+    def __str__(self):
+        return (
+            f"Report of {self.date_from} to {self.date_to}, as of {self.computed_at:%d %B %Y %H:%M}"
+        )

@@ -1,6 +1,7 @@
 """Exporting the accreditation report, each step audited: a CSV download, a PDF asked for,
 prepared in the background (the export's own state machine, whose steps the service takes with
-no person as their actor), failed or downloaded."""
+no person as their actor), failed or downloaded. And keeping the summary of the report the
+secretariat's page opens with, which the worker refreshes."""
 
 import datetime
 import hashlib
@@ -8,6 +9,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,8 +20,9 @@ from researchers.models import User
 from workflow.services import transition_fire
 
 from .charts import report_charts
-from .figures import Report, report_build
-from .models import ReportExport
+from .figures import Report, report_build, report_figures
+from .forms import default_range
+from .models import ReportExport, ReportSummary
 from .selectors import filters_resolve
 
 logger = logging.getLogger(__name__)
@@ -161,3 +164,30 @@ def report_export_download_record(
             payload={"filters": export.filters},
             request=request,
         )
+
+
+def report_summary_refresh(*, today: datetime.date | None = None) -> ReportSummary:
+    """Work out the figures of the report the secretariat's page opens with (the default range,
+    all organisations) and keep them, replacing those kept before.
+
+    The figures are worked out before the row is written, so no transaction stays open while
+    the database counts; the moment kept is when the counting started, so the page never says
+    the figures are newer than they are.
+    """
+    computed_at = timezone.now()
+    date_from, date_to = default_range(today)
+    working_days = settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS
+    report = report_build(
+        date_from=date_from, date_to=date_to, today=date_to, working_days=working_days
+    )
+    summary, _ = ReportSummary.objects.update_or_create(
+        name=ReportSummary.DEFAULT,
+        defaults={
+            "date_from": date_from,
+            "date_to": date_to,
+            "working_days": working_days,
+            "figures": report_figures(report),
+            "computed_at": computed_at,
+        },
+    )
+    return summary

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .models import ReportExport
-from .services import report_export_fail, report_export_render
+from .services import report_export_fail, report_export_render, report_summary_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -56,3 +56,12 @@ def report_exports_requeue_stale():
     if stale:
         logger.warning("Queued %d report export(s) again", len(stale))
     return len(stale)
+
+
+@shared_task(acks_late=True)
+def report_summary_refresh_task():
+    """Every quarter of an hour: work out again the figures the secretariat's report page opens
+    with, so the page reads them instead of counting every record on each visit."""
+    summary = report_summary_refresh()
+    logger.info("Report summary of %s to %s refreshed", summary.date_from, summary.date_to)
+    return summary.computed_at.isoformat()

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report, name="report"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
     path("report.csv", views.report_csv, name="report_csv"),
     path("pdf/", views.export_list, name="export_list"),
     path("pdf/<uuid:pk>/", views.export_detail, name="export_detail"),

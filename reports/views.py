@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from uploads.responses import serve_file
 
 from . import selectors, services
 from .charts import report_charts
-from .figures import report_build
+from .figures import BY_ORGANISATION_PER_PAGE
 from .forms import ReportFilterForm, filter_form, query_for
 from .models import ReportExport
 from .rows import HEADER, report_rows
@@ -27,22 +28,63 @@ def _report_kwargs(form):
     }
 
 
+def _report_for_page(request, form, *, expiring_page=None):
+    """The report for the filters of ``form``, from the worker's summary when it can stand for
+    the live figures, unless the query asks for them worked out now (``live=1``)."""
+    return selectors.report_for_page(
+        **_report_kwargs(form),
+        expiring_page=expiring_page,
+        live=request.GET.get("live") == "1",
+    )
+
+
 @role_required(Role.SECRETARIAT)
 def report(request):
     form = filter_form(request.GET)
     context = {"form": form, "report": None}
     if form.is_valid():
-        built = report_build(**_report_kwargs(form), expiring_page=request.GET.get("page", 1))
+        built, figures_as_of = _report_for_page(
+            request, form, expiring_page=request.GET.get("page", 1)
+        )
         filters = form.filters()
         query = query_for(filters)
         context.update(
             report=built,
             charts=report_charts(built),
+            figures_as_of=figures_as_of,
+            live=request.GET.get("live") == "1",
             filters=filters,
             query=urlencode(query),
             filter_items=list(query.items()),
         )
     return render(request, "reports/report.html", context)
+
+
+@role_required(Role.SECRETARIAT)
+def organisation_list(request):
+    """The report's counts for every organisation, a page at a time, with the report's filters:
+    the report page itself shows only the organisations with the most records."""
+    form = filter_form(request.GET)
+    if not form.is_valid():
+        # The report page explains what is wrong with the filters.
+        return redirect(f"{reverse('reports:report')}?{request.GET.urlencode()}")
+    built, figures_as_of = _report_for_page(request, form, expiring_page=1)
+    query = query_for(form.filters())
+    if request.GET.get("live") == "1":
+        query["live"] = "1"
+    page = Paginator(built.by_organisation, BY_ORGANISATION_PER_PAGE).get_page(
+        request.GET.get("page", 1)
+    )
+    return render(
+        request,
+        "reports/organisation_list.html",
+        {
+            "report": built,
+            "figures_as_of": figures_as_of,
+            "page_obj": page,
+            "query": urlencode(query),
+        },
+    )
 
 
 @role_required(Role.SECRETARIAT)

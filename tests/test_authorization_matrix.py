@@ -202,6 +202,7 @@ MATRIX = {
     "audit:event_export": Row(only("secretariat")),
     # The secretariat's accreditation reports, their CSV and PDF exports
     "reports:report": Row(only("secretariat")),
+    "reports:organisation_list": Row(only("secretariat")),
     "reports:report_csv": Row(only("secretariat")),
     "reports:export_list": Row(only("secretariat")),
     **{

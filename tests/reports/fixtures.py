@@ -234,3 +234,26 @@ def report_world():
         proposals=[panel, fast, screening],
         output_requests=[released, returned, waiting, draft_output],
     )
+
+
+def bigger_world():
+    """Many more records of every kind, in new organisations, inside the range, and more
+    accreditations expiring soon."""
+    from tests.accreditation.states import application_at
+    from tests.outputs.states import output_request_at
+    from tests.projects.states import proposal_at
+
+    for index in range(6):
+        organisation = OrganisationFactory(name=f"Extra organisation {index}")
+        applicant = ApplicantFactory(ready__organisation=organisation)
+        application_at("submitted", applicant=applicant, on=at(4, 2 + index))
+        project = proposal_at("active", coordinator=applicant, on=at(4, 3))
+        for day in range(3):
+            output_request_at(
+                OutputRequest.State.SUBMITTED, project=project, on=at(5, 4 + day + index)
+            )
+        AccreditationFactory(
+            researcher=applicant,
+            valid_from=datetime.date(2021, 8, 1),
+            valid_until=datetime.date(2026, 7, 20 + index),
+        )

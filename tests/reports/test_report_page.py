@@ -7,9 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.accreditation.states import application_at
-from tests.projects.states import proposal_at
-from tests.reports.fixtures import LONDON, report_world
+from tests.reports.fixtures import LONDON, bigger_world, report_world
 
 pytestmark = pytest.mark.django_db
 
@@ -117,31 +115,6 @@ def test_report_csv_with_bad_filters_goes_back_to_the_page_with_them(secretariat
     assert "date_to_month=3" in response["Location"]
 
 
-def _bigger_world():
-    """Many more records of every kind, in new organisations, inside the range, and more
-    accreditations expiring soon."""
-    from outputs.models import OutputRequest
-    from tests.accreditation.factories import AccreditationFactory, ApplicantFactory
-    from tests.outputs.states import output_request_at
-    from tests.reports.fixtures import at
-    from tests.researchers.profile_factories import OrganisationFactory
-
-    for index in range(6):
-        organisation = OrganisationFactory(name=f"Extra organisation {index}")
-        applicant = ApplicantFactory(ready__organisation=organisation)
-        application_at("submitted", applicant=applicant, on=at(4, 2 + index))
-        project = proposal_at("active", coordinator=applicant, on=at(4, 3))
-        for day in range(3):
-            output_request_at(
-                OutputRequest.State.SUBMITTED, project=project, on=at(5, 4 + day + index)
-            )
-        AccreditationFactory(
-            researcher=applicant,
-            valid_from=datetime.date(2021, 8, 1),
-            valid_until=datetime.date(2026, 7, 20 + index),
-        )
-
-
 def test_report_page_queries_are_the_same_for_a_few_records_or_many(
     secretariat_client, django_assert_max_num_queries
 ):
@@ -153,7 +126,7 @@ def test_report_page_queries_are_the_same_for_a_few_records_or_many(
     with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as few:
         assert secretariat_client.get(url, APRIL_TO_MAY).status_code == 200
 
-    _bigger_world()
+    bigger_world()
 
     with django_assert_max_num_queries(len(few)):
         html = secretariat_client.get(url, APRIL_TO_MAY).text
@@ -172,7 +145,7 @@ def test_report_page_lists_expiring_accreditations_a_page_at_a_time(
     import reports.figures
 
     monkeypatch.setattr(reports.figures, "EXPIRING_PER_PAGE", 4)
-    _bigger_world()
+    bigger_world()
     url = reverse("reports:report")
 
     first = secretariat_client.get(url, APRIL_TO_MAY).text
@@ -201,8 +174,6 @@ def test_report_page_refused_to_other_roles(client):
 
 def test_report_page_dates_are_london_days(secretariat_client):
     # A request submitted at 00:30 on 1 June in London is 23:30 on 31 May in UTC: June's.
-    import datetime
-
     from outputs.models import OutputRequest
     from tests.outputs.states import output_request_at
 
@@ -211,3 +182,18 @@ def test_report_page_dates_are_london_days(secretariat_client):
     )
     html = secretariat_client.get(reverse("reports:report"), APRIL_TO_MAY).text
     assert "Output requests: 4" in html
+
+
+def test_report_page_for_one_organisation_keeps_it_chosen_and_counts_its_expiring(
+    secretariat_client, world
+):
+    bigger_world()
+
+    html = secretariat_client.get(
+        reverse("reports:report"), {**APRIL_TO_MAY, "organisation": world.north.pk}
+    ).text
+
+    assert f'<option value="{world.north.pk}" selected>Northern University</option>' in html
+    assert html.count(" selected>") == 1
+    # Of the seven expiring, only Ben North's is at Northern University.
+    assert "1 accreditation expiring by 13 September 2026" in html
