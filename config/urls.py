@@ -25,6 +25,7 @@ urlpatterns = [
     path("outputs/", include("outputs.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("entitlements.api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

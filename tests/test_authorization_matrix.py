@@ -226,6 +226,11 @@ MATRIX = {
         }
     ),
     # Health
+    # The API: machine clients with a token; a person's browser session carries no token's
+    # scope. Its description is public.
+    "api:entitlement_list": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
+    "api:schema": Row(public()),
+    "api:docs": Row(public()),
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
     # Legislation and datasets: public to read, the secretariat edits
