@@ -229,6 +229,8 @@ MATRIX = {
     # The API: machine clients with a token; a person's browser session carries no token's
     # scope. Its description is public.
     "api:entitlement_list": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
+    "api:passport": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
+    "jwks": Row(public()),
     "api:schema": Row(public()),
     "api:docs": Row(public()),
     "health:live": Row(public()),
