@@ -27,6 +27,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("entitlements.api.urls")),
+    path("api-tokens/", include("entitlements.urls")),
     path(".well-known/jwks.json", entitlement_views.Jwks.as_view(), name="jwks"),
     path("django-admin/", admin.site.urls),
 ]

@@ -75,3 +75,7 @@ class ApiToken(models.Model):
 
     def has_scope(self, scope):
         return scope in self.scopes
+
+    @property
+    def expired(self):
+        return self.expires_at <= timezone.now()

@@ -166,3 +166,18 @@ def _declared_current(people):
             user_id__in=people, version=current, state=Declaration.State.SIGNED
         ).values_list("user_id", flat=True)
     )
+
+
+def api_tokens_list():
+    """Every token issued, newest first, with its account and who issued and revoked it."""
+    from .models import ApiToken
+
+    return ApiToken.objects.select_related("account", "created_by", "revoked_by")
+
+
+def api_token_get(*, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ApiToken
+
+    return get_object_or_404(ApiToken.objects.select_related("account"), pk=pk)
