@@ -61,13 +61,19 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=50, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # The list pages newest first by time then event, all events or one action's; the
+            # first also serves a range of dates.
+            models.Index(fields=["created_at", "id"], name="audit_event_time"),
+            models.Index(fields=["action", "created_at", "id"], name="audit_event_action_time"),
+        ]
         # Django's internal paths (saving, deleting related rows) use the base manager; make it
         # the refusing one so none of them can bypass the rules above.
         base_manager_name = "objects"

@@ -1,5 +1,6 @@
 """Reads of the audit trail, each in a fixed number of queries whatever its size."""
 
+from django.db import connection
 from django.shortcuts import get_object_or_404
 
 from .models import AuditEvent
@@ -14,16 +15,35 @@ def event_get(*, pk):
     return get_object_or_404(AuditEvent.objects.select_related("actor"), pk=pk)
 
 
+def _distinct_values(column):
+    """The different non-empty values of ``column`` (an indexed column of the audit table), in
+    order, in one query.
+
+    Asks the index for the smallest value, then the smallest above it, and so on: one short
+    index look-up per value, where DISTINCT would read every event (a million of them on a busy
+    service) on each visit to the list. Both databases the service runs on accept it.
+    """
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    column = connection.ops.quote_name(AuditEvent._meta.get_field(column).column)
+    sql = f"""
+        WITH RECURSIVE present(value) AS (
+            SELECT MIN({column}) FROM {table} WHERE {column} > ''
+            UNION ALL
+            SELECT (SELECT MIN({column}) FROM {table} WHERE {column} > present.value)
+            FROM present WHERE present.value IS NOT NULL
+        )
+        SELECT value FROM present WHERE value IS NOT NULL
+    """  # noqa: S608 - names from the model, no user input
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [value for (value,) in cursor.fetchall()]
+
+
 def actions_present():
     """The actions recorded so far, for choosing one in a filter."""
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+    return _distinct_values("action")
 
 
 def object_types_present():
     """The object types recorded so far (empty for system events), for choosing one."""
-    return list(
-        AuditEvent.objects.exclude(object_type="")
-        .order_by("object_type")
-        .values_list("object_type", flat=True)
-        .distinct()
-    )
+    return _distinct_values("object_type")

@@ -1,11 +1,11 @@
 import json
 
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from govuk.csv_export import csv_response
+from govuk.search import query_without_page, seek_iterator, seek_page
 from identity.permissions import role_required
 from identity.roles import Role
 
@@ -13,6 +13,8 @@ from . import selectors
 from .filters import AuditEventFilter
 
 EVENTS_PER_PAGE = 50
+# The CSV reads the trail this many events at a time, one query each.
+CSV_CHUNK_SIZE = 2000
 
 
 @role_required(Role.SECRETARIAT)
@@ -23,7 +25,9 @@ def event_list(request):
     if not event_filter.is_bound or form.is_valid():
         # A list filtered by only some of what the user asked for would mislead: with any
         # filter in error the page shows the errors and no events.
-        page_obj = Paginator(event_filter.qs, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+        # Paged newest first by time, then by event, with no count of the trail: it grows
+        # without end.
+        page_obj = seek_page(event_filter.qs, request.GET, per_page=EVENTS_PER_PAGE)
     filtered = event_filter.is_bound and any(
         value not in (None, "") for value in form.cleaned_data.values()
     )
@@ -33,11 +37,11 @@ def event_list(request):
         {
             "form": form,
             "page_obj": page_obj,
-            "events": page_obj.object_list if page_obj else [],
+            "events": page_obj.entries if page_obj else [],
             "filtered": filtered,
             # Detail pages link back to the list as it was, filters and page included.
             "list_query": request.GET.urlencode(),
-            "export_query": _without_page(request.GET).urlencode(),
+            "export_query": query_without_page(request.GET).urlencode(),
         },
     )
 
@@ -95,20 +99,14 @@ def _csv_row(event):
 @role_required(Role.SECRETARIAT)
 def event_export(request):
     """The events the list's filters select, every page of them, as a streamed CSV file."""
-    query = _without_page(request.GET)
+    query = query_without_page(request.GET)
     event_filter = AuditEventFilter(query or None, queryset=selectors.events_for_browse())
     if event_filter.is_bound and not event_filter.form.is_valid():
         # The list explains what is wrong with the filters.
         return redirect(f"{reverse('audit:event_list')}?{query.urlencode()}")
-    events = event_filter.qs.iterator(chunk_size=2000)
+    events = seek_iterator(event_filter.qs, size=CSV_CHUNK_SIZE)
     return csv_response(
         header=CSV_HEADER,
         rows=(_csv_row(event) for event in events),
         filename=f"audit-events-{timezone.localdate():%Y-%m-%d}.csv",
     )
-
-
-def _without_page(query):
-    query = query.copy()
-    query.pop("page", None)
-    return query

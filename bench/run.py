@@ -206,7 +206,19 @@ def report_csv():
 CASES = [
     page("Researcher register", ["researcher_register:list"], "anonymous"),
     page("Researcher register CSV", ["researcher_register:csv"], "anonymous"),
+    page(
+        "Researcher register, searched by name",
+        ["researcher_register:list"],
+        "anonymous",
+        "?name=patel",
+    ),
     page("Project register", ["project_register:list"], "anonymous"),
+    page(
+        "Project register, searched by title",
+        ["project_register:list"],
+        "anonymous",
+        "?title=earnings",
+    ),
     page("Project register CSV", ["project_register:csv"], "anonymous"),
     page("Researcher's dashboard", ["dashboard:home"], "researcher"),
     page("Researcher's projects", ["projects:proposal_list"], "researcher"),

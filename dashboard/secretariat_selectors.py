@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import accreditations_ending, applications_queue
-from outputs.service_level import due_date
+from outputs.service_level import due_date, overdue_before
 from projects.consent.selectors import consents_waiting
 from projects.models import Proposal
 from projects.panel.selectors import panels_ready_for_decision, panels_short_of_reviewers
@@ -149,15 +150,19 @@ def queue_by_service_level(queryset, *, waited_from, item, today, days=None, **q
     """A queue whose every item is due ``days`` working days (the output service level when
     None) after the moment in its ``waited_from`` field: the count, the first few as
     ``item(obj, due)`` and how many are overdue. The service level counts working days, which
-    the database cannot, so the overdue count reads each waiting item's one date, all of them in
-    one query."""
-    moments = list(queryset.values_list(waited_from, flat=True))
+    the database cannot; but an item that started waiting later is never due earlier, so the
+    overdue ones are those that started before one moment (``overdue_before``), counted with
+    the rest in one query."""
+    cutoff = overdue_before(today=today, days=days)
+    figures = queryset.aggregate(
+        count=Count("pk"), overdue=Count("pk", filter=Q(**{f"{waited_from}__lt": cutoff}))
+    )
     return Queue(
-        count=len(moments),
+        count=figures["count"],
         items=[
             item(obj, due_date(getattr(obj, waited_from), days=days)) for obj in queryset[:SHOWN]
         ],
-        overdue_count=sum(1 for moment in moments if today > due_date(moment, days=days)),
+        overdue_count=figures["overdue"],
         **queue,
     )
 

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
+
+from govuk.search import seek_page
 
 from . import inbox
 
@@ -16,15 +17,18 @@ def notification_list(request):
     """Everything the service has told the person, or (``?show=waiting``) only what still asks
     them to do something."""
     waiting = request.GET.get("show") == "waiting"
-    page_obj = Paginator(
-        inbox.notifications_for(user=request.user, waiting=waiting), NOTIFICATIONS_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    # Paged newest first with no count of them all: a person's list only ever grows.
+    page_obj = seek_page(
+        inbox.notifications_for(user=request.user, waiting=waiting),
+        request.GET,
+        per_page=NOTIFICATIONS_PER_PAGE,
+    )
     return render(
         request,
         "notifications/notification_list.html",
         {
             "page_obj": page_obj,
-            "notifications": page_obj.object_list,
+            "notifications": page_obj.entries,
             "waiting": waiting,
             "waiting_count": inbox.waiting_count(user=request.user),
         },

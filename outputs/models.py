@@ -122,6 +122,16 @@ class OutputRequest(StateMachineModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The checkers' queue: its oldest requests in order without sorting the table, and
+            # its count from the index alone (PostgreSQL keeps the included columns in it).
+            models.Index(
+                fields=["submitted_at", "id"],
+                include=["project", "author"],
+                condition=models.Q(state__in=["submitted", "partially_reviewed", "reviewed"]),
+                name="outputs_request_queue",
+            ),
+        ]
 
     def __str__(self):
         return self.title or f"Output request {self.pk}"

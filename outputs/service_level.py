@@ -5,7 +5,7 @@ one calendar. The holidays come from a maintained library, so a new or moved ban
 coronation, a jubilee) needs an upgrade, not an edit here.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
@@ -59,3 +59,16 @@ def is_overdue(submitted_at, *, today=None, days=None):
     """Whether the service level for a request submitted at ``submitted_at`` has passed."""
     today = timezone.localdate() if today is None else today
     return today > due_date(submitted_at, days=days)
+
+
+def overdue_before(*, today=None, days=None):
+    """The moment before which a submission is overdue ``today``: ``is_overdue`` for a whole
+    queue at once, so the database can count and find the overdue requests in a range of
+    ``submitted_at`` instead of reading every date into Python. A later submission is never due
+    earlier, so the overdue ones are exactly those submitted before the start of the day after
+    the last overdue submission day."""
+    today = timezone.localdate() if today is None else today
+    day = today - timedelta(days=1)
+    while not today > due_date(day, days=days):
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
@@ -245,6 +246,11 @@ class Proposal(StateMachineModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The register of projects lists and pages by title, then by project. Searches by
+            # part of a title use a trigram index too, on PostgreSQL only (migration 0007).
+            models.Index(fields=["title", "id"], name="proposal_by_title"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -535,6 +541,15 @@ class TeamMember(models.Model):
         ordering = ["invited_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "email"], name="one_invitation_per_email"),
+        ]
+        indexes = [
+            # A person's invitations still open, looked up by email on their projects page:
+            # without it, every team row of the scheme is read.
+            models.Index(
+                Upper("email"),
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True),
+                name="projects_teammember_open_email",
+            ),
         ]
 
     def __str__(self):

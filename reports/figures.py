@@ -1,10 +1,12 @@
 """The figures of the secretariat's accreditation report: pure selectors, no writes.
 
-``report_build`` is the one entry point. It reads each kind of record (researcher accreditation
-applications, accreditations, proposals, output requests, panel assignments) as one narrow
-``values_list`` query, and the moments a record reached a state that the model does not keep
-as a timestamp from the audit trail (one grouped query per kind), so the number of queries is
-the same for ten records or a hundred thousand.
+``report_build`` is the one entry point. Every figure is an aggregate the database computes:
+for each kind of record (researcher accreditation applications, proposals, output requests)
+one query gives the counts by state, the processing times and the service level, one the
+counts by month and one the counts by organisation; accreditations and panel assignments are
+counted the same way, and the expiring accreditations are read a page at a time. So the number
+of queries, and what travels from the database, is the same for ten records or a hundred
+thousand.
 
 Where a record falls. An application, proposal or output request belongs to the month it was
 last submitted, or the month it was started when it was never submitted; it is in the report
@@ -19,24 +21,40 @@ per transition, with ``to_state``). A record sent back and submitted again is ti
 pass. A stage is left out for a record that has not finished it, or skipped it (a fast-tracked
 proposal never reaches the panel).
 
-Percentiles are computed in Python over those narrow lists rather than in SQL: PostgreSQL has
-``percentile_cont`` but SQLite, the embedded default, has no percentile function, and the same
-figures must come out of both. The method is linear interpolation between closest ranks (as
-PostgreSQL's ``percentile_cont``, numpy's default and Excel's ``PERCENTILE.INC``), so the median
-of an even number of values is the mean of the middle two.
+Percentiles use linear interpolation between closest ranks (PostgreSQL's ``percentile_cont``,
+numpy's default and Excel's ``PERCENTILE.INC``), so the median of an even number of values is
+the mean of the middle two. PostgreSQL computes them with ``percentile_cont``; SQLite, the
+embedded default, has no percentile function, so ``percentile`` below is given to it as an
+aggregate function of the connection, and the same figures come out of both.
 """
 
 import calendar
 import datetime
 import math
-from collections import Counter, defaultdict
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import CharField, Max
-from django.db.models.functions import Cast, Coalesce
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accreditation.models import Accreditation, AccreditationApplication
@@ -49,6 +67,7 @@ if TYPE_CHECKING:
     from researchers.models import Organisation
 
 EXPIRING_WITHIN_DAYS = 90
+EXPIRING_PER_PAGE = 50
 NO_ORGANISATION = "No organisation given"
 
 
@@ -68,6 +87,102 @@ def percentile(values, fraction):
     low = math.floor(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+
+
+class _SqlitePercentile:
+    """``percentile`` as an SQLite aggregate function: report_percentile(value, fraction)."""
+
+    def __init__(self):
+        self.values = []
+        self.fraction = None
+
+    def step(self, value, fraction):
+        self.fraction = fraction
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        return percentile(self.values, self.fraction)
+
+
+class Percentile(Aggregate):
+    """The ``fraction`` percentile of a number, nulls left out; None when there is none."""
+
+    function = "PERCENTILE_CONT"
+    name = "Percentile"
+    output_field = FloatField()
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+    def __init__(self, expression, fraction, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Given to every connection that asks, since connections come and go; registering it
+        # again replaces it, which costs next to nothing.
+        connection.ensure_connection()
+        connection.connection.create_aggregate("report_percentile", 2, _SqlitePercentile)
+        return self.as_sql(
+            compiler,
+            connection,
+            function="report_percentile",
+            template="%(function)s(%(expressions)s, %(fraction)s)",
+            **extra_context,
+        )
+
+
+class DaysBetween(Func):
+    """Calendar days, with their fraction, from the moment ``start`` to the moment ``end``."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def __init__(self, start, end, **extra):
+        # Both dialects below take the later moment first.
+        super().__init__(end, start, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        # Seconds first, then days, as Python's total_seconds() / 86400 does, so the figures
+        # are the very same floating-point numbers.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(EXTRACT(EPOCH FROM (%(expressions)s)) AS double precision) / 86400",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(django_timestamp_diff(%(expressions)s) / 1000000.0) / 86400",
+            arg_joiner=", ",
+            **extra_context,
+        )
+
+
+class DateDiff(Func):
+    """Whole days from the date ``start`` to the date ``end``."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def __init__(self, start, end, **extra):
+        super().__init__(end, start, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra_context
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +231,10 @@ class Kind:
     @property
     def states(self):
         return self.model.State
+
+    @property
+    def moment_names(self):
+        return [*self.moments, *self.audit_moments]
 
 
 APPLICATIONS = Kind(
@@ -166,6 +285,12 @@ OUTPUT_REQUESTS = Kind(
     ),
 )
 KINDS = (APPLICATIONS, PROPOSALS, OUTPUT_REQUESTS)
+# The by-month and by-organisation tables' column counting each kind.
+COLUMNS = {
+    APPLICATIONS.key: "applications",
+    PROPOSALS.key: "proposals",
+    OUTPUT_REQUESTS.key: "output_requests",
+}
 STAGES = tuple(stage for kind in KINDS for stage in kind.stages)
 
 
@@ -174,7 +299,7 @@ STAGES = tuple(stage for kind in KINDS for stage in kind.stages)
 
 @dataclass
 class Record:
-    """One application, proposal or output request, as the report sees it."""
+    """One application, proposal or output request, as the report's rows show it."""
 
     kind: Kind
     pk: object
@@ -199,10 +324,6 @@ class Record:
         return (end - start).total_seconds() / 86400
 
 
-def _local_day(moment):
-    return timezone.localdate(moment) if moment is not None else None
-
-
 def _range_bounds(date_from, date_to):
     """Aware datetimes bounding the days ``date_from`` to ``date_to`` in the service's zone."""
     zone = timezone.get_current_timezone()
@@ -216,82 +337,124 @@ def _range_bounds(date_from, date_to):
 def kind_queryset(kind, *, date_from, date_to, organisation=None):
     """The kind's records falling within the range (and organisation), ordered by key."""
     start, end = _range_bounds(date_from, date_to)
+    # The same as report_at within the range, written so that the planner estimates how many
+    # records match from each column's statistics; it has none for the coalesced value, guesses
+    # a handful and joins the organisations row by row.
     records = kind.model._default_manager.annotate(
         report_at=Coalesce("submitted_at", "created_at")
-    ).filter(report_at__gte=start, report_at__lt=end)
+    ).filter(
+        Q(submitted_at__gte=start, submitted_at__lt=end)
+        | Q(submitted_at__isnull=True, created_at__gte=start, created_at__lt=end)
+    )
     if organisation is not None:
         path = kind.organisation.removesuffix("__name")
         records = records.filter(**{path: organisation})
     return records.order_by("pk")
 
 
-def _audit_moments(kind, ids):
-    """{(object id as text, moment name): time} from the latest audit event entering each state.
+def _moment(name):
+    return f"moment_{name}"
 
-    ``ids`` is a queryset of the records' keys or a list of them.
-    """
-    if not kind.audit_moments:
-        return {}
-    by_state = {str(state): name for name, state in kind.audit_moments.items()}
-    if hasattr(ids, "query"):
-        ids = ids.annotate(key_text=Cast("pk", CharField())).values("key_text")
-    else:
-        ids = [str(pk) for pk in ids]
-    rows = (
+
+def _audit_moment(kind, state):
+    """The time of the latest audit event that took the record into ``state``, or None."""
+    return Subquery(
         AuditEvent.objects.filter(
-            object_type=kind.audit_type, to_state__in=list(by_state), object_id__in=ids
+            object_type=kind.audit_type,
+            object_id=Cast(OuterRef("pk"), CharField()),
+            to_state=state,
         )
-        .order_by()
-        .values_list("object_id", "to_state")
-        .annotate(at=Max("created_at"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
     )
-    return {(object_id, by_state[state]): at for object_id, state, at in rows}
+
+
+def with_moments(records, kind):
+    """``records`` with each of the kind's moments as ``moment_<name>``, from the model's own
+    timestamps or the audit trail."""
+    return records.annotate(
+        **{_moment(name): F(path) for name, path in kind.moments.items()},
+        **{_moment(name): _audit_moment(kind, state) for name, state in kind.audit_moments.items()},
+    )
 
 
 def _fields(kind):
-    return ["pk", kind.organisation, "report_at", "state", *kind.moments.values()]
+    return ["pk", kind.organisation, "report_at", "state", *map(_moment, kind.moment_names)]
 
 
-def records_from_rows(kind, rows, audit):
-    names = list(kind.moments)
+def records_from_rows(kind, rows):
+    names = kind.moment_names
+    # Looked up once: finding the current zone costs more than converting a time to it.
+    zone = timezone.get_current_timezone()
     for pk, organisation, report_at, state, *times in rows:
-        moments = dict(zip(names, times, strict=True))
-        for name in kind.audit_moments:
-            moments[name] = audit.get((str(pk), name))
         yield Record(
             kind=kind,
             pk=pk,
             organisation=organisation or NO_ORGANISATION,
-            day=_local_day(report_at),
+            day=report_at.astimezone(zone).date(),
             state=state,
-            moments=moments,
+            moments=dict(zip(names, times, strict=True)),
         )
 
 
-def kind_records(kind, *, date_from, date_to, organisation=None):
-    """Every record of ``kind`` in the report, in two queries whatever their number."""
-    records = kind_queryset(kind, date_from=date_from, date_to=date_to, organisation=organisation)
-    audit = _audit_moments(kind, records.values("pk"))
-    return list(records_from_rows(kind, records.values_list(*_fields(kind)), audit))
-
-
 def kind_records_in_batches(kind, *, date_from, date_to, organisation=None, batch_size=2000):
-    """The same records as ``kind_records``, read ``batch_size`` at a time by key.
+    """The kind's records in the report, read ``batch_size`` at a time by key.
 
-    Two queries a batch and never more than one batch in memory, for exports of any size.
+    One query a batch, with the audit trail's moments in it, and never more than one batch in
+    memory, for exports of any size.
     """
-    records = kind_queryset(kind, date_from=date_from, date_to=date_to, organisation=organisation)
+    records = with_moments(
+        kind_queryset(kind, date_from=date_from, date_to=date_to, organisation=organisation),
+        kind,
+    ).values_list(*_fields(kind))
     last = None
     while True:
         batch = records if last is None else records.filter(pk__gt=last)
-        rows = list(batch.values_list(*_fields(kind))[:batch_size])
+        rows = list(batch[:batch_size])
         if not rows:
             return
-        audit = _audit_moments(kind, [row[0] for row in rows])
-        yield from records_from_rows(kind, rows, audit)
+        yield from records_from_rows(kind, rows)
         if len(rows) < batch_size:
             return
         last = rows[-1][0]
+
+
+# Figures as aggregates ------------------------------------------------------------------------
+
+
+def _apart(records):
+    """``records`` as a query the database runs on its own before counting over its rows.
+
+    A limit no report reaches keeps PostgreSQL from folding it into the counting query, which
+    would look each audit moment up again for every figure using it (six times over for output
+    requests) instead of once a record.
+    """
+    return records[: sys.maxsize]
+
+
+def _stage_days(stage):
+    """The stage's length in days, or null when it has not both started and finished."""
+    start, end = _moment(stage.start), _moment(stage.end)
+    return CaseWhen(
+        When(Q(**{f"{end}__gte": F(start)}), then=DaysBetween(F(start), F(end))),
+        default=None,
+        output_field=FloatField(),
+    )
+
+
+def _state_aggregates(model):
+    return {
+        f"state_{index}": Count("pk", filter=Q(state=value))
+        for index, (value, _) in enumerate(model.State.choices)
+    }
+
+
+def _state_counts(label, model, totals):
+    rows = [
+        (state_label, totals[f"state_{index}"])
+        for index, (_, state_label) in enumerate(model.State.choices)
+    ]
+    return StateCounts(label, rows, totals["total"])
 
 
 # Service levels -------------------------------------------------------------------------------
@@ -302,29 +465,59 @@ def _output_due(submitted_day, working_days):
     return service_level.due_date(submitted_day, days=working_days)
 
 
-def output_decided_at(record):
-    """When the checkers decided: approval or rejection, or a return for changes made after
-    the last submission."""
-    moments = record.moments
-    if moments.get("decided"):
-        return moments["decided"]
-    returned, submitted = moments.get("returned"), moments.get("submitted")
-    if returned and submitted and returned >= submitted:
-        return returned
-    return None
+# The checkers' decision: approval or rejection, or a return for changes made after the last
+# submission.
+OUTPUT_DECIDED_AT = CaseWhen(
+    When(decided_at__isnull=False, then=F("decided_at")),
+    When(returned_at__gte=F("submitted_at"), then=F("returned_at")),
+    default=None,
+)
 
 
-def output_within_level(record, *, today, working_days):
-    """True (decided within the level), False (decided late, or undecided past the due day) or
-    None (not submitted, or still within the level)."""
-    submitted = record.moments.get("submitted")
-    if submitted is None:
-        return None
-    due = _output_due(_local_day(submitted), working_days)
-    decided = output_decided_at(record)
-    if decided is not None:
-        return _local_day(decided) <= due
-    return False if today > due else None
+def _allowed_days(*, date_from, date_to, working_days):
+    """How many calendar days after its submission day a request may be decided, as an SQL
+    expression of the submission day, for every day of the range.
+
+    The working days come from the bank-holiday calendar, which the database does not have: the
+    range's days are grouped by the number of calendar days their level allows, the commonest
+    number is the default and the others are listed.
+    """
+    days_by_allowance = {}
+    day = date_from
+    while day <= date_to:
+        allowance = (_output_due(day, working_days) - day).days
+        days_by_allowance.setdefault(allowance, []).append(day)
+        day += datetime.timedelta(days=1)
+    commonest = max(days_by_allowance, key=lambda allowance: len(days_by_allowance[allowance]))
+    return CaseWhen(
+        *[
+            When(submitted_day__in=days, then=Value(allowance))
+            for allowance, days in sorted(days_by_allowance.items())
+            if allowance != commonest
+        ],
+        default=Value(commonest),
+        output_field=IntegerField(),
+    )
+
+
+def with_service_level(records, *, date_from, date_to, today, working_days):
+    """Output requests with ``level_met`` and ``level_missed`` conditions to count by:
+    decided within the level, or decided late or undecided past the due day. Requests never
+    submitted, and those still within the level, are in neither."""
+    return records.annotate(
+        submitted_day=TruncDate("submitted_at"),
+        decided_day=TruncDate(OUTPUT_DECIDED_AT),
+        allowed_days=_allowed_days(date_from=date_from, date_to=date_to, working_days=working_days),
+        days_to_decision=DateDiff(F("submitted_day"), F("decided_day")),
+        days_to_today=DateDiff(F("submitted_day"), Value(today, output_field=DateField())),
+    )
+
+
+LEVEL_MET = Q(submitted_at__isnull=False, days_to_decision__lte=F("allowed_days"))
+LEVEL_MISSED = Q(submitted_at__isnull=False) & (
+    Q(days_to_decision__gt=F("allowed_days"))
+    | Q(decided_day__isnull=True, days_to_today__gt=F("allowed_days"))
+)
 
 
 @dataclass(frozen=True)
@@ -342,29 +535,23 @@ class Compliance:
         return round(100 * self.met / self.total, 1) if self.total else None
 
 
-def compliance_of(label, outcomes):
-    counts = Counter(outcome for outcome in outcomes if outcome is not None)
-    return Compliance(label, counts[True], counts[False])
-
-
-def panel_outcomes(*, date_from, date_to, organisation=None, today):
-    """(organisation, due day, True/False) for each panel assignment due within the range: in by
-    the due day or not. Assignments not yet due, and reviewers taken off the panel, are left out."""
+def panel_compliance(*, date_from, date_to, organisation=None, today):
+    """Panel assignments due within the range, in by the due day or not, in one query. Those
+    not yet due, and reviewers taken off the panel, are left out."""
     assignments = ReviewerAssignment.objects.filter(
         due_date__gte=date_from, due_date__lte=date_to
     ).on_panel()
     if organisation is not None:
         assignments = assignments.filter(proposal__coordinator__profile__organisation=organisation)
-    rows = assignments.order_by().values_list(
-        "proposal__coordinator__profile__organisation__name",
-        "due_date",
-        "recommendation__submitted_at",
+    counts = assignments.alias(submitted_day=TruncDate("recommendation__submitted_at")).aggregate(
+        met=Count("pk", filter=Q(submitted_day__lte=F("due_date"))),
+        missed=Count(
+            "pk",
+            filter=Q(submitted_day__gt=F("due_date"))
+            | Q(submitted_day__isnull=True, due_date__lt=today),
+        ),
     )
-    for organisation_name, due, submitted_at in rows:
-        if submitted_at is not None:
-            yield organisation_name or NO_ORGANISATION, due, _local_day(submitted_at) <= due
-        elif today > due:
-            yield organisation_name or NO_ORGANISATION, due, False
+    return Compliance("Panel recommendations in by their due date", counts["met"], counts["missed"])
 
 
 # The report -----------------------------------------------------------------------------------
@@ -414,6 +601,10 @@ class Expiring:
 
 @dataclass(frozen=True)
 class Report:
+    """The report's figures. ``expiring`` holds every accreditation expiring soon, or one page
+    of them (``expiring_page``) when the report was built for a page of the site;
+    ``expiring_count`` is how many there are in all."""
+
     date_from: datetime.date
     date_to: datetime.date
     organisation: object
@@ -425,6 +616,8 @@ class Report:
     by_month: list = field(default_factory=list)
     by_organisation: list = field(default_factory=list)
     expiring: list = field(default_factory=list)
+    expiring_count: int = 0
+    expiring_page: Page | None = None
 
     @property
     def expiring_by(self):
@@ -446,26 +639,7 @@ def months_between(date_from, date_to):
     return months
 
 
-def _state_counts(kind, states):
-    counts = Counter(states)
-    rows = [(label, counts.get(value, 0)) for value, label in kind.states.choices]
-    return StateCounts(kind.label, rows, sum(counts.values()))
-
-
-def _accreditations(*, date_from, date_to, organisation):
-    rows = Accreditation.objects.filter(valid_from__gte=date_from, valid_from__lte=date_to)
-    if organisation is not None:
-        rows = rows.filter(researcher__profile__organisation=organisation)
-    return list(
-        rows.order_by().values_list(
-            "researcher__profile__organisation__name", "valid_from", "state"
-        )
-    )
-
-
-def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
-    """Active accreditations whose last valid day is within ``within_days`` of ``today``,
-    soonest first, in one query."""
+def _expiring_rows(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
     rows = Accreditation.objects.filter(
         state=Accreditation.State.ACTIVE,
         valid_until__gte=today,
@@ -473,7 +647,7 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
     )
     if organisation is not None:
         rows = rows.filter(researcher__profile__organisation=organisation)
-    rows = rows.order_by("valid_until", "researcher__full_name", "pk").values_list(
+    return rows.order_by("valid_until", "researcher__full_name", "pk").values_list(
         "researcher_id",
         "researcher__full_name",
         "researcher__email",
@@ -481,6 +655,9 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
         "level",
         "valid_until",
     )
+
+
+def _expiring(rows, today):
     levels = dict(Accreditation._meta.get_field("level").choices)
     return [
         Expiring(
@@ -496,6 +673,42 @@ def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WI
     ]
 
 
+def accreditations_expiring(*, today, organisation=None, within_days=EXPIRING_WITHIN_DAYS):
+    """Active accreditations whose last valid day is within ``within_days`` of ``today``,
+    soonest first, in one query."""
+    rows = _expiring_rows(today=today, organisation=organisation, within_days=within_days)
+    return _expiring(rows, today)
+
+
+def accreditations_expiring_page(*, today, organisation=None, number=1, per_page=None):
+    """One page of ``accreditations_expiring``, as a ``Page`` of ``Expiring``, in two queries
+    (how many, and the page's rows). A page number out of range gives the nearest page."""
+    per_page = EXPIRING_PER_PAGE if per_page is None else per_page
+    rows = _expiring_rows(today=today, organisation=organisation)
+    page = Paginator(rows, per_page).get_page(number)
+    page.object_list = _expiring(page.object_list, today)
+    return page
+
+
+def _month_of(value):
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+class _Tally:
+    """Counts per month or per organisation, summed from the grouped queries' rows."""
+
+    def __init__(self):
+        self.rows = {}
+
+    def add(self, key, **counts):
+        row = self.rows.setdefault(key, {})
+        for column, count in counts.items():
+            row[column] = row.get(column, 0) + count
+
+    def breakdown(self, labels):
+        return [Breakdown(label, **self.rows.get(label, {})) for label in labels]
+
+
 def report_build(
     *,
     date_from: datetime.date,
@@ -503,57 +716,104 @@ def report_build(
     organisation: "Organisation | None" = None,
     today: datetime.date | None = None,
     working_days: int | None = None,
+    expiring_page: int | str | None = None,
 ) -> "Report":
     """The whole report for records falling between ``date_from`` and ``date_to`` (inclusive),
-    for one ``Organisation`` or all, as a ``Report``. A fixed number of queries."""
+    for one ``Organisation`` or all, as a ``Report``, in a fixed number of queries.
+
+    With ``expiring_page`` (a page number, as a query string gives it) the accreditations
+    expiring soon are that page of them; without it, all of them, as the PDF shows.
+    """
     today = timezone.localdate() if today is None else today
     working_days = (
         settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS if working_days is None else working_days
     )
     scope = {"date_from": date_from, "date_to": date_to, "organisation": organisation}
-    records = {kind.key: kind_records(kind, **scope) for kind in KINDS}
-    accreditations = _accreditations(**scope)
-
-    state_counts = [
-        _state_counts(kind, [record.state for record in records[kind.key]]) for kind in KINDS
-    ]
-    state_counts.insert(
-        1, _state_counts_for_accreditations([state for _, _, state in accreditations])
-    )
-
-    stage_times = []
+    state_counts, stage_times = [], []
+    by_month, by_organisation = _Tally(), _Tally()
+    output_compliance = None
     for kind in KINDS:
-        for stage in kind.stages:
-            days = (record.stage_days(stage) for record in records[kind.key])
-            stage_times.append(StageTime(stage, Distribution.of(d for d in days if d is not None)))
+        records = kind_queryset(kind, **scope).order_by()
+        level = {}
+        if kind is OUTPUT_REQUESTS:
+            records = with_service_level(
+                records,
+                date_from=date_from,
+                date_to=date_to,
+                today=today,
+                working_days=working_days,
+            )
+            level = {
+                "output_met": Count("pk", filter=LEVEL_MET),
+                "output_missed": Count("pk", filter=LEVEL_MISSED),
+            }
 
-    output_outcomes = [
-        (record, output_within_level(record, today=today, working_days=working_days))
-        for record in records[OUTPUT_REQUESTS.key]
-    ]
-    panel = list(panel_outcomes(**scope, today=today))
-    compliance = [
-        compliance_of(
-            f"Output requests decided within {working_days} working days",
-            [outcome for _, outcome in output_outcomes],
-        ),
-        compliance_of(
-            "Panel recommendations in by their due date", [outcome for _, _, outcome in panel]
-        ),
-    ]
+        stages = {}
+        for stage in kind.stages:
+            days = _stage_days(stage)
+            stages[f"{stage.key}_count"] = Count(days)
+            stages[f"{stage.key}_median"] = Percentile(days, 0.5)
+            stages[f"{stage.key}_p90"] = Percentile(days, 0.9)
+        totals = _apart(with_moments(records, kind)).aggregate(
+            total=Count("pk"), **_state_aggregates(kind.model), **stages, **level
+        )
+        state_counts.append(_state_counts(kind.label, kind.model, totals))
+        stage_times += [
+            StageTime(
+                stage,
+                Distribution(
+                    totals[f"{stage.key}_count"],
+                    totals[f"{stage.key}_median"],
+                    totals[f"{stage.key}_p90"],
+                ),
+            )
+            for stage in kind.stages
+        ]
+        if level:
+            output_compliance = Compliance(
+                f"Output requests decided within {working_days} working days",
+                totals["output_met"],
+                totals["output_missed"],
+            )
+
+        column = COLUMNS[kind.key]
+        for row in records.values(month=TruncMonth("report_at")).annotate(
+            count=Count("pk"), **level
+        ):
+            month = _month_of(row.pop("month"))
+            by_month.add(month, **{column: row.pop("count")}, **row)
+        for row in records.values(name=F(kind.organisation)).annotate(count=Count("pk"), **level):
+            name = row.pop("name") or NO_ORGANISATION
+            by_organisation.add(name, **{column: row.pop("count")}, **row)
+
+    accreditations = Accreditation.objects.filter(
+        valid_from__gte=date_from, valid_from__lte=date_to
+    ).order_by()
+    if organisation is not None:
+        accreditations = accreditations.filter(researcher__profile__organisation=organisation)
+    totals = accreditations.aggregate(total=Count("pk"), **_state_aggregates(Accreditation))
+    state_counts.insert(1, _state_counts("Accreditations granted", Accreditation, totals))
+    for row in accreditations.values(month=TruncMonth("valid_from")).annotate(count=Count("pk")):
+        by_month.add(_month_of(row["month"]), accreditations=row["count"])
+    for row in accreditations.values(name=F("researcher__profile__organisation__name")).annotate(
+        count=Count("pk")
+    ):
+        by_organisation.add(row["name"] or NO_ORGANISATION, accreditations=row["count"])
+
+    compliance = [output_compliance, panel_compliance(**scope, today=today)]
 
     months = months_between(date_from, date_to)
-    by_month = _breakdown(
-        [month.strftime("%B %Y") for month in months],
-        lambda day: day.replace(day=1).strftime("%B %Y"),
-        records,
-        accreditations,
-        output_outcomes,
-        by_organisation=False,
-    )
-    by_organisation = _breakdown(
-        None, None, records, accreditations, output_outcomes, by_organisation=True
-    )
+    names = sorted(by_organisation.rows, key=lambda name: (name == NO_ORGANISATION, name.lower()))
+    if expiring_page is None:
+        expiring = accreditations_expiring(today=today, organisation=organisation)
+        page = None
+        expiring_count = len(expiring)
+    else:
+        page = accreditations_expiring_page(
+            today=today, organisation=organisation, number=expiring_page
+        )
+        expiring = page.object_list
+        expiring_count = page.paginator.count
     return Report(
         date_from=date_from,
         date_to=date_to,
@@ -563,38 +823,17 @@ def report_build(
         state_counts=state_counts,
         stage_times=stage_times,
         compliance=compliance,
-        by_month=by_month,
-        by_organisation=by_organisation,
-        expiring=accreditations_expiring(today=today, organisation=organisation),
+        by_month=_month_rows(by_month, months),
+        by_organisation=by_organisation.breakdown(names),
+        expiring=expiring,
+        expiring_count=expiring_count,
+        expiring_page=page,
     )
 
 
-def _state_counts_for_accreditations(states):
-    counts = Counter(states)
-    rows = [(label, counts.get(value, 0)) for value, label in Accreditation.State.choices]
-    return StateCounts("Accreditations granted", rows, sum(counts.values()))
-
-
-def _breakdown(labels, month_label, records, accreditations, output_outcomes, *, by_organisation):
-    """Counts per month (``labels`` in order) or per organisation (alphabetical)."""
-    tally = defaultdict(Counter)
-
-    def key_of(organisation, day):
-        return organisation if by_organisation else month_label(day)
-
-    for kind, column in (
-        (APPLICATIONS, "applications"),
-        (PROPOSALS, "proposals"),
-        (OUTPUT_REQUESTS, "output_requests"),
-    ):
-        for record in records[kind.key]:
-            tally[key_of(record.organisation, record.day)][column] += 1
-    for organisation, valid_from, _ in accreditations:
-        tally[key_of(organisation or NO_ORGANISATION, valid_from)]["accreditations"] += 1
-    for record, outcome in output_outcomes:
-        if outcome is not None:
-            column = "output_met" if outcome else "output_missed"
-            tally[key_of(record.organisation, record.day)][column] += 1
-    if labels is None:
-        labels = sorted(tally, key=lambda name: (name == NO_ORGANISATION, name.lower()))
-    return [Breakdown(label, **tally.get(label, {})) for label in labels]
+def _month_rows(tally, months):
+    """One row per month of the range, labelled "April 2026"."""
+    labelled = _Tally()
+    for month, row in tally.rows.items():
+        labelled.add(month.strftime("%B %Y"), **row)
+    return labelled.breakdown([month.strftime("%B %Y") for month in months])

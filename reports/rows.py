@@ -1,5 +1,6 @@
 """The report's rows for the CSV download: one row per application, proposal and output request,
-read in batches so the download takes the same memory whatever the number of rows."""
+read in batches of a fixed size, one query a batch, so the download takes the same memory and
+the same queries a batch whatever the number of rows."""
 
 from django.utils import timezone
 
@@ -17,8 +18,8 @@ HEADER = [
 ]
 
 
-def _when(moment):
-    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else ""
+def _when(moment, zone):
+    return moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
 
 
 def _days(value):
@@ -27,6 +28,8 @@ def _days(value):
 
 def report_rows(*, date_from, date_to, organisation=None, batch_size=2000):
     """Rows in ``HEADER``'s order, produced lazily."""
+    # Looked up once: finding the current zone costs more than converting a time to it.
+    zone = timezone.get_current_timezone()
     for kind in KINDS:
         own = {stage.key for stage in kind.stages}
         records = kind_records_in_batches(
@@ -43,7 +46,7 @@ def report_rows(*, date_from, date_to, organisation=None, batch_size=2000):
                 record.organisation,
                 record.month.strftime("%Y-%m"),
                 record.state_label,
-                _when(record.moments.get("submitted")),
-                _when(record.moments.get("decided")),
+                _when(record.moments.get("submitted"), zone),
+                _when(record.moments.get("decided"), zone),
                 *[_days(record.stage_days(stage)) if stage.key in own else "" for stage in STAGES],
             ]

@@ -32,7 +32,7 @@ def report(request):
     form = filter_form(request.GET)
     context = {"form": form, "report": None}
     if form.is_valid():
-        built = report_build(**_report_kwargs(form))
+        built = report_build(**_report_kwargs(form), expiring_page=request.GET.get("page", 1))
         filters = form.filters()
         query = query_for(filters)
         context.update(

@@ -43,6 +43,11 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            # The register of researchers lists and pages by name, then by person. Searches by
+            # part of a name use a trigram index too, on PostgreSQL only (migration 0007).
+            models.Index(fields=["full_name", "id"], name="user_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

@@ -28,6 +28,9 @@ def register_entries(*, on=None):
     secretariat's approved list, since the register is public), ``level`` and
     ``valid_until``, read in one query. A researcher holding two accreditations at once (a
     renewal approved before the old one ends) is listed once, by the one that lasts longest.
+
+    Ordered by name, then by researcher for people who share a name: one entry per
+    researcher, so the pair is unique and the register can be paged by it.
     """
     on = on or timezone.localdate()
     superseded = _in_force(
@@ -51,6 +54,6 @@ def register_entries(*, on=None):
                 output_field=CharField(),
             ),
         )
-        .only("level", "valid_until", "state")
-        .order_by("name", "organisation", "pk")
+        .only("level", "valid_until", "state", "researcher")
+        .order_by("name", "researcher_id")
     )

@@ -6,20 +6,21 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
+from govuk.paging import CountedPaginator
 from identity.roles import Role, user_has_role
 from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
-from outputs.service_level import due_date, is_overdue
-from projects.models import Proposal
+from outputs.service_level import due_date, is_overdue, overdue_before
+from projects.models import Proposal, TeamMember
 
 REVIEWS_NEEDED = 2
+# Requests on one page of the checkers' queue.
+QUEUE_PER_PAGE = 50
 
 
-def projects_of(user):
-    """Primary keys of the projects ``user`` works on: co-ordinator or accepted team member."""
-    return Proposal.objects.filter(
-        Q(coordinator=user) | Q(team__user=user, team__accepted_at__isnull=False)
-    ).values("pk")
+def projects_joined(user):
+    """Primary keys of the projects ``user`` has joined as an accepted team member."""
+    return TeamMember.objects.filter(user=user, accepted_at__isnull=False).values("proposal_id")
 
 
 def checking_open_filter(*, today=None):
@@ -39,7 +40,10 @@ def _waiting(user):
     return (
         OutputRequest.objects.filter(state__in=OutputRequest.IN_QUEUE)
         .filter(checking_open_filter())
-        .exclude(project__in=projects_of(user))
+        # Not of a project ``user`` works on. Asked as two conditions rather than one list of
+        # their projects, which the database built by joining every proposal to its team.
+        .exclude(project__coordinator=user)
+        .exclude(project__in=projects_joined(user))
         .exclude(author=user)
     )
 
@@ -52,23 +56,48 @@ def checker_waiting(*, user):
     return _waiting(user).select_related("project", "author").order_by("submitted_at", "pk")
 
 
-def checker_queue(*, user):
-    """Requests waiting for output checkers, oldest submission first, without the projects
-    ``user`` works on nor those that can no longer be released. Each carries ``due`` (the
-    service level's last day), ``overdue`` and ``reviews_submitted`` (in the current round), in
-    a fixed number of queries."""
+def checker_queue_summary(*, user, today=None):
+    """How many requests wait for ``user`` to check (``waiting``) and how many of them are past
+    the service level (``overdue``), in one query: the figures the queue and the dashboard
+    show above the list."""
     if not user_has_role(user, Role.OUTPUT_CHECKER):
-        return []
-    requests = list(
-        _waiting(user)
-        .select_related("project", "author")
-        .annotate(file_count=Count("groups__files", filter=Q(groups__files__replaced_at=None)))
-        .order_by("submitted_at", "pk")
+        return {"waiting": 0, "overdue": 0}
+    return _waiting(user).aggregate(
+        waiting=Count("pk"),
+        overdue=Count("pk", filter=Q(submitted_at__lt=overdue_before(today=today))),
+    )
+
+
+def checker_queue_page(*, user, number=None, today=None):
+    """Page ``number`` of the requests ``user`` may check (``checker_waiting``: oldest
+    submission first), with the queue's ``summary`` on it. Only the requests of the page carry
+    ``file_count``, ``due``, ``overdue``, ``reviews_submitted`` and ``my_review_submitted``
+    (in the current round), so a page costs the same few queries however long the queue."""
+    summary = checker_queue_summary(user=user, today=today)
+    paginator = CountedPaginator(
+        checker_waiting(user=user), QUEUE_PER_PAGE, count=summary["waiting"]
+    )
+    page_obj = paginator.get_page(number)
+    page_obj.object_list = _queue_rows(list(page_obj.object_list), user=user, today=today)
+    page_obj.summary = summary
+    return page_obj
+
+
+def checker_queue(*, user, today=None):
+    """The first page of ``checker_queue_page``'s requests, as a list."""
+    return checker_queue_page(user=user, today=today).object_list
+
+
+def _queue_rows(requests, *, user, today=None):
+    pks = [r.pk for r in requests]
+    file_counts = dict(
+        OutputFile.objects.filter(group__request__in=pks, replaced_at=None)
+        .values_list("group__request")
+        .annotate(files=Count("pk"))
+        .order_by()
     )
     reviews = list(
-        Review.objects.filter(request__in=[r.pk for r in requests]).values(
-            "request", "round", "checker", "submitted_at"
-        )
+        Review.objects.filter(request__in=pks).values("request", "round", "checker", "submitted_at")
     )
     for output_request in requests:
         own = [r for r in reviews if r["request"] == output_request.pk]
@@ -79,20 +108,19 @@ def checker_queue(*, user):
             r["submitted_at"] and r["submitted_at"] <= returned_at for r in current
         ):
             current = []
+        output_request.file_count = file_counts.get(output_request.pk, 0)
         output_request.reviews_submitted = sum(1 for r in current if r["submitted_at"])
         output_request.my_review_submitted = any(
             r["checker"] == user.pk and r["submitted_at"] for r in current
         )
         output_request.due = due_date(output_request.submitted_at)
-        output_request.overdue = is_overdue(output_request.submitted_at)
+        output_request.overdue = is_overdue(output_request.submitted_at, today=today)
     return requests
 
 
 def checker_queue_count(*, user):
     """How many requests wait for output checkers that ``user`` may check."""
-    if not user_has_role(user, Role.OUTPUT_CHECKER):
-        return 0
-    return _waiting(user).count()
+    return checker_queue_summary(user=user)["waiting"]
 
 
 def current_round(output_request: OutputRequest) -> int:

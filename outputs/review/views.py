@@ -35,11 +35,14 @@ DONE = {
 
 @role_required(Role.OUTPUT_CHECKER)
 def queue(request):
+    page_obj = selectors.checker_queue_page(user=request.user, number=request.GET.get("page"))
     return render(
         request,
         "outputs/review/queue.html",
         {
-            "requests": selectors.checker_queue(user=request.user),
+            "page_obj": page_obj,
+            "requests": page_obj.object_list,
+            "summary": page_obj.summary,
             "service_level_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
         },
     )

@@ -59,9 +59,10 @@ def team_in_organisation(name):
 
 
 def register_projects():
-    """Approved projects in force or closed, newest decision first, in a fixed number of
-    queries however many there are (one for the projects, one each for their datasets with
-    acts and their team).
+    """Approved projects in force or closed, by title (then by project, for two with the same
+    title, so the register can be paged by the pair), in a fixed number of queries however
+    many there are (one for the projects, one each for their datasets with acts and their
+    team).
 
     Amendments under consideration (``amends`` set) are left out. Read ``register_entry`` for
     the words of each entry.
@@ -87,7 +88,7 @@ def register_projects():
             ),
             Prefetch("team", queryset=accepted_team, to_attr="accepted_team"),
         )
-        .order_by("-decision_date", "title", "pk")
+        .order_by("title", "pk")
     )
 
 

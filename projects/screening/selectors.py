@@ -3,27 +3,45 @@ queries."""
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 
+from govuk.paging import CountedPaginator
 from projects.models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
+from projects.proposal.selectors import count_of
 
 
 def proposals_for_secretariat():
-    """Every proposal, the longest waiting first (never-submitted drafts last), with what the
-    list shows; each amendment right after the project it amends, so they are read together."""
-    return (
-        Proposal.objects.select_related("coordinator", "amends")
-        .annotate(
-            dataset_count=Count("dataset_requests", distinct=True),
-            project_sent=Coalesce("amends__submitted_at", "submitted_at"),
-            project_created=Coalesce("amends__created_at", "created_at"),
-            project_key=Coalesce("amends_id", "pk"),
-        )
-        .order_by(
-            F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version"
-        )
+    """Every proposal, for the secretariat's list to filter; ``proposals_page`` puts them in
+    the list's order and reads what it shows of one page."""
+    return Proposal.objects.all()
+
+
+def _in_list_order(proposals):
+    """``proposals`` the longest waiting first (never-submitted drafts last), each amendment
+    right after the project it amends, so they are read together."""
+    return proposals.annotate(
+        project_sent=Coalesce("amends__submitted_at", "submitted_at"),
+        project_created=Coalesce("amends__created_at", "created_at"),
+        project_key=Coalesce("amends_id", "pk"),
+    ).order_by(F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version")
+
+
+def proposals_page(proposals, *, number, per_page):
+    """Page ``number`` of ``proposals`` (``proposals_for_secretariat``, filtered) in the list's
+    order, each with its co-ordinator, the project it amends and ``dataset_count``. The list is
+    counted without the join its order needs, the page is chosen by sorting the keys alone, and
+    only the page's own rows are read whole, so no step sorts every column of every proposal."""
+    paginator = CountedPaginator(
+        _in_list_order(proposals).values_list("pk", flat=True), per_page, count=proposals.count()
     )
+    page_obj = paginator.get_page(number)
+    keys = list(page_obj.object_list)
+    rows = Proposal.objects.filter(pk__in=keys).select_related("coordinator", "amends")
+    rows = rows.annotate(dataset_count=count_of(DatasetRequest.objects.all()))
+    by_key = {proposal.pk: proposal for proposal in rows}
+    page_obj.object_list = [by_key[key] for key in keys]
+    return page_obj
 
 
 class SecretariatProposalFilter(django_filters.FilterSet):

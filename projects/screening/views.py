@@ -4,7 +4,6 @@ form error (ValidationError) or a 403 (PermissionDenied)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -56,8 +55,8 @@ def secretariat_list(request):
     usable = not proposal_filter.is_bound or proposal_filter.form.is_valid()
     page_obj = None
     if usable:
-        page_obj = Paginator(proposal_filter.qs, PROPOSALS_PER_PAGE).get_page(
-            request.GET.get("page")
+        page_obj = screening_selectors.proposals_page(
+            proposal_filter.qs, number=request.GET.get("page"), per_page=PROPOSALS_PER_PAGE
         )
     return render(
         request,

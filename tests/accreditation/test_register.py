@@ -19,6 +19,7 @@ from identity.roles import Role
 from researchers.models import Organisation, ResearcherProfile
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
+from tests.seek_links import follow_pages, page_link
 
 pytestmark = pytest.mark.django_db
 
@@ -219,11 +220,74 @@ def test_register_paginates_fifty_a_page_keeping_the_search(client):
     accredited("Someone Else")
 
     first = client.get(LIST, {"name": "researcher"})
-    second = client.get(LIST, {"name": "researcher", "page": 2})
+    second = client.get(page_link(first, "next"))
 
     assert len(names_on(first)) == 50
+    assert "More than 50 accredited researchers" in first.text
     assert names_on(second) == ["Researcher 50"]
-    assert "name=researcher&amp;page=2" in first.text
+    assert page_link(second, "next") is None
+    assert "name=researcher" in page_link(first, "next")
+    assert names_on(client.get(page_link(second, "prev"))) == names_on(first)
+
+
+def test_register_pages_forward_and_back_through_a_search_list_everyone_once(client):
+    # Shared names, so the order falls back on the researcher to tell them apart.
+    wanted = [accredited(f"Ravi Patel {number % 7}") for number in range(123)]
+    accredited("Ada Lovelace")
+
+    forward, backward = follow_pages(
+        client, LIST, {"name": "patel"}, key=lambda entry: entry.researcher_id
+    )
+
+    listed = [researcher for page in forward for researcher in page]
+    assert sorted(listed) == sorted(entry.researcher_id for entry in wanted)
+    assert len(set(listed)) == len(listed)
+    assert [len(page) for page in forward] == [50, 50, 23]
+    assert backward == forward
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        {"after": "nonsense"},
+        {"before": "nonsense"},
+        {"after": ""},
+        {"after": '["Zed", 1]'},
+        {"page": "2"},
+        {"page": "-1"},
+    ],
+)
+def test_register_with_a_broken_page_link_shows_the_first_page(client, cursor):
+    for number in range(52):
+        accredited(f"Researcher {number:02d}")
+
+    response = client.get(LIST, {"name": "researcher", **cursor})
+
+    assert response.status_code == 200
+    assert names_on(response) == [f"Researcher {number:02d}" for number in range(50)]
+
+
+def test_register_with_an_altered_page_link_shows_the_first_page(client):
+    for number in range(52):
+        accredited(f"Researcher {number:02d}")
+    link = page_link(client.get(LIST), "next")
+    # Changing one letter of the cursor breaks its signature.
+    position = link.index("after=") + len("after=") + 2
+    altered = link[:position] + ("B" if link[position] == "A" else "A") + link[position + 1 :]
+
+    response = client.get(altered)
+
+    assert response.status_code == 200
+    assert names_on(response)[0] == "Researcher 00"
+
+
+def test_register_page_link_kept_after_its_entry_left_still_pages_on(client):
+    for number in range(52):
+        accredited(f"Researcher {number:02d}")
+    link = page_link(client.get(LIST), "next")
+    Accreditation.objects.get(researcher__full_name="Researcher 49").delete()
+
+    assert names_on(client.get(link)) == ["Researcher 50", "Researcher 51"]
 
 
 @pytest.mark.parametrize("rows", [5, 200])
@@ -233,11 +297,25 @@ def test_register_list_query_count_does_not_grow_with_rows(
     for number in range(rows):
         accredited(f"Researcher {number:03d}", organisation=f"Organisation {number % 7}")
 
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         response = client.get(LIST, {"organisation": "organisation"})
 
     assert response.status_code == 200
     assert len(names_on(response)) == min(rows, 50)
+
+
+@pytest.mark.parametrize("rows", [60, 200])
+def test_register_later_page_query_count_does_not_grow_with_rows(
+    client, rows, django_assert_max_num_queries
+):
+    for number in range(rows):
+        accredited(f"Researcher {number:03d}", organisation=f"Organisation {number % 7}")
+    link = page_link(client.get(LIST, {"organisation": "organisation"}), "next")
+
+    with django_assert_max_num_queries(1):
+        response = client.get(link)
+
+    assert names_on(response)[0] == "Researcher 050"
 
 
 @pytest.mark.parametrize("rows", [5, 200])
@@ -252,6 +330,20 @@ def test_register_csv_query_count_does_not_grow_with_rows(
         lines = csv_rows(response)
 
     assert len(lines) == rows + 1
+
+
+def test_register_csv_reads_a_fixed_number_of_queries_a_chunk(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("accreditation.register.views.CSV_CHUNK_SIZE", 7)
+    for number in range(30):
+        accredited(f"Researcher {number:02d}")
+
+    # Five chunks of seven, the last one short.
+    with django_assert_max_num_queries(5):
+        lines = csv_rows(client.get(CSV))
+
+    assert [line[0] for line in lines[1:]] == [f"Researcher {number:02d}" for number in range(30)]
 
 
 def test_register_csv_has_the_same_columns_and_search_as_the_page(client):

@@ -12,8 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accreditation.register.selectors import register_entries
 from identity.roles import Role
+from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
+from tests.seek_links import follow_pages, page_link
 
 from .helpers import record_event
 
@@ -21,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("audit:event_list")
 EXPORT_URL = reverse("audit:event_export")
-# Sign-in, roles, the two filter choice lists, the count and the page of events: a fixed number
+# Sign-in, roles, the two filter choice lists and the page of events: a fixed number
 # whatever the size of the trail, with room for middleware and the layout's own reads.
 MAX_LIST_QUERIES = 12
 
@@ -52,11 +55,11 @@ def listed_events(response):
     return pks
 
 
-def _page_links(response, page):
+def _next_links(response):
     return [
         parse_qs(urlsplit(href).query)
         for href in _hrefs(response)
-        if parse_qs(urlsplit(href).query).get("page") == [str(page)]
+        if parse_qs(urlsplit(href).query).get("after")
     ]
 
 
@@ -268,14 +271,64 @@ def test_event_list_pages_by_fifty_keeping_filters(secretariat_client):
     _record_many(5, action="other.thing")
 
     first = secretariat_client.get(LIST_URL, {"action": "output.check"})
-    next_links = _page_links(first, 2)
-    second = secretariat_client.get(LIST_URL, {"action": "output.check", "page": "2"})
+    next_links = _next_links(first)
+    second = secretariat_client.get(page_link(first, "next"))
 
     newest_first = [event.pk for event in reversed(wanted)]
     assert listed_events(first) == newest_first[:50]
+    assert "More than 50 events" in first.text
     assert next_links
     assert all(link.get("action") == ["output.check"] for link in next_links)
     assert listed_events(second) == newest_first[50:]
+    assert "More than 50 events" in second.text
+
+
+def test_event_list_pages_forward_and_back_through_filtered_events_once_each(
+    secretariat_client,
+):
+    with time_machine.travel(datetime(2026, 3, 1, 9, tzinfo=UTC), tick=False):
+        # Events at the same moment, so the order falls back on the event to tell them apart.
+        wanted = _record_many(70, action="output.check")
+    wanted += _record_many(42, action="output.check")
+    _record_many(5, action="other.thing")
+
+    forward, backward = follow_pages(
+        secretariat_client,
+        LIST_URL,
+        {"action": "output.check"},
+        key=lambda event: event.pk,
+        entries="events",
+    )
+
+    assert [pk for page in forward for pk in page] == sorted(
+        (event.pk for event in wanted), reverse=True
+    )
+    assert [len(page) for page in forward] == [50, 50, 12]
+    assert backward == forward
+
+
+@pytest.mark.parametrize("cursor", [{"after": "nonsense"}, {"before": "1:2"}, {"page": "x"}])
+def test_event_list_with_a_broken_page_link_shows_the_newest_events(secretariat_client, cursor):
+    wanted = _record_many(55, action="output.check")
+
+    response = secretariat_client.get(LIST_URL, {"action": "output.check", **cursor})
+
+    assert response.status_code == 200
+    assert listed_events(response) == [event.pk for event in reversed(wanted)][:50]
+
+
+def test_event_list_page_link_of_another_list_shows_the_newest_events(client, secretariat):
+    for _ in range(51):
+        AccreditationFactory(application__register_consent=True)
+    assert register_entries().count() == 51
+    register_link = page_link(client.get(reverse("researcher_register:list")), "next")
+    wanted = _record_many(3)
+    client.force_login(secretariat)
+
+    response = client.get(LIST_URL + register_link[register_link.index("?") :])
+
+    assert response.status_code == 200
+    assert listed_events(response)[:3] == [event.pk for event in reversed(wanted)]
 
 
 @pytest.mark.parametrize("size", [5, 120])
@@ -290,6 +343,34 @@ def test_event_list_queries_do_not_grow_with_the_trail(
         response = secretariat_client.get(LIST_URL, {"date_from": "2026-01-01"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [60, 150])
+def test_event_list_later_page_queries_do_not_grow_with_the_trail(
+    secretariat_client, django_assert_max_num_queries, size
+):
+    for index in range(size):
+        record_event(actor=UserFactory() if index % 10 == 0 else None, action=f"kind.{index % 7}")
+    link = page_link(secretariat_client.get(LIST_URL), "next")
+
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = secretariat_client.get(link)
+
+    assert len(listed_events(response)) == min(size - 50, 50)
+
+
+def test_event_export_reads_a_fixed_number_of_queries_a_chunk(
+    secretariat_client, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr("audit.views.CSV_CHUNK_SIZE", 10)
+    wanted = _record_many(45, actor=UserFactory(), action="output.check")
+
+    # Session, user and roles, the two filter choice lists, then five chunks of events.
+    with django_assert_max_num_queries(MAX_LIST_QUERIES + 5):
+        response = secretariat_client.get(EXPORT_URL)
+        _header, *rows = _csv_rows(response)
+
+    assert [int(row[0]) for row in rows] == [event.pk for event in reversed(wanted)]
 
 
 def test_event_list_same_queries_for_small_and_large_trails(secretariat_client):

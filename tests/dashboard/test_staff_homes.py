@@ -84,3 +84,18 @@ def test_reviewer_home_queries_do_not_grow_with_the_queue(
         response = client.get(HOME)
 
     assert response.status_code == 200
+
+
+def test_checker_home_counts_every_request_past_the_service_level_and_no_other(client):
+    for title in ("Wage tables", "Rents"):
+        late = submitted_request(title=title)
+        OutputRequest.objects.filter(pk=late.pk).update(
+            submitted_at=timezone.now() - datetime.timedelta(days=30)
+        )
+    submitted_request(title="Pay gaps")
+    client.force_login(checker())
+
+    queue = _queue(client.get(HOME).content.decode(), "checking")
+
+    assert 'govuk-tag--blue">3</strong>' in queue
+    assert '<strong class="govuk-tag govuk-tag--red">2 overdue</strong>' in queue

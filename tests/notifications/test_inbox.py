@@ -11,6 +11,7 @@ from identity.roles import Role
 from notifications.models import Notification
 from tests.dashboard.helpers import INLINE_SCRIPT
 from tests.factories import UserFactory
+from tests.seek_links import follow_pages, page_link
 
 pytestmark = pytest.mark.django_db
 
@@ -81,11 +82,57 @@ def test_notification_list_is_paginated(client, researcher):
     client.force_login(researcher)
 
     first = client.get(LIST)
-    second = client.get(LIST, {"page": 2})
+    second = client.get(page_link(first, "next"))
 
     assert len(first.context["notifications"]) == 25
     assert len(second.context["notifications"]) == 5
-    assert "govuk-pagination" in first.content.decode()
+    assert "More than 25 notifications" in first.content.decode()
+    assert page_link(second, "next") is None
+
+
+def test_notification_list_pages_forward_and_back_listing_each_once(client, researcher):
+    at = timezone.now()
+    # Some at the same moment, so the order falls back on the notification.
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=researcher,
+            kind="k",
+            subject=f"Notice {n}",
+            created_at=at - datetime.timedelta(minutes=n // 4),
+            needs_action=n % 2 == 0,
+        )
+        for n in range(60)
+    )
+    Notification.objects.bulk_create(
+        Notification(recipient=UserFactory(), kind="k", subject="Someone else's") for _ in range(5)
+    )
+    client.force_login(researcher)
+
+    for show, expected in [({}, 60), ({"show": "waiting"}, 30)]:
+        forward, backward = follow_pages(
+            client, LIST, show, key=lambda n: n.pk, entries="notifications"
+        )
+
+        listed = [pk for page in forward for pk in page]
+        mine = Notification.objects.filter(recipient=researcher)
+        if show:
+            mine = mine.filter(needs_action=True)
+        assert listed == list(mine.order_by("-created_at", "-pk").values_list("pk", flat=True))
+        assert len(listed) == expected
+        assert backward == forward
+
+
+@pytest.mark.parametrize("cursor", [{"after": "nonsense"}, {"before": "a:b"}, {"page": "7"}])
+def test_notification_list_with_a_broken_page_link_shows_the_newest(client, researcher, cursor):
+    Notification.objects.bulk_create(
+        Notification(recipient=researcher, kind="k", subject=f"Notice {n}") for n in range(30)
+    )
+    client.force_login(researcher)
+
+    response = client.get(LIST, cursor)
+
+    assert response.status_code == 200
+    assert len(response.context["notifications"]) == 25
 
 
 @pytest.mark.parametrize("rows", [3, 40])
@@ -99,12 +146,29 @@ def test_notification_list_queries_stay_fixed_whatever_the_number(
     client.force_login(researcher)
 
     # Session, user and roles; the header's unread count; the count of what needs action; the
-    # list's count and its rows.
-    with django_assert_max_num_queries(7):
+    # list's rows.
+    with django_assert_max_num_queries(6):
         response = client.get(LIST)
 
     assert response.status_code == 200
     assert len(response.context["notifications"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize("rows", [30, 80])
+def test_notification_list_later_page_queries_stay_fixed_whatever_the_number(
+    client, researcher, rows, django_assert_max_num_queries
+):
+    Notification.objects.bulk_create(
+        Notification(recipient=researcher, kind="k", subject=f"Notice {n}", link="/x/")
+        for n in range(rows)
+    )
+    client.force_login(researcher)
+    link = page_link(client.get(LIST), "next")
+
+    with django_assert_max_num_queries(6):
+        response = client.get(link)
+
+    assert len(response.context["notifications"]) == min(rows - 25, 25)
 
 
 def test_notification_open_marks_it_read_and_goes_to_its_page(client, researcher):

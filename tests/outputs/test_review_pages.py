@@ -1,5 +1,10 @@
+import datetime
+import html
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from identity.roles import Role
@@ -44,15 +49,84 @@ def test_queue_refused_for_researcher(client):
     assert client.get(reverse("outputs:queue")).status_code == 403
 
 
+def _rows(response):
+    text = response.content.decode()
+    table = text[text.index('id="checker-queue"') : text.index("</table>")]
+    return table.count('<tr class="govuk-table__row">') - 1
+
+
 @pytest.mark.parametrize("size", [2, 8])
-def test_queue_queries_do_not_grow_with_requests(client, django_assert_max_num_queries, size):
+def test_queue_queries_do_not_grow_with_requests(
+    client, django_assert_max_num_queries, monkeypatch, size
+):
+    monkeypatch.setattr("outputs.review.selectors.QUEUE_PER_PAGE", 3)
     for _ in range(size):
         output_request = submitted_request(groups=2)
         review_with(output_request, checker())
     client.force_login(checker())
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("outputs:queue"))
     assert response.status_code == 200
+    assert _rows(response) == min(size, 3)
+    assert f"{size} requests waiting" in response.content.decode()
+
+
+def test_queue_next_page_lists_the_requests_sent_after_the_first_pages(client, monkeypatch):
+    monkeypatch.setattr("outputs.review.selectors.QUEUE_PER_PAGE", 2)
+    titles = ["Mortality tables", "Income regressions", "Pay gaps", "Wage tables", "Rents"]
+    for title in titles:
+        submitted_request(title=title)
+    client.force_login(checker())
+
+    response = client.get(reverse("outputs:queue"))
+    text = response.content.decode()
+    assert "Mortality tables" in text and "Income regressions" in text
+    assert "Pay gaps" not in text
+    assert "5 requests waiting" in text
+
+    for expected, left_out in ((["Pay gaps", "Wage tables"], "Rents"), (["Rents"], "Pay gaps")):
+        next_link = re.search(r'href="(\?page=\d+)" rel="next"', text)
+        response = client.get(reverse("outputs:queue") + html.unescape(next_link.group(1)))
+        text = response.content.decode()
+        assert all(title in text for title in expected)
+        assert left_out not in text and "Mortality tables" not in text
+    assert 'rel="next"' not in text
+    assert "Showing 5 to 5." in text
+
+
+def test_queue_counts_the_overdue_requests_and_lists_them_first(client, monkeypatch):
+    monkeypatch.setattr("outputs.review.selectors.QUEUE_PER_PAGE", 2)
+    for title in ("Mortality tables", "Income regressions", "Pay gaps"):
+        submitted_request(title=title)
+    late = submitted_request(title="Wage tables")
+    OutputRequest.objects.filter(pk=late.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    client.force_login(checker())
+
+    text = client.get(reverse("outputs:queue")).content.decode()
+
+    assert "4 requests waiting, <strong>1 overdue</strong>" in text
+    assert text.count(">Overdue</strong>") == 1
+    assert text.index("Wage tables") < text.index("Mortality tables")
+
+
+def test_queue_says_which_requests_have_the_checkers_own_review(client):
+    me = checker()
+    mine = submitted_request(title="Mortality tables")
+    review_with(mine, me)
+    review_with(submitted_request(title="Income regressions"), checker())
+    client.force_login(me)
+
+    text = client.get(reverse("outputs:queue")).content.decode()
+
+    row_of = {
+        title: text[text.index(title) : text.index("</tr>", text.index(title))]
+        for title in ("Mortality tables", "Income regressions")
+    }
+    assert "1 of 2" in row_of["Mortality tables"] and "Yours is in" in row_of["Mortality tables"]
+    assert "1 of 2" in row_of["Income regressions"]
+    assert "Yours is in" not in row_of["Income regressions"]
 
 
 def test_review_page_not_found_for_checker_on_project(client):

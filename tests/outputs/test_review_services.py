@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 
 from audit.models import AuditEvent
 from outputs.models import FileVote, OutputRequest
@@ -243,3 +244,8 @@ def test_public_comments_show_only_public_ones_from_submitted_reviews():
     assert list(public_comments(output_request)) == []
     review_with(output_request, one)
     assert [c.text for c in public_comments(output_request)] == ["For the researcher."]
+
+
+def test_queue_index_covers_exactly_the_states_in_the_checkers_queue():
+    index = next(i for i in OutputRequest._meta.indexes if i.name == "outputs_request_queue")
+    assert index.condition == Q(state__in=list(OutputRequest.IN_QUEUE))

@@ -1,7 +1,13 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from outputs.service_level import add_working_days, due_date, is_overdue, is_working_day
+from outputs.service_level import (
+    add_working_days,
+    due_date,
+    is_overdue,
+    is_working_day,
+    overdue_before,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -57,3 +63,23 @@ def test_overdue_only_after_the_due_date():
     submitted = dt.date(2026, 4, 2)
     assert not is_overdue(submitted, today=dt.date(2026, 4, 13))
     assert is_overdue(submitted, today=dt.date(2026, 4, 14))
+
+
+def test_overdue_before_marks_the_same_requests_as_is_overdue():
+    # Every submission day and hour across a year with Easter, Christmas and clock changes,
+    # seen from every day a little later: overdue exactly when submitted before the moment.
+    start = dt.date(2026, 3, 1)
+    for today in (start + dt.timedelta(days=n) for n in range(0, 330, 3)):
+        cutoff = overdue_before(today=today)
+        for back in range(0, 25):
+            day = today - dt.timedelta(days=back)
+            for hour in (0, 12, 23):
+                moment = dt.datetime(day.year, day.month, day.day, hour, 30, tzinfo=LONDON)
+                assert (moment < cutoff) == is_overdue(moment, today=today), (today, moment)
+
+
+def test_overdue_before_follows_the_days_given():
+    # Friday 10 April 2026: with two working days, a Wednesday submission (due Friday) is not
+    # yet overdue, a Tuesday one (due Thursday) is.
+    cutoff = overdue_before(today=dt.date(2026, 4, 10), days=2)
+    assert cutoff == dt.datetime(2026, 4, 8, 0, 0, tzinfo=LONDON)

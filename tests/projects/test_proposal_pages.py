@@ -15,6 +15,7 @@ from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.projects.factories import (
     ProposalFactory,
+    TeamMemberFactory,
     accredited_researcher,
     proposal_ready_to_submit,
 )
@@ -433,6 +434,25 @@ def test_proposal_list_shows_projects_joined_but_not_others(client):
     assert "Somebody else" not in page
     # Both people on the team are counted, not only the one looking.
     assert 'govuk-table__cell--numeric">2</td>' in page
+
+
+def test_proposal_list_counts_neither_unanswered_invitations_nor_lists_their_projects(client):
+    member = accredited_researcher()
+    joined = ProposalFactory(title="Joined project")
+    TeamMemberFactory(proposal=joined, user=member)
+    invitee = accredited_researcher()
+    TeamMemberFactory(proposal=joined, user=invitee, accepted_at=None)
+
+    client.force_login(member)
+    page = client.get(reverse("projects:proposal_list")).content.decode()
+    assert 'govuk-table__cell--numeric">2</td>' in page
+    assert 'govuk-table__cell--numeric">3</td>' not in page
+
+    # The invitee is offered the invitation, and has no projects of their own yet.
+    client.force_login(invitee)
+    page = client.get(reverse("projects:proposal_list")).content.decode()
+    assert "Invitations to join a team" in page
+    assert "You have no project proposals yet." in page
 
 
 def test_proposal_detail_leads_the_secretariat_to_screening(client):

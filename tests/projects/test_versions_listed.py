@@ -141,7 +141,7 @@ def test_project_lists_queries_do_not_grow_with_amended_projects(
 
     client.force_login(secretariat)
     client.get(reverse("projects:secretariat_list"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("projects:secretariat_list"))
     assert response.content.decode().count("Amendment, in force") == projects
 

@@ -2,6 +2,7 @@ import csv
 import io
 import json
 import re
+import tracemalloc
 import zlib
 
 import pytest
@@ -142,11 +143,63 @@ def test_report_csv_of_thousands_of_rows_streams_in_batches(client, django_asser
     # Nothing is read from the report's tables until the body is consumed.
     assert not any("outputs_outputrequest" in query["sql"] for query in before_reading)
 
-    # 4,500 rows in three batches of 2,000: two queries a batch for output requests, one a
-    # batch for each other kind.
-    with django_assert_max_num_queries(8):
+    # 4,500 rows in three batches of 2,000, each read in one query with its audit moments; one
+    # query finds no application and one no proposal.
+    with django_assert_max_num_queries(5):
         lines = sum(1 for _ in response.streaming_content)
     assert lines == 4500 + 1
+
+
+def _submitted_requests(project, count):
+    OutputRequest.objects.bulk_create(
+        OutputRequest(
+            project=project,
+            author=project.coordinator,
+            state=OutputRequest.State.SUBMITTED,
+            submitted_at=at(4, 1 + index % 28, 9),
+        )
+        for index in range(count)
+    )
+
+
+def _read_rows(batch_size):
+    """How many rows the report has, the queries reading them took, and the most memory
+    reading them held at once (measured in a second reading, as keeping the queries' text
+    takes memory of its own)."""
+
+    def read():
+        return sum(
+            1 for _ in report_rows(date_from=DATE_FROM, date_to=DATE_TO, batch_size=batch_size)
+        )
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = read()
+    tracemalloc.start()
+    try:
+        read()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return rows, len(queries), peak
+
+
+def test_report_rows_take_one_query_a_batch_and_the_same_memory_at_any_size():
+    project = proposal_at("active")
+    # Warm up what the first read loads once (translations, compiled queries).
+    _read_rows(500)
+
+    _submitted_requests(project, 1000)
+    small_rows, small_queries, small_peak = _read_rows(500)
+    _submitted_requests(project, 4000)
+    big_rows, big_queries, big_peak = _read_rows(500)
+
+    assert (small_rows, big_rows) == (1000, 5000)
+    # One query for the applications and one for the proposals (none of either here), then one
+    # for each batch of 500 output requests, and one more that finds the last batch was the end.
+    assert small_queries == 2 + 1000 // 500 + 1
+    assert big_queries == 2 + 5000 // 500 + 1
+    # Five times the rows, one batch in memory at a time either way.
+    assert big_peak <= 1.2 * small_peak
 
 
 def test_report_rows_read_one_batch_at_a_time():
@@ -165,9 +218,9 @@ def test_report_rows_read_one_batch_at_a_time():
 
     with CaptureQueriesContext(connection) as first:
         next(rows)
-    # Applications and proposals (none here), then the first 100 output requests and their
+    # Applications and proposals (none here), then the first 100 output requests with their
     # audit moments: nothing more is read yet.
-    assert len(first) == 4
+    assert len(first) == 3
     assert sum(1 for _ in rows) == 249
 
 

@@ -220,3 +220,40 @@ def test_report_lists_active_accreditations_expiring_in_90_days_soonest_first(re
         ("Ben North", "Northern University", 16)
     ]
     assert report.expiring[0].level == "Provisional"
+
+
+def test_report_by_organisation_sorts_names_whatever_their_case_with_no_organisation_last(world):
+    import datetime
+
+    from tests.accreditation.factories import AccreditationFactory, ApplicantFactory
+    from tests.factories import UserFactory
+    from tests.researchers.profile_factories import OrganisationFactory
+
+    lower_case = OrganisationFactory(name="all souls research")
+    AccreditationFactory(
+        researcher=ApplicantFactory(ready__organisation=lower_case),
+        valid_from=datetime.date(2026, 4, 20),
+        valid_until=datetime.date(2031, 4, 19),
+    )
+    AccreditationFactory(
+        researcher=UserFactory(),
+        valid_from=datetime.date(2026, 5, 2),
+        valid_until=datetime.date(2031, 5, 1),
+    )
+
+    report = report_build(date_from=DATE_FROM, date_to=DATE_TO, today=TODAY)
+
+    rows = {row.label: row for row in report.by_organisation}
+    assert list(rows) == [
+        "all souls research",
+        "Northern University",
+        "Southern Institute",
+        "No organisation given",
+    ]
+    assert (
+        rows["No organisation given"].accreditations,
+        rows["No organisation given"].applications,
+    ) == (1, 0)
+    # Southern Institute's one request is still waiting past its due day.
+    south = rows["Southern Institute"]
+    assert (south.output_met, south.output_missed, south.output_percent) == (0, 1, 0)

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -117,9 +118,10 @@ def test_report_csv_with_bad_filters_goes_back_to_the_page_with_them(secretariat
 
 
 def _bigger_world():
-    """Many more records of every kind, in new organisations, inside the range."""
+    """Many more records of every kind, in new organisations, inside the range, and more
+    accreditations expiring soon."""
     from outputs.models import OutputRequest
-    from tests.accreditation.factories import ApplicantFactory
+    from tests.accreditation.factories import AccreditationFactory, ApplicantFactory
     from tests.outputs.states import output_request_at
     from tests.reports.fixtures import at
     from tests.researchers.profile_factories import OrganisationFactory
@@ -133,15 +135,22 @@ def _bigger_world():
             output_request_at(
                 OutputRequest.State.SUBMITTED, project=project, on=at(5, 4 + day + index)
             )
+        AccreditationFactory(
+            researcher=applicant,
+            valid_from=datetime.date(2021, 8, 1),
+            valid_until=datetime.date(2026, 7, 20 + index),
+        )
 
 
 def test_report_page_queries_are_the_same_for_a_few_records_or_many(
     secretariat_client, django_assert_max_num_queries
 ):
     url = reverse("reports:report")
-    # Eight for the report itself, one for the organisation filter's list; the rest are the
-    # session, the user, their roles and what the page header shows.
-    with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as few:
+    # Fifteen for the report itself (three for each kind of record, three for accreditations,
+    # one for the panel, two for the page of expiring accreditations), one for the organisation
+    # filter's list; the rest are the session, the user, their roles and what the page header
+    # shows.
+    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as few:
         assert secretariat_client.get(url, APRIL_TO_MAY).status_code == 200
 
     _bigger_world()
@@ -149,6 +158,36 @@ def test_report_page_queries_are_the_same_for_a_few_records_or_many(
     with django_assert_max_num_queries(len(few)):
         html = secretariat_client.get(url, APRIL_TO_MAY).text
     assert "Extra organisation 5" in html
+    assert "7 accreditations expiring by 13 September 2026" in html
+
+
+def _expiring_rows(html):
+    table = html[html.index('id="expiring"') : html.index("</table>", html.index('id="expiring"'))]
+    return re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(\d+)</td>', table)
+
+
+def test_report_page_lists_expiring_accreditations_a_page_at_a_time(
+    secretariat_client, monkeypatch
+):
+    import reports.figures
+
+    monkeypatch.setattr(reports.figures, "EXPIRING_PER_PAGE", 4)
+    _bigger_world()
+    url = reverse("reports:report")
+
+    first = secretariat_client.get(url, APRIL_TO_MAY).text
+    second = secretariat_client.get(url, {**APRIL_TO_MAY, "page": "2"}).text
+
+    # Seven expiring in all, soonest first: Ben North's in 16 days, then the new ones from 20
+    # July (35 days) onwards.
+    for html in (first, second):
+        assert "7 accreditations expiring by 13 September 2026" in html
+        assert 'class="govuk-pagination"' in html
+    assert _expiring_rows(first) == ["16", "35", "36", "37"]
+    assert _expiring_rows(second) == ["38", "39", "40"]
+    # The page links keep the report's filters.
+    assert "date_from_month=4&amp;" in first and "page=2" in first
+    assert 'aria-label="Page 2" aria-current="page"' in second
 
 
 def test_report_page_refused_to_other_roles(client):
