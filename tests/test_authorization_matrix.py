@@ -232,6 +232,10 @@ MATRIX = {
     "api:entitlement_list": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
     "api:passport": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
     "jwks": Row(public()),
+    **{
+        f"api:{name}": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)})
+        for name in ("researcher_register", "project_register")
+    },
     "api:schema": Row(public()),
     "entitlements:token_list": Row(only("secretariat")),
     "entitlements:token_revoke": Row(only("secretariat"), lambda world: {"pk": world.api_token.pk}),

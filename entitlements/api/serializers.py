@@ -2,6 +2,28 @@
 
 from rest_framework import serializers
 
+from accreditation.models import Level
+from projects.models import Proposal
+
+
+class _NoBlanks(serializers.Serializer):
+    """A query string's parameters, where one given empty (``?name=``) is a mistake to point
+    out, not a request for everything."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: ["Give a value, or leave the parameter out."]
+            for name in self.fields
+            if name in data and data.get(name) == ""
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **blank}) from error
+        if blank:
+            raise serializers.ValidationError(blank)
+        return value
+
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="person_id")
@@ -31,7 +53,7 @@ class EntitlementSerializer(serializers.Serializer):
     valid_until = serializers.DateField(help_text="The last day the entitlement holds.")
 
 
-class EntitlementFilterSerializer(serializers.Serializer):
+class EntitlementFilterSerializer(_NoBlanks):
     """The query string of the entitlements list."""
 
     person = serializers.EmailField(
@@ -46,17 +68,6 @@ class EntitlementFilterSerializer(serializers.Serializer):
     dataset = serializers.SlugField(
         required=False, help_text="Only entitlements to this dataset (its slug)."
     )
-
-    def to_internal_value(self, data):
-        # A parameter given empty (``?person=``) is a mistake, not a request for everything.
-        blank = {
-            name: ["Give a value, or leave the parameter out."]
-            for name in self.fields
-            if name in data and data.get(name) == ""
-        }
-        if blank:
-            raise serializers.ValidationError(blank)
-        return super().to_internal_value(data)
 
 
 class PassportFilterSerializer(serializers.Serializer):
@@ -79,3 +90,80 @@ class JwksSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, in words.")
+
+
+_AFTER = "The next page: the `next` link of the page before gives it."
+_BEFORE = "The previous page: the `previous` link of the page after gives it."
+
+
+class ResearcherRegisterQuery(_NoBlanks):
+    name = serializers.CharField(
+        required=False, max_length=200, help_text="All or part of the researcher's name."
+    )
+    organisation = serializers.CharField(
+        required=False, max_length=200, help_text="All or part of the organisation's name."
+    )
+    level = serializers.ChoiceField(
+        required=False, choices=Level.values, help_text="Full or provisional."
+    )
+    after = serializers.CharField(required=False, help_text=_AFTER)
+    before = serializers.CharField(required=False, help_text=_BEFORE)
+
+
+class ResearcherEntrySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    organisation = serializers.CharField(
+        help_text="Empty unless the organisation is on the secretariat's approved list."
+    )
+    accreditation = serializers.ChoiceField(choices=Level.values)
+    valid_until = serializers.DateField()
+
+
+class ResearcherRegisterPage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ResearcherEntrySerializer(many=True)
+
+
+class ProjectRegisterQuery(_NoBlanks):
+    title = serializers.CharField(
+        required=False, max_length=200, help_text="All or part of the project's title."
+    )
+    organisation = serializers.CharField(
+        required=False, max_length=200, help_text="All or part of a team organisation's name."
+    )
+    dataset = serializers.CharField(
+        required=False, max_length=200, help_text="All or part of a dataset's name."
+    )
+    status = serializers.ChoiceField(
+        required=False,
+        choices=[state.value for state in Proposal.ON_REGISTER],
+        help_text="The project's status.",
+    )
+    after = serializers.CharField(required=False, help_text=_AFTER)
+    before = serializers.CharField(required=False, help_text=_BEFORE)
+
+
+class PublishedOutputSerializer(serializers.Serializer):
+    citation = serializers.CharField()
+    doi = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+
+
+class ProjectEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    lay_summary = serializers.CharField(allow_blank=True)
+    organisations = serializers.ListField(child=serializers.CharField())
+    datasets = serializers.ListField(child=serializers.CharField())
+    legal_gateways = serializers.ListField(child=serializers.CharField())
+    decision_date = serializers.DateField(allow_null=True)
+    approved_by = serializers.CharField()
+    status = serializers.CharField()
+    published_outputs = PublishedOutputSerializer(many=True)
+
+
+class ProjectRegisterPage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ProjectEntrySerializer(many=True)
