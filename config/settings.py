@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     # The ground floor, below every domain app: roles, GOV.UK pieces, then the cross-cutting apps.
     "identity",
     "govuk",
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "accreditation",
     "projects",
     "outputs",
+    "entitlements",
     "reports",
     "dashboard",
     "demo",
@@ -523,6 +526,35 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# The API (/api/v1/), for the secure research environment and other machine clients. JSON only:
+# no browsable pages, whose scripts the content security policy would refuse. Machine clients
+# present a token the secretariat issued; a signed-in person reads their own records with their
+# browser session. Each token may make API_TOKEN_RATE requests (Django REST framework's
+# "number/period"), counted in the cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "entitlements.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["entitlements.api.throttling.TokenRateThrottle"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Approved Researcher Service API",
+    "DESCRIPTION": (
+        "Who may see which data, for which project, until when; and the public registers. "
+        "Machine clients send a token the secretariat issued: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+}
 
 # Content security policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

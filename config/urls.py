@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dashboard import views as dashboard_views
+from entitlements.api import views as entitlement_views
 from researchers.two_factor.views import passkey_remove
 
 urlpatterns = [
@@ -25,6 +26,9 @@ urlpatterns = [
     path("outputs/", include("outputs.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("api/", include("entitlements.api.urls")),
+    path("api-tokens/", include("entitlements.urls")),
+    path(".well-known/jwks.json", entitlement_views.Jwks.as_view(), name="jwks"),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_
 
 from accreditation.models import Level
 from audit.services import audit_record
+from entitlements.services import api_token_create
 from identity.roles import Role
 from legislation.models import Act, Dataset
 from notifications.models import Notification
@@ -227,6 +228,19 @@ MATRIX = {
         }
     ),
     # Health
+    # The API: machine clients with a token; a person's browser session carries no token's
+    # scope. Its description is public.
+    "api:entitlement_list": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
+    "api:passport": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
+    "jwks": Row(public()),
+    **{
+        f"api:{name}": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)})
+        for name in ("researcher_register", "project_register")
+    },
+    "api:schema": Row(public()),
+    "entitlements:token_list": Row(only("secretariat")),
+    "entitlements:token_revoke": Row(only("secretariat"), lambda world: {"pk": world.api_token.pk}),
+    "api:docs": Row(public()),
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
     # Legislation and datasets: public to read, the secretariat edits
@@ -609,6 +623,9 @@ def world(db, settings, tmp_path):
             supervisor=users["researcher"],
         ),
         accreditation=AccreditationFactory(),
+        api_token=api_token_create(account_name="Secure environment", scopes=["entitlements:read"])[
+            0
+        ],
         # Someone else's passkey: no role's user has one.
         passkey=passkey_add(UserFactory(roles=[Role.RESEARCHER])),
         proposal=proposal,

@@ -17,6 +17,7 @@ FLOORS = [
     ["accreditation"],
     ["projects"],
     ["outputs"],
+    ["entitlements"],
     ["reports", "dashboard", "demo"],
 ]
 APPS = [app for floor in FLOORS for app in floor]

@@ -1,0 +1,172 @@
+"""What the API says, field by field; drf-spectacular reads these for the OpenAPI schema."""
+
+from rest_framework import serializers
+
+from accreditation.models import Level
+from projects.models import Proposal
+
+
+class _NoBlanks(serializers.Serializer):
+    """A query string's parameters, where one given empty (``?name=``) is a mistake to point
+    out, not a request for everything."""
+
+    def to_internal_value(self, data):
+        blank = {
+            name: ["Give a value, or leave the parameter out."]
+            for name in self.fields
+            if name in data and data.get(name) == ""
+        }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **blank}) from error
+        if blank:
+            raise serializers.ValidationError(blank)
+        return value
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person_id")
+    email = serializers.EmailField(source="person_email")
+    name = serializers.CharField(source="person_name")
+
+
+class ProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="project_id")
+    title = serializers.CharField(source="project_title")
+
+
+class DatasetSerializer(serializers.Serializer):
+    slug = serializers.SlugField(source="dataset_slug")
+    name = serializers.CharField(source="dataset_name")
+
+
+class EntitlementSerializer(serializers.Serializer):
+    person = PersonSerializer(source="*")
+    project = ProjectSerializer(source="*")
+    dataset = DatasetSerializer(source="*")
+    variables = serializers.CharField(
+        help_text="The variables approved, as the panel approved them."
+    )
+    access_mode = serializers.CharField(help_text="How the data may be reached.")
+    valid_from = serializers.DateField()
+    valid_until = serializers.DateField(help_text="The last day the entitlement holds.")
+
+
+class EntitlementFilterSerializer(_NoBlanks):
+    """The query string of the entitlements list."""
+
+    person = serializers.EmailField(
+        required=False, help_text="Only this person's entitlements (their email address)."
+    )
+    project = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Only this project's entitlements (its id).",
+    )
+    dataset = serializers.SlugField(
+        required=False, help_text="Only entitlements to this dataset (its slug)."
+    )
+
+
+class PassportFilterSerializer(serializers.Serializer):
+    person = serializers.EmailField(help_text="The person whose visas to issue (email address).")
+
+
+class PassportSerializer(serializers.Serializer):
+    ga4gh_passport_v1 = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=(
+            "One ControlledAccessGrants visa per entitlement in force: a JWT signed with the "
+            "service's key (RS256), verifiable from /.well-known/jwks.json."
+        ),
+    )
+
+
+class JwksSerializer(serializers.Serializer):
+    keys = serializers.ListField(child=serializers.DictField(), help_text="RFC 7517 public keys.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, in words.")
+
+
+_AFTER = "The next page: the `next` link of the page before gives it."
+_BEFORE = "The previous page: the `previous` link of the page after gives it."
+
+
+def _text(help_text):
+    """A query parameter of free text: anything but the null character, which no record holds,
+    kept exactly as sent (a search for a space is a search for a space)."""
+    return serializers.RegexField(
+        r"^[^\x00]+$",
+        required=False,
+        max_length=200,
+        trim_whitespace=False,
+        help_text=help_text,
+        error_messages={"invalid": "Null characters are not allowed."},
+    )
+
+
+class ResearcherRegisterQuery(_NoBlanks):
+    name = _text("All or part of the researcher's name.")
+    organisation = _text("All or part of the organisation's name.")
+    level = serializers.ChoiceField(
+        required=False, choices=Level.values, help_text="Full or provisional."
+    )
+    after = _text(_AFTER)
+    before = _text(_BEFORE)
+
+
+class ResearcherEntrySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    organisation = serializers.CharField(
+        help_text="Empty unless the organisation is on the secretariat's approved list."
+    )
+    accreditation = serializers.ChoiceField(choices=Level.values)
+    valid_until = serializers.DateField()
+
+
+class ResearcherRegisterPage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ResearcherEntrySerializer(many=True)
+
+
+class ProjectRegisterQuery(_NoBlanks):
+    title = _text("All or part of the project's title.")
+    organisation = _text("All or part of a team organisation's name.")
+    dataset = _text("All or part of a dataset's name.")
+    status = serializers.ChoiceField(
+        required=False,
+        choices=[state.value for state in Proposal.ON_REGISTER],
+        help_text="The project's status.",
+    )
+    after = _text(_AFTER)
+    before = _text(_BEFORE)
+
+
+class PublishedOutputSerializer(serializers.Serializer):
+    citation = serializers.CharField()
+    doi = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_blank=True)
+
+
+class ProjectEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    lay_summary = serializers.CharField(allow_blank=True)
+    organisations = serializers.ListField(child=serializers.CharField())
+    datasets = serializers.ListField(child=serializers.CharField())
+    legal_gateways = serializers.ListField(child=serializers.CharField())
+    decision_date = serializers.DateField(allow_null=True)
+    approved_by = serializers.CharField()
+    status = serializers.CharField()
+    published_outputs = PublishedOutputSerializer(many=True)
+
+
+class ProjectRegisterPage(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ProjectEntrySerializer(many=True)

@@ -1,0 +1,161 @@
+"""The API's endpoints, version 1."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework import generics
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from entitlements.models import Scope
+from entitlements.selectors import entitlements_current
+from entitlements.visas import jwks, visa_for
+
+from .docs import api_schema, operations
+from .permissions import HasScope
+from .serializers import (
+    EntitlementFilterSerializer,
+    EntitlementSerializer,
+    ErrorSerializer,
+    JwksSerializer,
+    PassportFilterSerializer,
+    PassportSerializer,
+)
+
+# What a client with a token may be answered besides its data, for every endpoint that needs one.
+ERRORS = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT,
+        description="A parameter is wrong: each one in error, with what is wrong with it.",
+    ),
+    401: OpenApiResponse(ErrorSerializer, description="No token, or one not valid any more."),
+    403: OpenApiResponse(ErrorSerializer, description="The token lacks the scope this needs."),
+    429: OpenApiResponse(
+        ErrorSerializer, description="Too many requests with this token: wait Retry-After seconds."
+    ),
+}
+
+
+class Pages(LimitOffsetPagination):
+    """``?limit=`` (100 by default, at most 1000) and ``?offset=``, each a whole number: a wrong
+    one is answered 400, not quietly ignored."""
+
+    default_limit = 100
+    max_limit = 1000
+
+    most_offset = 999_999_999
+
+    def get_limit(self, request):
+        return _whole_number(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request):
+        return _whole_number(request, self.offset_query_param, 0, 0, self.most_offset)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: (1, self.max_limit),
+            self.offset_query_param: (0, self.most_offset),
+        }
+        for parameter in parameters:
+            smallest, largest = bounds[parameter["name"]]
+            parameter["schema"].update(minimum=smallest, maximum=largest)
+        return parameters
+
+
+def _whole_number(request, name, default, smallest, largest):
+    given = request.query_params.getlist(name)
+    if not given:
+        return default
+    if len(given) > 1 or not re.fullmatch(r"[0-9]{1,9}", given[0]):
+        raise ValidationError({name: [f"Give one whole number from {smallest} to {largest}."]})
+    number = int(given[0])
+    if not smallest <= number <= largest:
+        raise ValidationError({name: [f"Give one whole number from {smallest} to {largest}."]})
+    return number
+
+
+@extend_schema(
+    parameters=[EntitlementFilterSerializer],
+    responses={200: EntitlementSerializer(many=True), **ERRORS},
+    extensions={"x-scope": Scope.ENTITLEMENTS_READ.value},
+)
+class EntitlementList(generics.ListAPIView):
+    """The entitlements in force today: who may see which dataset, for which project, until
+    when. An entitlement past its end date is never listed."""
+
+    serializer_class = EntitlementSerializer
+    permission_classes = [HasScope]
+    required_scope = Scope.ENTITLEMENTS_READ
+    pagination_class = Pages
+
+    def get_queryset(self):
+        filters = EntitlementFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data
+        person = None
+        if "person" in wanted:
+            person = get_user_model().objects.filter(email__iexact=wanted["person"]).first()
+            if person is None:
+                return []
+        return entitlements_current(
+            person=person, project=wanted.get("project"), dataset=wanted.get("dataset")
+        )
+
+
+@extend_schema(
+    parameters=[PassportFilterSerializer],
+    responses={200: PassportSerializer, **ERRORS},
+    extensions={"x-scope": Scope.ENTITLEMENTS_READ.value},
+)
+class Passport(APIView):
+    """A person's GA4GH Passport visas: one ControlledAccessGrants visa for each of their
+    entitlements in force today, each lasting an hour at most."""
+
+    permission_classes = [HasScope]
+    required_scope = Scope.ENTITLEMENTS_READ
+
+    def get(self, request):
+        wanted = PassportFilterSerializer(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        person = get_user_model().objects.filter(email__iexact=wanted.validated_data["person"])
+        visas = []
+        if person.exists():
+            visas = [visa_for(e) for e in entitlements_current(person=person.get())]
+        return Response({"ga4gh_passport_v1": visas})
+
+
+@extend_schema(responses=JwksSerializer)
+class Jwks(APIView):
+    """The service's public signing key, as a JSON Web Key Set: what verifies its visas."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+    def get(self, request):
+        return Response(jwks())
+
+
+class Schema(SpectacularAPIView):
+    """The OpenAPI 3 schema, for client generators and contract tests."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes: list = []
+
+
+def documentation(request):
+    document = api_schema()
+    return render(
+        request,
+        "entitlements/api_docs.html",
+        {"info": document["info"], "operations": operations()},
+    )

@@ -1,0 +1,11 @@
+"""What the audit trail shows for this app's own actions, and where its objects open; registered
+in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
+
+WORDS = {
+    "api_token.created": "Issued an API token",
+    "api_token.revoked": "Revoked an API token",
+    "api_token.used": "API read with a token",
+    "api_token.refused": "API token refused",
+}
+
+OBJECT_PAGES: dict[str, str] = {}

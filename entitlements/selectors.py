@@ -1,0 +1,183 @@
+"""Entitlements: who may see which dataset, for which project, from when until when.
+
+An entitlement is derived, never typed. It is a person on an active project (its co-ordinator,
+or a team member who accepted) and one dataset the project was approved to use, with the
+variables approved and the project's access mode. It exists only while, on the day asked about:
+
+- the project is active;
+- the person holds active accreditation, a signed declaration on the current version and a
+  second factor (an authenticator app or a passkey);
+- the owning department has consented, where the dataset needs its consent.
+
+It is valid from the latest of the project's start, the person's accreditation and their
+joining the team, until the earliest of the project's end and the accreditation's end. A
+consumer is never shown an entitlement past its end: those dates are applied here, on the day
+asked about, not by a nightly task.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from accreditation.models import Accreditation
+from projects.models import DatasetRequest, Proposal, TeamMember
+from researchers.declaration.models import Declaration, DeclarationVersion
+from researchers.selectors import second_factors
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """One person's right to see one dataset for one project, for as long as it says."""
+
+    person_id: int
+    person_email: str
+    person_name: str
+    project_id: int
+    project_title: str
+    dataset_slug: str
+    dataset_name: str
+    variables: str
+    access_mode: str
+    valid_from: datetime.date
+    valid_until: datetime.date
+
+    @property
+    def key(self):
+        """What names this entitlement across its changes: person, project and dataset."""
+        return (self.person_id, self.project_id, self.dataset_slug)
+
+
+def entitlements_current(*, on=None, person=None, project=None, dataset=None):
+    """The entitlements in force on ``on`` (today), optionally only those of one person (a
+    user), one project (a proposal) or one dataset (its slug), ordered by project, dataset and
+    person. A fixed number of queries, whatever the number of projects and people."""
+    on = on or timezone.localdate()
+    requests = DatasetRequest.objects.filter(
+        proposal__state=Proposal.State.ACTIVE, proposal__amends__isnull=True
+    ).filter(
+        # Consent stands only when given: pending or refused consent grants nothing.
+        Q(dataset__consent_required=False) | Q(consent=DatasetRequest.Consent.GIVEN)
+    )
+    if project is not None:
+        requests = requests.filter(proposal=project)
+    if dataset is not None:
+        requests = requests.filter(dataset__slug=dataset)
+    requests = list(
+        requests.select_related("proposal", "dataset").order_by(
+            "proposal_id", "dataset__slug", "pk"
+        )
+    )
+    if not requests:
+        return []
+
+    project_ids = {request.proposal_id for request in requests}
+    joined = _members(project_ids, person)
+    people = {user_id for members in joined.values() for user_id in members}
+    accreditations = _accreditations_in_force(people, on)
+    declared = _declared_current(people)
+    two_factor = set(second_factors().filter(user_id__in=people).values_list("user_id", flat=True))
+    cleared = {
+        user_id
+        for user_id in people
+        if user_id in accreditations and user_id in declared and user_id in two_factor
+    }
+    users = get_user_model().objects.in_bulk(cleared)
+
+    entitlements = []
+    for request in requests:
+        project_row = request.proposal
+        for user_id, joined_on in sorted(joined.get(request.proposal_id, {}).items()):
+            if user_id not in cleared:
+                continue
+            accreditation = accreditations[user_id]
+            valid_from = max(
+                day for day in (project_row.start_date, accreditation.valid_from, joined_on) if day
+            )
+            ends = [day for day in (project_row.end_date, accreditation.valid_until) if day]
+            valid_until = min(ends)
+            if valid_until < on:
+                continue
+            user = users[user_id]
+            entitlements.append(
+                Entitlement(
+                    person_id=user_id,
+                    person_email=user.email,
+                    person_name=user.full_name,
+                    project_id=project_row.pk,
+                    project_title=project_row.title,
+                    dataset_slug=request.dataset.slug,
+                    dataset_name=request.dataset.name,
+                    variables=request.variables,
+                    access_mode=project_row.access_mode or request.dataset.access_mode,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+            )
+    return entitlements
+
+
+def _members(project_ids, person):
+    """{project id: {user id: the day they joined, or None for the co-ordinator}}."""
+    members = {}
+    coordinators = Proposal.objects.filter(pk__in=project_ids)
+    if person is not None:
+        coordinators = coordinators.filter(coordinator=person)
+    for project_id, coordinator_id in coordinators.values_list("pk", "coordinator_id"):
+        members.setdefault(project_id, {})[coordinator_id] = None
+    team = TeamMember.objects.filter(
+        proposal_id__in=project_ids,
+        user__isnull=False,
+        accepted_at__isnull=False,
+        declined_at__isnull=True,
+    )
+    if person is not None:
+        team = team.filter(user=person)
+    for project_id, user_id, accepted_at in team.values_list(
+        "proposal_id", "user_id", "accepted_at"
+    ):
+        on_project = members.setdefault(project_id, {})
+        if user_id not in on_project:  # the co-ordinator on their own team joined at the start
+            on_project[user_id] = timezone.localdate(accepted_at)
+    return members
+
+
+def _accreditations_in_force(people, on):
+    """{user id: their accreditation in force on ``on``}: the one lasting longest, where a
+    renewal overlaps the accreditation it renews."""
+    in_force = Accreditation.objects.filter(
+        researcher_id__in=people,
+        state=Accreditation.State.ACTIVE,
+        valid_from__lte=on,
+        valid_until__gte=on,
+    ).order_by("researcher_id", "valid_until", "pk")
+    return {accreditation.researcher_id: accreditation for accreditation in in_force}
+
+
+def _declared_current(people):
+    """Those of ``people`` holding a signed declaration on the current version."""
+    current = DeclarationVersion.objects.current()
+    if current is None:
+        return set()
+    return set(
+        Declaration.objects.filter(
+            user_id__in=people, version=current, state=Declaration.State.SIGNED
+        ).values_list("user_id", flat=True)
+    )
+
+
+def api_tokens_list():
+    """Every token issued, newest first, with its account and who issued and revoked it."""
+    from .models import ApiToken
+
+    return ApiToken.objects.select_related("account", "created_by", "revoked_by")
+
+
+def api_token_get(*, pk):
+    from django.shortcuts import get_object_or_404
+
+    from .models import ApiToken
+
+    return get_object_or_404(ApiToken.objects.select_related("account"), pk=pk)

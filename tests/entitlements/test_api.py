@@ -1,0 +1,181 @@
+"""The entitlements API, read by a machine client with a token the secretariat issued."""
+
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from audit.models import AuditEvent
+from entitlements.models import Scope
+from entitlements.services import api_token_create, api_token_revoke
+from tests.entitlements.states import project_entitled
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/entitlements/"
+
+
+def client_with(raw):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+def new_token(*scopes, **kwargs):
+    return api_token_create(
+        account_name="Secure environment",
+        scopes=list(scopes or [Scope.ENTITLEMENTS_READ]),
+        **kwargs,
+    )
+
+
+def test_the_url_is_the_versioned_one():
+    assert reverse("api:entitlement_list") == URL
+
+
+def test_a_token_reads_the_entitlements_in_force():
+    project = project_entitled(team_size=1)
+    _, raw = new_token()
+
+    response = client_with(raw).get(URL)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == len(body["results"]) > 0
+    first = body["results"][0]
+    assert first["project"] == {"id": project.pk, "title": project.title}
+    assert set(first) == {
+        "person",
+        "project",
+        "dataset",
+        "variables",
+        "access_mode",
+        "valid_from",
+        "valid_until",
+    }
+    assert {row["person"]["email"] for row in body["results"]} == {
+        project.coordinator.email,
+        project.team.exclude(user=project.coordinator).get().user.email,
+    }
+
+
+def test_without_a_token_the_api_refuses():
+    response = APIClient().get(URL)
+
+    assert response.status_code in (401, 403)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_a_token_without_the_scope_is_refused():
+    _, raw = new_token(Scope.REGISTERS_READ)
+
+    response = client_with(raw).get(URL)
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "This token was not issued to read this."
+
+
+def test_a_revoked_token_stops_working_at_once():
+    token, raw = new_token()
+    assert client_with(raw).get(URL).status_code == 200
+
+    api_token_revoke(token=token, by=None)
+
+    response = client_with(raw).get(URL)
+    assert response.status_code == 401
+    assert "revoked" in response.json()["detail"]
+    assert AuditEvent.objects.filter(action="api_token.refused", payload__reason="revoked").exists()
+
+
+def test_an_expired_token_is_refused():
+    _, raw = new_token(days=1)
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=2)):
+        response = client_with(raw).get(URL)
+
+    assert response.status_code == 401
+
+
+def test_a_made_up_token_is_refused_like_a_missing_one():
+    response = client_with("ars_" + "x" * 43).get(URL)
+
+    assert response.status_code == 401
+
+
+def test_every_use_of_a_token_is_audited_with_what_it_read():
+    token, raw = new_token()
+
+    client_with(raw).get(URL, {"dataset": "census"})
+    client_with(raw).get(URL)
+
+    uses = AuditEvent.objects.filter(action="api_token.used", object_id=str(token.pk))
+    assert uses.count() == 2
+    assert {event.payload["path"] for event in uses} == {URL, f"{URL}?dataset=census"}
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_only_the_hash_of_a_token_is_kept():
+    token, raw = new_token()
+
+    assert raw not in token.digest
+    assert raw.removeprefix("ars_") not in str(token.__dict__)
+
+
+def test_filter_by_person():
+    project = project_entitled(team_size=1)
+    _, raw = new_token()
+
+    response = client_with(raw).get(URL, {"person": project.coordinator.email.upper()})
+
+    emails = {row["person"]["email"] for row in response.json()["results"]}
+    assert emails == {project.coordinator.email}
+
+
+def test_a_filter_in_error_says_what_is_wrong():
+    _, raw = new_token()
+
+    response = client_with(raw).get(URL, {"project": "first", "person": "not an address"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "project": ["A valid integer is required."],
+        "person": ["Enter a valid email address."],
+    }
+
+
+def test_each_token_is_rate_limited(settings):
+    settings.API_TOKEN_RATE = "2/minute"
+    _, raw = new_token()
+    _, other = new_token()
+    client = client_with(raw)
+
+    statuses = [client.get(URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert client_with(other).get(URL).status_code == 200
+
+
+def test_api_token_create_prints_a_token_that_works():
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command(
+        "api_token_create",
+        "Secure environment",
+        "--scope",
+        "entitlements:read",
+        stdout=out,
+        stderr=err,
+    )
+
+    raw = out.getvalue().strip()
+    assert raw.startswith("ars_")
+    assert "not shown again" in err.getvalue()
+    assert client_with(raw).get(URL).status_code == 200
+    assert AuditEvent.objects.filter(action="api_token.created").count() == 1
