@@ -431,6 +431,9 @@ CELERY_TASK_ROUTES = {
     # Telling people: one email each, and the announcement of a new declaration version.
     "notifications.tasks.email_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
+    # Telling the secretariat's systems of each entitlement granted, changed or ended: outbound
+    # HTTP that may wait on a slow receiver, like an email on a slow mail server.
+    "entitlements.tasks.webhook_deliver": {"queue": "email"},
     # What beat sends: the nightly expiries and closures, the daily reminders and the hourly
     # re-queues of lost PDFs. Beat's heartbeats name their queue themselves (below); one sent
     # without a queue goes here.
@@ -441,6 +444,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.reminders_send": {"queue": "sweeps"},
     "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
     "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
+    "entitlements.tasks.entitlements_sweep": {"queue": "sweeps"},
 }
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
@@ -487,6 +491,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-declarations": {
         "task": "researchers.tasks.declarations_requeue_pending",
         "schedule": crontab(minute=5),
+    },
+    # Every five minutes: announce the entitlements that ended by their dates, and queue again
+    # any webhook delivery whose task was lost.
+    "publish-entitlements": {
+        "task": "entitlements.tasks.entitlements_sweep",
+        "schedule": 300.0,
     },
     # Hourly: queue again any report PDF whose task was lost.
     "requeue-stale-report-exports": {
