@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accreditation.models import Accreditation
-from accreditation.services import accreditation_suspend
+from accreditation.services import accreditation_reinstate, accreditation_suspend
 from entitlements.models import EntitlementRecord, WebhookDelivery, WebhookEvent
 from entitlements.tasks import entitlements_sweep, webhook_deliver
 from entitlements.webhooks.services import (
@@ -23,9 +23,11 @@ from entitlements.webhooks.services import (
     webhook_endpoint_create,
 )
 from projects.lifecycle.services import project_close
+from projects.models import Proposal
 from tests.entitlements.receiver import Receiver
 from tests.entitlements.states import project_entitled
 from tests.factories import secretariat_for
+from tests.projects.states import amendment_at
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +236,43 @@ def _publish_queries(team_size):
 @pytest.mark.parametrize("team_size", [2, 8])
 def test_publishing_takes_as_many_queries_for_many_people_as_for_few(endpoint, team_size):
     assert _publish_queries(team_size) == _publish_queries(2)
+
+
+def test_reinstating_a_suspended_member_grants_their_entitlement_again(
+    receiver, endpoint, eager_celery, django_capture_on_commit_callbacks
+):
+    project = project_entitled(team_size=1)
+    member = member_of(project)
+    entitlements_publish()
+    accreditation = Accreditation.objects.get(researcher=member, state=Accreditation.State.ACTIVE)
+    secretariat = secretariat_for()
+    accreditation = accreditation_suspend(
+        accreditation=accreditation, reasons="Under investigation", by=secretariat
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        accreditation_reinstate(accreditation=accreditation, by=secretariat)
+
+    bodies = [received.json for received in receiver.requests]
+    assert bodies and {body["type"] for body in bodies} == {"entitlement.granted"}
+    assert {body["entitlement"]["person"]["email"] for body in bodies} == {member.email}
+    assert {body["reason"] for body in bodies} == {"Accreditation reinstated"}
+    assert set(EntitlementRecord.objects.filter(person=member).values_list("state", flat=True)) == {
+        EntitlementRecord.State.IN_FORCE
+    }
+
+
+def test_an_amendment_moving_the_end_date_announces_the_changed_entitlements(
+    receiver, endpoint, eager_celery, django_capture_on_commit_callbacks
+):
+    project = project_entitled(team_size=1)
+    entitlements_publish()
+    new_end = project.end_date + datetime.timedelta(days=30)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        amendment_at(Proposal.State.APPROVED, project=project, end_date=new_end)
+
+    bodies = [received.json for received in receiver.requests]
+    assert bodies and {body["type"] for body in bodies} == {"entitlement.changed"}
+    assert {body["reason"] for body in bodies} == {"Amendment in force"}
+    assert {body["entitlement"]["valid_until"] for body in bodies} == {new_end.isoformat()}
