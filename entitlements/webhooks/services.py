@@ -125,21 +125,24 @@ def entitlements_publish(
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
-        if people is None and projects is None:
+        everyone = people is None and projects is None
+        people = list(people or ())
+        projects = list(projects or ())
+        stored = EntitlementRecord.objects.all()
+        if not everyone:
+            stored = stored.filter(Q(person__in=people) | Q(project__in=projects))
+        # Lock what was published before deriving what holds: a publication running at the
+        # same time (the sweep, another change) then waits, and derives after this one commits,
+        # so neither announces what the other's change has just undone.
+        records = {record.key: record for record in stored.select_for_update().order_by("pk")}
+        if everyone:
             derived = entitlements_current(on=today)
-            stored = EntitlementRecord.objects.all()
         else:
-            people = list(people or ())
-            projects = list(projects or ())
             derived = []
             if people:
                 derived += entitlements_current(on=today, people=people)
             if projects:
                 derived += entitlements_current(on=today, projects=projects)
-            stored = EntitlementRecord.objects.filter(
-                Q(person__in=people) | Q(project__in=projects)
-            )
-        records = {record.key: record for record in stored.select_for_update().order_by("pk")}
 
         created: list[EntitlementRecord] = []
         updated: list[EntitlementRecord] = []
