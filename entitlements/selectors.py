@@ -70,6 +70,17 @@ def entitlements_current(
         requests = requests.filter(proposal=project)
     if projects is not None:
         requests = requests.filter(proposal__in=projects)
+    if people is not None:
+        # Only the projects these people are on, so asking about one person reads their
+        # projects' datasets, not every active project's.
+        requests = requests.filter(
+            Q(proposal__coordinator__in=people)
+            | Q(
+                proposal__in=_accepted(TeamMember.objects.filter(user__in=people)).values(
+                    "proposal"
+                )
+            )
+        )
     if dataset is not None:
         requests = requests.filter(dataset__slug=dataset)
     requests = list(
@@ -135,12 +146,7 @@ def _members(project_ids, people):
         coordinators = coordinators.filter(coordinator__in=people)
     for project_id, coordinator_id in coordinators.values_list("pk", "coordinator_id"):
         members.setdefault(project_id, {})[coordinator_id] = None
-    team = TeamMember.objects.filter(
-        proposal_id__in=project_ids,
-        user__isnull=False,
-        accepted_at__isnull=False,
-        declined_at__isnull=True,
-    )
+    team = _accepted(TeamMember.objects.filter(proposal_id__in=project_ids))
     if people is not None:
         team = team.filter(user__in=people)
     for project_id, user_id, accepted_at in team.values_list(
@@ -150,6 +156,11 @@ def _members(project_ids, people):
         if user_id not in on_project:  # the co-ordinator on their own team joined at the start
             on_project[user_id] = timezone.localdate(accepted_at)
     return members
+
+
+def _accepted(team):
+    """The members of ``team`` who accepted their invitation and have an account."""
+    return team.filter(user__isnull=False, accepted_at__isnull=False, declined_at__isnull=True)
 
 
 def _accreditations_in_force(people, on):
