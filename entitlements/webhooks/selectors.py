@@ -24,7 +24,7 @@ def webhook_endpoint_get(*, pk):
 def webhook_deliveries_recent(*, state=None, limit=RECENT_DELIVERIES):
     """The latest ``limit`` deliveries, newest first, only those in ``state`` when given, with
     their event, the entitlement it is about and the endpoint, in one query."""
-    deliveries = WebhookDelivery.objects.select_related("event__record", "endpoint")
+    deliveries = WebhookDelivery.objects.select_related("event", "endpoint")
     if state:
         deliveries = deliveries.filter(state=state)
     return deliveries.order_by("-pk")[:limit]

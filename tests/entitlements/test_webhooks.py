@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -276,3 +276,29 @@ def test_an_amendment_moving_the_end_date_announces_the_changed_entitlements(
     assert bodies and {body["type"] for body in bodies} == {"entitlement.changed"}
     assert {body["reason"] for body in bodies} == {"Amendment in force"}
     assert {body["entitlement"]["valid_until"] for body in bodies} == {new_end.isoformat()}
+
+
+def test_a_change_rolled_back_is_never_announced(
+    receiver, endpoint, eager_celery, django_capture_on_commit_callbacks
+):
+    project = project_entitled(team_size=1)
+    member = member_of(project)
+    entitlements_publish()
+    events = WebhookEvent.objects.count()
+    accreditation = Accreditation.objects.get(researcher=member, state=Accreditation.State.ACTIVE)
+
+    secretariat = secretariat_for()
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        accreditation_suspend(accreditation=accreditation, reasons="x", by=secretariat)
+        raise RuntimeError("the step after the suspension failed")
+
+    assert WebhookEvent.objects.count() == events
+    assert not receiver.requests
+    assert set(EntitlementRecord.objects.filter(person=member).values_list("state", flat=True)) == {
+        EntitlementRecord.State.IN_FORCE
+    }
