@@ -96,18 +96,27 @@ _AFTER = "The next page: the `next` link of the page before gives it."
 _BEFORE = "The previous page: the `previous` link of the page after gives it."
 
 
+def _text(help_text):
+    """A query parameter of free text: anything but the null character, which no record holds,
+    kept exactly as sent (a search for a space is a search for a space)."""
+    return serializers.RegexField(
+        r"^[^\x00]+$",
+        required=False,
+        max_length=200,
+        trim_whitespace=False,
+        help_text=help_text,
+        error_messages={"invalid": "Null characters are not allowed."},
+    )
+
+
 class ResearcherRegisterQuery(_NoBlanks):
-    name = serializers.CharField(
-        required=False, max_length=200, help_text="All or part of the researcher's name."
-    )
-    organisation = serializers.CharField(
-        required=False, max_length=200, help_text="All or part of the organisation's name."
-    )
+    name = _text("All or part of the researcher's name.")
+    organisation = _text("All or part of the organisation's name.")
     level = serializers.ChoiceField(
         required=False, choices=Level.values, help_text="Full or provisional."
     )
-    after = serializers.CharField(required=False, help_text=_AFTER)
-    before = serializers.CharField(required=False, help_text=_BEFORE)
+    after = _text(_AFTER)
+    before = _text(_BEFORE)
 
 
 class ResearcherEntrySerializer(serializers.Serializer):
@@ -126,22 +135,16 @@ class ResearcherRegisterPage(serializers.Serializer):
 
 
 class ProjectRegisterQuery(_NoBlanks):
-    title = serializers.CharField(
-        required=False, max_length=200, help_text="All or part of the project's title."
-    )
-    organisation = serializers.CharField(
-        required=False, max_length=200, help_text="All or part of a team organisation's name."
-    )
-    dataset = serializers.CharField(
-        required=False, max_length=200, help_text="All or part of a dataset's name."
-    )
+    title = _text("All or part of the project's title.")
+    organisation = _text("All or part of a team organisation's name.")
+    dataset = _text("All or part of a dataset's name.")
     status = serializers.ChoiceField(
         required=False,
         choices=[state.value for state in Proposal.ON_REGISTER],
         help_text="The project's status.",
     )
-    after = serializers.CharField(required=False, help_text=_AFTER)
-    before = serializers.CharField(required=False, help_text=_BEFORE)
+    after = _text(_AFTER)
+    before = _text(_BEFORE)
 
 
 class PublishedOutputSerializer(serializers.Serializer):
