@@ -23,6 +23,7 @@ from audit.services import audit_record
 from notifications.services import notifications_done, notify
 from researchers.models import User
 from workflow.errors import TransitionRefused
+from workflow.hooks import access_changed
 from workflow.services import check_user_may_fire, transition_fire
 
 from . import notices, selectors
@@ -387,6 +388,7 @@ def application_approve(
             },
             request=request,
         )
+        access_changed(people=[accreditation.researcher_id], reason="Accreditation granted")
     return accreditation
 
 
@@ -424,14 +426,26 @@ def _accreditation_step(
 ) -> Accreditation:
     # Expiry has no reasons: the end date is the reason.
     kwargs: dict[str, Any] = {"reasons": reasons} if transition != "expire" else {}
-    return transition_fire(
-        obj=accreditation,
-        transition=transition,
-        by=by,
-        request=request,
-        payload={"reasons": reasons} if reasons else None,
-        **kwargs,
-    )
+    with transaction.atomic():
+        accreditation = transition_fire(
+            obj=accreditation,
+            transition=transition,
+            by=by,
+            request=request,
+            payload={"reasons": reasons} if reasons else None,
+            **kwargs,
+        )
+        # The researcher's access everywhere follows their accreditation, in this transaction.
+        access_changed(people=[accreditation.researcher_id], reason=_ACCESS_REASONS[transition])
+    return accreditation
+
+
+_ACCESS_REASONS = {
+    "suspend": "Accreditation suspended",
+    "revoke": "Accreditation revoked",
+    "reinstate": "Accreditation reinstated",
+    "expire": "Accreditation expired",
+}
 
 
 def accreditation_suspend(

@@ -431,9 +431,13 @@ CELERY_TASK_ROUTES = {
     # Telling people: one email each, and the announcement of a new declaration version.
     "notifications.tasks.email_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
+    # Telling the secretariat's systems of each entitlement granted, changed or ended: outbound
+    # HTTP that may wait on a slow receiver, like an email on a slow mail server.
+    "entitlements.tasks.webhook_deliver": {"queue": "email"},
     # What beat sends: the nightly expiries and closures, the daily reminders, the hourly
-    # re-queues of lost PDFs and the report page's summary each quarter of an hour. Beat's
-    # heartbeats name their queue themselves (below); one sent without a queue goes here.
+    # re-queues of lost PDFs, the report page's summary each quarter of an hour and the
+    # entitlements every five minutes. Beat's heartbeats name their queue themselves (below);
+    # one sent without a queue goes here.
     "health.tasks.heartbeat": {"queue": "sweeps"},
     "accreditation.tasks.expire_lapsed_accreditations": {"queue": "sweeps"},
     "projects.tasks.close_ended_projects": {"queue": "sweeps"},
@@ -442,6 +446,7 @@ CELERY_TASK_ROUTES = {
     "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
     "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
     "reports.tasks.report_summary_refresh_task": {"queue": "sweeps"},
+    "entitlements.tasks.entitlements_sweep": {"queue": "sweeps"},
 }
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
@@ -488,6 +493,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-pending-declarations": {
         "task": "researchers.tasks.declarations_requeue_pending",
         "schedule": crontab(minute=5),
+    },
+    # Every five minutes: announce the entitlements that ended by their dates, and queue again
+    # any webhook delivery whose task was lost.
+    "publish-entitlements": {
+        "task": "entitlements.tasks.entitlements_sweep",
+        "schedule": 300.0,
     },
     # Hourly: queue again any report PDF whose task was lost.
     "requeue-stale-report-exports": {

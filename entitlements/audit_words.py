@@ -6,6 +6,8 @@ WORDS = {
     "api_token.revoked": "Revoked an API token",
     "api_token.used": "API read with a token",
     "api_token.refused": "API token refused",
+    "webhook_endpoint.created": "Added a webhook endpoint",
+    "webhook_endpoint.deactivated": "Deactivated a webhook endpoint",
 }
 
 OBJECT_PAGES: dict[str, str] = {}

@@ -31,3 +31,22 @@ class ApiTokenForm(forms.Form):
             "max_value": f"A token can last at most {TOKEN_DAYS_MOST} days",
         },
     )
+
+
+class WebhookEndpointForm(forms.Form):
+    url = forms.URLField(
+        label="Where should the service send the events?",
+        help_text="The full address of the receiving system, like https://sre.example.org/hooks.",
+        max_length=500,
+        assume_scheme="https",
+        error_messages={
+            "required": "Enter the address of the endpoint",
+            "invalid": "Enter the address of the endpoint, starting https://",
+        },
+    )
+    description = forms.CharField(
+        label="Which system is it?",
+        help_text="A name people will recognise, like “Secure environment”.",
+        max_length=200,
+        error_messages={"required": "Enter which system the endpoint belongs to"},
+    )

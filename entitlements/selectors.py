@@ -50,11 +50,16 @@ class Entitlement:
         return (self.person_id, self.project_id, self.dataset_slug)
 
 
-def entitlements_current(*, on=None, person=None, project=None, dataset=None):
+def entitlements_current(
+    *, on=None, person=None, project=None, dataset=None, people=None, projects=None
+):
     """The entitlements in force on ``on`` (today), optionally only those of one person (a
-    user), one project (a proposal) or one dataset (its slug), ordered by project, dataset and
-    person. A fixed number of queries, whatever the number of projects and people."""
+    user), one project (a proposal) or one dataset (its slug), or of several ``people`` or
+    ``projects`` (users or proposals, or their ids), ordered by project, dataset and person. A
+    fixed number of queries, whatever the number of projects and people."""
     on = on or timezone.localdate()
+    if person is not None:
+        people = [person]
     requests = DatasetRequest.objects.filter(
         proposal__state=Proposal.State.ACTIVE, proposal__amends__isnull=True
     ).filter(
@@ -63,6 +68,19 @@ def entitlements_current(*, on=None, person=None, project=None, dataset=None):
     )
     if project is not None:
         requests = requests.filter(proposal=project)
+    if projects is not None:
+        requests = requests.filter(proposal__in=projects)
+    if people is not None:
+        # Only the projects these people are on, so asking about one person reads their
+        # projects' datasets, not every active project's.
+        requests = requests.filter(
+            Q(proposal__coordinator__in=people)
+            | Q(
+                proposal__in=_accepted(TeamMember.objects.filter(user__in=people)).values(
+                    "proposal"
+                )
+            )
+        )
     if dataset is not None:
         requests = requests.filter(dataset__slug=dataset)
     requests = list(
@@ -74,7 +92,7 @@ def entitlements_current(*, on=None, person=None, project=None, dataset=None):
         return []
 
     project_ids = {request.proposal_id for request in requests}
-    joined = _members(project_ids, person)
+    joined = _members(project_ids, people)
     people = {user_id for members in joined.values() for user_id in members}
     accreditations = _accreditations_in_force(people, on)
     declared = _declared_current(people)
@@ -119,22 +137,18 @@ def entitlements_current(*, on=None, person=None, project=None, dataset=None):
     return entitlements
 
 
-def _members(project_ids, person):
-    """{project id: {user id: the day they joined, or None for the co-ordinator}}."""
+def _members(project_ids, people):
+    """{project id: {user id: the day they joined, or None for the co-ordinator}}, only of
+    ``people`` when given."""
     members = {}
     coordinators = Proposal.objects.filter(pk__in=project_ids)
-    if person is not None:
-        coordinators = coordinators.filter(coordinator=person)
+    if people is not None:
+        coordinators = coordinators.filter(coordinator__in=people)
     for project_id, coordinator_id in coordinators.values_list("pk", "coordinator_id"):
         members.setdefault(project_id, {})[coordinator_id] = None
-    team = TeamMember.objects.filter(
-        proposal_id__in=project_ids,
-        user__isnull=False,
-        accepted_at__isnull=False,
-        declined_at__isnull=True,
-    )
-    if person is not None:
-        team = team.filter(user=person)
+    team = _accepted(TeamMember.objects.filter(proposal_id__in=project_ids))
+    if people is not None:
+        team = team.filter(user__in=people)
     for project_id, user_id, accepted_at in team.values_list(
         "proposal_id", "user_id", "accepted_at"
     ):
@@ -142,6 +156,11 @@ def _members(project_ids, person):
         if user_id not in on_project:  # the co-ordinator on their own team joined at the start
             on_project[user_id] = timezone.localdate(accepted_at)
     return members
+
+
+def _accepted(team):
+    """The members of ``team`` who accepted their invitation and have an account."""
+    return team.filter(user__isnull=False, accepted_at__isnull=False, declined_at__isnull=True)
 
 
 def _accreditations_in_force(people, on):

@@ -1,5 +1,5 @@
 """The secretariat's pages for the API's machine clients: the tokens issued, a new one, and
-revoking one."""
+revoking one; the webhook endpoints told of every entitlement, and what was sent to them."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,7 +13,10 @@ from identity.roles import Role
 from workflow.confirm import confirmation_needed, confirmation_page
 
 from . import selectors, services
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, WebhookEndpointForm
+from .models import WebhookDelivery
+from .webhooks import selectors as webhook_selectors
+from .webhooks import services as webhook_services
 
 
 @never_cache
@@ -66,3 +69,75 @@ def token_revoke(request, pk):
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, f"The token {token.prefix}… of {token.account} has been revoked.")
     return redirect("entitlements:token_list")
+
+
+@never_cache
+@role_required(Role.SECRETARIAT)
+@require_http_methods(["GET", "POST"])
+def webhook_list(request):
+    """The endpoints told of every entitlement granted, changed or ended, and the form to add
+    one. A new endpoint's secret is shown on the page that answers the form, once."""
+    form = WebhookEndpointForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint, secret = webhook_services.webhook_endpoint_create(
+                url=form.cleaned_data["url"],
+                description=form.cleaned_data["description"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(
+                request, "entitlements/webhook_added.html", {"endpoint": endpoint, "secret": secret}
+            )
+    return render(
+        request,
+        "entitlements/webhook_list.html",
+        {"form": form, "endpoints": webhook_selectors.webhook_endpoints_list()},
+    )
+
+
+@role_required(Role.SECRETARIAT)
+@require_http_methods(["GET", "POST"])
+def webhook_deactivate(request, pk):
+    endpoint = webhook_selectors.webhook_endpoint_get(pk=pk)
+    if not endpoint.active:
+        messages.info(request, f"{endpoint.description} was already deactivated.")
+        return redirect("entitlements:webhook_list")
+    if request.method == "GET" or confirmation_needed(request):
+        return confirmation_page(
+            request,
+            caption=endpoint.description,
+            title=f"Stop sending events to {endpoint.description}?",
+            consequences=[
+                f"{endpoint.url} is sent nothing more, from the moment you deactivate it, "
+                "including events still waiting to be sent to it.",
+                "Add it again to start again: it will be given a new secret.",
+            ],
+            confirm_label="Deactivate the endpoint",
+            cancel_url=reverse("entitlements:webhook_list"),
+        )
+    webhook_services.webhook_endpoint_deactivate(endpoint=endpoint, by=request.user)
+    messages.success(request, f"Events are no longer sent to {endpoint.description}.")
+    return redirect("entitlements:webhook_list")
+
+
+@role_required(Role.SECRETARIAT)
+@require_http_methods(["GET"])
+def webhook_deliveries(request):
+    """The latest events sent to the endpoints, or only those still being tried or failed."""
+    state = request.GET.get("state", "")
+    if state not in WebhookDelivery.State.values:
+        state = ""
+    return render(
+        request,
+        "entitlements/webhook_deliveries.html",
+        {
+            "deliveries": webhook_selectors.webhook_deliveries_recent(state=state),
+            "state": state,
+            "states": WebhookDelivery.State.choices,
+            "limit": webhook_selectors.RECENT_DELIVERIES,
+        },
+    )

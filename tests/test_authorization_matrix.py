@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse, reverse_
 from accreditation.models import Level
 from audit.services import audit_record
 from entitlements.services import api_token_create
+from entitlements.webhooks.services import webhook_endpoint_create
 from identity.roles import Role
 from legislation.models import Act, Dataset
 from notifications.models import Notification
@@ -240,6 +241,11 @@ MATRIX = {
     "api:schema": Row(public()),
     "entitlements:token_list": Row(only("secretariat")),
     "entitlements:token_revoke": Row(only("secretariat"), lambda world: {"pk": world.api_token.pk}),
+    "entitlements:webhook_list": Row(only("secretariat")),
+    "entitlements:webhook_deactivate": Row(
+        only("secretariat"), lambda world: {"pk": world.webhook_endpoint.pk}
+    ),
+    "entitlements:webhook_deliveries": Row(only("secretariat")),
     "api:docs": Row(public()),
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
@@ -626,6 +632,9 @@ def world(db, settings, tmp_path):
         api_token=api_token_create(account_name="Secure environment", scopes=["entitlements:read"])[
             0
         ],
+        webhook_endpoint=webhook_endpoint_create(
+            url="https://sre.example.org/hooks", description="Secure environment", by=None
+        )[0],
         # Someone else's passkey: no role's user has one.
         passkey=passkey_add(UserFactory(roles=[Role.RESEARCHER])),
         proposal=proposal,

@@ -6,7 +6,7 @@ tells people about the step (``notifications.transitions.transition_notices_send
 nothing registered a transition tells nobody.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -56,3 +56,34 @@ def transition_committed_register(function: TransitionCommitted) -> TransitionCo
 def transition_committed_functions() -> tuple[TransitionCommitted, ...]:
     """The registered functions, in the order they were registered."""
     return tuple(_committed)
+
+
+# Who may see which data. Entitlements, high above the apps whose changes end or grant access,
+# registers the function that publishes them again; each of those apps calls ``access_changed``
+# by name inside the transaction of its change, so what is published commits or rolls back with
+# the change itself. With nothing registered a change of access tells nobody.
+
+AccessChanged = Callable[..., object]
+
+_access_changed: list[AccessChanged] = []
+
+
+def access_changed_register(function: AccessChanged) -> AccessChanged:
+    """Call ``function(*, people, projects, reason)`` whenever who may see which data may have
+    changed; once however often the registering app starts."""
+    if function not in _access_changed:
+        _access_changed.append(function)
+    return function
+
+
+def access_changed(
+    *, people: Iterable[object] = (), projects: Iterable[object] = (), reason: str = ""
+) -> None:
+    """Say, inside the change's transaction, that the access of ``people`` (users or their ids)
+    or of everyone on ``projects`` (proposals or their ids) may have changed, and why."""
+    people = list(people)
+    projects = list(projects)
+    if not people and not projects:
+        return
+    for function in tuple(_access_changed):
+        function(people=people, projects=projects, reason=reason)

@@ -26,6 +26,7 @@ from projects.lifecycle.services import project_reopen
 from projects.models import DatasetRequest, Proposal, ProposalSnapshot, TeamMember
 from researchers.models import User
 from workflow.errors import TransitionRefused
+from workflow.hooks import access_changed
 
 State = Proposal.State
 NOT_UNDER_WAY = "Only an active or ended project can be amended."
@@ -173,6 +174,8 @@ def _apply(amendment: Proposal, *, by: User, request: HttpRequest | None = None)
         request=request,
     )
     notify([notices.amendment_in_force(project)])
+    # Its datasets, variables, dates and team may all have changed.
+    access_changed(projects=[project.pk], reason="Amendment in force")
     if project.state == State.ENDED and not past_end_date(project):
         project = project_reopen(project=project)
     return project

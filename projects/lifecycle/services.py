@@ -30,6 +30,7 @@ from projects.lifecycle.selectors import (
 from projects.models import Proposal
 from researchers.models import User
 from workflow.errors import TransitionRefused
+from workflow.hooks import access_changed
 from workflow.services import transition_fire
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,10 @@ def project_activate(
     *, project: Proposal, by: User, request: HttpRequest | None = None
 ) -> Proposal:
     """The co-ordinator starts an approved project; the team is told it may begin."""
-    return transition_fire(obj=project, transition="activate", by=by, request=request)
+    with transaction.atomic():
+        project = transition_fire(obj=project, transition="activate", by=by, request=request)
+        access_changed(projects=[project.pk], reason="Project started")
+    return project
 
 
 # Scheduling the start: kept apart from the transition, whose conditions it shares.
@@ -134,7 +138,7 @@ def project_start_on_schedule(*, project: Proposal) -> Proposal:
         if not due:
             return project
         try:
-            return transition_fire(
+            project = transition_fire(
                 obj=project,
                 transition="activate",
                 by=None,
@@ -142,6 +146,9 @@ def project_start_on_schedule(*, project: Proposal) -> Proposal:
             )
         except TransitionRefused as refused:
             reasons = refused.reasons
+        else:
+            access_changed(projects=[project.pk], reason="Project started")
+            return project
         _unschedule(project)
         audit_record(
             actor=None,
@@ -180,13 +187,16 @@ def project_close(
 ) -> Proposal:
     """The co-ordinator closes an active project before its end date; the team is told."""
     reason = (reason or "").strip()
-    return transition_fire(
-        obj=project,
-        transition="close",
-        by=by,
-        request=request,
-        payload={"reason": reason} if reason else None,
-    )
+    with transaction.atomic():
+        project = transition_fire(
+            obj=project,
+            transition="close",
+            by=by,
+            request=request,
+            payload={"reason": reason} if reason else None,
+        )
+        access_changed(projects=[project.pk], reason="Project closed")
+    return project
 
 
 def project_close_when_settled(*, project: Proposal) -> Proposal:
@@ -212,13 +222,17 @@ def project_end(*, project: Proposal) -> Proposal:
     is told once, that it has closed."""
     with transaction.atomic():
         project = transition_fire(obj=project, transition="end", by=None)
+        access_changed(projects=[project.pk], reason="Project ended")
         return project_close_when_settled(project=project)
 
 
 def project_reopen(*, project: Proposal) -> Proposal:
     """The service makes an ended project active again, once an approved amendment has moved
     its end date to today or later; the team is told it may work on it again."""
-    return transition_fire(obj=project, transition="reopen", by=None)
+    with transaction.atomic():
+        project = transition_fire(obj=project, transition="reopen", by=None)
+        access_changed(projects=[project.pk], reason="Project reopened")
+    return project
 
 
 def projects_close_ended(*, on: date | None = None) -> int:

@@ -20,6 +20,7 @@ from documents.rendering import render_pdf
 from documents.signing import sha256_hex, sign_pdf
 from researchers.declaration.models import Declaration, DeclarationVersion, reference_new
 from researchers.models import User
+from workflow.hooks import access_changed
 from workflow.services import transition_fire
 
 SIGNATURE_FIELD = "ConfidentialityDeclaration"
@@ -198,13 +199,16 @@ def declaration_render_and_sign(*, declaration: Declaration) -> Declaration:
             reason=SIGNATURE_REASON,
             location=SIGNATURE_LOCATION,
         )
-        return transition_fire(
+        declaration = transition_fire(
             obj=declaration,
             transition="prepare",
             by=None,
             pdf=signed,
             payload={"reference": declaration.reference, "sha256": sha256_hex(signed)},
         )
+        # A signed declaration on the current version is one of the conditions of access.
+        access_changed(people=[declaration.user_id], reason="Declaration signed")
+        return declaration
 
 
 def declaration_fail(*, declaration: Declaration, reason: str) -> Declaration:

@@ -1,0 +1,389 @@
+"""Publishing entitlements to the secretariat's webhook endpoints.
+
+``entitlements_publish`` compares the entitlements derived from the records with those last
+published (``EntitlementRecord``) and, in the transaction of the change that asked for it,
+writes the records, one event per entitlement granted, changed or ended (the outbox) and one
+pending delivery per active endpoint; the deliveries are queued once that transaction commits,
+so a change rolled back is never announced and one committed always is. The worker then sends
+each delivery (``webhook_delivery_attempt``), retrying with a growing wait, and records every
+try.
+
+Each request is a POST of the event as JSON with three headers: ``Webhook-Id`` (the event's id,
+the same on every retry, so a receiver can ignore one it has seen), ``Webhook-Timestamp`` (Unix
+seconds) and ``Webhook-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>" with the
+endpoint's secret>``.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record
+
+from ..models import EntitlementRecord, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from ..selectors import Entitlement, entitlements_current
+
+if TYPE_CHECKING:
+    from researchers.models import User
+
+# Eight tries in all, the waits between them doubling from a minute: the last is some two hours
+# after the first, long enough to ride out a receiver's restart or a short outage.
+WEBHOOK_ATTEMPTS = 8
+WEBHOOK_FIRST_RETRY_SECONDS = 60
+WEBHOOK_TIMEOUT_SECONDS = 10
+# Pending deliveries this long past their time were lost (the broker was down when they were
+# queued, or a worker died): the sweep queues them again.
+WEBHOOK_REQUEUE_AFTER = timedelta(minutes=10)
+SECRET_START = "whsec_"  # noqa: S105 (a marker, not a secret)
+
+# The fields of an entitlement a record keeps, besides the person, project and dataset naming it.
+_FIELDS = (
+    "person_email",
+    "person_name",
+    "project_title",
+    "dataset_name",
+    "variables",
+    "access_mode",
+    "valid_from",
+    "valid_until",
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    """How many entitlements one publication found granted, changed and ended."""
+
+    granted: int = 0
+    changed: int = 0
+    ended: int = 0
+
+
+def _body(
+    *, uid: uuid.UUID, kind: str, record: EntitlementRecord, reason: str, at: Any
+) -> dict[str, Any]:
+    """What an event says: the entitlement as the API shows it, and what happened to it."""
+    return {
+        "id": str(uid),
+        "type": f"entitlement.{kind}",
+        "occurred_at": at.isoformat(),
+        "reason": reason,
+        "entitlement": {
+            "person": {
+                "id": record.person_id,
+                "email": record.person_email,
+                "name": record.person_name,
+            },
+            "project": {"id": record.project_id, "title": record.project_title},
+            "dataset": {"slug": record.dataset_slug, "name": record.dataset_name},
+            "variables": record.variables,
+            "access_mode": record.access_mode,
+            "valid_from": record.valid_from.isoformat(),
+            "valid_until": record.valid_until.isoformat(),
+            "state": record.state,
+            "ended_at": record.ended_at.isoformat() if record.ended_at else None,
+        },
+    }
+
+
+def _copy(entitlement: Entitlement, record: EntitlementRecord) -> bool:
+    """Copy ``entitlement``'s fields onto ``record``; True if any differed."""
+    changed = False
+    for name in _FIELDS:
+        value = getattr(entitlement, name)
+        if getattr(record, name) != value:
+            setattr(record, name, value)
+            changed = True
+    return changed
+
+
+def entitlements_publish(
+    *,
+    people: Iterable[Any] | None = None,
+    projects: Iterable[Any] | None = None,
+    reason: str = "",
+) -> Published:
+    """Publish the entitlements of ``people`` and of everyone on ``projects`` (users and
+    proposals, or their ids), or of everybody when neither is given: each one granted, changed
+    or ended since last published becomes an event for every active endpoint, sent once the
+    caller's transaction commits. Publishing what is already published writes nothing. A fixed
+    number of queries, however many people and projects."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        everyone = people is None and projects is None
+        people = list(people or ())
+        projects = list(projects or ())
+        stored = EntitlementRecord.objects.all()
+        if not everyone:
+            stored = stored.filter(Q(person__in=people) | Q(project__in=projects))
+        # Lock what was published before deriving what holds: a publication running at the
+        # same time (the sweep, another change) then waits, and derives after this one commits,
+        # so neither announces what the other's change has just undone.
+        records = {record.key: record for record in stored.select_for_update().order_by("pk")}
+        if everyone:
+            derived = entitlements_current(on=today)
+        else:
+            derived = []
+            if people:
+                derived += entitlements_current(on=today, people=people)
+            if projects:
+                derived += entitlements_current(on=today, projects=projects)
+
+        created: list[EntitlementRecord] = []
+        updated: list[EntitlementRecord] = []
+        events: list[tuple[str, EntitlementRecord]] = []
+        seen = set()
+        for entitlement in derived:
+            if entitlement.key in seen:
+                continue
+            seen.add(entitlement.key)
+            record = records.get(entitlement.key)
+            if record is None:
+                record = EntitlementRecord(
+                    person_id=entitlement.person_id,
+                    project_id=entitlement.project_id,
+                    dataset_slug=entitlement.dataset_slug,
+                    granted_at=now,
+                    changed_at=now,
+                )
+                _copy(entitlement, record)
+                created.append(record)
+                events.append((WebhookEvent.Kind.GRANTED, record))
+            elif record.state == EntitlementRecord.State.ENDED:
+                _copy(entitlement, record)
+                record.state = EntitlementRecord.State.IN_FORCE
+                record.granted_at = record.changed_at = now
+                record.ended_at = None
+                record.end_reason = ""
+                updated.append(record)
+                events.append((WebhookEvent.Kind.GRANTED, record))
+            elif _copy(entitlement, record):
+                record.changed_at = now
+                updated.append(record)
+                events.append((WebhookEvent.Kind.CHANGED, record))
+        for key, record in records.items():
+            if key in seen or record.state != EntitlementRecord.State.IN_FORCE:
+                continue
+            record.state = EntitlementRecord.State.ENDED
+            record.changed_at = record.ended_at = now
+            # An ending found by the sweep has no change to name: its dates say why.
+            record.end_reason = (
+                reason or ("Its last day has passed" if record.valid_until < today else "")
+            )[:200]
+            updated.append(record)
+            events.append((WebhookEvent.Kind.ENDED, record))
+
+        if not events:
+            return Published()
+        EntitlementRecord.objects.bulk_create(created)
+        EntitlementRecord.objects.bulk_update(
+            updated,
+            [*_FIELDS, "state", "granted_at", "changed_at", "ended_at", "end_reason"],
+        )
+        outbox = []
+        for kind, record in events:
+            uid = uuid.uuid4()
+            body = _body(
+                uid=uid, kind=kind, record=record, reason=record.end_reason or reason, at=now
+            )
+            outbox.append(
+                WebhookEvent(uid=uid, kind=kind, record=record, body=body, created_at=now)
+            )
+        WebhookEvent.objects.bulk_create(outbox)
+        endpoints = list(WebhookEndpoint.objects.filter(active=True))
+        deliveries = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now)
+            for event in outbox
+            for endpoint in endpoints
+        )
+        delivery_ids = [delivery.pk for delivery in deliveries]
+        if delivery_ids:
+            transaction.on_commit(lambda: webhook_deliveries_queue(delivery_ids))
+    kinds = [kind for kind, _ in events]
+    return Published(
+        granted=kinds.count(WebhookEvent.Kind.GRANTED),
+        changed=kinds.count(WebhookEvent.Kind.CHANGED),
+        ended=kinds.count(WebhookEvent.Kind.ENDED),
+    )
+
+
+def webhook_deliveries_queue(delivery_ids: Iterable[int]) -> None:
+    """Hand each delivery to the worker."""
+    from ..tasks import webhook_deliver
+
+    for delivery_id in delivery_ids:
+        webhook_deliver.delay(delivery_id)
+
+
+def webhook_deliveries_requeue_lost() -> int:
+    """Queue again every pending delivery well past its time, whose task was lost; return how
+    many. Sending one twice is harmless: a receiver knows an event by its ``Webhook-Id``."""
+    due = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING,
+            next_attempt_at__lte=timezone.now() - WEBHOOK_REQUEUE_AFTER,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    webhook_deliveries_queue(due)
+    return len(due)
+
+
+# Sending
+
+
+def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
+    """The ``Webhook-Signature`` header's value for ``body`` sent at ``timestamp``."""
+    signed = timestamp.encode() + b"." + body
+    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure: following one would turn the POST into a GET elsewhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(*, endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, str]:
+    """Send ``event`` to ``endpoint`` once: the status code answered (None when none was) and
+    what went wrong ("" when it arrived)."""
+    body = json.dumps(event.body, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(  # noqa: S310 (the secretariat's http or https URL)
+        endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Approved Researcher Service webhooks",
+            "Webhook-Id": str(event.uid),
+            "Webhook-Timestamp": timestamp,
+            "Webhook-Signature": webhook_signature(
+                secret=endpoint.secret, timestamp=timestamp, body=body
+            ),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+            status: int = response.status
+    except urllib.error.HTTPError as error:
+        return error.code, f"The endpoint answered {error.code} {error.reason}"
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        return None, f"Could not reach the endpoint: {reason}"
+    if not 200 <= status < 300:
+        return status, f"The endpoint answered {status}"
+    return status, ""
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
+    """Try one pending delivery once and record how it went. Returns the seconds to wait before
+    trying again, or None when there is nothing more to do: it arrived, it has been tried
+    ``WEBHOOK_ATTEMPTS`` times and so failed, or it was no longer pending."""
+    delivery = (
+        WebhookDelivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
+    )
+    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
+        return None
+    give_up = not delivery.endpoint.active
+    if give_up:
+        status, error = None, "The endpoint was deactivated before the event could be sent"
+    else:
+        # Not inside a transaction: no row stays locked while a slow receiver answers.
+        status, error = _post(endpoint=delivery.endpoint, event=delivery.event)
+    now = timezone.now()
+    retry_in = None
+    with transaction.atomic():
+        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.state != WebhookDelivery.State.PENDING:
+            return None
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.last_status_code = status
+        delivery.last_error = error[:500]
+        if not error:
+            delivery.state = WebhookDelivery.State.DELIVERED
+            delivery.delivered_at = now
+        elif give_up or delivery.attempts >= WEBHOOK_ATTEMPTS:
+            delivery.state = WebhookDelivery.State.FAILED
+        else:
+            retry_in = WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+            delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+        delivery.save()
+    return retry_in
+
+
+# The secretariat's endpoints
+
+
+def webhook_endpoint_create(
+    *, url: str, description: str, by: "User | None"
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint told of every entitlement from now on. Returns it and its secret, shown
+    this once."""
+    url = url.strip()
+    description = description.strip()
+    errors = {}
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        errors["url"] = "Enter the address of the endpoint, starting https://"
+    if not description:
+        errors["description"] = "Enter what the endpoint is, like “Secure environment”"
+    if errors:
+        raise ValidationError(errors)
+    secret = SECRET_START + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            url=url, description=description, secret=secret, created_by=by
+        )
+        audit_record(
+            actor=by,
+            action="webhook_endpoint.created",
+            obj=endpoint,
+            payload={"url": url, "description": description},
+        )
+    return endpoint, secret
+
+
+def webhook_endpoint_deactivate(*, endpoint: WebhookEndpoint, by: "User | None") -> WebhookEndpoint:
+    """Stop telling ``endpoint`` anything, at once; what was still pending for it fails.
+    Deactivating an inactive endpoint changes nothing."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        if endpoint.active:
+            endpoint.active = False
+            endpoint.deactivated_at = timezone.now()
+            endpoint.deactivated_by = by
+            endpoint.save(update_fields=["active", "deactivated_at", "deactivated_by"])
+            endpoint.deliveries.filter(state=WebhookDelivery.State.PENDING).update(
+                state=WebhookDelivery.State.FAILED,
+                last_error="The endpoint was deactivated before the event could be sent",
+            )
+            audit_record(
+                actor=by,
+                action="webhook_endpoint.deactivated",
+                obj=endpoint,
+                payload={"url": endpoint.url},
+            )
+    return endpoint
