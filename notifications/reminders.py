@@ -130,6 +130,8 @@ def _rule_sweep(rule, *, today, batch_size):
 
 
 def _batch_send(rule, batch, *, today, content_type, audience):
+    if rule.batch_prepare is not None:
+        rule.batch_prepare(batch, today)
     due = {}
     for obj in batch:
         day = rule.due_date(obj)
@@ -175,12 +177,16 @@ def _people(rule, obj, audience):
     return [user for user in dict.fromkeys(rule.recipients(obj, audience)) if user is not None]
 
 
+def _text(value, obj):
+    return value(obj) if callable(value) else value
+
+
 def _message(rule, obj, people):
     link = rule.link(obj)
     return Message(
         to=tuple(people),
         kind=rule.kind,
-        subject=rule.subject,
+        subject=_text(rule.subject, obj),
         template=rule.template,
         context={
             "object": obj,
@@ -189,5 +195,5 @@ def _message(rule, obj, people):
             **(rule.context(obj) if rule.context else {}),
         },
         link=link,
-        summary=rule.summary,
+        summary=_text(rule.summary, obj),
     )
