@@ -13,8 +13,9 @@ the same keys, and only the first insert sends anything; a batch that fails roll
 ledger rows with its notifications, so the next run sends them.
 
 Candidates are read in batches by primary key (keyset, not offset), each rule fetching what its
-messages need with ``select_related``/``prefetch_related``, so a batch costs the same number of
-queries whatever its size.
+messages need with ``select_related``/``prefetch_related``, or in its ``batch_prepare`` for what
+those cannot fetch (a digest of other objects for each person), so a batch costs the same number
+of queries whatever its size.
 """
 
 import logging

@@ -146,15 +146,17 @@ def _not_theirs(overdue, checker_ids, today):
         proposal__in=overdue_requests.values("project_id"),
     ).values_list("proposal_id", "user_id")
     for project_id, user_id in members:
-        excluded[user_id].update(in_projects[project_id])
+        excluded[user_id].update(in_projects.get(project_id, ()))
     reviews = Review.objects.filter(
         checker_id__in=checker_ids,
         submitted_at__isnull=False,
         request__in=overdue_requests.values("pk"),
     ).values_list("request_id", "checker_id", "submitted_at")
     for request_id, checker_id, submitted_at in reviews:
-        # A review of an earlier round does not count once the request is sent again.
-        if submitted_at >= sent_at[request_id]:
+        # A review of an earlier round does not count once the request is sent again. A
+        # request that became overdue between the queries is not in this digest at all.
+        sent = sent_at.get(request_id)
+        if sent is not None and submitted_at >= sent:
             excluded[checker_id].add(request_id)
     return excluded
 
