@@ -138,13 +138,18 @@ class ReminderRule:
     ``recipients(obj, audience)``: the users to tell; ``audience`` is what ``audience()``
     returned once per sweep (for example every output checker), or None.
     ``subject``, ``link(obj)`` and ``action_text``: what the message says, the path of the page
-    to act on and the words of the link to it.
+    to act on and the words of the link to it; ``subject`` and ``summary`` may be functions of
+    the object (a count in a digest).
     ``template``: ``notifications/email/<template>.txt`` and ``.html``.
     ``context(obj)``: more for the template (the object is always there as ``object``).
     ``action(objects)``: run on the objects this sweep won, before anyone is told, inside the
     same transaction; returns the objects it acted on, and only those are told (an automatic
     withdrawal refused because the draft changed meanwhile tells nobody). Its queries are its
     own: withdrawing goes through ``transition_fire``, one object at a time.
+    ``batch_prepare(objects, today)``: run once on each batch of candidates before their due
+    dates are read, to attach what ``due_date``, ``context`` and the rest need that
+    ``select_related``/``prefetch_related`` cannot fetch (a digest of other objects for each
+    person), in a fixed number of queries for the whole batch.
     ``once_per_object``: the due date never changes for an object, so objects already reminded
     of this kind are left out of the candidates in the database instead of in the ledger.
     """
@@ -153,14 +158,15 @@ class ReminderRule:
     candidates: Callable
     due_date: Callable
     recipients: Callable
-    subject: str
+    subject: str | Callable
     template: str
     link: Callable
-    summary: str = ""
+    summary: str | Callable = ""
     action_text: str = "Open the service"
     context: Callable | None = None
     audience: Callable | None = None
     action: Callable | None = None
+    batch_prepare: Callable | None = None
     once_per_object: bool = False
 
 

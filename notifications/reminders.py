@@ -13,8 +13,9 @@ the same keys, and only the first insert sends anything; a batch that fails roll
 ledger rows with its notifications, so the next run sends them.
 
 Candidates are read in batches by primary key (keyset, not offset), each rule fetching what its
-messages need with ``select_related``/``prefetch_related``, so a batch costs the same number of
-queries whatever its size.
+messages need with ``select_related``/``prefetch_related``, or in its ``batch_prepare`` for what
+those cannot fetch (a digest of other objects for each person), so a batch costs the same number
+of queries whatever its size.
 """
 
 import logging
@@ -130,6 +131,8 @@ def _rule_sweep(rule, *, today, batch_size):
 
 
 def _batch_send(rule, batch, *, today, content_type, audience):
+    if rule.batch_prepare is not None:
+        rule.batch_prepare(batch, today)
     due = {}
     for obj in batch:
         day = rule.due_date(obj)
@@ -175,12 +178,16 @@ def _people(rule, obj, audience):
     return [user for user in dict.fromkeys(rule.recipients(obj, audience)) if user is not None]
 
 
+def _text(value, obj):
+    return value(obj) if callable(value) else value
+
+
 def _message(rule, obj, people):
     link = rule.link(obj)
     return Message(
         to=tuple(people),
         kind=rule.kind,
-        subject=rule.subject,
+        subject=_text(rule.subject, obj),
         template=rule.template,
         context={
             "object": obj,
@@ -189,5 +196,5 @@ def _message(rule, obj, people):
             **(rule.context(obj) if rule.context else {}),
         },
         link=link,
-        summary=rule.summary,
+        summary=_text(rule.summary, obj),
     )

@@ -1,18 +1,25 @@
-"""Reminders about output checks past their service level, stale drafts and unpublished outputs.
+"""Reminders about output checks past their service level (a daily digest for each output
+checker), stale drafts and unpublished outputs.
 
 Registered in ``notifications.hooks`` from ``OutputsConfig.ready()``;
 ``notifications.reminders.reminders_sweep`` sends them.
 """
 
-from datetime import timedelta
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from identity.roles import Role
 from notifications.hooks import ReminderRule
+from notifications.models import ReminderSent
 from notifications.reminders import untouched_since
 from notifications.stale_drafts import stale_draft_rules
 from outputs.review.selectors import checking_open_filter
@@ -45,73 +52,197 @@ def _accepted_team():
     )
 
 
-# Output checks past the service level.
+# Output checks past the service level: a daily digest for each output checker.
+#
+# When a digest is sent: on a working day, to each active output checker who may still review
+# at least one output request past its service level (not of a project they work on, not yet
+# reviewed by them this round, checking still open), when at least one of those requests became
+# overdue after the day of their last digest, or they have never had one. It lists every such
+# request, old and new, oldest first. A backlog that has not grown is not sent again each day:
+# the checkers' queue shows it. A request that becomes overdue on a weekend or a bank holiday is
+# in the next working day's digest.
+#
+# The ledger row is (kind, the checker, the day), so however many sweeps run on a day, each
+# checker gets at most one digest that day.
+
+OVERDUE_DIGEST_KIND = "output_checks_overdue"
+
+# Requests listed in a digest; the rest are counted, and found in the checkers' queue.
+DIGEST_LISTED = 10
 
 
-def _overdue_candidates(today):
-    # A request cannot be overdue before a week has passed: the service level is at least five
-    # working days, so this bounds the rows read; the due date then counts working days exactly.
-    return (
-        OutputRequest.objects.filter(
-            state__in=OutputRequest.BEING_REVIEWED,
-            submitted_at__lt=untouched_since(today - timedelta(days=6)),
+@dataclass(frozen=True)
+class OverdueCheck:
+    """One request in a digest, with the day its decision was due and its review page."""
+
+    output_request: OutputRequest
+    due: date
+    link: str
+
+
+@dataclass(frozen=True)
+class OverdueDigest:
+    """What one checker is told: how many overdue requests they may review, the oldest few."""
+
+    day: date
+    count: int
+    listed: list[OverdueCheck]
+
+    @property
+    def more(self):
+        return self.count - len(self.listed)
+
+
+def _overdue_digest_candidates(today):
+    # Nobody is asked to check on a weekend or a bank holiday; the next working day's digest
+    # has whatever became overdue meanwhile.
+    if not service_level.is_working_day(today):
+        return get_user_model().objects.none()
+    last_digest = (
+        ReminderSent.objects.filter(
+            kind=OVERDUE_DIGEST_KIND,
+            content_type=ContentType.objects.get_for_model(get_user_model()),
+            object_id=OuterRef("pk"),
         )
-        # Never about a request its checkers may no longer check.
-        .filter(checking_open_filter(today=today))
-        .select_related("project__coordinator", "author")
-        .prefetch_related(
-            _accepted_team(),
-            Prefetch(
-                "reviews",
-                queryset=Review.objects.filter(submitted_at__isnull=False),
-                to_attr="submitted_reviews",
-            ),
-        )
+        .order_by("-due_date")
+        .values("due_date")[:1]
     )
-
-
-def _overdue_day(output_request):
-    """The first day past the service level for this submission."""
-    return service_level.due_date(output_request.submitted_at) + timedelta(days=1)
-
-
-def _output_checkers():
-    return list(
+    return (
         get_user_model()
         .objects.filter(groups__name=Role.OUTPUT_CHECKER, is_active=True)
         .distinct()
-        .order_by("pk")
+        .annotate(last_digest_on=Subquery(last_digest))
     )
 
 
-def _checkers_still_to_review(output_request, checkers):
-    """Output checkers who may check this request and have not submitted a review this round."""
-    members = {output_request.project.coordinator_id, output_request.author_id}
-    members.update(member.user_id for member in output_request.project.accepted_team)
-    reviewed = {
-        review.checker_id
-        for review in output_request.submitted_reviews
-        if review.submitted_at >= output_request.submitted_at
-    }
-    return [user for user in checkers if user.pk not in members and user.pk not in reviewed]
+def _overdue_requests(today):
+    """Requests past their service level ``today`` that checkers may still check."""
+    return OutputRequest.objects.filter(
+        state__in=OutputRequest.BEING_REVIEWED,
+        submitted_at__lt=service_level.overdue_before(today=today),
+    ).filter(checking_open_filter(today=today))
+
+
+def _not_theirs(overdue, checker_ids, today):
+    """For each checker, the overdue requests they may not review: of a project they work on
+    (co-ordinator, author or accepted team member), or reviewed by them since it was sent.
+
+    Read from the rows that link a checker to a request, so the work grows with the requests
+    and the checkers, never with both multiplied."""
+    in_projects = defaultdict(list)
+    sent_at = {}
+    excluded = defaultdict(set)
+    for output_request in overdue:
+        in_projects[output_request.project_id].append(output_request.pk)
+        sent_at[output_request.pk] = output_request.submitted_at
+        for person in (output_request.project.coordinator_id, output_request.author_id):
+            if person in checker_ids:
+                excluded[person].add(output_request.pk)
+    overdue_requests = _overdue_requests(today)
+    members = TeamMember.objects.filter(
+        user_id__in=checker_ids,
+        accepted_at__isnull=False,
+        declined_at__isnull=True,
+        proposal__in=overdue_requests.values("project_id"),
+    ).values_list("proposal_id", "user_id")
+    for project_id, user_id in members:
+        excluded[user_id].update(in_projects.get(project_id, ()))
+    reviews = Review.objects.filter(
+        checker_id__in=checker_ids,
+        submitted_at__isnull=False,
+        request__in=overdue_requests.values("pk"),
+    ).values_list("request_id", "checker_id", "submitted_at")
+    for request_id, checker_id, submitted_at in reviews:
+        # A review of an earlier round does not count once the request is sent again. A
+        # request that became overdue between the queries is not in this digest at all.
+        sent = sent_at.get(request_id)
+        if sent is not None and submitted_at >= sent:
+            excluded[checker_id].add(request_id)
+    return excluded
+
+
+def _overdue_digests_attach(checkers, today):
+    """Give each checker of the batch ``overdue_digest``: the digest due to them ``today``, or
+    None when nothing they may review became overdue since their last one.
+
+    Three queries for the batch, whatever its size: the overdue requests, then the team
+    memberships and reviews that tie the batch's checkers to them."""
+    overdue = list(
+        _overdue_requests(today)
+        .select_related("project")
+        # The state machines read their state field as each row is loaded.
+        .only(
+            "state",
+            "title",
+            "submitted_at",
+            "author_id",
+            "project_id",
+            "project__state",
+            "project__title",
+            "project__coordinator_id",
+        )
+        .order_by("submitted_at", "pk")
+    )
+    if not overdue:
+        for checker in checkers:
+            checker.overdue_digest = None
+        return
+    excluded = _not_theirs(overdue, {checker.pk for checker in checkers}, today)
+    # A request submitted from this moment on was not yet overdue on the day of a digest.
+    overdue_after = {}
+    for checker in checkers:
+        theirs = excluded[checker.pk]
+        newest = next((r for r in reversed(overdue) if r.pk not in theirs), None)
+        last = checker.last_digest_on
+        if last is not None and last not in overdue_after:
+            overdue_after[last] = service_level.overdue_before(today=last)
+        if newest is None or (last is not None and newest.submitted_at < overdue_after[last]):
+            checker.overdue_digest = None
+            continue
+        # Walks past at most the requests they may not review: never every request for
+        # every checker.
+        oldest = islice((r for r in overdue if r.pk not in theirs), DIGEST_LISTED)
+        checker.overdue_digest = OverdueDigest(
+            day=today,
+            count=len(overdue) - len(theirs),
+            listed=[
+                OverdueCheck(
+                    output_request=output_request,
+                    due=service_level.due_date(output_request.submitted_at),
+                    link=reverse("outputs:review", args=[output_request.pk]),
+                )
+                for output_request in oldest
+            ],
+        )
+
+
+def _digest_summary(checker):
+    count = checker.overdue_digest.count
+    if count == 1:
+        return "An output request you can check is past its service level."
+    return f"{count} output requests you can check are past their service level."
 
 
 OVERDUE_RULES = [
     ReminderRule(
-        kind="output_check_overdue",
-        candidates=_overdue_candidates,
-        due_date=_overdue_day,
-        recipients=_checkers_still_to_review,
-        audience=_output_checkers,
-        subject="An output request is past its service level",
-        template="reminder_output_check_overdue",
-        action_text="Review the request",
-        link=lambda output_request: reverse("outputs:review", args=[output_request.pk]),
-        context=lambda output_request: {
-            "output_request": output_request,
-            "due": service_level.due_date(output_request.submitted_at),
+        kind=OVERDUE_DIGEST_KIND,
+        candidates=_overdue_digest_candidates,
+        batch_prepare=_overdue_digests_attach,
+        due_date=lambda checker: checker.overdue_digest and checker.overdue_digest.day,
+        recipients=lambda checker, audience: [checker],
+        subject=lambda checker: (
+            "An output request is past its service level"
+            if checker.overdue_digest.count == 1
+            else "Output requests are past their service level"
+        ),
+        template="reminder_output_checks_overdue",
+        action_text="See every request waiting for a check",
+        link=lambda checker: reverse("outputs:queue"),
+        context=lambda checker: {
+            "digest": checker.overdue_digest,
+            "working_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
         },
-        summary="The researcher should have had a decision by now. Review it as soon as you can.",
+        summary=_digest_summary,
     ),
 ]
 

@@ -1,11 +1,12 @@
 """Reminders about proposals, panel reviews, projects ending, output checks and publication."""
 
 import datetime
+import re
 
 import pytest
 
 from identity.roles import Role
-from notifications.models import Notification
+from notifications.models import Notification, ReminderSent
 from outputs.models import OutputRequest, Publication, PublicationWaiver
 from projects.models import Proposal, ReviewerAssignment
 from tests.factories import UserFactory
@@ -116,7 +117,26 @@ def test_panel_recommendation_overdue_reminded_the_day_after_its_due_date(sent):
     assert "14 April 2027" in sent.outbox[0].body
 
 
-def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent):
+DIGEST = "output_checks_overdue"
+
+
+def overdue_on(first_overdue, *, title="Earnings by region", **kwargs):
+    """A request sent at 10:00 on the working day that makes ``first_overdue`` the first day
+    past its service level of five working days (no bank holidays in between)."""
+    submitted = first_overdue - day
+    for _ in range(5):
+        submitted -= day
+        while submitted.weekday() >= 5:
+            submitted -= day
+    return output_request_at(
+        OutputRequest.State.SUBMITTED,
+        on=morning(submitted) + datetime.timedelta(hours=4),
+        title=title,
+        **kwargs,
+    )
+
+
+def test_output_checks_overdue_tells_independent_checkers_still_to_review(sent):
     # Submitted on Monday 1 March 2027: five working days end on Monday 8 March.
     output_request = output_request_at(
         OutputRequest.State.PARTIALLY_REVIEWED,
@@ -127,19 +147,103 @@ def test_output_check_overdue_reminds_independent_checkers_still_to_review(sent)
     TeamMemberFactory(proposal=output_request.project, user=member)
     days = [D(2027, 3, 8), D(2027, 3, 9), D(2027, 3, 10)]
 
-    assert sent_days(days, kind="output_check_overdue", sent=sent) == [D(2027, 3, 9)]
+    assert sent_days(days, kind=DIGEST, sent=sent) == [D(2027, 3, 9)]
     assert [email.to for email in sent.outbox] == [[waiting.email]]
-    assert "8 March 2027" in sent.outbox[0].body
-    assert f"/outputs/checking/{output_request.pk}/" in sent.outbox[0].body
+    body = sent.outbox[0].body
+    assert sent.outbox[0].subject == "An output request is past its service level"
+    assert "An output request you can check is past its service level" in body
+    assert f"“{output_request}” for the project “{output_request.project.title}”" in body
+    assert "Sent 1 March 2027, decision due 8 March 2027" in body
+    assert f"/outputs/checking/{output_request.pk}/" in body
+    assert re.search(r"See every request waiting for a check:\n\S+/outputs/checking/\n", body)
 
 
-def test_output_check_overdue_counts_working_days_around_bank_holidays():
+def test_output_checks_overdue_counts_working_days_around_bank_holidays():
     # Submitted on Thursday 25 March 2027; Good Friday (26 March) and Easter Monday (29 March)
     # are bank holidays, so the fifth working day is Monday 5 April 2027.
     output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 25)))
     UserFactory(roles=[Role.OUTPUT_CHECKER])
     days = [D(2027, 4, 2), D(2027, 4, 3), D(2027, 4, 5), D(2027, 4, 6)]
-    assert sent_days(days, kind="output_check_overdue") == [D(2027, 4, 6)]
+    assert sent_days(days, kind=DIGEST) == [D(2027, 4, 6)]
+
+
+def test_output_checks_overdue_one_digest_per_checker_however_many_requests(sent):
+    first_overdue = D(2027, 3, 9)
+    # Sent one an hour on Monday 1 March, made newest first so that the oldest has the
+    # highest key: the digest lists by the time each was sent.
+    requests = [
+        output_request_at(
+            OutputRequest.State.SUBMITTED,
+            on=morning(D(2027, 3, 1)) + datetime.timedelta(hours=hour),
+            title=f"Table {hour:02}",
+        )
+        for hour in reversed(range(12))
+    ][::-1]
+    checkers = UserFactory.create_batch(2, roles=[Role.OUTPUT_CHECKER])
+
+    assert sweep_on(first_overdue, kinds=[DIGEST], sent=sent) == {DIGEST: 2}
+
+    assert sorted(email.to[0] for email in sent.outbox) == sorted(c.email for c in checkers)
+    assert told(DIGEST) == sorted(
+        (checker.email, "Output requests are past their service level") for checker in checkers
+    )
+    assert Notification.objects.get(recipient=checkers[0]).body == (
+        "12 output requests you can check are past their service level."
+    )
+    body = sent.outbox[0].body
+    assert "12 output requests you can check are past their service level" in body
+    listed = [request for request in requests if f"“{request.title}”" in body]
+    assert listed == requests[:10]
+    positions = [body.index(f"/outputs/checking/{request.pk}/") for request in listed]
+    assert positions == sorted(positions)
+    assert "There are 2 more in the checkers' queue." in body
+
+
+def test_output_checks_overdue_leaves_out_requests_of_their_project_or_reviewed_by_them(sent):
+    first_overdue = D(2027, 3, 9)
+    theirs = overdue_on(first_overdue, title="Their own project's tables")
+    reviewed = output_request_at(
+        OutputRequest.State.PARTIALLY_REVIEWED,
+        on=morning(D(2027, 3, 1)) + datetime.timedelta(hours=4),
+        title="Tables they reviewed",
+    )
+    member = UserFactory(roles=[Role.OUTPUT_CHECKER])
+    TeamMemberFactory(proposal=theirs.project, user=member)
+    reviewer = reviewed.checkers[0]
+
+    assert sweep_on(first_overdue, kinds=[DIGEST], sent=sent) == {DIGEST: 2}
+
+    (to_member,) = sent.to(member.email)
+    assert "“Tables they reviewed”" in to_member.body
+    assert "“Their own project's tables”" not in to_member.body
+    (to_reviewer,) = sent.to(reviewer.email)
+    assert "“Their own project's tables”" in to_reviewer.body
+    assert "“Tables they reviewed”" not in to_reviewer.body
+    assert "An output request you can check is past its service level" in to_reviewer.body
+
+
+def test_output_checks_overdue_sent_again_only_when_another_request_becomes_overdue(sent):
+    checker = UserFactory(roles=[Role.OUTPUT_CHECKER])
+    overdue_on(D(2027, 3, 9), title="Tuesday's tables")
+
+    assert sweep_on(D(2027, 3, 9), kinds=[DIGEST], sent=sent) == {DIGEST: 1}
+    # A second sweep the same day, and the next day with the same backlog, send nothing.
+    assert sweep_on(D(2027, 3, 9), kinds=[DIGEST], sent=sent) == {DIGEST: 0}
+    assert sweep_on(D(2027, 3, 10), kinds=[DIGEST], sent=sent) == {DIGEST: 0}
+    assert len(sent.outbox) == 1
+
+    overdue_on(D(2027, 3, 11), title="Thursday's tables")
+    assert sweep_on(D(2027, 3, 11), kinds=[DIGEST], sent=sent) == {DIGEST: 1}
+    latest = sent.outbox[-1].body
+    assert "2 output requests you can check" in latest
+    assert latest.index("“Tuesday's tables”") < latest.index("“Thursday's tables”")
+
+    # First overdue on Saturday 13 March: told on the Monday, not at the weekend.
+    overdue_on(D(2027, 3, 13), title="Friday's tables")
+    days = [D(2027, 3, 12), D(2027, 3, 13), D(2027, 3, 14), D(2027, 3, 15), D(2027, 3, 16)]
+    assert sent_days(days, kind=DIGEST, sent=sent) == [D(2027, 3, 15)]
+    assert len(sent.to(checker.email)) == 3
+    assert ReminderSent.objects.filter(kind=DIGEST).count() == 3
 
 
 def test_draft_output_request_reminded_after_30_days_then_withdrawn_after_30_more(sent):
@@ -189,14 +293,12 @@ def test_released_outputs_published_or_waived_are_not_reminded():
     assert not Notification.objects.exists()
 
 
-def test_output_check_overdue_with_no_checker_free_waits_for_one(sent):
+def test_output_checks_overdue_with_no_checker_free_waits_for_one(sent):
     output_request = output_request_at(OutputRequest.State.SUBMITTED, on=morning(D(2027, 3, 1)))
     member = UserFactory(roles=[Role.OUTPUT_CHECKER])
     TeamMemberFactory(proposal=output_request.project, user=member)
 
-    assert sweep_on(D(2027, 3, 9), kinds=["output_check_overdue"]) == {"output_check_overdue": 0}
+    assert sweep_on(D(2027, 3, 9), kinds=[DIGEST]) == {DIGEST: 0}
     free = UserFactory(roles=[Role.OUTPUT_CHECKER])
-    assert sweep_on(D(2027, 3, 10), kinds=["output_check_overdue"], sent=sent) == {
-        "output_check_overdue": 1
-    }
+    assert sweep_on(D(2027, 3, 10), kinds=[DIGEST], sent=sent) == {DIGEST: 1}
     assert [email.to for email in sent.outbox] == [[free.email]]

@@ -67,7 +67,7 @@ def recommendation_overdue(due, n):
 
 
 def check_overdue(due, n):
-    UserFactory(roles=[Role.OUTPUT_CHECKER])
+    """``n`` requests first past their service level on ``due`` (a Tuesday)."""
     for _ in range(n):
         output_request_at(OutputRequest.State.SUBMITTED, on=morning(due - 8 * day))
 
@@ -87,7 +87,6 @@ BUILDERS = {
     "accreditation_expiring_30": expiring,
     "project_ending_60": project_ending,
     "panel_recommendation_overdue": recommendation_overdue,
-    "output_check_overdue": check_overdue,
     "outputs_unpublished": unpublished,
     "proposal_stale": proposal_stale,
 }
@@ -120,33 +119,50 @@ def test_reminders_sweep_queries_per_batch_are_the_same_for_2_and_12_objects(
     assert ReminderSent.objects.filter(kind=kind).count() == 14
 
 
+DIGEST = "output_checks_overdue"
+# A third Tuesday with no bank holiday in the week before.
+THIRD = D(2027, 9, 14)
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("_media_in_tmp")
-def test_reminders_sweep_queries_are_the_same_for_2_and_10_people_to_tell(
+def test_output_checks_overdue_notifications_grow_with_the_checkers_not_the_requests(
     sent, django_assert_max_num_queries
 ):
-    """Every output checker is told of every overdue request: more checkers mean more
-    notifications and emails, never more queries or more tasks."""
-    kind = "output_check_overdue"
-    check_overdue(FIRST, 3)
-    check_overdue(SECOND, 3)
-    sweep_on(FIRST - 365 * day, kinds=[kind])  # content types are cached after this
-    with CaptureQueriesContext(connection) as few:
-        assert sweep_on(FIRST, kinds=[kind], sent=sent) == {kind: 3}
-    # check_overdue added one checker for each day; eight more make ten.
-    for _ in range(8):
-        UserFactory(roles=[Role.OUTPUT_CHECKER])
-    sent.outbox.clear()
-    with django_assert_max_num_queries(len(few)) as many, sent.capture() as queued:
-        assert sweep_on(SECOND, kinds=[kind]) == {kind: 3}
+    """One digest for each checker with something to review, however many requests are
+    overdue: 2 or 10 requests, 2 or 5 checkers, the same queries, and as many notifications and
+    emails as checkers."""
+    checkers = UserFactory.create_batch(2, roles=[Role.OUTPUT_CHECKER])
+    check_overdue(FIRST, 2)
+    sweep_on(FIRST - 365 * day, kinds=[DIGEST])  # content types are cached after this
+    with CaptureQueriesContext(connection) as two_requests:
+        assert sweep_on(FIRST, kinds=[DIGEST], sent=sent) == {DIGEST: 2}
+    assert Notification.objects.filter(kind=DIGEST).count() == 2
+    assert len(sent.outbox) == 2
 
-    assert len(many) == len(few)
-    # One email task for each request, whoever it tells.
-    assert len(queued) == 3
-    assert Notification.objects.filter(kind=kind).count() == 3 * 2 + 3 * 10
-    # Each checker gets their own email about each request.
-    assert sorted(len(email.to) for email in sent.outbox) == [1] * 3 * 10
-    assert len({(email.to[0], email.body) for email in sent.outbox}) == 3 * 10
+    # Eight more overdue, ten in all: still one digest each.
+    check_overdue(SECOND, 8)
+    sent.outbox.clear()
+    with django_assert_max_num_queries(len(two_requests)) as ten_requests:
+        assert sweep_on(SECOND, kinds=[DIGEST], sent=sent) == {DIGEST: 2}
+    assert Notification.objects.filter(kind=DIGEST).count() == 2 + 2
+    assert sorted(email.to for email in sent.outbox) == sorted([c.email] for c in checkers)
+    assert all("10 output requests you can check" in email.body for email in sent.outbox)
+
+    # Three more checkers, five in all, and one more request overdue: one digest each.
+    checkers += UserFactory.create_batch(3, roles=[Role.OUTPUT_CHECKER])
+    check_overdue(THIRD, 1)
+    sent.outbox.clear()
+    with django_assert_max_num_queries(len(two_requests)) as five_checkers:
+        assert sweep_on(THIRD, kinds=[DIGEST], sent=sent) == {DIGEST: 5}
+    assert Notification.objects.filter(kind=DIGEST).count() == 2 + 2 + 5
+    assert sorted(email.to for email in sent.outbox) == sorted([c.email] for c in checkers)
+
+    assert len(two_requests) == len(ten_requests) == len(five_checkers)
+    # The checkers, the overdue requests, the memberships and reviews that tie them, record,
+    # read back, tell: a handful, however many.
+    assert len(two_requests) <= 12, [q["sql"][:120] for q in two_requests.captured_queries]
+    assert ReminderSent.objects.filter(kind=DIGEST).count() == 2 + 2 + 5
 
 
 @pytest.mark.django_db
@@ -336,6 +352,40 @@ def test_reminders_sweep_from_two_workers_at_once_sends_each_reminder_once(
     assert Notification.objects.filter(kind__in=RACED).count() == 25 + 5 * 2
     sent = [(email.to[0], email.subject) for email in mailoutbox]
     assert len(sent) == len(set(sent)) == 25 + 5 * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_output_checks_overdue_from_two_workers_at_once_sends_one_digest_to_each_checker(
+    needs_row_locks, eager_celery, mailoutbox
+):
+    checkers = UserFactory.create_batch(6, roles=[Role.OUTPUT_CHECKER])
+    check_overdue(FIRST, 3)
+    mailoutbox.clear()
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def run(index):
+        try:
+            barrier.wait(timeout=10)
+            # Batches of one checker, so the two sweeps interleave their inserts and read-backs.
+            outcomes[index] = sweep_on(FIRST, kinds=[DIGEST], batch_size=1)
+        except Exception as error:  # the test reports whatever a thread met
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert all(isinstance(outcome, dict) for outcome in outcomes), outcomes
+    assert outcomes[0][DIGEST] + outcomes[1][DIGEST] == 6, outcomes
+    assert ReminderSent.objects.filter(kind=DIGEST).count() == 6
+    told = list(Notification.objects.filter(kind=DIGEST).values_list("recipient", flat=True))
+    assert sorted(told) == sorted(checker.pk for checker in checkers)
+    assert sorted(email.to[0] for email in mailoutbox) == sorted(c.email for c in checkers)
 
 
 @pytest.mark.slow

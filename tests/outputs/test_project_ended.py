@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from audit.models import AuditEvent
 from identity.roles import Role
+from notifications.models import Notification
 from outputs import conditions
 from outputs.models import OutputRequest
 from outputs.publication.services import publication_record, waiver_record
@@ -370,9 +371,13 @@ def test_overdue_checks_are_reminded_only_while_the_request_can_still_be_checked
     closed_early = submitted_in_a_project().project
     project_closed(closed_early)
 
-    counts = sweep_on(sent_on + 14 * DAY, kinds=["output_check_overdue"])
+    counts = sweep_on(sent_on + 14 * DAY, kinds=["output_checks_overdue"])
 
-    assert counts == {"output_check_overdue": 1}
+    # One checker, told of the one request they may still check.
+    assert counts == {"output_checks_overdue": 1}
+    assert list(
+        Notification.objects.filter(kind="output_checks_overdue").values_list("body", flat=True)
+    ) == ["An output request you can check is past its service level."]
 
 
 # The pages: a refused step says why in a GOV.UK error, never a server error.
