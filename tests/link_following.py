@@ -13,9 +13,12 @@ from django.urls import reverse
 from researchers.models import User
 
 HREF = re.compile(r'<a\s[^>]*href="([^"#][^"]*)"')
-# Not followed: leaving the session, files and exports, the admin, and one page per audit event
-# (the trail is reached through its list; its events are not work to do).
-SKIP = re.compile(r"/accounts/logout|/download|/export|\.csv|\.pdf|^/admin/|^/audit/\d+/")
+# Not followed: leaving the session, files and exports (the API's schema is one), the admin,
+# and one page per audit event (the trail is reached through its list; its events are not work
+# to do).
+SKIP = re.compile(
+    r"/accounts/logout|/download|/export|\.csv|\.pdf|^/admin/|^/audit/\d+/|^/api/schema/"
+)
 MAX_PAGES = 600
 
 
