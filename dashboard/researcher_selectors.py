@@ -19,6 +19,7 @@ from projects.proposal.selectors import (
 from researchers.declaration.selectors import (
     declaration_latest_signed,
     declaration_version_current,
+    declarations_standing,
 )
 from researchers.profile.selectors import training_latest
 
@@ -40,6 +41,9 @@ class ResearcherHome:
     training_provisional: bool = False
     declaration: object = None
     declaration_current: object = None
+    # While outdated: whether the earlier signature still gives access to data, until when.
+    declaration_counts: bool = False
+    declaration_counts_until: object = None
     projects: list = field(default_factory=list)
     requests: list = field(default_factory=list)
     invitations: list = field(default_factory=list)
@@ -87,6 +91,10 @@ def researcher_home(*, user, today=None):
         home.training_provisional = level == Level.PROVISIONAL
     home.declaration = declaration_latest_signed(user=user)
     home.declaration_current = declaration_version_current()
+    if home.declaration_outdated:
+        standing_until = declarations_standing(people=[user.pk], on=today)
+        home.declaration_counts = user.pk in standing_until
+        home.declaration_counts_until = standing_until.get(user.pk)
     until = _lasts_until(standing)
     home.projects = [
         ProjectRow(

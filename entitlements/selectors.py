@@ -5,12 +5,14 @@ or a team member who accepted) and one dataset the project was approved to use, 
 variables approved and the project's access mode. It exists only while, on the day asked about:
 
 - the project is active;
-- the person holds active accreditation, a signed declaration on the current version and a
-  second factor (an authenticator app or a passkey);
+- the person holds active accreditation, a signed declaration that still counts (on the current
+  version, or on an earlier one until the sign-by day the secretariat set for the versions
+  after it) and a second factor (an authenticator app or a passkey);
 - the owning department has consented, where the dataset needs its consent.
 
 It is valid from the latest of the project's start, the person's accreditation and their
-joining the team, until the earliest of the project's end and the accreditation's end. A
+joining the team, until the earliest of the project's end, the accreditation's end and, for a
+signature on an earlier version of the declaration, the day to sign the current one by. A
 consumer is never shown an entitlement past its end: those dates are applied here, on the day
 asked about, not by a nightly task.
 """
@@ -24,7 +26,7 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation
 from projects.models import DatasetRequest, Proposal, TeamMember
-from researchers.declaration.models import Declaration, DeclarationVersion
+from researchers.declaration.selectors import declarations_standing
 from researchers.selectors import second_factors
 
 
@@ -95,7 +97,7 @@ def entitlements_current(
     joined = _members(project_ids, people)
     people = {user_id for members in joined.values() for user_id in members}
     accreditations = _accreditations_in_force(people, on)
-    declared = _declared_current(people)
+    declared = declarations_standing(people=people, on=on)
     two_factor = set(second_factors().filter(user_id__in=people).values_list("user_id", flat=True))
     cleared = {
         user_id
@@ -114,7 +116,11 @@ def entitlements_current(
             valid_from = max(
                 day for day in (project_row.start_date, accreditation.valid_from, joined_on) if day
             )
-            ends = [day for day in (project_row.end_date, accreditation.valid_until) if day]
+            ends = [
+                day
+                for day in (project_row.end_date, accreditation.valid_until, declared[user_id])
+                if day
+            ]
             valid_until = min(ends)
             if valid_until < on:
                 continue
@@ -173,18 +179,6 @@ def _accreditations_in_force(people, on):
         valid_until__gte=on,
     ).order_by("researcher_id", "valid_until", "pk")
     return {accreditation.researcher_id: accreditation for accreditation in in_force}
-
-
-def _declared_current(people):
-    """Those of ``people`` holding a signed declaration on the current version."""
-    current = DeclarationVersion.objects.current()
-    if current is None:
-        return set()
-    return set(
-        Declaration.objects.filter(
-            user_id__in=people, version=current, state=Declaration.State.SIGNED
-        ).values_list("user_id", flat=True)
-    )
 
 
 def api_tokens_list():

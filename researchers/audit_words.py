@@ -25,6 +25,7 @@ WORDS = {
     "declaration.pdf_signed": "Signed copy of a declaration prepared",
     "declaration.failed": "Signed copy of a declaration could not be prepared",
     "declaration_version.publish": "Published a new version of the declaration",
+    "declaration_version.sign_by_change": "Changed the date to sign the declaration by",
 }
 
 OBJECT_PAGES = {

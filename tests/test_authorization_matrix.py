@@ -298,6 +298,7 @@ MATRIX = {
         owner_and_secretariat_file(), lambda world: {"pk": world.declaration.pk}
     ),
     "researchers:declaration_versions": Row(only("secretariat")),
+    "researchers:declaration_sign_by": Row(only("secretariat")),
     "researchers:declaration_verify": Row(public()),
     # The register of accredited researchers: public, to read and to download
     "researcher_register:list": Row(public()),

@@ -70,17 +70,27 @@ _access_changed: list[AccessChanged] = []
 
 def access_changed_register(function: AccessChanged) -> AccessChanged:
     """Call ``function(*, people, projects, reason)`` whenever who may see which data may have
-    changed; once however often the registering app starts."""
+    changed, with both None when it may have changed for everyone; once however often the
+    registering app starts."""
     if function not in _access_changed:
         _access_changed.append(function)
     return function
 
 
 def access_changed(
-    *, people: Iterable[object] = (), projects: Iterable[object] = (), reason: str = ""
+    *,
+    people: Iterable[object] = (),
+    projects: Iterable[object] = (),
+    everyone: bool = False,
+    reason: str = "",
 ) -> None:
-    """Say, inside the change's transaction, that the access of ``people`` (users or their ids)
-    or of everyone on ``projects`` (proposals or their ids) may have changed, and why."""
+    """Say, inside the change's transaction, that the access of ``people`` (users or their ids),
+    of everyone on ``projects`` (proposals or their ids), or of ``everyone`` may have changed,
+    and why."""
+    if everyone:
+        for function in tuple(_access_changed):
+            function(people=None, projects=None, reason=reason)
+        return
     people = list(people)
     projects = list(projects)
     if not people and not projects:

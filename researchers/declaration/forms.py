@@ -2,6 +2,8 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from govuk.forms import GovukDateInput
+
 
 class DeclarationSignForm(forms.Form):
     typed_name = forms.CharField(
@@ -24,6 +26,13 @@ class DeclarationSignForm(forms.Form):
     )
 
 
+SIGN_BY_HELP = (
+    "Until the end of this day a signature on an earlier version still gives access to data; "
+    "after it, those who have not signed the new version lose access until they do. "
+    "For example, 27 3 2027"
+)
+
+
 class DeclarationVersionForm(forms.Form):
     text = forms.CharField(
         label="Text of the new version",
@@ -31,6 +40,27 @@ class DeclarationVersionForm(forms.Form):
         "version keep it.",
         error_messages={"required": "Enter the text of the declaration"},
         widget=forms.Textarea(attrs={"rows": 20}),
+    )
+    sign_by = forms.DateField(
+        label="Everyone must sign it by",
+        help_text=SIGN_BY_HELP,
+        widget=GovukDateInput,
+        error_messages={
+            "required": "Enter the date by which everyone must sign the new version",
+            "invalid": "The date to sign by must be a real date",
+        },
+    )
+
+
+class SignByForm(forms.Form):
+    sign_by = forms.DateField(
+        label="New date to sign by",
+        help_text=SIGN_BY_HELP,
+        widget=GovukDateInput,
+        error_messages={
+            "required": "Enter the date by which everyone must sign the current version",
+            "invalid": "The date to sign by must be a real date",
+        },
     )
 
 

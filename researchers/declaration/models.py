@@ -47,11 +47,22 @@ class DeclarationVersionQuerySet(models.QuerySet["DeclarationVersion"]):
 
 
 class DeclarationVersion(models.Model):
-    """One published wording of the confidentiality declaration."""
+    """One published wording of the confidentiality declaration.
+
+    ``sign_by`` is the last day on which a signature on an earlier version still counts for
+    access to data: after it, only those who signed this version (or a later one) keep their
+    entitlements. None means at once: no earlier signature counts from publication.
+    """
 
     number = models.PositiveIntegerField(unique=True)
     text = models.TextField()
     published_at = models.DateTimeField(default=timezone.now)
+    sign_by = models.DateField(
+        "sign by",
+        null=True,
+        blank=True,
+        help_text="The last day a signature on an earlier version still gives access to data.",
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,3 +1,4 @@
+import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef
@@ -74,3 +75,34 @@ def declaration_by_reference(reference):
 def declaration_version_current():
     """The version researchers sign now, or None before any is published."""
     return DeclarationVersion.objects.current()
+
+
+def declarations_standing(*, people, on) -> "dict[int, datetime.date | None]":
+    """Which of ``people`` (users or their ids) hold a declaration that counts for access to
+    data on ``on``, each with the last day it counts (None: no end of its own).
+
+    A signature on the current version counts with no end. One on an earlier version counts
+    until the sign-by day of the first version published after it (``DeclarationVersion.sign_by``)
+    and not at all when a later version has none. Two queries, however many people.
+    """
+    from django.db.models import Max
+
+    versions = list(DeclarationVersion.objects.order_by("number").values_list("number", "sign_by"))
+    if not versions:
+        return {}
+    latest_signed = (
+        Declaration.objects.filter(user_id__in=people, state=Declaration.State.SIGNED)
+        .values("user_id")
+        .annotate(number=Max("version__number"))
+        .values_list("user_id", "number")
+    )
+    standing: dict[int, datetime.date | None] = {}
+    for user_id, number in latest_signed:
+        deadlines = [sign_by for later, sign_by in versions if later > number]
+        if None in deadlines:
+            continue  # a later version had to be signed at once
+        last_day = min(deadlines, default=None)
+        if last_day is not None and last_day < on:
+            continue
+        standing[user_id] = last_day
+    return standing

@@ -1,6 +1,7 @@
 """Signing the confidentiality declaration, preparing its signed PDF, publishing new wordings."""
 
 import base64
+import datetime
 from io import BytesIO
 from typing import Any
 
@@ -241,15 +242,35 @@ def declaration_download_record(
         )
 
 
+SIGN_BY_MOST_DAYS = 366
+
+
+def _sign_by_check(sign_by: datetime.date) -> None:
+    today = timezone.localdate()
+    if sign_by < today:
+        raise ValidationError({"sign_by": "The date to sign by must be today or in the future"})
+    if sign_by > today + datetime.timedelta(days=SIGN_BY_MOST_DAYS):
+        raise ValidationError({"sign_by": "The date to sign by must be within a year of today"})
+
+
 def declaration_version_publish(
-    *, text: str, by: User, request: HttpRequest | None = None
+    *,
+    text: str,
+    by: User,
+    sign_by: datetime.date | None = None,
+    request: HttpRequest | None = None,
 ) -> DeclarationVersion:
     """Publish a new wording; from now on everyone given access signs it, and old signatures
-    keep theirs. Once it commits, everyone it concerns is told (``declaration_version_announce``,
-    run by the worker: at a national scheme's size that is many thousands of people)."""
+    keep theirs. A signature on an earlier version still gives access to data until the end of
+    ``sign_by`` (not at all, when None); entitlements are published again in the same
+    transaction, ending on that day for everyone who has not signed. Once it commits, everyone
+    it concerns is told (``declaration_version_announce``, run by the worker: at a national
+    scheme's size that is many thousands of people)."""
     text = text.strip()
     if not text:
         raise ValidationError({"text": "Enter the text of the declaration"})
+    if sign_by is not None:
+        _sign_by_check(sign_by)
     with transaction.atomic():
         # Lock the current version so two publishers never take the same number.
         latest = DeclarationVersion.objects.select_for_update().order_by("-number").first()
@@ -262,16 +283,64 @@ def declaration_version_publish(
             text=text,
             published_at=timezone.now(),
             published_by=by,
+            sign_by=sign_by,
         )
         audit_record(
             actor=by,
             action="declaration_version.publish",
             obj=version,
-            payload={"number": version.number},
+            payload={
+                "number": version.number,
+                "sign_by": sign_by.isoformat() if sign_by else None,
+            },
             request=request,
+        )
+        access_changed(
+            everyone=True, reason=f"Version {version.number} of the declaration published"
         )
         version_id = version.pk
         transaction.on_commit(lambda: _queue_announce(version_id), robust=True)
+    return version
+
+
+def declaration_version_sign_by_change(
+    *,
+    version: DeclarationVersion,
+    sign_by: datetime.date,
+    by: User,
+    request: HttpRequest | None = None,
+) -> DeclarationVersion:
+    """Move the day by which everyone must sign the current ``version``: later, to give people
+    more time, or sooner. Entitlements are published again with their new last days. Only the
+    current version's date can move: an earlier version's has passed or been overtaken."""
+    _sign_by_check(sign_by)
+    with transaction.atomic():
+        version = DeclarationVersion.objects.select_for_update().get(pk=version.pk)
+        if DeclarationVersion.objects.current() != version:
+            raise ValidationError(
+                f"Version {version.number} is no longer the current version: its date to sign "
+                "by cannot change."
+            )
+        if version.sign_by == sign_by:
+            raise ValidationError({"sign_by": "This is already the date to sign by"})
+        before = version.sign_by
+        version.sign_by = sign_by
+        version.save(update_fields=["sign_by"])
+        audit_record(
+            actor=by,
+            action="declaration_version.sign_by_change",
+            obj=version,
+            payload={
+                "number": version.number,
+                "from": before.isoformat() if before else None,
+                "to": sign_by.isoformat(),
+            },
+            request=request,
+        )
+        access_changed(
+            everyone=True,
+            reason=f"The date to sign version {version.number} of the declaration by changed",
+        )
     return version
 
 

@@ -14,6 +14,7 @@ declaration_urlpatterns = [
         name="declaration_download",
     ),
     path("versions/", views.declaration_versions, name="declaration_versions"),
+    path("versions/sign-by/", views.declaration_sign_by, name="declaration_sign_by"),
 ]
 
 urlpatterns = [

@@ -1,8 +1,11 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -17,6 +20,7 @@ from researchers.declaration.forms import (
     DeclarationSignForm,
     DeclarationUploadForm,
     DeclarationVersionForm,
+    SignByForm,
 )
 from researchers.declaration.models import Declaration, DeclarationVersion
 from researchers.declaration.permissions import check_user_can_download_declaration
@@ -65,6 +69,11 @@ def declaration(request):
             "version": version,
             "signed": signed,
             "declarations": selectors.declarations_of(user=request.user),
+            "counts_until": (
+                selectors.declarations_standing(people=[request.user.pk], on=timezone.localdate())
+                if version is not None and signed is None
+                else {}
+            ).get(request.user.pk),
         },
     )
 
@@ -98,6 +107,10 @@ def declaration_download(request, pk):
     return response
 
 
+# The date to sign a new version by, offered when publishing it.
+SIGN_BY_DEFAULT_DAYS = 30
+
+
 @role_required(Role.SECRETARIAT)
 @require_http_methods(["GET", "POST"])
 def declaration_versions(request):
@@ -105,7 +118,10 @@ def declaration_versions(request):
     if request.method == "POST" and form.is_valid():
         try:
             version = services.declaration_version_publish(
-                text=form.cleaned_data["text"], by=request.user, request=request
+                text=form.cleaned_data["text"],
+                sign_by=form.cleaned_data["sign_by"],
+                by=request.user,
+                request=request,
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -114,16 +130,53 @@ def declaration_versions(request):
                 request,
                 f"Version {version.number} of the declaration is published. Everyone given "
                 "access signs it from now on: every member of staff and everyone who signed an "
-                "earlier version is being told.",
+                "earlier version is being told. Signatures on earlier versions give access to "
+                f"data until the end of {version.sign_by:%-d %B %Y}.",
             )
             return redirect("researchers:declaration_versions")
+    current = DeclarationVersion.objects.current()
     if not form.is_bound:
-        current = DeclarationVersion.objects.current()
-        form = DeclarationVersionForm(initial={"text": current.text if current else ""})
+        form = DeclarationVersionForm(
+            initial={
+                "text": current.text if current else "",
+                "sign_by": timezone.localdate() + datetime.timedelta(days=SIGN_BY_DEFAULT_DAYS),
+            }
+        )
     return render(
         request,
         "researchers/declaration/versions.html",
-        {"form": form, "versions": selectors.declaration_versions_list()},
+        {"form": form, "versions": selectors.declaration_versions_list(), "current": current},
+    )
+
+
+@role_required(Role.SECRETARIAT)
+@require_http_methods(["GET", "POST"])
+def declaration_sign_by(request):
+    """Move the date by which everyone must sign the current version."""
+    current = DeclarationVersion.objects.current()
+    if current is None:
+        messages.error(request, "No version of the declaration has been published yet.")
+        return redirect("researchers:declaration_versions")
+    form = SignByForm(request.POST or None, initial={"sign_by": current.sign_by})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.declaration_version_sign_by_change(
+                version=current,
+                sign_by=form.cleaned_data["sign_by"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Everyone must now sign version {version.number} by "
+                f"{version.sign_by:%-d %B %Y}. Entitlements have been updated.",
+            )
+            return redirect("researchers:declaration_versions")
+    return render(
+        request, "researchers/declaration/sign_by.html", {"form": form, "version": current}
     )
 
 

@@ -30,6 +30,16 @@ def researcher():
     return UserFactory(roles=[Role.RESEARCHER], full_name="Amara Okafor")
 
 
+def sign_by_fields(days=30):
+    """The date to sign a new version by, as the versions page's form sends it."""
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return {"sign_by_day": day.day, "sign_by_month": day.month, "sign_by_year": day.year}
+
+
 def _read(response):
     data = b"".join(response.streaming_content)
     if response.file_to_stream is not None:
@@ -200,7 +210,8 @@ def test_declaration_versions_page_publishes_a_version_audited(client):
     client.force_login(secretariat)
 
     response = client.post(
-        reverse("researchers:declaration_versions"), {"text": "Version two wording."}
+        reverse("researchers:declaration_versions"),
+        {"text": "Version two wording.", **sign_by_fields()},
     )
 
     assert response.status_code == 302
@@ -213,7 +224,9 @@ def test_declaration_versions_page_same_text_is_refused(client):
     client.force_login(secretariat)
     text = DeclarationVersion.objects.current().text
 
-    response = client.post(reverse("researchers:declaration_versions"), {"text": text})
+    response = client.post(
+        reverse("researchers:declaration_versions"), {"text": text, **sign_by_fields()}
+    )
 
     assert response.status_code == 200
     assert "same text as version 1" in response.text

@@ -32,6 +32,16 @@ def secretariat(client):
     return user
 
 
+def sign_by_fields(days=30):
+    """The date to sign a new version by, as the versions page's form sends it."""
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return {"sign_by_day": day.day, "sign_by_month": day.month, "sign_by_year": day.year}
+
+
 def _roles_url(person):
     return reverse("researchers:person_roles", kwargs={"pk": person.pk})
 
@@ -190,7 +200,8 @@ def test_a_new_version_reaches_staff_and_past_signers_by_notification_and_email(
 
     with sent.capture():
         response = client.post(
-            reverse("researchers:declaration_versions"), {"text": "A stricter wording."}
+            reverse("researchers:declaration_versions"),
+            {"text": "A stricter wording.", **sign_by_fields()},
         )
 
     assert response.status_code == 302
