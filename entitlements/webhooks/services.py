@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -125,16 +125,21 @@ def entitlements_publish(
     now = timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
+        # One publication at a time, from before deriving until commit: one running at the same
+        # time (the sweep, another change) waits and derives after this one commits, so neither
+        # announces what the other's change has just undone, nor grants the same entitlement.
+        _publication_lock()
         everyone = people is None and projects is None
         people = list(people or ())
         projects = list(projects or ())
         stored = EntitlementRecord.objects.all()
-        if not everyone:
+        if everyone:
+            # What is in force, not every record ever published: those ended long ago are read
+            # below only for the entitlements granted again.
+            stored = stored.filter(state=EntitlementRecord.State.IN_FORCE)
+        else:
             stored = stored.filter(Q(person__in=people) | Q(project__in=projects))
-        # Lock what was published before deriving what holds: a publication running at the
-        # same time (the sweep, another change) then waits, and derives after this one commits,
-        # so neither announces what the other's change has just undone.
-        records = {record.key: record for record in stored.select_for_update().order_by("pk")}
+        records = {record.key: record for record in stored.order_by("pk")}
         if everyone:
             derived = entitlements_current(on=today)
         else:
@@ -144,6 +149,8 @@ def entitlements_publish(
             if projects:
                 derived += entitlements_current(on=today, projects=projects)
 
+        if everyone:
+            records.update(_ended_records(derived, known=records))
         created: list[EntitlementRecord] = []
         updated: list[EntitlementRecord] = []
         events: list[tuple[str, EntitlementRecord]] = []
@@ -220,6 +227,33 @@ def entitlements_publish(
         changed=kinds.count(WebhookEvent.Kind.CHANGED),
         ended=kinds.count(WebhookEvent.Kind.ENDED),
     )
+
+
+# The key of the PostgreSQL advisory lock that serialises publications (any fixed number the
+# service uses for nothing else).
+PUBLICATION_LOCK = 0x454E5449544C  # "ENTITL"
+
+
+def _publication_lock() -> None:
+    """Wait for any other publication to commit, then hold the lock until this transaction
+    ends. SQLite needs none: its transactions here begin IMMEDIATE, one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLICATION_LOCK])
+
+
+def _ended_records(
+    derived: list[Entitlement], *, known: dict[tuple[int, int, str], EntitlementRecord]
+) -> dict[tuple[int, int, str], EntitlementRecord]:
+    """The ended records of the ``derived`` entitlements not among those ``known``: those
+    granted again. One query, for the people of those entitlements only."""
+    missing = {entitlement.key for entitlement in derived} - known.keys()
+    if not missing:
+        return {}
+    ended = EntitlementRecord.objects.filter(
+        state=EntitlementRecord.State.ENDED, person_id__in={key[0] for key in missing}
+    )
+    return {record.key: record for record in ended if record.key in missing}
 
 
 def webhook_deliveries_queue(delivery_ids: Iterable[int]) -> None:

@@ -218,9 +218,9 @@ def test_a_researcher_whose_earlier_signature_no_longer_counts_is_told_so(client
 def test_after_the_sign_by_day_the_researcher_is_told_their_access_has_gone(client):
     project = project_entitled(team_size=0)
     publish(days(10))
-    client.force_login(project.coordinator)
 
     with time_machine.travel(days(11), tick=False):
+        client.force_login(project.coordinator)
         home = client.get(reverse("dashboard:home"))
 
     assert "You have no access to data until you sign it." in home.text
