@@ -234,6 +234,9 @@ MATRIX = {
     "api:entitlement_list": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
     "api:passport": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)}),
     "jwks": Row(public()),
+    # A person's own records, read with their browser session.
+    "api:me": Row({"anonymous": FORBIDDEN, **dict.fromkeys(SIGNED_IN, OK)}),
+    "api:my_passport": Row({"anonymous": FORBIDDEN, **dict.fromkeys(SIGNED_IN, OK)}),
     **{
         f"api:{name}": Row({"anonymous": "401", **dict.fromkeys(SIGNED_IN, FORBIDDEN)})
         for name in ("researcher_register", "project_register")

@@ -170,3 +170,50 @@ class ProjectRegisterPage(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = ProjectEntrySerializer(many=True)
+
+
+class MyAccreditationSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.values)
+    state = serializers.CharField(help_text="active, suspended, revoked or expired.")
+    valid_from = serializers.DateField(allow_null=True)
+    valid_until = serializers.DateField(allow_null=True)
+
+
+class MyDeclarationSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="Checkable on the declaration checking page.")
+    version = serializers.IntegerField(source="version.number")
+    signed_at = serializers.DateTimeField()
+
+
+class MyProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    state = serializers.CharField()
+    role = serializers.ChoiceField(choices=["coordinator", "member"])
+    start_date = serializers.DateField(allow_null=True)
+    end_date = serializers.DateField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    """What the service holds about the signed-in person that decides their access to data."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    accreditation = MyAccreditationSerializer(
+        allow_null=True, help_text="The latest accreditation, or null before any."
+    )
+    declaration = MyDeclarationSerializer(
+        allow_null=True, help_text="The latest signed confidentiality declaration, or null."
+    )
+    declaration_counts_until = serializers.DateField(
+        allow_null=True,
+        help_text=(
+            "When the declaration is on an earlier version: the last day it still gives access "
+            "to data. Null when it is on the current version or no longer counts."
+        ),
+    )
+    projects = MyProjectSerializer(
+        many=True, help_text="Projects they co-ordinate or joined, amendments left out."
+    )
+    entitlements = EntitlementSerializer(many=True, help_text="Their entitlements in force today.")
