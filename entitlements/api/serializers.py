@@ -1,6 +1,9 @@
 """What the API says, field by field; drf-spectacular reads these for the OpenAPI schema."""
 
+import re
+
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from accreditation.models import Level
 from projects.models import Proposal
@@ -23,6 +26,39 @@ class _NoBlanks(serializers.Serializer):
         if blank:
             raise serializers.ValidationError(blank)
         return value
+
+
+class _WholeNumber(serializers.IntegerField):
+    """A query parameter holding one whole number from ``min_value`` to ``max_value``, in plain
+    digits (at most nine; no sign, space or decimal point), given once: anything else, an empty
+    value included, is answered with the one message saying what to give."""
+
+    def __init__(self, *, min_value, max_value, **kwargs):
+        wrong = f"Give one whole number from {min_value} to {max_value}."
+        kwargs["error_messages"] = dict.fromkeys(
+            ("invalid", "min_value", "max_value", "max_string_length"), wrong
+        )
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def get_value(self, dictionary):
+        # Every value sent, as it was sent: read as a form's fields are, a parameter given
+        # twice would count as its last value and one given empty as one left out.
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            given = dictionary.getlist(self.field_name)
+            return given[0] if len(given) == 1 else given
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, str) and re.fullmatch(r"[0-9]{1,9}", data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class PageQuery(serializers.Serializer):
+    """The query string of a list paged by ``?limit=`` and ``?offset=``."""
+
+    limit = _WholeNumber(default=100, min_value=1, max_value=1000)
+    offset = _WholeNumber(default=0, min_value=0, max_value=999_999_999)
 
 
 class PersonSerializer(serializers.Serializer):

@@ -1,14 +1,11 @@
 """The API's endpoints, version 1."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -25,6 +22,7 @@ from .serializers import (
     EntitlementSerializer,
     ErrorSerializer,
     JwksSerializer,
+    PageQuery,
     PassportFilterSerializer,
     PassportSerializer,
 )
@@ -44,42 +42,28 @@ ERRORS = {
 
 
 class Pages(LimitOffsetPagination):
-    """``?limit=`` (100 by default, at most 1000) and ``?offset=``, each a whole number: a wrong
-    one is answered 400, not quietly ignored."""
+    """``?limit=`` (100 by default, at most 1000) and ``?offset=``, each checked by PageQuery
+    before anything is read: a wrong one is answered 400, not quietly ignored."""
 
-    default_limit = 100
-    max_limit = 1000
-
-    most_offset = 999_999_999
+    def paginate_queryset(self, queryset, request, view=None):
+        wanted = PageQuery(data=request.query_params)
+        wanted.is_valid(raise_exception=True)
+        self.wanted = wanted.validated_data
+        return super().paginate_queryset(queryset, request, view)
 
     def get_limit(self, request):
-        return _whole_number(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+        return self.wanted["limit"]
 
     def get_offset(self, request):
-        return _whole_number(request, self.offset_query_param, 0, 0, self.most_offset)
+        return self.wanted["offset"]
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
-        bounds = {
-            self.limit_query_param: (1, self.max_limit),
-            self.offset_query_param: (0, self.most_offset),
-        }
+        fields = PageQuery().fields
         for parameter in parameters:
-            smallest, largest = bounds[parameter["name"]]
-            parameter["schema"].update(minimum=smallest, maximum=largest)
+            field = fields[parameter["name"]]
+            parameter["schema"].update(minimum=field.min_value, maximum=field.max_value)
         return parameters
-
-
-def _whole_number(request, name, default, smallest, largest):
-    given = request.query_params.getlist(name)
-    if not given:
-        return default
-    if len(given) > 1 or not re.fullmatch(r"[0-9]{1,9}", given[0]):
-        raise ValidationError({name: [f"Give one whole number from {smallest} to {largest}."]})
-    number = int(given[0])
-    if not smallest <= number <= largest:
-        raise ValidationError({name: [f"Give one whole number from {smallest} to {largest}."]})
-    return number
 
 
 @extend_schema(

@@ -150,6 +150,42 @@ def test_a_filter_in_error_says_what_is_wrong():
     }
 
 
+def test_a_page_is_chosen_by_limit_and_offset():
+    project_entitled(team_size=2)
+    _, raw = new_token()
+    every = client_with(raw).get(URL).json()["results"]
+
+    page = client_with(raw).get(URL, {"limit": "1", "offset": "1"}).json()
+
+    assert page["count"] == len(every) > 2
+    assert page["results"] == every[1:2]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["limit=0", "limit=1001", "limit=", "limit=ten", "limit=5.0", "limit=+5", "limit=1&limit=2"],
+)
+def test_a_wrong_limit_is_answered_400_saying_what_to_give(query):
+    _, raw = new_token()
+
+    response = client_with(raw).get(f"{URL}?{query}")
+
+    assert response.status_code == 400
+    assert response.json() == {"limit": ["Give one whole number from 1 to 1000."]}
+
+
+def test_a_wrong_limit_and_offset_are_both_pointed_out():
+    _, raw = new_token()
+
+    response = client_with(raw).get(URL, {"limit": "2000", "offset": "-1"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "limit": ["Give one whole number from 1 to 1000."],
+        "offset": ["Give one whole number from 0 to 999999999."],
+    }
+
+
 def test_each_token_is_rate_limited(settings):
     settings.API_TOKEN_RATE = "2/minute"
     _, raw = new_token()
