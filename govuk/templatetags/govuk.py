@@ -77,6 +77,16 @@ def squash(value):
 
 
 @register.filter
+def error_once(value):
+    """A title that says "Error: " once: the layout adds it for a form with errors, and a page
+    whose errors are not its form's adds it itself."""
+    text = str(value)
+    while text.startswith("Error: Error: "):
+        text = text[len("Error: ") :]
+    return text
+
+
+@register.filter
 def govuk_error_target(bound_field):
     """The id the error summary links to: the field's first control."""
     kind = govuk_kind(bound_field)

@@ -23,3 +23,4 @@ def assert_error_summary_links_to(html, field_id):
     assert 'class="govuk-error-summary"' in html
     assert f'href="#{field_id}"' in html
     assert "<title>Error: " in html
+    assert "Error: Error:" not in html

@@ -83,3 +83,10 @@ def test_the_secretariat_revokes_a_token_after_confirming(client, secretariat):
     assert token.revoked_by == secretariat
     assert "has been revoked" in done.text
     assert "Revoked" in done.text
+
+
+def test_a_form_in_error_says_error_once_in_the_page_title(client, secretariat):
+    response = client.post(reverse("entitlements:token_list"), {})
+
+    assert response.status_code == 200
+    assert "<title>Error: API tokens - " in response.text
