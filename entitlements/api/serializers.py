@@ -145,14 +145,27 @@ def _text(help_text):
     )
 
 
+def _cursor(help_text):
+    """A page's cursor, as the ``next`` or ``previous`` link gave it: signed, and as long as the
+    sort key it carries (a project's whole title), so only a generous bound on its length."""
+    return serializers.RegexField(
+        r"^[^\x00]+$",
+        required=False,
+        max_length=2000,
+        trim_whitespace=False,
+        help_text=help_text,
+        error_messages={"invalid": "Null characters are not allowed."},
+    )
+
+
 class ResearcherRegisterQuery(_NoBlanks):
     name = _text("All or part of the researcher's name.")
     organisation = _text("All or part of the organisation's name.")
     level = serializers.ChoiceField(
         required=False, choices=Level.values, help_text="Full or provisional."
     )
-    after = _text(_AFTER)
-    before = _text(_BEFORE)
+    after = _cursor(_AFTER)
+    before = _cursor(_BEFORE)
 
 
 class ResearcherEntrySerializer(serializers.Serializer):
@@ -179,8 +192,8 @@ class ProjectRegisterQuery(_NoBlanks):
         choices=[state.value for state in Proposal.ON_REGISTER],
         help_text="The project's status.",
     )
-    after = _text(_AFTER)
-    before = _text(_BEFORE)
+    after = _cursor(_AFTER)
+    before = _cursor(_BEFORE)
 
 
 class PublishedOutputSerializer(serializers.Serializer):

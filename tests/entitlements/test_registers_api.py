@@ -88,3 +88,14 @@ def test_the_registers_need_the_registers_scope():
 
     assert client.get(RESEARCHERS).status_code == 403
     assert client.get(PROJECTS).status_code == 403
+
+
+def test_the_project_register_pages_past_projects_with_the_longest_titles(api, monkeypatch):
+    monkeypatch.setattr(registers, "PER_PAGE", 1)
+    titles = [f"{letter} " + "long title of a project " * 10 for letter in "ABC"]
+    for title in titles:
+        proposal_at("active", title=title[:255])
+
+    entries = every_page(api, PROJECTS)
+
+    assert [entry["title"] for entry in entries] == [title[:255] for title in titles]
