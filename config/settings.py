@@ -546,7 +546,8 @@ if PRODUCTION:
 # no browsable pages, whose scripts the content security policy would refuse. Machine clients
 # present a token the secretariat issued; a signed-in person reads their own records with their
 # browser session. Each token may make API_TOKEN_RATE requests (Django REST framework's
-# "number/period"), counted in the cache.
+# "number/period"), counted in the cache; each client address may present
+# API_REFUSALS_PER_MINUTE tokens refused.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "entitlements.api.authentication.ApiTokenAuthentication",
@@ -560,6 +561,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/minute")
+API_REFUSALS_PER_MINUTE = env.int("API_REFUSALS_PER_MINUTE", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Approved Researcher Service API",
     "DESCRIPTION": (

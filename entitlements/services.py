@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -97,30 +98,52 @@ def api_token_revoke(*, token: ApiToken, by: "User | None") -> ApiToken:
     return token
 
 
+# A refused token's refusals are audited at most once in this many seconds each: a client
+# retrying a revoked token in a loop fills the trail with one row a minute, not thousands.
+REFUSAL_AUDIT_SECONDS = 60
+
+
 def api_token_use(raw: str, *, request: HttpRequest | None = None) -> ApiToken | None:
-    """The usable token ``raw`` is, or None. Every use is audited, and so is every refusal of a
-    token the service issued (revoked or expired)."""
+    """The usable token ``raw`` is, or None. A refusal of a token the service issued (revoked or
+    expired) is audited, once a minute at most for each token; a use is audited once it is
+    answered (``api_token_used``), with what it was answered."""
     if not raw.startswith(TOKEN_START):
         return None
     prefix = raw[len(TOKEN_START) : len(TOKEN_START) + PREFIX_LENGTH]
     token = ApiToken.objects.select_related("account").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
         return None
-    now = timezone.now()
-    usable = token.revoked_at is None and token.expires_at > now
-    path = request.get_full_path()[:500] if request is not None else ""
+    if token.revoked_at is None and token.expires_at > timezone.now():
+        return token
+    if cache.add(f"api-token-refused:{token.prefix}", 1, REFUSAL_AUDIT_SECONDS):
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="api_token.refused",
+                obj=token,
+                payload={
+                    "account": token.account.name,
+                    "path": _path(request),
+                    "reason": "revoked" if token.revoked_at else "expired",
+                },
+                request=request,
+            )
+    return None
+
+
+def api_token_used(token: ApiToken, *, request: HttpRequest, status: int) -> None:
+    """Audit that ``token`` asked for ``request`` and was answered ``status`` (a refusal for want
+    of a scope included), and note when it was last used."""
     with transaction.atomic():
-        if usable:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         audit_record(
             actor=None,
-            action="api_token.used" if usable else "api_token.refused",
+            action="api_token.used",
             obj=token,
-            payload={
-                "account": token.account.name,
-                "path": path,
-                **({} if usable else {"reason": "revoked" if token.revoked_at else "expired"}),
-            },
+            payload={"account": token.account.name, "path": _path(request), "status": status},
             request=request,
         )
-    return token if usable else None
+
+
+def _path(request: HttpRequest | None) -> str:
+    return request.get_full_path()[:500] if request is not None else ""

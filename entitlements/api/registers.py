@@ -15,7 +15,7 @@ from projects.register.selectors import register_entry, with_published_outputs
 
 from . import serializers as s
 from .permissions import HasScope
-from .views import ERRORS
+from .views import ERRORS, TokenAudited
 
 PER_PAGE = 100
 
@@ -56,7 +56,7 @@ def _page(request, queryset, describe):
     responses={200: s.ResearcherRegisterPage, **ERRORS},
     extensions={"x-scope": Scope.REGISTERS_READ.value},
 )
-class ResearcherRegister(APIView):
+class ResearcherRegister(TokenAudited, APIView):
     """The register of accredited researchers, as the public page shows it: those holding
     accreditation today who agreed to be listed, by name."""
 
@@ -85,7 +85,7 @@ class ResearcherRegister(APIView):
     responses={200: s.ProjectRegisterPage, **ERRORS},
     extensions={"x-scope": Scope.REGISTERS_READ.value},
 )
-class ProjectRegister(APIView):
+class ProjectRegister(TokenAudited, APIView):
     """The register of accredited projects, as the public page shows it, by title."""
 
     permission_classes = [HasScope]

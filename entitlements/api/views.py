@@ -11,8 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from entitlements.models import Scope
+from entitlements.models import ApiToken, Scope
 from entitlements.selectors import entitlements_current
+from entitlements.services import api_token_used
 from entitlements.visas import jwks, visa_for
 
 from .docs import api_schema, operations
@@ -66,12 +67,24 @@ class Pages(LimitOffsetPagination):
         return parameters
 
 
+class TokenAudited:
+    """A view whose every answer to a token is audited with its status, once it is known: a
+    refusal for want of a scope too, though not one for asking too often (the rate limit is
+    what stops a flood, and a row for each would be one)."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(request.auth, ApiToken) and response.status_code != 429:
+            api_token_used(request.auth, request=request._request, status=response.status_code)
+        return response
+
+
 @extend_schema(
     parameters=[EntitlementFilterSerializer],
     responses={200: EntitlementSerializer(many=True), **ERRORS},
     extensions={"x-scope": Scope.ENTITLEMENTS_READ.value},
 )
-class EntitlementList(generics.ListAPIView):
+class EntitlementList(TokenAudited, generics.ListAPIView):
     """The entitlements in force today: who may see which dataset, for which project, until
     when. An entitlement past its end date is never listed."""
 
@@ -99,7 +112,7 @@ class EntitlementList(generics.ListAPIView):
     responses={200: PassportSerializer, **ERRORS},
     extensions={"x-scope": Scope.ENTITLEMENTS_READ.value},
 )
-class Passport(APIView):
+class Passport(TokenAudited, APIView):
     """A person's GA4GH Passport visas: one ControlledAccessGrants visa for each of their
     entitlements in force today, each lasting an hour at most."""
 

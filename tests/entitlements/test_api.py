@@ -72,13 +72,50 @@ def test_without_a_token_the_api_refuses():
     assert response["WWW-Authenticate"] == "Bearer"
 
 
-def test_a_token_without_the_scope_is_refused():
-    _, raw = new_token(Scope.REGISTERS_READ)
+def test_a_token_without_the_scope_is_refused_and_the_refusal_audited():
+    token, raw = new_token(Scope.REGISTERS_READ)
 
     response = client_with(raw).get(URL)
 
     assert response.status_code == 403
     assert response.json()["detail"] == "This token was not issued to read this."
+    [use] = AuditEvent.objects.filter(action="api_token.used", object_id=str(token.pk))
+    assert use.payload["status"] == 403
+
+
+def test_a_revoked_token_presented_again_and_again_is_audited_once_a_minute():
+    token, raw = new_token()
+    api_token_revoke(token=token, by=None)
+
+    for _ in range(5):
+        assert client_with(raw).get(URL).status_code == 401
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=61)):
+        client_with(raw).get(URL)
+
+    refusals = AuditEvent.objects.filter(action="api_token.refused", object_id=str(token.pk))
+    assert refusals.count() == 2
+
+
+def test_an_address_presenting_too_many_refused_tokens_is_told_to_wait(settings):
+    settings.API_REFUSALS_PER_MINUTE = 3
+    _, good = new_token()
+
+    answers = [client_with("ars_" + "x" * 43).get(URL).status_code for _ in range(4)]
+
+    assert answers == [401, 401, 401, 429]
+    # A good token from that address waits too: the address is not trusted for the minute.
+    assert client_with(good).get(URL).status_code == 429
+
+
+def test_requests_over_a_token_s_rate_are_refused_and_not_audited(settings):
+    settings.API_TOKEN_RATE = "2/minute"
+    token, raw = new_token()
+
+    answers = [client_with(raw).get(URL).status_code for _ in range(3)]
+
+    assert answers == [200, 200, 429]
+    uses = AuditEvent.objects.filter(action="api_token.used", object_id=str(token.pk))
+    assert sorted(use.payload["status"] for use in uses) == [200, 200]
 
 
 def test_a_revoked_token_stops_working_at_once():
