@@ -388,7 +388,10 @@ def application_approve(
             },
             request=request,
         )
-        access_changed(people=[accreditation.researcher_id], reason="Accreditation granted")
+        access_changed(
+            people=[accreditation.researcher_id, *_supervised_by(accreditation.researcher_id)],
+            reason="Accreditation granted",
+        )
     return accreditation
 
 
@@ -435,9 +438,24 @@ def _accreditation_step(
             payload={"reasons": reasons} if reasons else None,
             **kwargs,
         )
-        # The researcher's access everywhere follows their accreditation, in this transaction.
-        access_changed(people=[accreditation.researcher_id], reason=_ACCESS_REASONS[transition])
+        # The researcher's access everywhere follows their accreditation, in this transaction,
+        # and so does that of the provisional researchers they supervise.
+        access_changed(
+            people=[accreditation.researcher_id, *_supervised_by(accreditation.researcher_id)],
+            reason=_ACCESS_REASONS[transition],
+        )
     return accreditation
+
+
+def _supervised_by(researcher_id: int) -> list[int]:
+    """Those whose provisional accreditation in force names ``researcher_id`` as supervisor."""
+    return list(
+        Accreditation.objects.filter(
+            application__supervisor_id=researcher_id,
+            level=Level.PROVISIONAL,
+            state=Accreditation.State.ACTIVE,
+        ).values_list("researcher_id", flat=True)
+    )
 
 
 _ACCESS_REASONS = {

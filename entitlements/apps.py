@@ -19,3 +19,13 @@ class EntitlementsConfig(AppConfig):
 
         # Publish the entitlements again, in the same transaction, wherever access changes.
         workflow_hooks.access_changed_register(entitlements_publish)
+
+        # A second factor is one of the conditions: allauth says when one is added or removed.
+        from allauth.mfa import signals as mfa_signals
+
+        from .webhooks.receivers import second_factor_added, second_factor_removed
+
+        mfa_signals.authenticator_added.connect(second_factor_added, dispatch_uid="entitlements")
+        mfa_signals.authenticator_removed.connect(
+            second_factor_removed, dispatch_uid="entitlements"
+        )

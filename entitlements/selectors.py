@@ -8,7 +8,13 @@ variables approved and the project's access mode. It exists only while, on the d
 - the person holds active accreditation, a signed declaration that still counts (on the current
   version, or on an earlier one until the sign-by day the secretariat set for the versions
   after it) and a second factor (an authenticator app or a passkey);
-- the owning department has consented, where the dataset needs its consent.
+- the owning department has consented, where the dataset needs its consent;
+- for a researcher with provisional accreditation, their supervisor, fully accredited and
+  cleared in every way above, is on the same project (and the entitlement lasts no longer than
+  the supervisor's accreditation and declaration).
+
+The access mode is the stricter of the project's and the dataset's, should the catalogue have
+made a dataset stricter since the project was approved.
 
 It is valid from the latest of the project's start, the person's accreditation and their
 joining the team, until the earliest of the project's end, the accreditation's end and, for a
@@ -21,10 +27,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
+from accreditation.levels import Level
 from accreditation.models import Accreditation
+from legislation.access_modes import access_mode_strictest
 from projects.models import DatasetRequest, Proposal, TeamMember
 from researchers.declaration.selectors import declarations_standing
 from researchers.selectors import second_factors
@@ -94,34 +102,46 @@ def entitlements_current(
         return []
 
     project_ids = {request.proposal_id for request in requests}
-    joined = _members(project_ids, people)
-    people = {user_id for members in joined.values() for user_id in members}
-    accreditations = _accreditations_in_force(people, on)
-    declared = declarations_standing(people=people, on=on)
-    two_factor = set(second_factors().filter(user_id__in=people).values_list("user_id", flat=True))
+    # Everyone on those projects, not only the people asked about: a provisional member's
+    # entitlement rests on their supervisor's standing on the same project.
+    joined = _members(project_ids)
+    everyone = {user_id for members in joined.values() for user_id in members}
+    wanted = None if people is None else {getattr(p, "pk", p) for p in people}
+    accreditations = _accreditations_in_force(everyone, on)
+    declared = declarations_standing(people=everyone, on=on)
+    two_factor = set(
+        second_factors().filter(user_id__in=everyone).values_list("user_id", flat=True)
+    )
     cleared = {
         user_id
-        for user_id in people
+        for user_id in everyone
         if user_id in accreditations and user_id in declared and user_id in two_factor
     }
-    users = get_user_model().objects.in_bulk(cleared)
+    users = get_user_model().objects.in_bulk(cleared if wanted is None else cleared & wanted)
 
     entitlements = []
     for request in requests:
         project_row = request.proposal
-        for user_id, joined_on in sorted(joined.get(request.proposal_id, {}).items()):
-            if user_id not in cleared:
+        team = joined.get(request.proposal_id, {})
+        for user_id, joined_on in sorted(team.items()):
+            if user_id not in cleared or (wanted is not None and user_id not in wanted):
                 continue
             accreditation = accreditations[user_id]
             valid_from = max(
                 day for day in (project_row.start_date, accreditation.valid_from, joined_on) if day
             )
-            ends = [
-                day
-                for day in (project_row.end_date, accreditation.valid_until, declared[user_id])
-                if day
-            ]
-            valid_until = min(ends)
+            ends = [project_row.end_date, accreditation.valid_until, declared[user_id]]
+            if accreditation.level == Level.PROVISIONAL:
+                supervisor = accreditation.supervisor_id
+                if (
+                    supervisor not in team
+                    or supervisor not in cleared
+                    or accreditations[supervisor].level != Level.FULL
+                ):
+                    continue
+                # No longer than the supervisor is themselves cleared.
+                ends += [accreditations[supervisor].valid_until, declared[supervisor]]
+            valid_until = min(day for day in ends if day)
             if valid_until < on:
                 continue
             user = users[user_id]
@@ -135,7 +155,15 @@ def entitlements_current(
                     dataset_slug=request.dataset.slug,
                     dataset_name=request.dataset.name,
                     variables=request.variables,
-                    access_mode=project_row.access_mode or request.dataset.access_mode,
+                    # The stricter of the project's mode and the dataset's, should the catalogue
+                    # have made the dataset stricter since the project was approved.
+                    access_mode=str(
+                        access_mode_strictest(
+                            mode
+                            for mode in (project_row.access_mode, request.dataset.access_mode)
+                            if mode
+                        )
+                    ),
                     valid_from=valid_from,
                     valid_until=valid_until,
                 )
@@ -143,18 +171,13 @@ def entitlements_current(
     return entitlements
 
 
-def _members(project_ids, people):
-    """{project id: {user id: the day they joined, or None for the co-ordinator}}, only of
-    ``people`` when given."""
+def _members(project_ids):
+    """{project id: {user id: the day they joined, or None for the co-ordinator}}."""
     members = {}
     coordinators = Proposal.objects.filter(pk__in=project_ids)
-    if people is not None:
-        coordinators = coordinators.filter(coordinator__in=people)
     for project_id, coordinator_id in coordinators.values_list("pk", "coordinator_id"):
         members.setdefault(project_id, {})[coordinator_id] = None
     team = _accepted(TeamMember.objects.filter(proposal_id__in=project_ids))
-    if people is not None:
-        team = team.filter(user__in=people)
     for project_id, user_id, accepted_at in team.values_list(
         "proposal_id", "user_id", "accepted_at"
     ):
@@ -172,12 +195,16 @@ def _accepted(team):
 def _accreditations_in_force(people, on):
     """{user id: their accreditation in force on ``on``}: the one lasting longest, where a
     renewal overlaps the accreditation it renews."""
-    in_force = Accreditation.objects.filter(
-        researcher_id__in=people,
-        state=Accreditation.State.ACTIVE,
-        valid_from__lte=on,
-        valid_until__gte=on,
-    ).order_by("researcher_id", "valid_until", "pk")
+    in_force = (
+        Accreditation.objects.filter(
+            researcher_id__in=people,
+            state=Accreditation.State.ACTIVE,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .annotate(supervisor_id=F("application__supervisor_id"))
+        .order_by("researcher_id", "valid_until", "pk")
+    )
     return {accreditation.researcher_id: accreditation for accreditation in in_force}
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from audit.services import audit_record
+from workflow.hooks import access_changed
 
 from .models import Act, Dataset, Department, governs_sorted
 from .permissions import check_user_can_edit_catalogue
@@ -200,4 +201,7 @@ def dataset_update(
                 payload={"changed": changed},
                 request=request,
             )
+            # Who may see the dataset, and how, follows its consent rule and access mode.
+            if changed.keys() & {"consent_required", "access_mode", "name"}:
+                access_changed(everyone=True, reason=f"Dataset {dataset.name} changed")
     return dataset
