@@ -1,6 +1,6 @@
 import logging
 from datetime import date
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
@@ -17,32 +17,71 @@ def email_send(self, *, to, subject, text, html):
     Django's email backend.
 
     Each address gets a message of its own, so nobody sees who else was told; one task carries
-    them all, so telling every output checker about a request is one task, not one each. When
-    sending fails part-way, the task is retried later for the addresses not yet sent to, so
-    nobody gets the email twice.
+    them all, so telling every output checker about a request is one task, not one each.
+
+    A mail server that cannot be reached, or that fails part-way, is tried again later for the
+    addresses not yet sent to, so nobody gets the email twice. An address the server refuses
+    for good is logged and left out, and the others are still sent to; one it refuses for now
+    (a full mailbox, greylisting) is tried again later with whatever else is left.
     """
     to = list(to)
-    with get_connection() as connection:
-        for sent, address in enumerate(to):
-            message = EmailMultiAlternatives(
-                subject=subject,
-                body=text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[address],
-                connection=connection,
-            )
-            message.attach_alternative(html, "text/html")
-            try:
-                message.send()
-            except (OSError, SMTPException) as error:
-                countdown = get_exponential_backoff_interval(
-                    factor=1, retries=self.request.retries, maximum=600, full_jitter=True
+    sent = 0
+    later = []  # addresses refused for now, to try again
+    refused_for_now = None
+    try:
+        # Opening the connection can fail as sending can (the server is down or restarting), so
+        # it is inside the try: the whole list is then tried again, not lost.
+        with get_connection() as connection:
+            for address in to:
+                message = EmailMultiAlternatives(
+                    subject=subject,
+                    body=text,
+                    from_email=settings.DEFAULT_FROM_EMAIL,
+                    to=[address],
+                    connection=connection,
                 )
-                raise self.retry(
-                    exc=error,
-                    countdown=countdown,
-                    kwargs={"to": to[sent:], "subject": subject, "text": text, "html": html},
-                ) from error
+                message.attach_alternative(html, "text/html")
+                try:
+                    message.send()
+                except SMTPRecipientsRefused as refusal:
+                    # The server said no to this address alone, and stays ready for the next.
+                    if _refused_for_now(refusal, address):
+                        later.append(address)
+                        refused_for_now = refusal
+                    else:
+                        logger.warning(
+                            "The mail server refused %s for good, so the email %r is not sent "
+                            "to it: %s",
+                            address,
+                            subject,
+                            refusal.recipients.get(address),
+                        )
+                sent += 1
+    except (OSError, SMTPException) as error:
+        _retry(self, error, to=later + to[sent:], subject=subject, text=text, html=html)
+    if refused_for_now is not None:
+        _retry(self, refused_for_now, to=later, subject=subject, text=text, html=html)
+
+
+def _refused_for_now(refusal, address):
+    """Whether the server's refusal of ``address`` is temporary: a 4xx reply, not a 5xx."""
+    code, _ = refusal.recipients.get(address, (550, b""))
+    return 400 <= code < 500
+
+
+def _retry(task, error, *, to, subject, text, html):
+    if not to:
+        # Every message went; only saying goodbye to the server failed.
+        logger.warning("The mail server failed after the email %r was sent: %s", subject, error)
+        return
+    countdown = get_exponential_backoff_interval(
+        factor=1, retries=task.request.retries, maximum=600, full_jitter=True
+    )
+    raise task.retry(
+        exc=error,
+        countdown=countdown,
+        kwargs={"to": to, "subject": subject, "text": text, "html": html},
+    ) from error
 
 
 @shared_task(

@@ -1,9 +1,12 @@
+from smtplib import SMTPServerDisconnected
+
 import pytest
 from django.db import transaction
 
 from notifications.services import email_on_commit
 from notifications.tasks import email_send
 from tests.factories import UserFactory
+from tests.notifications.mail_server import MailServer
 
 pytestmark = pytest.mark.django_db
 
@@ -78,33 +81,109 @@ def test_email_on_commit_queues_one_task_for_everyone_told(
     assert sorted(message.to for message in mailoutbox) == sorted([p.email] for p in people)
 
 
-def test_email_send_retried_after_a_failure_sends_only_to_those_not_yet_sent(
-    settings, mailoutbox, monkeypatch
+@pytest.fixture
+def mail_server(settings):
+    """Email goes by SMTP to a mail server of the test's own on 127.0.0.1."""
+    with MailServer() as server:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = server.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 10
+        yield server
+
+
+@pytest.fixture
+def worker(eager_celery):
+    """Tasks run in the test's own process and are retried there as a worker retries them,
+    at once rather than after their countdown; a task that fails for good ends FAILED."""
+    eager_celery.conf.task_eager_propagates = False
+    return eager_celery
+
+
+ADDRESSES = ["a@example.ac.uk", "b@example.ac.uk", "c@example.ac.uk"]
+EACH_ONCE = dict.fromkeys(ADDRESSES, 1)
+
+
+def delivered(mail_server):
+    """How many messages each address was sent."""
+    return {address: len(mail_server.to(address)) for address in ADDRESSES}
+
+
+def test_email_send_reaches_everyone_through_the_mail_server(worker, mail_server):
+    email_send.delay(to=ADDRESSES, subject="Overdue", text="Please check.", html="<p>Please</p>")
+
+    assert delivered(mail_server) == EACH_ONCE
+    assert all(len(message.recipients) == 1 for message in mail_server.received)
+    assert "Subject: Overdue" in mail_server.received[0].data
+    assert mail_server.connections == 1
+
+
+def test_email_send_reaches_everyone_once_the_mail_server_is_back(worker, mail_server):
+    # Down for the first two tries: each connection is closed before the server's greeting.
+    mail_server.hang_up_on_connect = 2
+
+    email_send.delay(to=ADDRESSES, subject="Overdue", text="t", html="h")
+
+    assert delivered(mail_server) == EACH_ONCE
+    assert mail_server.connections == 3
+
+
+def test_email_send_gives_up_after_five_more_tries_when_the_mail_server_stays_down(
+    worker, mail_server
 ):
-    from smtplib import SMTPServerDisconnected
+    mail_server.hang_up_on_connect = 100
 
-    from celery.exceptions import Retry
-    from django.core.mail.backends.locmem import EmailBackend
+    result = email_send.delay(to=ADDRESSES, subject="Overdue", text="t", html="h")
 
-    addresses = ["a@example.ac.uk", "b@example.ac.uk", "c@example.ac.uk"]
-    real_send = EmailBackend.send_messages
+    assert result.state == "FAILURE"
+    assert isinstance(result.result, SMTPServerDisconnected)
+    assert mail_server.connections == 6
+    assert mail_server.received == []
 
-    def dropping_at_b(self, messages):
-        if messages[0].to == ["b@example.ac.uk"]:
-            raise SMTPServerDisconnected("the mail server hung up")
-        return real_send(self, messages)
 
-    monkeypatch.setattr(EmailBackend, "send_messages", dropping_at_b)
-    retried = []
-    monkeypatch.setattr(
-        email_send, "retry", lambda **kwargs: retried.append(kwargs) or Retry("later")
-    )
-    with pytest.raises(Retry):
-        email_send(to=addresses, subject="Overdue", text="t", html="h")
+def test_email_send_after_the_server_hangs_up_part_way_sends_only_to_those_not_yet_sent(
+    worker, mail_server
+):
+    mail_server.hang_up_at = {"b@example.ac.uk"}
 
-    assert [message.to for message in mailoutbox] == [["a@example.ac.uk"]]
-    assert retried[0]["kwargs"]["to"] == ["b@example.ac.uk", "c@example.ac.uk"]
-    assert email_send.max_retries == 5
+    email_send.delay(to=ADDRESSES, subject="Overdue", text="t", html="h")
+
+    assert delivered(mail_server) == EACH_ONCE
+    assert mail_server.connections == 2
+
+
+def test_email_send_refused_for_one_address_still_reaches_the_others(worker, mail_server, caplog):
+    mail_server.refused = {"b@example.ac.uk"}
+
+    email_send.delay(to=ADDRESSES, subject="Overdue", text="t", html="h")
+
+    assert delivered(mail_server) == {
+        "a@example.ac.uk": 1,
+        "b@example.ac.uk": 0,
+        "c@example.ac.uk": 1,
+    }
+    # Refused for good: not tried again, and said in the log.
+    assert mail_server.connections == 1
+    [refusal] = [r for r in caplog.records if "b@example.ac.uk" in r.getMessage()]
+    assert refusal.levelname == "WARNING"
+    assert "refused" in refusal.getMessage()
+
+
+def test_email_send_refused_for_now_tries_that_address_again_later(worker, mail_server):
+    mail_server.refused_once = {"b@example.ac.uk"}
+
+    email_send.delay(to=ADDRESSES, subject="Overdue", text="t", html="h")
+
+    assert delivered(mail_server) == EACH_ONCE
+    # The others were not kept waiting for it.
+    assert [message.recipients for message in mail_server.received] == [
+        ["a@example.ac.uk"],
+        ["c@example.ac.uk"],
+        ["b@example.ac.uk"],
+    ]
 
 
 def test_email_send_links_to_the_page_on_the_sites_address(settings, mailoutbox):
