@@ -5,10 +5,13 @@ database is down tells the operator nothing. Failures are logged with their caus
 say which part failed, so nothing about the infrastructure leaks to the public.
 """
 
+import contextlib
+import hashlib
 import logging
 import os
 import shutil
 import subprocess
+import time
 import tomllib
 import uuid
 from dataclasses import dataclass
@@ -82,10 +85,11 @@ class ObjectStore:
 
 def object_store():
     """Whether the service can keep and read files now: a HEAD on the bucket when files go to
-    an S3-compatible store, whether the folder is writable when they go to the local disk."""
+    an S3-compatible store (an answer up to ``BUCKET_ANSWER_KEPT_SECONDS`` old), whether the
+    folder is writable when they go to the local disk."""
     storage = storages["default"]
     if isinstance(storage, PrivateS3Storage):
-        return _bucket_answers(storage)
+        return _bucket_answers_kept(storage)
     if isinstance(storage, FileSystemStorage):
         return _folder_writable(storage)
     return ObjectStore(where=type(storage).__name__, ok=True)
@@ -93,6 +97,31 @@ def object_store():
 
 def object_store_ok():
     return object_store().ok
+
+
+# Load balancers ask /health/ every few seconds on every node: the bucket's answer is kept in the
+# cache all nodes share, so the bucket is asked about once in this many seconds, and an outage
+# neither hammers it nor fills the log with the same failure. (The local folder is each node's
+# own, and cheap to check, so it is checked every time.)
+BUCKET_ANSWER_KEPT_SECONDS = 30
+
+
+def _bucket_answers_kept(storage):
+    # Named by the endpoint and bucket, so a change of either is asked about at once.
+    where = f"{storage.endpoint_url or ''} {storage.bucket_name}"
+    key = f"health-bucket-{hashlib.sha256(where.encode()).hexdigest()[:32]}"
+    kept = None
+    # A cache that does not answer is the cache probe's to report: the bucket is then asked now.
+    with contextlib.suppress(Exception):
+        kept = cache.get(key)
+    # The age is checked here as well as by the cache's expiry, so that the answer is never older
+    # than promised, whatever clock the cache keeps.
+    if kept is not None and 0 <= time.time() - kept[0] < BUCKET_ANSWER_KEPT_SECONDS:
+        return kept[1]
+    store = _bucket_answers(storage)
+    with contextlib.suppress(Exception):
+        cache.set(key, (time.time(), store), timeout=BUCKET_ANSWER_KEPT_SECONDS)
+    return store
 
 
 def _bucket_answers(storage):

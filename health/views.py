@@ -10,7 +10,11 @@ from . import probes
 
 @never_cache
 def live(request):
-    """For load balancers and container health checks: can this node serve requests?"""
+    """For load balancers and container health checks: can this node serve requests?
+
+    The database and the cache are asked on every request; an S3 bucket's answer may be up to
+    ``probes.BUCKET_ANSWER_KEPT_SECONDS`` old, as every node is asked every few seconds.
+    """
     checks = {
         "database": probes.database_ok(),
         "cache": probes.cache_ok(),
