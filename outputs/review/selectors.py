@@ -83,11 +83,6 @@ def checker_queue_page(*, user, number=None, today=None):
     return page_obj
 
 
-def checker_queue(*, user, today=None):
-    """The first page of ``checker_queue_page``'s requests, as a list."""
-    return checker_queue_page(user=user, today=today).object_list
-
-
 def _queue_rows(requests, *, user, today=None):
     pks = [r.pk for r in requests]
     file_counts = dict(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role, user_has_role
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
-from outputs.review.selectors import checker_queue
+from outputs.review.selectors import checker_queue_page
 from outputs.review.services import (
     file_vote_set,
     group_comment_add,
@@ -84,7 +84,7 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
     assert (event.payload["votes"], event.payload["comments"]) == (1, 1)
     # The request waits for another checker, who can take the place.
     other = checker()
-    assert output_request in checker_queue(user=other)
+    assert output_request in checker_queue_page(user=other).object_list
     review_with(output_request, other)
     assert OutputRequest.objects.get(pk=output_request.pk).state == State.PARTIALLY_REVIEWED
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from audit.models import AuditEvent
 from outputs.models import FileVote, OutputRequest
 from outputs.request.services import output_request_submit
-from outputs.review.selectors import checker_queue, current_round, public_comments, review_page
+from outputs.review.selectors import checker_queue_page, current_round, public_comments, review_page
 from outputs.review.services import (
     file_vote_set,
     group_comment_add,
@@ -227,7 +227,7 @@ def test_checker_queue_oldest_first_without_own_projects():
     me = checker()
     TeamMemberFactory(proposal=mine.project, user=me)
 
-    queue = checker_queue(user=me)
+    queue = checker_queue_page(user=me).object_list
     assert [r.pk for r in queue] == [older.pk, newer.pk]
     assert queue[0].overdue
     assert not queue[1].overdue

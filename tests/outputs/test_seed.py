@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from outputs.models import CheckResult, OutputRequest
-from outputs.review.selectors import checker_queue
+from outputs.review.selectors import checker_queue_page
 from researchers.models import User
 
 pytestmark = pytest.mark.django_db
@@ -24,4 +24,5 @@ def test_seed_demo_leaves_one_output_request_for_the_checkers_with_a_flagged_cel
     assert failed.outcome == "fail"
     assert len(failed.flagged_cells) == 1
     checker = User.objects.get(email="checker.one@example.gov.uk")
-    assert [entry.pk for entry in checker_queue(user=checker)] == [output_request.pk]
+    queue = checker_queue_page(user=checker).object_list
+    assert [entry.pk for entry in queue] == [output_request.pk]
