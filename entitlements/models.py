@@ -132,7 +132,7 @@ class EntitlementRecord(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """A URL the secretariat asked to be told at of every entitlement granted, changed or ended.
+    """A URL the secretariat asked to be told of every entitlement granted, changed or ended.
 
     The secret signs every request to it. Unlike an API token the service must keep it to sign
     with, so it is stored; it is shown once, when the endpoint is added, and never again.
