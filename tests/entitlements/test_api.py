@@ -1,17 +1,18 @@
 """The entitlements API, read by a machine client with a token the secretariat issued."""
 
 import datetime
+import hashlib
 import io
 
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.urls import reverse
+from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from entitlements.models import Scope
+from entitlements.models import ApiToken, Scope
 from entitlements.services import api_token_create, api_token_revoke
 from tests.entitlements.states import project_entitled
 
@@ -32,10 +33,6 @@ def new_token(*scopes, **kwargs):
         scopes=list(scopes or [Scope.ENTITLEMENTS_READ]),
         **kwargs,
     )
-
-
-def test_the_url_is_the_versioned_one():
-    assert reverse("api:entitlement_list") == URL
 
 
 def test_a_token_reads_the_entitlements_in_force():
@@ -67,7 +64,6 @@ def test_a_token_reads_the_entitlements_in_force():
 def test_without_a_token_the_api_refuses():
     response = APIClient().get(URL)
 
-    assert response.status_code in (401, 403)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
 
@@ -161,8 +157,14 @@ def test_every_use_of_a_token_is_audited_with_what_it_read():
 def test_only_the_hash_of_a_token_is_kept():
     token, raw = new_token()
 
-    assert raw not in token.digest
-    assert raw.removeprefix("ars_") not in str(token.__dict__)
+    table = ApiToken._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [token.pk])  # noqa: S608
+        columns = [column[0] for column in cursor.description]
+        row = dict(zip(columns, cursor.fetchone(), strict=True))
+    secret = raw.removeprefix("ars_")
+    assert [name for name, value in row.items() if secret in str(value)] == []
+    assert row["digest"] == hashlib.sha256(raw.encode()).hexdigest()
 
 
 def test_filter_by_person():
