@@ -85,6 +85,8 @@ def test_no_entitlement_without_a_signed_declaration_on_the_current_version():
     DeclarationVersion.objects.create(number=99, text="A new wording.")
 
     assert entitlements_current() == []
+    # The people lose their access; the project itself goes on.
+    project.refresh_from_db()
     assert project.state == "active"
 
 
