@@ -6,6 +6,7 @@ import datetime
 import jwt
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -57,15 +58,20 @@ def test_a_visa_altered_or_signed_by_another_key_does_not_verify():
     client = APIClient()
     [visa, *_] = passport_of(project.coordinator.email, client)
     header, _payload, signature = visa.split(".")
-    kid = jwt.get_unverified_header(visa)["kid"]
-    other = jwt.encode(
-        {"sub": "someone@example.org"}, "x" * 32, algorithm="HS256", headers={"kid": kid}
+    claims = jwt.decode(visa, options={"verify_signature": False})
+    # The same claims, header and key id, signed as the service signs but with a key of its own.
+    another_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = jwt.encode(
+        {**claims, "sub": "someone@example.org"},
+        another_key,
+        algorithm="RS256",
+        headers={"kid": jwt.get_unverified_header(visa)["kid"]},
     )
 
     with pytest.raises(jwt.InvalidSignatureError):
-        verified(f"{header}.{other.split('.')[1]}.{signature}", client)
-    with pytest.raises(jwt.InvalidTokenError):
-        verified(other, client)
+        verified(f"{header}.{forged.split('.')[1]}.{signature}", client)
+    with pytest.raises(jwt.InvalidSignatureError):
+        verified(forged, client)
 
 
 def test_a_visa_never_outlives_its_entitlement():
