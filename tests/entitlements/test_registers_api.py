@@ -24,7 +24,7 @@ def api():
     return client
 
 
-def every_page(api, url, query=None):
+def pages_of(api, url, query=None):
     """The entries of each page, following the next links from the first."""
     pages = []
     response = api.get(url, query or {})
@@ -35,6 +35,11 @@ def every_page(api, url, query=None):
         if body["next"] is None:
             return pages
         response = api.get(body["next"])
+
+
+def every_page(api, url, query=None):
+    """Each entry of every page, following the next links from the first."""
+    return [entry for page in pages_of(api, url, query) for entry in page]
 
 
 def test_the_researcher_register_lists_who_the_page_lists(api, client):
@@ -54,7 +59,7 @@ def test_the_researcher_register_pages_by_next_links_each_entry_once(api, monkey
     for name in ("Ann Lee", "Ann Lee", "Bo Chen", "Cy Diaz", "Di Evans"):
         accredited(name)
 
-    pages = every_page(api, RESEARCHERS, {"name": "e"})
+    pages = pages_of(api, RESEARCHERS, {"name": "e"})
 
     # Two a page, and a next link from the first page to the second, which ends the list.
     assert [[entry["name"] for entry in page] for page in pages] == [
