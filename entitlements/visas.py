@@ -1,49 +1,23 @@
 """GA4GH Passport visas: each entitlement as a ``ControlledAccessGrants`` visa, a JWT signed with
 the service's key, and that key's public half as a JSON Web Key Set anyone can verify against.
 
-The key is the one that signs declarations (``DECLARATION_SIGNING_KEY``), so the service has one
-key to guard and one public key to publish. A visa lasts at most ``VISA_LIFETIME``, however long
-its entitlement runs: a consumer asks again, and a visa of an entitlement that has ended is not
-renewed, so an ending reaches every consumer within that time even if it misses the webhook.
+The key, and the key set that publishes it, are the service's one signing key (``documents.jws``),
+which also signs declarations and release records. A visa lasts at most ``VISA_LIFETIME``, however
+long its entitlement runs: a consumer asks again, and a visa of an entitlement that has ended is
+not renewed, so an ending reaches every consumer within that time even if it misses the webhook.
 """
 
 import datetime
 import uuid
-from functools import lru_cache
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from joserfc import jwt
-from joserfc.jwk import RSAKey
 
-from documents.keys import signing_material
+from documents.jws import ALGORITHM, jwks_url, service_key
 
-ALGORITHM = "RS256"
 VISA_LIFETIME = datetime.timedelta(hours=1)
-
-
-@lru_cache(maxsize=4)
-def _key(key_path, passphrase):
-    with open(key_path, "rb") as pem:
-        return RSAKey.import_key(pem.read(), password=passphrase)
-
-
-def service_key():
-    """The service's private key, as a JSON Web Key, with its RFC 7638 thumbprint as ``kid``."""
-    material = signing_material()
-    return _key(str(material.key_path), material.passphrase)
-
-
-def jwks():
-    """The JSON Web Key Set of the service's public key."""
-    key = service_key()
-    public = key.as_dict(private=False)
-    return {"keys": [{**public, "kid": key.thumbprint(), "use": "sig", "alg": ALGORITHM}]}
-
-
-def jwks_url():
-    return f"{settings.SITE_URL}{reverse('jwks')}"
 
 
 def _end_of(day):

@@ -11,10 +11,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from documents.jws import jwks
 from entitlements.models import ApiToken, Scope
 from entitlements.selectors import entitlements_current
 from entitlements.services import api_token_used
-from entitlements.visas import jwks, visa_for
+from entitlements.visas import visa_for
 
 from .docs import api_schema, operations
 from .permissions import HasScope
