@@ -16,6 +16,7 @@ WORDS = {
     "output_request.review_discarded": "Discarded an unfinished review",
     "output_acro_imported": "Imported ACRO results",
     "output.downloaded": "Downloaded released outputs",
+    "output.release_record_downloaded": "Downloaded a release record",
     "output.publication_recorded": "Recorded a publication",
     "output.publication_changed": "Changed a publication",
 }

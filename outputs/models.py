@@ -456,3 +456,34 @@ class Download(models.Model):
 
     def __str__(self):
         return f"Download by {self.user}"
+
+
+class ReleaseRecord(models.Model):
+    """What was released, checked and decided, written once when a request is released: a JSON
+    document, and the same bytes signed with the service's key as a compact JWS.
+
+    ``jws`` is empty only while the service's key cannot be read; the record is signed the next
+    time it is asked for. The JSON never changes once written.
+    """
+
+    request = models.OneToOneField(
+        OutputRequest, on_delete=models.PROTECT, related_name="release_record"
+    )
+    schema = models.CharField(max_length=100)
+    document = models.TextField(help_text="The record, as JSON (UTF-8).")
+    sha256 = models.CharField(
+        max_length=64,
+        db_index=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$")],
+        help_text="Of the JSON.",
+    )
+    jws = models.TextField(blank=True, default="", help_text="The JSON signed, as a compact JWS.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Release record of {self.request}"
+
+    @property
+    def document_bytes(self) -> bytes:
+        return self.document.encode("utf-8")

@@ -474,10 +474,15 @@ MATRIX = {
     # download and record publications (anyone else is told nothing: 404); the secretariat
     # also sees the list, and alone may waive publication.
     "outputs:release": Row(only("checker"), lambda world: {"pk": world.approved_output_request.pk}),
-    "outputs:released_zip": Row(
-        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
-        lambda world: {"pk": world.released_output_file.group.request_id},
-    ),
+    **{
+        f"outputs:{name}": Row(
+            {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
+            lambda world: {"pk": world.released_output_file.group.request_id},
+        )
+        for name in ("released_zip", "release_record_json", "release_record_jws")
+    },
+    # Anyone holding a release record may check it.
+    "outputs:release_record_verify": Row(public()),
     **{
         f"outputs:{name}": Row(
             {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},

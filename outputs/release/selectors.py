@@ -4,6 +4,7 @@ Before release, and for anyone outside the project, a released file does not exi
 selector here answers 404 rather than saying whether the output is there.
 """
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from outputs.models import OutputFile, OutputRequest
@@ -19,7 +20,7 @@ def output_request_get(*, pk):
     )
 
 
-def current_files(output_request):
+def current_files(output_request: OutputRequest) -> QuerySet[OutputFile]:
     """The request's files as they stand (replaced versions left out), group by group."""
     return (
         OutputFile.objects.filter(group__request=output_request, replaced_at__isnull=True)

@@ -126,7 +126,13 @@ def test_released_zip_holds_the_current_files_and_a_manifest_of_their_sha256(cli
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert sorted(archive.namelist()) == ["Figures/figure.pdf", "MANIFEST.txt", "Tables/table.csv"]
+    assert sorted(archive.namelist()) == [
+        "Figures/figure.pdf",
+        "MANIFEST.txt",
+        "Tables/table.csv",
+        "release-record.json",
+        "release-record.jws",
+    ]
     assert archive.read("Tables/table.csv") == TABLE
     assert archive.read("Figures/figure.pdf") == FIGURE
     manifest = archive.read("MANIFEST.txt").decode().splitlines()
