@@ -4,7 +4,16 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.parametrize("link", ["Accessibility statement", "Privacy", "Cookies"])
+@pytest.mark.parametrize(
+    "link",
+    [
+        "Accessibility statement",
+        "Privacy",
+        "Cookies",
+        "Check a declaration",
+        "Check a release record",
+    ],
+)
 def test_footer_pages_open_from_the_start_page_and_reflow_at_320_pixels(
     checked_page, live_server, link
 ):

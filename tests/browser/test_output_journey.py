@@ -186,7 +186,18 @@ def test_output_request_is_checked_released_downloaded_and_published(
         page.get_by_role("link", name="Download the released outputs (zip)").click()
     with zipfile.ZipFile(io.BytesIO(download_info.value.path().read_bytes())) as archive:
         manifest = archive.read("MANIFEST.txt").decode()
+        signed_record = archive.read("release-record.jws")
     assert hashlib.sha256(TABLE).hexdigest() in manifest
+
+    # The zip's signed release record checks out on the public page the request links to.
+    follow("link", "Check a release record")
+    record_file = tmp_path / "release-record.jws"
+    record_file.write_bytes(signed_record)
+    page.get_by_label("Upload the release record").set_input_files(record_file)
+    follow("button", "Check the record")
+    expect(page.locator("h2.govuk-panel__title")).to_have_text("This release record is genuine")
+    expect(page.locator("body")).to_contain_text(hashlib.sha256(TABLE).hexdigest())
+    visit(reverse("outputs:output_request_detail", kwargs={"pk": output_request.pk}))
 
     # Then records where the table was published.
     follow("link", "All released outputs of this project")
