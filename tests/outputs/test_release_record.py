@@ -404,3 +404,11 @@ def test_record_verify_page_query_count_does_not_grow_with_the_files(client):
 
     assert counts[:2] == counts[2:]
     assert max(counts) <= 3
+
+
+def test_record_verify_page_title_says_error_once_for_a_form_error(client):
+    response = _check(client)
+
+    title = re.search(r"<title>(.*?)</title>", response.content.decode(), re.S)[1]
+    assert title.startswith("Error: Check a release record")
+    assert title.count("Error:") == 1
