@@ -53,6 +53,8 @@ class Entitlement:
     access_mode: str
     valid_from: datetime.date
     valid_until: datetime.date
+    # "ended" only in a list of changes (``entitlements_changed_since``): one no longer in force.
+    state: str = "in_force"
 
     @property
     def key(self):

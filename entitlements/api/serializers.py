@@ -87,6 +87,10 @@ class EntitlementSerializer(serializers.Serializer):
     access_mode = serializers.CharField(help_text="How the data may be reached.")
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(help_text="The last day the entitlement holds.")
+    state = serializers.ChoiceField(
+        choices=["in_force", "ended"],
+        help_text="in_force; or ended, listed only when asked for changes (`changed_since`).",
+    )
 
 
 class EntitlementFilterSerializer(_NoBlanks):
@@ -103,6 +107,13 @@ class EntitlementFilterSerializer(_NoBlanks):
     )
     dataset = serializers.SlugField(
         required=False, help_text="Only entitlements to this dataset (its slug)."
+    )
+    changed_since = serializers.DateTimeField(
+        required=False,
+        help_text=(
+            "Only what was granted, changed or ended since this moment (ISO 8601, with its "
+            "offset): those in force, and those ended, with `state` saying which."
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from entitlements.models import ApiToken, Scope
 from entitlements.selectors import entitlements_current
 from entitlements.services import api_token_used
 from entitlements.visas import visa_for
+from entitlements.webhooks.selectors import entitlements_changed_since
 
 from .docs import api_schema, operations
 from .permissions import HasScope
@@ -87,7 +88,8 @@ class TokenAudited:
 )
 class EntitlementList(TokenAudited, generics.ListAPIView):
     """The entitlements in force today: who may see which dataset, for which project, until
-    when. An entitlement past its end date is never listed."""
+    when. An entitlement past its end date is never listed as in force. With `changed_since`,
+    what was granted, changed or ended since then, for a consumer that polls."""
 
     serializer_class = EntitlementSerializer
     permission_classes = [HasScope]
@@ -103,9 +105,14 @@ class EntitlementList(TokenAudited, generics.ListAPIView):
             person = get_user_model().objects.filter(email__iexact=wanted["person"]).first()
             if person is None:
                 return []
-        return entitlements_current(
-            person=person, project=wanted.get("project"), dataset=wanted.get("dataset")
-        )
+        chosen = {
+            "person": person,
+            "project": wanted.get("project"),
+            "dataset": wanted.get("dataset"),
+        }
+        if "changed_since" in wanted:
+            return entitlements_changed_since(wanted["changed_since"], **chosen)
+        return entitlements_current(**chosen)
 
 
 @extend_schema(

@@ -54,6 +54,7 @@ def test_a_token_reads_the_entitlements_in_force():
         "access_mode",
         "valid_from",
         "valid_until",
+        "state",
     }
     assert {row["person"]["email"] for row in body["results"]} == {
         project.coordinator.email,
@@ -254,3 +255,60 @@ def test_api_token_create_prints_a_token_that_works():
     assert "not shown again" in err.getvalue()
     assert client_with(raw).get(URL).status_code == 200
     assert AuditEvent.objects.filter(action="api_token.created").count() == 1
+
+
+def test_changed_since_lists_what_was_granted_changed_or_ended_since_then():
+    from accreditation.models import Accreditation
+    from accreditation.services import accreditation_suspend
+    from entitlements.webhooks.services import entitlements_publish
+    from tests.factories import secretariat_for
+
+    project = project_entitled(team_size=1)
+    member = project.team.exclude(user=project.coordinator).get().user
+    entitlements_publish()
+    _, raw = new_token()
+    before = timezone.now()
+    with time_machine.travel(before + datetime.timedelta(minutes=1)):
+        accreditation_suspend(
+            accreditation=Accreditation.objects.get(researcher=member),
+            reasons="Under investigation.",
+            by=secretariat_for([member]),
+        )
+    later = before + datetime.timedelta(minutes=2)
+
+    since_before = client_with(raw).get(URL, {"changed_since": before.isoformat()}).json()
+    since_later = client_with(raw).get(URL, {"changed_since": later.isoformat()}).json()
+
+    assert {(row["person"]["email"], row["state"]) for row in since_before["results"]} == {
+        (member.email, "ended")
+    }
+    assert since_later["results"] == []
+    # Without it, the list is what is in force, and says so.
+    in_force = client_with(raw).get(URL).json()["results"]
+    assert {row["state"] for row in in_force} == {"in_force"}
+    assert {row["person"]["email"] for row in in_force} == {project.coordinator.email}
+
+
+def test_changed_since_lists_an_ending_by_date_before_the_sweep_has_published_it():
+    from entitlements.webhooks.services import entitlements_publish
+
+    today = timezone.localdate()
+    project = project_entitled(team_size=0, end_date=today + datetime.timedelta(days=1))
+    entitlements_publish()
+    _, raw = new_token()
+    since = timezone.now()
+
+    with time_machine.travel(today + datetime.timedelta(days=2)):
+        rows = client_with(raw).get(URL, {"changed_since": since.isoformat()}).json()["results"]
+
+    assert rows and {row["state"] for row in rows} == {"ended"}
+    assert {row["project"]["id"] for row in rows} == {project.pk}
+
+
+def test_changed_since_must_be_a_moment():
+    _, raw = new_token()
+
+    response = client_with(raw).get(URL, {"changed_since": "last tuesday"})
+
+    assert response.status_code == 400
+    assert "changed_since" in response.json()
