@@ -115,7 +115,7 @@ def api_token_use(raw: str, *, request: HttpRequest | None = None) -> ApiToken |
         return None
     if token.revoked_at is None and token.expires_at > timezone.now():
         return token
-    if cache.add(f"api-token-refused:{token.prefix}", 1, REFUSAL_AUDIT_SECONDS):
+    if _refusal_to_audit(token):
         with transaction.atomic():
             audit_record(
                 actor=None,
@@ -129,6 +129,18 @@ def api_token_use(raw: str, *, request: HttpRequest | None = None) -> ApiToken |
                 request=request,
             )
     return None
+
+
+def _refusal_to_audit(token: ApiToken) -> bool:
+    """True once in ``REFUSAL_AUDIT_SECONDS`` for each token, by the service's clock (which the
+    cache's own expiry is not, in Redis)."""
+    key = f"api-token-refused:{token.prefix}"
+    now = timezone.now().timestamp()
+    last = cache.get(key)
+    if last is not None and now - last < REFUSAL_AUDIT_SECONDS:
+        return False
+    cache.set(key, now, REFUSAL_AUDIT_SECONDS * 2)
+    return True
 
 
 def api_token_used(token: ApiToken, *, request: HttpRequest, status: int) -> None:

@@ -11,7 +11,6 @@ so a rolled-back change never tells anyone anything.
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -76,8 +75,9 @@ def email_on_commit(
     text, html = email_render(template=template, context={"subject": subject, **(context or {})})
     # One task for all of them, which sends each their own message: a reminder to every
     # output checker is one message on the queue, not one per checker.
+    # A function with a name, not a partial: Django names the function when it logs a failure.
     transaction.on_commit(
-        partial(_queue, to=addresses, subject=subject, text=text, html=html), robust=True
+        lambda: _queue(to=addresses, subject=subject, text=text, html=html), robust=True
     )
     return addresses
 

@@ -11,10 +11,14 @@ from django.conf import settings
 
 from tests.test_layers import APPS
 
-# Framework signals the project must receive, by module, each with why. None today: sign-up,
-# sign-in and the rest of allauth's steps are met through its adapter, and Celery's through
-# its own task and beat settings.
-ALLOWED_SIGNALS = {}
+# Framework signals the project must receive, by module, each with why. Sign-up, sign-in and
+# the rest of allauth's steps are met through its adapter, and Celery's through its own task and
+# beat settings.
+ALLOWED_SIGNALS = {
+    "entitlements/apps.py": "allauth's authenticator_added and authenticator_removed: a second "
+    "factor is a condition of access to data, and allauth's adapter has no step for adding or "
+    "removing one, so its signals are the only place to publish entitlements at once",
+}
 
 
 def modules():
