@@ -220,7 +220,7 @@ def entitlements_publish(
         )
         delivery_ids = [delivery.pk for delivery in deliveries]
         if delivery_ids:
-            transaction.on_commit(lambda: webhook_deliveries_queue(delivery_ids))
+            transaction.on_commit(lambda: webhook_deliveries_queue(delivery_ids), robust=True)
     kinds = [kind for kind, _ in events]
     return Published(
         granted=kinds.count(WebhookEvent.Kind.GRANTED),
@@ -257,7 +257,9 @@ def _ended_records(
 
 
 def webhook_deliveries_queue(delivery_ids: Iterable[int]) -> None:
-    """Hand each delivery to the worker."""
+    """Hand each delivery to the worker. Called once the change commits, as a robust callback:
+    with the broker down the change stands (no error page, and the callbacks after this one
+    still run), the failure is logged, and the five-minutely sweep queues what was not."""
     from ..tasks import webhook_deliver
 
     for delivery_id in delivery_ids:

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.models import Accreditation
@@ -24,6 +25,7 @@ from entitlements.webhooks.services import (
 )
 from projects.lifecycle.services import project_close
 from projects.models import Proposal
+from tests.entitlements.broker import broker_down
 from tests.entitlements.receiver import Receiver
 from tests.entitlements.states import project_entitled
 from tests.factories import secretariat_for
@@ -220,6 +222,38 @@ def test_the_sweep_queues_again_a_delivery_whose_task_was_lost(receiver, endpoin
 
     assert receiver.requests
     assert not WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspension_made_while_the_broker_is_down_stands_and_is_announced_once_it_is_back(
+    client, receiver, endpoint, eager_celery
+):
+    project = project_entitled(team_size=1)
+    member = member_of(project)
+    entitlements_publish()
+    announced = len(receiver.requests)
+    accreditation = Accreditation.objects.get(researcher=member, state=Accreditation.State.ACTIVE)
+    client.force_login(secretariat_for())
+    page = reverse("accreditation:accreditation_detail", kwargs={"pk": accreditation.pk})
+
+    with broker_down():
+        response = client.post(page, {"action": "suspend", "suspend-reasons": "Under inquiry."})
+
+    # The suspension committed: the secretariat is shown it done, not an error page.
+    assert response.status_code == 302
+    accreditation.refresh_from_db()
+    assert accreditation.state == Accreditation.State.SUSPENDED
+    waiting = WebhookDelivery.objects.filter(event__kind=WebhookEvent.Kind.ENDED)
+    assert waiting and {delivery.state for delivery in waiting} == {WebhookDelivery.State.PENDING}
+    assert len(receiver.requests) == announced
+
+    # The broker is back: the sweep finds the deliveries no task took, and sends them.
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11)):
+        entitlements_sweep.apply()
+
+    ended = [received.json for received in receiver.requests[announced:]]
+    assert ended and {body["type"] for body in ended} == {"entitlement.ended"}
+    assert {body["entitlement"]["person"]["email"] for body in ended} == {member.email}
 
 
 def _publish_queries(team_size):
