@@ -16,6 +16,7 @@ endpoint's secret>``.
 
 import hashlib
 import hmac
+import http.client
 import json
 import secrets
 import time
@@ -324,7 +325,11 @@ def _post(*, endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None
             status: int = response.status
     except urllib.error.HTTPError as error:
         return error.code, f"The endpoint answered {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError) as error:
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
+        # HTTPException: an answer that is not HTTP (another kind of server on the port);
+        # ValueError: an address http.client will not send to. Each is a failed try like a
+        # refused connection, counted and tried again, never a crash of the task that would
+        # leave the try uncounted for the sweep to queue again for ever.
         reason = getattr(error, "reason", error)
         return None, f"Could not reach the endpoint: {reason}"
     if not 200 <= status < 300:

@@ -26,7 +26,7 @@ from entitlements.webhooks.services import (
 from projects.lifecycle.services import project_close
 from projects.models import Proposal
 from tests.entitlements.broker import broker_down
-from tests.entitlements.receiver import Receiver
+from tests.entitlements.receiver import GarbageReceiver, Receiver
 from tests.entitlements.states import project_entitled
 from tests.factories import secretariat_for
 from tests.projects.states import amendment_at
@@ -170,6 +170,24 @@ def test_an_unreachable_receiver_is_recorded_as_such(endpoint, receiver):
 
     delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.PENDING
+    assert delivery.last_status_code is None
+    assert "Could not reach the endpoint" in delivery.last_error
+
+
+def test_an_answer_that_is_not_http_is_a_failed_try_and_tried_again_later():
+    project_entitled(team_size=0)
+    with GarbageReceiver() as garbage:
+        webhook_endpoint_create(url=garbage.url, description="Secure environment", by=None)
+        entitlements_publish()
+        delivery = WebhookDelivery.objects.order_by("pk").first()
+
+        wait = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert garbage.requests == 1
+    assert wait == 60
+    delivery.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.PENDING
+    assert delivery.attempts == 1
     assert delivery.last_status_code is None
     assert "Could not reach the endpoint" in delivery.last_error
 
