@@ -400,10 +400,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when configured, otherwise a filesystem broker that needs no server.
 CELERY_BROKER_FOLDER = VAR_DIR / "celery" / "broker"
+# Redis gives a task that a worker has taken and not yet acknowledged (every task here
+# acknowledges once done) to another worker after this many seconds, so that a task whose
+# worker died is not lost. A task waiting for its countdown is such a task: one waiting longer
+# than this would run twice. The longest countdown is a webhook delivery's last retry, 64
+# minutes (entitlements.webhooks.services); Redis's own default is one hour.
+REDIS_VISIBILITY_TIMEOUT = 2 * 60 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -25,7 +25,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -43,10 +43,16 @@ if TYPE_CHECKING:
     from researchers.models import User
 
 # Eight tries in all, the waits between them doubling from a minute: the last is some two hours
-# after the first, long enough to ride out a receiver's restart or a short outage.
+# after the first, long enough to ride out a receiver's restart or a short outage. The longest
+# wait, 64 minutes, is a task's countdown: it must stay shorter than the time Redis lets a worker
+# hold a task (settings.REDIS_VISIBILITY_TIMEOUT), or another worker runs it too.
 WEBHOOK_ATTEMPTS = 8
 WEBHOOK_FIRST_RETRY_SECONDS = 60
 WEBHOOK_TIMEOUT_SECONDS = 10
+# How long a try keeps its delivery to itself: far longer than a try takes (a connection and
+# an answer, each given WEBHOOK_TIMEOUT_SECONDS), so no second task sends it meanwhile. If the
+# worker dies mid-try, the delivery is due again once the lease ends.
+WEBHOOK_LEASE = timedelta(minutes=5)
 # Pending deliveries this long past their time were lost (the broker was down when they were
 # queued, or a worker died): the sweep queues them again.
 WEBHOOK_REQUEUE_AFTER = timedelta(minutes=10)
@@ -338,39 +344,65 @@ def _post(*, endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> int | None:
-    """Try one pending delivery once and record how it went. Returns the seconds to wait before
-    trying again, or None when there is nothing more to do: it arrived, it has been tried
-    ``WEBHOOK_ATTEMPTS`` times and so failed, or it was no longer pending."""
-    delivery = (
-        WebhookDelivery.objects.select_related("event", "endpoint").filter(pk=delivery_id).first()
-    )
-    if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
-        return None
-    give_up = not delivery.endpoint.active
-    if give_up:
-        status, error = None, "The endpoint was deactivated before the event could be sent"
-    else:
-        # Not inside a transaction: no row stays locked while a slow receiver answers.
-        status, error = _post(endpoint=delivery.endpoint, event=delivery.event)
-    now = timezone.now()
-    retry_in = None
+    """Try one delivery once, if it is pending and its time has come, and record how it went.
+    Returns the seconds to wait before trying again, or None when there is nothing more to do:
+    it arrived, it has been tried ``WEBHOOK_ATTEMPTS`` times and so failed, it was no longer
+    pending, or it was not yet due (another task is trying it, or its retry is later)."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("event", "endpoint")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        now = timezone.now()
+        if (
+            delivery is None
+            or delivery.state != WebhookDelivery.State.PENDING
+            or delivery.next_attempt_at > now
+        ):
+            return None
+        if not delivery.endpoint.active:
+            return _attempt_record(
+                delivery,
+                at=now,
+                status=None,
+                error="The endpoint was deactivated before the event could be sent",
+                give_up=True,
+            )
+        # Claim the try before making it: until the lease ends, another task for this delivery
+        # (the broker handing it out twice, the sweep's re-queue) finds it not yet due.
+        delivery.next_attempt_at = now + WEBHOOK_LEASE
+        delivery.save(update_fields=["next_attempt_at"])
+    # Outside the transaction: no row stays locked while a slow receiver answers.
+    status, error = _post(endpoint=delivery.endpoint, event=delivery.event)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
         if delivery.state != WebhookDelivery.State.PENDING:
-            return None
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        delivery.last_status_code = status
-        delivery.last_error = error[:500]
-        if not error:
-            delivery.state = WebhookDelivery.State.DELIVERED
-            delivery.delivered_at = now
-        elif give_up or delivery.attempts >= WEBHOOK_ATTEMPTS:
-            delivery.state = WebhookDelivery.State.FAILED
-        else:
-            retry_in = WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
-            delivery.next_attempt_at = now + timedelta(seconds=retry_in)
-        delivery.save()
+            return None  # the endpoint was deactivated meanwhile
+        return _attempt_record(
+            delivery, at=timezone.now(), status=status, error=error, give_up=False
+        )
+
+
+def _attempt_record(
+    delivery: WebhookDelivery, *, at: datetime, status: int | None, error: str, give_up: bool
+) -> int | None:
+    """Count one try of the locked ``delivery``; the seconds until the next, if there is one."""
+    retry_in = None
+    delivery.attempts += 1
+    delivery.last_attempt_at = at
+    delivery.last_status_code = status
+    delivery.last_error = error[:500]
+    if not error:
+        delivery.state = WebhookDelivery.State.DELIVERED
+        delivery.delivered_at = at
+    elif give_up or delivery.attempts >= WEBHOOK_ATTEMPTS:
+        delivery.state = WebhookDelivery.State.FAILED
+    else:
+        retry_in = WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (delivery.attempts - 1)
+        delivery.next_attempt_at = at + timedelta(seconds=retry_in)
+    delivery.save()
     return retry_in
 
 

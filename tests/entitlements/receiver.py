@@ -23,12 +23,19 @@ class Receiver:
     def __init__(self):
         self.requests = []
         self.status = 204
+        # Set when a request has arrived; clear ``answering`` to keep each request waiting for
+        # its answer (10 seconds at most) until the test sets it again.
+        self.arrived = threading.Event()
+        self.answering = threading.Event()
+        self.answering.set()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.requests.append(Received(headers=dict(self.headers), body=body))
+                receiver.arrived.set()
+                receiver.answering.wait(10)
                 self.send_response(receiver.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -5,10 +5,12 @@ the receiver fails, every try recorded. The receiver is a real HTTP server on 12
 import datetime
 import hashlib
 import hmac
+import threading
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,7 @@ from entitlements.models import EntitlementRecord, WebhookDelivery, WebhookEvent
 from entitlements.tasks import entitlements_sweep, webhook_deliver
 from entitlements.webhooks.services import (
     WEBHOOK_ATTEMPTS,
+    WEBHOOK_FIRST_RETRY_SECONDS,
     entitlements_publish,
     webhook_delivery_attempt,
     webhook_endpoint_create,
@@ -122,15 +125,22 @@ def test_closing_a_project_ends_every_entitlement_on_it(
     assert not EntitlementRecord.objects.filter(state=EntitlementRecord.State.IN_FORCE).exists()
 
 
+def when_due(delivery):
+    """The clock moved on to the moment ``delivery`` is next to be tried, and held there."""
+    delivery.refresh_from_db()
+    return time_machine.travel(max(delivery.next_attempt_at, timezone.now()), tick=False)
+
+
 def test_a_failing_receiver_is_tried_again_later_and_every_failure_is_recorded(receiver, endpoint):
     receiver.status = 500
     project_entitled(team_size=0)
     entitlements_publish()
     delivery = WebhookDelivery.objects.order_by("pk").first()
 
-    before = timezone.now()
     first_wait = webhook_delivery_attempt(delivery_id=delivery.pk)
-    second_wait = webhook_delivery_attempt(delivery_id=delivery.pk)
+    with when_due(delivery):
+        tried_at = timezone.now()
+        second_wait = webhook_delivery_attempt(delivery_id=delivery.pk)
 
     assert (first_wait, second_wait) == (60, 120)
     delivery.refresh_from_db()
@@ -138,8 +148,59 @@ def test_a_failing_receiver_is_tried_again_later_and_every_failure_is_recorded(r
     assert delivery.attempts == 2
     assert delivery.last_status_code == 500
     assert "500" in delivery.last_error
-    assert delivery.next_attempt_at >= before + datetime.timedelta(seconds=120)
+    assert delivery.next_attempt_at == tried_at + datetime.timedelta(seconds=120)
     assert len(receiver.requests) == 2
+
+
+def test_a_retry_arriving_before_its_time_sends_nothing(receiver, endpoint):
+    receiver.status = 500
+    project_entitled(team_size=0)
+    entitlements_publish()
+    delivery = WebhookDelivery.objects.order_by("pk").first()
+    webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    # A second task for the delivery (the broker handed it out twice), at once and a little
+    # before its time.
+    early = webhook_delivery_attempt(delivery_id=delivery.pk)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=50)):
+        still_early = webhook_delivery_attempt(delivery_id=delivery.pk)
+
+    assert early is still_early is None
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+    assert delivery.state == WebhookDelivery.State.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_task_for_a_delivery_being_tried_sends_nothing(receiver, endpoint):
+    project_entitled(team_size=0)
+    with broker_down():  # so that no task has the delivery yet
+        entitlements_publish()
+    delivery = WebhookDelivery.objects.order_by("pk").first()
+    receiver.answering.clear()
+
+    def first_task():
+        try:
+            webhook_delivery_attempt(delivery_id=delivery.pk)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=first_task)
+    first.start()
+    try:
+        assert receiver.arrived.wait(10), "the first task sent nothing"
+        # The first task waits for the receiver's answer; a second one comes for the delivery.
+        second = webhook_delivery_attempt(delivery_id=delivery.pk)
+    finally:
+        receiver.answering.set()
+        first.join(20)
+
+    assert second is None
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.state == WebhookDelivery.State.DELIVERED
+    assert delivery.attempts == 1
 
 
 def test_a_receiver_failing_every_time_gets_the_delivery_marked_failed(receiver, endpoint):
@@ -148,15 +209,31 @@ def test_a_receiver_failing_every_time_gets_the_delivery_marked_failed(receiver,
     entitlements_publish()
     delivery = WebhookDelivery.objects.order_by("pk").first()
 
-    # Run as the worker would, its retries following one another at once.
-    webhook_deliver.apply(args=[delivery.pk])
+    # Run as the worker would, each retry once its wait is over.
+    waits = []
+    for _ in range(WEBHOOK_ATTEMPTS):
+        with when_due(delivery):
+            webhook_deliver.apply(args=[delivery.pk])
+        delivery.refresh_from_db()
+        waits.append((delivery.next_attempt_at - delivery.last_attempt_at).total_seconds())
 
-    delivery.refresh_from_db()
     assert delivery.state == WebhookDelivery.State.FAILED
     assert delivery.attempts == WEBHOOK_ATTEMPTS
     assert delivery.last_status_code == 500
     ids = {received.headers["Webhook-Id"] for received in receiver.requests}
     assert len(receiver.requests) == WEBHOOK_ATTEMPTS and ids == {str(delivery.event.uid)}
+    assert waits[:-1] == [WEBHOOK_FIRST_RETRY_SECONDS * 2**n for n in range(WEBHOOK_ATTEMPTS - 1)]
+
+
+def test_the_longest_wait_for_a_retry_ends_before_redis_gives_the_task_to_another_worker():
+    # Redis hands a task a worker holds unacknowledged, one waiting for its countdown
+    # included, to another worker after the visibility timeout: a longer wait runs it twice.
+    longest = WEBHOOK_FIRST_RETRY_SECONDS * 2 ** (WEBHOOK_ATTEMPTS - 2)
+
+    assert longest < settings.REDIS_VISIBILITY_TIMEOUT
+    if settings.REDIS_URL:
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        assert options["visibility_timeout"] == settings.REDIS_VISIBILITY_TIMEOUT
 
 
 def test_an_unreachable_receiver_is_recorded_as_such(endpoint, receiver):
