@@ -442,8 +442,9 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.email_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
     # Telling the secretariat's systems of each entitlement granted, changed or ended: outbound
-    # HTTP that may wait on a slow receiver, like an email on a slow mail server.
-    "entitlements.tasks.webhook_deliver": {"queue": "email"},
+    # HTTP that may wait up to its timeout on each slow receiver. A queue of its own, so that a
+    # receiver that is down or slow never holds up the emails people wait for.
+    "entitlements.tasks.webhook_deliver": {"queue": "webhooks"},
     # What beat sends: the nightly expiries and closures, the daily reminders, the hourly
     # re-queues of lost PDFs, the report page's summary each quarter of an hour and the
     # entitlements every five minutes. Beat's heartbeats name their queue themselves (below);
@@ -461,7 +462,7 @@ CELERY_TASK_ROUTES = {
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
 # started without -Q takes all of them.
-WORKER_QUEUES = ("default", "pdf", "checks", "email", "sweeps")
+WORKER_QUEUES = ("default", "pdf", "checks", "email", "webhooks", "sweeps")
 CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in WORKER_QUEUES]
 CELERY_BEAT_SCHEDULE = {
     # A heartbeat into every queue each minute, so the status page shows, queue by queue, that

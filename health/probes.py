@@ -188,6 +188,7 @@ def _folder_writable(storage):
 # What each queue carries, in the secretariat's words, in the order the status page lists them.
 QUEUE_PURPOSES = {
     "email": "Emails",
+    "webhooks": "Webhook events to the secretariat's systems",
     "checks": "Automated output checks",
     "pdf": "Signed declarations and report PDFs",
     "sweeps": "Nightly expiries and closures, daily reminders",

@@ -64,7 +64,13 @@ def test_compose_runs_a_worker_for_each_group_of_queues_and_one_beat():
     document = compose()
     workers = celery_services(document, "worker")
 
-    assert set(workers) == {"worker-pdf", "worker-checks", "worker-email", "worker-sweeps"}
+    assert set(workers) == {
+        "worker-pdf",
+        "worker-checks",
+        "worker-email",
+        "worker-webhooks",
+        "worker-sweeps",
+    }
     assert set(celery_services(document, "beat")) == {"beat"}
     # Each worker names its queues: one without -Q would take every queue, the slow ones too.
     for name, arguments in workers.items():

@@ -34,6 +34,9 @@ ONE_OF_EACH_KIND = [
         [],
         {"to": ["nobody@example.org"], "subject": "Routing", "text": "t", "html": "h"},
     ),
+    # Posting an event to a webhook endpoint, which may wait on a slow receiver: never in the
+    # way of an email.
+    ("entitlements.tasks.webhook_deliver", "webhooks", [0], {}),
     ("notifications.tasks.reminders_send", "sweeps", [], {}),
     ("health.tasks.heartbeat", "sweeps", [], {}),
     # Nothing routes Celery's own tasks: they take the default queue.
