@@ -569,6 +569,13 @@ REST_FRAMEWORK = {
 }
 API_TOKEN_RATE = env.str("API_TOKEN_RATE", default="600/minute")
 API_REFUSALS_PER_MINUTE = env.int("API_REFUSALS_PER_MINUTE", default=30)
+# Webhook endpoints are https addresses on the public internet: the service looks each host up
+# when the endpoint is added and before every try, refuses loopback, private, link-local (a
+# cloud's metadata service) and other non-public addresses, and connects to the address it
+# checked (entitlements/webhooks/services.py). These lift the two rules, for receivers on the
+# same machine or network in development; the tests' receiver listens on http://127.0.0.1.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Approved Researcher Service API",
     "DESCRIPTION": (

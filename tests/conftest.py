@@ -76,6 +76,15 @@ def _declaration_signing_settings(settings, declaration_signing_keys):
     settings.DECLARATION_TIMESTAMP_URL = ""
 
 
+@pytest.fixture(autouse=True)
+def _webhook_receivers_on_this_machine(settings):
+    # The tests' webhook receivers listen on plain HTTP at 127.0.0.1, and with private addresses
+    # allowed no endpoint's name is looked up when it is added, so no test needs DNS. The tests
+    # of those checks turn them off (tests/entitlements/test_webhook_addresses.py).
+    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+
+
 @pytest.fixture
 def eager_celery():
     """Run tasks in the test's own process, as a worker would, so their emails can be read."""

@@ -12,22 +12,36 @@ Each request is a POST of the event as JSON with three headers: ``Webhook-Id`` (
 the same on every retry, so a receiver can ignore one it has seen), ``Webhook-Timestamp`` (Unix
 seconds) and ``Webhook-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>" with the
 endpoint's secret>``.
+
+Endpoints are ``https://`` addresses on the public internet. The host is looked up when an
+endpoint is added and again before every try; an address that is loopback, private, link-local
+(a cloud's metadata service at 169.254.169.254) or otherwise not public is refused, and the
+request goes to the address checked, never to whatever the name resolves to a moment later. So
+nobody who may add an endpoint can make the service reach into the network it runs in. The
+settings ``WEBHOOK_ALLOW_HTTP`` and ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` lift the two rules for
+development and tests, whose receivers listen on plain HTTP on the same machine. What went
+wrong with a try is logged; the delivery records only "Could not reach the endpoint" or the
+status answered, so the page that shows it cannot be used to map ports inside that network.
 """
 
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
+import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
@@ -41,6 +55,8 @@ from ..selectors import Entitlement, entitlements_current
 
 if TYPE_CHECKING:
     from researchers.models import User
+
+logger = logging.getLogger(__name__)
 
 # Eight tries in all, the waits between them doubling from a minute: the last is some two hours
 # after the first, long enough to ride out a receiver's restart or a short outage. The longest
@@ -297,48 +313,197 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failure: following one would turn the POST into a GET elsewhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+# What a delivery records when no status came back; why is logged, never shown.
+UNREACHABLE = "Could not reach the endpoint"
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class EndpointRefused(Exception):
+    """An endpoint address the service will not send to: the message says why, in words for
+    the secretariat; ``detail`` says more, for the log only."""
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail or message
+
+
+def _address_public(address: str) -> bool:
+    """Whether ``address`` (an IP address as the resolver gives it) is on the public internet:
+    not loopback, private, link-local, shared, reserved or multicast, nor an IPv6 address that
+    stands for an IPv4 one that is any of those."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv4-mapped (::ffff:a.b.c.d), 6to4 (2002::/16) and NAT64 (64:ff9b::/96) addresses
+        # reach the IPv4 address inside them.
+        if ip.ipv4_mapped:
+            candidates.append(ip.ipv4_mapped)
+        if ip.sixtofour:
+            candidates.append(ip.sixtofour)
+        if ip in ipaddress.IPv6Network("64:ff9b::/96"):
+            candidates.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return all(each.is_global and not each.is_multicast for each in candidates)
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """Where a URL's requests go: its scheme, host and port as named (for the Host header and
+    the certificate check), its path, and the addresses checked, in the resolver's order."""
+
+    https: bool
+    host: str
+    port: int
+    path: str
+    addresses: list[tuple[int, tuple[Any, ...]]]
+
+
+def _destination(url: str, *, look_up: bool = True) -> _Destination:
+    """Check ``url`` may be sent to and say where: raises ``EndpointRefused`` when it is not
+    https (unless ``WEBHOOK_ALLOW_HTTP``), or its host cannot be found or has an address that
+    is not public (unless ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES``). ``look_up=False`` checks only
+    what the URL says, and leaves ``addresses`` empty."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (scheme == "http" and settings.WEBHOOK_ALLOW_HTTP):
+        raise EndpointRefused("Enter an address starting https://, so that events go encrypted")
+    malformed = EndpointRefused("Enter the address of the endpoint, starting https://")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as error:
+        raise malformed from error
+    host = parts.hostname
+    if not host:
+        raise malformed
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    addresses: list[tuple[int, tuple[Any, ...]]] = []
+    if look_up:
+        unknown = f"No host called {host} could be found: check the address"
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as error:
+            raise EndpointRefused(unknown) from error
+        for family, _, _, _, address in found:
+            if family not in (socket.AF_INET, socket.AF_INET6) or (family, address) in addresses:
+                continue
+            allowed = settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES or _address_public(str(address[0]))
+            if not allowed:
+                # Which address it is goes to the log only: the form must not map the names
+                # of the network the service runs in.
+                raise EndpointRefused(
+                    f"Enter an address on the public internet: {host} leads inside a private "
+                    "or local network",
+                    detail=f"{host} resolves to {address[0]}, which is not a public address",
+                )
+            addresses.append((family, address))
+        if not addresses:
+            raise EndpointRefused(unknown)
+    return _Destination(
+        https=scheme == "https", host=host, port=port, path=path, addresses=addresses
+    )
+
+
+def webhook_url_refusal(url: str) -> str:
+    """Why the service will not send to ``url``, or "" when it will. Looks the host up, unless
+    ``WEBHOOK_ALLOW_PRIVATE_ADDRESSES`` leaves nothing to check about its addresses."""
+    try:
+        _destination(url, look_up=not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES)
+    except EndpointRefused as refused:
+        return str(refused)
+    return ""
+
+
+def _connect(addresses: list[tuple[int, tuple[Any, ...]]], timeout: float | None) -> socket.socket:
+    """A TCP connection to the first of ``addresses`` that answers."""
+    failure = OSError("No address to connect to")
+    for family, address in addresses:
+        connection = socket.socket(family, socket.SOCK_STREAM)
+        connection.settimeout(timeout)
+        try:
+            connection.connect(address)
+        except OSError as error:
+            connection.close()
+            failure = error
+            continue
+        return connection
+    raise failure
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the host a URL names (its Host header), connected to the addresses checked for
+    it: a name that resolves elsewhere by the time of the connection changes nothing."""
+
+    def __init__(self, destination: _Destination, timeout: float) -> None:
+        super().__init__(destination.host, destination.port, timeout=timeout)
+        self.addresses = destination.addresses
+
+    def connect(self) -> None:
+        self.sock = _connect(self.addresses, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS likewise, the certificate checked against the host name as usual."""
+
+    def __init__(self, destination: _Destination, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(destination.host, destination.port, timeout=timeout, context=self.tls)
+        self.addresses = destination.addresses
+
+    def connect(self) -> None:
+        connection = _connect(self.addresses, self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(connection, server_hostname=self.host)
+        except BaseException:
+            connection.close()
+            raise
 
 
 def _post(*, endpoint: WebhookEndpoint, event: WebhookEvent) -> tuple[int | None, str]:
     """Send ``event`` to ``endpoint`` once: the status code answered (None when none was) and
-    what went wrong ("" when it arrived)."""
+    what went wrong ("" when it arrived). A redirect is a failure like any answer outside 2xx:
+    following one would send the event elsewhere."""
     body = json.dumps(event.body, separators=(",", ":"), sort_keys=True).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(  # noqa: S310 (the secretariat's http or https URL)
-        endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Approved Researcher Service webhooks",
-            "Webhook-Id": str(event.uid),
-            "Webhook-Timestamp": timestamp,
-            "Webhook-Signature": webhook_signature(
-                secret=endpoint.secret, timestamp=timestamp, body=body
-            ),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Approved Researcher Service webhooks",
+        "Webhook-Id": str(event.uid),
+        "Webhook-Timestamp": timestamp,
+        "Webhook-Signature": webhook_signature(
+            secret=endpoint.secret, timestamp=timestamp, body=body
+        ),
+    }
     try:
-        with _opener.open(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
-            status: int = response.status
-    except urllib.error.HTTPError as error:
-        return error.code, f"The endpoint answered {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
-        # HTTPException: an answer that is not HTTP (another kind of server on the port);
-        # ValueError: an address http.client will not send to. Each is a failed try like a
-        # refused connection, counted and tried again, never a crash of the task that would
-        # leave the try uncounted for the sweep to queue again for ever.
-        reason = getattr(error, "reason", error)
-        return None, f"Could not reach the endpoint: {reason}"
+        # Looked up and checked again now: what the name led to when the endpoint was added
+        # may have changed since.
+        destination = _destination(endpoint.url)
+        connection = (_PinnedHTTPSConnection if destination.https else _PinnedHTTPConnection)(
+            destination, WEBHOOK_TIMEOUT_SECONDS
+        )
+        try:
+            connection.request("POST", destination.path, body=body, headers=headers)
+            status = connection.getresponse().status
+        finally:
+            connection.close()
+    except (EndpointRefused, OSError, http.client.HTTPException, ValueError) as error:
+        # EndpointRefused: the host now leads somewhere it may not; HTTPException: an answer
+        # that is not HTTP (another kind of server on the port); ValueError: an address
+        # http.client will not send to. Each is a failed try like a refused connection,
+        # counted and tried again, never a crash of the task that would leave it uncounted.
+        logger.warning(
+            "Webhook event %s to endpoint %s (%s) failed: %s",
+            event.uid,
+            endpoint.pk,
+            endpoint.url,
+            error.detail if isinstance(error, EndpointRefused) else repr(error),
+        )
+        return None, UNREACHABLE
     if not 200 <= status < 300:
+        logger.warning(
+            "Webhook event %s to endpoint %s (%s) answered %s",
+            event.uid,
+            endpoint.pk,
+            endpoint.url,
+            status,
+        )
         return status, f"The endpoint answered {status}"
     return status, ""
 
@@ -412,8 +577,8 @@ def _attempt_record(
 def webhook_endpoint_create(
     *, url: str, description: str, by: "User | None"
 ) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint told of every entitlement from now on. Returns it and its secret, shown
-    this once."""
+    """A new endpoint told of every entitlement from now on, at an https address on the public
+    internet (see the module's docstring). Returns it and its secret, shown this once."""
     url = url.strip()
     description = description.strip()
     errors = {}
@@ -421,6 +586,10 @@ def webhook_endpoint_create(
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         errors["url"] = "Enter the address of the endpoint, starting https://"
+    else:
+        refusal = webhook_url_refusal(url)
+        if refusal:
+            errors["url"] = refusal
     if not description:
         errors["description"] = "Enter what the endpoint is, like “Secure environment”"
     if errors:

@@ -1,12 +1,19 @@
 """A real HTTP receiver for webhooks on 127.0.0.1, served from a thread: it keeps every request
 it is sent and answers with the status the test sets. And a server that is not HTTP at all."""
 
+import datetime
 import json
 import re
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 
 @dataclass
@@ -19,8 +26,40 @@ class Received:
         return json.loads(self.body)
 
 
+def certificate_for(name, folder):
+    """A self-signed certificate for the host ``name`` and its key, written to ``folder``: the
+    certificate is its own authority, to be trusted through SSL_CERT_FILE."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / f"{name}.crt", folder / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
 class Receiver:
-    def __init__(self):
+    """Over plain HTTP, or over HTTPS when given a ``certificate`` (its path and its key's)."""
+
+    def __init__(self, certificate=None):
         self.requests = []
         self.status = 204
         # Set when a request has arrived; clear ``answering`` to keep each request waiting for
@@ -44,12 +83,25 @@ class Receiver:
                 pass  # keep the test output quiet
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if certificate:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.load_cert_chain(*certificate)
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
+    def port(self):
+        return self.server.server_address[1]
+
+    @property
     def url(self):
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hooks/entitlements"
+        return self.url_at("127.0.0.1")
+
+    def url_at(self, host):
+        """Its address, naming its host as ``host``."""
+        return f"{self.scheme}://{host}:{self.port}/hooks/entitlements"
 
     def __enter__(self):
         self.thread.start()
