@@ -173,7 +173,7 @@ def test_a_retry_arriving_before_its_time_sends_nothing(receiver, endpoint):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_second_task_for_a_delivery_being_tried_sends_nothing(receiver, endpoint):
+def test_a_second_task_for_a_delivery_being_tried_sends_nothing(receiver, endpoint, eager_celery):
     project_entitled(team_size=0)
     with broker_down():  # so that no task has the delivery yet
         entitlements_publish()
