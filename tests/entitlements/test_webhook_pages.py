@@ -4,14 +4,17 @@ deactivates them, and sees what was sent and what failed, on pages reached from 
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from entitlements.models import WebhookDelivery, WebhookEndpoint
+from entitlements.webhooks.selectors import webhook_endpoints_list
 from entitlements.webhooks.services import (
     entitlements_publish,
     webhook_delivery_attempt,
     webhook_endpoint_create,
+    webhook_endpoint_deactivate,
 )
 from identity.roles import Role
 from tests.entitlements.receiver import Receiver
@@ -120,3 +123,52 @@ def test_the_events_sent_page_takes_as_many_queries_for_many_events_as_for_few(
         client.get(reverse("entitlements:webhook_deliveries"))
     with django_assert_max_num_queries(7):
         client.get(reverse("entitlements:webhook_list"))
+
+
+def endpoint_row(page, description):
+    """The webhooks page's row of the endpoint ``description``, as text without tags."""
+    row = re.search(rf"<tr[^>]*>\s*<td[^>]*>{description}</td>.*?</tr>", page, flags=re.DOTALL)
+    assert row, f"no row for {description}"
+    return " ".join(re.sub(r"<[^>]+>", " ", row.group(0)).split())
+
+
+def test_the_webhooks_page_counts_each_endpoints_events_being_sent_and_failed(client, secretariat):
+    for name in ("Failing", "Waiting", "Idle"):
+        webhook_endpoint_create(
+            url=f"https://{name.lower()}.example.org/hooks", description=name, by=None
+        )
+    project_entitled(team_size=2)
+    entitlements_publish()
+    events = WebhookDelivery.objects.filter(endpoint__description="Waiting").count()
+    WebhookDelivery.objects.filter(endpoint__description="Idle").update(
+        state=WebhookDelivery.State.DELIVERED
+    )
+    webhook_endpoint_deactivate(
+        endpoint=WebhookEndpoint.objects.get(description="Failing"), by=secretariat
+    )
+
+    page = client.get(reverse("entitlements:webhook_list")).text
+
+    assert events > 1
+    assert f"{events} failed" in endpoint_row(page, "Failing")
+    assert "being sent" not in endpoint_row(page, "Failing")
+    assert f"{events} being sent" in endpoint_row(page, "Waiting")
+    assert "failed" not in endpoint_row(page, "Waiting")
+    assert "All sent" in endpoint_row(page, "Idle")
+
+
+def test_the_webhooks_page_counts_on_the_endpoint_and_state_index_not_every_delivery():
+    webhook_endpoint_create(url="https://sre.example.org/hooks", description="SRE", by=None)
+    project_entitled(team_size=1)
+    entitlements_publish()
+
+    if connection.vendor == "postgresql":
+        # With a handful of rows PostgreSQL would read the whole table anyway: ask what it
+        # would do with many.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = webhook_endpoints_list().explain()
+
+    # Each endpoint's two counts read its own rows of the index, and nothing is grouped.
+    assert plan.count("webhook_delivery_endpoint") == 2, plan
+    assert "GROUP" not in plan.upper(), plan
