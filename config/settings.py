@@ -585,6 +585,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    # One name for the levels of accreditation, wherever a field offers them.
+    "ENUM_NAME_OVERRIDES": {"AccreditationLevelEnum": "accreditation.levels.Level.values"},
 }
 
 # Content security policy: no inline script or style anywhere.

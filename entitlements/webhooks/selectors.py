@@ -1,6 +1,6 @@
 """What the secretariat's webhook pages show."""
 
-from django.db.models import Func, IntegerField, OuterRef, Subquery
+from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from ..models import WebhookDelivery, WebhookEndpoint
