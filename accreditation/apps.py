@@ -10,7 +10,7 @@ class AccreditationConfig(AppConfig):
         from notifications import hooks as notification_hooks
         from researchers import hooks as researcher_hooks
 
-        from . import audit_words, notices, reminders
+        from . import audit_words, notices, personal_data, reminders
         from .person_section import PERSON_SECTION
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
@@ -25,3 +25,6 @@ class AccreditationConfig(AppConfig):
 
         # The accreditation section of the secretariat's person page.
         researcher_hooks.person_sections_register(PERSON_SECTION)
+
+        # What a person's copy of their data holds of their applications and accreditations.
+        researcher_hooks.personal_data_register(*personal_data.PARTS)

@@ -383,6 +383,11 @@ DECLARATION_VERIFY_MAX_BYTES = env.int("DECLARATION_VERIFY_MAX_BYTES", default=5
 # Minutes a signed declaration may wait for its PDF before a sweep queues its task again.
 DECLARATION_REQUEUE_AFTER_MINUTES = env.int("DECLARATION_REQUEUE_AFTER_MINUTES", default=30)
 
+# A person's copy of their data: the days it is kept once ready, and the most audit events
+# it holds (the oldest are kept; its README says how many it holds).
+DATA_EXPORT_KEEP_DAYS = env.int("DATA_EXPORT_KEEP_DAYS", default=7)
+DATA_EXPORT_AUDIT_EVENTS_MAX = env.int("DATA_EXPORT_AUDIT_EVENTS_MAX", default=100_000)
+
 # Reminders: how many objects a sweep reads, records in the ledger and tells in one batch.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
 
@@ -436,6 +441,9 @@ CELERY_TASK_ROUTES = {
     # Rendering and signing PDFs: WeasyPrint and pyHanko, slow and heavy on memory.
     "researchers.tasks.declaration_render_and_sign_task": {"queue": "pdf"},
     "reports.tasks.report_export_render_task": {"queue": "pdf"},
+    # A person's copy of their data: a zip that copies every file they hold, as slow and heavy
+    # as a PDF, and waited for the same way.
+    "researchers.tasks.data_export_build_task": {"queue": "pdf"},
     # The automated disclosure checks on an uploaded output, which a researcher waits for.
     "outputs.tasks.run_checks": {"queue": "checks"},
     # Telling people: one email each, and the announcement of a new declaration version.
@@ -456,6 +464,7 @@ CELERY_TASK_ROUTES = {
     "notifications.tasks.reminders_send": {"queue": "sweeps"},
     "researchers.tasks.declarations_requeue_pending": {"queue": "sweeps"},
     "reports.tasks.report_exports_requeue_stale": {"queue": "sweeps"},
+    "researchers.tasks.data_exports_sweep": {"queue": "sweeps"},
     "reports.tasks.report_summary_refresh_task": {"queue": "sweeps"},
     "entitlements.tasks.entitlements_sweep": {"queue": "sweeps"},
 }
@@ -510,6 +519,12 @@ CELERY_BEAT_SCHEDULE = {
     "publish-entitlements": {
         "task": "entitlements.tasks.entitlements_sweep",
         "schedule": 300.0,
+    },
+    # Hourly: delete the copies of people's data whose days are up, and queue again any whose
+    # task was lost.
+    "sweep-data-exports": {
+        "task": "researchers.tasks.data_exports_sweep",
+        "schedule": crontab(minute=45),
     },
     # Hourly: queue again any report PDF whose task was lost.
     "requeue-stale-report-exports": {

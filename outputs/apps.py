@@ -11,7 +11,7 @@ class OutputsConfig(AppConfig):
         from projects import hooks as project_hooks
         from researchers import hooks as researcher_hooks
 
-        from . import audit_words, notices, reminders, role_grants
+        from . import audit_words, notices, personal_data, reminders, role_grants
         from .publication import selectors as publication_selectors
         from .request import selectors as request_selectors
         from .request import services as request_services
@@ -36,3 +36,6 @@ class OutputsConfig(AppConfig):
 
         # What the output-checker role gives, ended when the role is taken away.
         researcher_hooks.role_grants_register(*role_grants.ROLE_GRANTS)
+
+        # What a person's copy of their data holds of their output requests and files.
+        researcher_hooks.personal_data_register(*personal_data.PARTS)

@@ -10,7 +10,7 @@ class ProjectsConfig(AppConfig):
         from notifications import hooks as notification_hooks
         from researchers import hooks as researcher_hooks
 
-        from . import audit_words, notices, reminders, role_grants
+        from . import audit_words, notices, personal_data, reminders, role_grants
         from .person_section import PERSON_SECTION
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
@@ -30,3 +30,6 @@ class ProjectsConfig(AppConfig):
 
         # The projects section of the secretariat's person page.
         researcher_hooks.person_sections_register(PERSON_SECTION)
+
+        # What a person's copy of their data holds of their projects and team invitations.
+        researcher_hooks.personal_data_register(*personal_data.PARTS)

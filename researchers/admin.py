@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from researchers.data_export.models import DataExport
 from researchers.declaration.models import Declaration
 from workflow.admin import StateMachineAdmin
 
@@ -66,3 +67,14 @@ class DeclarationAdmin(StateMachineAdmin):
     list_filter = ["state"]
     list_select_related = ["user", "version"]
     search_fields = ["reference", "user__email", "user__full_name"]
+
+
+@admin.register(DataExport)
+class DataExportAdmin(StateMachineAdmin):
+    # Whether a copy was asked for, prepared and deleted; the zip itself is its person's alone
+    # and never offered here.
+    list_display = ["id", "person", "state", "size", "created_at", "expires_at"]
+    list_filter = ["state"]
+    list_select_related = ["person"]
+    search_fields = ["person__email", "person__full_name"]
+    exclude = ["file"]

@@ -9,7 +9,8 @@ class ResearchersConfig(AppConfig):
         from audit import hooks as audit_hooks
         from notifications import hooks as notification_hooks
 
-        from . import audit_words, notices
+        from . import audit_words, hooks, notices
+        from .data_export.parts import PARTS
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
@@ -17,3 +18,7 @@ class ResearchersConfig(AppConfig):
 
         # Who is told about each step of a declaration's signed PDF.
         notification_hooks.notices_register(notices.NOTICES)
+
+        # What a person's copy of their data holds of this app, their notifications and the
+        # audit trail; the apps above add their own parts.
+        hooks.personal_data_register(*PARTS)

@@ -26,6 +26,9 @@ WORDS = {
     "declaration.failed": "Signed copy of a declaration could not be prepared",
     "declaration_version.publish": "Published a new version of the declaration",
     "declaration_version.sign_by_change": "Changed the date to sign the declaration by",
+    # A person's copy of their data; preparing and deleting it are worded from its machine.
+    "data_export.requested": "Asked for a copy of their data",
+    "data_export.downloaded": "Downloaded a copy of their data",
 }
 
 OBJECT_PAGES = {

@@ -109,3 +109,41 @@ def person_sections(*, person, viewer):
         (section.template, section.context(person=person, viewer=viewer))
         for section in sorted(_sections.values(), key=lambda s: (s.order, s.name))
     ]
+
+
+# Personal data
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One file of a person's copy of their data (``researchers.data_export``): what one app
+    holds about them.
+
+    ``name``: the file in the zip, ``<name>.json``.
+    ``describes``: what the file holds, in words, for the zip's README.
+    ``rows(person)``: the records, as JSON-ready values (a list, or a dict of lists), read in a
+    fixed number of queries whatever the number of records. Only the person's own: never
+    another person's name, email or identifier.
+    ``files(person)``: ``[(path inside files/, stored file)]``, the files the person gave or the
+    service made for them; read after ``rows``, in a fixed number of queries.
+    """
+
+    name: str
+    describes: str
+    rows: Callable
+    files: Callable | None = None
+    order: int = 100
+
+
+_personal_data = {}
+
+
+def personal_data_register(*parts):
+    """Add each part, once however often the registering app starts."""
+    for part in parts:
+        _personal_data[part.name] = part
+
+
+def personal_data():
+    """Every registered part, in order."""
+    return sorted(_personal_data.values(), key=lambda part: (part.order, part.name))

@@ -196,5 +196,7 @@ class TrainingRecord(models.Model):
         return f"{self.course}, passed {self.passed_on.day} {self.passed_on:%B %Y}"
 
 
-# Declarations live in their own module; importing them here lets Django find them.
+# Declarations and data exports live in their own modules; importing them here lets Django
+# find them.
+from researchers.data_export.models import DataExport  # noqa: E402,F401
 from researchers.declaration.models import Declaration, DeclarationVersion  # noqa: E402,F401

@@ -3,7 +3,8 @@
 A new version of the declaration is not a step of a state machine, so the service where it
 happens sends it by name, through ``notifications.services.notify``.
 
-The steps of a declaration's signed PDF tell nobody (``NOTICES``, registered in
+A person's copy of their data tells them when it is ready, or could not be prepared
+(``NOTICES``). The steps of a declaration's signed PDF tell nobody (``NOTICES``, registered in
 ``notifications.hooks`` by ``ResearchersConfig.ready()``): the worker prepares the PDF within
 moments of the signature, and the declaration page the researcher is on says so once it is
 ready; if it cannot be prepared, the page offers the declaration to sign again.
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from notifications.hooks import notices_to
 from notifications.services import Message
 
 if TYPE_CHECKING:
@@ -21,11 +23,40 @@ if TYPE_CHECKING:
     from researchers.models import User
 
 DECLARATION = "researchers.Declaration"
+DATA_EXPORT = "researchers.DataExport"
 DECLARATION_VERSION_PUBLISHED = "declaration_version.publish"
+
+
+def _data_export_page(event):
+    return reverse("researchers:data_export")
+
+
+def _data_export(event):
+    return {"export": event.instance}
+
+
+# A copy of a person's data may take minutes to prepare: they are told once it is ready, or
+# that it could not be, wherever they are. Its deletion tells nobody: the ready message said
+# when it goes.
+_to_person = notices_to(
+    "person", link=_data_export_page, action_text="Download your data", context=_data_export
+)
 
 NOTICES = {
     (DECLARATION, "prepare"): (),
     (DECLARATION, "fail"): (),
+    (DATA_EXPORT, "finish"): _to_person(
+        "Your data is ready to download",
+        "data_export_ready",
+        summary="The copy of your data you asked for is ready to download.",
+    ),
+    (DATA_EXPORT, "fail"): _to_person(
+        "Your data could not be prepared",
+        "data_export_failed",
+        summary="The copy of your data you asked for could not be prepared. Ask for it again.",
+        action_text="Ask for your data again",
+    ),
+    (DATA_EXPORT, "expire"): (),
 }
 
 

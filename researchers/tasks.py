@@ -6,6 +6,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from documents.keys import SigningNotConfigured
+from researchers.data_export.models import DataExport
+from researchers.data_export.services import (
+    data_export_build,
+    data_export_fail,
+    data_exports_expire,
+    data_exports_stale,
+)
 from researchers.declaration.models import Declaration, DeclarationVersion
 from researchers.declaration.services import (
     declaration_fail,
@@ -68,3 +75,35 @@ def declaration_version_announce_task(version_id):
     told = declaration_version_announce(version=version)
     logger.info("Told %d people to sign version %d of the declaration", told, version.number)
     return told
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=15)
+def data_export_build_task(self, export_id):
+    """Prepare a person's copy of their data; retried with back-off a few times, then marked as
+    failed, which tells them to ask again."""
+    export = DataExport.objects.filter(pk=export_id).first()
+    if export is None or export.state not in DataExport.UNDER_WAY:
+        return
+    try:
+        export = data_export_build(export=export)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Data export %s could not be prepared", export_id)
+            data_export_fail(export=export, reason=f"{type(error).__name__}: {error}")
+            return
+        raise self.retry(exc=error, countdown=15 * (2**self.request.retries)) from error
+    logger.info("Data export %s ready, %s bytes", export_id, export.size)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def data_exports_sweep():
+    """Hourly: delete every copy of a person's data whose days are up, and queue again any
+    whose task was lost. Queuing one twice is harmless: the task does nothing for an export
+    already finished."""
+    expired = data_exports_expire()
+    stale = data_exports_stale()
+    for export_id in stale:
+        data_export_build_task.delay(export_id)
+    if stale:
+        logger.warning("Queued %d data export(s) again", len(stale))
+    return {"expired": expired, "queued_again": len(stale)}

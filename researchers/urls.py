@@ -18,4 +18,5 @@ urlpatterns = [
     path("people/", include(people_urlpatterns)),
     path("", include("researchers.profile.urls")),
     path("", include("researchers.declaration.urls")),
+    path("", include("researchers.data_export.urls")),
 ]

@@ -37,7 +37,7 @@ from tests.researchers.profile_factories import (
     QualificationFactory,
     TrainingRecordFactory,
 )
-from tests.researchers.states import declaration_signed
+from tests.researchers.states import data_export_ready, declaration_signed
 
 ROLES = (
     "anonymous",
@@ -299,6 +299,13 @@ MATRIX = {
     "researchers:declaration_status": Row(signed_in()),
     "researchers:declaration_download": Row(
         owner_and_secretariat_file(), lambda world: {"pk": world.declaration.pk}
+    ),
+    # A person's copy of their data: every signed-in person asks for their own; only they
+    # download it, anyone else (the secretariat included) is told it does not exist
+    "researchers:data_export": Row(signed_in()),
+    "researchers:data_export_download": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, NOT_FOUND), "researcher": OK},
+        lambda world: {"pk": world.data_export.pk},
     ),
     "researchers:declaration_versions": Row(only("secretariat")),
     "researchers:declaration_sign_by": Row(only("secretariat")),
@@ -632,6 +639,7 @@ def world(db, settings, tmp_path):
             name="Proposed Research Body", status="proposed", proposed_by=users["researcher"]
         ),
         declaration=declaration_signed(users["researcher"]),
+        data_export=data_export_ready(users["researcher"]),
         supervised_application=AccreditationApplicationFactory(
             applicant=UserFactory(roles=[Role.RESEARCHER]),
             kind=Level.PROVISIONAL,

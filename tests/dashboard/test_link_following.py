@@ -37,6 +37,7 @@ def test_link_following_reaches_every_page_of_the_demo_researchers_work(client, 
         reverse("accreditation:application_detail"),
         reverse("researchers:declaration"),
         reverse("researchers:profile"),
+        reverse("researchers:data_export"),
     }
     for proposal in Proposal.objects.filter(coordinator=tomasz):
         expected.add(reverse("projects:proposal_detail", args=[proposal.pk]))
@@ -70,6 +71,7 @@ def test_link_following_reaches_every_page_of_the_demo_secretariats_work(client,
         reverse("researchers:people_list"),
         reverse("reports:report"),
         reverse("audit:event_list"),
+        reverse("researchers:data_export"),
     }
     for application in AccreditationApplication.objects.exclude(
         state=AccreditationApplication.State.DRAFT
@@ -108,6 +110,7 @@ def test_link_following_reaches_every_proposal_the_demo_reviewer_must_review(cli
     assert not {url: code for url, code in answers.items() if code >= 400}
     assignments = ReviewerAssignment.objects.filter(reviewer=reviewer, removed_at__isnull=True)
     expected = {reverse("projects:review", args=[a.proposal_id]) for a in assignments}
+    expected.add(reverse("researchers:data_export"))
     assert expected, "the demo gives the reviewer a proposal to review"
     assert expected <= paths(answers), expected - paths(answers)
 
@@ -121,6 +124,7 @@ def test_link_following_reaches_every_request_the_demo_checker_must_check(client
 
     assert not {url: code for url, code in answers.items() if code >= 400}
     expected = {reverse("outputs:review", args=[r.pk]) for r in checker_waiting(user=checker)}
+    expected.add(reverse("researchers:data_export"))
     assert expected, "the demo gives the checkers a request to check"
     assert expected <= paths(answers), expected - paths(answers)
 
@@ -134,5 +138,6 @@ def test_link_following_reaches_every_consent_the_demo_data_owner_must_give(clie
 
     assert not {url: code for url, code in answers.items() if code >= 400}
     expected = {reverse("projects:consent", args=[p.pk]) for p in consent_queue_for(user=owner)}
+    expected.add(reverse("researchers:data_export"))
     assert expected, "the demo asks the data owner for consent"
     assert expected <= paths(answers), expected - paths(answers)
