@@ -348,3 +348,19 @@ def test_data_export_build_queries_stay_fixed_whatever_the_number_of_records(ama
     small = queries()
     _more_records(amara, 4)
     assert queries() == small
+
+
+def test_data_export_page_queries_stay_fixed_whatever_the_number_of_copies(client):
+    person = UserFactory(roles=[Role.RESEARCHER])
+    client.force_login(person)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("researchers:data_export")).status_code == 200
+        return len(captured)
+
+    data_export_ready(person)
+    one = queries()
+    for _ in range(5):
+        data_export_ready(person)
+    assert queries() == one
