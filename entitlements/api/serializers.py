@@ -143,13 +143,13 @@ _AFTER = "The next page: the `next` link of the page before gives it."
 _BEFORE = "The previous page: the `previous` link of the page after gives it."
 
 
-def _text(help_text):
+def _text(help_text, *, max_length=200):
     """A query parameter of free text: anything but the null character, which no record holds,
     kept exactly as sent (a search for a space is a search for a space)."""
     return serializers.RegexField(
         r"^[^\x00]+$",
         required=False,
-        max_length=200,
+        max_length=max_length,
         trim_whitespace=False,
         help_text=help_text,
         error_messages={"invalid": "Null characters are not allowed."},
@@ -159,14 +159,7 @@ def _text(help_text):
 def _cursor(help_text):
     """A page's cursor, as the ``next`` or ``previous`` link gave it: signed, and as long as the
     sort key it carries (a project's whole title), so only a generous bound on its length."""
-    return serializers.RegexField(
-        r"^[^\x00]+$",
-        required=False,
-        max_length=2000,
-        trim_whitespace=False,
-        help_text=help_text,
-        error_messages={"invalid": "Null characters are not allowed."},
-    )
+    return _text(help_text, max_length=2000)
 
 
 class ResearcherRegisterQuery(_NoBlanks):

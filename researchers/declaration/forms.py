@@ -33,6 +33,18 @@ SIGN_BY_HELP = (
 )
 
 
+def _sign_by_field(*, label, version):
+    return forms.DateField(
+        label=label,
+        help_text=SIGN_BY_HELP,
+        widget=GovukDateInput,
+        error_messages={
+            "required": f"Enter the date by which everyone must sign the {version} version",
+            "invalid": "The date to sign by must be a real date",
+        },
+    )
+
+
 class DeclarationVersionForm(forms.Form):
     text = forms.CharField(
         label="Text of the new version",
@@ -41,27 +53,11 @@ class DeclarationVersionForm(forms.Form):
         error_messages={"required": "Enter the text of the declaration"},
         widget=forms.Textarea(attrs={"rows": 20}),
     )
-    sign_by = forms.DateField(
-        label="Everyone must sign it by",
-        help_text=SIGN_BY_HELP,
-        widget=GovukDateInput,
-        error_messages={
-            "required": "Enter the date by which everyone must sign the new version",
-            "invalid": "The date to sign by must be a real date",
-        },
-    )
+    sign_by = _sign_by_field(label="Everyone must sign it by", version="new")
 
 
 class SignByForm(forms.Form):
-    sign_by = forms.DateField(
-        label="New date to sign by",
-        help_text=SIGN_BY_HELP,
-        widget=GovukDateInput,
-        error_messages={
-            "required": "Enter the date by which everyone must sign the current version",
-            "invalid": "The date to sign by must be a real date",
-        },
-    )
+    sign_by = _sign_by_field(label="New date to sign by", version="current")
 
 
 class DeclarationUploadForm(forms.Form):
