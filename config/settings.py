@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "outputs",
     "entitlements",
     "reports",
+    # Above every app whose records it destroys.
+    "retention",
     "dashboard",
     "demo",
 ]
@@ -467,6 +469,7 @@ CELERY_TASK_ROUTES = {
     "researchers.tasks.data_exports_sweep": {"queue": "sweeps"},
     "reports.tasks.report_summary_refresh_task": {"queue": "sweeps"},
     "entitlements.tasks.entitlements_sweep": {"queue": "sweeps"},
+    "retention.tasks.retention_run_task": {"queue": "sweeps"},
 }
 # Each queue with an exchange and routing key of its own name, as Celery makes a missing queue:
 # queues left to share the default exchange and key would each receive every task. A worker
@@ -537,6 +540,12 @@ CELERY_BEAT_SCHEDULE = {
     # small share of its time. The page counts live when the summary is over an hour old, so a
     # run or two lost to a busy worker is not noticed; from just after midnight it counts live
     # too, until the first run of the new day covers the new range.
+    # Nightly, after the expiries, closures and starts above and before the reminders, when
+    # nobody is working: destroy what the retention schedule says has passed its period.
+    "retention-run": {
+        "task": "retention.tasks.retention_run_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "refresh-report-summary": {
         "task": "reports.tasks.report_summary_refresh_task",
         "schedule": crontab(minute="*/15"),

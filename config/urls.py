@@ -25,6 +25,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("outputs/", include("outputs.urls")),
     path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/", include("entitlements.api.urls")),
     path("api-tokens/", include("entitlements.urls")),

@@ -18,7 +18,7 @@ FLOORS = [
     ["projects"],
     ["outputs"],
     ["entitlements"],
-    ["reports", "dashboard", "demo"],
+    ["reports", "retention", "dashboard", "demo"],
 ]
 APPS = [app for floor in FLOORS for app in floor]
 

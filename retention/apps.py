@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class RetentionConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "retention"
+    verbose_name = "Retention and destruction"
+
+    def ready(self):
+        # Each line fills a registry an app below this one declares in its hooks.py.
+        from audit import hooks as audit_hooks
+
+        from . import audit_words
+
+        audit_hooks.action_words_register(audit_words.WORDS)
+        audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)

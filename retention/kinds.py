@@ -1,0 +1,239 @@
+"""What the run does for each kind of record it destroys: find what has passed its period, and
+destroy it.
+
+Each ``KindRun`` states its clock in code (``clock_at``, a database expression or a stored
+file's time) and the rows or files it finds; the run (``services.retention_run``) skips holds,
+removes files and writes the certificate. A kind of the schedule with no ``KindRun`` here is
+shown everywhere as "not yet destroyed by the run".
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.db.models.functions import Cast, Coalesce
+
+from accreditation.models import Accreditation, AccreditationApplication
+from audit.models import AuditEvent
+from notifications.models import Notification, ReminderSent
+from outputs.models import OutputFile
+from projects.models import Proposal
+from reports.models import ReportExport
+from researchers.declaration.models import Declaration
+from researchers.models import TrainingRecord
+
+from .files import StoredFile, modified_at, names_in_use, stored_names
+from .models import Action, Clock, RecordKind
+
+KEPT_REFERRED = "Other records still refer to it, so it was kept."
+
+
+@dataclass
+class Found:
+    """One record or file past its period."""
+
+    identifier: str
+    files: list[StoredFile] = field(default_factory=list)
+
+
+def audit_moment(model: type[models.Model], state: str) -> Subquery:
+    """When the record last moved into ``state``, from the audit trail's transition events."""
+    return Subquery(
+        AuditEvent.objects.filter(
+            object_type=model._meta.label_lower,
+            object_id=Cast(OuterRef("pk"), CharField()),
+            to_state=state,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+
+
+class KindRun:
+    kind: RecordKind
+    clock: Clock
+    model: type[models.Model]
+    actions = frozenset({Action.DESTROY})
+
+    def expired(self, *, cutoff: datetime) -> list[Found]:
+        raise NotImplementedError
+
+    def destroy(self, found: list[Found]) -> tuple[list[Found], list[Found]]:
+        """Delete the rows of ``found``; returns those destroyed and those kept because other
+        records protect them. One bulk delete, one row at a time only when that is refused."""
+        if not found:
+            return [], []
+        by_id = {item.identifier: item for item in found}
+        try:
+            with transaction.atomic():
+                self._delete(list(by_id))
+        except (ProtectedError, RestrictedError):
+            destroyed, kept = [], []
+            for identifier, item in by_id.items():
+                try:
+                    with transaction.atomic():
+                        self._delete([identifier])
+                except (ProtectedError, RestrictedError):
+                    kept.append(item)
+                else:
+                    destroyed.append(item)
+            return destroyed, kept
+        return list(by_id.values()), []
+
+    def _delete(self, identifiers: list[str]) -> None:
+        self.model._default_manager.filter(pk__in=identifiers).delete()
+        # The ledger's rows about a record name only it: they go with it.
+        ReminderSent.objects.filter(
+            content_type__app_label=self.model._meta.app_label,
+            content_type__model=self.model._meta.model_name,
+            object_id__in=[int(pk) for pk in identifiers],
+        ).delete()
+
+
+class WithdrawnDraftRun(KindRun):
+    """Withdrawn without ever being submitted: the clock starts at the withdrawal, read from the
+    audit trail's transition (the row's last change where an older row has none)."""
+
+    clock = Clock.WITHDRAWN
+    file_field = ""
+
+    def expired(self, *, cutoff):
+        model = self.model
+        withdrawn = model.State.WITHDRAWN  # type: ignore[attr-defined]
+        rows = (
+            model._default_manager.filter(state=withdrawn, submitted_at__isnull=True)
+            .annotate(clock_at=Coalesce(audit_moment(model, withdrawn), F("updated_at")))
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        fields = ["pk", self.file_field] if self.file_field else ["pk"]
+        found = []
+        for values in rows.values_list(*fields):
+            files = []
+            if self.file_field and values[1]:
+                storage = model._meta.get_field(self.file_field).storage  # type: ignore[union-attr]
+                files.append(StoredFile(storage, values[1]))
+            found.append(Found(str(values[0]), files))
+        return found
+
+
+class ApplicationWithdrawnDraftRun(WithdrawnDraftRun):
+    kind = RecordKind.APPLICATION_WITHDRAWN_DRAFT
+    model = AccreditationApplication
+
+
+class ProposalWithdrawnDraftRun(WithdrawnDraftRun):
+    kind = RecordKind.PROPOSAL_WITHDRAWN_DRAFT
+    model = Proposal
+    file_field = "dpia_file"
+
+
+class NotificationReadRun(KindRun):
+    kind = RecordKind.NOTIFICATION_READ
+    clock = Clock.READ
+    model = Notification
+
+    def expired(self, *, cutoff):
+        rows = Notification.objects.filter(read_at__lt=cutoff).order_by("pk")
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+
+class ReportExportRun(KindRun):
+    kind = RecordKind.REPORT_EXPORT
+    clock = Clock.PREPARED
+    model = ReportExport
+
+    def expired(self, *, cutoff):
+        rows = ReportExport.objects.filter(
+            state__in=ReportExport.FINISHED, finished_at__lt=cutoff
+        ).order_by("created_at", "pk")
+        storage = ReportExport._meta.get_field("file").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)] if name else [])
+            for pk, name in rows.values_list("pk", "file")
+        ]
+
+    def _delete(self, identifiers):
+        ReportExport.objects.filter(pk__in=identifiers).delete()
+
+
+class OrphanedFileRun(KindRun):
+    """Files under the private prefix that no row refers to, last written before the cutoff.
+
+    The period keeps an upload whose row is still being saved, and files written by hand, out
+    of reach; a file is found orphaned only when no file field of any model names it."""
+
+    kind = RecordKind.ORPHANED_FILE
+    clock = Clock.LAST_WRITTEN
+    model = None  # type: ignore[assignment]
+
+    def expired(self, *, cutoff):
+        names = list(stored_names(default_storage))
+        used = names_in_use(names)
+        found = []
+        for name in names:
+            if name in used:
+                continue
+            stored = StoredFile(default_storage, name)
+            written = modified_at(stored)
+            if written is not None and written < cutoff:
+                found.append(Found(name, [stored]))
+        return found
+
+    def destroy(self, found):
+        # Nothing to delete but the files themselves, which the run removes.
+        return list(found), []
+
+
+RUNS: dict[str, KindRun] = {
+    run.kind: run
+    for run in (
+        ApplicationWithdrawnDraftRun(),
+        ProposalWithdrawnDraftRun(),
+        NotificationReadRun(),
+        ReportExportRun(),
+        OrphanedFileRun(),
+    )
+}
+
+# The record a hold names, for every kind: its model, or None for a stored file.
+HOLD_MODELS: dict[str, type[models.Model] | None] = {
+    RecordKind.APPLICATION_WITHDRAWN_DRAFT: AccreditationApplication,
+    RecordKind.PROPOSAL_WITHDRAWN_DRAFT: Proposal,
+    RecordKind.NOTIFICATION_READ: Notification,
+    RecordKind.REPORT_EXPORT: ReportExport,
+    RecordKind.ORPHANED_FILE: None,
+    RecordKind.APPLICATION_WITHDRAWN_SUBMITTED: AccreditationApplication,
+    RecordKind.APPLICATION_REJECTED: AccreditationApplication,
+    RecordKind.ACCREDITATION_ENDED: Accreditation,
+    RecordKind.DECLARATION: Declaration,
+    RecordKind.TRAINING_EVIDENCE: TrainingRecord,
+    RecordKind.PROPOSAL_REJECTED: Proposal,
+    RecordKind.PROJECT_CLOSED: Proposal,
+    RecordKind.OUTPUT_FILE_NOT_RELEASED: OutputFile,
+    RecordKind.OUTPUT_FILE_RELEASED: OutputFile,
+    RecordKind.REMINDER_LEDGER: ReminderSent,
+}
+
+
+def record_exists(kind: str, identifier: str) -> bool:
+    """Whether ``identifier`` names a record (or stored file) of ``kind`` that exists now."""
+    model = HOLD_MODELS[kind]
+    if model is None:
+        return default_storage.exists(identifier)
+    try:
+        return model._default_manager.filter(pk=identifier).exists()
+    except (ValueError, ValidationError):
+        return False
+
+
+def identifiers_held(holds: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    held: dict[str, set[str]] = {}
+    for kind, identifier in holds:
+        held.setdefault(kind, set()).add(identifier)
+    return held
