@@ -68,12 +68,14 @@ def _new_version(
     RetentionRule.objects.bulk_create(
         RetentionRule(
             schedule=schedule,
-            kind=rule.kind,
-            clock=rule.clock,
-            period_days=rule.period_days,
-            action=rule.action,
-            basis=rule.basis,
-            **changed.get(rule.kind, {}),
+            **{
+                "kind": rule.kind,
+                "clock": rule.clock,
+                "period_days": rule.period_days,
+                "action": rule.action,
+                "basis": rule.basis,
+                **changed.get(rule.kind, {}),
+            },
         )
         for rule in latest.rules.order_by("id")
     )
@@ -321,6 +323,10 @@ def _run(
             continue
         entry["run"] = True
         found = run.expired(cutoff=cutoff_for(on=on, period_days=rule.period_days))
+        if run.model is None:
+            # A file of a record this run destroyed goes with that record, not again as an orphan.
+            claimed = {stored.name for files in files_of.values() for stored in files}
+            found = [item for item in found if item.identifier not in claimed]
         kind_held = held.get(rule.kind, set())
         entry["held"] = [item.identifier for item in found if item.identifier in kind_held]
         destroyed, kept = run.destroy([item for item in found if item.identifier not in kind_held])

@@ -4,6 +4,7 @@ A URL pattern missing from the matrix fails the test, so each new page states wh
 Run with ``AUTH_MATRIX_SHOW=1`` to print what each URL answers today, when adding rows.
 """
 
+import datetime
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from legislation.models import Act, Dataset
 from notifications.models import Notification
 from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel.services import conflict_declare, reviewer_assign
+from retention.models import DestructionCertificate
+from retention.services import legal_hold_place
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.factories import UserFactory, passkey_add
 from tests.legislation.factories import DatasetFactory
@@ -250,6 +253,20 @@ MATRIX = {
     ),
     "entitlements:webhook_deliveries": Row(only("secretariat")),
     "api:docs": Row(public()),
+    # Retention and destruction: the secretariat's alone.
+    "retention:schedule": Row(only("secretariat")),
+    "retention:schedule_version": Row(only("secretariat"), lambda world: {"pk": 1}),
+    "retention:rule_edit": Row(only("secretariat"), lambda world: {"kind": "notification_read"}),
+    "retention:schedule_confirm": Row(only("secretariat")),
+    "retention:hold_list": Row(only("secretariat")),
+    "retention:hold_lift": Row(only("secretariat"), lambda world: {"pk": world.legal_hold.pk}),
+    "retention:certificate_list": Row(only("secretariat")),
+    **{
+        f"retention:{name}": Row(
+            only("secretariat"), lambda world: {"pk": world.destruction_certificate.pk}
+        )
+        for name in ("certificate_detail", "certificate_download")
+    },
     "health:live": Row(public()),
     "health:status": Row(only("secretariat")),
     # Legislation and datasets: public to read, the secretariat edits
@@ -661,6 +678,15 @@ def world(db, settings, tmp_path):
             email=users["other_researcher"].email,
             accepted_at=None,
         ),
+    )
+    world.legal_hold = legal_hold_place(
+        kind="notification_read",
+        identifier=str(world.notification.pk),
+        reason="Subject access request",
+        by=users["secretariat"],
+    )
+    world.destruction_certificate = DestructionCertificate.objects.create(
+        run_on=datetime.date(2027, 1, 1), schedule_id=1, kinds=[]
     )
     # The researcher set up an authenticator app to start their projects, and has turned it
     # off since, as anyone may: the matrix's researcher is one without a second factor.

@@ -22,7 +22,15 @@ from workflow.audit_words import transition_words
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("researchers", "accreditation", "projects", "outputs", "legislation", "reports")
+APPS = (
+    "researchers",
+    "accreditation",
+    "projects",
+    "outputs",
+    "legislation",
+    "reports",
+    "retention",
+)
 # Actions whose code is built in the call, spelt out here as the code can build them.
 BUILT = {
     'f"accreditation_application.supervision_{verb}"': (

@@ -15,6 +15,7 @@ from accreditation.models import Accreditation, AccreditationApplication
 from outputs.models import OutputRequest
 from projects.models import Proposal
 from researchers.models import User
+from retention.models import RecordKind, RetentionSchedule
 from tests.link_following import crawl, paths, staff
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,16 @@ def test_link_following_reaches_every_page_of_the_demo_secretariats_work(client,
         reverse("reports:report"),
         reverse("audit:event_list"),
         reverse("researchers:data_export"),
+        reverse("retention:schedule"),
+        reverse("retention:hold_list"),
+        reverse("retention:certificate_list"),
+        reverse("retention:schedule_confirm"),
     }
+    expected |= {
+        reverse("retention:schedule_version", args=[schedule.version])
+        for schedule in RetentionSchedule.objects.all()
+    }
+    expected |= {reverse("retention:rule_edit", args=[kind]) for kind in RecordKind.values}
     for application in AccreditationApplication.objects.exclude(
         state=AccreditationApplication.State.DRAFT
     ):
