@@ -4,7 +4,7 @@ person alone, and deleted once its days are up; each step audited."""
 
 import logging
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.files import File
 from django.db import transaction
@@ -110,7 +110,7 @@ def data_export_download_record(
         )
 
 
-def data_exports_expire(*, now=None) -> int:
+def data_exports_expire(*, now: datetime | None = None) -> int:
     """Delete every ready zip whose days are up, each its own step. Returns how many."""
     now = now or timezone.now()
     due = list(
@@ -136,7 +136,7 @@ def data_exports_expire(*, now=None) -> int:
 REQUEUE_AFTER = timedelta(minutes=15)
 
 
-def data_exports_stale(*, now=None) -> list[str]:
+def data_exports_stale(*, now: datetime | None = None) -> list[str]:
     """The exports still being prepared a while after they were asked for: their task was lost
     (the broker down when asked, or a worker gone past its retries)."""
     cutoff = (now or timezone.now()) - REQUEUE_AFTER

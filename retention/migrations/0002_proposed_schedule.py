@@ -135,6 +135,8 @@ PROPOSED = [
 def load(apps, schema_editor):
     RetentionSchedule = apps.get_model("retention", "RetentionSchedule")
     RetentionRule = apps.get_model("retention", "RetentionRule")
+    if RetentionSchedule.objects.filter(version=1).exists():
+        return  # loaded already; a schedule is never loaded twice
     schedule = RetentionSchedule.objects.create(
         version=1,
         change="Proposed defaults loaded with the service, for the scheme's records manager to "

@@ -136,15 +136,16 @@ MIGRATION_ROWS = (
     ("researchers.migrations.0003_profile", "add_starting_organisations"),
     ("researchers.migrations.0005_declaration_version_one", "publish_version_one"),
     ("legislation.migrations.0002_load_catalogue", "load_catalogue"),
+    ("retention.migrations.0002_proposed_schedule", "load"),
 )
 
 
 @pytest.fixture
 def migration_rows(transactional_db):
     """The rows the data migrations load (role groups, organisations, the declaration's first
-    version, the catalogue of acts and datasets), loaded again: a transactional test ends by
-    emptying every table, so the next one starts without them. Each loader leaves rows that are
-    already there as they are."""
+    version, the catalogue of acts and datasets, the proposed retention schedule), loaded again:
+    a transactional test ends by emptying every table, so the next one starts without them. Each
+    loader leaves rows that are already there as they are."""
     from django.apps import apps
 
     for module, function in MIGRATION_ROWS:

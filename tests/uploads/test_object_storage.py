@@ -276,7 +276,13 @@ def test_released_zip_is_built_from_the_bucket_for_a_project_member_only(client,
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(body(response)))
-    assert sorted(archive.namelist()) == ["Figures/figure.pdf", "MANIFEST.txt", "Tables/table.csv"]
+    assert sorted(archive.namelist()) == [
+        "Figures/figure.pdf",
+        "MANIFEST.txt",
+        "Tables/table.csv",
+        "release-record.json",
+        "release-record.jws",
+    ]
     assert archive.read("Tables/table.csv") == TABLE
     assert archive.read("Figures/figure.pdf") == FIGURE
     assert f"Tables/table.csv\t{len(TABLE)}\t{hashlib.sha256(TABLE).hexdigest()}" in (
