@@ -61,6 +61,12 @@ class AuditEvent(models.Model):
     to_state = models.CharField(max_length=50, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    sealed = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Personal values, each encrypted under the key of the person they are about "
+        "(personal.py); unreadable once that key is destroyed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -124,3 +130,21 @@ class AuditEvent(models.Model):
         from .describe import object_url
 
         return object_url(self.object_type, self.object_id)
+
+
+class PersonKey(models.Model):
+    """One person's key for the personal values in audit events (``personal.py``).
+
+    Destroying it (``key`` emptied, ``destroyed_at`` set) erases those values from every event
+    at once, without changing an event. ``person_id`` is the user's id, kept without a foreign
+    key so that the key outlives whatever becomes of the account.
+    """
+
+    person_id = models.PositiveBigIntegerField(unique=True)
+    key = models.BinaryField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        state = "destroyed" if self.key is None else "held"
+        return f"Audit key of person {self.person_id} ({state})"

@@ -1,12 +1,17 @@
 import ipaddress
+from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
-from .models import AuditEvent
+from .models import AuditEvent, PersonKey
+from .personal import IP_ADDRESS, OBJECT_REPR, seal
+
+PERSON_ERASED = "audit.person_erased"
 
 if TYPE_CHECKING:
     # The stubs' name for settings.AUTH_USER_MODEL, which audit, below every app, cannot import.
@@ -40,6 +45,10 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return _ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
+def _is_person(obj: models.Model | None) -> bool:
+    return obj is not None and obj._meta.label_lower == settings.AUTH_USER_MODEL.lower()
+
+
 def audit_record(
     *,
     actor: "User | AnonymousUser | None",
@@ -49,20 +58,81 @@ def audit_record(
     to_state: str | None = "",
     payload: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    person: int | None = None,
+    personal: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Record one audit event. Call it inside the transaction of the change it records."""
+    """Record one audit event. Call it inside the transaction of the change it records.
+
+    ``payload`` is kept as given: put ids there, never personal data. What must be said about a
+    person beyond their id goes in ``personal`` (payload keys and values) about ``person`` (a
+    user's id; the object itself when it is a user), sealed under that person's key so that
+    ``audit_erase_person`` can erase it without touching the event. An event about a person
+    seals the object's title too, since it names them; a signed-in actor's address is sealed
+    under the actor's key.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of their change.")
     if actor is not None and not actor.is_authenticated:
         actor = None
+    if person is None and _is_person(obj):
+        person = obj.pk  # type: ignore[union-attr]
+    if personal and person is None:
+        raise ValueError("Personal values need the person they are about.")
+    object_repr = str(obj)[:200] if obj is not None else ""
+    ip_address = client_ip(request)
+    to_seal: dict[int, dict[str, Any]] = defaultdict(dict)
+    if person is not None:
+        to_seal[person].update(personal or {})
+        if object_repr:
+            to_seal[person][OBJECT_REPR] = object_repr
+            object_repr = ""
+    if actor is not None and ip_address:
+        to_seal[actor.pk][IP_ADDRESS] = ip_address
+        ip_address = None
+    sealed = {}
+    for someone, values in to_seal.items():
+        entry = seal(someone, values) if values else None
+        if entry is not None:
+            sealed[str(someone)] = entry
     return AuditEvent.objects.create(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=object_repr,
         from_state=from_state or "",
         to_state=to_state or "",
         payload=payload or {},
-        ip_address=client_ip(request),
+        sealed=sealed or None,
+        ip_address=ip_address,
     )
+
+
+def audit_erase_person(
+    *,
+    person_id: int,
+    by: "User | None",
+    reason: str,
+    request: HttpRequest | None = None,
+) -> PersonKey:
+    """Erase the personal values of ``person_id`` from every audit event by destroying their
+    key; no event is changed or removed, so every one still counts.
+
+    Recorded as an event of its own holding the person's id and ``reason`` (the grounds, such
+    as the reference of the erasure decision: never the person's name). Erasing twice changes
+    nothing more. Nothing personal about the person is sealed after this.
+    """
+    with transaction.atomic():
+        key, _ = PersonKey.objects.select_for_update().get_or_create(person_id=person_id)
+        if key.destroyed_at is not None:
+            return key
+        key.key = None
+        key.destroyed_at = timezone.now()
+        key.save(update_fields=["key", "destroyed_at"])
+        audit_record(
+            actor=by,
+            action=PERSON_ERASED,
+            payload={"person": person_id, "reason": reason},
+            request=request,
+        )
+    return key

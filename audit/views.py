@@ -5,12 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from govuk.csv_export import csv_response
-from govuk.search import query_without_page, seek_iterator, seek_page
+from govuk.search import query_without_page, seek_chunks, seek_page
 from identity.permissions import role_required
 from identity.roles import Role
 
 from . import selectors
 from .filters import AuditEventFilter
+from .personal import events_open
 
 EVENTS_PER_PAGE = 50
 # The CSV reads the trail this many events at a time, one query each.
@@ -37,7 +38,8 @@ def event_list(request):
         {
             "form": form,
             "page_obj": page_obj,
-            "events": page_obj.entries if page_obj else [],
+            # Personal values opened where their person's key remains, in one query.
+            "events": events_open(page_obj.entries) if page_obj else [],
             "filtered": filtered,
             # Detail pages link back to the list as it was, filters and page included.
             "list_query": request.GET.urlencode(),
@@ -48,7 +50,7 @@ def event_list(request):
 
 @role_required(Role.SECRETARIAT)
 def event_detail(request, pk):
-    event = selectors.event_get(pk=pk)
+    (event,) = events_open([selectors.event_get(pk=pk)])
     back_url = reverse("audit:event_list")
     if request.GET:
         back_url = f"{back_url}?{request.GET.urlencode()}"
@@ -57,7 +59,9 @@ def event_detail(request, pk):
         "audit/event_detail.html",
         {
             "event": event,
-            "payload": json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False),
+            "payload": json.dumps(
+                event.shown.payload, indent=2, sort_keys=True, ensure_ascii=False
+            ),
             "back_url": back_url,
         },
     )
@@ -87,11 +91,11 @@ def _csv_row(event):
         event.action,
         event.object_type,
         event.object_id,
-        event.object_repr,
+        event.shown.object_repr,
         event.from_state,
         event.to_state,
-        event.ip_address,
-        json.dumps(event.payload, sort_keys=True, ensure_ascii=False),
+        event.shown.ip_address,
+        json.dumps(event.shown.payload, sort_keys=True, ensure_ascii=False),
         event.words,
     )
 
@@ -104,7 +108,12 @@ def event_export(request):
     if event_filter.is_bound and not event_filter.form.is_valid():
         # The list explains what is wrong with the filters.
         return redirect(f"{reverse('audit:event_list')}?{query.urlencode()}")
-    events = seek_iterator(event_filter.qs, size=CSV_CHUNK_SIZE)
+    # Each chunk of events, then the keys of the people it holds personal values of.
+    events = (
+        event
+        for chunk in seek_chunks(event_filter.qs, size=CSV_CHUNK_SIZE)
+        for event in events_open(chunk)
+    )
     return csv_response(
         header=CSV_HEADER,
         rows=(_csv_row(event) for event in events),

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404
 
 from audit.models import AuditEvent
+from audit.personal import events_open
 
 from .models import User
 
@@ -43,8 +44,9 @@ def person_get(*, pk):
 
 
 def person_audit_events(*, user, limit=RECENT_EVENTS):
-    """The most recent audit events recorded about ``user``, newest first."""
-    return list(
+    """The most recent audit events recorded about ``user``, newest first, their personal
+    values opened (``shown``) where the key remains."""
+    return events_open(
         AuditEvent.objects.filter(object_type=User._meta.label_lower, object_id=str(user.pk))
         .select_related("actor")
         .order_by("-created_at", "-id")[:limit]

@@ -261,7 +261,7 @@ def user_register(*, user: User, request: HttpRequest | None = None) -> User:
             actor=user,
             action=USER_REGISTERED,
             obj=user,
-            payload={"email": user.email},
+            personal={"email": user.email},
             request=request,
         )
         _grant(user=user, role=Role.RESEARCHER, by=user, request=request)
@@ -290,7 +290,8 @@ def user_create(
             actor=by,
             action=USER_CREATED,
             obj=user,
-            payload={"email": user.email, "email_verified": email_verified},
+            payload={"email_verified": email_verified},
+            personal={"email": user.email},
             request=request,
         )
     return user

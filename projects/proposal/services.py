@@ -300,7 +300,9 @@ def team_invite(
             actor=by,
             action="proposal.team_invite",
             obj=proposal,
-            payload={"email": email},
+            # The invitation's id, not the address: an invitee may have no account, hence
+            # no key under which their address could later be erased.
+            payload={"member": member.pk},
             request=request,
         )
         invitee = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
@@ -345,7 +347,7 @@ def _answer_invitation(
             actor=by,
             action=f"proposal.team_{verb}",
             obj=proposal,
-            payload={"email": invitation.email},
+            payload={"member": invitation.pk},
             request=request,
         )
         notifications_done(invitation)  # the invitation is answered
@@ -377,7 +379,7 @@ def team_remove(
             raise ValidationError("That person is not on this proposal's team.")
         if member.role == TeamMember.Role.COORDINATOR:
             raise ValidationError("The co-ordinator cannot be removed from the team.")
-        email = member.email
+        member_id, user_id = member.pk, member.user_id
         notifications_done(member)  # an unanswered invitation is withdrawn
         member.delete()
         proposal.save(update_fields=["updated_at"])
@@ -385,7 +387,7 @@ def team_remove(
             actor=by,
             action="proposal.team_remove",
             obj=proposal,
-            payload={"email": email},
+            payload={"member": member_id, "user": user_id},
             request=request,
         )
     return proposal

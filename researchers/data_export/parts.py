@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from audit.hooks import action_words
 from audit.models import AuditEvent
+from audit.personal import person_key, sealed_for_person
 from notifications.models import Notification
 from researchers.declaration.models import Declaration
 from researchers.hooks import PersonalData
@@ -187,12 +188,16 @@ def _audit_events(person):
             "to_state",
             "payload",
             "ip_address",
+            "sealed",
         )[: settings.DATA_EXPORT_AUDIT_EVENTS_MAX]
     )
+    key = person_key(person.pk)
     for event in events.iterator(chunk_size=1000):
         actor_id = event.pop("actor_id")
+        # Only what was sealed about this person: other people's values stay out of their copy.
         yield {
             **event,
+            "sealed": sealed_for_person(event["sealed"], person.pk, key),
             "by_you": actor_id == person.pk,
             "what_happened": action_words(event["action"]) or event["action"],
         }

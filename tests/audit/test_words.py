@@ -30,6 +30,7 @@ APPS = (
     "legislation",
     "reports",
     "retention",
+    "audit",
 )
 # Actions whose code is built in the call, spelt out here as the code can build them.
 BUILT = {
