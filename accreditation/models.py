@@ -205,6 +205,8 @@ class Accreditation(StateMachineModel):
         State.REVOKED: None,
         State.EXPIRED: None,
     }
+    # The retention schedule's clocks start when the last of a researcher's accreditations ends.
+    ENDED = StateGroup([State.REVOKED, State.EXPIRED], meaning="Ended: revoked or expired")
     STATE_TAG_COLOURS = {
         State.ACTIVE: "green",
         State.SUSPENDED: "orange",

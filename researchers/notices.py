@@ -45,6 +45,9 @@ _to_person = notices_to(
 NOTICES = {
     (DECLARATION, "prepare"): (),
     (DECLARATION, "fail"): (),
+    # Destroyed by the nightly retention run, years after the researcher's last accreditation
+    # ended; the run's certificate records it and the declaration page shows it.
+    (DECLARATION, "destroy"): (),
     (DATA_EXPORT, "finish"): _to_person(
         "Your data is ready to download",
         "data_export_ready",

@@ -14,21 +14,23 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Subquery
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.db.models.functions import Cast, Coalesce
 
 from accreditation.models import Accreditation, AccreditationApplication
 from audit.models import AuditEvent
+from identity.roles import STAFF_ROLES
 from notifications.models import Notification, ReminderSent
 from outputs.models import OutputFile
 from projects.models import Proposal
 from reports.models import ReportExport
 from researchers.declaration.models import Declaration
+from researchers.declaration.services import declarations_destroy
 from researchers.models import TrainingRecord
 
 from .files import StoredFile, modified_at, names_in_use, stored_names
-from .models import Action, Clock, RecordKind
+from .models import Action, Clock, DestructionCertificate, RecordKind
 
 KEPT_REFERRED = "Other records still refer to it, so it was kept."
 
@@ -39,6 +41,8 @@ class Found:
 
     identifier: str
     files: list[StoredFile] = field(default_factory=list)
+    # What the public knows the record by, where that is not its number (a declaration's).
+    reference: str = ""
 
 
 def audit_moment(model: type[models.Model], state: str) -> Subquery:
@@ -63,9 +67,12 @@ class KindRun:
     def expired(self, *, cutoff: datetime) -> list[Found]:
         raise NotImplementedError
 
-    def destroy(self, found: list[Found]) -> tuple[list[Found], list[Found]]:
+    def destroy(
+        self, found: list[Found], *, certificate: DestructionCertificate
+    ) -> tuple[list[Found], list[Found]]:
         """Delete the rows of ``found``; returns those destroyed and those kept because other
-        records protect them. One bulk delete, one row at a time only when that is refused."""
+        records protect them. One bulk delete, one row at a time only when that is refused.
+        ``certificate`` is the run's, saved already, for a kind that names it in what it keeps."""
         if not found:
             return [], []
         by_id = {item.identifier: item for item in found}
@@ -162,6 +169,62 @@ class ReportExportRun(KindRun):
         ReportExport.objects.filter(pk__in=identifiers).delete()
 
 
+class DeclarationRun(KindRun):
+    """Signed declarations (and those whose PDF could not be prepared) of a researcher whose
+    last accreditation ended before the cutoff, signed while it ran or before: "kept as long as
+    the accreditation it supported". The clock is when the last one ended, expired or revoked
+    (the audit trail's transition; the row's last change where an older row has none).
+
+    Never one of a researcher who holds an accreditation not yet ended (active or suspended), so
+    never the current declaration of anyone accredited; never one signed after the last
+    accreditation ended, which supported none that has ended (signed for a new application);
+    and never one of a member of staff, whose declaration is what lets them work. The row stays,
+    reduced to its reference, version, dates and the PDF's SHA-256, so the public verification
+    page can still say it was issued and when it was destroyed; the signed PDF goes."""
+
+    kind = RecordKind.DECLARATION
+    clock = Clock.ACCREDITATION_ENDED
+    model = Declaration
+
+    def expired(self, *, cutoff):
+        state = Accreditation.State
+        ended = Accreditation.ENDED
+        ended_at = Coalesce(
+            audit_moment(Accreditation, state.REVOKED),
+            audit_moment(Accreditation, state.EXPIRED),
+            F("updated_at"),
+        )
+        last_ended = Subquery(
+            Accreditation.objects.filter(researcher=OuterRef("user"), state__in=ended)
+            .annotate(ended_at=ended_at)
+            .order_by("-ended_at")
+            .values("ended_at")[:1]
+        )
+        running = Accreditation.objects.filter(researcher=OuterRef("user")).exclude(state__in=ended)
+        rows = (
+            Declaration.objects.filter(state__in=Declaration.DESTROYABLE)
+            .exclude(user__groups__name__in=STAFF_ROLES)
+            .annotate(clock_at=last_ended)
+            .filter(~Exists(running), clock_at__lt=cutoff, signed_at__lte=F("clock_at"))
+            .order_by("pk")
+        )
+        storage = Declaration._meta.get_field("pdf").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)] if name else [], reference)
+            for pk, name, reference in rows.values_list("pk", "pdf", "reference")
+        ]
+
+    def destroy(self, found, *, certificate):
+        by_id = {item.identifier: item for item in found}
+        destroyed = declarations_destroy(
+            declarations=[int(identifier) for identifier in by_id],
+            at=certificate.ran_at,
+            schedule_version=certificate.schedule_id,
+            certificate=certificate.pk,
+        )
+        return [by_id[str(pk)] for pk in destroyed], []
+
+
 class OrphanedFileRun(KindRun):
     """Files under the private prefix that no row refers to, last written before the cutoff.
 
@@ -185,7 +248,7 @@ class OrphanedFileRun(KindRun):
                 found.append(Found(name, [stored]))
         return found
 
-    def destroy(self, found):
+    def destroy(self, found, *, certificate):
         # Nothing to delete but the files themselves, which the run removes.
         return list(found), []
 
@@ -197,6 +260,7 @@ RUNS: dict[str, KindRun] = {
         ProposalWithdrawnDraftRun(),
         NotificationReadRun(),
         ReportExportRun(),
+        DeclarationRun(),
         OrphanedFileRun(),
     )
 }

@@ -173,7 +173,8 @@ class DestructionCertificate(models.Model):
     """What one run destroyed, kind by kind, under which version of the schedule.
 
     ``kinds`` holds, for each kind of the schedule, its rule as the run read it and what
-    happened: ``count`` and ``identifiers`` destroyed, ``files`` (storage name, size, SHA-256)
+    happened: ``count`` and ``identifiers`` destroyed (with ``references``, what the public knows
+    each by, for declarations), ``files`` (storage name, size, SHA-256)
     removed from storage, ``held`` (identifiers under a legal hold), ``kept`` (records other
     records still need), or ``run: false`` for a kind the run does not destroy yet. Saved only for
     a real run; a dry run returns one unsaved, with ``dry_run`` set.

@@ -251,6 +251,7 @@ def _rule_entry(rule: RetentionRule) -> dict[str, Any]:
         "run": False,
         "count": 0,
         "identifiers": [],
+        "references": [],
         "files": [],
         "held": [],
         "kept": [],
@@ -298,6 +299,9 @@ def retention_run(*, on: date, dry_run: bool, by: User | None = None) -> Destruc
             )
             transaction.on_commit(lambda: files_delete(leaving))
     except _DryRunDone as done:
+        # Saved inside the transaction rolled back, so kinds could name it: unsaved again.
+        done.certificate.pk = None
+        done.certificate._state.adding = True
         return done.certificate
     return certificate
 
@@ -309,6 +313,12 @@ def _run(
     if not dry_run and not schedule.confirmed:
         raise RetentionRefused(NOT_CONFIRMED)
     held = identifiers_held(LegalHold.objects.active().values_list("kind", "identifier"))
+    # Saved first, so a kind that keeps a trace of what it destroyed (a declaration) can name
+    # the certificate; filled in below and saved again once every kind has run.
+    certificate = DestructionCertificate(
+        run_on=on, schedule=schedule, dry_run=dry_run, by=by, ran_at=timezone.now()
+    )
+    certificate.save()
     entries: list[dict[str, Any]] = []
     files_of: dict[str, list[StoredFile]] = {}
     for rule in schedule.rules.order_by("id"):
@@ -329,9 +339,12 @@ def _run(
             found = [item for item in found if item.identifier not in claimed]
         kind_held = held.get(rule.kind, set())
         entry["held"] = [item.identifier for item in found if item.identifier in kind_held]
-        destroyed, kept = run.destroy([item for item in found if item.identifier not in kind_held])
+        destroyed, kept = run.destroy(
+            [item for item in found if item.identifier not in kind_held], certificate=certificate
+        )
         entry["kept"] = [{"identifier": item.identifier, "reason": KEPT_REFERRED} for item in kept]
         entry["identifiers"] = [item.identifier for item in destroyed]
+        entry["references"] = [item.reference for item in destroyed if item.reference]
         entry["count"] = len(destroyed)
         files_of[rule.kind] = [stored for item in destroyed for stored in item.files]
     # Asked once every row is gone, so a file two destroyed rows shared goes too, and one a
@@ -350,13 +363,6 @@ def _run(
             {stored.name for stored in kind_files if stored.name in in_use}
         )
         leaving.extend(stored for stored in kind_files if stored.name not in in_use)
-    certificate = DestructionCertificate(
-        run_on=on,
-        schedule=schedule,
-        dry_run=dry_run,
-        by=by,
-        ran_at=timezone.now(),
-        kinds=entries,
-        total=sum(entry["count"] for entry in entries),
-    )
+    certificate.kinds = entries
+    certificate.total = sum(entry["count"] for entry in entries)
     return certificate, leaving

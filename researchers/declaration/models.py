@@ -92,22 +92,36 @@ class Declaration(StateMachineModel):
         PENDING = "pending", "Being prepared"
         SIGNED = "signed", "Signed"
         FAILED = "failed", "Could not be prepared"
+        DESTROYED = "destroyed", "Destroyed under the retention schedule"
 
     STATE_OWNERS = {
         # The service prepares the PDF in the background: no person has a step to take.
         State.PENDING: None,
         State.SIGNED: None,
         State.FAILED: None,
+        # The retention run destroyed it; only the reference and dates remain.
+        State.DESTROYED: None,
     }
     # A researcher with a declaration in this group on the current version need not sign again.
     STANDING = StateGroup(
         [State.PENDING, State.SIGNED],
         meaning="Standing: signed, or its signed PDF still being prepared",
     )
+    # The public verification page answers for these: signed, or what remains once destroyed.
+    VERIFIABLE = StateGroup(
+        [State.SIGNED, State.DESTROYED],
+        meaning="Verifiable: signed, or destroyed under the retention schedule",
+    )
+    # What the retention run destroys once its period has passed.
+    DESTROYABLE = StateGroup(
+        [State.SIGNED, State.FAILED],
+        meaning="Destroyable under the retention schedule: signed, or never prepared",
+    )
     STATE_TAG_COLOURS = {
         State.PENDING: "blue",
         State.SIGNED: "green",
         State.FAILED: "red",
+        State.DESTROYED: "grey",
     }
     audit_label = "declaration"
 
@@ -127,6 +141,15 @@ class Declaration(StateMachineModel):
     pdf_signed_at = models.DateTimeField(null=True, blank=True)
     state = FSMField(choices=State.choices, default=State.PENDING, protected=True)
     failure_reason = models.TextField(blank=True)
+    # What the retention run leaves of a destroyed declaration, for the public verification page:
+    # numbers, not keys, as the retention app sits above this one.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    destroyed_under = models.PositiveIntegerField(
+        "retention schedule version", null=True, blank=True
+    )
+    destruction_certificate = models.PositiveIntegerField(
+        "destruction certificate number", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-signed_at", "-pk"]
@@ -138,6 +161,10 @@ class Declaration(StateMachineModel):
     @property
     def is_signed(self):
         return self.state == self.State.SIGNED
+
+    @property
+    def is_destroyed(self):
+        return self.state == self.State.DESTROYED
 
     @property
     def download_name(self):
@@ -172,3 +199,27 @@ class Declaration(StateMachineModel):
     )
     def fail(self, reason=""):
         self.failure_reason = reason[:2000]
+
+    @transition(
+        field=state,
+        source=[State.SIGNED, State.FAILED],
+        target=State.DESTROYED,
+        permission=is_the_service,
+        custom={
+            "label": "Destroy under the retention schedule",
+            "refused": "Only a signed declaration, or one whose PDF could not be prepared, is "
+            "destroyed.",
+        },
+    )
+    def destroy(self, *, at, schedule_version, certificate):
+        """Forget what the person typed and where from, and the signed PDF (the run removes the
+        file from storage once its transaction commits). The reference, version, dates and the
+        PDF's SHA-256 stay, so the verification page can say what there was and when it went."""
+        self.typed_name = ""
+        self.ip_address = None
+        self.user_agent = ""
+        self.failure_reason = ""
+        self.pdf = ""
+        self.destroyed_at = at
+        self.destroyed_under = schedule_version
+        self.destruction_certificate = certificate

@@ -62,11 +62,15 @@ def declaration_latest_signed(*, user):
 
 
 def declaration_by_reference(reference):
-    """The signed declaration with this reference, or None."""
+    """The signed declaration with this reference, or the one the retention run destroyed
+    (``is_destroyed``: only its reference, version and dates remain), or None."""
     if not reference:
         return None
     return (
-        Declaration.objects.filter(reference=reference, state=Declaration.State.SIGNED)
+        Declaration.objects.filter(
+            reference=reference,
+            state__in=Declaration.VERIFIABLE,
+        )
         .select_related("user", "version")
         .first()
     )

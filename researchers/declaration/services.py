@@ -21,6 +21,7 @@ from documents.rendering import render_pdf
 from documents.signing import sha256_hex, sign_pdf
 from researchers.declaration.models import Declaration, DeclarationVersion, reference_new
 from researchers.models import User
+from workflow.errors import TransitionRefused
 from workflow.hooks import access_changed
 from workflow.services import transition_fire
 
@@ -226,6 +227,43 @@ def declaration_fail(*, declaration: Declaration, reason: str) -> Declaration:
             reason=reason,
             payload={"reference": declaration.reference, "reason": reason[:500]},
         )
+
+
+def declarations_destroy(
+    *, declarations: list[int], at: datetime.datetime, schedule_version: int, certificate: int
+) -> list[int]:
+    """The retention run destroys each of ``declarations`` (their numbers) under the schedule's
+    ``schedule_version``, naming its ``certificate``; returns the numbers destroyed. One no
+    longer signed or failed (destroyed already) is left as it is.
+
+    Each is a transition of its own, audited as every transition is: declarations fall due a
+    few at a time, six years after their researcher's last accreditation ended.
+    """
+    destroyed: list[int] = []
+    people: set[int] = set()
+    with transaction.atomic():
+        for declaration in Declaration.objects.filter(pk__in=declarations).order_by("pk"):
+            try:
+                declaration = transition_fire(
+                    obj=declaration,
+                    transition="destroy",
+                    by=None,
+                    at=at,
+                    schedule_version=schedule_version,
+                    certificate=certificate,
+                    payload={
+                        "reference": declaration.reference,
+                        "schedule_version": schedule_version,
+                        "certificate": certificate,
+                    },
+                )
+            except TransitionRefused:
+                continue
+            destroyed.append(declaration.pk)
+            people.add(declaration.user_id)
+        if people:
+            access_changed(people=sorted(people), reason="Declaration destroyed")
+    return destroyed
 
 
 def declaration_download_record(

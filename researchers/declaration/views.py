@@ -202,7 +202,11 @@ def declaration_verify(request):
                 context.update(
                     verification=verification,
                     stored=stored,
-                    fingerprint_matches=bool(stored and stored.sha256 == verification.fingerprint),
+                    fingerprint_matches=bool(
+                        stored
+                        and not stored.is_destroyed
+                        and stored.sha256 == verification.fingerprint
+                    ),
                     file_name=upload_form.cleaned_data["file"].name,
                 )
     elif "reference" in request.GET:

@@ -44,7 +44,7 @@ def test_schedule_page_shows_every_kind_and_which_the_run_does_not_destroy_yet(c
 
     for _, label in RecordKind.choices:
         assert label in page
-    assert page.count("Not yet destroyed by the run") == len(RecordKind.choices) - 5
+    assert page.count("Not yet destroyed by the run") == len(RecordKind.choices) - 6
     assert "not yet confirmed by the scheme's records manager" in page
     assert 'href="/retention/holds/"' in page
     assert 'href="/retention/certificates/"' in page
