@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from govuk.forms import form_errors_add
 from identity.permissions import role_required
 from identity.roles import Role
 from workflow.confirm import confirmation_needed, confirmation_page
@@ -35,8 +36,7 @@ def token_list(request):
                 by=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_add(form, error)
         else:
             return render(request, "entitlements/token_issued.html", {"token": token, "raw": raw})
     return render(
@@ -86,8 +86,7 @@ def webhook_list(request):
                 by=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            form_errors_add(form, error)
         else:
             return render(
                 request, "entitlements/webhook_added.html", {"endpoint": endpoint, "secret": secret}

@@ -75,3 +75,13 @@ class ModelMultipleIdChoiceField(forms.ModelMultipleChoiceField):
                     params={"value": text},
                 )
         return super()._check_values(value)
+
+
+def form_errors_add(form, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on ``form``: on the fields it names, and above the
+    form what names no field of it."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)

@@ -10,17 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from govuk.forms import form_errors_add
 from identity.permissions import role_required
 from identity.roles import Role
 
 from . import selectors, services
 from .forms import ConfirmForm, HoldForm, LiftForm, RuleForm
 from .models import RecordKind
-
-
-def _errors_to_form(form, error):
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @role_required(Role.SECRETARIAT)
@@ -80,7 +76,7 @@ def rule_edit(request, kind):
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -106,7 +102,7 @@ def schedule_confirm(request):
                 reason=form.cleaned_data["reason"], by=request.user, request=request
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -137,7 +133,7 @@ def hold_list(request):
                 request=request,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"{hold} is placed. The run will not destroy it.")
             return redirect("retention:hold_list")
@@ -161,7 +157,7 @@ def hold_lift(request, pk):
                 hold=hold, reason=form.cleaned_data["reason"], by=request.user, request=request
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from govuk.forms import form_errors_add
 from identity.permissions import role_required
 from identity.roles import Role
 from researchers import criteria
@@ -23,15 +24,6 @@ from researchers.profile.forms import (
     TrainingForm,
 )
 from uploads.responses import serve_file
-
-
-def _apply_errors(form, error):
-    """Show a service's ValidationError on the form, on its fields where it names them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _download_name(stored_name, original, fallback):
@@ -95,7 +87,7 @@ def profile_edit(request):
         try:
             services.profile_update(user=user, **form.cleaned_data, by=user, request=request)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, "Your profile has been saved.")
             return redirect("researchers:profile")
@@ -285,7 +277,7 @@ def organisation_list(request):
                 name=form.cleaned_data["name"], by=request.user, request=request
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, f"{organisation.name} has been added to the list.")
             return redirect("researchers:organisation_list")
@@ -333,7 +325,7 @@ def organisation_review(request, pk):
                 )
                 message = f"{organisation.name} has been rejected."
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(request, message)
             return redirect(reverse("researchers:organisation_list"))
