@@ -17,9 +17,9 @@ from projects.proposal.selectors import (
     proposal_waiting_on,
 )
 from researchers.declaration.selectors import (
+    declaration_counts_until,
     declaration_latest_signed,
     declaration_version_current,
-    declarations_standing,
 )
 from researchers.profile.selectors import training_latest
 
@@ -92,9 +92,9 @@ def researcher_home(*, user, today=None):
     home.declaration = declaration_latest_signed(user=user)
     home.declaration_current = declaration_version_current()
     if home.declaration_outdated:
-        standing_until = declarations_standing(people=[user.pk], on=today)
-        home.declaration_counts = user.pk in standing_until
-        home.declaration_counts_until = standing_until.get(user.pk)
+        # An earlier signature that counts at all counts until a day: a later version's.
+        home.declaration_counts_until = declaration_counts_until(user=user, on=today)
+        home.declaration_counts = home.declaration_counts_until is not None
     until = _lasts_until(standing)
     home.projects = [
         ProjectRow(

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from accreditation.selectors import accreditation_latest_for
 from projects.proposal.selectors import proposals_for_user
-from researchers.declaration.selectors import declaration_latest_signed, declarations_standing
+from researchers.declaration.selectors import declaration_counts_until, declaration_latest_signed
 
 from ..selectors import entitlements_current
 from ..visas import visa_for
@@ -51,7 +51,7 @@ class Me(_Own):
         declaration = declaration_latest_signed(user=user)
         counts_until = None
         if declaration is not None:
-            counts_until = declarations_standing(people=[user.pk], on=today).get(user.pk)
+            counts_until = declaration_counts_until(user=user, on=today)
         projects = [
             {
                 "pk": project.pk,

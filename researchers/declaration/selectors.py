@@ -1,7 +1,7 @@
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 
 from researchers.declaration.models import Declaration, DeclarationVersion
 
@@ -89,8 +89,6 @@ def declarations_standing(*, people, on) -> "dict[int, datetime.date | None]":
     until the sign-by day of the first version published after it (``DeclarationVersion.sign_by``)
     and not at all when a later version has none. Two queries, however many people.
     """
-    from django.db.models import Max
-
     versions = list(DeclarationVersion.objects.order_by("number").values_list("number", "sign_by"))
     if not versions:
         return {}
@@ -110,3 +108,10 @@ def declarations_standing(*, people, on) -> "dict[int, datetime.date | None]":
             continue
         standing[user_id] = last_day
     return standing
+
+
+def declaration_counts_until(*, user, on) -> "datetime.date | None":
+    """The last day ``user``'s signature on an earlier version of the declaration still gives
+    access to data, or None when it does not count, or counts with no end of its own (it is on
+    the current version)."""
+    return declarations_standing(people=[user.pk], on=on).get(user.pk)

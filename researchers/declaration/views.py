@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from documents.keys import SigningNotConfigured
 from documents.signing import verify_pdf
+from govuk.forms import form_errors_add
 from identity.permissions import role_required
 from identity.roles import Role
 from researchers.declaration import selectors as selectors
@@ -25,14 +26,6 @@ from researchers.declaration.forms import (
 from researchers.declaration.models import Declaration, DeclarationVersion
 from researchers.declaration.permissions import check_user_can_download_declaration
 from uploads.responses import serve_file
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @role_required(*Role)
@@ -53,7 +46,7 @@ def declaration(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -70,10 +63,10 @@ def declaration(request):
             "signed": signed,
             "declarations": selectors.declarations_of(user=request.user),
             "counts_until": (
-                selectors.declarations_standing(people=[request.user.pk], on=timezone.localdate())
+                selectors.declaration_counts_until(user=request.user, on=timezone.localdate())
                 if version is not None and signed is None
-                else {}
-            ).get(request.user.pk),
+                else None
+            ),
         },
     )
 
@@ -124,7 +117,7 @@ def declaration_versions(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
@@ -167,7 +160,7 @@ def declaration_sign_by(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            form_errors_add(form, error)
         else:
             messages.success(
                 request,
