@@ -2,7 +2,6 @@
 the SHA-256 of each before it goes. Only through Django's storage API, so the same code works on
 the local disk and on an S3-compatible bucket."""
 
-import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,10 +12,10 @@ from django.core.files.storage import Storage, default_storage
 from django.db import models
 
 from uploads.storage import PRIVATE_PREFIX
+from uploads.validators import sha256_and_size
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1024 * 1024
 # Names asked about in one query: well inside every database's limit on parameters.
 NAMES_PER_QUERY = 500
 
@@ -45,10 +44,11 @@ def names_in_use(names: Iterable[str]) -> set[str]:
     A fixed number of queries for each ``NAMES_PER_QUERY`` names.
     """
     names = sorted(set(names))
+    fields = file_fields()
     used: set[str] = set()
     for start in range(0, len(names), NAMES_PER_QUERY):
         chunk = names[start : start + NAMES_PER_QUERY]
-        for model, field in file_fields():
+        for model, field in fields:
             used.update(
                 model._base_manager.filter(**{f"{field}__in": chunk}).values_list(field, flat=True)
             )
@@ -76,16 +76,12 @@ def modified_at(stored: StoredFile) -> datetime | None:
 
 def fingerprint(stored: StoredFile) -> dict[str, object]:
     """The file's name, size and SHA-256, read from storage; marked missing when it is gone."""
-    digest = hashlib.sha256()
-    size = 0
     try:
         with stored.storage.open(stored.name, "rb") as handle:
-            while chunk := handle.read(CHUNK_BYTES):
-                digest.update(chunk)
-                size += len(chunk)
+            sha256, size = sha256_and_size(handle)
     except FileNotFoundError:
         return {"name": stored.name, "size": None, "sha256": "", "missing": True}
-    return {"name": stored.name, "size": size, "sha256": digest.hexdigest()}
+    return {"name": stored.name, "size": size, "sha256": sha256}
 
 
 def files_delete(files: Iterable[StoredFile]) -> None:

@@ -46,13 +46,21 @@ def sanitise_name(name: str, *, max_length: int = 200, fallback: str = "file") -
     return name or fallback
 
 
-def _sha256(file):
+def sha256_and_size(file) -> tuple[str, int]:
+    """The SHA-256 and size of the open ``file``, read from its start a megabyte at a time, and
+    left at its start again."""
     digest = hashlib.sha256()
+    size = 0
     file.seek(0)
     for chunk in iter(lambda: file.read(1024 * 1024), b""):
         digest.update(chunk)
+        size += len(chunk)
     file.seek(0)
-    return digest.hexdigest()
+    return digest.hexdigest(), size
+
+
+def _sha256(file):
+    return sha256_and_size(file)[0]
 
 
 def validate_upload(

@@ -6,7 +6,6 @@ nor a large output file is ever held whole in memory; the zip goes to a temporar
 worker, never to memory.
 """
 
-import hashlib
 import re
 import shutil
 import unicodedata
@@ -116,15 +115,3 @@ def archive_write(*, person, into: IO[bytes]) -> dict[str, int]:
 
 def _files_of(part, person) -> Iterable[tuple[str, Any]]:
     return [(path, stored) for path, stored in part.files(person) if path and stored]
-
-
-def sha256_of(handle: IO[bytes]) -> tuple[str, int]:
-    """The SHA-256 and size of the open file ``handle``, read from its start in blocks."""
-    handle.seek(0)
-    digest = hashlib.sha256()
-    size = 0
-    while block := handle.read(COPY_BLOCK):
-        digest.update(block)
-        size += len(block)
-    handle.seek(0)
-    return digest.hexdigest(), size

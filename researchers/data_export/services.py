@@ -14,9 +14,10 @@ from django.utils import timezone
 from audit.services import audit_record
 from researchers.models import User
 from uploads.storage import delete_after_commit
+from uploads.validators import sha256_and_size
 from workflow.services import transition_fire
 
-from .archive import archive_write, sha256_of
+from .archive import archive_write
 from .models import DataExport
 from .permissions import check_user_can_download_data_export
 
@@ -67,7 +68,7 @@ def data_export_build(*, export: DataExport) -> DataExport:
         return export
     with tempfile.TemporaryFile() as spool:
         counts = archive_write(person=export.person, into=spool)
-        sha256, size = sha256_of(spool)
+        sha256, size = sha256_and_size(spool)
         with transaction.atomic():
             export = DataExport.objects.select_for_update().get(pk=export.pk)
             if export.state not in DataExport.UNDER_WAY:
