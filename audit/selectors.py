@@ -1,6 +1,8 @@
 """Reads of the audit trail, each in a fixed number of queries whatever its size."""
 
 from django.db import connection
+from django.db.models import CharField, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from .models import AuditEvent
@@ -47,3 +49,19 @@ def actions_present():
 def object_types_present():
     """The object types recorded so far (empty for system events), for choosing one."""
     return _distinct_values("object_type")
+
+
+def audit_moment(object_type, states):
+    """A subquery for the outer query's records (of ``object_type``, an ``app_label.model``
+    label in lower case): when the latest transition event took each into one of ``states``
+    (a state, or several), or None."""
+    states = [states] if isinstance(states, str) else list(states)
+    return Subquery(
+        AuditEvent.objects.filter(
+            object_type=object_type,
+            object_id=Cast(OuterRef("pk"), CharField()),
+            to_state__in=states,
+        )
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )

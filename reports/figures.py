@@ -40,25 +40,22 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Aggregate,
-    CharField,
     Count,
     DateField,
     F,
     FloatField,
     Func,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models import Case as CaseWhen
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accreditation.models import Accreditation, AccreditationApplication
-from audit.models import AuditEvent
+from audit.selectors import audit_moment
 from outputs import service_level
 from outputs.models import OutputRequest
 from projects.models import Proposal, ReviewerAssignment
@@ -359,25 +356,15 @@ def _moment(name):
     return f"moment_{name}"
 
 
-def _audit_moment(kind, state):
-    """The time of the latest audit event that took the record into ``state``, or None."""
-    return Subquery(
-        AuditEvent.objects.filter(
-            object_type=kind.audit_type,
-            object_id=Cast(OuterRef("pk"), CharField()),
-            to_state=state,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
-
-
 def with_moments(records, kind):
     """``records`` with each of the kind's moments as ``moment_<name>``, from the model's own
     timestamps or the audit trail."""
     return records.annotate(
         **{_moment(name): F(path) for name, path in kind.moments.items()},
-        **{_moment(name): _audit_moment(kind, state) for name, state in kind.audit_moments.items()},
+        **{
+            _moment(name): audit_moment(kind.audit_type, state)
+            for name, state in kind.audit_moments.items()
+        },
     )
 
 

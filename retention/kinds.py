@@ -14,12 +14,12 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import CharField, Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
 from accreditation.models import Accreditation, AccreditationApplication
-from audit.models import AuditEvent
+from audit.selectors import audit_moment
 from identity.roles import STAFF_ROLES
 from notifications.models import Notification, ReminderSent
 from outputs.models import OutputFile
@@ -43,19 +43,6 @@ class Found:
     files: list[StoredFile] = field(default_factory=list)
     # What the public knows the record by, where that is not its number (a declaration's).
     reference: str = ""
-
-
-def audit_moment(model: type[models.Model], state: str) -> Subquery:
-    """When the record last moved into ``state``, from the audit trail's transition events."""
-    return Subquery(
-        AuditEvent.objects.filter(
-            object_type=model._meta.label_lower,
-            object_id=Cast(OuterRef("pk"), CharField()),
-            to_state=state,
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
 
 
 class KindRun:
@@ -114,7 +101,9 @@ class WithdrawnDraftRun(KindRun):
         withdrawn = model.State.WITHDRAWN  # type: ignore[attr-defined]
         rows = (
             model._default_manager.filter(state=withdrawn, submitted_at__isnull=True)
-            .annotate(clock_at=Coalesce(audit_moment(model, withdrawn), F("updated_at")))
+            .annotate(
+                clock_at=Coalesce(audit_moment(model._meta.label_lower, withdrawn), F("updated_at"))
+            )
             .filter(clock_at__lt=cutoff)
             .order_by("pk")
         )
@@ -187,13 +176,9 @@ class DeclarationRun(KindRun):
     model = Declaration
 
     def expired(self, *, cutoff):
-        state = Accreditation.State
         ended = Accreditation.ENDED
-        ended_at = Coalesce(
-            audit_moment(Accreditation, state.REVOKED),
-            audit_moment(Accreditation, state.EXPIRED),
-            F("updated_at"),
-        )
+        # Revoked and expired are both final: an accreditation goes into one of them once.
+        ended_at = Coalesce(audit_moment(Accreditation._meta.label_lower, ended), F("updated_at"))
         last_ended = Subquery(
             Accreditation.objects.filter(researcher=OuterRef("user"), state__in=ended)
             .annotate(ended_at=ended_at)
@@ -266,16 +251,12 @@ RUNS: dict[str, KindRun] = {
 }
 
 # The record a hold names, for every kind: its model, or None for a stored file.
+# The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
-    RecordKind.APPLICATION_WITHDRAWN_DRAFT: AccreditationApplication,
-    RecordKind.PROPOSAL_WITHDRAWN_DRAFT: Proposal,
-    RecordKind.NOTIFICATION_READ: Notification,
-    RecordKind.REPORT_EXPORT: ReportExport,
-    RecordKind.ORPHANED_FILE: None,
+    **{kind: run.model for kind, run in RUNS.items()},
     RecordKind.APPLICATION_WITHDRAWN_SUBMITTED: AccreditationApplication,
     RecordKind.APPLICATION_REJECTED: AccreditationApplication,
     RecordKind.ACCREDITATION_ENDED: Accreditation,
-    RecordKind.DECLARATION: Declaration,
     RecordKind.TRAINING_EVIDENCE: TrainingRecord,
     RecordKind.PROPOSAL_REJECTED: Proposal,
     RecordKind.PROJECT_CLOSED: Proposal,
