@@ -50,11 +50,6 @@ def service_key() -> RSAKey:
     return _key(str(material.key_path), material.passphrase)
 
 
-def key_id() -> str:
-    """The ``kid`` of the service's key: its RFC 7638 thumbprint."""
-    return service_key().thumbprint()
-
-
 def jwks() -> dict[str, Any]:
     """The JSON Web Key Set of the service's public key."""
     key = service_key()

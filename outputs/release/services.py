@@ -200,11 +200,11 @@ def released_zip_build(
     With ``record``, the release record as release-record.json and, once signed, its signed
     copy as release-record.jws. Returns the temporary file, rewound; closing it removes it."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    used: set[str] = set()
+    files = list(files)
     rows: list[tuple[str, int, str]] = []
     with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for output_file in files:
-            name = _zip_name(output_file, used)
+        # The same names the release record gives the files.
+        for name, output_file in zip(zip_names(files), files, strict=True):
             digest = hashlib.sha256()
             size = 0
             stored = output_file.file.name

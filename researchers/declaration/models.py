@@ -202,7 +202,7 @@ class Declaration(StateMachineModel):
 
     @transition(
         field=state,
-        source=[State.SIGNED, State.FAILED],
+        source=DESTROYABLE,
         target=State.DESTROYED,
         permission=is_the_service,
         custom={
