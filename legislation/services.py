@@ -202,6 +202,10 @@ def dataset_update(
                 request=request,
             )
             # Who may see the dataset, and how, follows its consent rule and access mode.
+            # Only the projects that asked for it can be touched.
             if changed.keys() & {"consent_required", "access_mode", "name"}:
-                access_changed(everyone=True, reason=f"Dataset {dataset.name} changed")
+                access_changed(
+                    projects=dataset.requests.values_list("proposal_id", flat=True).distinct(),
+                    reason=f"Dataset {dataset.name} changed",
+                )
     return dataset

@@ -103,7 +103,7 @@ def _projects(person):
 def _project_files(person):
     return [
         (_dpia_path(proposal), proposal.dpia_file)
-        for proposal in _projects_of(person).filter(coordinator=person)
+        for proposal in Proposal.objects.filter(coordinator=person).order_by("created_at", "pk")
         if proposal.dpia_file
     ]
 

@@ -3,7 +3,8 @@
 from django.db.models import Func, IntegerField, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
-from ..models import WebhookDelivery, WebhookEndpoint
+from ..models import EntitlementRecord, WebhookDelivery, WebhookEndpoint
+from ..selectors import Entitlement, entitlements_current
 
 RECENT_DELIVERIES = 100
 
@@ -52,11 +53,6 @@ def entitlements_changed_since(since, *, on=None, person=None, project=None, dat
     force, ended since it or ending now, ahead of the sweep that will publish their ending.
     Optionally only one person's (a user), project's (its id) or dataset's (its slug). Two
     queries besides ``entitlements_current``'s."""
-    from dataclasses import replace
-
-    from ..models import EntitlementRecord
-    from ..selectors import Entitlement, entitlements_current
-
     current = entitlements_current(on=on, person=person, project=project, dataset=dataset)
     records = EntitlementRecord.objects.all()
     if person is not None:
@@ -84,20 +80,18 @@ def entitlements_changed_since(since, *, on=None, person=None, project=None, dat
         if key in in_force:
             continue
         changed.append(
-            replace(
-                Entitlement(
-                    person_id=record.person_id,
-                    person_email=record.person_email,
-                    person_name=record.person_name,
-                    project_id=record.project_id,
-                    project_title=record.project_title,
-                    dataset_slug=record.dataset_slug,
-                    dataset_name=record.dataset_name,
-                    variables=record.variables,
-                    access_mode=record.access_mode,
-                    valid_from=record.valid_from,
-                    valid_until=record.valid_until,
-                ),
+            Entitlement(
+                person_id=record.person_id,
+                person_email=record.person_email,
+                person_name=record.person_name,
+                project_id=record.project_id,
+                project_title=record.project_title,
+                dataset_slug=record.dataset_slug,
+                dataset_name=record.dataset_name,
+                variables=record.variables,
+                access_mode=record.access_mode,
+                valid_from=record.valid_from,
+                valid_until=record.valid_until,
                 state="ended",
             )
         )
