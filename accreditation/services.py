@@ -329,7 +329,9 @@ def application_return(
             transition="return_to_applicant",
             by=by,
             request=request,
-            payload={"comments": comments},
+            # What the secretariat wrote to the applicant, sealed under the applicant's key.
+            person=application.applicant_id,
+            personal={"comments": comments},
             comments=comments,
         )
     return application
@@ -364,7 +366,9 @@ def application_approve(
             transition="approve",
             by=by,
             request=request,
-            payload={"level": level, "requested": requested, "reasons": reasons},
+            payload={"level": level, "requested": requested},
+            person=locked.applicant_id,
+            personal={"reasons": reasons},
             reasons=reasons,
         )
         valid_from, valid_until = validity_for(level, start=timezone.localdate())
@@ -410,7 +414,8 @@ def application_reject(
             transition="reject",
             by=by,
             request=request,
-            payload={"reasons": reasons},
+            person=application.applicant_id,
+            personal={"reasons": reasons},
             reasons=reasons,
         )
     return application
@@ -435,7 +440,8 @@ def _accreditation_step(
             transition=transition,
             by=by,
             request=request,
-            payload={"reasons": reasons} if reasons else None,
+            person=accreditation.researcher_id,
+            personal={"reasons": reasons} if reasons else None,
             **kwargs,
         )
         # The researcher's access everywhere follows their accreditation, in this transaction,

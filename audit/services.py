@@ -45,8 +45,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return _ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
-def _is_person(obj: models.Model | None) -> bool:
-    return obj is not None and obj._meta.label_lower == settings.AUTH_USER_MODEL.lower()
+def _owner(obj: models.Model | None) -> int | None:
+    """The person whose data the object's title is: the user itself, or the person its model
+    names by ``audit_person_id`` (a proposal's coordinator, who wrote its title), or None."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == settings.AUTH_USER_MODEL.lower():
+        return int(obj.pk)
+    owner: int | None = getattr(obj, "audit_person_id", None)
+    return owner
 
 
 def audit_record(
@@ -64,28 +71,33 @@ def audit_record(
     """Record one audit event. Call it inside the transaction of the change it records.
 
     ``payload`` is kept as given: put ids there, never personal data. What must be said about a
-    person beyond their id goes in ``personal`` (payload keys and values) about ``person`` (a
-    user's id; the object itself when it is a user), sealed under that person's key so that
-    ``audit_erase_person`` can erase it without touching the event. An event about a person
-    seals the object's title too, since it names them; a signed-in actor's address is sealed
+    person beyond their id (their email address, free text they wrote or that was written
+    about them) goes in ``personal`` (payload keys and values) about ``person`` (a user's id),
+    sealed under that person's key so that ``audit_erase_person`` can erase it without
+    touching the event. The object's title is sealed too when it names a person or is their
+    free text: under the user's key for a user, and under ``audit_person_id`` for a model that
+    has one. ``person`` defaults to that same person. A signed-in actor's address is sealed
     under the actor's key.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the transaction of their change.")
     if actor is not None and not actor.is_authenticated:
         actor = None
-    if person is None and _is_person(obj):
-        person = obj.pk  # type: ignore[union-attr]
+    owner = _owner(obj)
+    if person is None:
+        person = owner
     if personal and person is None:
         raise ValueError("Personal values need the person they are about.")
+    if personal and payload and set(personal) & set(payload):
+        raise ValueError("A payload key is either in the clear or sealed, not both.")
     object_repr = str(obj)[:200] if obj is not None else ""
     ip_address = client_ip(request)
     to_seal: dict[int, dict[str, Any]] = defaultdict(dict)
-    if person is not None:
-        to_seal[person].update(personal or {})
-        if object_repr:
-            to_seal[person][OBJECT_REPR] = object_repr
-            object_repr = ""
+    if person is not None and personal:
+        to_seal[person].update(personal)
+    if owner is not None and object_repr:
+        to_seal[owner][OBJECT_REPR] = object_repr
+        object_repr = ""
     if actor is not None and ip_address:
         to_seal[actor.pk][IP_ADDRESS] = ip_address
         ip_address = None

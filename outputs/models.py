@@ -137,6 +137,11 @@ class OutputRequest(StateMachineModel):
         return self.title or f"Output request {self.pk}"
 
     @property
+    def audit_person_id(self):
+        """Whose key seals the title in the audit trail: the author wrote it."""
+        return self.author_id
+
+    @property
     def notice_about(self):
         """The request, its project and its author, for a notification."""
         return f"“{self}” of “{self.project.title}”, from {self.author.get_full_name()}"
@@ -306,6 +311,11 @@ class OutputFile(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def audit_person_id(self):
+        """Whose key seals the file's name in the audit trail: the person who named it."""
+        return self.uploaded_by_id
 
 
 class CheckResult(models.Model):

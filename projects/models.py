@@ -265,6 +265,11 @@ class Proposal(StateMachineModel):
         return self.title
 
     @property
+    def audit_person_id(self):
+        """Whose key seals the title in the audit trail: the co-ordinator wrote it."""
+        return self.coordinator_id
+
+    @property
     def notice_about(self):
         """The proposal and its co-ordinator, for a notification."""
         return f"“{self.title}”, from {self.coordinator.get_full_name()}"
@@ -609,6 +614,11 @@ class DataOwnerRepresentative(models.Model):
 
     def __str__(self):
         return f"{self.user} for {self.department}"
+
+    @property
+    def audit_person_id(self):
+        """Whose key seals this representation's title, which names them, in the audit trail."""
+        return self.user_id
 
 
 class ReviewerAssignmentQuerySet(models.QuerySet["ReviewerAssignment"]):

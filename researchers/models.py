@@ -174,6 +174,11 @@ class Qualification(models.Model):
             return f"{years} quantitative research experience"
         return f"{self.get_level_display()} in {self.subject}"
 
+    @property
+    def audit_person_id(self):
+        """Whose key seals this qualification's title in the audit trail: it is theirs."""
+        return self.user_id
+
 
 class TrainingRecord(models.Model):
     """A pass of Safe Researcher Training, with its certificate."""
@@ -194,6 +199,11 @@ class TrainingRecord(models.Model):
 
     def __str__(self):
         return f"{self.course}, passed {self.passed_on.day} {self.passed_on:%B %Y}"
+
+    @property
+    def audit_person_id(self):
+        """Whose key seals this training record's title in the audit trail: it is theirs."""
+        return self.user_id
 
 
 # Declarations and data exports live in their own modules; importing them here lets Django

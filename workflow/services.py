@@ -150,6 +150,8 @@ def transition_fire(
     by: "User | None",
     request: HttpRequest | None = None,
     payload: dict[str, Any] | None = None,
+    person: int | None = None,
+    personal: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> M:
     """Fire ``transition`` on ``obj`` for ``by`` and return the saved, fresh object.
@@ -158,9 +160,12 @@ def transition_fire(
     state (``TransitionRefused``), if ``by`` may not take it (``TransitionNotPermitted``, a
     PermissionDenied) or if a condition is unmet (``TransitionRefused``, with every unmet
     condition's sentence); run the transition method with ``kwargs``; save; write the audit
-    event. ``by=None`` is the service itself (a scheduled task). After the commit, never for a
-    rolled-back change, every function registered in ``hooks.transition_committed_register``
-    is called with the ``TransitionEvent``.
+    event, with ``payload`` in the clear and ``personal`` (free text such as reasons) sealed
+    under the key of ``person``, by default the person the object belongs to
+    (``audit_record``). ``by=None`` is the service itself (a scheduled task). After the commit,
+    never for a rolled-back change, every function registered in
+    ``hooks.transition_committed_register`` is called with the ``TransitionEvent``, whose
+    payload holds the sealed values too.
 
     ``obj`` is only read for its class and primary key: the caller should use the returned object.
     """
@@ -186,6 +191,8 @@ def transition_fire(
             to_state=to_state,
             payload=payload,
             request=request,
+            person=person,
+            personal=personal,
         )
         event = TransitionEvent(
             instance=locked,
@@ -194,7 +201,8 @@ def transition_fire(
             to_state=str(to_state),
             action=f"{audit_label(model)}.{transition}",
             by=by,
-            payload=payload or {},
+            # What happens next (the notices) reads the sealed values as given.
+            payload={**(payload or {}), **(personal or {})},
         )
         transaction.on_commit(lambda: _committed(event))
     return locked

@@ -32,7 +32,10 @@ def publication_record(
             actor=by,
             action="output.publication_recorded" if created else "output.publication_changed",
             obj=output_file,
-            payload={"citation": citation, "doi": doi, "url": url},
+            payload={"doi": doi, "url": url},
+            # The citation is free text naming people, under the key of whoever wrote it.
+            person=by.pk,
+            personal={"citation": citation},
             request=request,
         )
         project_close_when_settled(project=output_file.group.request.project)
@@ -49,7 +52,9 @@ def waiver_record(
             actor=by,
             action="project.publication_waived",
             obj=project,
-            payload={"reasons": reasons, "waiver": waiver.pk},
+            payload={"waiver": waiver.pk},
+            # Said about the co-ordinator's project, under their key (its audit_person_id).
+            personal={"reasons": reasons},
             request=request,
         )
         project_close_when_settled(project=project)

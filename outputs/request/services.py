@@ -148,7 +148,9 @@ def output_request_create(
             action="output_request.created",
             obj=output_request,
             to_state=output_request.state,
-            payload={"project": project.pk, "title": title},
+            payload={"project": project.pk},
+            # The author's free text, under their key (the request's audit_person_id).
+            personal={"title": title},
             request=request,
         )
     return output_request
@@ -187,7 +189,10 @@ def group_add(
             actor=by,
             action="output_request.group_added",
             obj=output_request,
-            payload={"group": group.pk, "name": name},
+            payload={"group": group.pk},
+            # Names people give groups and files are their free text, under their key.
+            person=by.pk,
+            personal={"name": name},
             request=request,
         )
     return group
@@ -308,11 +313,12 @@ def file_add(
             obj=output_request,
             payload={
                 "file": output_file.pk,
-                "name": output_file.name,
                 "sha256": output_file.sha256,
                 "output_type": output_type,
                 "counts_file": counts_file.pk if counts_file else None,
             },
+            person=by.pk,
+            personal={"name": output_file.name},
             request=request,
         )
     return output_file
@@ -388,21 +394,24 @@ def file_remove(
             )
         payload: dict[str, Any] = {
             "file": output_file.pk,
-            "name": output_file.name,
             "sha256": output_file.sha256,
             "group": output_file.group_id,
             "checks": output_file.checks.count(),
             "votes": output_file.votes.count(),
         }
+        personal = {"name": output_file.name}
         output_file.delete()
         audit_record(
             actor=by,
             action="output_request.file_removed",
             obj=output_request,
             payload=payload,
+            # The name is the uploader's free text, under their key.
+            person=output_file.uploaded_by_id,
+            personal=personal,
             request=request,
         )
-    return payload
+    return {**payload, **personal}
 
 
 def file_details_update(

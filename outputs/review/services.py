@@ -338,7 +338,8 @@ def _decide(
             transition=transition,
             by=by,
             request=request,
-            payload={"reasons": reasons} if reasons else None,
+            # Said to the author about their request, under their key (its audit_person_id).
+            personal={"reasons": reasons} if reasons else None,
         )
 
 

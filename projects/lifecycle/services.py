@@ -193,7 +193,8 @@ def project_close(
             transition="close",
             by=by,
             request=request,
-            payload={"reason": reason} if reason else None,
+            # The co-ordinator's own words, under their key (the project's audit_person_id).
+            personal={"reason": reason} if reason else None,
         )
         access_changed(projects=[project.pk], reason="Project closed")
     return project

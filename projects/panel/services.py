@@ -232,10 +232,12 @@ def reviewer_unassign(
             payload={
                 "assignment": assignment.pk,
                 "reviewer": assignment.reviewer_id,
-                "reason": reason,
                 # A former reviewer's recommendation stops counting.
                 "recommendation_discarded": not was_current,
             },
+            # Why they came off the panel is said about the reviewer, under their key.
+            person=assignment.reviewer_id,
+            personal={"reason": reason},
             request=request,
         )
         notifications_done(assignment)

@@ -94,7 +94,9 @@ def proposal_create(*, by: User, title: str | None, request: HttpRequest | None 
             action="proposal.create",
             obj=proposal,
             to_state=proposal.state,
-            payload={"title": title},
+            # The title is the co-ordinator's free text, sealed under their key (the proposal's
+            # audit_person_id).
+            personal={"title": title},
             request=request,
         )
     return proposal
@@ -165,6 +167,7 @@ def proposal_update_section(
             setattr(proposal, name, value)
         update_fields = [*fields, "updated_at"]
         file_payload: dict[str, str] = {}
+        file_name: dict[str, str] = {}
         if section == "dpia":
             if proposal.dpia_needed is not True and proposal.dpia_file:
                 delete_after_commit(proposal.dpia_file.storage, proposal.dpia_file.name)
@@ -173,11 +176,8 @@ def proposal_update_section(
             elif proposal.dpia_needed and dpia is not None:
                 previous = batch.store(proposal.dpia_file, dpia)
                 delete_after_commit(proposal.dpia_file.storage, previous)
-                file_payload = {
-                    "dpia_file": dpia.original_name,
-                    "kind": dpia.kind,
-                    "sha256": dpia.sha256,
-                }
+                file_payload = {"kind": dpia.kind, "sha256": dpia.sha256}
+                file_name = {"dpia_file": dpia.original_name}
             update_fields.append("dpia_file")
         proposal.save(update_fields=update_fields)
         after = {name: _jsonable(getattr(proposal, name)) for name in fields}
@@ -185,7 +185,9 @@ def proposal_update_section(
             actor=by,
             action="proposal.update_section",
             obj=proposal,
-            payload={"section": section, "before": before, "after": after, **file_payload},
+            payload={"section": section, **file_payload},
+            # What the co-ordinator wrote, and the name they gave the file, under their key.
+            personal={"before": before, "after": after, **file_name},
             request=request,
         )
     return proposal

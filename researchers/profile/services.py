@@ -294,10 +294,9 @@ def profile_update(
                 actor=by,
                 action=PROFILE_UPDATED,
                 obj=locked,
-                payload={
-                    "changed": sorted(changed),
-                    "organisation": organisation.name if organisation else "",
-                },
+                payload={"changed": sorted(changed)},
+                # Where the person works is said about them, under their key.
+                personal={"organisation": organisation.name if organisation else ""},
                 request=request,
             )
     user.full_name = full_name
@@ -344,7 +343,14 @@ def _attach(
 def _evidence_payload(upload: ValidatedUpload | None) -> dict[str, str]:
     if upload is None:
         return {}
-    return {"file": upload.original_name, "kind": upload.kind, "sha256": upload.sha256}
+    return {"kind": upload.kind, "sha256": upload.sha256}
+
+
+def _evidence_name(upload: ValidatedUpload | None) -> dict[str, str]:
+    """The name the person gave their file, for sealing under their key."""
+    if upload is None:
+        return {}
+    return {"file": upload.original_name}
 
 
 def qualification_add(
@@ -366,7 +372,9 @@ def qualification_add(
             actor=by,
             action=QUALIFICATION_ADDED,
             obj=qualification,
-            payload={"kind": kind, "summary": str(qualification), **_evidence_payload(evidence)},
+            payload={"kind": kind, **_evidence_payload(evidence)},
+            # The person's own record, under their key (the qualification's audit_person_id).
+            personal={"summary": str(qualification), **_evidence_name(evidence)},
             request=request,
         )
     return qualification
@@ -394,7 +402,8 @@ def qualification_update(
             actor=by,
             action=QUALIFICATION_UPDATED,
             obj=locked,
-            payload={"summary": str(locked), **_evidence_payload(evidence)},
+            payload=_evidence_payload(evidence),
+            personal={"summary": str(locked), **_evidence_name(evidence)},
             request=request,
         )
     return locked
@@ -411,7 +420,7 @@ def qualification_delete(
             actor=by,
             action=QUALIFICATION_DELETED,
             obj=locked,
-            payload={"summary": str(locked), "file": locked.evidence_name},
+            personal={"summary": str(locked), "file": locked.evidence_name},
             request=request,
         )
         delete_after_commit(locked.evidence.storage, locked.evidence.name)
@@ -440,10 +449,12 @@ def training_add(
             actor=by,
             action=TRAINING_ADDED,
             obj=record,
-            payload={
+            payload=_evidence_payload(certificate),
+            # The person's own record, under their key (the record's audit_person_id).
+            personal={
                 "course": record.course,
                 "passed_on": passed_on.isoformat(),
-                **_evidence_payload(certificate),
+                **_evidence_name(certificate),
             },
             request=request,
         )
@@ -475,10 +486,11 @@ def training_update(
             actor=by,
             action=TRAINING_UPDATED,
             obj=locked,
-            payload={
+            payload=_evidence_payload(certificate),
+            personal={
                 "course": locked.course,
                 "passed_on": passed_on.isoformat(),
-                **_evidence_payload(certificate),
+                **_evidence_name(certificate),
             },
             request=request,
         )
@@ -496,7 +508,7 @@ def training_delete(
             actor=by,
             action=TRAINING_DELETED,
             obj=locked,
-            payload={"course": locked.course, "passed_on": locked.passed_on.isoformat()},
+            personal={"course": locked.course, "passed_on": locked.passed_on.isoformat()},
             request=request,
         )
         delete_after_commit(locked.certificate.storage, locked.certificate.name)

@@ -12,6 +12,7 @@ from accreditation.conditions import SCREENING_CHECKS
 from accreditation.dates import add_years
 from accreditation.models import Accreditation, AccreditationApplication, Level
 from audit.models import AuditEvent
+from audit.personal import events_open
 from identity.roles import Role
 from tests.accreditation.factories import (
     AccreditationApplicationFactory,
@@ -124,8 +125,12 @@ def test_application_return_needs_comments_and_emails_them(sent, secretariat):
 
     assert fresh.state == State.RETURNED
     assert fresh.return_comments == "Add your degree certificate."
-    event = AuditEvent.objects.get(action="accreditation_application.return_to_applicant")
-    assert event.payload == {"comments": "Add your degree certificate."}
+    (event,) = events_open(
+        [AuditEvent.objects.get(action="accreditation_application.return_to_applicant")]
+    )
+    # Sealed under the applicant's key, and shown to the secretariat as written.
+    assert event.payload == {}
+    assert event.shown.payload == {"comments": "Add your degree certificate."}
     (message,) = sent.to(application.applicant.email)
     assert message.subject == "Your accreditation application needs changes"
     assert "Add your degree certificate." in message.body
@@ -286,8 +291,10 @@ def test_accreditation_suspend_and_revoke_need_reasons_and_email_them(
 
     assert fresh.state == state
     assert fresh.state_reasons == "Breach of the code."
-    event = AuditEvent.objects.get(action=f"accreditation.{step}")
-    assert event.payload == {"reasons": "Breach of the code."}
+    (event,) = events_open([AuditEvent.objects.get(action=f"accreditation.{step}")])
+    assert event.payload == {}
+    assert list(event.sealed) == [str(accreditation.researcher_id)]
+    assert event.shown.payload == {"reasons": "Breach of the code."}
     (message,) = sent.to(accreditation.researcher.email)
     assert message.subject == subject
     assert "Breach of the code." in message.body

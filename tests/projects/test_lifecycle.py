@@ -10,6 +10,7 @@ from django.utils import timezone
 from accreditation.selectors import accreditation_active_for
 from accreditation.services import accreditation_suspend
 from audit.models import AuditEvent
+from audit.personal import events_open
 from identity.roles import Role
 from projects import hooks
 from projects.lifecycle.services import (
@@ -124,8 +125,11 @@ def test_project_close_early_by_the_coordinator_records_the_reason(
 
     assert project.state == State.CLOSED
     assert project.closed_at is not None
-    event = AuditEvent.objects.get(action="proposal.close", object_id=str(project.pk))
-    assert event.payload == {"reason": "Work finished"}
+    (event,) = events_open(
+        [AuditEvent.objects.get(action="proposal.close", object_id=str(project.pk))]
+    )
+    assert event.payload == {}
+    assert event.shown.payload == {"reason": "Work finished"}
     assert [message.to for message in mailoutbox] == [[member.email]]
     assert "before its end date" in mailoutbox[0].body
     assert "Reason given: Work finished" in mailoutbox[0].body
