@@ -157,3 +157,42 @@ def test_other_peoples_details_stay_readable(client, secretariat, rf):
     )
     assert event.shown.payload["email"] == "other.person@example.ac.uk"
     assert event.shown.object_repr == "Otto Other"
+
+
+def test_title_sealed_under_its_owner_and_personal_values_under_their_person(secretariat):
+    from tests.projects.factories import ProposalFactory
+
+    proposal = ProposalFactory(title=f"{NAME}: earnings and health")
+    reviewer = UserFactory()
+
+    event = record_event(
+        actor=secretariat,
+        action="test.reviewer_taken_off",
+        obj=proposal,
+        payload={"reviewer": reviewer.pk},
+        person=reviewer.pk,
+        personal={"reason": "Worked with the co-ordinator"},
+    )
+
+    assert event.object_repr == ""
+    assert set(event.sealed) == {str(proposal.coordinator_id), str(reviewer.pk)}
+    assert event.sealed[str(proposal.coordinator_id)]["fields"] == ["object_repr"]
+    assert event.sealed[str(reviewer.pk)]["fields"] == ["reason"]
+    (opened,) = events_open([event])
+    assert opened.shown.object_repr == proposal.title
+    assert opened.shown.payload == {
+        "reviewer": reviewer.pk,
+        "reason": "Worked with the co-ordinator",
+    }
+
+
+def test_a_value_is_either_in_the_payload_or_sealed(secretariat):
+    person = UserFactory()
+
+    with pytest.raises(ValueError, match="either in the clear or sealed"):
+        record_event(
+            actor=secretariat,
+            obj=person,
+            payload={"reason": "clear"},
+            personal={"reason": "sealed"},
+        )
