@@ -11,7 +11,8 @@ run: install keys migrate seed  ## Run the service with a Celery worker and beat
 test: install lint  ## Lint, then run the whole test suite, browser tests included
 	@# The server mode of the benchmarks has a test, which loads pages with wrk.
 	@bash scripts/install-system-packages.sh wrk
-	$(UV) run --frozen pytest
+	@# One test process per core; a process that runs out of tests takes some from another.
+	$(UV) run --frozen pytest --numprocesses auto --dist worksteal
 
 install: .venv/.installed  ## Install what is missing: Debian packages, uv, Python dependencies
 	@bash scripts/install-system-packages.sh

@@ -6,8 +6,10 @@ Redis. ``DJANGO_ENV=production`` demands every secret and turns every security s
 Every variable is listed in ``.env.example``.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 from celery.schedules import crontab
@@ -43,7 +45,22 @@ if PRODUCTION:
             + ". See .env.example for what each one means."
         )
 
-VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+# `make test` splits the suite across processes (pytest-xdist names each one gw0, gw1...):
+# each keeps its own files and filesystem broker under the default VAR_DIR, and its own Redis
+# database, and the Celery workers and servers its tests start inherit the same through the
+# environment. A VAR_DIR that is set is used as it is: a test that starts the service in
+# another process gives it a folder of the test's own.
+TEST_PROCESS = int(os.environ.get("PYTEST_XDIST_WORKER", "gw").removeprefix("gw") or -1)
+VAR_DIR = Path(
+    env.str(
+        "VAR_DIR",
+        default=str(
+            BASE_DIR / "var" / f"test-process-{TEST_PROCESS}"
+            if TEST_PROCESS >= 0
+            else BASE_DIR / "var"
+        ),
+    )
+)
 
 # Development keys are generated per checkout so nothing secret is committed.
 SECRET_KEY = env.str("SECRET_KEY", default="") or "dev-insecure-" + str(BASE_DIR)
@@ -190,6 +207,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL and TEST_PROCESS >= 0:
+    _redis = urlsplit(REDIS_URL)
+    _database = int(_redis.path.strip("/") or 0) + TEST_PROCESS
+    REDIS_URL = urlunsplit(_redis._replace(path=f"/{_database}"))
 if REDIS_URL:
     CACHES = {
         "default": {

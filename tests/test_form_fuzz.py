@@ -31,6 +31,9 @@ from tests.test_authorization_matrix import MATRIX, OK, ROLES
 from tests.test_authorization_matrix import world as world  # the fixture, used by name
 
 EXAMPLES_PER_FORM = int(os.environ.get("FORM_FUZZ_EXAMPLES", "10"))
+# The forms are fuzzed in parts, each a test of its own, so that `make test`'s processes share
+# them out.
+PARTS = 4
 
 NUMBERS_AS_TEXT = [
     "0",
@@ -350,8 +353,9 @@ def hypothesis_home(tmp_path):
     set_hypothesis_home_dir(None)
 
 
+@pytest.mark.parametrize("part", range(PARTS))
 def test_no_form_answers_hostile_input_with_a_server_error(
-    world, client, settings, hypothesis_home
+    part, world, client, settings, hypothesis_home
 ):
     # Allauth's rate limits would turn the sign-in and reset forms into 429s after a few posts.
     settings.ACCOUNT_RATE_LIMITS = False
@@ -359,7 +363,7 @@ def test_no_form_answers_hostile_input_with_a_server_error(
     assert len(forms) > 40, "found fewer forms than the service has"
     query = fingerprint_query()
     failures = []
-    for key, role, form in forms:
+    for key, role, form in forms[part::PARTS]:
         user = None if role == "anonymous" else world.users[role]
         try:
             fuzz(form, user, query)
