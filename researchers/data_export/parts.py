@@ -169,11 +169,14 @@ def _notifications(person):
 
 
 def _audit_events(person):
-    """The events the person took, and those about the person themselves, oldest first: read
-    in chunks from one query, at most ``DATA_EXPORT_AUDIT_EVENTS_MAX`` of them."""
+    """The events the person took, those about the person themselves, and those holding
+    values sealed under their key (a secretariat member's comments on their application, say),
+    oldest first: read in chunks from one query, at most ``DATA_EXPORT_AUDIT_EVENTS_MAX``."""
     events = (
         AuditEvent.objects.filter(
-            Q(actor=person) | Q(object_type="researchers.user", object_id=str(person.pk))
+            Q(actor=person)
+            | Q(object_type="researchers.user", object_id=str(person.pk))
+            | Q(sealed__has_key=str(person.pk))
         )
         .order_by("created_at", "id")
         .values(

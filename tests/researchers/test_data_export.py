@@ -364,3 +364,19 @@ def test_data_export_page_queries_stay_fixed_whatever_the_number_of_copies(clien
     for _ in range(5):
         data_export_ready(person)
     assert queries() == one
+
+
+def test_data_export_holds_what_others_wrote_about_the_person_in_the_audit_trail(amara, zebedee):
+    # The secretariat's comments on an application are sealed under the applicant's key, in an
+    # event the secretariat took about the application: the applicant's copy holds them, and
+    # another applicant's copy does not.
+    application_at(AccreditationApplication.State.RETURNED, applicant=amara)
+
+    events = read_json(zip_of(amara), "audit_events.json")
+    (returned,) = [
+        e for e in events if e["action"] == "accreditation_application.return_to_applicant"
+    ]
+    assert returned["sealed"] == {"comments": "Add your training certificate."}
+    assert returned["by_you"] is False
+    others = read_json(zip_of(zebedee), "audit_events.json")
+    assert not [e for e in others if e["action"] == "accreditation_application.return_to_applicant"]
