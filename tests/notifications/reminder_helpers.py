@@ -51,7 +51,9 @@ def stale_draft_found(kind, draft):
     ``stale_draft_withdraw`` runs."""
     from notifications.hooks import reminder_rules
 
-    touched = timezone.now() - datetime.timedelta(days=61)
+    # At a morning's hour, not now's: late in the evening a clock change between the two days
+    # would put them 29 local days apart, not 30.
+    touched = morning(timezone.localdate() - datetime.timedelta(days=61))
     type(draft).objects.filter(pk=draft.pk).update(updated_at=touched)
     with time_machine.travel(touched + datetime.timedelta(days=30), tick=False):
         assert reminders_sweep(kinds=[f"{kind}_stale"]) == {f"{kind}_stale": 1}
