@@ -6,9 +6,17 @@ address they had, which is gone by the time a committed step's notices are sent.
 is seen by the person on the page they are on, and leaves the secretariat nothing to do.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.urls import reverse
 
 from notifications.services import Message, object_about, object_key
+
+if TYPE_CHECKING:
+    from researchers.models import User
+
+    from .models import ErasureRequest
 
 ERASURE_REQUEST = "retention.ErasureRequest"
 ERASURE_REQUESTED = "erasure_request.requested"
@@ -21,7 +29,7 @@ NOTICES = {
 }
 
 
-def erasure_requested(erasure, *, people):
+def erasure_requested(erasure: "ErasureRequest", *, people: Iterable["User"]) -> Message:
     """The secretariat hears that a person asked for their data to be erased; it waits in their
     lists as needing action until the request is decided or withdrawn."""
     link = reverse("retention:erasure_decide", kwargs={"pk": erasure.pk})
@@ -46,7 +54,7 @@ ANSWER_SUBJECTS = {
 }
 
 
-def erasure_answered(erasure, *, to):
+def erasure_answered(erasure: "ErasureRequest", *, to: "User | str") -> Message:
     """The person hears the decision: what was erased and, for what was kept, why and until
     when. ``to`` is the person, or the address they had once their account is erased."""
     link = reverse("retention:erasure_request")

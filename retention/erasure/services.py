@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from accreditation.selectors import secretariat_users
 from audit.services import audit_erase_person, audit_record
 from entitlements.models import EntitlementRecord, WebhookEvent
-from identity.roles import user_roles_forget
+from identity.roles import Role, user_roles_forget
 from notifications.models import Notification
 from notifications.services import notifications_done, notify
 from projects.models import TeamMember
@@ -81,7 +80,9 @@ def erasure_request_create(
             [
                 erasure_requested(
                     erasure,
-                    people=[user for user in secretariat_users() if user.pk != person.pk],
+                    people=User.objects.filter(groups__name=Role.SECRETARIAT, is_active=True)
+                    .exclude(pk=person.pk)
+                    .distinct(),
                 )
             ]
         )
@@ -186,12 +187,10 @@ def erasure_carry_out(
     if evidence is not None and evidence.kept < evidence.count:
         training = TrainingRecord.objects.filter(user=person).exclude(pk__in=evidence.held)
         qualifications = Qualification.objects.filter(user=person)
-        for record in training:
-            if record.certificate:
-                files.append(StoredFile(record.certificate.storage, record.certificate.name))
-        for record in qualifications:
-            if record.evidence:
-                files.append(StoredFile(record.evidence.storage, record.evidence.name))
+        stored = [record.certificate for record in training] + [
+            qualification.evidence for qualification in qualifications
+        ]
+        files += [StoredFile(field.storage, field.name) for field in stored if field and field.name]
         counts[EVIDENCE] = training.delete()[0] + qualifications.delete()[0]
 
     notifications = by_kind.get(NOTIFICATIONS)
@@ -205,7 +204,7 @@ def erasure_carry_out(
     if by_kind.get(DATA_EXPORTS) is not None:
         exports = DataExport.objects.filter(person=person)
         for export in exports:
-            if export.file:
+            if export.file and export.file.name:
                 files.append(StoredFile(export.file.storage, export.file.name))
         counts[DATA_EXPORTS] = exports.delete()[0]
 
