@@ -10,7 +10,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -22,6 +22,7 @@ from notifications.services import notifications_done, notify
 from projects.models import TeamMember
 from researchers.data_export.models import DataExport
 from researchers.models import Qualification, ResearcherProfile, TrainingRecord, User
+from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
 from ..files import StoredFile, files_delete, fingerprint
@@ -118,6 +119,12 @@ def erasure_request_decide(
         raise ValidationError({"reason": f"Enter at most {REASON_MOST:,} characters"})
     with transaction.atomic():
         erasure = ErasureRequest.objects.select_for_update().get(pk=erasure.pk)
+        # Asked before anything is erased: two decisions at once erase once, and nobody decides
+        # their own request (the transition asks again).
+        if erasure.state not in ErasureRequest.OPEN:
+            raise TransitionRefused(["This request has been decided or withdrawn already."])
+        if erasure.person_id == by.pk:
+            raise PermissionDenied("Nobody decides their own request to be erased.")
         person = User.objects.select_for_update().get(pk=erasure.person_id)
         schedule = schedule_current()
         found = holdings_assess(person=person, schedule=schedule)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +38,7 @@ from tests.researchers.profile_factories import (
     TrainingRecordFactory,
 )
 from tests.retention.helpers import secretariat_user
+from workflow.errors import TransitionRefused
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +365,18 @@ def test_erasure_queue_queries_do_not_grow_with_requests(
         response = client.get(QUEUE)
 
     assert response.text.count("ER-") == 2 * count
+
+
+def test_erasure_decided_once_and_never_by_its_own_person(secretariat):
+    person = researcher_with_data()
+    erasure = erasure_request_create(person=person)
+    erasure_request_decide(erasure=erasure, decision=REFUSE, reason="Under review.", by=secretariat)
+
+    with pytest.raises(TransitionRefused):
+        erasure_request_decide(erasure=erasure, decision=ERASE, reason="", by=secretariat)
+    assert User.objects.get(pk=person.pk).email == EMAIL
+
+    own = erasure_request_create(person=secretariat)
+    with pytest.raises(PermissionDenied):
+        erasure_request_decide(erasure=own, decision=ERASE, reason="", by=secretariat)
+    assert User.objects.get(pk=secretariat.pk).is_active
