@@ -218,16 +218,21 @@ def holdings_assess(*, person, schedule: RetentionSchedule) -> list[Held]:
     if declarations:
         declared = after_accreditation(DECLARATIONS, RecordKind.DECLARATION, declarations)
         if not declared.kept:
-            # The run destroys a declaration, reduced to its reference, under the schedule only:
-            # the public verification page answers for its reference until then.
+            # Past its period, or of a person never accredited: the run destroys a declaration
+            # under the schedule alone (reduced to what the public verification page needs), so
+            # an erasure keeps it and says so.
             rule = rules.get(RecordKind.DECLARATION)
             declared.kept = declarations
             declared.reasons.append(
-                (_rule_words(rule) if rule else "the retention schedule")
-                + "; the retention run destroys it, and the public verification page answers "
-                "for its reference until then"
+                "a signed declaration is destroyed only by the retention run, under "
+                + (_rule_words(rule) if rule else "the retention schedule")
+                + ", which leaves its reference for the public verification page"
             )
-            declared.until = "the retention run destroys it"
+            declared.until = (
+                "the retention run destroys it"
+                if accreditations
+                else "the schedule sets a period for declarations of people never accredited"
+            )
         found.append(declared)
 
     # Accreditation applications and accreditations: every one is a record of a decision the

@@ -4,6 +4,7 @@ and legal holds say what must be kept, the answer says why, and what may go goes
 import datetime
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
@@ -11,13 +12,14 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
+from accreditation.models import Accreditation
 from audit.models import AuditEvent, PersonKey
 from audit.personal import ERASED, events_open
 from entitlements.models import EntitlementRecord, WebhookEvent
 from identity.roles import Role
 from notifications.models import Notification
 from researchers.data_export.models import DataExport
-from researchers.models import Qualification, ResearcherProfile, TrainingRecord, User
+from researchers.models import Declaration, Qualification, ResearcherProfile, TrainingRecord, User
 from retention.erasure.services import (
     ERASE,
     REFUSE,
@@ -28,6 +30,7 @@ from retention.erasure.services import (
 from retention.models import ErasureRequest, RecordKind
 from retention.services import legal_hold_place
 from tests.accreditation.factories import AccreditationFactory
+from tests.accreditation.states import accreditation_at
 from tests.audit.helpers import record_event
 from tests.factories import UserFactory
 from tests.link_following import crawl, paths
@@ -37,6 +40,7 @@ from tests.researchers.profile_factories import (
     ResearcherProfileFactory,
     TrainingRecordFactory,
 )
+from tests.researchers.states import declaration_signed
 from tests.retention.helpers import secretariat_user
 from workflow.errors import TransitionRefused
 
@@ -380,3 +384,42 @@ def test_erasure_decided_once_and_never_by_its_own_person(secretariat):
     with pytest.raises(PermissionDenied):
         erasure_request_decide(erasure=own, decision=ERASE, reason="", by=secretariat)
     assert User.objects.get(pk=secretariat.pk).is_active
+
+
+def test_kept_records_stay_pointing_to_the_anonymised_account_and_the_answer_says_until_when(
+    client, secretariat, django_capture_on_commit_callbacks, eager_celery, mailoutbox
+):
+    person = researcher_with_data()
+    declaration = declaration_signed(person)
+    today = timezone.localdate()
+    with time_machine.travel(today - datetime.timedelta(days=400), tick=False):
+        accreditation = accreditation_at(
+            Accreditation.State.EXPIRED,
+            researcher=person,
+            valid_from=today - datetime.timedelta(days=800),
+            valid_until=today - datetime.timedelta(days=401),
+        )
+    erasure = erasure_request_create(person=person)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erasure = erasure_request_decide(
+            erasure=erasure,
+            decision=ERASE,
+            reason="Your accreditation's records are kept under the retention schedule.",
+            by=secretariat,
+        )
+
+    assert erasure.state == ErasureRequest.State.PARTLY_ERASED
+    assert User.objects.get(pk=person.pk).email == placeholder_email(person.pk)
+    # Kept, pointing to the anonymised account.
+    assert Accreditation.objects.get(pk=accreditation.pk).researcher_id == person.pk
+    assert Declaration.objects.filter(pk=declaration.pk, user=person).exists()
+    assert TrainingRecord.objects.filter(user=person).exists()
+    kept = {item["kind"]: item for item in erasure.assessment if item["kept"]}
+    assert set(kept) == {"evidence", "declarations", "accreditation"}
+    until = today - datetime.timedelta(days=400) + datetime.timedelta(days=6 * 365)
+    assert f"{until.day} {until:%B %Y}" in kept["evidence"]["until"]
+    answer = next(m for m in mailoutbox if m.to == [EMAIL])
+    assert "Signed confidentiality declarations" in answer.body
+    assert "the retention schedule (version 1) keeps" in answer.body
+    assert f"until {until.day} {until:%B %Y}" in answer.body
