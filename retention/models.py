@@ -9,6 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from identity.roles import Role, user_has_role
+from workflow.models import StateGroup, StateMachineModel
 
 
 class RecordKind(models.TextChoices):
@@ -202,3 +206,174 @@ class DestructionCertificate(models.Model):
 
     def __str__(self):
         return f"Destruction certificate {self.pk} of {self.run_on:%d %B %Y}"
+
+
+def _is_the_person(erasure: "ErasureRequest", user: object) -> bool:
+    return getattr(user, "is_authenticated", False) and erasure.person_id == user.pk  # type: ignore[attr-defined]
+
+
+_is_the_person.message = "The person who asked."  # type: ignore[attr-defined]
+
+
+def _is_deciding_secretariat(erasure: "ErasureRequest", user: object) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user_has_role(user, Role.SECRETARIAT)  # type: ignore[arg-type]
+        and erasure.person_id != user.pk  # type: ignore[attr-defined]
+    )
+
+
+_is_deciding_secretariat.message = "The secretariat, except the person who asked."  # type: ignore[attr-defined]
+
+
+class ErasureRequest(StateMachineModel):
+    """A person's request that the service erase their personal data, and the secretariat's
+    answer.
+
+    The secretariat decides with what the service holds about the person in front of it, kind
+    by kind, and whether the retention schedule or a legal hold requires each kind to be kept
+    (``assessment``, as read when the decision was taken). Erasing carries out everything the
+    schedule does not require be kept, in the transaction of the decision, and ``erased`` is its
+    record: what kinds, how many, and the name, size and SHA-256 of every file removed.
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Waiting for a decision"
+        ERASED = "erased", "Erased"
+        PARTLY_ERASED = "partly_erased", "Partly erased"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    STATE_OWNERS = {
+        State.REQUESTED: Role.SECRETARIAT,
+        State.ERASED: None,
+        State.PARTLY_ERASED: None,
+        State.REFUSED: None,
+        State.WITHDRAWN: None,
+    }
+    OPEN = StateGroup([State.REQUESTED], meaning="Open: waiting for the secretariat's decision")
+    DECIDED = StateGroup(
+        [State.ERASED, State.PARTLY_ERASED, State.REFUSED],
+        meaning="Decided: answered by the secretariat",
+    )
+    STATE_TAG_COLOURS = {
+        State.REQUESTED: "blue",
+        State.ERASED: "green",
+        State.PARTLY_ERASED: "yellow",
+        State.REFUSED: "red",
+        State.WITHDRAWN: "grey",
+    }
+    audit_label = "erasure_request"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="erasure_requests"
+    )
+    reason = models.TextField("why the person asks", blank=True, default="")
+    state = FSMField(choices=State.choices, default=State.REQUESTED, protected=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decision_reason = models.TextField(
+        blank=True, default="", help_text="Why anything was kept, or the request refused."
+    )
+    schedule = models.ForeignKey(
+        RetentionSchedule,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version of the schedule the decision followed.",
+    )
+    assessment = models.JSONField(
+        default=list, blank=True, help_text="What was held, kind by kind, and what had to be kept."
+    )
+    erased = models.JSONField(
+        default=dict, blank=True, help_text="What was erased: kinds, counts and files."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(state="requested"),
+                name="erasure_request_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Erasure request {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"ER-{self.pk}"
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.ERASED,
+        permission=_is_deciding_secretariat,
+        custom={
+            "label": "Erase everything held",
+            "refused": "Only a request waiting for a decision can be decided.",
+        },
+    )
+    def erase(self, *, decider, reason, assessment, erased, schedule, forget_reason):
+        self._decided(decider, reason, assessment, erased, schedule, forget_reason)
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.PARTLY_ERASED,
+        permission=_is_deciding_secretariat,
+        custom={
+            "label": "Erase what the schedule does not require be kept",
+            "refused": "Only a request waiting for a decision can be decided.",
+        },
+    )
+    def erase_in_part(self, *, decider, reason, assessment, erased, schedule, forget_reason):
+        self._decided(decider, reason, assessment, erased, schedule, forget_reason)
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.REFUSED,
+        permission=_is_deciding_secretariat,
+        custom={
+            "label": "Refuse",
+            "refused": "Only a request waiting for a decision can be decided.",
+        },
+    )
+    def refuse(self, *, decider, reason, assessment, schedule):
+        self._decided(decider, reason, assessment, {}, schedule, False)
+
+    @transition(
+        field=state,
+        source=State.REQUESTED,
+        target=State.WITHDRAWN,
+        permission=_is_the_person,
+        custom={
+            "label": "Withdraw the request",
+            "refused": "Only a request waiting for a decision can be withdrawn.",
+        },
+    )
+    def withdraw(self):
+        self.decided_at = timezone.now()
+
+    def _decided(self, decider, reason, assessment, erased, schedule, forget_reason):
+        # What the person wrote may name them: it goes with their account (the audit trail
+        # sealed it under their key).
+        if forget_reason:
+            self.reason = ""
+        self.decided_by = decider
+        self.decided_at = timezone.now()
+        self.decision_reason = reason
+        self.assessment = assessment
+        self.erased = erased
+        self.schedule = schedule

@@ -1,6 +1,6 @@
 """The secretariat's retention pages, under /retention/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("holds/<int:pk>/lift/", views.hold_lift, name="hold_lift"),
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
+    path("erasure/", include("retention.erasure.urls")),
     path(
         "certificates/<int:pk>/download/",
         views.certificate_download,

@@ -26,6 +26,7 @@ from legislation.models import Act, Dataset
 from notifications.models import Notification
 from projects.models import DataOwnerRepresentative, Proposal
 from projects.panel.services import conflict_declare, reviewer_assign
+from retention.erasure.services import erasure_request_create
 from retention.models import DestructionCertificate
 from retention.services import legal_hold_place
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
@@ -261,6 +262,16 @@ MATRIX = {
     "retention:hold_list": Row(only("secretariat")),
     "retention:hold_lift": Row(only("secretariat"), lambda world: {"pk": world.legal_hold.pk}),
     "retention:certificate_list": Row(only("secretariat")),
+    # Erasure: any signed-in person asks for their own; the secretariat decides.
+    "retention:erasure_request": Row(signed_in()),
+    "retention:erasure_withdraw": Row(
+        {"anonymous": LOGIN, **dict.fromkeys(SIGNED_IN, redirect_to("retention:erasure_request"))},
+        lambda world: {"pk": world.erasure_request.pk},
+    ),
+    "retention:erasure_queue": Row(only("secretariat")),
+    "retention:erasure_decide": Row(
+        only("secretariat"), lambda world: {"pk": world.erasure_request.pk}
+    ),
     **{
         f"retention:{name}": Row(
             only("secretariat"), lambda world: {"pk": world.destruction_certificate.pk}
@@ -685,6 +696,7 @@ def world(db, settings, tmp_path):
         reason="Subject access request",
         by=users["secretariat"],
     )
+    world.erasure_request = erasure_request_create(person=users["researcher"])
     world.destruction_certificate = DestructionCertificate.objects.create(
         run_on=datetime.date(2027, 1, 1), schedule_id=1, kinds=[]
     )

@@ -76,8 +76,9 @@ def _readme(person, written: list[tuple[str, str, int]], files: int) -> str:
         f"files/ ({files} file{'s' if files != 1 else ''})",
         "  The files named in the .json files, under the same paths.",
         "",
-        "The audit trail is never changed once written. If anything here is wrong, or you want",
-        f"to ask for it to be erased, contact the secretariat at {settings.SERVICE_CONTACT_EMAIL}.",
+        "The audit trail is never changed once written. If anything here is wrong, contact the",
+        f"secretariat at {settings.SERVICE_CONTACT_EMAIL}. To ask for your data to be erased, sign",
+        'in and choose "Ask us to erase your data" on your dashboard.',
         "",
     ]
     return "\n".join(lines)

@@ -24,6 +24,7 @@ def test_the_three_journeys_and_the_background_pdfs_have_their_machines():
         "researchers.Declaration",
         "reports.ReportExport",
         "researchers.DataExport",
+        "retention.ErasureRequest",
     }
 
 
