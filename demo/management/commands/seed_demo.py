@@ -488,6 +488,46 @@ def seed_output_request(command):
     )
 
 
+DEMO_OLD_NOTICE = "Your accreditation application was received (demo, read over a year ago)"
+DEMO_HOLD_REASON = "Demo: named in a complaint the secretariat is still looking into."
+
+
+def seed_retention(command):
+    """Records past their retention period, so that ``retention_run --dry-run`` on the demo data
+    lists what would go: three notifications the first researcher read 400 days ago, one of them
+    under a legal hold the run keeps."""
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from retention.models import LegalHold, RecordKind
+    from retention.services import legal_hold_place
+
+    researcher = User.objects.get(email=DEMO_USERS[0].email)
+    secretariat = User.objects.get(email=DEMO_USERS[-1].email)
+    old = Notification.objects.filter(recipient=researcher, subject=DEMO_OLD_NOTICE)
+    read_at = timezone.now() - datetime.timedelta(days=400)
+    for _ in range(3 - old.count()):
+        Notification.objects.create(
+            recipient=researcher,
+            kind="accreditation_application.submit",
+            subject=DEMO_OLD_NOTICE,
+            created_at=read_at,
+            read_at=read_at,
+        )
+    first = old.order_by("pk").first()
+    kind = RecordKind.NOTIFICATION_READ
+    if not LegalHold.objects.active().filter(kind=kind, identifier=str(first.pk)).exists():
+        legal_hold_place(
+            kind=kind, identifier=str(first.pk), reason=DEMO_HOLD_REASON, by=secretariat
+        )
+    command.stdout.write(
+        f"{old.count()} notifications read 400 days ago are past their retention period; "
+        f"notification {first.pk} is under a legal hold."
+    )
+
+
 # Append later steps here; each takes the command, for its output helpers.
 SEED_STEPS = [
     seed_users,
@@ -497,6 +537,7 @@ SEED_STEPS = [
     seed_projects,
     seed_consent_request,
     seed_output_request,
+    seed_retention,
 ]
 
 
