@@ -10,6 +10,7 @@ shown everywhere as "not yet destroyed by the run".
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -22,12 +23,12 @@ from accreditation.models import Accreditation, AccreditationApplication
 from audit.selectors import audit_moment
 from identity.roles import STAFF_ROLES
 from notifications.models import Notification, ReminderSent
-from outputs.models import OutputFile
+from outputs.models import OutputFile, OutputRequest
 from projects.models import Proposal
 from reports.models import ReportExport
 from researchers.declaration.models import Declaration
 from researchers.declaration.services import declarations_destroy
-from researchers.models import TrainingRecord
+from researchers.models import Qualification, TrainingRecord
 
 from .files import StoredFile, modified_at, names_in_use, stored_names
 from .models import Action, Clock, DestructionCertificate, RecordKind
@@ -95,24 +96,31 @@ class WithdrawnDraftRun(KindRun):
 
     clock = Clock.WITHDRAWN
     file_field = ""
+    # Whether the kind is of records withdrawn after they were submitted, or before.
+    submitted = False
 
-    def expired(self, *, cutoff):
+    def rows(self, *, cutoff: datetime) -> models.QuerySet[Any]:
+        """The withdrawn records past ``cutoff``, each with its ``clock_at``; the reminder
+        before destruction reads the same rows with a later cutoff."""
         model = self.model
         withdrawn = model.State.WITHDRAWN  # type: ignore[attr-defined]
-        rows = (
-            model._default_manager.filter(state=withdrawn, submitted_at__isnull=True)
+        return (
+            model._default_manager.filter(state=withdrawn, submitted_at__isnull=not self.submitted)
             .annotate(
                 clock_at=Coalesce(audit_moment(model._meta.label_lower, withdrawn), F("updated_at"))
             )
             .filter(clock_at__lt=cutoff)
             .order_by("pk")
         )
+
+    def expired(self, *, cutoff):
+        rows = self.rows(cutoff=cutoff)
         fields = ["pk", self.file_field] if self.file_field else ["pk"]
         found = []
         for values in rows.values_list(*fields):
             files = []
             if self.file_field and values[1]:
-                storage = model._meta.get_field(self.file_field).storage  # type: ignore[union-attr]
+                storage = self.model._meta.get_field(self.file_field).storage  # type: ignore[union-attr]
                 files.append(StoredFile(storage, values[1]))
             found.append(Found(str(values[0]), files))
         return found
@@ -127,6 +135,16 @@ class ProposalWithdrawnDraftRun(WithdrawnDraftRun):
     kind = RecordKind.PROPOSAL_WITHDRAWN_DRAFT
     model = Proposal
     file_field = "dpia_file"
+
+
+class ApplicationWithdrawnSubmittedRun(WithdrawnDraftRun):
+    """Withdrawn after it was submitted: the secretariat may have screened it. Nothing but the
+    ledger refers to a withdrawn application (only an approved one leads to an accreditation),
+    so the row goes whole."""
+
+    kind = RecordKind.APPLICATION_WITHDRAWN_SUBMITTED
+    model = AccreditationApplication
+    submitted = True
 
 
 class NotificationReadRun(KindRun):
@@ -210,6 +228,163 @@ class DeclarationRun(KindRun):
         return [by_id[str(pk)] for pk in destroyed], []
 
 
+class OutputFilesRun(KindRun):
+    """Output files whose stored copy has passed its period. The rows stay, so the register,
+    the reports and the requests still count every file, its name, type, size and SHA-256;
+    only the stored file goes (``file`` is emptied, so nothing offers it for download and no
+    row refers to the bytes any more). The run removes the stored file only when no other row
+    still names it: content-addressed files are shared by every row holding the same bytes."""
+
+    model = OutputFile
+
+    def rows(self, *, cutoff: datetime) -> models.QuerySet[OutputFile]:
+        raise NotImplementedError
+
+    def expired(self, *, cutoff):
+        storage = OutputFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)])
+            for pk, name in self.rows(cutoff=cutoff).exclude(file="").values_list("pk", "file")
+        ]
+
+    def destroy(self, found, *, certificate):
+        # Only the stored file goes: the row stays, so nothing can protect it.
+        OutputFile.objects.filter(pk__in=[item.identifier for item in found]).update(file="")
+        return list(found), []
+
+
+class OutputFileNotReleasedRun(OutputFilesRun):
+    """Every file of an output request rejected or withdrawn, from when it was (the audit
+    trail's transition; the request's last change where an older row has none)."""
+
+    kind = RecordKind.OUTPUT_FILE_NOT_RELEASED
+    clock = Clock.REQUEST_FINISHED
+
+    def rows(self, *, cutoff):
+        finished = [OutputRequest.State.REJECTED, OutputRequest.State.WITHDRAWN]
+        finished_at = Coalesce(
+            audit_moment(OutputRequest._meta.label_lower, finished), F("updated_at")
+        )
+        requests = (
+            OutputRequest.objects.filter(state__in=finished)
+            .annotate(clock_at=finished_at)
+            .filter(clock_at__lt=cutoff)
+        )
+        return OutputFile.objects.filter(group__request__in=requests.values("pk")).order_by("pk")
+
+
+class OutputFileReleasedRun(OutputFilesRun):
+    """Every file of a released output request of a project closed before the cutoff (the
+    audit trail's transition to closed; the project's last change where an older row has
+    none). A closed project is never reopened to released requests' downloads."""
+
+    kind = RecordKind.OUTPUT_FILE_RELEASED
+    clock = Clock.PROJECT_CLOSED
+
+    def rows(self, *, cutoff):
+        closed = Proposal.State.CLOSED
+        projects = (
+            Proposal.objects.filter(state=closed)
+            .annotate(
+                clock_at=Coalesce(audit_moment(Proposal._meta.label_lower, closed), F("updated_at"))
+            )
+            .filter(clock_at__lt=cutoff)
+        )
+        return OutputFile.objects.filter(
+            group__request__state=OutputRequest.State.RELEASED,
+            group__request__project__in=projects.values("pk"),
+        ).order_by("pk")
+
+
+def researchers_ended_before(cutoff: datetime, *, person: str) -> dict[str, Any]:
+    """Filters, for rows whose ``person`` field names a researcher: the researcher's last
+    accreditation ended (revoked or expired) before ``cutoff``, and none is running now; with
+    ``clock_at`` to annotate (when the last one ended), the rows must be written by then."""
+    ended = Accreditation.ENDED
+    ended_at = Coalesce(audit_moment(Accreditation._meta.label_lower, ended), F("updated_at"))
+    last_ended = Subquery(
+        Accreditation.objects.filter(researcher=OuterRef(person), state__in=ended)
+        .annotate(ended_at=ended_at)
+        .order_by("-ended_at")
+        .values("ended_at")[:1]
+    )
+    running = Accreditation.objects.filter(researcher=OuterRef(person)).exclude(state__in=ended)
+    applying = AccreditationApplication.objects.filter(
+        applicant=OuterRef(person), state__in=AccreditationApplication.OPEN
+    )
+    return {
+        "clock_at": last_ended,
+        "exclude": (Exists(running) | Exists(applying)),
+    }
+
+
+class TrainingEvidenceRun(KindRun):
+    """The evidence files a researcher uploaded (training certificates, qualification evidence)
+    once their last accreditation ended more than the period ago, uploaded while it ran or
+    before. Never while they hold an accreditation not yet ended or have an application open
+    (a renewal may rest on the same evidence), and never a member of staff's.
+
+    The rows stay (the course and the day it was passed, the qualification): they are the
+    person's own account of themselves, which a new application reads. Only the stored file
+    and its name go. Identifiers are ``training-<number>`` and ``qualification-<number>``."""
+
+    kind = RecordKind.TRAINING_EVIDENCE
+    clock = Clock.ACCREDITATION_ENDED
+    model = TrainingRecord
+    # model, its file field, its field naming the uploaded file, identifier prefix
+    SOURCES: tuple[tuple[type[models.Model], str, str, str], ...] = (
+        (TrainingRecord, "certificate", "certificate_name", "training"),
+        (Qualification, "evidence", "evidence_name", "qualification"),
+    )
+
+    def expired(self, *, cutoff):
+        found = []
+        for model, file_field, _, prefix in self.SOURCES:
+            filters = researchers_ended_before(cutoff, person="user")
+            rows = (
+                model._default_manager.exclude(**{file_field: ""})
+                .exclude(user__groups__name__in=STAFF_ROLES)
+                .annotate(clock_at=filters["clock_at"])
+                .filter(clock_at__lt=cutoff, created_at__lte=F("clock_at"))
+                .exclude(filters["exclude"])
+                .order_by("pk")
+            )
+            storage = model._meta.get_field(file_field).storage  # type: ignore[union-attr]
+            found.extend(
+                Found(f"{prefix}-{pk}", [StoredFile(storage, name)])
+                for pk, name in rows.values_list("pk", file_field)
+            )
+        return found
+
+    def destroy(self, found, *, certificate):
+        identifiers = {item.identifier for item in found}
+        for model, file_field, name_field, prefix in self.SOURCES:
+            pks = [
+                int(identifier.removeprefix(f"{prefix}-"))
+                for identifier in identifiers
+                if identifier.startswith(f"{prefix}-")
+            ]
+            if pks:
+                model._default_manager.filter(pk__in=pks).update(**{file_field: "", name_field: ""})
+        return list(found), []
+
+
+class ReminderLedgerRun(KindRun):
+    """Rows of the reminder ledger sent before the cutoff. A sweep asks the ledger only about
+    due dates within days of today, so an old row stops nothing being sent twice."""
+
+    kind = RecordKind.REMINDER_LEDGER
+    clock = Clock.SENT
+    model = ReminderSent
+
+    def expired(self, *, cutoff):
+        rows = ReminderSent.objects.filter(sent_at__lt=cutoff).order_by("pk")
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def _delete(self, identifiers):
+        ReminderSent.objects.filter(pk__in=identifiers).delete()
+
+
 class OrphanedFileRun(KindRun):
     """Files under the private prefix that no row refers to, last written before the cutoff.
 
@@ -245,7 +420,12 @@ RUNS: dict[str, KindRun] = {
         ProposalWithdrawnDraftRun(),
         NotificationReadRun(),
         ReportExportRun(),
+        ApplicationWithdrawnSubmittedRun(),
         DeclarationRun(),
+        TrainingEvidenceRun(),
+        OutputFileNotReleasedRun(),
+        OutputFileReleasedRun(),
+        ReminderLedgerRun(),
         OrphanedFileRun(),
     )
 }
@@ -254,20 +434,21 @@ RUNS: dict[str, KindRun] = {
 # The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
     **{kind: run.model for kind, run in RUNS.items()},
-    RecordKind.APPLICATION_WITHDRAWN_SUBMITTED: AccreditationApplication,
     RecordKind.APPLICATION_REJECTED: AccreditationApplication,
     RecordKind.ACCREDITATION_ENDED: Accreditation,
-    RecordKind.TRAINING_EVIDENCE: TrainingRecord,
     RecordKind.PROPOSAL_REJECTED: Proposal,
     RecordKind.PROJECT_CLOSED: Proposal,
-    RecordKind.OUTPUT_FILE_NOT_RELEASED: OutputFile,
-    RecordKind.OUTPUT_FILE_RELEASED: OutputFile,
-    RecordKind.REMINDER_LEDGER: ReminderSent,
 }
 
 
 def record_exists(kind: str, identifier: str) -> bool:
     """Whether ``identifier`` names a record (or stored file) of ``kind`` that exists now."""
+    if kind == RecordKind.TRAINING_EVIDENCE:
+        for model, _, _, prefix in TrainingEvidenceRun.SOURCES:
+            number = identifier.removeprefix(f"{prefix}-")
+            if number != identifier and number.isdigit():
+                return model._default_manager.filter(pk=number).exists()
+        return False
     model = HOLD_MODELS[kind]
     if model is None:
         return default_storage.exists(identifier)
