@@ -9,8 +9,10 @@ class RetentionConfig(AppConfig):
     def ready(self):
         # Each line fills a registry an app below this one declares in its hooks.py.
         from audit import hooks as audit_hooks
+        from notifications import hooks as notification_hooks
 
-        from . import audit_words
+        from . import audit_words, reminders
 
         audit_hooks.action_words_register(audit_words.WORDS)
         audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+        notification_hooks.reminder_rules_register(*reminders.RULES)
