@@ -24,12 +24,22 @@ from audit.selectors import audit_moment
 from identity.roles import STAFF_ROLES
 from notifications.models import Notification, ReminderSent
 from outputs.models import OutputFile, OutputRequest
-from projects.models import Proposal
+from projects.models import (
+    DatasetRequest,
+    PanelDecision,
+    Proposal,
+    ProposalSnapshot,
+    Recommendation,
+    ReviewerAssignment,
+    ScreeningReview,
+    TeamMember,
+)
 from reports.models import ReportExport
 from researchers.declaration.models import Declaration
 from researchers.declaration.services import declarations_destroy
 from researchers.models import Qualification, TrainingRecord
 
+from .anonymise import is_stand_in, person_replaced
 from .files import StoredFile, modified_at, names_in_use, stored_names
 from .models import Action, Clock, DestructionCertificate, RecordKind
 
@@ -53,6 +63,11 @@ class KindRun:
     actions = frozenset({Action.DESTROY})
 
     def expired(self, *, cutoff: datetime) -> list[Found]:
+        raise NotImplementedError
+
+    def anonymise(self, found: list[Found]) -> list[Found]:
+        """Reduce the records of ``found`` to anonymous ones; returns those reduced. Only for a
+        kind whose ``actions`` include it."""
         raise NotImplementedError
 
     def destroy(
@@ -145,6 +160,134 @@ class ApplicationWithdrawnSubmittedRun(WithdrawnDraftRun):
     kind = RecordKind.APPLICATION_WITHDRAWN_SUBMITTED
     model = AccreditationApplication
     submitted = True
+
+
+class ApplicationRejectedRun(KindRun):
+    """Rejected applications, from the decision (the audit trail's transition; the decision's
+    own time, then the row's last change, where an older row has none).
+
+    Reduced to an anonymous record: the applicant becomes their organisation's stand-in
+    (``anonymise``), so the reports still count the application by state, month and
+    organisation, and its processing time; the supervisor, the accreditation it would have
+    renewed, the secretariat's comments and reasons go. The kind applied for, the state, the
+    dates, the screening checks and the two consents stay. Or destroyed whole, when the
+    schedule says so: nothing refers to a rejected application."""
+
+    kind = RecordKind.APPLICATION_REJECTED
+    clock = Clock.DECIDED
+    model = AccreditationApplication
+    actions = frozenset({Action.DESTROY, Action.ANONYMISE})
+
+    def expired(self, *, cutoff):
+        rejected = AccreditationApplication.State.REJECTED
+        decided_at = Coalesce(
+            audit_moment(AccreditationApplication._meta.label_lower, rejected),
+            F("decided_at"),
+            F("updated_at"),
+        )
+        rows = (
+            AccreditationApplication.objects.filter(state=rejected)
+            .exclude(**is_stand_in("applicant__email"))
+            .annotate(clock_at=decided_at)
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def anonymise(self, found):
+        rows = dict(
+            AccreditationApplication.objects.filter(
+                pk__in=[item.identifier for item in found]
+            ).values_list("pk", "applicant")
+        )
+        if rows:
+            AccreditationApplication.objects.filter(pk__in=rows).update(
+                **person_replaced("applicant", rows),
+                supervisor=None,
+                supervisor_confirmed_at=None,
+                supervisor_declined_at=None,
+                renewal_of=None,
+                return_comments="",
+                decision_reasons="",
+            )
+        return [item for item in found if int(item.identifier) in rows]
+
+
+class ProposalRejectedRun(KindRun):
+    """Rejected proposals, from the decision (the audit trail's transition; the decision's own
+    time, then the row's last change, where an older row has none).
+
+    Reduced to an anonymous record: the co-ordinator becomes their organisation's stand-in, so
+    the reports still count the proposal by state, month and organisation, with its processing
+    times and the panel's compliance; the title becomes "Anonymised project proposal"; every
+    free-text answer, the ethics answers, the DPIA file, the team, the saved versions, and the
+    free text of the screening, the data owners' consents, the reviewers' conflicts and
+    recommendations and the decision go. What stays: the state, the dates, the datasets
+    requested and their consent outcomes, the public-good purposes, the access mode, the
+    reviewers' scores and recommendations, and which member of staff took each step, acting in
+    their role. Or destroyed whole, when the schedule says so; its DPIA file goes either way,
+    unless another record refers to it."""
+
+    kind = RecordKind.PROPOSAL_REJECTED
+    clock = Clock.DECIDED
+    model = Proposal
+    actions = frozenset({Action.DESTROY, Action.ANONYMISE})
+    TITLE = "Anonymised project proposal"
+
+    def expired(self, *, cutoff):
+        rejected = Proposal.State.REJECTED
+        decided_at = Coalesce(
+            audit_moment(Proposal._meta.label_lower, rejected), F("decided_at"), F("updated_at")
+        )
+        rows = (
+            Proposal.objects.filter(state=rejected)
+            .exclude(**is_stand_in("coordinator__email"))
+            .annotate(clock_at=decided_at)
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        storage = Proposal._meta.get_field("dpia_file").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)] if name else [])
+            for pk, name in rows.values_list("pk", "dpia_file")
+        ]
+
+    def anonymise(self, found):
+        rows = dict(
+            Proposal.objects.filter(pk__in=[item.identifier for item in found]).values_list(
+                "pk", "coordinator"
+            )
+        )
+        if not rows:
+            return []
+        Proposal.objects.filter(pk__in=rows).update(
+            **person_replaced("coordinator", rows),
+            title=self.TITLE,
+            lay_summary="",
+            purpose_explanation="",
+            aims="",
+            methods="",
+            software="",
+            ethics={},
+            dpia_file="",
+            outputs_plan="",
+            publication_plan="",
+            start_scheduled_by=None,
+        )
+        TeamMember.objects.filter(proposal__in=rows).delete()
+        ProposalSnapshot.objects.filter(proposal__in=rows).delete()
+        DatasetRequest.objects.filter(proposal__in=rows).update(
+            variables="", open_data_reason="", consent_reasons=""
+        )
+        ScreeningReview.objects.filter(proposal__in=rows).update(section_comments={})
+        ReviewerAssignment.objects.filter(proposal__in=rows).update(
+            conflict_details="", removal_reason=""
+        )
+        Recommendation.objects.filter(assignment__proposal__in=rows).update(
+            comments="", suggested_conditions=""
+        )
+        PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
+        return [item for item in found if int(item.identifier) in rows]
 
 
 class NotificationReadRun(KindRun):
@@ -421,6 +564,8 @@ RUNS: dict[str, KindRun] = {
         NotificationReadRun(),
         ReportExportRun(),
         ApplicationWithdrawnSubmittedRun(),
+        ApplicationRejectedRun(),
+        ProposalRejectedRun(),
         DeclarationRun(),
         TrainingEvidenceRun(),
         OutputFileNotReleasedRun(),
@@ -434,9 +579,7 @@ RUNS: dict[str, KindRun] = {
 # The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
     **{kind: run.model for kind, run in RUNS.items()},
-    RecordKind.APPLICATION_REJECTED: AccreditationApplication,
     RecordKind.ACCREDITATION_ENDED: Accreditation,
-    RecordKind.PROPOSAL_REJECTED: Proposal,
     RecordKind.PROJECT_CLOSED: Proposal,
 }
 

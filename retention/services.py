@@ -17,7 +17,7 @@ from audit.services import audit_record
 from researchers.models import User
 
 from .files import StoredFile, files_delete, fingerprint, names_in_use
-from .kinds import KEPT_REFERRED, RUNS, identifiers_held, record_exists
+from .kinds import KEPT_REFERRED, RUNS, Found, identifiers_held, record_exists
 from .models import (
     Action,
     DestructionCertificate,
@@ -339,9 +339,12 @@ def _run(
             found = [item for item in found if item.identifier not in claimed]
         kind_held = held.get(rule.kind, set())
         entry["held"] = [item.identifier for item in found if item.identifier in kind_held]
-        destroyed, kept = run.destroy(
-            [item for item in found if item.identifier not in kind_held], certificate=certificate
-        )
+        unheld = [item for item in found if item.identifier not in kind_held]
+        kept: list[Found] = []
+        if rule.action == Action.ANONYMISE:
+            destroyed = run.anonymise(unheld)
+        else:
+            destroyed, kept = run.destroy(unheld, certificate=certificate)
         entry["kept"] = [{"identifier": item.identifier, "reason": KEPT_REFERRED} for item in kept]
         entry["identifiers"] = [item.identifier for item in destroyed]
         entry["references"] = [item.reference for item in destroyed if item.reference]

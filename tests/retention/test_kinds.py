@@ -10,6 +10,8 @@ import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accreditation import services as accreditation_services
@@ -305,3 +307,24 @@ def test_released_file_download_answers_404_once_destroyed(
     response = client.get(reverse("outputs:released_file", args=[output_file.pk]))
 
     assert response.status_code == 404
+
+
+def test_retention_run_queries_for_the_new_kinds_are_the_same_for_1_and_2_records_of_each(
+    django_capture_on_commit_callbacks,
+):
+    _schedule(secretariat_user())
+    world_make()
+
+    def queries():
+        with (
+            now_is(TODAY),
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            retention_run(on=TODAY, dry_run=True)
+        return len(captured)
+
+    few = queries()
+    world_make()
+
+    assert queries() == few
