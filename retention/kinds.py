@@ -290,6 +290,89 @@ class ProposalRejectedRun(KindRun):
         return [item for item in found if int(item.identifier) in rows]
 
 
+class AccreditationEndedRun(KindRun):
+    """Every accreditation of a researcher whose last one ended (revoked or expired) more than
+    the period ago, with the applications that led to them: "Accreditations that have ended,
+    and the applications that led to them".
+
+    Only once nothing else of theirs still waits on those clocks: never while the researcher
+    holds an accreditation not yet ended or has an application open, never while a declaration
+    or an evidence file whose clock is the same accreditations is still kept (those kinds read
+    their clocks from the ended accreditations, so reducing these first would stop them for
+    good; the run reduces after it destroys, so both go the same night when their periods
+    agree), and never a member of staff's. Reduced to anonymous records: the researcher and the
+    applicant become their organisation's stand-in, so the reports still count each
+    accreditation by the month it started, its state and organisation; the reasons for a
+    suspension or revocation, and each application's people and free text, go. Level, dates
+    and states stay."""
+
+    kind = RecordKind.ACCREDITATION_ENDED
+    clock = Clock.ACCREDITATION_ENDED
+    model = Accreditation
+    actions = frozenset({Action.ANONYMISE})
+
+    def expired(self, *, cutoff):
+        filters = researchers_ended_before(cutoff, person="researcher")
+        researcher, last_ended = OuterRef("researcher"), OuterRef("clock_at")
+        waiting = (
+            Exists(
+                Declaration.objects.filter(
+                    user=researcher,
+                    state__in=Declaration.DESTROYABLE,
+                    signed_at__lte=last_ended,
+                )
+            )
+            | Exists(
+                TrainingRecord.objects.filter(user=researcher, created_at__lte=last_ended).exclude(
+                    certificate=""
+                )
+            )
+            | Exists(
+                Qualification.objects.filter(user=researcher, created_at__lte=last_ended).exclude(
+                    evidence=""
+                )
+            )
+        )
+        rows = (
+            Accreditation.objects.exclude(**is_stand_in("researcher__email"))
+            .exclude(researcher__groups__name__in=STAFF_ROLES)
+            .annotate(clock_at=filters["clock_at"])
+            .filter(clock_at__lt=cutoff)
+            .exclude(filters["exclude"])
+            .exclude(waiting)
+            .order_by("pk")
+        )
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def anonymise(self, found):
+        rows = dict(
+            Accreditation.objects.filter(pk__in=[item.identifier for item in found]).values_list(
+                "pk", "researcher"
+            )
+        )
+        if not rows:
+            return []
+        applications = dict(
+            AccreditationApplication.objects.filter(accreditation__in=rows).values_list(
+                "pk", "applicant"
+            )
+        )
+        Accreditation.objects.filter(pk__in=rows).update(
+            **person_replaced("researcher", rows), state_reasons=""
+        )
+        if applications:
+            AccreditationApplication.objects.filter(pk__in=applications).update(
+                **person_replaced("applicant", applications),
+                supervisor=None,
+                supervisor_confirmed_at=None,
+                supervisor_declined_at=None,
+                renewal_of=None,
+                return_comments="",
+                decision_reasons="",
+            )
+        return [item for item in found if int(item.identifier) in rows]
+
+
 class NotificationReadRun(KindRun):
     kind = RecordKind.NOTIFICATION_READ
     clock = Clock.READ
@@ -566,6 +649,7 @@ RUNS: dict[str, KindRun] = {
         ApplicationWithdrawnSubmittedRun(),
         ApplicationRejectedRun(),
         ProposalRejectedRun(),
+        AccreditationEndedRun(),
         DeclarationRun(),
         TrainingEvidenceRun(),
         OutputFileNotReleasedRun(),
@@ -579,7 +663,6 @@ RUNS: dict[str, KindRun] = {
 # The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
     **{kind: run.model for kind, run in RUNS.items()},
-    RecordKind.ACCREDITATION_ENDED: Accreditation,
     RecordKind.PROJECT_CLOSED: Proposal,
 }
 

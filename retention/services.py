@@ -321,7 +321,10 @@ def _run(
     certificate.save()
     entries: list[dict[str, Any]] = []
     files_of: dict[str, list[StoredFile]] = {}
-    for rule in schedule.rules.order_by("id"):
+    rules = list(schedule.rules.order_by("id"))
+    # Reductions after destructions: a kind reduced (an ended accreditation) may be the clock
+    # of a kind destroyed (a declaration), and reducing it first would stop that clock.
+    for rule in sorted(rules, key=lambda rule: rule.action == Action.ANONYMISE):
         entry = _rule_entry(rule)
         entries.append(entry)
         run = RUNS.get(rule.kind)
@@ -350,6 +353,8 @@ def _run(
         entry["references"] = [item.reference for item in destroyed if item.reference]
         entry["count"] = len(destroyed)
         files_of[rule.kind] = [stored for item in destroyed for stored in item.files]
+    place = {rule.kind: index for index, rule in enumerate(rules)}
+    entries.sort(key=lambda entry: place[entry["kind"]])
     # Asked once every row is gone, so a file two destroyed rows shared goes too, and one a
     # surviving row still names stays.
     in_use = names_in_use(stored.name for files in files_of.values() for stored in files)

@@ -8,14 +8,15 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from accreditation.models import AccreditationApplication
+from accreditation.models import Accreditation, AccreditationApplication
 from accreditation.register.selectors import register_entries
 from projects.models import Proposal
 from reports.figures import report_build
+from researchers.declaration.models import Declaration
 from retention.models import DestructionCertificate, RecordKind
 from retention.services import legal_hold_place, retention_run
 from tests.accreditation.factories import AccreditationFactory, ApplicantFactory
-from tests.accreditation.states import application_at
+from tests.accreditation.states import accreditation_at, application_at
 from tests.projects.states import proposal_at
 from tests.retention.helpers import (
     TODAY,
@@ -193,3 +194,73 @@ def test_retention_run_reduces_a_rejected_proposal_and_keeps_every_report_figure
     assert old.dataset_requests.exists()
     recent.refresh_from_db()
     assert recent.title != "Anonymised project proposal" and recent.dpia_file
+
+
+def accreditation_ended(on):
+    """A researcher at an organisation, declaration signed, accredited and revoked ``on``."""
+    with time_machine.travel(on, tick=False):
+        researcher = ApplicantFactory()
+        accreditation = accreditation_at(Accreditation.State.REVOKED, researcher=researcher)
+    return Accreditation.objects.select_related("researcher__profile", "application").get(
+        pk=accreditation.pk
+    )
+
+
+def test_retention_run_reduces_an_ended_accreditation_once_its_declaration_has_gone(
+    django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    old = accreditation_ended(DECIDED_LONG_AGO)
+    recent = accreditation_ended(DECIDED_LATELY)
+    person, organisation = old.researcher, old.researcher.profile.organisation
+    schedule_confirmed()
+    before = figures(), figures(organisation)
+    register_before = [(e.name, e.organisation) for e in register_entries(on=TODAY)]
+
+    certificate = _run(django_capture_on_commit_callbacks)
+
+    assert entry(certificate, "declaration")["count"] == 1
+    assert entry(certificate, "accreditation_ended")["identifiers"] == [str(old.pk)]
+    assert (figures(), figures(organisation)) == before
+    assert [(e.name, e.organisation) for e in register_entries(on=TODAY)] == register_before
+    old.refresh_from_db()
+    assert old.researcher != person and old.researcher.full_name == "Anonymised record"
+    assert old.researcher.profile.organisation == organisation
+    assert old.state == Accreditation.State.REVOKED and old.state_reasons == ""
+    assert old.application.applicant == old.researcher
+    assert old.application.decision_reasons == ""
+    recent.refresh_from_db()
+    assert recent.researcher.full_name != "Anonymised record" and recent.state_reasons
+
+
+def test_retention_run_keeps_an_ended_accreditation_held_or_waited_on(
+    django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    held = accreditation_ended(DECIDED_LONG_AGO)
+    declaration_held = accreditation_ended(DECIDED_LONG_AGO)
+    accredited_again = accreditation_ended(DECIDED_LONG_AGO)
+    AccreditationFactory(researcher=accredited_again.researcher)
+    # Its declaration gone already, so only the accreditation in force keeps the ended one.
+    Declaration.objects.filter(user=accredited_again.researcher).update(
+        state=Declaration.State.DESTROYED
+    )
+    by = secretariat_user()
+    schedule_confirmed(by)
+    legal_hold_place(
+        kind=RecordKind.ACCREDITATION_ENDED, identifier=str(held.pk), reason="Inquiry", by=by
+    )
+    legal_hold_place(
+        kind=RecordKind.DECLARATION,
+        identifier=str(declaration_held.researcher.declarations.get().pk),
+        reason="Inquiry",
+        by=by,
+    )
+
+    certificate = _run(django_capture_on_commit_callbacks)
+
+    assert entry(certificate, "accreditation_ended")["held"] == [str(held.pk)]
+    assert entry(certificate, "accreditation_ended")["identifiers"] == []
+    for accreditation in (held, declaration_held, accredited_again):
+        accreditation.refresh_from_db()
+        assert accreditation.researcher.full_name != "Anonymised record"
