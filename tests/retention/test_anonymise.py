@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accreditation.models import Accreditation, AccreditationApplication
 from accreditation.register.selectors import register_entries
@@ -264,3 +266,34 @@ def test_retention_run_keeps_an_ended_accreditation_held_or_waited_on(
     for accreditation in (held, declaration_held, accredited_again):
         accreditation.refresh_from_db()
         assert accreditation.researcher.full_name != "Anonymised record"
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_retention_run_reducing_queries_are_the_same_for_1_and_2_records_of_each_kind(
+    dry_run, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    schedule_confirmed()
+
+    def records():
+        rejected(DECIDED_LONG_AGO)
+        rejected_proposal(DECIDED_LONG_AGO, b"%PDF-1.4\n% DPIA " + str(tmp_path).encode())
+        # Its declaration is destroyed through its own audited transition, a few queries each
+        # (test_declarations.py); here it has gone already, so only the reduction is counted.
+        ended = accreditation_ended(DECIDED_LONG_AGO)
+        Declaration.objects.filter(user=ended.researcher).update(state=Declaration.State.DESTROYED)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            certificate = _run(django_capture_on_commit_callbacks, dry_run=dry_run)
+        return len(captured), certificate.total
+
+    records()
+    few, reduced = queries()
+    records()
+    records()
+
+    many, reduced_again = queries()
+
+    assert many == few
+    assert reduced_again == (reduced * 3 if dry_run else reduced * 2)
