@@ -413,6 +413,8 @@ DATA_EXPORT_AUDIT_EVENTS_MAX = env.int("DATA_EXPORT_AUDIT_EVENTS_MAX", default=1
 
 # Reminders: how many objects a sweep reads, records in the ledger and tells in one batch.
 REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=500)
+# Days before the retention run destroys a withdrawn draft that its owner is told, once.
+RETENTION_REMINDER_DAYS = env.int("RETENTION_REMINDER_DAYS", default=14)
 
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -51,7 +51,8 @@ class HoldForm(forms.Form):
     identifier = forms.CharField(
         label="Its number, or the stored file's name",
         help_text="The number in the address of its page, or for a stored file the name the "
-        "dry run printed, like private/outputs/ab/cd/….",
+        "dry run printed, like private/outputs/ab/cd/…. For training evidence, training- or "
+        "qualification- and its number, as the dry run prints it: training-12.",
         max_length=255,
         error_messages={"required": "Enter the record's number or the file's name"},
     )

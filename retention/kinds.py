@@ -10,6 +10,7 @@ shown everywhere as "not yet destroyed by the run".
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -22,13 +23,23 @@ from accreditation.models import Accreditation, AccreditationApplication
 from audit.selectors import audit_moment
 from identity.roles import STAFF_ROLES
 from notifications.models import Notification, ReminderSent
-from outputs.models import OutputFile
-from projects.models import Proposal
+from outputs.models import OutputFile, OutputRequest
+from projects.models import (
+    DatasetRequest,
+    PanelDecision,
+    Proposal,
+    ProposalSnapshot,
+    Recommendation,
+    ReviewerAssignment,
+    ScreeningReview,
+    TeamMember,
+)
 from reports.models import ReportExport
 from researchers.declaration.models import Declaration
 from researchers.declaration.services import declarations_destroy
-from researchers.models import TrainingRecord
+from researchers.models import Qualification, TrainingRecord
 
+from .anonymise import is_stand_in, person_replaced
 from .files import StoredFile, modified_at, names_in_use, stored_names
 from .models import Action, Clock, DestructionCertificate, RecordKind
 
@@ -52,6 +63,11 @@ class KindRun:
     actions = frozenset({Action.DESTROY})
 
     def expired(self, *, cutoff: datetime) -> list[Found]:
+        raise NotImplementedError
+
+    def anonymise(self, found: list[Found]) -> list[Found]:
+        """Reduce the records of ``found`` to anonymous ones; returns those reduced. Only for a
+        kind whose ``actions`` include it."""
         raise NotImplementedError
 
     def destroy(
@@ -95,24 +111,31 @@ class WithdrawnDraftRun(KindRun):
 
     clock = Clock.WITHDRAWN
     file_field = ""
+    # Whether the kind is of records withdrawn after they were submitted, or before.
+    submitted = False
 
-    def expired(self, *, cutoff):
+    def rows(self, *, cutoff: datetime) -> models.QuerySet[Any]:
+        """The withdrawn records past ``cutoff``, each with its ``clock_at``; the reminder
+        before destruction reads the same rows with a later cutoff."""
         model = self.model
         withdrawn = model.State.WITHDRAWN  # type: ignore[attr-defined]
-        rows = (
-            model._default_manager.filter(state=withdrawn, submitted_at__isnull=True)
+        return (
+            model._default_manager.filter(state=withdrawn, submitted_at__isnull=not self.submitted)
             .annotate(
                 clock_at=Coalesce(audit_moment(model._meta.label_lower, withdrawn), F("updated_at"))
             )
             .filter(clock_at__lt=cutoff)
             .order_by("pk")
         )
+
+    def expired(self, *, cutoff):
+        rows = self.rows(cutoff=cutoff)
         fields = ["pk", self.file_field] if self.file_field else ["pk"]
         found = []
         for values in rows.values_list(*fields):
             files = []
             if self.file_field and values[1]:
-                storage = model._meta.get_field(self.file_field).storage  # type: ignore[union-attr]
+                storage = self.model._meta.get_field(self.file_field).storage  # type: ignore[union-attr]
                 files.append(StoredFile(storage, values[1]))
             found.append(Found(str(values[0]), files))
         return found
@@ -127,6 +150,227 @@ class ProposalWithdrawnDraftRun(WithdrawnDraftRun):
     kind = RecordKind.PROPOSAL_WITHDRAWN_DRAFT
     model = Proposal
     file_field = "dpia_file"
+
+
+class ApplicationWithdrawnSubmittedRun(WithdrawnDraftRun):
+    """Withdrawn after it was submitted: the secretariat may have screened it. Nothing but the
+    ledger refers to a withdrawn application (only an approved one leads to an accreditation),
+    so the row goes whole."""
+
+    kind = RecordKind.APPLICATION_WITHDRAWN_SUBMITTED
+    model = AccreditationApplication
+    submitted = True
+
+
+class ApplicationRejectedRun(KindRun):
+    """Rejected applications, from the decision (the audit trail's transition; the decision's
+    own time, then the row's last change, where an older row has none).
+
+    Reduced to an anonymous record: the applicant becomes their organisation's stand-in
+    (``anonymise``), so the reports still count the application by state, month and
+    organisation, and its processing time; the supervisor, the accreditation it would have
+    renewed, the secretariat's comments and reasons go. The kind applied for, the state, the
+    dates, the screening checks and the two consents stay. Or destroyed whole, when the
+    schedule says so: nothing refers to a rejected application."""
+
+    kind = RecordKind.APPLICATION_REJECTED
+    clock = Clock.DECIDED
+    model = AccreditationApplication
+    actions = frozenset({Action.DESTROY, Action.ANONYMISE})
+
+    def expired(self, *, cutoff):
+        rejected = AccreditationApplication.State.REJECTED
+        decided_at = Coalesce(
+            audit_moment(AccreditationApplication._meta.label_lower, rejected),
+            F("decided_at"),
+            F("updated_at"),
+        )
+        rows = (
+            AccreditationApplication.objects.filter(state=rejected)
+            .exclude(**is_stand_in("applicant__email"))
+            .annotate(clock_at=decided_at)
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def anonymise(self, found):
+        rows = dict(
+            AccreditationApplication.objects.filter(
+                pk__in=[item.identifier for item in found]
+            ).values_list("pk", "applicant")
+        )
+        if rows:
+            AccreditationApplication.objects.filter(pk__in=rows).update(
+                **person_replaced("applicant", rows),
+                supervisor=None,
+                supervisor_confirmed_at=None,
+                supervisor_declined_at=None,
+                renewal_of=None,
+                return_comments="",
+                decision_reasons="",
+            )
+        return [item for item in found if int(item.identifier) in rows]
+
+
+class ProposalRejectedRun(KindRun):
+    """Rejected proposals, from the decision (the audit trail's transition; the decision's own
+    time, then the row's last change, where an older row has none).
+
+    Reduced to an anonymous record: the co-ordinator becomes their organisation's stand-in, so
+    the reports still count the proposal by state, month and organisation, with its processing
+    times and the panel's compliance; the title becomes "Anonymised project proposal"; every
+    free-text answer, the ethics answers, the DPIA file, the team, the saved versions, and the
+    free text of the screening, the data owners' consents, the reviewers' conflicts and
+    recommendations and the decision go. What stays: the state, the dates, the datasets
+    requested and their consent outcomes, the public-good purposes, the access mode, the
+    reviewers' scores and recommendations, and which member of staff took each step, acting in
+    their role. Or destroyed whole, when the schedule says so; its DPIA file goes either way,
+    unless another record refers to it."""
+
+    kind = RecordKind.PROPOSAL_REJECTED
+    clock = Clock.DECIDED
+    model = Proposal
+    actions = frozenset({Action.DESTROY, Action.ANONYMISE})
+    TITLE = "Anonymised project proposal"
+
+    def expired(self, *, cutoff):
+        rejected = Proposal.State.REJECTED
+        decided_at = Coalesce(
+            audit_moment(Proposal._meta.label_lower, rejected), F("decided_at"), F("updated_at")
+        )
+        rows = (
+            Proposal.objects.filter(state=rejected)
+            .exclude(**is_stand_in("coordinator__email"))
+            .annotate(clock_at=decided_at)
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        storage = Proposal._meta.get_field("dpia_file").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)] if name else [])
+            for pk, name in rows.values_list("pk", "dpia_file")
+        ]
+
+    def anonymise(self, found):
+        rows = dict(
+            Proposal.objects.filter(pk__in=[item.identifier for item in found]).values_list(
+                "pk", "coordinator"
+            )
+        )
+        if not rows:
+            return []
+        Proposal.objects.filter(pk__in=rows).update(
+            **person_replaced("coordinator", rows),
+            title=self.TITLE,
+            lay_summary="",
+            purpose_explanation="",
+            aims="",
+            methods="",
+            software="",
+            ethics={},
+            dpia_file="",
+            outputs_plan="",
+            publication_plan="",
+            start_scheduled_by=None,
+        )
+        TeamMember.objects.filter(proposal__in=rows).delete()
+        ProposalSnapshot.objects.filter(proposal__in=rows).delete()
+        DatasetRequest.objects.filter(proposal__in=rows).update(
+            variables="", open_data_reason="", consent_reasons=""
+        )
+        ScreeningReview.objects.filter(proposal__in=rows).update(section_comments={})
+        ReviewerAssignment.objects.filter(proposal__in=rows).update(
+            conflict_details="", removal_reason=""
+        )
+        Recommendation.objects.filter(assignment__proposal__in=rows).update(
+            comments="", suggested_conditions=""
+        )
+        PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
+        return [item for item in found if int(item.identifier) in rows]
+
+
+class AccreditationEndedRun(KindRun):
+    """Every accreditation of a researcher whose last one ended (revoked or expired) more than
+    the period ago, with the applications that led to them: "Accreditations that have ended,
+    and the applications that led to them".
+
+    Only once nothing else of theirs still waits on those clocks: never while the researcher
+    holds an accreditation not yet ended or has an application open, never while a declaration
+    or an evidence file whose clock is the same accreditations is still kept (those kinds read
+    their clocks from the ended accreditations, so reducing these first would stop them for
+    good; the run reduces after it destroys, so both go the same night when their periods
+    agree), and never a member of staff's. Reduced to anonymous records: the researcher and the
+    applicant become their organisation's stand-in, so the reports still count each
+    accreditation by the month it started, its state and organisation; the reasons for a
+    suspension or revocation, and each application's people and free text, go. Level, dates
+    and states stay."""
+
+    kind = RecordKind.ACCREDITATION_ENDED
+    clock = Clock.ACCREDITATION_ENDED
+    model = Accreditation
+    actions = frozenset({Action.ANONYMISE})
+
+    def expired(self, *, cutoff):
+        filters = researchers_ended_before(cutoff, person="researcher")
+        researcher, last_ended = OuterRef("researcher"), OuterRef("clock_at")
+        waiting = (
+            Exists(
+                Declaration.objects.filter(
+                    user=researcher,
+                    state__in=Declaration.DESTROYABLE,
+                    signed_at__lte=last_ended,
+                )
+            )
+            | Exists(
+                TrainingRecord.objects.filter(user=researcher, created_at__lte=last_ended).exclude(
+                    certificate=""
+                )
+            )
+            | Exists(
+                Qualification.objects.filter(user=researcher, created_at__lte=last_ended).exclude(
+                    evidence=""
+                )
+            )
+        )
+        rows = (
+            Accreditation.objects.exclude(**is_stand_in("researcher__email"))
+            .exclude(researcher__groups__name__in=STAFF_ROLES)
+            .annotate(clock_at=filters["clock_at"])
+            .filter(clock_at__lt=cutoff)
+            .exclude(filters["exclude"])
+            .exclude(waiting)
+            .order_by("pk")
+        )
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def anonymise(self, found):
+        rows = dict(
+            Accreditation.objects.filter(pk__in=[item.identifier for item in found]).values_list(
+                "pk", "researcher"
+            )
+        )
+        if not rows:
+            return []
+        applications = dict(
+            AccreditationApplication.objects.filter(accreditation__in=rows).values_list(
+                "pk", "applicant"
+            )
+        )
+        Accreditation.objects.filter(pk__in=rows).update(
+            **person_replaced("researcher", rows), state_reasons=""
+        )
+        if applications:
+            AccreditationApplication.objects.filter(pk__in=applications).update(
+                **person_replaced("applicant", applications),
+                supervisor=None,
+                supervisor_confirmed_at=None,
+                supervisor_declined_at=None,
+                renewal_of=None,
+                return_comments="",
+                decision_reasons="",
+            )
+        return [item for item in found if int(item.identifier) in rows]
 
 
 class NotificationReadRun(KindRun):
@@ -210,6 +454,163 @@ class DeclarationRun(KindRun):
         return [by_id[str(pk)] for pk in destroyed], []
 
 
+class OutputFilesRun(KindRun):
+    """Output files whose stored copy has passed its period. The rows stay, so the register,
+    the reports and the requests still count every file, its name, type, size and SHA-256;
+    only the stored file goes (``file`` is emptied, so nothing offers it for download and no
+    row refers to the bytes any more). The run removes the stored file only when no other row
+    still names it: content-addressed files are shared by every row holding the same bytes."""
+
+    model = OutputFile
+
+    def rows(self, *, cutoff: datetime) -> models.QuerySet[OutputFile]:
+        raise NotImplementedError
+
+    def expired(self, *, cutoff):
+        storage = OutputFile._meta.get_field("file").storage  # type: ignore[attr-defined]
+        return [
+            Found(str(pk), [StoredFile(storage, name)])
+            for pk, name in self.rows(cutoff=cutoff).exclude(file="").values_list("pk", "file")
+        ]
+
+    def destroy(self, found, *, certificate):
+        # Only the stored file goes: the row stays, so nothing can protect it.
+        OutputFile.objects.filter(pk__in=[item.identifier for item in found]).update(file="")
+        return list(found), []
+
+
+class OutputFileNotReleasedRun(OutputFilesRun):
+    """Every file of an output request rejected or withdrawn, from when it was (the audit
+    trail's transition; the request's last change where an older row has none)."""
+
+    kind = RecordKind.OUTPUT_FILE_NOT_RELEASED
+    clock = Clock.REQUEST_FINISHED
+
+    def rows(self, *, cutoff):
+        finished = [OutputRequest.State.REJECTED, OutputRequest.State.WITHDRAWN]
+        finished_at = Coalesce(
+            audit_moment(OutputRequest._meta.label_lower, finished), F("updated_at")
+        )
+        requests = (
+            OutputRequest.objects.filter(state__in=finished)
+            .annotate(clock_at=finished_at)
+            .filter(clock_at__lt=cutoff)
+        )
+        return OutputFile.objects.filter(group__request__in=requests.values("pk")).order_by("pk")
+
+
+class OutputFileReleasedRun(OutputFilesRun):
+    """Every file of a released output request of a project closed before the cutoff (the
+    audit trail's transition to closed; the project's last change where an older row has
+    none). A closed project is never reopened to released requests' downloads."""
+
+    kind = RecordKind.OUTPUT_FILE_RELEASED
+    clock = Clock.PROJECT_CLOSED
+
+    def rows(self, *, cutoff):
+        closed = Proposal.State.CLOSED
+        projects = (
+            Proposal.objects.filter(state=closed)
+            .annotate(
+                clock_at=Coalesce(audit_moment(Proposal._meta.label_lower, closed), F("updated_at"))
+            )
+            .filter(clock_at__lt=cutoff)
+        )
+        return OutputFile.objects.filter(
+            group__request__state=OutputRequest.State.RELEASED,
+            group__request__project__in=projects.values("pk"),
+        ).order_by("pk")
+
+
+def researchers_ended_before(cutoff: datetime, *, person: str) -> dict[str, Any]:
+    """Filters, for rows whose ``person`` field names a researcher: the researcher's last
+    accreditation ended (revoked or expired) before ``cutoff``, and none is running now; with
+    ``clock_at`` to annotate (when the last one ended), the rows must be written by then."""
+    ended = Accreditation.ENDED
+    ended_at = Coalesce(audit_moment(Accreditation._meta.label_lower, ended), F("updated_at"))
+    last_ended = Subquery(
+        Accreditation.objects.filter(researcher=OuterRef(person), state__in=ended)
+        .annotate(ended_at=ended_at)
+        .order_by("-ended_at")
+        .values("ended_at")[:1]
+    )
+    running = Accreditation.objects.filter(researcher=OuterRef(person)).exclude(state__in=ended)
+    applying = AccreditationApplication.objects.filter(
+        applicant=OuterRef(person), state__in=AccreditationApplication.OPEN
+    )
+    return {
+        "clock_at": last_ended,
+        "exclude": (Exists(running) | Exists(applying)),
+    }
+
+
+class TrainingEvidenceRun(KindRun):
+    """The evidence files a researcher uploaded (training certificates, qualification evidence)
+    once their last accreditation ended more than the period ago, uploaded while it ran or
+    before. Never while they hold an accreditation not yet ended or have an application open
+    (a renewal may rest on the same evidence), and never a member of staff's.
+
+    The rows stay (the course and the day it was passed, the qualification): they are the
+    person's own account of themselves, which a new application reads. Only the stored file
+    and its name go. Identifiers are ``training-<number>`` and ``qualification-<number>``."""
+
+    kind = RecordKind.TRAINING_EVIDENCE
+    clock = Clock.ACCREDITATION_ENDED
+    model = TrainingRecord
+    # model, its file field, its field naming the uploaded file, identifier prefix
+    SOURCES: tuple[tuple[type[models.Model], str, str, str], ...] = (
+        (TrainingRecord, "certificate", "certificate_name", "training"),
+        (Qualification, "evidence", "evidence_name", "qualification"),
+    )
+
+    def expired(self, *, cutoff):
+        found = []
+        for model, file_field, _, prefix in self.SOURCES:
+            filters = researchers_ended_before(cutoff, person="user")
+            rows = (
+                model._default_manager.exclude(**{file_field: ""})
+                .exclude(user__groups__name__in=STAFF_ROLES)
+                .annotate(clock_at=filters["clock_at"])
+                .filter(clock_at__lt=cutoff, created_at__lte=F("clock_at"))
+                .exclude(filters["exclude"])
+                .order_by("pk")
+            )
+            storage = model._meta.get_field(file_field).storage  # type: ignore[union-attr]
+            found.extend(
+                Found(f"{prefix}-{pk}", [StoredFile(storage, name)])
+                for pk, name in rows.values_list("pk", file_field)
+            )
+        return found
+
+    def destroy(self, found, *, certificate):
+        identifiers = {item.identifier for item in found}
+        for model, file_field, name_field, prefix in self.SOURCES:
+            pks = [
+                int(identifier.removeprefix(f"{prefix}-"))
+                for identifier in identifiers
+                if identifier.startswith(f"{prefix}-")
+            ]
+            if pks:
+                model._default_manager.filter(pk__in=pks).update(**{file_field: "", name_field: ""})
+        return list(found), []
+
+
+class ReminderLedgerRun(KindRun):
+    """Rows of the reminder ledger sent before the cutoff. A sweep asks the ledger only about
+    due dates within days of today, so an old row stops nothing being sent twice."""
+
+    kind = RecordKind.REMINDER_LEDGER
+    clock = Clock.SENT
+    model = ReminderSent
+
+    def expired(self, *, cutoff):
+        rows = ReminderSent.objects.filter(sent_at__lt=cutoff).order_by("pk")
+        return [Found(str(pk)) for pk in rows.values_list("pk", flat=True)]
+
+    def _delete(self, identifiers):
+        ReminderSent.objects.filter(pk__in=identifiers).delete()
+
+
 class OrphanedFileRun(KindRun):
     """Files under the private prefix that no row refers to, last written before the cutoff.
 
@@ -245,7 +646,15 @@ RUNS: dict[str, KindRun] = {
         ProposalWithdrawnDraftRun(),
         NotificationReadRun(),
         ReportExportRun(),
+        ApplicationWithdrawnSubmittedRun(),
+        ApplicationRejectedRun(),
+        ProposalRejectedRun(),
+        AccreditationEndedRun(),
         DeclarationRun(),
+        TrainingEvidenceRun(),
+        OutputFileNotReleasedRun(),
+        OutputFileReleasedRun(),
+        ReminderLedgerRun(),
         OrphanedFileRun(),
     )
 }
@@ -254,20 +663,18 @@ RUNS: dict[str, KindRun] = {
 # The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
     **{kind: run.model for kind, run in RUNS.items()},
-    RecordKind.APPLICATION_WITHDRAWN_SUBMITTED: AccreditationApplication,
-    RecordKind.APPLICATION_REJECTED: AccreditationApplication,
-    RecordKind.ACCREDITATION_ENDED: Accreditation,
-    RecordKind.TRAINING_EVIDENCE: TrainingRecord,
-    RecordKind.PROPOSAL_REJECTED: Proposal,
     RecordKind.PROJECT_CLOSED: Proposal,
-    RecordKind.OUTPUT_FILE_NOT_RELEASED: OutputFile,
-    RecordKind.OUTPUT_FILE_RELEASED: OutputFile,
-    RecordKind.REMINDER_LEDGER: ReminderSent,
 }
 
 
 def record_exists(kind: str, identifier: str) -> bool:
     """Whether ``identifier`` names a record (or stored file) of ``kind`` that exists now."""
+    if kind == RecordKind.TRAINING_EVIDENCE:
+        for model, _, _, prefix in TrainingEvidenceRun.SOURCES:
+            number = identifier.removeprefix(f"{prefix}-")
+            if number != identifier and number.isdigit():
+                return model._default_manager.filter(pk=number).exists()
+        return False
     model = HOLD_MODELS[kind]
     if model is None:
         return default_storage.exists(identifier)

@@ -17,7 +17,7 @@ from audit.services import audit_record
 from researchers.models import User
 
 from .files import StoredFile, files_delete, fingerprint, names_in_use
-from .kinds import KEPT_REFERRED, RUNS, identifiers_held, record_exists
+from .kinds import KEPT_REFERRED, RUNS, Found, identifiers_held, record_exists
 from .models import (
     Action,
     DestructionCertificate,
@@ -321,7 +321,10 @@ def _run(
     certificate.save()
     entries: list[dict[str, Any]] = []
     files_of: dict[str, list[StoredFile]] = {}
-    for rule in schedule.rules.order_by("id"):
+    rules = list(schedule.rules.order_by("id"))
+    # Reductions after destructions: a kind reduced (an ended accreditation) may be the clock
+    # of a kind destroyed (a declaration), and reducing it first would stop that clock.
+    for rule in sorted(rules, key=lambda rule: rule.action == Action.ANONYMISE):
         entry = _rule_entry(rule)
         entries.append(entry)
         run = RUNS.get(rule.kind)
@@ -339,14 +342,19 @@ def _run(
             found = [item for item in found if item.identifier not in claimed]
         kind_held = held.get(rule.kind, set())
         entry["held"] = [item.identifier for item in found if item.identifier in kind_held]
-        destroyed, kept = run.destroy(
-            [item for item in found if item.identifier not in kind_held], certificate=certificate
-        )
+        unheld = [item for item in found if item.identifier not in kind_held]
+        kept: list[Found] = []
+        if rule.action == Action.ANONYMISE:
+            destroyed = run.anonymise(unheld)
+        else:
+            destroyed, kept = run.destroy(unheld, certificate=certificate)
         entry["kept"] = [{"identifier": item.identifier, "reason": KEPT_REFERRED} for item in kept]
         entry["identifiers"] = [item.identifier for item in destroyed]
         entry["references"] = [item.reference for item in destroyed if item.reference]
         entry["count"] = len(destroyed)
         files_of[rule.kind] = [stored for item in destroyed for stored in item.files]
+    place = {rule.kind: index for index, rule in enumerate(rules)}
+    entries.sort(key=lambda entry: place[entry["kind"]])
     # Asked once every row is gone, so a file two destroyed rows shared goes too, and one a
     # surviving row still names stays.
     in_use = names_in_use(stored.name for files in files_of.values() for stored in files)

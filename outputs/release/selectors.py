@@ -43,6 +43,8 @@ def released_file_for_member(*, file_pk, user):
         pk=file_pk,
         replaced_at__isnull=True,
         group__request__state=RELEASED,
+        # Emptied once the retention run has destroyed the stored file.
+        file__gt="",
     )
     check_user_can_download_released(user, output_file.group.request)
     return output_file

@@ -3,7 +3,7 @@ view gets its objects through a selector, calls one service and shows refusals i
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -106,6 +106,8 @@ def released_file(request, file_pk):
 def released_zip(request, pk):
     output_request = selectors.released_request_for_member(pk=pk, user=request.user)
     files = list(selectors.current_files(output_request))
+    if any(not output_file.file for output_file in files):
+        raise Http404("The released files were destroyed under the retention schedule.")
     record = services.release_record_ensure(output_request=output_request)
     handle = services.released_zip_build(output_request=output_request, files=files, record=record)
     services.download_record(

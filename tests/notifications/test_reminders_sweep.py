@@ -303,7 +303,7 @@ def test_every_reminder_kind_has_its_templates():
     from django.template.loader import get_template
 
     kinds = reminder_rules()
-    assert len(kinds) == 17
+    assert len(kinds) == 19
     for rule in kinds.values():
         get_template(f"notifications/email/{rule.template}.txt")
         get_template(f"notifications/email/{rule.template}.html")

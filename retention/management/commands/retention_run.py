@@ -47,6 +47,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"- {entry['label']} ({entry['period_days']} days after "
                 f"{entry['clock_words'].lower()}): {entry['count']}"
+                + (" reduced to anonymous records" if entry["action"] == "anonymise" else "")
             )
             for identifier in entry["identifiers"]:
                 self.stdout.write(f"    {identifier}")
