@@ -74,6 +74,10 @@ class OutputRequest(StateMachineModel):
         [*EDITABLE, *IN_CHECKING],
         meaning="Unfinished: still to be sent, with the checkers, or back with the author",
     )
+    REFUSED_OR_WITHDRAWN = StateGroup(
+        [State.REJECTED, State.WITHDRAWN],
+        meaning="Rejected by the checkers, or withdrawn by its author: never to be released",
+    )
 
     STATE_OWNERS = {
         State.DRAFT: Role.RESEARCHER,

@@ -487,7 +487,7 @@ class OutputFileNotReleasedRun(OutputFilesRun):
     clock = Clock.REQUEST_FINISHED
 
     def rows(self, *, cutoff):
-        finished = [OutputRequest.State.REJECTED, OutputRequest.State.WITHDRAWN]
+        finished = OutputRequest.REFUSED_OR_WITHDRAWN
         finished_at = Coalesce(
             audit_moment(OutputRequest._meta.label_lower, finished), F("updated_at")
         )

@@ -133,12 +133,18 @@ def holdings_assess(*, person, schedule: RetentionSchedule) -> list[Held]:
         .distinct()
         .values_list("pk", "state", "end_date", "closed_at", "decided_at", "updated_at")
     )
-    training = list(TrainingRecord.objects.filter(user=person).values_list("pk", flat=True))
-    qualifications = Qualification.objects.filter(user=person).count()
+    # Evidence is held as the run names it: ``training-<number>``, ``qualification-<number>``.
+    evidence_ids = [
+        f"training-{pk}"
+        for pk in TrainingRecord.objects.filter(user=person).values_list("pk", flat=True)
+    ] + [
+        f"qualification-{pk}"
+        for pk in Qualification.objects.filter(user=person).values_list("pk", flat=True)
+    ]
     declarations = Declaration.objects.filter(user=person).count()
     notifications = list(Notification.objects.filter(recipient=person).values_list("pk", flat=True))
     for hold in LegalHold.objects.active().filter(
-        Q(kind=RecordKind.TRAINING_EVIDENCE, identifier__in=[str(pk) for pk in training])
+        Q(kind=RecordKind.TRAINING_EVIDENCE, identifier__in=evidence_ids)
         | Q(kind=RecordKind.NOTIFICATION_READ, identifier__in=[str(pk) for pk in notifications])
     ):
         holds[(hold.kind, hold.identifier)] = hold
@@ -201,16 +207,17 @@ def holdings_assess(*, person, schedule: RetentionSchedule) -> list[Held]:
             held.until = _words(_until(last_ended, rule))
         return held
 
-    evidence = after_accreditation(
-        EVIDENCE, RecordKind.TRAINING_EVIDENCE, len(training) + qualifications
-    )
+    evidence = after_accreditation(EVIDENCE, RecordKind.TRAINING_EVIDENCE, len(evidence_ids))
     if not evidence.kept:
-        for pk in training:
-            hold = holds.get((RecordKind.TRAINING_EVIDENCE, str(pk)))
+        for identifier in evidence_ids:
+            hold = holds.get((RecordKind.TRAINING_EVIDENCE, identifier))
             if hold is not None:
                 evidence.kept += 1
-                evidence.held.append(str(pk))
-                evidence.reasons.append(f"training record {pk}: {_hold_words(hold)}")
+                evidence.held.append(identifier)
+                record = identifier.replace("training-", "training record ").replace(
+                    "qualification-", "qualification "
+                )
+                evidence.reasons.append(f"{record}: {_hold_words(hold)}")
                 evidence.until = "the hold is lifted"
     if evidence.count:
         found.append(evidence)

@@ -46,6 +46,15 @@ REFUSE = "refuse"
 REASON_MOST = 2000
 
 
+def _held_numbers(identifiers: list[str], prefix: str) -> list[int]:
+    """The record numbers of ``prefix`` among the run's identifiers (``training-12``)."""
+    return [
+        int(identifier.removeprefix(f"{prefix}-"))
+        for identifier in identifiers
+        if identifier.startswith(f"{prefix}-")
+    ]
+
+
 def placeholder_email(person_id: int) -> str:
     """What an erased account's email address becomes: unique, and says nothing of the person.
     ``.invalid`` is reserved, so no email is ever sent to it."""
@@ -192,8 +201,12 @@ def erasure_carry_out(
 
     evidence = by_kind.get(EVIDENCE)
     if evidence is not None and evidence.kept < evidence.count:
-        training = TrainingRecord.objects.filter(user=person).exclude(pk__in=evidence.held)
-        qualifications = Qualification.objects.filter(user=person)
+        training = TrainingRecord.objects.filter(user=person).exclude(
+            pk__in=_held_numbers(evidence.held, "training")
+        )
+        qualifications = Qualification.objects.filter(user=person).exclude(
+            pk__in=_held_numbers(evidence.held, "qualification")
+        )
         stored = [record.certificate for record in training] + [
             qualification.evidence for qualification in qualifications
         ]

@@ -222,7 +222,7 @@ def test_held_training_record_survives_and_the_answer_says_why(
     held = TrainingRecord.objects.get(user=person)
     legal_hold_place(
         kind=RecordKind.TRAINING_EVIDENCE,
-        identifier=str(held.pk),
+        identifier=f"training-{held.pk}",
         reason="Tribunal claim 2207 about the training provider",
         by=secretariat,
     )
@@ -248,7 +248,7 @@ def test_held_training_record_survives_and_the_answer_says_why(
     assert default_storage.exists(held.certificate.name)
     assert not Qualification.objects.filter(user=person).exists()
     evidence = next(item for item in erasure.assessment if item["kind"] == "evidence")
-    assert evidence["held"] == [str(held.pk)]
+    assert evidence["held"] == [f"training-{held.pk}"]
     answer = next(m for m in mailoutbox if m.to == [EMAIL])
     assert answer.subject == "We have erased part of your data"
     assert "legal hold" in answer.body and "Tribunal claim 2207" in answer.body
