@@ -74,9 +74,10 @@ class OutputRequest(StateMachineModel):
         [*EDITABLE, *IN_CHECKING],
         meaning="Unfinished: still to be sent, with the checkers, or back with the author",
     )
-    REFUSED_OR_WITHDRAWN = StateGroup(
-        [State.REJECTED, State.WITHDRAWN],
-        meaning="Rejected by the checkers, or withdrawn by its author: never to be released",
+    NEVER_RELEASED = StateGroup(
+        [State.REJECTED, State.WITHDRAWN, State.LAPSED],
+        meaning="Never to be released: rejected, withdrawn, or closed unreleased once its "
+        "project ended",
     )
 
     STATE_OWNERS = {

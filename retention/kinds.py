@@ -480,14 +480,15 @@ class OutputFilesRun(KindRun):
 
 
 class OutputFileNotReleasedRun(OutputFilesRun):
-    """Every file of an output request rejected or withdrawn, from when it was (the audit
-    trail's transition; the request's last change where an older row has none)."""
+    """Every file of an output request rejected, withdrawn or closed unreleased when its project
+    ended, from when it was (the audit trail's transition; the request's last change where an
+    older row has none)."""
 
     kind = RecordKind.OUTPUT_FILE_NOT_RELEASED
     clock = Clock.REQUEST_FINISHED
 
     def rows(self, *, cutoff):
-        finished = OutputRequest.REFUSED_OR_WITHDRAWN
+        finished = OutputRequest.NEVER_RELEASED
         finished_at = Coalesce(
             audit_moment(OutputRequest._meta.label_lower, finished), F("updated_at")
         )

@@ -47,7 +47,7 @@ class RecordKind(models.TextChoices):
     PROJECT_CLOSED = "project_closed", "Closed projects, with their reviews and decisions"
     OUTPUT_FILE_NOT_RELEASED = (
         "output_file_not_released",
-        "Output files never released (request rejected or withdrawn)",
+        "Output files never released (request rejected, withdrawn or closed unreleased)",
     )
     OUTPUT_FILE_RELEASED = "output_file_released", "Released output files"
     REMINDER_LEDGER = "reminder_ledger", "The ledger of reminders sent"
@@ -63,7 +63,10 @@ class Clock(models.TextChoices):
     DECIDED = "decided", "Decided"
     ACCREDITATION_ENDED = "accreditation_ended", "The researcher's accreditation ended"
     PROJECT_CLOSED = "project_closed", "The project closed"
-    REQUEST_FINISHED = "request_finished", "The output request was rejected or withdrawn"
+    REQUEST_FINISHED = (
+        "request_finished",
+        "The output request was rejected, withdrawn or closed unreleased",
+    )
     SENT = "sent", "Sent"
 
 

@@ -20,13 +20,15 @@ from identity.roles import Role
 from notifications.models import ReminderSent
 from outputs.models import OutputFile, OutputRequest
 from outputs.publication.services import publication_record
-from projects.lifecycle.services import project_close
+from projects.lifecycle.services import project_close, projects_close_ended
+from projects.models import Proposal
 from researchers.models import Qualification, TrainingRecord
 from retention.models import DestructionCertificate, RecordKind
 from retention.services import legal_hold_place, retention_rule_change, retention_run
 from tests.accreditation.states import accreditation_at, application_at
 from tests.factories import UserFactory
 from tests.outputs.states import output_request_at
+from tests.projects.states import proposal_at
 from tests.researchers.profile_factories import QualificationFactory, TrainingRecordFactory
 from tests.retention.helpers import (
     LATELY,
@@ -94,6 +96,22 @@ def output_request_unreleased(on, state, stamp):
     return output_request, _files_stored(output_request, stamp)
 
 
+def output_request_lapsed(on, stamp):
+    """A request sent to the checkers and closed unreleased by the daily close on ``on``, once
+    its project had ended and the grace period for checking was over."""
+    day = datetime.timedelta(days=1)
+    end = on.date() - 60 * day
+    with time_machine.travel(on - 90 * day, tick=False):
+        project = proposal_at(Proposal.State.ACTIVE, start_date=end - 200 * day, end_date=end)
+        output_request = output_request_at(OutputRequest.State.SUBMITTED, project=project)
+    with time_machine.travel(on, tick=False):
+        projects_close_ended()
+        projects_close_ended()
+    output_request.refresh_from_db()
+    assert output_request.state == OutputRequest.State.LAPSED
+    return output_request, _files_stored(output_request, stamp)
+
+
 def output_request_released_and_closed(on, stamp):
     with time_machine.travel(on, tick=False):
         output_request = output_request_at(OutputRequest.State.RELEASED)
@@ -158,13 +176,18 @@ def world_make():
         withdrawn, withdrawn_files = output_request_unreleased(
             when, OutputRequest.State.WITHDRAWN, stamp + b"w"
         )
-        side["output_file_not_released"] = _file_ids(rejected) + _file_ids(withdrawn)
+        lapsed, lapsed_files = output_request_lapsed(when, stamp + b"l")
+        side["output_file_not_released"] = (
+            _file_ids(rejected) + _file_ids(withdrawn) + _file_ids(lapsed)
+        )
         released, released_files = output_request_released_and_closed(when, stamp)
         side["output_file_released"] = _file_ids(released)
         side["training_evidence"], evidence_files = researcher_with_evidence(when, stamp)
         side["reminder_ledger"] = [ledger_row(when)]
         if side is expired:
-            files.update(rejected_files | withdrawn_files | released_files | evidence_files)
+            files.update(
+                rejected_files | withdrawn_files | lapsed_files | released_files | evidence_files
+            )
     return expired, fresh, files
 
 
