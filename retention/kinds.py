@@ -15,9 +15,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Subquery, Value, When
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from accreditation.models import Accreditation, AccreditationApplication
 from audit.selectors import audit_moment
@@ -39,7 +39,7 @@ from researchers.declaration.models import Declaration
 from researchers.declaration.services import declarations_destroy
 from researchers.models import Qualification, TrainingRecord
 
-from .anonymise import is_stand_in, person_replaced
+from .anonymise import STAND_IN_DOMAIN, is_stand_in, person_replaced, stand_ins_for
 from .files import StoredFile, modified_at, names_in_use, stored_names
 from .models import Action, Clock, DestructionCertificate, RecordKind
 
@@ -288,6 +288,141 @@ class ProposalRejectedRun(KindRun):
         )
         PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
         return [item for item in found if int(item.identifier) in rows]
+
+
+class ProjectClosedRun(KindRun):
+    """Closed projects, from the closing (the audit trail's transition; the stored time it
+    closed, then the row's last change, where an older row has none), with their amendments.
+
+    Reduced to what the public register of projects and the reports need, so the register's
+    entry reads the same before and after and every report figure stays: the title, the lay
+    summary, the datasets requested and their consent outcomes, the public-good purposes, the
+    access mode, the dates, the state, the decisions' outcomes, routes and dates, the reviewers'
+    scores and recommendations, which member of staff took each step, and the accepted team,
+    each member (and the co-ordinator) now their own organisation's stand-in, so the register
+    still names the same organisations. What goes: the people, every free-text answer of the
+    proposal the register does not show (an amendment's lay summary too), the ethics answers,
+    the stored files (the DPIA), the saved versions, the invitations never accepted or
+    declined, and the free text of the screening, the data owners' consents, the reviewers'
+    conflicts and recommendations and the decisions. Released output files are their own kind.
+    Never destroyed whole: the register's entry stays."""
+
+    kind = RecordKind.PROJECT_CLOSED
+    clock = Clock.PROJECT_CLOSED
+    model = Proposal
+    actions = frozenset({Action.ANONYMISE})
+
+    @staticmethod
+    def file_fields() -> list[str]:
+        return [
+            field.name
+            for field in Proposal._meta.get_fields()
+            if isinstance(field, models.FileField)
+        ]
+
+    def expired(self, *, cutoff):
+        closed = Proposal.State.CLOSED
+        closed_at = Coalesce(
+            audit_moment(Proposal._meta.label_lower, closed), F("closed_at"), F("updated_at")
+        )
+        rows = (
+            Proposal.objects.filter(state=closed, amends__isnull=True)
+            .exclude(**is_stand_in("coordinator__email"))
+            .annotate(clock_at=closed_at)
+            .filter(clock_at__lt=cutoff)
+            .order_by("pk")
+        )
+        fields = self.file_fields()
+        # The amendments' files go with their project's.
+        amendments: dict[int, list[tuple[Any, ...]]] = {}
+        for values in Proposal.objects.filter(amends__in=rows.values("pk")).values_list(
+            "amends", *fields
+        ):
+            amendments.setdefault(values[0], []).append(values[1:])
+        found = []
+        for values in rows.values_list("pk", *fields):
+            files = []
+            for names in [values[1:], *amendments.get(values[0], [])]:
+                for name, field_name in zip(names, fields, strict=True):
+                    if name:
+                        storage = Proposal._meta.get_field(field_name).storage  # type: ignore[attr-defined]
+                        files.append(StoredFile(storage, name))
+            found.append(Found(str(values[0]), files))
+        return found
+
+    def anonymise(self, found):
+        projects = dict(
+            Proposal.objects.filter(
+                pk__in=[item.identifier for item in found], state=Proposal.State.CLOSED
+            ).values_list("pk", "coordinator")
+        )
+        if not projects:
+            return []
+        rows = {
+            **projects,
+            **dict(Proposal.objects.filter(amends__in=projects).values_list("pk", "coordinator")),
+        }
+        team = TeamMember.objects.filter(proposal__in=rows)
+        # Invitations never accepted, or declined, name people the register does not show.
+        team.filter(
+            models.Q(accepted_at__isnull=True)
+            | models.Q(declined_at__isnull=False)
+            | models.Q(user__isnull=True)
+        ).delete()
+        members = {
+            pk: (user, inviter)
+            for pk, user, inviter in team.values_list("pk", "user", "invited_by")
+        }
+        stand_ins = stand_ins_for(
+            {*rows.values(), *(person for pair in members.values() for person in pair)}
+        )
+        Proposal.objects.filter(pk__in=rows).update(
+            coordinator_id=_replaced(rows, stand_ins),
+            purpose_explanation="",
+            aims="",
+            methods="",
+            software="",
+            ethics={},
+            outputs_plan="",
+            publication_plan="",
+            start_scheduled_by=None,
+            **dict.fromkeys(self.file_fields(), ""),
+        )
+        Proposal.objects.filter(pk__in=rows).exclude(pk__in=projects).update(lay_summary="")
+        if members:
+            team.update(
+                user_id=_replaced({pk: user for pk, (user, _) in members.items()}, stand_ins),
+                invited_by_id=_replaced(
+                    {pk: inviter for pk, (_, inviter) in members.items()}, stand_ins
+                ),
+                # One a member: an invitation is one to an address on each project.
+                email=Concat(
+                    Value("member-"),
+                    Cast("pk", models.CharField()),
+                    Value(f"@{STAND_IN_DOMAIN}"),
+                ),
+            )
+        ProposalSnapshot.objects.filter(proposal__in=rows).delete()
+        DatasetRequest.objects.filter(proposal__in=rows).update(
+            variables="", open_data_reason="", consent_reasons=""
+        )
+        ScreeningReview.objects.filter(proposal__in=rows).update(section_comments={})
+        ReviewerAssignment.objects.filter(proposal__in=rows).update(
+            conflict_details="", removal_reason=""
+        )
+        Recommendation.objects.filter(assignment__proposal__in=rows).update(
+            comments="", suggested_conditions=""
+        )
+        PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
+        return [item for item in found if int(item.identifier) in projects]
+
+
+def _replaced(rows: dict[int, int], stand_ins: dict[int, int]) -> Case:
+    """For ``update()``: each row (``{row id: person id}``) set to its person's stand-in."""
+    return Case(
+        *(When(pk=pk, then=Value(stand_ins[person])) for pk, person in rows.items()),
+        output_field=models.IntegerField(),
+    )
 
 
 class AccreditationEndedRun(KindRun):
@@ -650,6 +785,7 @@ RUNS: dict[str, KindRun] = {
         ApplicationWithdrawnSubmittedRun(),
         ApplicationRejectedRun(),
         ProposalRejectedRun(),
+        ProjectClosedRun(),
         AccreditationEndedRun(),
         DeclarationRun(),
         TrainingEvidenceRun(),
@@ -664,7 +800,6 @@ RUNS: dict[str, KindRun] = {
 # The kinds the run destroys name their own model; the rest are listed here.
 HOLD_MODELS: dict[str, type[models.Model] | None] = {
     **{kind: run.model for kind, run in RUNS.items()},
-    RecordKind.PROJECT_CLOSED: Proposal,
 }
 
 

@@ -113,7 +113,8 @@ def retention_rule_change(
         raise ValidationError(
             {
                 "action": f"The run cannot yet {Action(action).label.lower()} "
-                f"{RecordKind(kind).label.lower()}: choose destroy"
+                f"{RecordKind(kind).label.lower()}: choose "
+                f"{' or '.join(sorted(Action(a).label.lower() for a in run.actions))}"
             }
         )
     with transaction.atomic():

@@ -47,7 +47,7 @@ def test_schedule_page_shows_every_kind_and_which_the_run_does_not_destroy_yet(c
         assert label in page
     rules = schedule_rules(schedule=schedule_get())
     assert page.count("Not yet destroyed by the run") == sum(not row.run for row in rules)
-    assert sum(not row.run for row in rules) == 1  # closed projects, still to be reduced
+    assert sum(not row.run for row in rules) == 0  # every kind is destroyed or reduced
     assert "not yet confirmed by the scheme's records manager" in page
     assert 'href="/retention/holds/"' in page
     assert 'href="/retention/certificates/"' in page
