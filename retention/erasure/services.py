@@ -39,7 +39,7 @@ from .holdings import (
     assessment_json,
     holdings_assess,
 )
-from .permissions import check_user_can_decide_erasure
+from .permissions import check_user_can_ask_erasure, check_user_can_decide_erasure
 
 ERASE = "erase"
 REFUSE = "refuse"
@@ -66,6 +66,7 @@ def erasure_request_create(
 ) -> ErasureRequest:
     """``person`` asks for their data to be erased; the secretariat is told. One open request
     at a time: a second is refused while the first waits."""
+    check_user_can_ask_erasure(person)
     reason = (reason or "").strip()
     if len(reason) > REASON_MOST:
         raise ValidationError({"reason": f"Enter at most {REASON_MOST:,} characters"})
