@@ -17,7 +17,7 @@ Each entry carries, besides the project's own fields:
   output checking supplies through ``hooks.published_outputs``.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
 from legislation.models import Act
@@ -33,6 +33,29 @@ ROUTE_LABELS = {
     PanelDecision.Route.PANEL: "By the Research Accreditation Panel",
     PanelDecision.Route.FAST_TRACK: "By the secretariat under delegated authority (fast track)",
 }
+
+
+# What an entry shows of a project, read alone: a page holds dozens of projects, and reading
+# every column of each (the proposal's long answers) and a whole account, profile and
+# organisation for each member of their teams cost more than the rest of the page. A field an
+# entry starts to show goes here too, or each entry reads it with a query of its own (the
+# query-count tests catch that).
+PROJECT_SHOWN = ("title", "lay_summary", "state", "fast_tracked", "decided_at")
+
+
+def _organisation_shown(person):
+    """The name of the organisation of ``person`` (a path to a user), or None when the
+    secretariat has not approved it (or they have none): an organisation not yet approved is
+    not named in public."""
+    organisation = f"{person}__profile__organisation"
+    return Case(
+        When(
+            **{f"{organisation}__status": Organisation.Status.APPROVED},
+            then=F(f"{organisation}__name"),
+        ),
+        default=None,
+        output_field=CharField(),
+    )
 
 
 def _approving_decision():
@@ -67,24 +90,35 @@ def register_projects():
     Amendments under consideration (``amends`` set) are left out. Read ``register_entry`` for
     the words of each entry.
     """
-    accepted_team = TeamMember.objects.filter(
-        accepted_at__isnull=False, declined_at__isnull=True
-    ).select_related("user__profile__organisation")
-    requests = DatasetRequest.objects.select_related("dataset").order_by("dataset__name")
+    accepted_team = (
+        TeamMember.objects.filter(accepted_at__isnull=False, declined_at__isnull=True)
+        .annotate(organisation_name=_organisation_shown("user"))
+        .only("proposal")
+        .order_by()
+    )
+    requests = (
+        DatasetRequest.objects.select_related("dataset")
+        .only("proposal", "dataset__name")
+        .order_by("dataset__name")
+    )
     return (
         Proposal.objects.filter(state__in=Proposal.ON_REGISTER, amends__isnull=True)
+        .only(*PROJECT_SHOWN)
         .annotate(
+            coordinator_organisation=_organisation_shown("coordinator"),
             decision_date=Coalesce(
                 Subquery(_approving_decision().values("decided_at")[:1]), "decided_at"
             ),
             decision_route=Subquery(_approving_decision().values("route")[:1]),
         )
-        .select_related("coordinator__profile__organisation")
         .prefetch_related(
-            Prefetch("dataset_requests", queryset=requests),
+            # Into lists (``to_attr``), not managers: a manager makes a queryset for every
+            # project and dataset of the page, which cost more than reading them.
+            Prefetch("dataset_requests", queryset=requests, to_attr="requests_shown"),
             Prefetch(
-                "dataset_requests__dataset__acts",
-                queryset=Act.objects.order_by("year", "title"),
+                "requests_shown__dataset__acts",
+                queryset=Act.objects.only("slug", "title").order_by("year", "title"),
+                to_attr="acts_shown",
             ),
             Prefetch("team", queryset=accepted_team, to_attr="accepted_team"),
         )
@@ -92,25 +126,15 @@ def register_projects():
     )
 
 
-def _organisation_name(user):
-    profile = getattr(user, "profile", None) if user is not None else None
-    organisation = profile.organisation if profile is not None else None
-    if organisation is None or organisation.status != Organisation.Status.APPROVED:
-        # An organisation the secretariat has not approved is not named in public.
-        return None
-    return organisation.name
-
-
 def register_entry(project):
     """Decorate a project from ``register_projects`` with what the register shows of it."""
-    members = [project.coordinator, *(member.user for member in project.accepted_team)]
-    names = {_organisation_name(user) for user in members} - {None}
-    project.organisations = sorted(names)
-    datasets = [request.dataset for request in project.dataset_requests.all()]
+    names = {member.organisation_name for member in project.accepted_team}
+    project.organisations = sorted({project.coordinator_organisation, *names} - {None})
+    datasets = [request.dataset for request in project.requests_shown]
     project.dataset_names = [dataset.name for dataset in datasets]
     gateways = {}
     for dataset in datasets:
-        for act in dataset.acts.all():
+        for act in dataset.acts_shown:
             gateways.setdefault(act.pk, act)
     project.gateways = list(gateways.values())
     route = project.decision_route or (

@@ -235,6 +235,21 @@ def test_register_shows_published_outputs_and_nothing_else_of_them(client):
     assert page.count("Published outputs") == 1
 
 
+@pytest.mark.parametrize("projects", [1, 3])
+def test_register_reads_published_outputs_in_one_query_however_many_it_shows(
+    client, projects, django_assert_max_num_queries
+):
+    for _ in range(projects):
+        output_request = released_request()
+        publish_all(output_request, by=output_request.project.coordinator)
+
+    # The projects, their datasets, the datasets' acts, their team and their published outputs.
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("project_register:list"))
+
+    assert response.content.decode().count("Published outputs") == projects
+
+
 def test_register_csv_lists_published_outputs_with_their_doi_or_web_address(client):
     import csv
     import io

@@ -163,6 +163,45 @@ def test_register_hides_an_organisation_not_yet_approved(client):
     assert "Difference Engines Unlimited" not in response.text
 
 
+def test_register_hides_a_team_members_organisation_not_yet_approved(client):
+    project = decided("Pay and place", organisation="University of Exeter")
+    for organisation, status in (("Cardiff University", "approved"), ("Unknown Ltd", "proposed")):
+        member = researcher_of(organisation)
+        member.profile.organisation.status = status
+        member.profile.organisation.save()
+        TeamMember.objects.create(
+            proposal=project,
+            user=member,
+            email=member.email,
+            invited_by=project.coordinator,
+            accepted_at=timezone.now(),
+        )
+
+    response = client.get(LIST)
+
+    assert response.context["entries"][0].organisations == [
+        "Cardiff University",
+        "University of Exeter",
+    ]
+    assert "Unknown Ltd" not in response.text
+
+
+def test_register_names_no_organisation_for_a_team_member_without_a_profile(client):
+    project = decided("Pay and place", organisation="University of Exeter")
+    member = UserFactory(roles=[Role.RESEARCHER])
+    TeamMember.objects.create(
+        proposal=project,
+        user=member,
+        email=member.email,
+        invited_by=project.coordinator,
+        accepted_at=timezone.now(),
+    )
+
+    entry = client.get(LIST).context["entries"][0]
+
+    assert entry.organisations == ["University of Exeter"]
+
+
 @pytest.mark.parametrize(
     ("search", "found"),
     [
