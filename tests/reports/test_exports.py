@@ -198,8 +198,10 @@ def test_report_rows_take_one_query_a_batch_and_the_same_memory_at_any_size():
     # for each batch of 500 output requests, and one more that finds the last batch was the end.
     assert small_queries == 2 + 1000 // 500 + 1
     assert big_queries == 2 + 5000 // 500 + 1
-    # Five times the rows, one batch in memory at a time either way.
-    assert big_peak <= 1.2 * small_peak
+    # Five times the rows, one batch in memory at a time either way: read all at once, they
+    # would take about five times the memory. Twice leaves room for what the test process's
+    # other threads (pytest-xdist's messages) allocate while it is measured.
+    assert big_peak <= 2 * small_peak
 
 
 def test_report_rows_read_one_batch_at_a_time():
