@@ -31,7 +31,7 @@ from retention.services import legal_hold_place, retention_run
 from tests.accreditation.factories import ApplicantFactory
 from tests.outputs.states import output_request_at
 from tests.projects.factories import TeamMemberFactory
-from tests.projects.states import proposal_at
+from tests.projects.states import amendment_at, proposal_at
 from tests.retention.helpers import (
     TODAY,
     entry,
@@ -250,3 +250,34 @@ def test_retention_run_reducing_closed_projects_queries_are_the_same_for_1_and_2
 
     assert many == few
     assert reduced_again == (reduced * 3 if dry_run else reduced * 2)
+
+
+def test_retention_run_reduces_a_closed_projects_amendments_with_it(
+    django_capture_on_commit_callbacks,
+):
+    before_closing = CLOSED_LONG_AGO - datetime.timedelta(days=30)
+    with time_machine.travel(before_closing, tick=False):
+        coordinator = ApplicantFactory(
+            full_name="Coordinator Marchbanks", email="marchbanks@example.org"
+        )
+    project = proposal_at(
+        Proposal.State.ACTIVE, on=before_closing, coordinator=coordinator, route="panel"
+    )
+    amendment = amendment_at(
+        Proposal.State.APPROVED,
+        project=project,
+        on=before_closing,
+        aims="Add the 2005 wave, as Coordinator Marchbanks asked.",
+    )
+    with time_machine.travel(CLOSED_LONG_AGO, tick=False):
+        project_close(project=project, by=coordinator, reason="The work is done.")
+    assert "Marchbanks" in project_rows(amendment)
+    schedule_confirmed()
+
+    certificate = _run(django_capture_on_commit_callbacks)
+
+    assert entry(certificate, KIND)["identifiers"] == [str(project.pk)]
+    assert "Marchbanks" not in project_rows(amendment)
+    amendment.refresh_from_db()
+    assert amendment.coordinator.full_name == ANONYMISED
+    assert amendment.aims == "" and amendment.lay_summary == ""
