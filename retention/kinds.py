@@ -200,17 +200,24 @@ class ApplicationRejectedRun(KindRun):
                 pk__in=[item.identifier for item in found]
             ).values_list("pk", "applicant")
         )
-        if rows:
-            AccreditationApplication.objects.filter(pk__in=rows).update(
-                **person_replaced("applicant", rows),
-                supervisor=None,
-                supervisor_confirmed_at=None,
-                supervisor_declined_at=None,
-                renewal_of=None,
-                return_comments="",
-                decision_reasons="",
-            )
+        applications_reduce(rows)
         return [item for item in found if int(item.identifier) in rows]
+
+
+def applications_reduce(applicants: dict[int, int]) -> None:
+    """Reduce the applications ``applicants`` names (application -> applicant) to anonymous
+    records: the applicant becomes their organisation's stand-in, and the supervisor, the
+    renewal's link and the free text go."""
+    if applicants:
+        AccreditationApplication.objects.filter(pk__in=applicants).update(
+            **person_replaced("applicant", applicants),
+            supervisor=None,
+            supervisor_confirmed_at=None,
+            supervisor_declined_at=None,
+            renewal_of=None,
+            return_comments="",
+            decision_reasons="",
+        )
 
 
 class ProposalRejectedRun(KindRun):
@@ -495,16 +502,7 @@ class AccreditationEndedRun(KindRun):
         Accreditation.objects.filter(pk__in=rows).update(
             **person_replaced("researcher", rows), state_reasons=""
         )
-        if applications:
-            AccreditationApplication.objects.filter(pk__in=applications).update(
-                **person_replaced("applicant", applications),
-                supervisor=None,
-                supervisor_confirmed_at=None,
-                supervisor_declined_at=None,
-                renewal_of=None,
-                return_comments="",
-                decision_reasons="",
-            )
+        applications_reduce(applications)
         return [item for item in found if int(item.identifier) in rows]
 
 
@@ -721,14 +719,20 @@ class TrainingEvidenceRun(KindRun):
     def destroy(self, found, *, certificate):
         identifiers = {item.identifier for item in found}
         for model, file_field, name_field, prefix in self.SOURCES:
-            pks = [
-                int(identifier.removeprefix(f"{prefix}-"))
-                for identifier in identifiers
-                if identifier.startswith(f"{prefix}-")
-            ]
+            pks = evidence_numbers(identifiers, prefix)
             if pks:
                 model._default_manager.filter(pk__in=pks).update(**{file_field: "", name_field: ""})
         return list(found), []
+
+
+def evidence_numbers(identifiers: Iterable[str], prefix: str) -> list[int]:
+    """The record numbers of ``prefix`` (``training``, ``qualification``) among evidence
+    identifiers such as ``training-12``."""
+    return [
+        int(identifier.removeprefix(f"{prefix}-"))
+        for identifier in identifiers
+        if identifier.startswith(f"{prefix}-")
+    ]
 
 
 class ReminderLedgerRun(KindRun):

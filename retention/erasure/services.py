@@ -26,6 +26,7 @@ from workflow.errors import TransitionRefused
 from workflow.services import transition_fire
 
 from ..files import StoredFile, files_delete, fingerprint
+from ..kinds import evidence_numbers
 from ..models import ErasureRequest
 from ..notices import ERASURE_REQUESTED, erasure_answered, erasure_requested
 from ..services import schedule_current
@@ -44,15 +45,6 @@ from .permissions import check_user_can_ask_erasure, check_user_can_decide_erasu
 ERASE = "erase"
 REFUSE = "refuse"
 REASON_MOST = 2000
-
-
-def _held_numbers(identifiers: list[str], prefix: str) -> list[int]:
-    """The record numbers of ``prefix`` among the run's identifiers (``training-12``)."""
-    return [
-        int(identifier.removeprefix(f"{prefix}-"))
-        for identifier in identifiers
-        if identifier.startswith(f"{prefix}-")
-    ]
 
 
 def placeholder_email(person_id: int) -> str:
@@ -203,10 +195,10 @@ def erasure_carry_out(
     evidence = by_kind.get(EVIDENCE)
     if evidence is not None and evidence.kept < evidence.count:
         training = TrainingRecord.objects.filter(user=person).exclude(
-            pk__in=_held_numbers(evidence.held, "training")
+            pk__in=evidence_numbers(evidence.held, "training")
         )
         qualifications = Qualification.objects.filter(user=person).exclude(
-            pk__in=_held_numbers(evidence.held, "qualification")
+            pk__in=evidence_numbers(evidence.held, "qualification")
         )
         stored = [record.certificate for record in training] + [
             qualification.evidence for qualification in qualifications
