@@ -53,6 +53,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 cursor.execute(f"ALTER DATABASE {name} SET ars.audit_truncate = 'allow'")
             # The setting applies to new sessions only.
             connection.close()
+    yield
+    if connection.vendor == "postgresql":
+        # A process or thread a test started may still hold a connection to the test database
+        # as the run ends, and the database cannot be dropped while one does.
+        with django_db_blocker.unblock():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
 
 
 @pytest.fixture(scope="session")
