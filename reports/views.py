@@ -1,8 +1,10 @@
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -18,6 +20,7 @@ from .figures import BY_ORGANISATION_PER_PAGE
 from .forms import ReportFilterForm, filter_form, query_for
 from .models import ReportExport
 from .rows import HEADER, report_rows
+from .selectors import SUMMARY_MAX_AGE as COUNTS_KEPT
 
 
 def _report_kwargs(form):
@@ -38,6 +41,30 @@ def _report_for_page(request, form, *, expiring_page=None):
     )
 
 
+def _counts_html(built, *, figures_as_of, query, live):
+    """Every figure of the page but the accreditations expiring, as HTML. Figures from the
+    worker's summary are the same until it next refreshes it, so their HTML is rendered once per
+    summary and kept in the cache (charts and hundreds of table cells take longer to render than
+    the rest of the page); figures worked out now are rendered each time."""
+
+    def rendered():
+        return render_to_string(
+            "reports/_counts.html",
+            {
+                "report": built,
+                "charts": report_charts(built),
+                "pdf": False,
+                "query": query,
+                "live": live,
+            },
+        )
+
+    if figures_as_of is None:
+        return rendered()
+    key = f"reports:counts:{figures_as_of.isoformat()}:{query}"
+    return cache.get_or_set(key, rendered, timeout=COUNTS_KEPT.total_seconds())
+
+
 @role_required(Role.SECRETARIAT)
 def report(request):
     form = filter_form(request.GET)
@@ -50,7 +77,12 @@ def report(request):
         query = query_for(filters)
         context.update(
             report=built,
-            charts=report_charts(built),
+            counts=_counts_html(
+                built,
+                figures_as_of=figures_as_of,
+                query=urlencode(query),
+                live=request.GET.get("live") == "1",
+            ),
             figures_as_of=figures_as_of,
             live=request.GET.get("live") == "1",
             filters=filters,

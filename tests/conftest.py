@@ -23,6 +23,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _cache_emptied():
+    """Each test starts with an empty cache, as its database starts empty: a page fragment kept
+    by one test must not be served to the next, whose database no longer holds what it shows."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -127,6 +127,50 @@ def test_report_page_work_them_out_again_now_counts_live(secretariat_client, wor
     assert _output_requests(live) == before + 1
 
 
+def test_report_page_shows_the_new_figures_once_the_summary_is_refreshed(
+    secretariat_client, world, _now
+):
+    # The page keeps its figures' HTML while they come from the same summary: a refresh must
+    # replace them on the page at once, not when the kept HTML expires.
+    report_summary_refresh_task()
+    before = _output_requests(secretariat_client.get(reverse("reports:report")).text)
+    _one_more_output_request(world)
+    _now.shift(datetime.timedelta(minutes=5))
+    assert _output_requests(secretariat_client.get(reverse("reports:report")).text) == before
+
+    _now.shift(datetime.timedelta(minutes=10))
+    report_summary_refresh_task()
+    html = secretariat_client.get(reverse("reports:report")).text
+
+    assert "Figures as of 10:15" in html
+    assert _output_requests(html) == before + 1
+
+
+def test_report_page_keeps_the_expiring_accreditations_current_under_kept_figures(
+    secretariat_client, world, _now
+):
+    from accreditation.models import Accreditation
+
+    report_summary_refresh_task()
+    kept = secretariat_client.get(reverse("reports:report")).text
+    expiring = Accreditation.objects.filter(
+        valid_until__range=(TODAY, TODAY + datetime.timedelta(days=90))
+    )
+    assert expiring.exists(), "the world needs an accreditation expiring soon"
+    expiring.update(valid_until=TODAY + datetime.timedelta(days=400))
+    _now.shift(datetime.timedelta(minutes=1))
+
+    html = secretariat_client.get(reverse("reports:report")).text
+
+    assert "Figures as of 10:00" in html
+    assert (
+        _figures(html).split("Accreditations expiring")[0]
+        == _figures(kept).split("Accreditations expiring")[0]
+    )
+    assert "No accreditation expires in the next 90 days." in html
+    assert "No accreditation expires in the next 90 days." not in kept
+
+
 @pytest.mark.parametrize(
     "later",
     [
