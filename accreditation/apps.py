@@ -9,9 +9,11 @@ class AccreditationConfig(AppConfig):
         from audit import hooks as audit_hooks
         from notifications import hooks as notification_hooks
         from researchers import hooks as researcher_hooks
+        from workflow import hooks as workflow_hooks
 
         from . import audit_words, notices, personal_data, reminders
         from .person_section import PERSON_SECTION
+        from .register.selectors import register_changed
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
@@ -22,6 +24,9 @@ class AccreditationConfig(AppConfig):
 
         # Reminders about accreditations running out, training and stale drafts.
         notification_hooks.reminder_rules_register(*reminders.RULES)
+
+        # A suspension, a revocation or an expiry shows on the public register at once.
+        workflow_hooks.transition_committed_register(register_changed)
 
         # The accreditation section of the secretariat's person page.
         researcher_hooks.person_sections_register(PERSON_SECTION)

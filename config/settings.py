@@ -379,6 +379,11 @@ ACCREDITATION_RENEWAL_AFTER_EXPIRY_DAYS = env.int(
 # How many days before an accreditation ends its holder is offered renewal on their dashboard.
 ACCREDITATION_RENEWAL_OFFERED_DAYS = env.int("ACCREDITATION_RENEWAL_OFFERED_DAYS", default=90)
 
+# The public registers: how many seconds a page of results stays kept (in the cache) for
+# everyone who searches the same way before it is read from the database again, so a change
+# shows on the register within that time; 0 reads every request afresh.
+REGISTER_RESULTS_KEPT_SECONDS = env.int("REGISTER_RESULTS_KEPT_SECONDS", default=60)
+
 # Output checking: working days (England and Wales bank holidays excluded) from a request's
 # submission to the checkers' decision, shown on their queue.
 OUTPUT_SERVICE_LEVEL_WORKING_DAYS = env.int("OUTPUT_SERVICE_LEVEL_WORKING_DAYS", default=5)

@@ -10,12 +10,17 @@ and a search narrows the list.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 # The query parameters that say which page: a cursor after or before an entry. ``page`` is the
 # page number links used to carry; such a link still works and opens the first page.
@@ -194,17 +199,46 @@ def seek_iterator(queryset, *, size):
         yield from chunk
 
 
-def search_page(request, filterset, *, per_page):
+# The kept results of the public registers carry the generation in their cache key: a new
+# generation (a random token, so one lost from the cache can never come back and match old
+# results) sets every kept page of results aside at once.
+KEPT_RESULTS_GENERATION = "govuk.search.kept-results-generation"
+
+
+def kept_results_renew():
+    """Set aside every kept page of the registers' results: the next visitor to each reads it
+    afresh. The registers call it after the transitions they show (a suspension, an approval, a
+    closure), so a change of state shows at once; other changes (a new organisation name) show
+    when the kept results expire."""
+    cache.set(KEPT_RESULTS_GENERATION, uuid.uuid4().hex, timeout=None)
+
+
+def kept_results_generation():
+    """The current generation of the registers' kept results, made when there is none, and the
+    day: results kept yesterday are not today's (an accreditation's last valid day has passed)."""
+    generation = cache.get_or_set(KEPT_RESULTS_GENERATION, lambda: uuid.uuid4().hex, timeout=None)
+    return f"{generation}:{timezone.localdate().isoformat()}"
+
+
+def search_page(request, filterset, *, per_page, decorate=None):
     """The context of a list page searched by ``filterset`` (bound to ``request.GET`` or
     unbound): its form, the page of results asked for (paged by ``seek_page``), whether a
     search was made, and the query string of the same search for the CSV link.
 
     With a search in error the page shows the error and no results, rather than all of them.
+
+    The page of results (``page_obj``) and its ``entries`` (passed through ``decorate``, which
+    adds what the entries show) are read when the template first uses them, so a page that
+    keeps its rendered results (``components/register.html``, for ``results_kept_seconds``
+    under ``results_generation``) reads nothing from the database while they are kept.
     """
     usable = filter_usable(filterset)
-    page_obj = None
+    page_obj = entries = None
     if usable:
-        page_obj = seek_page(filterset.qs, request.GET, per_page=per_page)
+        page_obj = SimpleLazyObject(lambda: seek_page(filterset.qs, request.GET, per_page=per_page))
+        entries = SimpleLazyObject(
+            lambda: decorate(page_obj.entries) if decorate else page_obj.entries
+        )
     form = filterset.form
     searched = (
         usable
@@ -214,7 +248,11 @@ def search_page(request, filterset, *, per_page):
     return {
         "form": form,
         "page_obj": page_obj,
-        "entries": page_obj.entries if page_obj else [],
+        "entries": entries if usable else [],
         "searched": searched,
         "csv_query": query_without_page(request.GET).urlencode(),
+        "results_kept_seconds": settings.REGISTER_RESULTS_KEPT_SECONDS,
+        "results_generation": kept_results_generation()
+        if settings.REGISTER_RESULTS_KEPT_SECONDS
+        else "",
     }

@@ -9,9 +9,11 @@ class ProjectsConfig(AppConfig):
         from audit import hooks as audit_hooks
         from notifications import hooks as notification_hooks
         from researchers import hooks as researcher_hooks
+        from workflow import hooks as workflow_hooks
 
         from . import audit_words, notices, personal_data, reminders, role_grants
         from .person_section import PERSON_SECTION
+        from .register.selectors import register_changed
 
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
@@ -27,6 +29,10 @@ class ProjectsConfig(AppConfig):
 
         # What the panel-reviewer and data-owner roles give, ended when the role is taken away.
         researcher_hooks.role_grants_register(*role_grants.ROLE_GRANTS)
+
+        # An approval, a suspension, a closure or a publication shows on the public register of
+        # projects at once.
+        workflow_hooks.transition_committed_register(register_changed)
 
         # The projects section of the secretariat's person page.
         researcher_hooks.person_sections_register(PERSON_SECTION)

@@ -32,6 +32,13 @@ def _cache_emptied():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _registers_read_afresh(settings):
+    # A test that changes a record and reads a register again must see the change at once;
+    # the tests of keeping the registers' results set this back (tests/test_registers_kept.py).
+    settings.REGISTER_RESULTS_KEPT_SECONDS = 0
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

@@ -1,16 +1,25 @@
 """The public register of accredited researchers: who holds accreditation today.
 
-The register is worked out from the accreditations themselves each time it is read, so a
-suspension, revocation or end date takes a researcher off it at once, without waiting for the
-daily expiry task. Only researchers who consented, in the application that accredited them, to
-appear are listed.
+The register is worked out from the accreditations themselves, so a suspension, revocation
+or end date takes a researcher off it at once, without waiting for the daily expiry task: a
+page of results kept for everyone (``govuk.search.search_page``) is set aside by every step of
+an accreditation (``register_changed``) and at midnight. Only researchers who consented, in the
+application that accredited them, to appear are listed.
 """
 
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accreditation.models import Accreditation
+from govuk.search import kept_results_renew
 from researchers.models import Organisation
+
+
+def register_changed(event):
+    """After a committed transition: a step of an application or an accreditation (a grant, a
+    suspension, a revocation) sets the registers' kept results aside, so it shows at once."""
+    if event.label.startswith("accreditation."):
+        kept_results_renew()
 
 
 def _in_force(accreditations, on):

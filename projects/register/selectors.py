@@ -20,10 +20,20 @@ Each entry carries, besides the project's own fields:
 from django.db.models import Case, CharField, Exists, F, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Coalesce
 
+from govuk.search import kept_results_renew
 from legislation.models import Act
 from projects import hooks
 from projects.models import DatasetRequest, PanelDecision, Proposal, TeamMember
 from researchers.models import Organisation
+
+
+def register_changed(event):
+    """After a committed transition: a step of a project (an approval, a suspension, a
+    closure) or of an output request (a publication) sets the registers' kept results aside, so
+    it shows at once."""
+    if event.label.startswith(("projects.", "outputs.")):
+        kept_results_renew()
+
 
 APPROVING_OUTCOMES = (
     PanelDecision.Outcome.APPROVED,

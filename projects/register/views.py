@@ -14,10 +14,13 @@ from .selectors import register_entry, with_published_outputs
 ENTRIES_PER_PAGE = 20
 
 
+def _entries(projects):
+    return with_published_outputs([register_entry(project) for project in projects])
+
+
 def register_list(request):
-    context = search_page(request, register_filter(request.GET), per_page=ENTRIES_PER_PAGE)
-    context["entries"] = with_published_outputs(
-        [register_entry(project) for project in context["entries"]]
+    context = search_page(
+        request, register_filter(request.GET), per_page=ENTRIES_PER_PAGE, decorate=_entries
     )
     return render(request, "projects/register/list.html", context)
 
@@ -62,7 +65,7 @@ def _csv_entries(projects):
     batch is read after the last project of the one before, so a batch costs the same few
     queries at the end of the register as at its start."""
     for batch in seek_chunks(projects, size=CSV_BATCH_SIZE):
-        yield from with_published_outputs([register_entry(project) for project in batch])
+        yield from _entries(batch)
 
 
 def register_csv(request):
