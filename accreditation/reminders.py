@@ -6,6 +6,7 @@ today, the day each is due, and who is told.
 """
 
 from datetime import timedelta
+from functools import cache
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -35,8 +36,16 @@ def _applicant(application, audience):
     return [application.applicant]
 
 
+@cache
+def _page(name):
+    """The address of a page that takes no arguments, worked out once: a sweep links thousands
+    of reminders to the same page, and working an address out costs more than the rest of
+    the reminder's link."""
+    return reverse(name)
+
+
 def _application_link(_obj):
-    return reverse("accreditation:application_detail")
+    return _page("accreditation:application_detail")
 
 
 # Accreditations running out.
@@ -161,7 +170,7 @@ def _training_context(accreditation):
 
 
 def _profile_link(_obj):
-    return reverse("researchers:profile")
+    return _page("researchers:profile")
 
 
 TRAINING_RULES = [

@@ -1,9 +1,12 @@
 from smtplib import SMTPServerDisconnected
 
 import pytest
+from django.conf import settings as settings_module
 from django.db import transaction
+from django.template import Context, TemplateSyntaxError
+from django.template.loader import render_to_string
 
-from notifications.services import email_on_commit
+from notifications.services import _email_template_flat, email_on_commit, email_render
 from notifications.tasks import email_send
 from tests.factories import UserFactory
 from tests.notifications.mail_server import MailServer
@@ -203,3 +206,62 @@ def test_email_send_links_to_the_page_on_the_sites_address(settings, mailoutbox)
     assert "See what to change:\nhttps://ars.example.gov.uk/accreditation/" in mailoutbox[0].body
     assert "Add your degree certificate." in mailoutbox[0].body
     assert 'href="https://ars.example.gov.uk/accreditation/"' in mailoutbox[0].alternatives[0][0]
+
+
+EMAIL_TEMPLATES = sorted(
+    path.name
+    for path in (settings_module.BASE_DIR / "templates" / "notifications" / "email").iterdir()
+    if path.stem != "base"
+)
+# What an email's context holds, with text that escaping would change.
+EMAIL_CONTEXT = {
+    "service_name": "Approved Researcher Service",
+    "site_url": "https://ars.example.org",
+    "service_contact_email": "ars@example.org",
+    "subject": "Tom & Jerry <b>",
+    "action_url": "/applications/?a=1&b=2",
+    "action_text": "Open <it>",
+    "days": 30,
+    "withdraw_after": 30,
+    "text": "Hello\nworld, see https://example.org <b>",
+    "summary": "Tom & Jerry",
+}
+
+
+@pytest.mark.parametrize("name", EMAIL_TEMPLATES)
+def test_every_email_renders_in_one_pass_exactly_as_through_its_layout(name):
+    # Sweeps render each email's body written into its layout as one template, which costs
+    # about half of a template extending another: the email must not change by a character.
+    path = f"notifications/email/{name}"
+    flat = _email_template_flat(path)
+    assert flat is not None, f"{name} does not fill its layout's one block and nothing else"
+
+    def rendered(render):
+        try:
+            return render()
+        except TemplateSyntaxError:
+            raise
+        except Exception as error:
+            return type(error).__name__
+
+    assert rendered(lambda: flat.render(Context(EMAIL_CONTEXT))) == rendered(
+        lambda: render_to_string(path, EMAIL_CONTEXT)
+    )
+
+
+def test_email_render_gives_the_same_email_as_rendering_through_the_layout(settings):
+    settings.DEBUG = False
+    context = {"subject": "Tom & Jerry", "withdraw_after": 30, "action_url": "/a?b=1&c=2"}
+    full = {
+        "service_name": settings.SERVICE_NAME,
+        "site_url": settings.SITE_URL,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
+        **context,
+    }
+    name = "notifications/email/reminder_accreditation_application_stale"
+
+    text, html = email_render(template="reminder_accreditation_application_stale", context=context)
+
+    assert "/a?b=1&amp;c=2" in html and "/a?b=1&c=2" in text
+    assert html == render_to_string(f"{name}.html", full)
+    assert text == render_to_string(f"{name}.txt", full).strip() + "\n"
