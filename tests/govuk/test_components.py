@@ -89,6 +89,15 @@ def test_state_tag_shows_the_state_in_the_colour_its_model_gives_it():
     )
 
 
+def test_state_tag_takes_an_id_for_a_script_to_find_it_by():
+    html = render(
+        '{% state_tag output_request id="state" %}',
+        output_request=OutputRequest(state=OutputRequest.State.SUBMITTED),
+    )
+
+    assert html == '<strong class="govuk-tag govuk-tag--blue" id="state">Submitted</strong>'
+
+
 def tag_colours():
     """The colours GOV.UK Frontend gives tags: its modifier classes, and blue, the plain tag's."""
     return {"blue"} | set(re.findall(r"\.govuk-tag--([a-z-]+)\{", STYLESHEET.read_text()))
