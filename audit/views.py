@@ -29,12 +29,12 @@ def _rows(events, list_query):
     detail_url = url_for_ids("audit:event_detail")
     object_url = object_urls()
     back = f"?{list_query}" if list_query else ""
+    # "Sep", as the date filter's M writes it, translated once a page rather than once a row.
+    months = {number: str(name).title() for number, name in MONTHS_3.items()}
     for event in events:
         moment = timezone.localtime(event.created_at)
         event.time_iso = moment.isoformat()
-        event.time_shown = (
-            f"{moment.day} {str(MONTHS_3[moment.month]).title()} {moment.year} {moment:%H:%M:%S}"
-        )
+        event.time_shown = f"{moment.day} {months[moment.month]} {moment.year} {moment:%H:%M:%S}"
         event.detail_url = f"{detail_url(event.pk)}{back}"
         event.object_link = object_url(event.object_type, event.object_id)
     return events
