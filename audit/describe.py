@@ -4,6 +4,8 @@ apps above this one register in ``hooks.py``."""
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
+from govuk.links import url_for_ids
+
 from .hooks import action_words, object_page
 
 
@@ -38,3 +40,18 @@ def object_url(object_type, object_id) -> str | None:
         return reverse(url_name, kwargs={"pk": object_id})
     except NoReverseMatch:  # an id the URL does not take
         return None
+
+
+def object_urls():
+    """``object_url`` for the events of one page, reversing each kind of object's URL once."""
+    made = {}
+
+    def url(object_type, object_id) -> str | None:
+        url_name = object_page(object_type)
+        if url_name is None or not object_id:
+            return None
+        if url_name not in made:
+            made[url_name] = url_for_ids(url_name)
+        return made[url_name](object_id)
+
+    return url

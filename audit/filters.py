@@ -1,6 +1,8 @@
 import django_filters
 from django import forms
 
+from govuk.forms import OnePassSelect
+
 from . import selectors
 from .describe import action_describe, object_type_describe
 from .models import AuditEvent
@@ -43,11 +45,13 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label="Action",
         empty_label="Any action",
+        widget=OnePassSelect,
         error_messages={"invalid_choice": "Select an action from the list"},
     )
     object_type = django_filters.ChoiceFilter(
         label="Object type",
         empty_label="Any object type",
+        widget=OnePassSelect,
         error_messages={"invalid_choice": "Select an object type from the list"},
     )
     object_id = django_filters.CharFilter(

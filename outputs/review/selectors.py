@@ -10,7 +10,7 @@ from govuk.paging import CountedPaginator
 from identity.roles import Role, user_has_role
 from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
-from outputs.service_level import due_date, is_overdue, overdue_before
+from outputs.service_level import due_date, overdue_before
 from projects.models import Proposal, TeamMember
 
 REVIEWS_NEEDED = 2
@@ -68,14 +68,29 @@ def checker_queue_summary(*, user, today=None):
     )
 
 
+# What a row of the queue shows: the request's own columns and its project's, read without the
+# author and the projects' long texts, which the page never shows.
+_QUEUE_FIELDS = (
+    "pk",
+    "title",
+    "state",
+    "submitted_at",
+    "returned_at",
+    "project__title",
+    "project__state",
+    "project__end_date",
+)
+
+
 def checker_queue_page(*, user, number=None, today=None):
     """Page ``number`` of the requests ``user`` may check (``checker_waiting``: oldest
     submission first), with the queue's ``summary`` on it. Only the requests of the page carry
     ``file_count``, ``due``, ``overdue``, ``reviews_submitted`` and ``my_review_submitted``
     (in the current round), so a page costs the same few queries however long the queue."""
     summary = checker_queue_summary(user=user, today=today)
+    requests = checker_waiting(user=user).select_related(None).select_related("project")
     paginator = CountedPaginator(
-        checker_waiting(user=user), QUEUE_PER_PAGE, count=summary["waiting"]
+        requests.only(*_QUEUE_FIELDS), QUEUE_PER_PAGE, count=summary["waiting"]
     )
     page_obj = paginator.get_page(number)
     page_obj.object_list = _queue_rows(list(page_obj.object_list), user=user, today=today)
@@ -91,11 +106,17 @@ def _queue_rows(requests, *, user, today=None):
         .annotate(files=Count("pk"))
         .order_by()
     )
-    reviews = list(
-        Review.objects.filter(request__in=pks).values("request", "round", "checker", "submitted_at")
-    )
+    reviews_of = {}
+    for review in Review.objects.filter(request__in=pks).values(
+        "request", "round", "checker", "submitted_at"
+    ):
+        reviews_of.setdefault(review["request"], []).append(review)
+    today = timezone.localdate() if today is None else today
+    # Oldest first, a page's requests were mostly sent on a few days: each day's due date is
+    # worked out once.
+    due_by_day = {}
     for output_request in requests:
-        own = [r for r in reviews if r["request"] == output_request.pk]
+        own = reviews_of.get(output_request.pk, [])
         latest = max((r["round"] for r in own), default=None)
         current = [r for r in own if r["round"] == latest]
         returned_at = output_request.returned_at
@@ -108,8 +129,12 @@ def _queue_rows(requests, *, user, today=None):
         output_request.my_review_submitted = any(
             r["checker"] == user.pk and r["submitted_at"] for r in current
         )
-        output_request.due = due_date(output_request.submitted_at)
-        output_request.overdue = is_overdue(output_request.submitted_at, today=today)
+        day = timezone.localdate(output_request.submitted_at)
+        if day not in due_by_day:
+            due_by_day[day] = due_date(day)
+        output_request.due = due_by_day[day]
+        # As ``is_overdue``: past the due date.
+        output_request.overdue = today > output_request.due
     return requests
 
 

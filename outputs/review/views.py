@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from govuk.links import url_for_ids
 from identity.permissions import role_required
 from identity.roles import Role
 from outputs import conditions
@@ -36,6 +37,10 @@ DONE = {
 @role_required(Role.OUTPUT_CHECKER)
 def queue(request):
     page_obj = selectors.checker_queue_page(user=request.user, number=request.GET.get("page"))
+    # One reverse for the page's links rather than one a row.
+    review_url = url_for_ids("outputs:review")
+    for output_request in page_obj.object_list:
+        output_request.review_url = review_url(output_request.pk)
     return render(
         request,
         "outputs/review/queue.html",

@@ -132,6 +132,28 @@ def test_event_list_shows_who_did_what_to_which_object(secretariat_client, secre
     assert "submitted → approved" in text
 
 
+def test_event_list_shows_the_time_in_the_local_time_zone_as_the_date_filter_writes_it(
+    secretariat_client,
+):
+    from django.template import engines
+
+    moment = datetime(2026, 9, 3, 23, 5, 7, 250000, tzinfo=UTC)
+    with time_machine.travel(moment, tick=False):
+        record_event(action="first.thing")
+
+    text = secretariat_client.get(LIST_URL).text
+
+    # Five past midnight in London, on the next day, as the template's date filter writes it.
+    written = engines["django"].from_string(
+        """<time datetime="{{ t|date:'c' }}">{{ t|date:"j M Y H:i:s" }}</time>"""
+    )
+    expected = written.render({"t": moment})
+    assert (
+        expected == '<time datetime="2026-09-04T00:05:07.250000+01:00">4 Sep 2026 00:05:07</time>'
+    )
+    assert expected in text
+
+
 def test_event_list_filters_by_actor_email(secretariat_client):
     dana = UserFactory(email="dana.owner@example.gov.uk")
     other = UserFactory(email="someone@example.ac.uk")

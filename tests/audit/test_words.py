@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accreditation.models import Accreditation
-from audit.describe import action_describe, object_url
+from audit.describe import action_describe, object_url, object_urls
 from audit.hooks import action_words
 from audit.models import AuditEvent
 from identity.roles import Role
@@ -184,3 +184,11 @@ def test_object_pages_are_built_without_a_query(django_assert_num_queries):
     with django_assert_num_queries(0):
         url = object_url(accreditation_type, "12")
     assert url == reverse("accreditation:accreditation_detail", kwargs={"pk": 12})
+
+
+@pytest.mark.parametrize("object_id", ["12", "0012", "", "not-a-number"])
+def test_a_page_of_object_links_gives_what_object_url_gives(object_id):
+    accreditation_type = Accreditation._meta.label_lower
+    urls = object_urls()
+    for object_type in (accreditation_type, "unknown.thing", ""):
+        assert urls(object_type, object_id) == object_url(object_type, object_id)

@@ -1,6 +1,7 @@
 """The shared GOV.UK components in templates/components/, and that pages use them instead of
 writing the markup again."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -87,6 +88,31 @@ def test_state_tag_shows_the_state_in_the_colour_its_model_gives_it():
     assert returned.strip() == (
         '<strong class="govuk-tag govuk-tag--orange">Returned for changes</strong>'
     )
+
+
+def test_state_tag_takes_an_id_for_a_script_to_find_it_by():
+    html = render(
+        '{% state_tag output_request id="state" %}',
+        output_request=OutputRequest(state=OutputRequest.State.SUBMITTED),
+    )
+
+    assert html == '<strong class="govuk-tag govuk-tag--blue" id="state">Submitted</strong>'
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.date(2026, 9, 4),
+        datetime.datetime(2026, 9, 3, 23, 30, tzinfo=datetime.UTC),  # the 4th in London
+        datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
+        None,
+        "",
+    ],
+)
+def test_day_month_year_writes_what_the_date_filter_writes(value):
+    ours = render("{{ value|day_month_year }}", value=value)
+
+    assert ours == render('{{ value|date:"j M Y" }}', value=value)
 
 
 def tag_colours():

@@ -214,6 +214,17 @@ def test_ended_project_refuses_a_return_for_changes_it_could_not_answer(ended):
     assert state_of(reviewed) == State.REVIEWED
 
 
+def test_checker_queue_says_by_when_an_ended_projects_request_must_be_released(ended, client):
+    client.force_login(checker())
+
+    text = client.get(reverse("outputs:queue")).content.decode()
+
+    # 30 days after 26 February 2027.
+    assert "Project ended: release by 28 Mar 2027 or it closes unreleased" in text
+    review_page = reverse("outputs:review", kwargs={"pk": ended.in_checking.pk})
+    assert f'href="{review_page}"' in text
+
+
 def test_checker_queue_shows_grace_period_requests_and_never_those_that_cannot_be_released(
     ended,
 ):
