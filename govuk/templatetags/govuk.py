@@ -357,12 +357,19 @@ def with_fragment(url, fragment):
     return f"{url}#{fragment}" if url else ""
 
 
-@register.inclusion_tag("components/state_tag.html")
-def state_tag(obj, id=""):
+@register.simple_tag(takes_context=True)
+def state_tag(context, obj, id=""):
     """``obj``'s state as a GOV.UK tag, in the colour its model's ``STATE_TAG_COLOURS`` gives
-    that state: ``{% state_tag application %}``."""
-    return {
-        "colour": type(obj).STATE_TAG_COLOURS[obj.state],
-        "label": obj.get_state_display(),
-        "id": id,
-    }
+    that state: ``{% state_tag application %}``. A list shows a handful of states over many
+    rows, so each tag is filled in once a page (``components/state_tag.html``) and written
+    again for every row in the same state."""
+    key = ("govuk_state_tag", type(obj), obj.state, id)
+    tag = context.render_context.get(key)
+    if tag is None:
+        values = {
+            "colour": type(obj).STATE_TAG_COLOURS[obj.state],
+            "label": obj.get_state_display(),
+            "id": id,
+        }
+        tag = context.render_context[key] = _render_component(context, "state_tag", values)
+    return tag
