@@ -120,6 +120,29 @@ def applications_queue(*, states=None):
     )
 
 
+# What the secretariat's list of applications shows of each: the rest of an application (its
+# answers and screening) and of its applicant is left unread.
+QUEUE_FIELDS = (
+    "state",
+    "kind",
+    "submitted_at",
+    "applicant__full_name",
+    "applicant__email",
+    "applicant__profile__organisation__name",
+)
+
+
+def applications_queue_listed(*, states=None):
+    """``applications_queue`` as the secretariat's list reads it: each application with its
+    applicant and their organisation, and only their ``QUEUE_FIELDS``."""
+    return (
+        applications_queue(states=states)
+        .select_related(None)
+        .select_related("applicant__profile__organisation")
+        .only(*QUEUE_FIELDS)
+    )
+
+
 def applications_to_supervise(user):
     """Applications naming ``user`` as supervisor that are still open."""
     return (
