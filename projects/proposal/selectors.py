@@ -26,15 +26,19 @@ def proposal_members(proposal):
     return [proposal.coordinator, *accepted]
 
 
-def proposals_for_user(user):
-    """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
+def _keys_of_proposals_for(user):
+    """The keys of the proposals ``user`` co-ordinates or has joined, as a subquery."""
     coordinated = Proposal.objects.filter(coordinator=user).order_by().values("pk")
     joined = TeamMember.objects.filter(user=user, accepted_at__isnull=False).order_by()
     # One list of their proposals' keys, found through the indexes on the co-ordinator and the
     # team member: "co-ordinator or in the team" asked of each proposal reads the whole table.
-    theirs = coordinated.union(joined.values("proposal_id"))
+    return coordinated.union(joined.values("proposal_id"))
+
+
+def proposals_for_user(user):
+    """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
     return (
-        Proposal.objects.filter(pk__in=theirs)
+        Proposal.objects.filter(pk__in=_keys_of_proposals_for(user))
         .select_related("coordinator")
         .annotate(
             dataset_count=count_of(DatasetRequest.objects.all()),
@@ -183,8 +187,14 @@ def invitations_open_for(user):
 
 def projects_open_for(user):
     """Proposals and projects ``user`` co-ordinates or has joined that are not finished, the
-    most recently changed first, in one query."""
-    return proposals_for_user(user).exclude(state__in=Proposal.FINISHED)
+    most recently changed first, in one query; of each only what the researcher's home shows
+    and ``proposal_needs_from`` asks."""
+    return (
+        Proposal.objects.filter(pk__in=_keys_of_proposals_for(user))
+        .exclude(state__in=Proposal.FINISHED)
+        .only("title", "version", "state", "amends", "coordinator", "end_date")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def proposal_needs_from(proposal, *, user):
