@@ -4,6 +4,7 @@ landmarks, and the tags that fill the shared components in ``templates/component
 from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from govuk.forms import GovukDateInput
@@ -68,6 +69,43 @@ def govuk_widget(bound_field):
         attrs.setdefault("spellcheck", "false")
         attrs.setdefault("autocapitalize", "none")
     return bound_field.as_widget(attrs=attrs)
+
+
+def _text(value):
+    """``value`` as ``{{ value|stringformat:"s" }}`` writes it."""
+    return conditional_escape("%s" % (value,))  # noqa: UP031 -- the filter's own formatting
+
+
+def _input_attrs(attrs):
+    """``attrs`` as django/forms/widgets/attrs.html writes them."""
+    return "".join(
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{_text(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+@register.simple_tag
+def govuk_choice_items(widget, kind):
+    """The items of a GOV.UK radios or checkboxes component (``kind``, "radios" or
+    "checkboxes"): each of the widget's options as its input, written as Django's
+    ``django/forms/widgets/input.html`` writes it, and its label. Written in one pass of Python
+    rather than by a template each, which took a millisecond or more for a dozen options."""
+    items = []
+    for _group, options, _index in widget["optgroups"]:
+        for option in options:
+            value = "" if option["value"] is None else f' value="{_text(option["value"])}"'
+            attrs = option["attrs"]
+            items.append(
+                f'\n<div class="govuk-{kind}__item">'
+                f'\n  <input type="{conditional_escape(option["type"])}"'
+                f' name="{conditional_escape(option["name"])}"{value}{_input_attrs(attrs)}>'
+                f'\n  <label class="govuk-label govuk-{kind}__label"'
+                f' for="{conditional_escape(attrs.get("id", ""))}">'
+                f"{conditional_escape(option['label'])}</label>"
+                "\n</div>"
+            )
+    return mark_safe("".join(items))  # noqa: S308 -- every value is escaped
 
 
 @register.filter(is_safe=True)
