@@ -67,7 +67,7 @@ def _amendment(proposal):
     """What ``projects/proposal/version.html`` says of an amendment below its version."""
     if not proposal.amends_id:
         return ""
-    if proposal.state in (State.APPROVED, State.APPROVED_WITH_CONDITIONS):
+    if proposal.state in Proposal.APPROVED_NOT_STARTED:
         if proposal.amends.version == proposal.version:
             return "Amendment, in force"
         if proposal.amends.version > proposal.version:
@@ -84,7 +84,7 @@ def _listed(groups):
     for group in groups:
         rows = []
         for index, proposal in enumerate(group):
-            if proposal.state in (State.SUBMITTED, State.SCREENING):
+            if proposal.state in Proposal.TO_SCREEN:
                 url = screen(proposal.pk)
             elif proposal.state == State.PANEL_REVIEW:
                 url = panel(proposal.pk)
