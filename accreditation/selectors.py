@@ -166,9 +166,12 @@ def accreditations_lapsed(*, on: datetime.date | None = None) -> QuerySet[Accred
 
 
 def supervision_requests_waiting(user):
-    """Open applications naming ``user`` as supervisor that they have not answered yet."""
-    return applications_to_supervise(user).filter(
-        supervisor_confirmed_at__isnull=True, supervisor_declined_at__isnull=True
+    """Open applications naming ``user`` as supervisor that they have not answered yet, with
+    only what the researcher's home shows of each (the applicant's name)."""
+    return (
+        applications_to_supervise(user)
+        .filter(supervisor_confirmed_at__isnull=True, supervisor_declined_at__isnull=True)
+        .only("state", "applicant__full_name", "applicant__email")
     )
 
 

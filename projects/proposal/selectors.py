@@ -170,7 +170,8 @@ def proposal_team_status(proposal):
 
 def invitations_open_for(user):
     """Unanswered invitations sent to ``user``'s email address, on proposals still being
-    written."""
+    written: of each, what the lists of invitations show (its token, the proposal's title and
+    who co-ordinates it)."""
     if not user.is_authenticated or not user.email:
         return TeamMember.objects.none()
     return (
@@ -181,6 +182,13 @@ def invitations_open_for(user):
             proposal__state__in=Proposal.EDITABLE,
         )
         .select_related("proposal__coordinator")
+        .only(
+            "token",
+            "proposal__title",
+            "proposal__state",
+            "proposal__coordinator__full_name",
+            "proposal__coordinator__email",
+        )
         .order_by("-invited_at")
     )
 
