@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -120,6 +120,29 @@ def applications_queue(*, states=None):
     )
 
 
+# What the secretariat's list of applications shows of each: the rest of an application (its
+# answers and screening) and of its applicant is left unread.
+QUEUE_FIELDS = (
+    "state",
+    "kind",
+    "submitted_at",
+    "applicant__full_name",
+    "applicant__email",
+    "applicant__profile__organisation__name",
+)
+
+
+def applications_queue_listed(*, states=None):
+    """``applications_queue`` as the secretariat's list reads it: each application with its
+    applicant and their organisation, and only their ``QUEUE_FIELDS``."""
+    return (
+        applications_queue(states=states)
+        .select_related(None)
+        .select_related("applicant__profile__organisation")
+        .only(*QUEUE_FIELDS)
+    )
+
+
 def applications_to_supervise(user):
     """Applications naming ``user`` as supervisor that are still open."""
     return (
@@ -143,9 +166,12 @@ def accreditations_lapsed(*, on: datetime.date | None = None) -> QuerySet[Accred
 
 
 def supervision_requests_waiting(user):
-    """Open applications naming ``user`` as supervisor that they have not answered yet."""
-    return applications_to_supervise(user).filter(
-        supervisor_confirmed_at__isnull=True, supervisor_declined_at__isnull=True
+    """Open applications naming ``user`` as supervisor that they have not answered yet, with
+    only what the researcher's home shows of each (the applicant's name)."""
+    return (
+        applications_to_supervise(user)
+        .filter(supervisor_confirmed_at__isnull=True, supervisor_declined_at__isnull=True)
+        .only("state", "applicant__full_name", "applicant__email")
     )
 
 
@@ -240,9 +266,22 @@ class Standing:
 
 
 def accreditation_standing(user, *, today=None):
-    """``user``'s ``Standing`` today, in at most three queries."""
+    """``user``'s ``Standing`` today, in two queries."""
     today = today or timezone.localdate()
-    application = application_open_for(user) or application_latest_for(user)
+    # The open application if there is one (application_open_for), otherwise the latest in any
+    # state (application_latest_for), in one query.
+    application = (
+        AccreditationApplication.objects.filter(applicant=user)
+        .select_related("supervisor", "renewal_of")
+        .annotate(
+            closed=Case(
+                When(state__in=AccreditationApplication.OPEN, then=Value(0)),
+                default=Value(1),
+            )
+        )
+        .order_by("closed", "-created_at", "-pk")
+        .first()
+    )
     return Standing(
         accreditation=accreditation_latest_for(user), application=application, today=today
     )

@@ -2,6 +2,8 @@
 the service's refusal into words on the page (TransitionRefused), a form error
 (ValidationError) or a 403 (TransitionNotPermitted, a PermissionDenied)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from govuk.links import url_for_ids
+from govuk.rows import short_date
 from identity.permissions import role_required
 from identity.roles import Role
 from researchers.declaration.selectors import declaration_latest_signed
@@ -266,17 +270,52 @@ def supervision(request, pk):
 # The secretariat
 
 
+@dataclass(frozen=True)
+class ListedApplication:
+    """One row of the secretariat's list: the application and what its cells show, worked out
+    here once a row rather than by template tags and filters."""
+
+    application: AccreditationApplication
+    url: str
+    applicant: str
+    organisation: str
+    kind: str
+    sent: str
+
+
+def _listed(applications):
+    screen = url_for_ids("accreditation:screen")
+    rows = []
+    for application in applications:
+        profile = getattr(application.applicant, "profile", None)
+        organisation = profile.organisation if profile is not None else None
+        organisation = organisation.name if organisation is not None else ""
+        rows.append(
+            ListedApplication(
+                application=application,
+                url=screen(application.pk),
+                applicant=application.applicant.get_full_name(),
+                organisation=organisation or "Not given",
+                kind=application.get_kind_display() or "Not chosen",
+                sent=short_date(application.submitted_at) or "Not sent",
+            )
+        )
+    return rows
+
+
 @role_required(Role.SECRETARIAT)
 def queue(request):
     states = [value for value in request.GET.getlist("state") if value in State.values]
-    applications = selectors.applications_queue(states=states or None)
+    applications = selectors.applications_queue_listed(states=states or None)
     page_obj = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    applications = list(page_obj.object_list)
     return render(
         request,
         "accreditation/queue.html",
         {
             "page_obj": page_obj,
-            "applications": page_obj.object_list,
+            "applications": applications,
+            "rows": _listed(applications),
             "states": State.choices,
             "chosen_states": states or [State.SUBMITTED],
         },

@@ -4,11 +4,11 @@ landmarks, and the tags that fill the shared components in ``templates/component
 from django import forms, template
 from django.core.paginator import Paginator
 from django.forms import widgets
-from django.utils.dates import MONTHS_3
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from govuk.forms import GovukDateInput
+from govuk.rows import short_date
 
 register = template.Library()
 
@@ -76,13 +76,50 @@ def govuk_widget(bound_field):
 def day_month_year(value):
     """A date, or a moment's day in the current time zone, as ``value|date:"j M Y"`` writes it
     ("4 Sep 2026"), without the date filter's general formatter: a table of dates called it
-    several times a row."""
+    several times a row (``govuk.rows.short_date``, which views call for the same)."""
     if value in (None, ""):
         return ""
     try:
-        return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year}"
-    except (AttributeError, KeyError):
+        return short_date(value)
+    except (AttributeError, KeyError, TypeError):
         return ""
+
+
+def _text(value):
+    """``value`` as ``{{ value|stringformat:"s" }}`` writes it."""
+    return conditional_escape("%s" % (value,))  # noqa: UP031 -- the filter's own formatting
+
+
+def _input_attrs(attrs):
+    """``attrs`` as django/forms/widgets/attrs.html writes them."""
+    return "".join(
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{_text(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+@register.simple_tag
+def govuk_choice_items(widget, kind):
+    """The items of a GOV.UK radios or checkboxes component (``kind``, "radios" or
+    "checkboxes"): each of the widget's options as its input, written as Django's
+    ``django/forms/widgets/input.html`` writes it, and its label. Written in one pass of Python
+    rather than by a template each, which took a millisecond or more for a dozen options."""
+    items = []
+    for _group, options, _index in widget["optgroups"]:
+        for option in options:
+            value = "" if option["value"] is None else f' value="{_text(option["value"])}"'
+            attrs = option["attrs"]
+            items.append(
+                f'\n<div class="govuk-{kind}__item">'
+                f'\n  <input type="{conditional_escape(option["type"])}"'
+                f' name="{conditional_escape(option["name"])}"{value}{_input_attrs(attrs)}>'
+                f'\n  <label class="govuk-label govuk-{kind}__label"'
+                f' for="{conditional_escape(attrs.get("id", ""))}">'
+                f"{conditional_escape(option['label'])}</label>"
+                "\n</div>"
+            )
+    return mark_safe("".join(items))  # noqa: S308 -- every value is escaped
 
 
 @register.filter(is_safe=True)

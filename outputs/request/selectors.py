@@ -84,9 +84,10 @@ def file_get(*, pk):
 
 def output_requests_needing_author(user):
     """``user``'s output requests waiting for them: drafts to send and requests returned for
-    changes, the longest untouched first, with their projects, in one query."""
+    changes, the longest untouched first, with their projects' titles, in one query."""
     return (
         OutputRequest.objects.filter(author=user, state__in=OutputRequest.EDITABLE)
         .select_related("project")
+        .only("title", "state", "project__title", "project__state")
         .order_by("updated_at", "pk")
     )

@@ -26,15 +26,19 @@ def proposal_members(proposal):
     return [proposal.coordinator, *accepted]
 
 
-def proposals_for_user(user):
-    """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
+def _keys_of_proposals_for(user):
+    """The keys of the proposals ``user`` co-ordinates or has joined, as a subquery."""
     coordinated = Proposal.objects.filter(coordinator=user).order_by().values("pk")
     joined = TeamMember.objects.filter(user=user, accepted_at__isnull=False).order_by()
     # One list of their proposals' keys, found through the indexes on the co-ordinator and the
     # team member: "co-ordinator or in the team" asked of each proposal reads the whole table.
-    theirs = coordinated.union(joined.values("proposal_id"))
+    return coordinated.union(joined.values("proposal_id"))
+
+
+def proposals_for_user(user):
+    """Proposals ``user`` co-ordinates or has joined, newest first, with what the list shows."""
     return (
-        Proposal.objects.filter(pk__in=theirs)
+        Proposal.objects.filter(pk__in=_keys_of_proposals_for(user))
         .select_related("coordinator")
         .annotate(
             dataset_count=count_of(DatasetRequest.objects.all()),
@@ -166,7 +170,8 @@ def proposal_team_status(proposal):
 
 def invitations_open_for(user):
     """Unanswered invitations sent to ``user``'s email address, on proposals still being
-    written."""
+    written: of each, what the lists of invitations show (its token, the proposal's title and
+    who co-ordinates it)."""
     if not user.is_authenticated or not user.email:
         return TeamMember.objects.none()
     return (
@@ -177,14 +182,27 @@ def invitations_open_for(user):
             proposal__state__in=Proposal.EDITABLE,
         )
         .select_related("proposal__coordinator")
+        .only(
+            "token",
+            "proposal__title",
+            "proposal__state",
+            "proposal__coordinator__full_name",
+            "proposal__coordinator__email",
+        )
         .order_by("-invited_at")
     )
 
 
 def projects_open_for(user):
     """Proposals and projects ``user`` co-ordinates or has joined that are not finished, the
-    most recently changed first, in one query."""
-    return proposals_for_user(user).exclude(state__in=Proposal.FINISHED)
+    most recently changed first, in one query; of each only what the researcher's home shows
+    and ``proposal_needs_from`` asks."""
+    return (
+        Proposal.objects.filter(pk__in=_keys_of_proposals_for(user))
+        .exclude(state__in=Proposal.FINISHED)
+        .only("title", "version", "state", "amends", "coordinator", "end_date")
+        .order_by("-updated_at", "-pk")
+    )
 
 
 def proposal_needs_from(proposal, *, user):

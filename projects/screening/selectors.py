@@ -27,17 +27,36 @@ def _in_list_order(proposals):
     ).order_by(F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version")
 
 
+# What the list shows of each proposal, the project it amends and its co-ordinator: the rest
+# of a proposal (its answers, long texts and JSON) is left unread.
+LISTED_FIELDS = (
+    "title",
+    "version",
+    "state",
+    "submitted_at",
+    "amends__version",
+    "amends__state",
+    "coordinator__full_name",
+    "coordinator__email",
+)
+
+
 def proposals_page(proposals, *, number, per_page):
     """Page ``number`` of ``proposals`` (``proposals_for_secretariat``, filtered) in the list's
     order, each with its co-ordinator, the project it amends and ``dataset_count``. The list is
     counted without the join its order needs, the page is chosen by sorting the keys alone, and
-    only the page's own rows are read whole, so no step sorts every column of every proposal."""
+    only the page's own rows are read, and of them only ``LISTED_FIELDS``, so no step sorts
+    every column of every proposal."""
     paginator = CountedPaginator(
         _in_list_order(proposals).values_list("pk", flat=True), per_page, count=proposals.count()
     )
     page_obj = paginator.get_page(number)
     keys = list(page_obj.object_list)
-    rows = Proposal.objects.filter(pk__in=keys).select_related("coordinator", "amends")
+    rows = (
+        Proposal.objects.filter(pk__in=keys)
+        .select_related("coordinator", "amends")
+        .only(*LISTED_FIELDS)
+    )
     rows = rows.annotate(dataset_count=count_of(DatasetRequest.objects.all()))
     by_key = {proposal.pk: proposal for proposal in rows}
     page_obj.object_list = [by_key[key] for key in keys]

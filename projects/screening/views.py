@@ -2,11 +2,15 @@
 selector, calls one service, and turns a refusal into words on the page (TransitionRefused), a
 form error (ValidationError) or a 403 (PermissionDenied)."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from govuk.links import url_for_ids
+from govuk.rows import short_date
 from identity.permissions import role_required
 from identity.roles import Role
 from legislation.access_modes import AccessMode
@@ -47,6 +51,61 @@ def _without_page(query):
     return query
 
 
+@dataclass(frozen=True)
+class ListedProposal:
+    """One row of the secretariat's list: the proposal and what its cells show, worked out
+    here once a row rather than by template tags and filters."""
+
+    proposal: Proposal
+    url: str  # the page where its next step is taken
+    under_project: bool  # an amendment shown under the project it amends
+    amendment: str  # for an amendment, where it stands against the project it amends
+    coordinator: str
+    sent: str
+
+
+def _amendment(proposal):
+    """What ``projects/proposal/version.html`` says of an amendment below its version."""
+    if not proposal.amends_id:
+        return ""
+    if proposal.state in Proposal.APPROVED_NOT_STARTED:
+        if proposal.amends.version == proposal.version:
+            return "Amendment, in force"
+        if proposal.amends.version > proposal.version:
+            return "Amendment, since replaced"
+    return "Amendment"
+
+
+def _listed(groups):
+    """``groups`` (``proposals_grouped``) with each proposal as a ``ListedProposal``."""
+    screen = url_for_ids("projects:screen")
+    panel = url_for_ids("projects:panel")
+    detail = url_for_ids("projects:proposal_detail")
+    listed = []
+    for group in groups:
+        rows = []
+        for index, proposal in enumerate(group):
+            if proposal.state in Proposal.TO_SCREEN:
+                url = screen(proposal.pk)
+            elif proposal.state == State.PANEL_REVIEW:
+                url = panel(proposal.pk)
+            else:
+                url = detail(proposal.pk)
+            coordinator = proposal.coordinator
+            rows.append(
+                ListedProposal(
+                    proposal=proposal,
+                    url=url,
+                    under_project=bool(proposal.amends_id) and index > 0,
+                    amendment=_amendment(proposal),
+                    coordinator=coordinator.get_full_name() or coordinator.email,
+                    sent=short_date(proposal.submitted_at) or "Not sent",
+                )
+            )
+        listed.append(rows)
+    return listed
+
+
 @role_required(Role.SECRETARIAT)
 def secretariat_list(request):
     proposal_filter = screening_selectors.SecretariatProposalFilter(
@@ -65,7 +124,7 @@ def secretariat_list(request):
             "form": proposal_filter.form,
             "page_obj": page_obj,
             "proposals": page_obj.object_list if page_obj else [],
-            "groups": proposals_grouped(page_obj.object_list) if page_obj else [],
+            "groups": _listed(proposals_grouped(page_obj.object_list)) if page_obj else [],
         },
     )
 

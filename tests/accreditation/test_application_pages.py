@@ -1,7 +1,10 @@
 """The applicant's, supervisor's and secretariat's accreditation pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
@@ -261,6 +264,25 @@ def test_queue_lists_submitted_applications_oldest_first(client, secretariat):
     assert list(response.context["applications"]) == [first, second]
     drafts = client.get(QUEUE, {"state": "draft"}).context["applications"]
     assert [application.state for application in drafts] == [State.DRAFT]
+
+
+def test_queue_row_links_the_screening_page_and_says_what_is_not_given(client, secretariat):
+    submitted = application_submitted()
+    bare = AccreditationApplicationFactory(applicant=ApplicantFactory(ready=False), kind="")
+    client.force_login(secretariat)
+
+    page = client.get(QUEUE, {"state": ["submitted", "draft"]}).content.decode()
+
+    sent = timezone.localtime(submitted.submitted_at)
+    row = page.split(f'href="{screen_url(submitted)}">')[1].split("</tr>")[0]
+    assert submitted.applicant.get_full_name() in row
+    assert submitted.applicant.profile.organisation.name in row
+    assert submitted.get_kind_display() in row
+    assert f"{sent.day} {sent:%b} {sent.year}" in row
+    assert "govuk-tag--blue" in row and "Submitted" in row
+    bare_row = page.split(f'href="{screen_url(bare)}">')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="govuk-table__cell">([^<]*)</td>', bare_row)
+    assert cells == ["Not given", "Not chosen", "Not sent"]
 
 
 @pytest.mark.parametrize("rows", [5, 200])

@@ -441,10 +441,10 @@ def test_researcher_home_query_count_does_not_grow_with_their_work(
 ):
     client.force_login(_busy_researcher(size))
 
-    # Session, user, roles, unread count; the open and latest application and the latest
-    # accreditation (3); training; declaration and current version (2); projects; output
+    # Session, user, roles, unread count; the open or else the latest application and the
+    # latest accreditation (2); training; declaration and current version (2); projects; output
     # requests; invitations; supervision requests; whether they have a second factor.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(14):
         response = client.get(HOME)
 
     assert response.status_code == 200
@@ -461,7 +461,7 @@ def test_researcher_home_with_a_draft_query_count_does_not_grow(
         ProposalFactory(coordinator=application.applicant)
     client.force_login(application.applicant)
 
-    # As above with the open application found at once (13), and the application's task list:
+    # As above (13), and the application's task list:
     # the rules read the profile, qualifications, training and declaration (7); the second
     # factor.
     with django_assert_max_num_queries(21):

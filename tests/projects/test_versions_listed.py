@@ -4,12 +4,14 @@ amends, and a project's page shows the decision on the version in force."""
 import datetime
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from identity.roles import Role
 from projects.amendment.services import amendment_start
 from projects.models import Proposal
+from projects.screening.views import _amendment
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory, accredit
 from tests.projects.states import amendment_at, proposal_at
@@ -161,3 +163,19 @@ def test_project_page_queries_do_not_grow_with_its_versions(
         response = client.get(url)
 
     assert f"Decision on version {amendments + 1}" in response.text
+
+
+@pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED, State.APPROVED_WITH_CONDITIONS])
+@pytest.mark.parametrize("project_version", [1, 2, 3])
+def test_secretariat_list_says_of_an_amendment_what_the_version_template_says(
+    state, project_version
+):
+    project = Proposal(pk=1, version=project_version)
+    amendment = Proposal(pk=2, amends=project, version=2, state=state)
+    written = render_to_string("projects/proposal/version.html", {"proposal": amendment})
+
+    assert (
+        " ".join(written.split())
+        == f'Version 2 <br> <span class="govuk-body-s"> {_amendment(amendment)} </span>'
+    )
+    assert _amendment(project) == ""
