@@ -3,7 +3,22 @@ and filters, each of which costs tens of microseconds a row: a day as the lists 
 ``govuk.links.url_for_ids`` for a link to each row's page)."""
 
 from django.utils import timezone
-from django.utils.dates import MONTHS_3
+from django.utils.dates import MONTHS, MONTHS_3
+
+
+def _local(value):
+    if hasattr(value, "tzinfo") and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def long_date(value):
+    """``value`` (a date, or a time of day read as a day in the service's time zone) as
+    ``{{ value|date:"j F Y" }}`` writes it, "6 December 2026"; "" for None."""
+    if value is None:
+        return ""
+    value = _local(value)
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
 def short_date(value):
@@ -11,6 +26,5 @@ def short_date(value):
     ``{{ value|date:"j M Y" }}`` writes it, "6 Dec 2026"; "" for None."""
     if value is None:
         return ""
-    if hasattr(value, "tzinfo") and timezone.is_aware(value):
-        value = timezone.localtime(value)
+    value = _local(value)
     return f"{value.day} {str(MONTHS_3[value.month]).title()} {value.year}"

@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from govuk.forms import GovukDateInput
-from govuk.rows import short_date
+from govuk.rows import long_date, short_date
 
 register = template.Library()
 
@@ -81,6 +81,19 @@ def day_month_year(value):
         return ""
     try:
         return short_date(value)
+    except (AttributeError, KeyError, TypeError):
+        return ""
+
+
+@register.filter(expects_localtime=True)
+def day_full_month_year(value):
+    """A date, or a moment's day in the current time zone, as ``value|date:"j F Y"`` writes it
+    ("4 September 2026"), without the date filter's general formatter: a reminder sweep writes
+    tens of thousands of them into emails."""
+    if value in (None, ""):
+        return ""
+    try:
+        return long_date(value)
     except (AttributeError, KeyError, TypeError):
         return ""
 

@@ -115,6 +115,23 @@ def test_day_month_year_writes_what_the_date_filter_writes(value):
     assert ours == render('{{ value|date:"j M Y" }}', value=value)
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime.date(2026, 9, 4),
+        datetime.date(2027, 5, 1),
+        datetime.datetime(2026, 9, 3, 23, 30, tzinfo=datetime.UTC),  # the 4th in London
+        datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
+        None,
+        "",
+    ],
+)
+def test_day_full_month_year_writes_what_the_date_filter_writes(value):
+    ours = render("{{ value|day_full_month_year }}", value=value)
+
+    assert ours == render('{{ value|date:"j F Y" }}', value=value)
+
+
 def tag_colours():
     """The colours GOV.UK Frontend gives tags: its modifier classes, and blue, the plain tag's."""
     return {"blue"} | set(re.findall(r"\.govuk-tag--([a-z-]+)\{", STYLESHEET.read_text()))
