@@ -99,37 +99,24 @@ def test_state_tag_takes_an_id_for_a_script_to_find_it_by():
     assert html == '<strong class="govuk-tag govuk-tag--blue" id="state">Submitted</strong>'
 
 
+DAYS = [
+    datetime.date(2026, 9, 4),
+    datetime.date(2027, 5, 1),
+    datetime.datetime(2026, 9, 3, 23, 30, tzinfo=datetime.UTC),  # the 4th in London
+    datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
+    None,
+    "",
+]
+
+
+@pytest.mark.parametrize("value", DAYS)
 @pytest.mark.parametrize(
-    "value",
-    [
-        datetime.date(2026, 9, 4),
-        datetime.datetime(2026, 9, 3, 23, 30, tzinfo=datetime.UTC),  # the 4th in London
-        datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
-        None,
-        "",
-    ],
+    "ours, date_format", [("day_month_year", "j M Y"), ("day_full_month_year", "j F Y")]
 )
-def test_day_month_year_writes_what_the_date_filter_writes(value):
-    ours = render("{{ value|day_month_year }}", value=value)
+def test_day_filters_write_what_the_date_filter_writes(ours, date_format, value):
+    written = render(f"{{{{ value|{ours} }}}}", value=value)
 
-    assert ours == render('{{ value|date:"j M Y" }}', value=value)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        datetime.date(2026, 9, 4),
-        datetime.date(2027, 5, 1),
-        datetime.datetime(2026, 9, 3, 23, 30, tzinfo=datetime.UTC),  # the 4th in London
-        datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
-        None,
-        "",
-    ],
-)
-def test_day_full_month_year_writes_what_the_date_filter_writes(value):
-    ours = render("{{ value|day_full_month_year }}", value=value)
-
-    assert ours == render('{{ value|date:"j F Y" }}', value=value)
+    assert written == render(f'{{{{ value|date:"{date_format}" }}}}', value=value)
 
 
 def tag_colours():
