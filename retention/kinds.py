@@ -220,6 +220,25 @@ def applications_reduce(applicants: dict[int, int]) -> None:
         )
 
 
+def proposals_reviews_reduce(proposals) -> None:
+    """What the register never shows of ``proposals`` (ids) beyond the proposals' own fields:
+    their saved versions go, and the free text of their dataset requests, screening, panel
+    reviews, recommendations and decision is emptied. Rejected proposals and closed projects
+    are reduced alike."""
+    ProposalSnapshot.objects.filter(proposal__in=proposals).delete()
+    DatasetRequest.objects.filter(proposal__in=proposals).update(
+        variables="", open_data_reason="", consent_reasons=""
+    )
+    ScreeningReview.objects.filter(proposal__in=proposals).update(section_comments={})
+    ReviewerAssignment.objects.filter(proposal__in=proposals).update(
+        conflict_details="", removal_reason=""
+    )
+    Recommendation.objects.filter(assignment__proposal__in=proposals).update(
+        comments="", suggested_conditions=""
+    )
+    PanelDecision.objects.filter(proposal__in=proposals).update(rationale="", conditions="")
+
+
 class ProposalRejectedRun(KindRun):
     """Rejected proposals, from the decision (the audit trail's transition; the decision's own
     time, then the row's last change, where an older row has none).
@@ -282,18 +301,7 @@ class ProposalRejectedRun(KindRun):
             start_scheduled_by=None,
         )
         TeamMember.objects.filter(proposal__in=rows).delete()
-        ProposalSnapshot.objects.filter(proposal__in=rows).delete()
-        DatasetRequest.objects.filter(proposal__in=rows).update(
-            variables="", open_data_reason="", consent_reasons=""
-        )
-        ScreeningReview.objects.filter(proposal__in=rows).update(section_comments={})
-        ReviewerAssignment.objects.filter(proposal__in=rows).update(
-            conflict_details="", removal_reason=""
-        )
-        Recommendation.objects.filter(assignment__proposal__in=rows).update(
-            comments="", suggested_conditions=""
-        )
-        PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
+        proposals_reviews_reduce(rows)
         return [item for item in found if int(item.identifier) in rows]
 
 
@@ -409,18 +417,7 @@ class ProjectClosedRun(KindRun):
                     Value(f"@{STAND_IN_DOMAIN}"),
                 ),
             )
-        ProposalSnapshot.objects.filter(proposal__in=rows).delete()
-        DatasetRequest.objects.filter(proposal__in=rows).update(
-            variables="", open_data_reason="", consent_reasons=""
-        )
-        ScreeningReview.objects.filter(proposal__in=rows).update(section_comments={})
-        ReviewerAssignment.objects.filter(proposal__in=rows).update(
-            conflict_details="", removal_reason=""
-        )
-        Recommendation.objects.filter(assignment__proposal__in=rows).update(
-            comments="", suggested_conditions=""
-        )
-        PanelDecision.objects.filter(proposal__in=rows).update(rationale="", conditions="")
+        proposals_reviews_reduce(rows)
         return [item for item in found if int(item.identifier) in projects]
 
 
