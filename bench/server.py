@@ -67,6 +67,7 @@ class Page:
 
 PAGES = [
     Page("Researcher's dashboard", ("dashboard:home",), "researcher"),
+    Page("Secretariat's dashboard", ("dashboard:home",), "secretariat"),
     Page(
         "Researcher's notifications",
         ("notifications:list", "notifications:notification_list"),

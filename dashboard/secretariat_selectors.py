@@ -13,7 +13,7 @@ from accreditation.selectors import accreditations_ending, applications_queue
 from outputs.service_level import due_date, overdue_before
 from projects.consent.selectors import consents_waiting
 from projects.models import Proposal
-from projects.panel.selectors import panels_ready_for_decision, panels_short_of_reviewers
+from projects.panel.selectors import panel_queues
 from projects.screening.selectors import proposals_to_screen
 from researchers.profile.selectors import organisations_awaiting_approval
 
@@ -86,9 +86,21 @@ def _proposal_item(url_name):
     return item
 
 
+# What a proposal's item shows, read without the proposal's long texts.
+_PROPOSAL_ITEM_FIELDS = (
+    "pk",
+    "title",
+    "version",
+    "state",
+    "submitted_at",
+    "coordinator__full_name",
+    "coordinator__email",
+)
+
+
 def _proposals():
     return _queue(
-        proposals_to_screen(),
+        proposals_to_screen().only(*_PROPOSAL_ITEM_FIELDS),
         key="proposals",
         title="Project proposals to screen",
         list_url=_state_list(*Proposal.TO_SCREEN),
@@ -99,7 +111,7 @@ def _proposals():
 
 def _amendments():
     return _queue(
-        proposals_to_screen(amendments=True),
+        proposals_to_screen(amendments=True).only(*_PROPOSAL_ITEM_FIELDS),
         key="amendments",
         title="Amendments to screen",
         list_url=_state_list(*Proposal.TO_SCREEN),
@@ -113,37 +125,45 @@ def _amendments():
     )
 
 
-def _panels_short():
-    return _queue(
-        panels_short_of_reviewers(),
-        key="panels_short",
-        title="Panels short of reviewers",
-        list_url=_state_list(Proposal.State.PANEL_REVIEW),
-        list_text="All proposals with the panel",
-        item=lambda proposal: Item(
-            label=proposal.title,
-            url=reverse("projects:panel", args=[proposal.pk]),
-            detail=f"{proposal.panel_size} of 3 reviewers"
-            + ("" if proposal.panel_independent else ", none independent"),
-            since=proposal.submitted_at,
+def _panels():
+    short, ready = panel_queues(shown=SHOWN)
+    panel_list = {
+        "list_url": _state_list(Proposal.State.PANEL_REVIEW),
+        "list_text": "All proposals with the panel",
+    }
+    return [
+        Queue(
+            key="panels_short",
+            title="Panels short of reviewers",
+            count=short.count,
+            items=[
+                Item(
+                    label=proposal.title,
+                    url=reverse("projects:panel", args=[proposal.pk]),
+                    detail=f"{proposal.panel_size} of 3 reviewers"
+                    + ("" if proposal.panel_independent else ", none independent"),
+                    since=proposal.submitted_at,
+                )
+                for proposal in short.first
+            ],
+            **panel_list,
         ),
-    )
-
-
-def _decisions():
-    return _queue(
-        panels_ready_for_decision(),
-        key="decisions",
-        title="Panel decisions to record",
-        list_url=_state_list(Proposal.State.PANEL_REVIEW),
-        list_text="All proposals with the panel",
-        item=lambda proposal: Item(
-            label=proposal.title,
-            url=reverse("projects:panel", args=[proposal.pk]),
-            detail="Every recommendation is in",
-            since=proposal.submitted_at,
+        Queue(
+            key="decisions",
+            title="Panel decisions to record",
+            count=ready.count,
+            items=[
+                Item(
+                    label=proposal.title,
+                    url=reverse("projects:panel", args=[proposal.pk]),
+                    detail="Every recommendation is in",
+                    since=proposal.submitted_at,
+                )
+                for proposal in ready.first
+            ],
+            **panel_list,
         ),
-    )
+    ]
 
 
 def queue_by_service_level(queryset, *, waited_from, item, today, days=None, **queue):
@@ -169,7 +189,7 @@ def queue_by_service_level(queryset, *, waited_from, item, today, days=None, **q
 
 def _consents(today):
     return queue_by_service_level(
-        consents_waiting(),
+        consents_waiting().select_related(None).only("pk", "title", "state"),
         waited_from="waiting_since",
         days=settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS,
         today=today,
@@ -228,8 +248,7 @@ def secretariat_queues(*, today=None):
     return [
         _applications(),
         _proposals(),
-        _panels_short(),
-        _decisions(),
+        *_panels(),
         _amendments(),
         _consents(today),
         _organisations(),

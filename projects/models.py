@@ -250,6 +250,15 @@ class Proposal(StateMachineModel):
             # The register of projects lists and pages by title, then by project. Searches by
             # part of a title use a trigram index too, on PostgreSQL only (migration 0007).
             models.Index(fields=["title", "id"], name="proposal_by_title"),
+            # The secretariat's queues count and list proposals by state.
+            models.Index(fields=["state"], name="proposal_by_state"),
+            # Proposals and amendments waiting to be screened, the longest waiting first (an
+            # ascending index keeps those never sent last, as the queue does).
+            models.Index(
+                fields=["submitted_at", "created_at", "id"],
+                condition=Q(state__in=["submitted", "screening"]),
+                name="proposals_to_screen",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -505,6 +514,14 @@ class DatasetRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "dataset"], name="one_request_per_dataset_per_proposal"
+            ),
+        ]
+        # Which proposals still wait for a department's consent (the secretariat's queue).
+        indexes = [
+            models.Index(
+                fields=["proposal"],
+                condition=Q(consent="pending"),
+                name="dataset_requests_pending",
             ),
         ]
 

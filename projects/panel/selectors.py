@@ -1,6 +1,7 @@
 """Reads for the Research Accreditation Panel: who may be assigned, who is, and what each
 reviewer has before them, each in a fixed number of queries."""
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
@@ -232,39 +233,65 @@ def reviews_waiting_count(user):
     )
 
 
-def _with_panel_counts(queryset):
+@dataclass
+class PanelQueue:
+    """How many proposals with the panel wait in one of its queues, and the first few of them,
+    the longest waiting first."""
+
+    count: int
+    first: list
+
+
+def panel_queues(*, shown):
+    """The two queues of proposals with the panel, read together in two queries however many
+    there are: those short of reviewers (fewer than three on the panel, or none of them
+    independent), each with ``panel_size`` and ``panel_independent``; and those ready for the
+    secretariat to record the decision (three recommendations in, at least one independent).
+    Returned as ``(short, ready)`` ``PanelQueue``s, each with its ``shown`` first proposals.
+
+    The panel's counts are taken over the proposal's key alone, so the grouping carries no
+    proposal text; each assignment has at most one recommendation, so nothing is counted
+    twice. Which queue a proposal is in is decided here rather than in the database: the
+    proposals with the panel are the panel's work in hand, a few hundred at most."""
     on_panel = Q(assignments__removed_at__isnull=True) | Q(assignments__recommendation_stands=True)
     recommended = on_panel & Q(assignments__recommendation__isnull=False)
-    return queryset.annotate(
-        panel_size=Count("assignments", filter=on_panel, distinct=True),
-        panel_independent=Count(
-            "assignments", filter=on_panel & Q(assignments__independent=True), distinct=True
-        ),
-        recommended=Count("assignments", filter=recommended, distinct=True),
-        recommended_independent=Count(
-            "assignments",
-            filter=recommended & Q(assignments__independent=True),
-            distinct=True,
-        ),
+    independent = Q(assignments__independent=True)
+    panels = (
+        Proposal.objects.filter(state=Proposal.State.PANEL_REVIEW)
+        .values("pk")
+        .annotate(
+            size=Count("assignments", filter=on_panel),
+            size_independent=Count("assignments", filter=on_panel & independent),
+            recommended=Count("assignments", filter=recommended),
+            recommended_independent=Count("assignments", filter=recommended & independent),
+        )
+        .order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
+        .values_list("pk", "size", "size_independent", "recommended", "recommended_independent")
+    )
+    short, ready = [], []
+    for pk, size, size_independent, recommended_count, recommended_independent in panels:
+        if size < PANEL_SIZE or not size_independent:
+            short.append((pk, size, size_independent))
+        if recommended_count >= PANEL_SIZE and recommended_independent:
+            ready.append((pk, size, size_independent))
+    first = (short[:shown], ready[:shown])
+    proposals = Proposal.objects.only("pk", "title", "state", "submitted_at").in_bulk(
+        [pk for rows in first for pk, _, _ in rows]
     )
 
+    def listed(rows):
+        listed = []
+        for pk, size, size_independent in rows:
+            proposal = proposals[pk]
+            proposal.panel_size = size
+            proposal.panel_independent = size_independent
+            listed.append(proposal)
+        return listed
 
-def _with_the_panel():
-    return _with_panel_counts(
-        Proposal.objects.filter(state=Proposal.State.PANEL_REVIEW).select_related("coordinator")
-    ).order_by(F("submitted_at").asc(nulls_last=True), "created_at", "pk")
-
-
-def panels_short_of_reviewers():
-    """Proposals with the panel that lack reviewers: fewer than three on the panel, or none of
-    them independent. The longest waiting first, each with ``panel_size``."""
-    return _with_the_panel().filter(Q(panel_size__lt=PANEL_SIZE) | Q(panel_independent=0))
-
-
-def panels_ready_for_decision():
-    """Proposals with the panel whose recommendations are all in (three, at least one of them
-    independent), so the secretariat can record the decision. The longest waiting first."""
-    return _with_the_panel().filter(recommended__gte=PANEL_SIZE, recommended_independent__gt=0)
+    return (
+        PanelQueue(count=len(short), first=listed(first[0])),
+        PanelQueue(count=len(ready), first=listed(first[1])),
+    )
 
 
 def proposal_outline(proposal):

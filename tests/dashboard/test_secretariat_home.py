@@ -159,6 +159,29 @@ def test_secretariat_home_lists_panels_short_of_reviewers_and_decisions_due(clie
     assert_links_open(client, hrefs(panels) + hrefs(decisions))
 
 
+def test_secretariat_home_counts_only_reviewers_still_on_the_panel(client, secretariat):
+    """A reviewer taken off the panel no longer counts towards it, unless their recommendation
+    was in and stands; each recommendation counts once."""
+    proposal = proposal_at(Proposal.State.PANEL_REVIEW, title="Reviewer taken off")
+    _assign(proposal, independent=True, recommended=True, by=secretariat)
+    _assign(proposal, recommended=True, by=secretariat)
+    removed = _assign(proposal, by=secretariat)
+    removed.removed_at = timezone.now()
+    removed.save(update_fields=["removed_at"])
+
+    panels = queue_html(home(client), "panels_short")
+    assert "2 of 3 reviewers" in panels
+
+    standing = _assign(proposal, recommended=True, by=secretariat)
+    standing.removed_at = timezone.now()
+    standing.recommendation_stands = True
+    standing.save(update_fields=["removed_at", "recommendation_stands"])
+
+    html = home(client)
+    assert "Reviewer taken off" not in queue_html(html, "panels_short")
+    assert hrefs(queue_html(html, "decisions"))[0] == reverse("projects:panel", args=[proposal.pk])
+
+
 def test_secretariat_home_marks_consents_waiting_past_the_service_level(
     client, secretariat, settings
 ):
@@ -270,8 +293,8 @@ def test_secretariat_home_query_count_does_not_grow_with_the_queues(
 
     # Session, user, roles, two-factor and declaration checks, unread count, whether they have
     # a second factor (for the home's "Signing in" section); a count and the first five for
-    # each of the eight queues (16).
-    with django_assert_max_num_queries(23):
+    # each of six queues (12), and the panel's two queues read together (2).
+    with django_assert_max_num_queries(21):
         response = client.get(HOME)
 
     assert response.status_code == 200
