@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from govuk.links import url_for_ids
+from govuk.paging import ROWS_PER_PAGE
 from govuk.rows import short_date
 from identity.permissions import role_required
 from identity.roles import Role
@@ -37,7 +38,7 @@ from .permissions import check_user_is_named_supervisor, user_can_edit_applicati
 from .task_list import application_task_list
 
 State = AccreditationApplication.State
-APPLICATIONS_PER_PAGE = 50
+APPLICATIONS_PER_PAGE = ROWS_PER_PAGE
 
 
 def _posted(request):

@@ -7,6 +7,7 @@ from django.utils.dates import MONTHS_3
 
 from govuk.csv_export import csv_response
 from govuk.links import url_for_ids
+from govuk.paging import ROWS_PER_PAGE
 from govuk.search import query_without_page, seek_chunks, seek_page
 from identity.permissions import role_required
 from identity.roles import Role
@@ -16,7 +17,7 @@ from .describe import object_urls
 from .filters import AuditEventFilter
 from .personal import events_open
 
-EVENTS_PER_PAGE = 50
+EVENTS_PER_PAGE = ROWS_PER_PAGE
 # The CSV reads the trail this many events at a time, one query each.
 CSV_CHUNK_SIZE = 2000
 

@@ -2,6 +2,11 @@
 
 from django.core.paginator import Paginator
 
+# Rows on a page of every list the staff and researchers work through (queues, the audit trail,
+# the proposal and people lists, the report's tables): enough to see what is oldest at a glance,
+# and half the rendering of fifty. The public registers page by their own sizes.
+ROWS_PER_PAGE = 25
+
 
 class CountedPaginator(Paginator):
     """A paginator given its count: counted without the joins and sorting its pages need, or

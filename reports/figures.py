@@ -56,6 +56,7 @@ from django.utils import timezone
 
 from accreditation.models import Accreditation, AccreditationApplication
 from audit.selectors import audit_moment
+from govuk.paging import ROWS_PER_PAGE
 from outputs import service_level
 from outputs.models import OutputRequest
 from projects.models import Proposal, ReviewerAssignment
@@ -64,10 +65,10 @@ if TYPE_CHECKING:
     from researchers.models import Organisation
 
 EXPIRING_WITHIN_DAYS = 90
-EXPIRING_PER_PAGE = 50
+EXPIRING_PER_PAGE = ROWS_PER_PAGE
 # The report page shows the organisations with the most records; a page of its own lists all.
 BY_ORGANISATION_TOP = 20
-BY_ORGANISATION_PER_PAGE = 50
+BY_ORGANISATION_PER_PAGE = ROWS_PER_PAGE
 NO_ORGANISATION = "No organisation given"
 
 

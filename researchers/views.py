@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 
+from govuk.paging import ROWS_PER_PAGE
 from identity.permissions import role_required
 from identity.roles import Role
 from researchers.declaration.selectors import declaration_latest_signed, declaration_version_current
@@ -14,7 +15,7 @@ from .filters import PersonFilter
 from .forms import PersonRolesForm
 from .hooks import person_sections, role_grants
 
-PEOPLE_PER_PAGE = 50
+PEOPLE_PER_PAGE = ROWS_PER_PAGE
 
 
 @role_required(Role.SECRETARIAT)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
-from govuk.paging import CountedPaginator
+from govuk.paging import ROWS_PER_PAGE, CountedPaginator
 from identity.roles import Role, user_has_role
 from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, check_summary_set
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
@@ -15,7 +15,7 @@ from projects.models import Proposal, TeamMember
 
 REVIEWS_NEEDED = 2
 # Requests on one page of the checkers' queue.
-QUEUE_PER_PAGE = 50
+QUEUE_PER_PAGE = ROWS_PER_PAGE
 
 
 def projects_joined(user):

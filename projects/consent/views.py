@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govuk.forms import posted_id
+from govuk.paging import ROWS_PER_PAGE
 from identity.permissions import role_required
 from identity.roles import Role
 from legislation.selectors import departments_list
@@ -20,7 +21,7 @@ from workflow.errors import TransitionRefused
 
 State = Proposal.State
 Consent = DatasetRequest.Consent
-PROPOSALS_PER_PAGE = 50
+PROPOSALS_PER_PAGE = ROWS_PER_PAGE
 
 
 def _put_on_form(form, error):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from govuk.forms import posted_id
+from govuk.paging import ROWS_PER_PAGE
 from identity.permissions import role_required
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode
@@ -45,7 +46,7 @@ from uploads.responses import serve_file
 from workflow.errors import TransitionRefused
 from workflow.services import user_may_fire
 
-PROPOSALS_PER_PAGE = 50
+PROPOSALS_PER_PAGE = ROWS_PER_PAGE
 
 FORMS = {
     "title": TitleForm,

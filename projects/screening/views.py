@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govuk.links import url_for_ids
+from govuk.paging import ROWS_PER_PAGE
 from govuk.rows import short_date
 from identity.permissions import role_required
 from identity.roles import Role
@@ -28,7 +29,7 @@ from workflow.graph import sentence
 from workflow.services import available_transitions, user_may_fire
 
 State = Proposal.State
-PROPOSALS_PER_PAGE = 50
+PROPOSALS_PER_PAGE = ROWS_PER_PAGE
 
 
 def _access_mode_label(mode):

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import Accreditation, AccreditationApplication, Level
+from accreditation.views import APPLICATIONS_PER_PAGE
 from audit.models import AuditEvent
 from identity.roles import Role
 from tests.accreditation.factories import (
@@ -299,7 +300,7 @@ def test_queue_query_count_does_not_grow_with_rows(
         response = client.get(QUEUE)
 
     assert response.status_code == 200
-    assert len(response.context["applications"]) == min(rows, 50)
+    assert len(response.context["applications"]) == min(rows, APPLICATIONS_PER_PAGE)
 
 
 def test_screen_page_return_needs_comments_and_keeps_state(client, secretariat):

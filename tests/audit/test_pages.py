@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accreditation.register.selectors import register_entries
+from audit.views import EVENTS_PER_PAGE
 from identity.roles import Role
 from tests.accreditation.factories import AccreditationFactory
 from tests.factories import UserFactory
@@ -288,8 +289,8 @@ def _record_many(count, **kwargs):
     return [record_event(**kwargs) for _ in range(count)]
 
 
-def test_event_list_pages_by_fifty_keeping_filters(secretariat_client):
-    wanted = _record_many(60, action="output.check")
+def test_event_list_pages_keeping_filters(secretariat_client):
+    wanted = _record_many(EVENTS_PER_PAGE + 10, action="output.check")
     _record_many(5, action="other.thing")
 
     first = secretariat_client.get(LIST_URL, {"action": "output.check"})
@@ -297,12 +298,12 @@ def test_event_list_pages_by_fifty_keeping_filters(secretariat_client):
     second = secretariat_client.get(page_link(first, "next"))
 
     newest_first = [event.pk for event in reversed(wanted)]
-    assert listed_events(first) == newest_first[:50]
-    assert "More than 50 events" in first.text
+    assert listed_events(first) == newest_first[:EVENTS_PER_PAGE]
+    assert f"More than {EVENTS_PER_PAGE} events" in first.text
     assert next_links
     assert all(link.get("action") == ["output.check"] for link in next_links)
-    assert listed_events(second) == newest_first[50:]
-    assert "More than 50 events" in second.text
+    assert listed_events(second) == newest_first[EVENTS_PER_PAGE:]
+    assert f"More than {EVENTS_PER_PAGE} events" in second.text
 
 
 def test_event_list_pages_forward_and_back_through_filtered_events_once_each(
@@ -325,18 +326,19 @@ def test_event_list_pages_forward_and_back_through_filtered_events_once_each(
     assert [pk for page in forward for pk in page] == sorted(
         (event.pk for event in wanted), reverse=True
     )
-    assert [len(page) for page in forward] == [50, 50, 12]
+    full, rest = divmod(len(wanted), EVENTS_PER_PAGE)
+    assert [len(page) for page in forward] == [EVENTS_PER_PAGE] * full + [rest]
     assert backward == forward
 
 
 @pytest.mark.parametrize("cursor", [{"after": "nonsense"}, {"before": "1:2"}, {"page": "x"}])
 def test_event_list_with_a_broken_page_link_shows_the_newest_events(secretariat_client, cursor):
-    wanted = _record_many(55, action="output.check")
+    wanted = _record_many(EVENTS_PER_PAGE + 5, action="output.check")
 
     response = secretariat_client.get(LIST_URL, {"action": "output.check", **cursor})
 
     assert response.status_code == 200
-    assert listed_events(response) == [event.pk for event in reversed(wanted)][:50]
+    assert listed_events(response) == [event.pk for event in reversed(wanted)][:EVENTS_PER_PAGE]
 
 
 def test_event_list_page_link_of_another_list_shows_the_newest_events(client, secretariat):
@@ -378,7 +380,7 @@ def test_event_list_later_page_queries_do_not_grow_with_the_trail(
     with django_assert_max_num_queries(MAX_LIST_QUERIES):
         response = secretariat_client.get(link)
 
-    assert len(listed_events(response)) == min(size - 50, 50)
+    assert len(listed_events(response)) == min(size - EVENTS_PER_PAGE, EVENTS_PER_PAGE)
 
 
 def test_event_export_reads_a_fixed_number_of_queries_a_chunk(

@@ -16,6 +16,7 @@ from projects.screening.services import (
     screening_return,
     screening_start,
 )
+from projects.screening.views import PROPOSALS_PER_PAGE
 from tests.factories import UserFactory
 from tests.legislation.factories import DatasetFactory
 from tests.projects.states import proposal_submitted
@@ -266,7 +267,7 @@ def test_secretariat_list_query_count_does_not_grow_with_rows(
         response = client.get(LIST)
 
     assert response.status_code == 200
-    assert len(response.context["proposals"]) == min(rows, 50)
+    assert len(response.context["proposals"]) == min(rows, PROPOSALS_PER_PAGE)
 
 
 def test_screen_page_starts_screening(client, secretariat):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role
 from researchers import services
+from researchers.views import PEOPLE_PER_PAGE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +71,14 @@ def test_people_list_unknown_role_shows_an_error_not_a_crash(client, secretariat
     assert response.context["filter"].form.errors
 
 
-def test_people_list_paginates_fifty_to_a_page(client, secretariat):
-    UserFactory.create_batch(55)
+def test_people_list_paginates(client, secretariat):
+    UserFactory.create_batch(PEOPLE_PER_PAGE + 5)
 
     first = client.get(reverse("researchers:people_list"))
     second = client.get(reverse("researchers:people_list"), {"page": 2})
 
-    assert len(first.context["people"]) == 50
+    assert len(first.context["people"]) == PEOPLE_PER_PAGE
+    # The secretariat member is listed too.
     assert len(second.context["people"]) == 6
 
 
