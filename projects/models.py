@@ -250,6 +250,13 @@ class Proposal(StateMachineModel):
             # The register of projects lists and pages by title, then by project. Searches by
             # part of a title use a trigram index too, on PostgreSQL only (migration 0007).
             models.Index(fields=["title", "id"], name="proposal_by_title"),
+            # The secretariat's proposal list orders every proposal by its project's dates
+            # (``screening.selectors._in_list_order``): read from this index alone, the sort
+            # does not read the proposals' long texts.
+            models.Index(
+                fields=["id", "amends", "submitted_at", "created_at", "version"],
+                name="proposal_list_order",
+            ),
             # The secretariat's queues count and list proposals by state.
             models.Index(fields=["state"], name="proposal_by_state"),
             # Proposals and amendments waiting to be screened, the longest waiting first (an
