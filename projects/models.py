@@ -257,8 +257,12 @@ class Proposal(StateMachineModel):
                 fields=["id", "amends", "submitted_at", "created_at", "version"],
                 name="proposal_list_order",
             ),
-            # The secretariat's queues count and list proposals by state.
-            models.Index(fields=["state"], name="proposal_by_state"),
+            # The secretariat's queues count and list proposals by state, and the output
+            # checkers' queue joins its requests to active and ended projects: with the key,
+            # co-ordinator and end date in the index, neither reads the proposals themselves.
+            models.Index(
+                fields=["state", "id", "coordinator", "end_date"], name="proposal_by_state"
+            ),
             # Proposals and amendments waiting to be screened, the longest waiting first (an
             # ascending index keeps those never sent last, as the queue does).
             models.Index(

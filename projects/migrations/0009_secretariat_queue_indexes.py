@@ -22,7 +22,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="proposal",
-            index=models.Index(fields=["state"], name="proposal_by_state"),
+            index=models.Index(
+                fields=["state", "id", "coordinator", "end_date"], name="proposal_by_state"
+            ),
         ),
         migrations.AddIndex(
             model_name="proposal",
