@@ -293,8 +293,9 @@ def test_secretariat_home_query_count_does_not_grow_with_the_queues(
 
     # Session, user, roles, two-factor and declaration checks, unread count, whether they have
     # a second factor (for the home's "Signing in" section); a count and the first five for
-    # each of six queues (12), and the panel's two queues read together (2).
-    with django_assert_max_num_queries(21):
+    # each of five queues (10), the consents waiting with their counts (1), and the panel's two
+    # queues read together (2).
+    with django_assert_max_num_queries(20):
         response = client.get(HOME)
 
     assert response.status_code == 200
