@@ -478,6 +478,7 @@ CELERY_TASK_ROUTES = {
     "outputs.tasks.run_checks": {"queue": "checks"},
     # Telling people: one email each, and the announcement of a new declaration version.
     "notifications.tasks.email_send": {"queue": "email"},
+    "notifications.tasks.emails_send": {"queue": "email"},
     "researchers.tasks.declaration_version_announce_task": {"queue": "email"},
     # Telling the secretariat's systems of each entitlement granted, changed or ended: outbound
     # HTTP that may wait up to its timeout on each slow receiver. A queue of its own, so that a

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Notification
-from .tasks import email_send
+from .tasks import email_send, emails_send
 
 if TYPE_CHECKING:
     # The stubs' name for settings.AUTH_USER_MODEL, which notifications, below every app, cannot
@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import _User as User
 
 logger = logging.getLogger(__name__)
+
+# Emails one task carries when one step tells many people different things: the daily
+# reminders, in batches of hundreds.
+EMAILS_PER_TASK = 100
 
 
 def _addresses(to: Iterable["User | str | None"]) -> list[str]:
@@ -185,16 +189,46 @@ def notify(messages: Iterable[Message]) -> int:
     the number of notifications created.
     """
     pending = _NotificationRows()
+    emails = []
     for message in messages:
         recipients = [person for person in dict.fromkeys(message.to) if person is not None]
         pending.add(message, [user.pk for user in recipients if not isinstance(user, str)])
-        email_on_commit(
-            to=recipients,
-            subject=message.subject,
+        addresses = _addresses(recipients)
+        if not addresses:
+            continue
+        text, html = email_render(
             template=message.template,
-            context={"link": message.link, "summary": message.summary, **message.context},
+            context={
+                "subject": message.subject,
+                "link": message.link,
+                "summary": message.summary,
+                **message.context,
+            },
         )
+        emails.append({"to": addresses, "subject": message.subject, "text": text, "html": html})
+    if emails:
+        transaction.on_commit(lambda: _queue_emails(emails), robust=True)
     return pending.insert()
+
+
+def _queue_emails(emails: list[dict[str, Any]]) -> None:
+    """Queue ``emails`` (as ``email_send`` takes each): one alone as it is; many, as a sweep
+    of reminders writes, ``EMAILS_PER_TASK`` to a task, so the broker is not asked once for
+    each. The tasks' descriptions, which the broker and its monitors show, name how many
+    emails they carry rather than repeat what the emails say."""
+    if len(emails) == 1:
+        _queue(**emails[0])
+        return
+    for start in range(0, len(emails), EMAILS_PER_TASK):
+        batch = emails[start : start + EMAILS_PER_TASK]
+        emails_send.apply_async(
+            kwargs={"emails": batch}, kwargsrepr=f"{{'emails': <{len(batch)} emails>}}"
+        )
+        logger.info(
+            "Queued %d emails to %d addresses",
+            len(batch),
+            sum(len(email["to"]) for email in batch),
+        )
 
 
 class _NotificationRows:

@@ -34,6 +34,16 @@ ONE_OF_EACH_KIND = [
         [],
         {"to": ["nobody@example.org"], "subject": "Routing", "text": "t", "html": "h"},
     ),
+    (
+        "notifications.tasks.emails_send",
+        "email",
+        [],
+        {
+            "emails": [
+                {"to": ["nobody@example.org"], "subject": "Routing", "text": "t", "html": "h"}
+            ]
+        },
+    ),
     # Posting an event to a webhook endpoint, which may wait on a slow receiver: never in the
     # way of an email.
     ("entitlements.tasks.webhook_deliver", "webhooks", [0], {}),

@@ -1,3 +1,4 @@
+import re
 from smtplib import SMTPServerDisconnected
 
 import pytest
@@ -6,8 +7,9 @@ from django.db import transaction
 from django.template import Context, TemplateSyntaxError
 from django.template.loader import render_to_string
 
-from notifications.services import _email_template_flat, email_on_commit, email_render
-from notifications.tasks import email_send
+from notifications import services, tasks
+from notifications.services import Message, _email_template_flat, email_on_commit, email_render
+from notifications.tasks import email_send, emails_send
 from tests.factories import UserFactory
 from tests.notifications.mail_server import MailServer
 
@@ -187,6 +189,102 @@ def test_email_send_refused_for_now_tries_that_address_again_later(worker, mail_
         ["c@example.ac.uk"],
         ["b@example.ac.uk"],
     ]
+
+
+# Several different emails in one task, as a sweep of reminders queues them.
+EMAILS = [
+    {"to": ADDRESSES[:2], "subject": "First", "text": "one", "html": "<p>one</p>"},
+    {"to": ADDRESSES[2:], "subject": "Second", "text": "two", "html": "<p>two</p>"},
+    {"to": ADDRESSES[:1], "subject": "Third", "text": "three", "html": "<p>three</p>"},
+]
+
+
+def received_as(mail_server):
+    """(address, subject) of each message the server accepted, in the order it accepted them."""
+    return [
+        (message.recipients[0], re.search(r"^Subject: (.*?)\r?$", message.data, re.M)[1])
+        for message in mail_server.received
+    ]
+
+
+def test_emails_send_sends_each_email_to_each_of_its_addresses(worker, mail_server):
+    emails_send.delay(emails=EMAILS)
+
+    assert received_as(mail_server) == [
+        ("a@example.ac.uk", "First"),
+        ("b@example.ac.uk", "First"),
+        ("c@example.ac.uk", "Second"),
+        ("a@example.ac.uk", "Third"),
+    ]
+    assert mail_server.connections == 1
+
+
+def test_emails_send_after_the_server_hangs_up_part_way_sends_only_what_was_not_sent(
+    worker, mail_server
+):
+    mail_server.hang_up_at = {"b@example.ac.uk"}
+
+    emails_send.delay(emails=EMAILS)
+
+    assert received_as(mail_server) == [
+        ("a@example.ac.uk", "First"),
+        ("b@example.ac.uk", "First"),
+        ("c@example.ac.uk", "Second"),
+        ("a@example.ac.uk", "Third"),
+    ]
+    assert mail_server.connections == 2
+
+
+def test_emails_send_tries_an_address_refused_for_now_again_after_the_rest(worker, mail_server):
+    mail_server.refused_once = {"b@example.ac.uk"}
+
+    emails_send.delay(emails=EMAILS)
+
+    assert received_as(mail_server) == [
+        ("a@example.ac.uk", "First"),
+        ("c@example.ac.uk", "Second"),
+        ("a@example.ac.uk", "Third"),
+        ("b@example.ac.uk", "First"),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notify_queues_many_emails_a_hundred_to_a_task(eager_celery, mailoutbox, monkeypatch):
+    """A step telling many people different things (the daily reminders) queues its emails
+    in batches, each person still getting their own."""
+    people = UserFactory.create_batch(5)
+    queued = []
+    monkeypatch.setattr(services, "EMAILS_PER_TASK", 2)
+    monkeypatch.setattr(
+        tasks.emails_send, "apply_async", _recording(tasks.emails_send.apply_async, queued)
+    )
+
+    with transaction.atomic():
+        services.notify(
+            Message(
+                to=(person,),
+                kind="test",
+                subject=f"For {person.email}",
+                template="accreditation_expired",
+                context={},
+            )
+            for person in people
+        )
+
+    assert [len(call["kwargs"]["emails"]) for call in queued] == [2, 2, 1]
+    # What the emails say stays out of the tasks' descriptions.
+    assert all("For " not in call["kwargsrepr"] for call in queued)
+    assert sorted((m.to, m.subject) for m in mailoutbox) == sorted(
+        ([p.email], f"For {p.email}") for p in people
+    )
+
+
+def _recording(apply_async, calls):
+    def record(*args, **kwargs):
+        calls.append(kwargs)
+        return apply_async(*args, **kwargs)
+
+    return record
 
 
 def test_email_send_links_to_the_page_on_the_sites_address(settings, mailoutbox):
