@@ -127,41 +127,39 @@ def _amendments():
 
 def _panels():
     short, ready = panel_queues(shown=SHOWN)
-    panel_list = {
-        "list_url": _state_list(Proposal.State.PANEL_REVIEW),
-        "list_text": "All proposals with the panel",
-    }
+
+    def panel_queue(queue, *, detail, **kwargs):
+        return Queue(
+            count=queue.count,
+            items=[
+                Item(
+                    label=proposal.title,
+                    url=reverse("projects:panel", args=[proposal.pk]),
+                    detail=detail(proposal),
+                    since=proposal.submitted_at,
+                )
+                for proposal in queue.first
+            ],
+            list_url=_state_list(Proposal.State.PANEL_REVIEW),
+            list_text="All proposals with the panel",
+            **kwargs,
+        )
+
     return [
-        Queue(
+        panel_queue(
+            short,
             key="panels_short",
             title="Panels short of reviewers",
-            count=short.count,
-            items=[
-                Item(
-                    label=proposal.title,
-                    url=reverse("projects:panel", args=[proposal.pk]),
-                    detail=f"{proposal.panel_size} of 3 reviewers"
-                    + ("" if proposal.panel_independent else ", none independent"),
-                    since=proposal.submitted_at,
-                )
-                for proposal in short.first
-            ],
-            **panel_list,
+            detail=lambda proposal: (
+                f"{proposal.panel_size} of 3 reviewers"
+                + ("" if proposal.panel_independent else ", none independent")
+            ),
         ),
-        Queue(
+        panel_queue(
+            ready,
             key="decisions",
             title="Panel decisions to record",
-            count=ready.count,
-            items=[
-                Item(
-                    label=proposal.title,
-                    url=reverse("projects:panel", args=[proposal.pk]),
-                    detail="Every recommendation is in",
-                    since=proposal.submitted_at,
-                )
-                for proposal in ready.first
-            ],
-            **panel_list,
+            detail=lambda proposal: "Every recommendation is in",
         ),
     ]
 

@@ -23,6 +23,13 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="proposal",
             index=models.Index(
+                fields=["id", "amends", "submitted_at", "created_at", "version"],
+                name="proposal_list_order",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="proposal",
+            index=models.Index(
                 fields=["state", "id", "coordinator", "end_date"], name="proposal_by_state"
             ),
         ),

@@ -199,6 +199,15 @@ EMAILS = [
 ]
 
 
+# Each email of EMAILS to each of its addresses once, in turn.
+EACH_EMAIL_IN_TURN = [
+    ("a@example.ac.uk", "First"),
+    ("b@example.ac.uk", "First"),
+    ("c@example.ac.uk", "Second"),
+    ("a@example.ac.uk", "Third"),
+]
+
+
 def received_as(mail_server):
     """(address, subject) of each message the server accepted, in the order it accepted them."""
     return [
@@ -210,12 +219,7 @@ def received_as(mail_server):
 def test_emails_send_sends_each_email_to_each_of_its_addresses(worker, mail_server):
     emails_send.delay(emails=EMAILS)
 
-    assert received_as(mail_server) == [
-        ("a@example.ac.uk", "First"),
-        ("b@example.ac.uk", "First"),
-        ("c@example.ac.uk", "Second"),
-        ("a@example.ac.uk", "Third"),
-    ]
+    assert received_as(mail_server) == EACH_EMAIL_IN_TURN
     assert mail_server.connections == 1
 
 
@@ -226,12 +230,7 @@ def test_emails_send_after_the_server_hangs_up_part_way_sends_only_what_was_not_
 
     emails_send.delay(emails=EMAILS)
 
-    assert received_as(mail_server) == [
-        ("a@example.ac.uk", "First"),
-        ("b@example.ac.uk", "First"),
-        ("c@example.ac.uk", "Second"),
-        ("a@example.ac.uk", "Third"),
-    ]
+    assert received_as(mail_server) == EACH_EMAIL_IN_TURN
     assert mail_server.connections == 2
 
 
