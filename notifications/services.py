@@ -110,17 +110,31 @@ def email_on_commit(
     addresses queued for, which is empty when nobody has an address. The email half of
     ``notify``, which is what services call.
     """
-    addresses = _addresses(to)
-    if not addresses:
+    email = _email_written(to=to, subject=subject, template=template, context=context or {})
+    if email is None:
         return []
-    text, html = email_render(template=template, context={"subject": subject, **(context or {})})
     # One task for all of them, which sends each their own message: a reminder to every
     # output checker is one message on the queue, not one per checker.
     # A function with a name, not a partial: Django names the function when it logs a failure.
-    transaction.on_commit(
-        lambda: _queue(to=addresses, subject=subject, text=text, html=html), robust=True
-    )
+    transaction.on_commit(lambda: _queue(**email), robust=True)
+    addresses: list[str] = email["to"]
     return addresses
+
+
+def _email_written(
+    *,
+    to: Iterable["User | str | None"],
+    subject: str,
+    template: str,
+    context: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """The email to ``to`` (users or addresses), as ``email_send`` takes it: their addresses,
+    each once, with its subject, text and HTML. None when nobody has an address."""
+    addresses = _addresses(to)
+    if not addresses:
+        return None
+    text, html = email_render(template=template, context={"subject": subject, **context})
+    return {"to": addresses, "subject": subject, "text": text, "html": html}
 
 
 def _queue(*, to: list[str], subject: str, text: str, html: str) -> None:
@@ -193,19 +207,14 @@ def notify(messages: Iterable[Message]) -> int:
     for message in messages:
         recipients = [person for person in dict.fromkeys(message.to) if person is not None]
         pending.add(message, [user.pk for user in recipients if not isinstance(user, str)])
-        addresses = _addresses(recipients)
-        if not addresses:
-            continue
-        text, html = email_render(
+        email = _email_written(
+            to=recipients,
+            subject=message.subject,
             template=message.template,
-            context={
-                "subject": message.subject,
-                "link": message.link,
-                "summary": message.summary,
-                **message.context,
-            },
+            context={"link": message.link, "summary": message.summary, **message.context},
         )
-        emails.append({"to": addresses, "subject": message.subject, "text": text, "html": html})
+        if email is not None:
+            emails.append(email)
     if emails:
         transaction.on_commit(lambda: _queue_emails(emails), robust=True)
     return pending.insert()
