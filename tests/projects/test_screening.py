@@ -377,3 +377,12 @@ def test_secretariat_dashboard_links_to_the_proposals(client, secretariat):
 
     assert f'href="{LIST}"' in page
     assert f'href="{reverse("projects:representatives")}"' in page
+
+
+def test_proposals_to_screen_index_covers_the_states_the_queue_lists():
+    """The partial index the screening queues read from names its states as literals (a model's
+    Meta cannot see its state choices): it must name the queue's own."""
+    (index,) = [i for i in Proposal._meta.indexes if i.name == "proposals_to_screen"]
+    ((lookup, states),) = index.condition.children
+    assert lookup == "state__in"
+    assert sorted(states) == sorted(Proposal.TO_SCREEN)
