@@ -384,6 +384,11 @@ ACCREDITATION_RENEWAL_OFFERED_DAYS = env.int("ACCREDITATION_RENEWAL_OFFERED_DAYS
 # shows on the register within that time; 0 reads every request afresh.
 REGISTER_RESULTS_KEPT_SECONDS = env.int("REGISTER_RESULTS_KEPT_SECONDS", default=60)
 
+# The secretariat's home: how many seconds its queues, once worked out, stay kept (in the
+# cache) for the whole secretariat. Any change the audit trail records shows at once; what it
+# does not record (a new name) shows within this time. 0 works them out on every visit.
+SECRETARIAT_QUEUES_KEPT_SECONDS = env.int("SECRETARIAT_QUEUES_KEPT_SECONDS", default=60)
+
 # Output checking: working days (England and Wales bank holidays excluded) from a request's
 # submission to the checkers' decision, shown on their queue.
 OUTPUT_SERVICE_LEVEL_WORKING_DAYS = env.int("OUTPUT_SERVICE_LEVEL_WORKING_DAYS", default=5)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import accreditations_ending, applications_queue
+from audit.selectors import audit_latest_id
 from outputs.service_level import due_date, overdue_before
 from projects.consent.selectors import consents_waiting
 from projects.models import Proposal
@@ -52,9 +53,25 @@ def _queue(queryset, *, item, **kwargs):
     return Queue(count=queryset.count(), items=[item(obj) for obj in queryset[:SHOWN]], **kwargs)
 
 
+# What an application's item shows, read without its answers, its applicant's profile and
+# organisation, or its supervisor, which the queue's own page shows.
+_APPLICATION_ITEM_FIELDS = (
+    "pk",
+    "kind",
+    "state",
+    "submitted_at",
+    "renewal_of_id",
+    "applicant__full_name",
+    "applicant__email",
+)
+
+
 def _applications():
     return _queue(
-        applications_queue(),
+        applications_queue()
+        .select_related(None)
+        .select_related("applicant")
+        .only(*_APPLICATION_ITEM_FIELDS),
         key="applications",
         title="Accreditation applications to screen",
         list_url=reverse("accreditation:queue"),
@@ -252,6 +269,17 @@ def _ending(today):
             since=accreditation.valid_until,
         ),
     )
+
+
+def secretariat_queues_generation(*, today=None):
+    """What the secretariat's queues, once worked out, are kept under: the latest event of the
+    audit trail, which every change of an application, proposal, panel, consent, organisation
+    or accreditation records, and the day, since what is overdue or ending moves with it. The
+    queues are the same for every member of the secretariat, so one member's visit works them
+    out for the rest until either moves (or ``SECRETARIAT_QUEUES_KEPT_SECONDS`` pass, for what
+    the trail does not record, such as a change of name)."""
+    today = today or timezone.localdate()
+    return f"{audit_latest_id()}:{today.isoformat()}"
 
 
 def secretariat_queues(*, today=None):

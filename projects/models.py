@@ -270,6 +270,14 @@ class Proposal(StateMachineModel):
                 condition=Q(state__in=["submitted", "screening"]),
                 name="proposals_to_screen",
             ),
+            # Proposals with the panel in the order the secretariat's panel queues list them:
+            # the queues count every panel, and the order comes from this index rather than
+            # from the proposals' rows.
+            models.Index(
+                fields=["submitted_at", "created_at", "id"],
+                condition=Q(state="panel_review"),
+                name="proposals_with_panel",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,14 +3,18 @@ each linking to the page where the work is done, and a link to the whole list. E
 followed."""
 
 import datetime
+import importlib
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from accreditation.models import Level
+from dashboard.secretariat_selectors import secretariat_queues_generation
 from identity.roles import Role
 from projects.models import Proposal, Recommendation, ReviewerAssignment
 from researchers.models import Organisation
@@ -24,6 +28,14 @@ from tests.researchers.profile_factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("dashboard:home")
+
+
+@pytest.fixture(autouse=True)
+def _queues_worked_out_on_every_visit(settings):
+    """Most tests here change records directly between two visits, as no service would, without
+    a word in the audit trail: each visit works the queues out afresh. Keeping them is tested
+    at the end."""
+    settings.SECRETARIAT_QUEUES_KEPT_SECONDS = 0
 
 
 @pytest.fixture
@@ -292,11 +304,97 @@ def test_secretariat_home_query_count_does_not_grow_with_the_queues(
     _busy_scheme(size, secretariat)
 
     # Session, user, roles, two-factor and declaration checks, unread count, whether they have
-    # a second factor (for the home's "Signing in" section); a count and the first five for
-    # each of five queues (10), the consents waiting with their counts (1), and the panel's two
-    # queues read together (2).
-    with django_assert_max_num_queries(20):
+    # a second factor (for the home's "Signing in" section), the audit trail's latest event (what
+    # kept queues are kept under); a count and the first five for each of five queues (10), the
+    # consents waiting with their counts (1), and the panel's two queues read together (2).
+    with django_assert_max_num_queries(21):
         response = client.get(HOME)
 
     assert response.status_code == 200
     assert count_in(queue_html(response.text, "applications")) == size
+
+
+QUEUE_TABLES = ("accreditation_", "projects_proposal", "researchers_organisation")
+
+
+def _queue_reads(client):
+    """The page, and how many of its queries read the queues' tables."""
+    with CaptureQueriesContext(connection) as queries:
+        html = home(client)
+    return html, sum(
+        1 for query in queries if any(f'FROM "{table}' in query["sql"] for table in QUEUE_TABLES)
+    )
+
+
+def test_the_queues_worked_out_for_one_member_are_kept_for_the_rest(client, secretariat, settings):
+    settings.SECRETARIAT_QUEUES_KEPT_SECONDS = 60
+    application = application_submitted()
+    first, worked_out = _queue_reads(client)
+
+    colleague = UserFactory(roles=[Role.SECRETARIAT], totp=True)
+    client.force_login(colleague)
+    # A new name is not in the audit trail: it shows once the kept queues expire.
+    type(application.applicant).objects.filter(pk=application.applicant_id).update(
+        full_name="Renamed Applicant"
+    )
+    kept, read = _queue_reads(client)
+
+    assert queue_html(kept, "applications") == queue_html(first, "applications")
+    assert "Renamed Applicant" not in kept
+    assert count_in(queue_html(kept, "applications")) == 1
+    assert worked_out >= 10
+    assert read == 0
+
+
+def test_a_change_the_audit_trail_records_shows_on_the_kept_queues_at_once(
+    client, secretariat, settings
+):
+    settings.SECRETARIAT_QUEUES_KEPT_SECONDS = 60
+    application_submitted(applicant__full_name="First Applicant")
+    assert count_in(queue_html(home(client), "applications")) == 1
+
+    application_submitted(applicant__full_name="Second Applicant")
+
+    queue = queue_html(home(client), "applications")
+    assert count_in(queue) == 2
+    assert "Second Applicant" in queue
+
+
+def test_the_queues_are_kept_a_day_at_most():
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+
+    assert secretariat_queues_generation(today=today) != secretariat_queues_generation(
+        today=tomorrow
+    )
+
+
+def test_with_no_time_to_keep_them_the_queues_are_worked_out_on_every_visit(
+    client, secretariat, settings
+):
+    settings.SECRETARIAT_QUEUES_KEPT_SECONDS = 0
+    application = application_submitted()
+    home(client)
+    type(application.applicant).objects.filter(pk=application.applicant_id).update(
+        full_name="Renamed Applicant"
+    )
+
+    assert "Renamed Applicant" in queue_html(home(client), "applications")
+
+
+def test_the_panel_queues_index_holds_the_proposals_with_the_panel():
+    """The partial index the panel queues read their order from names its state as a literal (a
+    model's Meta cannot see its state choices): it must be the panel's."""
+    (index,) = [i for i in Proposal._meta.indexes if i.name == "proposals_with_panel"]
+    assert index.condition.children == [("state", Proposal.State.PANEL_REVIEW)]
+
+
+def test_the_consents_index_holds_the_events_the_consents_queue_asks_for():
+    """The audit trail's partial index of proposals reaching the data owners (added by a
+    migration of the projects app, with literals) must name what ``consents_waiting`` asks for."""
+    migration = importlib.import_module("projects.migrations.0010_panel_and_consent_queue_indexes")
+    condition = dict(migration.REACHED_DATA_OWNERS.condition.children)
+    assert condition == {
+        "object_type": Proposal._meta.label_lower,
+        "to_state": Proposal.State.DATA_OWNER_REVIEW,
+    }
