@@ -16,6 +16,8 @@ from projects.models import Proposal, TeamMember
 REVIEWS_NEEDED = 2
 # Requests on one page of the checkers' queue.
 QUEUE_PER_PAGE = ROWS_PER_PAGE
+# Oldest submission first.
+QUEUE_ORDER = ("submitted_at", "pk")
 
 
 def projects_joined(user):
@@ -53,7 +55,7 @@ def checker_waiting(*, user):
     none for someone without the output-checker role."""
     if not user_has_role(user, Role.OUTPUT_CHECKER):
         return OutputRequest.objects.none()
-    return _waiting(user).select_related("project", "author").order_by("submitted_at", "pk")
+    return _waiting(user).select_related("project", "author").order_by(*QUEUE_ORDER)
 
 
 def checker_queue_summary(*, user, today=None):
@@ -62,7 +64,11 @@ def checker_queue_summary(*, user, today=None):
     show above the list."""
     if not user_has_role(user, Role.OUTPUT_CHECKER):
         return {"waiting": 0, "overdue": 0}
-    return _waiting(user).aggregate(
+    return _summary(_waiting(user), today=today)
+
+
+def _summary(waiting, *, today=None):
+    return waiting.aggregate(
         waiting=Count("pk"),
         overdue=Count("pk", filter=Q(submitted_at__lt=overdue_before(today=today))),
     )
@@ -87,8 +93,15 @@ def checker_queue_page(*, user, number=None, today=None):
     submission first), with the queue's ``summary`` on it. Only the requests of the page carry
     ``file_count``, ``due``, ``overdue``, ``reviews_submitted`` and ``my_review_submitted``
     (in the current round), so a page costs the same few queries however long the queue."""
-    summary = checker_queue_summary(user=user, today=today)
-    requests = checker_waiting(user=user).select_related(None).select_related("project")
+    if not user_has_role(user, Role.OUTPUT_CHECKER):
+        waiting = OutputRequest.objects.none()
+        summary = {"waiting": 0, "overdue": 0}
+    else:
+        # Built once for the figures and the page: a queryset this size takes longer to put
+        # together than either query takes to run.
+        waiting = _waiting(user)
+        summary = _summary(waiting, today=today)
+    requests = waiting.select_related("project").order_by(*QUEUE_ORDER)
     paginator = CountedPaginator(
         requests.only(*_QUEUE_FIELDS), QUEUE_PER_PAGE, count=summary["waiting"]
     )
