@@ -70,11 +70,12 @@ class AuditEventFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Offer only what has been recorded; read once here, before the form is built.
         # Chosen by their words, sorted as read; the codes stay in the address.
+        actions, object_types = selectors.values_present()
         self.filters["action"].extra["choices"] = sorted(
-            ((a, action_describe(a)) for a in selectors.actions_present()),
+            ((a, action_describe(a)) for a in actions),
             key=lambda choice: choice[1],
         )
         self.filters["object_type"].extra["choices"] = sorted(
-            ((t, object_type_describe(t)) for t in selectors.object_types_present()),
+            ((t, object_type_describe(t)) for t in object_types),
             key=lambda choice: choice[1],
         )

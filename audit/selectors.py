@@ -1,5 +1,6 @@
 """Reads of the audit trail, each in a fixed number of queries whatever its size."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast
@@ -56,6 +57,21 @@ def actions_present():
 def object_types_present():
     """The object types recorded so far (empty for system events), for choosing one."""
     return _distinct_values("object_type")
+
+
+# How long the values recorded are kept at most: a new event sets them aside sooner.
+VALUES_PRESENT_KEPT_SECONDS = 600
+
+
+def values_present():
+    """``(actions_present(), object_types_present())``, kept in the cache under the latest
+    event's key: new values come only with new events, so they are read again once an event is
+    recorded (or after ``VALUES_PRESENT_KEPT_SECONDS``), not on every visit to the list."""
+    return cache.get_or_set(
+        f"audit:values-present:{audit_latest_id()}",
+        lambda: (actions_present(), object_types_present()),
+        timeout=VALUES_PRESENT_KEPT_SECONDS,
+    )
 
 
 def audit_moment(object_type, states):

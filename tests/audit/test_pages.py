@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("audit:event_list")
 EXPORT_URL = reverse("audit:event_export")
-# Sign-in, roles, the two filter choice lists and the page of events: a fixed number
-# whatever the size of the trail, with room for middleware and the layout's own reads.
+# Sign-in, roles, the latest event and the two filter choice lists (kept under it), and the
+# page of events: a fixed number whatever the size of the trail, with room for middleware and
+# the layout's own reads.
 MAX_LIST_QUERIES = 12
 
 
@@ -514,3 +515,25 @@ def test_event_export_refused_for_other_roles(client, role):
     client.force_login(UserFactory(roles=[role], totp=True))
 
     assert client.get(EXPORT_URL).status_code == 403
+
+
+def _recursive_reads(client):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(LIST_URL).content.decode()
+    return page, sum(1 for query in queries if "WITH RECURSIVE" in query["sql"])
+
+
+def test_event_list_offers_an_action_recorded_since_the_last_visit_at_once(secretariat_client):
+    record_event(action="kind.first")
+    first, reads = _recursive_reads(secretariat_client)
+    assert reads == 2
+    assert 'value="kind.second"' not in first
+
+    kept, reads = _recursive_reads(secretariat_client)
+    assert reads == 0
+    assert 'value="kind.first"' in kept
+
+    record_event(action="kind.second")
+    page, reads = _recursive_reads(secretariat_client)
+    assert reads == 2
+    assert 'value="kind.second"' in page
