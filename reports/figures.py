@@ -921,6 +921,20 @@ def report_from_figures(figures: dict, *, expiring_page: int | str | None = None
     )
 
 
+def report_without_figures(
+    *, date_from: datetime.date, date_to: datetime.date, today: datetime.date, expiring_page
+) -> Report:
+    """The report for all organisations with its dates and a page of its expiring accreditations
+    (read now) but none of its figures: for a page that shows the figures' HTML as kept."""
+    return Report(
+        date_from=date_from,
+        date_to=date_to,
+        organisation=None,
+        today=today,
+        **_expiring_fields(today=today, organisation=None, expiring_page=expiring_page),
+    )
+
+
 def _month_rows(tally, months):
     """One row per month of the range, labelled "April 2026"."""
     labelled = _Tally()

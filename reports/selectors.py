@@ -44,6 +44,16 @@ def report_summary_current(*, now: datetime.datetime | None = None) -> ReportSum
     """The kept summary of the default report when it can stand for the live figures: worked
     out within ``SUMMARY_MAX_AGE``, for today's default range and the service level in force.
     None otherwise (never kept yet, the worker stopped, or a new day began), in one query."""
+    return _summaries_current(now=now).first()
+
+
+def report_summary_moment(*, now: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the summary ``report_summary_current`` finds was worked out, read without its
+    figures; None when there is none."""
+    return _summaries_current(now=now).values_list("computed_at", flat=True).first()
+
+
+def _summaries_current(*, now):
     now = timezone.now() if now is None else now
     date_from, date_to = default_range(timezone.localdate(now))
     return ReportSummary.objects.filter(
@@ -53,7 +63,13 @@ def report_summary_current(*, now: datetime.datetime | None = None) -> ReportSum
         working_days=settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
         computed_at__gt=now - SUMMARY_MAX_AGE,
         computed_at__lte=now,
-    ).first()
+    )
+
+
+def summary_stands_for(*, date_from, date_to, organisation, live) -> bool:
+    """Whether the summary, when current, stands for the report asked for: the default one
+    (today's default range, all organisations), not asked to be worked out now."""
+    return not live and organisation is None and (date_from, date_to) == default_range()
 
 
 def report_for_page(
@@ -72,7 +88,9 @@ def report_for_page(
     the default one without a current summary, is worked out now. The expiring accreditations
     are always read now.
     """
-    if not live and organisation is None and (date_from, date_to) == default_range():
+    if summary_stands_for(
+        date_from=date_from, date_to=date_to, organisation=organisation, live=live
+    ):
         summary = report_summary_current()
         if summary is not None:
             report = report_from_figures(summary.figures, expiring_page=expiring_page)

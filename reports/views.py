@@ -6,6 +6,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +17,7 @@ from uploads.responses import serve_file
 
 from . import selectors, services
 from .charts import report_charts
-from .figures import BY_ORGANISATION_PER_PAGE
+from .figures import BY_ORGANISATION_PER_PAGE, report_without_figures
 from .forms import ReportFilterForm, filter_form, query_for
 from .models import ReportExport
 from .rows import HEADER, report_rows
@@ -61,8 +62,27 @@ def _counts_html(built, *, figures_as_of, query, live):
 
     if figures_as_of is None:
         return rendered()
-    key = f"reports:counts:{figures_as_of.isoformat()}:{query}"
-    return cache.get_or_set(key, rendered, timeout=COUNTS_KEPT.total_seconds())
+    return cache.get_or_set(
+        _counts_key(figures_as_of, query), rendered, timeout=COUNTS_KEPT.total_seconds()
+    )
+
+
+def _counts_key(figures_as_of, query):
+    return f"reports:counts:{figures_as_of.isoformat()}:{query}"
+
+
+def _counts_kept(request, form, query):
+    """``(html, figures_as_of)`` of the figures of the report ``form`` asks for, when they come
+    from the worker's summary and their HTML is kept; None otherwise. The summary's figures
+    themselves are then never read: its moment names the HTML."""
+    kwargs = _report_kwargs(form)
+    if not selectors.summary_stands_for(**kwargs, live=request.GET.get("live") == "1"):
+        return None
+    figures_as_of = selectors.report_summary_moment()
+    if figures_as_of is None:
+        return None
+    html = cache.get(_counts_key(figures_as_of, query))
+    return None if html is None else (html, figures_as_of)
 
 
 @role_required(Role.SECRETARIAT)
@@ -70,19 +90,29 @@ def report(request):
     form = filter_form(request.GET)
     context = {"form": form, "report": None}
     if form.is_valid():
-        built, figures_as_of = _report_for_page(
-            request, form, expiring_page=request.GET.get("page", 1)
-        )
         filters = form.filters()
         query = query_for(filters)
-        context.update(
-            report=built,
-            counts=_counts_html(
+        expiring_page = request.GET.get("page", 1)
+        kept = _counts_kept(request, form, urlencode(query))
+        if kept is not None:
+            counts, figures_as_of = kept
+            built = report_without_figures(
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
+                today=timezone.localdate(),
+                expiring_page=expiring_page,
+            )
+        else:
+            built, figures_as_of = _report_for_page(request, form, expiring_page=expiring_page)
+            counts = _counts_html(
                 built,
                 figures_as_of=figures_as_of,
                 query=urlencode(query),
                 live=request.GET.get("live") == "1",
-            ),
+            )
+        context.update(
+            report=built,
+            counts=counts,
             figures_as_of=figures_as_of,
             live=request.GET.get("live") == "1",
             filters=filters,

@@ -244,7 +244,8 @@ def test_report_page_with_a_summary_takes_a_few_queries_whatever_the_records(
     url = reverse("reports:report")
     report_summary_refresh_task()
     # The session, the user, their roles and the page header; the organisation filter's list;
-    # the summary; the page of expiring accreditations (how many, and the rows).
+    # the summary's moment (whether its figures' HTML is kept), then the summary; the page of
+    # expiring accreditations (how many, and the rows).
     with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as few:
         html = secretariat_client.get(url).text
     assert "Figures as of" in html
@@ -366,3 +367,18 @@ def test_report_summary_beat_entry_runs_every_quarter_of_an_hour(settings):
     assert entry["task"] == "reports.tasks.report_summary_refresh_task"
     assert entry["schedule"].minute == {0, 15, 30, 45}
     assert settings.CELERY_TASK_ROUTES[entry["task"]] == {"queue": "sweeps"}
+
+
+def test_report_page_reads_no_figures_while_their_html_is_kept(secretariat_client, _now):
+    url = reverse("reports:report")
+    report_summary_refresh_task()
+    first = secretariat_client.get(url).text
+    _now.shift(datetime.timedelta(minutes=1))
+
+    with CaptureQueriesContext(connection) as queries:
+        kept = secretariat_client.get(url).text
+
+    assert _figures(kept) == _figures(first)
+    summary_reads = [q["sql"] for q in queries if "reports_reportsummary" in q["sql"]]
+    assert len(summary_reads) == 1
+    assert '"figures"' not in summary_reads[0]
