@@ -3,7 +3,7 @@ queries."""
 
 import django_filters
 from django import forms
-from django.db.models import F, Prefetch
+from django.db.models import Case, F, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
 
 from govuk.paging import CountedPaginator
@@ -17,12 +17,24 @@ def proposals_for_secretariat():
     return Proposal.objects.all()
 
 
+def _of_project(field):
+    """A proposal's ``field``, or for an amendment its project's (its own when the project has
+    none). Only amendments look their project up, one by one by its key: most proposals are
+    not amendments, and joining every proposal to its project to sort them read the table
+    twice."""
+    project = Proposal.objects.filter(pk=OuterRef("amends_id")).order_by().values(field)[:1]
+    return Case(
+        When(amends__isnull=True, then=F(field)),
+        default=Coalesce(Subquery(project), F(field)),
+    )
+
+
 def _in_list_order(proposals):
     """``proposals`` the longest waiting first (never-submitted drafts last), each amendment
     right after the project it amends, so they are read together."""
     return proposals.annotate(
-        project_sent=Coalesce("amends__submitted_at", "submitted_at"),
-        project_created=Coalesce("amends__created_at", "created_at"),
+        project_sent=_of_project("submitted_at"),
+        project_created=_of_project("created_at"),
         project_key=Coalesce("amends_id", "pk"),
     ).order_by(F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version")
 
