@@ -62,12 +62,26 @@ def count_of(rows):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+# What a researcher's list of proposals shows of each, of the project it amends and of its
+# co-ordinator: the rest of a proposal (its answers, long texts and JSON) is left unread.
+LISTED_FIELDS = (
+    "title",
+    "version",
+    "state",
+    "amends__version",
+    "amends__state",
+    "coordinator__full_name",
+    "coordinator__email",
+)
+
+
 def proposals_listed_for(user):
     """``proposals_for_user``, each amendment right after the project it amends: the newest
-    project first, then its versions in order."""
+    project first, then its versions in order; only ``LISTED_FIELDS`` are read."""
     return (
         proposals_for_user(user)
         .select_related("amends")
+        .only(*LISTED_FIELDS)
         .annotate(project_key=Coalesce("amends_id", "pk"))
         .order_by(F("project_key").desc(), "version", "pk")
     )
