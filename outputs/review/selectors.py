@@ -38,7 +38,10 @@ def checking_open_filter(*, today=None):
 
 
 def _waiting(user):
-    """Requests waiting for output checkers that ``user`` may check now."""
+    """Requests waiting for output checkers that ``user`` may check now; none for someone
+    without the output-checker role."""
+    if not user_has_role(user, Role.OUTPUT_CHECKER):
+        return OutputRequest.objects.none()
     return (
         OutputRequest.objects.filter(state__in=OutputRequest.IN_QUEUE)
         .filter(checking_open_filter())
@@ -53,8 +56,6 @@ def _waiting(user):
 def checker_waiting(*, user):
     """The requests ``user`` may check now, oldest submission first, with project and author;
     none for someone without the output-checker role."""
-    if not user_has_role(user, Role.OUTPUT_CHECKER):
-        return OutputRequest.objects.none()
     return _waiting(user).select_related("project", "author").order_by(*QUEUE_ORDER)
 
 
@@ -62,8 +63,6 @@ def checker_queue_summary(*, user, today=None):
     """How many requests wait for ``user`` to check (``waiting``) and how many of them are past
     the service level (``overdue``), in one query: the figures the queue and the dashboard
     show above the list."""
-    if not user_has_role(user, Role.OUTPUT_CHECKER):
-        return {"waiting": 0, "overdue": 0}
     return _summary(_waiting(user), today=today)
 
 
@@ -93,14 +92,10 @@ def checker_queue_page(*, user, number=None, today=None):
     submission first), with the queue's ``summary`` on it. Only the requests of the page carry
     ``file_count``, ``due``, ``overdue``, ``reviews_submitted`` and ``my_review_submitted``
     (in the current round), so a page costs the same few queries however long the queue."""
-    if not user_has_role(user, Role.OUTPUT_CHECKER):
-        waiting = OutputRequest.objects.none()
-        summary = {"waiting": 0, "overdue": 0}
-    else:
-        # Built once for the figures and the page: a queryset this size takes longer to put
-        # together than either query takes to run.
-        waiting = _waiting(user)
-        summary = _summary(waiting, today=today)
+    # Built once for the figures and the page: a queryset this size takes longer to put
+    # together than either query takes to run.
+    waiting = _waiting(user)
+    summary = _summary(waiting, today=today)
     requests = waiting.select_related("project").order_by(*QUEUE_ORDER)
     paginator = CountedPaginator(
         requests.only(*_QUEUE_FIELDS), QUEUE_PER_PAGE, count=summary["waiting"]
@@ -149,11 +144,6 @@ def _queue_rows(requests, *, user, today=None):
         # As ``is_overdue``: past the due date.
         output_request.overdue = today > output_request.due
     return requests
-
-
-def checker_queue_count(*, user):
-    """How many requests wait for output checkers that ``user`` may check."""
-    return checker_queue_summary(user=user)["waiting"]
 
 
 def current_round(output_request: OutputRequest) -> int:

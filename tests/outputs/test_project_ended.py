@@ -25,7 +25,11 @@ from outputs.request.services import (
     output_request_create,
     output_request_submit,
 )
-from outputs.review.selectors import checker_queue_count, checker_queue_page, checking_open_filter
+from outputs.review.selectors import (
+    checker_queue_page,
+    checker_queue_summary,
+    checking_open_filter,
+)
 from outputs.review.services import file_vote_set, output_request_approve, output_request_return
 from projects.lifecycle.services import projects_close_ended
 from projects.models import Proposal
@@ -236,11 +240,11 @@ def test_checker_queue_shows_grace_period_requests_and_never_those_that_cannot_b
     someone = checker()
 
     assert [r.pk for r in checker_queue_page(user=someone).object_list] == [ended.in_checking.pk]
-    assert checker_queue_count(user=someone) == 1
+    assert checker_queue_summary(user=someone)["waiting"] == 1
 
     ended.clock.move_to(at(LAST_GRACE_DAY + DAY, hour=0))
     assert checker_queue_page(user=someone).object_list == []
-    assert checker_queue_count(user=someone) == 0
+    assert checker_queue_summary(user=someone)["waiting"] == 0
     assert sent_late.pk not in [r.pk for r in checker_queue_page(user=someone).object_list]
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from identity.roles import Role, user_has_role
 from outputs.models import FileVote, GroupComment, OutputRequest, Review
-from outputs.review.selectors import checker_queue_page
+from outputs.review.selectors import checker_queue_page, checker_queue_summary, checker_waiting
 from outputs.review.services import (
     file_vote_set,
     group_comment_add,
@@ -87,6 +87,20 @@ def test_checker_role_removed_on_the_roles_page_discards_the_open_review(secreta
     assert output_request in checker_queue_page(user=other).object_list
     review_with(output_request, other)
     assert OutputRequest.objects.get(pk=output_request.pk).state == State.PARTIALLY_REVIEWED
+
+
+def test_a_former_checker_is_given_no_requests_to_check(secretariat):
+    output_request = submitted_request()
+    leaving = checker()
+    assert list(checker_waiting(user=leaving)) == [output_request]
+
+    role_services.role_revoke(user=leaving, role=Role.OUTPUT_CHECKER, by=secretariat)
+
+    assert list(checker_waiting(user=leaving)) == []
+    assert checker_queue_summary(user=leaving) == {"waiting": 0, "overdue": 0}
+    page = checker_queue_page(user=leaving)
+    assert (page.object_list, page.summary["waiting"]) == ([], 0)
+    assert list(checker_waiting(user=checker())) == [output_request]
 
 
 def test_review_submitted_before_the_role_is_removed_still_counts(secretariat):
