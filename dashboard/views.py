@@ -25,15 +25,25 @@ DASHBOARD_SECTIONS = (
     (Role.SECRETARIAT, "dashboard/sections/secretariat.html"),
 )
 
-# What a section reads, for the roles whose section shows live work: each selector runs only
-# for someone holding the role.
+
+def _secretariat_section(user):
+    """The secretariat's queues, worked out only when the section's kept rendering has been set
+    aside, with how long that rendering is kept and what it is kept under."""
+    return {
+        "secretariat_queues": SimpleLazyObject(secretariat_queues),
+        "secretariat_queues_kept_seconds": settings.SECRETARIAT_QUEUES_KEPT_SECONDS,
+        "secretariat_queues_generation": secretariat_queues_generation(),
+    }
+
+
+# What each role's section reads into the page's context, for the roles whose section shows
+# live work: each runs only for someone holding the role.
 SECTION_READS = {
-    Role.RESEARCHER: ("researcher_home", lambda user: researcher_home(user=user)),
-    # Worked out only when the page's kept queues have been set aside (see home).
-    Role.SECRETARIAT: ("secretariat_queues", lambda user: SimpleLazyObject(secretariat_queues)),
-    Role.PANEL_REVIEWER: ("reviewer_queue", reviewer_queue_home),
-    Role.OUTPUT_CHECKER: ("checker_queue", checker_queue_home),
-    Role.DATA_OWNER: ("consent_queue", consent_queue_home),
+    Role.RESEARCHER: lambda user: {"researcher_home": researcher_home(user=user)},
+    Role.SECRETARIAT: _secretariat_section,
+    Role.PANEL_REVIEWER: lambda user: {"reviewer_queue": reviewer_queue_home(user)},
+    Role.OUTPUT_CHECKER: lambda user: {"checker_queue": checker_queue_home(user)},
+    Role.DATA_OWNER: lambda user: {"consent_queue": consent_queue_home(user)},
 }
 
 
@@ -51,12 +61,9 @@ def home(request):
         "output_service_level_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
         "consent_service_level_days": settings.CONSENT_SERVICE_LEVEL_WORKING_DAYS,
     }
-    for role, (name, read) in SECTION_READS.items():
+    for role, read in SECTION_READS.items():
         if role in roles:
-            context[name] = read(request.user)
-    if Role.SECRETARIAT in roles:
-        context["secretariat_queues_kept_seconds"] = settings.SECRETARIAT_QUEUES_KEPT_SECONDS
-        context["secretariat_queues_generation"] = secretariat_queues_generation()
+            context |= read(request.user)
     return render(request, "dashboard/home.html", context)
 
 
