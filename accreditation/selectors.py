@@ -265,14 +265,27 @@ class Standing:
         return self.held is None or (self.held == self.EXPIRED and not self.renewable)
 
 
+# What a ``Standing`` reads of the latest application: what it and the pages showing it use.
+# The rest (the answers, the supervisor, the application renewed) is read by whoever shows it.
+STANDING_APPLICATION_FIELDS = (
+    "applicant",
+    "kind",
+    "state",
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "renewal_of",
+)
+
+
 def accreditation_standing(user, *, today=None):
-    """``user``'s ``Standing`` today, in two queries."""
+    """``user``'s ``Standing`` today, in two queries: of the application only
+    ``STANDING_APPLICATION_FIELDS``, and the accreditation without its application."""
     today = today or timezone.localdate()
     # The open application if there is one (application_open_for), otherwise the latest in any
     # state (application_latest_for), in one query.
     application = (
         AccreditationApplication.objects.filter(applicant=user)
-        .select_related("supervisor", "renewal_of")
         .annotate(
             closed=Case(
                 When(state__in=AccreditationApplication.OPEN, then=Value(0)),
@@ -280,8 +293,8 @@ def accreditation_standing(user, *, today=None):
             )
         )
         .order_by("closed", "-created_at", "-pk")
+        .only(*STANDING_APPLICATION_FIELDS)
         .first()
     )
-    return Standing(
-        accreditation=accreditation_latest_for(user), application=application, today=today
-    )
+    accreditation = Accreditation.objects.filter(researcher=user).order_by("-valid_until", "-pk")
+    return Standing(accreditation=accreditation.first(), application=application, today=today)

@@ -7,7 +7,12 @@ from django.utils import timezone
 
 from accreditation.dates import training_refresh_day
 from accreditation.levels import Level
-from accreditation.selectors import Standing, accreditation_standing, supervision_requests_waiting
+from accreditation.selectors import (
+    Standing,
+    accreditation_standing,
+    application_open_for,
+    supervision_requests_waiting,
+)
 from accreditation.task_list import application_task_list
 from outputs.request.selectors import output_requests_needing_author
 from projects.proposal.selectors import (
@@ -81,9 +86,9 @@ def researcher_home(*, user, today=None):
     standing = accreditation_standing(user, today=today)
     home = ResearcherHome(standing=standing)
     if standing.status == Standing.IN_PROGRESS:
-        home.missing = [
-            task for task in application_task_list(standing.application) if not task.done
-        ]
+        # The task list reads the whole application, which the standing does not.
+        application = application_open_for(user)
+        home.missing = [task for task in application_task_list(application) if not task.done]
     home.training = training_latest(user=user)
     level = _level(standing)
     if home.training is not None and level is not None:

@@ -461,10 +461,10 @@ def test_researcher_home_with_a_draft_query_count_does_not_grow(
         ProposalFactory(coordinator=application.applicant)
     client.force_login(application.applicant)
 
-    # As above (13), and the application's task list:
-    # the rules read the profile, qualifications, training and declaration (7); the second
-    # factor.
-    with django_assert_max_num_queries(21):
+    # As above (13), and the application's task list: the open application read whole (the
+    # standing reads only what it shows); the rules read the profile, qualifications, training
+    # and declaration (7); the second factor.
+    with django_assert_max_num_queries(22):
         response = client.get(HOME)
 
     assert response.status_code == 200
