@@ -3,7 +3,7 @@ queries."""
 
 import django_filters
 from django import forms
-from django.db.models import Case, F, OuterRef, Prefetch, Subquery, When
+from django.db.models import F, Prefetch
 from django.db.models.functions import Coalesce
 
 from govuk.paging import CountedPaginator
@@ -17,26 +17,17 @@ def proposals_for_secretariat():
     return Proposal.objects.all()
 
 
-def _of_project(field):
-    """A proposal's ``field``, or for an amendment its project's (its own when the project has
-    none). Only amendments look their project up, one by one by its key: most proposals are
-    not amendments, and joining every proposal to its project to sort them read the table
-    twice."""
-    project = Proposal.objects.filter(pk=OuterRef("amends_id")).order_by().values(field)[:1]
-    return Case(
-        When(amends__isnull=True, then=F(field)),
-        default=Coalesce(Subquery(project), F(field)),
+def in_list_order(proposals):
+    """``proposals`` the longest waiting first (never-sent drafts last), each amendment right
+    after the project it amends, so they are read together: by their project's dates, which
+    ``Proposal.save`` keeps on each proposal, in the order of the ``proposal_list_order``
+    index."""
+    return proposals.order_by(
+        F("project_sent_at").asc(nulls_last=True),
+        "project_created_at",
+        Coalesce("amends_id", "pk"),
+        "version",
     )
-
-
-def _in_list_order(proposals):
-    """``proposals`` the longest waiting first (never-submitted drafts last), each amendment
-    right after the project it amends, so they are read together."""
-    return proposals.annotate(
-        project_sent=_of_project("submitted_at"),
-        project_created=_of_project("created_at"),
-        project_key=Coalesce("amends_id", "pk"),
-    ).order_by(F("project_sent").asc(nulls_last=True), "project_created", "project_key", "version")
 
 
 # What the list shows of each proposal, the project it amends and its co-ordinator: the rest
@@ -60,7 +51,7 @@ def proposals_page(proposals, *, number, per_page):
     only the page's own rows are read, and of them only ``LISTED_FIELDS``, so no step sorts
     every column of every proposal."""
     paginator = CountedPaginator(
-        _in_list_order(proposals).values_list("pk", flat=True), per_page, count=proposals.count()
+        in_list_order(proposals).values_list("pk", flat=True), per_page, count=proposals.count()
     )
     page_obj = paginator.get_page(number)
     keys = list(page_obj.object_list)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from identity.roles import Role
 from projects.amendment.services import amendment_start
 from projects.models import Proposal
+from projects.proposal.services import proposal_submit
 from projects.screening.views import _amendment
 from tests.factories import UserFactory
 from tests.projects.factories import ProposalFactory, accredit
@@ -179,3 +180,26 @@ def test_secretariat_list_says_of_an_amendment_what_the_version_template_says(
         == f'Version 2 <br> <span class="govuk-body-s"> {_amendment(amendment)} </span>'
     )
     assert _amendment(project) == ""
+
+
+def test_secretariat_list_puts_a_proposal_sent_again_behind_those_waiting_longer(
+    client, secretariat
+):
+    returned = proposal_at(State.RETURNED, title="Sent back for changes", on=days_ago(30))
+    proposal_at(State.SUBMITTED, title="Waiting since", on=days_ago(20))
+    client.force_login(secretariat)
+
+    def titles():
+        page = client.get(reverse("projects:secretariat_list")).content.decode()
+        return [
+            title
+            for body in rows(page)
+            for title in ("Sent back for changes", "Waiting since")
+            if title in body
+        ]
+
+    assert titles() == ["Sent back for changes", "Waiting since"]
+
+    proposal_submit(proposal=returned, by=returned.coordinator)
+
+    assert titles() == ["Waiting since", "Sent back for changes"]

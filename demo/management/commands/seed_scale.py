@@ -1046,6 +1046,9 @@ class Seeder:
                 created_at=steps[0].at,
                 updated_at=steps[-1].at,
                 submitted_at=submits[-1] if submits else None,
+                # Saved in bulk, without Proposal.save, which keeps these.
+                project_sent_at=submits[-1] if submits else None,
+                project_created_at=steps[0].at,
                 decided_at=decided,
                 activated_at=activated,
                 ended_at=moments.get(S.ENDED),
