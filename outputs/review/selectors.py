@@ -30,10 +30,15 @@ def checking_open_filter(*, today=None):
     active project, or of an ended one when sent by its end date and the grace period after
     it is not over."""
     today = timezone.localdate() if today is None else today
-    return Q(project__state=Proposal.State.ACTIVE) | Q(
-        project__state=Proposal.State.ENDED,
-        submitted_at__date__lte=F("project__end_date"),
-        project__end_date__gte=today - timedelta(days=settings.PROJECT_END_GRACE_DAYS),
+    # Both states asked first as one list, which the index of proposals by state answers: with
+    # only the "or" below the database read every proposal's entry to find them.
+    return Q(project__state__in=(Proposal.State.ACTIVE, Proposal.State.ENDED)) & (
+        Q(project__state=Proposal.State.ACTIVE)
+        | Q(
+            project__state=Proposal.State.ENDED,
+            submitted_at__date__lte=F("project__end_date"),
+            project__end_date__gte=today - timedelta(days=settings.PROJECT_END_GRACE_DAYS),
+        )
     )
 
 
