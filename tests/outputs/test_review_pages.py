@@ -8,15 +8,19 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from identity.roles import Role
+from outputs.check.services import file_checks_run
 from outputs.models import OutputRequest
-from outputs.review.services import file_vote_set, group_comment_add
+from outputs.request.services import file_replace, output_request_submit
+from outputs.review.services import file_vote_set, group_comment_add, output_request_return
 from tests.factories import UserFactory
+from tests.outputs.factories import upload
 from tests.outputs.states import (
     checker,
     files_of,
     group_form,
     group_url,
     output_request_at,
+    output_request_submitted,
     review_with,
     reviewed_request,
     step_url,
@@ -64,11 +68,40 @@ def test_queue_queries_do_not_grow_with_requests(
         output_request = submitted_request(groups=2)
         review_with(output_request, checker())
     client.force_login(checker())
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("outputs:queue"))
     assert response.status_code == 200
     assert _rows(response) == min(size, 3)
     assert f"{size} requests waiting" in response.content.decode()
+
+
+def test_queue_counts_each_request_s_files_as_they_are_now(client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    one_file = submitted_request(title="One table")
+    returned = output_request_submitted(groups=2, files_per_group=2)
+    review_with(returned, checker(), "approve")
+    asking = checker()
+    returned = review_with(returned, asking, "changes")
+    for group in returned.groups.all():
+        group_comment_add(group=group, text="Round it.", public=True, by=asking)
+    returned = output_request_return(output_request=returned, by=asking)
+    new = file_replace(
+        output_file=files_of(returned)[0], by=returned.author, upload_file=upload(b"a,b\nx,20\n")
+    )
+    file_checks_run(file=new)
+    output_request_submit(output_request=returned, by=returned.author)
+    client.force_login(checker())
+
+    text = client.get(reverse("outputs:queue")).content.decode()
+
+    rows = text[text.index('id="checker-queue"') : text.index("</table>")].split("<tr")[2:]
+
+    def files_shown(output_request):
+        (row,) = [row for row in rows if f">{output_request}</a>" in row]
+        return re.search(r">(\d+ files?)</span>", row)[1]
+
+    # A replaced file's earlier version is not counted.
+    assert (files_shown(one_file), files_shown(returned)) == ("1 file", "4 files")
 
 
 def test_queue_next_page_lists_the_requests_sent_after_the_first_pages(client, monkeypatch):
