@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+import django_filters
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
@@ -27,6 +28,22 @@ from django.utils.functional import SimpleLazyObject
 AFTER = "after"
 BEFORE = "before"
 PAGE_PARAMETERS = (AFTER, BEFORE, "page")
+
+
+class RowsReadFilterSet(django_filters.FilterSet):
+    """A search whose rows (``rows``, a function that gives the queryset to search) are put
+    together when its results are first read (``qs``) rather than when it is made: a page
+    whose rendered results are kept checks the search and reads nothing else."""
+
+    def __init__(self, data=None, *, rows, **kwargs):
+        self._rows = rows
+        super().__init__(data, queryset=self._meta.model._default_manager.none(), **kwargs)
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self.queryset = self._rows()
+        return super().qs
 
 
 def query_without_page(query):

@@ -3,11 +3,12 @@
 import django_filters
 
 from accreditation.models import Accreditation, Level
+from govuk.search import RowsReadFilterSet
 
 from .selectors import register_entries
 
 
-class RegisterFilter(django_filters.FilterSet):
+class RegisterFilter(RowsReadFilterSet):
     name = django_filters.CharFilter(
         label="Name",
         field_name="name",
@@ -34,4 +35,4 @@ class RegisterFilter(django_filters.FilterSet):
 
 def register_filter(query):
     """The register's search for ``query`` (unbound when there is none)."""
-    return RegisterFilter(query or None, queryset=register_entries())
+    return RegisterFilter(query or None, rows=register_entries)

@@ -3,13 +3,14 @@
 import django_filters
 from django.db.models import Exists, OuterRef
 
+from govuk.search import RowsReadFilterSet
 from legislation.models import Dataset
 from projects.models import DatasetRequest, Proposal
 
 from .selectors import register_projects, team_in_organisation
 
 
-class ProjectRegisterFilter(django_filters.FilterSet):
+class ProjectRegisterFilter(RowsReadFilterSet):
     title = django_filters.CharFilter(
         label="Title",
         field_name="title",
@@ -51,4 +52,4 @@ class ProjectRegisterFilter(django_filters.FilterSet):
 
 def register_filter(query):
     """The register's search for ``query`` (unbound when there is none)."""
-    return ProjectRegisterFilter(query or None, queryset=register_projects())
+    return ProjectRegisterFilter(query or None, rows=register_projects)
