@@ -4,12 +4,11 @@ exist."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from govuk.forms import posted_id
-from govuk.paging import ROWS_PER_PAGE
+from govuk.paging import ROWS_PER_PAGE, ShortListPaginator
 from identity.permissions import role_required
 from identity.roles import Role
 from legislation.selectors import departments_list
@@ -35,7 +34,7 @@ def _put_on_form(form, error):
 @role_required(Role.DATA_OWNER)
 def consent_queue(request):
     proposals = consent_selectors.consent_queue_for(user=request.user)
-    page_obj = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ShortListPaginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/consent/queue.html",

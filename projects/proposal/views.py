@@ -5,14 +5,13 @@ a 403/404 (PermissionDenied, Http404)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from govuk.forms import posted_id
-from govuk.paging import ROWS_PER_PAGE
+from govuk.paging import ROWS_PER_PAGE, ShortListPaginator
 from identity.permissions import role_required
 from identity.roles import Role, user_has_role
 from legislation.access_modes import AccessMode
@@ -90,7 +89,7 @@ def _proposal_for_editing(request, pk):
 @login_required
 def proposal_list(request):
     proposals = selectors.proposals_listed_for(request.user)
-    page_obj = Paginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    page_obj = ShortListPaginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/proposal/list.html",
