@@ -31,9 +31,10 @@ def checking_open_filter(*, today=None):
     active project, or of an ended one when sent by its end date and the grace period after
     it is not over."""
     today = timezone.localdate() if today is None else today
-    # Both states asked first as one list, which the index of proposals by state answers: with
-    # only the "or" below the database read every proposal's entry to find them.
-    return Q(project__state__in=(Proposal.State.ACTIVE, Proposal.State.ENDED)) & (
+    # Projects under way (active or ended) asked first as one list, which the index of
+    # proposals by state answers: with only the "or" below the database read every proposal's
+    # entry to find them.
+    return Q(project__state__in=Proposal.UNDER_WAY) & (
         Q(project__state=Proposal.State.ACTIVE)
         | Q(
             project__state=Proposal.State.ENDED,
