@@ -40,13 +40,9 @@ def accreditation_active_for(
 
 
 def accreditation_latest_for(user: "User") -> Accreditation | None:
-    """The user's most recent accreditation in any state, or None."""
-    return (
-        Accreditation.objects.filter(researcher=user)
-        .select_related("application")
-        .order_by("-valid_until", "-pk")
-        .first()
-    )
+    """The user's most recent accreditation in any state, or None; without the application
+    that granted it, which no page showing it reads."""
+    return Accreditation.objects.filter(researcher=user).order_by("-valid_until", "-pk").first()
 
 
 def application_open_for(user: "User") -> AccreditationApplication | None:
@@ -280,7 +276,7 @@ STANDING_APPLICATION_FIELDS = (
 
 def accreditation_standing(user, *, today=None):
     """``user``'s ``Standing`` today, in two queries: of the application only
-    ``STANDING_APPLICATION_FIELDS``, and the accreditation without its application."""
+    ``STANDING_APPLICATION_FIELDS``, and the latest accreditation."""
     today = today or timezone.localdate()
     # The open application if there is one (application_open_for), otherwise the latest in any
     # state (application_latest_for), in one query.
@@ -296,5 +292,6 @@ def accreditation_standing(user, *, today=None):
         .only(*STANDING_APPLICATION_FIELDS)
         .first()
     )
-    accreditation = Accreditation.objects.filter(researcher=user).order_by("-valid_until", "-pk")
-    return Standing(accreditation=accreditation.first(), application=application, today=today)
+    return Standing(
+        accreditation=accreditation_latest_for(user), application=application, today=today
+    )
