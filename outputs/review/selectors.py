@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
 from govuk.paging import ROWS_PER_PAGE, CountedPaginator
@@ -13,6 +12,7 @@ from outputs.check.selectors import BY_EYE, FAILED, RUNNING, check_summary, chec
 from outputs.models import FileGroup, FileVote, GroupComment, OutputFile, OutputRequest, Review
 from outputs.service_level import due_date, overdue_before
 from projects.models import Proposal, TeamMember
+from projects.proposal.selectors import count_of
 
 REVIEWS_NEEDED = 2
 # Requests on one page of the checkers' queue.
@@ -107,26 +107,16 @@ def checker_queue_page(*, user, number=None, today=None):
         waiting.select_related("project")
         .order_by(*QUEUE_ORDER)
         .only(*_QUEUE_FIELDS)
-        .annotate(file_count=_current_files_counted())
+        .annotate(
+            # Files as they are now: a replaced version is not counted.
+            file_count=count_of(OutputFile.objects.filter(replaced_at=None), of="group__request")
+        )
     )
     paginator = CountedPaginator(requests, QUEUE_PER_PAGE, count=summary["waiting"])
     page_obj = paginator.get_page(number)
     page_obj.object_list = _queue_rows(list(page_obj.object_list), user=user, today=today)
     page_obj.summary = summary
     return page_obj
-
-
-def _current_files_counted():
-    """How many files a request has now (none replaced), as a subquery: the database works it
-    out for the rows of the page alone, once it has chosen them."""
-    counted = (
-        OutputFile.objects.filter(group__request=OuterRef("pk"), replaced_at=None)
-        .order_by()
-        .values("group__request")
-        .annotate(files=Count("pk"))
-        .values("files")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _queue_rows(requests, *, user, today=None):

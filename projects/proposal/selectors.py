@@ -48,14 +48,15 @@ def proposals_for_user(user):
     )
 
 
-def count_of(rows):
-    """How many of ``rows`` (dataset requests, team members) belong to each proposal, as a
+def count_of(rows, *, of="proposal"):
+    """How many of ``rows`` (dataset requests, team members) belong to each row of the query
+    it annotates (a proposal, unless ``of`` names another path from ``rows`` to it), as a
     subquery: counting through a join would group the whole list before it is paged, and the
-    page's count would join the rows too."""
+    page's count would join the rows too. The database works it out for a page's rows alone."""
     counted = (
-        rows.filter(proposal=OuterRef("pk"))
+        rows.filter(**{of: OuterRef("pk")})
         .order_by()
-        .values("proposal")
+        .values(of)
         .annotate(rows=Count("pk"))
         .values("rows")
     )
