@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 
 from govuk.paging import CountedPaginator
 from projects.models import DatasetRequest, PanelDecision, Proposal, ScreeningReview, TeamMember
+from projects.proposal import selectors as proposal_selectors
 from projects.proposal.selectors import count_of
 
 
@@ -30,18 +31,9 @@ def in_list_order(proposals):
     )
 
 
-# What the list shows of each proposal, the project it amends and its co-ordinator: the rest
-# of a proposal (its answers, long texts and JSON) is left unread.
-LISTED_FIELDS = (
-    "title",
-    "version",
-    "state",
-    "submitted_at",
-    "amends__version",
-    "amends__state",
-    "coordinator__full_name",
-    "coordinator__email",
-)
+# What the list shows of each proposal, the project it amends and its co-ordinator: what a
+# researcher's list shows, and when it was sent.
+LISTED_FIELDS = (*proposal_selectors.LISTED_FIELDS, "submitted_at")
 
 
 def proposals_page(proposals, *, number, per_page):
