@@ -88,6 +88,12 @@ class PageChecker:
         if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
             self.policy_violations.append(f"{self.page.url}: {message.text}")
 
+    def follow(self, locator):
+        """Click ``locator`` and wait until the page it leads to has loaded. Waiting for the load
+        state alone can return at once, on the page the click leaves."""
+        with self.page.expect_navigation():
+            locator.click()
+
     def check(self):
         """Run axe on the page as it stands, and fail on any violation or if it does not
         reflow."""
@@ -124,9 +130,11 @@ class PageChecker:
 @pytest.fixture
 def checked_page(page):
     """The Playwright page, with ``checked_page.check_accessibility()`` to run axe on what it
-    shows and check it reflows."""
+    shows and check it reflows, and ``checked_page.follow(locator)`` to click through to the next
+    page."""
     checker = PageChecker(page)
     page.check_accessibility = checker.check
+    page.follow = checker.follow
     return page
 
 

@@ -55,8 +55,7 @@ def visit(page, url):
 
 
 def click_and_check(page, locator):
-    locator.click()
-    page.wait_for_load_state("load")
+    page.follow(locator)
     page.check_accessibility()
 
 

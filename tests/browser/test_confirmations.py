@@ -23,8 +23,7 @@ def open_as(page, live_server, user, path):
 
 
 def click(page, role, name):
-    page.get_by_role(role, name=name, exact=True).click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role(role, name=name, exact=True))
     page.check_accessibility()
 
 

@@ -44,8 +44,7 @@ def test_researcher_homes_at_each_state_pass_axe(checked_page, live_server, sett
     today = timezone.localdate()
 
     open_home(page, live_server, UserFactory(roles=[Role.RESEARCHER]))
-    page.get_by_role("button", name="Apply for accreditation").click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("button", name="Apply for accreditation"))
     page.check_accessibility()
 
     draft = application_at(
@@ -68,8 +67,7 @@ def test_researcher_homes_at_each_state_pass_axe(checked_page, live_server, sett
     TeamMemberFactory(user=None, email=busy.email, accepted_at=None)
     AccreditationApplicationFactory(supervisor=busy)
     open_home(page, live_server, busy)
-    page.get_by_role("button", name="Renew your accreditation").click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("button", name="Renew your accreditation"))
     page.check_accessibility()
 
     suspended = AccreditationFactory()
@@ -79,8 +77,7 @@ def test_researcher_homes_at_each_state_pass_axe(checked_page, live_server, sett
         by=UserFactory(roles=[Role.SECRETARIAT], totp=True),
     )
     open_home(page, live_server, suspended.researcher)
-    page.get_by_role("button", name="Read why it was suspended").click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("button", name="Read why it was suspended"))
     expect(page.locator("main")).to_contain_text("Under investigation.")
     page.check_accessibility()
 
@@ -106,26 +103,25 @@ def test_secretariat_home_and_person_page_pass_axe(checked_page, live_server, se
 
     open_home(page, live_server, secretariat)
     expect(page.locator("#queue-consents")).to_contain_text("1 overdue")
-    page.get_by_role("link", name="Accreditation", exact=True).click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("link", name="Accreditation", exact=True))
     page.check_accessibility()
-    page.get_by_role("link", name=application.applicant.get_full_name()).first.click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("link", name=application.applicant.get_full_name()).first)
     page.check_accessibility()
 
     page.goto(live_server.url + reverse("dashboard:home"))
-    page.locator("#queue-ending").get_by_role(
-        "link", name=accreditation.researcher.get_full_name()
-    ).click()
-    page.wait_for_load_state("load")
+    page.follow(
+        page.locator("#queue-ending").get_by_role(
+            "link", name=accreditation.researcher.get_full_name()
+        )
+    )
     page.check_accessibility()
-    page.get_by_role(
-        "link", name=f"Everything about {accreditation.researcher.get_full_name()}"
-    ).click()
-    page.wait_for_load_state("load")
+    page.follow(
+        page.get_by_role(
+            "link", name=f"Everything about {accreditation.researcher.get_full_name()}"
+        )
+    )
     expect(page.locator("#person-accreditation-actions")).to_contain_text("Suspend accreditation")
     page.check_accessibility()
-    page.get_by_role("button", name="Suspend accreditation").click()
-    page.wait_for_load_state("load")
+    page.follow(page.get_by_role("button", name="Suspend accreditation"))
     expect(page.locator("#suspend")).to_be_visible()
     page.check_accessibility()

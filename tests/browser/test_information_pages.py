@@ -21,9 +21,7 @@ def test_footer_pages_open_from_the_start_page_and_reflow_at_320_pixels(
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(live_server.url)
 
-    page.locator("footer").get_by_role("link", name=link, exact=True).click()
-
-    page.wait_for_load_state("load")
+    page.follow(page.locator("footer").get_by_role("link", name=link, exact=True))
     page.check_accessibility()
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
 

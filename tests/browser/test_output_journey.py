@@ -67,8 +67,7 @@ def test_output_request_is_checked_released_downloaded_and_published(
         page.check_accessibility()
 
     def follow(role, name):
-        page.get_by_role(role, name=name, exact=True).first.click()
-        page.wait_for_load_state("load")
+        page.follow(page.get_by_role(role, name=name, exact=True).first)
         page.check_accessibility()
 
     def checks_run():

@@ -74,8 +74,7 @@ def test_project_is_proposed_reviewed_approved_activated_and_registered(
         page.check_accessibility()
 
     def press(name):
-        page.get_by_role("button", name=name, exact=True).click()
-        page.wait_for_load_state("load")
+        page.follow(page.get_by_role("button", name=name, exact=True))
         page.check_accessibility()
 
     def fill(name, value):
