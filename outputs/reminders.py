@@ -26,7 +26,7 @@ from outputs.review.selectors import checking_open_filter
 from projects.models import TeamMember
 
 from . import service_level
-from .models import OutputFile, OutputRequest, PublicationWaiver, Review
+from .models import OutputFile, OutputRequest, Publication, PublicationWaiver, Review
 
 # Days after release by which the project should have said where its outputs were published.
 UNPUBLISHED_DAYS = 90
@@ -266,9 +266,11 @@ DRAFT_RULES = stale_draft_rules(
 
 
 def _unpublished_candidates(today):
+    # "No publication" as its own NOT EXISTS: as a left join inside the EXISTS, the planner
+    # took it to match almost nothing and worked out every request's files for each batch.
     unpublished = OutputFile.objects.filter(
-        group__request=OuterRef("pk"), replaced_at__isnull=True, publication__isnull=True
-    )
+        group__request=OuterRef("pk"), replaced_at__isnull=True
+    ).exclude(Exists(Publication.objects.filter(file=OuterRef("pk"))))
     waived = PublicationWaiver.objects.filter(project=OuterRef("project_id"))
     return (
         OutputRequest.objects.filter(
