@@ -48,19 +48,23 @@ def untouched_since(day):
     return day_start(day + timedelta(days=1))
 
 
-def reminded(kind, model, *, sent_before=None, sent_after_field=None):
+def reminded(kind, model, *, sent_before=None, sent_after_field=None, objects_after=None):
     """An ``Exists`` that is true for objects of ``model`` already reminded of ``kind``.
 
     ``sent_before``: only reminders sent before the start of that day count, for steps that
     must wait a while after their notice (an automatic withdrawal 30 days after its warning).
     ``sent_after_field``: only reminders sent after the object's own timestamp in that field
     count (a warning about a draft counts only if nobody has touched the draft since).
+    ``objects_after``: only the ledger rows of objects with a greater primary key, for a query
+    that reads only those objects.
     """
     ledger = ReminderSent.objects.filter(
         kind=kind,
         content_type=ContentType.objects.get_for_model(model),
         object_id=OuterRef("pk"),
     )
+    if objects_after is not None:
+        ledger = ledger.filter(object_id__gt=objects_after)
     if sent_before is not None:
         ledger = ledger.filter(sent_at__lt=day_start(sent_before))
     if sent_after_field is not None:
@@ -110,14 +114,18 @@ def _rule_sweep(rule, *, today, batch_size):
     queryset = rule.candidates(today)
     model = queryset.model
     content_type = ContentType.objects.get_for_model(model)
-    if rule.once_per_object:
-        queryset = queryset.exclude(reminded(rule.kind, model))
     audience = rule.audience() if rule.audience is not None else None
     sent = 0
     after = 0
     batches = 0
     while True:
-        batch = list(queryset.filter(pk__gt=after).order_by("pk")[:batch_size])
+        ahead = queryset.filter(pk__gt=after)
+        if rule.once_per_object:
+            # Only the ledger rows of objects ahead of the batch can match. Leaving the rest out
+            # (this run's own rows among them) keeps each batch's check to what is still to
+            # come, however many rows this run has written since the ledger's statistics.
+            ahead = ahead.exclude(reminded(rule.kind, model, objects_after=after))
+        batch = list(ahead.order_by("pk")[:batch_size])
         if not batch:
             break
         after = batch[-1].pk
