@@ -20,7 +20,9 @@ install: .venv/.installed  ## Install what is missing: Debian packages, uv, Pyth
 .venv/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || python3 -m pip install --user --quiet uv || \
 		python3 -m pip install --quiet --break-system-packages uv
-	$(UV) sync --frozen
+	@# The libraries compiled once here, as in the image: where Python may not write what it
+	@# compiles (PYTHONDONTWRITEBYTECODE), every process compiled each library it imported.
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 lint: install  ## ruff (lint and format check), djLint on the templates, mypy (strict) on workflow and the services
