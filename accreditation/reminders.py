@@ -119,9 +119,10 @@ def _accredited_with_training(today, *, due_from, due_until):
     """Active accreditations whose training refresh day is in the given range, each level by
     its own refresh period; a level whose training needs no refresh has none.
 
-    The latest training is in a range when some training is in it and none is later: the
-    database finds those through the few records in the range, instead of working out every
-    researcher's latest training for each batch the sweep reads.
+    The latest training is in a range when some training is in it and the latest is not
+    later: the database finds the few researchers with training in the range first, and works
+    out the latest training of those alone, instead of every researcher's for each batch the
+    sweep reads.
     """
     records = TrainingRecord.objects.filter(user=OuterRef("researcher_id"))
     ranges = Q()
@@ -135,14 +136,14 @@ def _accredited_with_training(today, *, due_from, due_until):
         ranges |= (
             Q(level=level)
             & Exists(records.filter(passed_on__gte=earliest, passed_on__lte=latest))
-            & ~Exists(records.filter(passed_on__gt=latest))
+            & Q(latest_training__lte=latest)
         )
     if not ranges:
         return Accreditation.objects.none()
     return (
         Accreditation.objects.filter(state=ACTIVE)
-        .filter(ranges)
         .annotate(latest_training=Subquery(records.order_by("-passed_on").values("passed_on")[:1]))
+        .filter(ranges)
         .select_related("researcher")
     )
 
