@@ -11,8 +11,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from audit.kept import kept_for_staff
 from govuk.links import url_for_ids
 from govuk.paging import ROWS_PER_PAGE
 from govuk.rows import short_date
@@ -307,16 +309,23 @@ def _listed(applications):
 @role_required(Role.SECRETARIAT)
 def queue(request):
     states = [value for value in request.GET.getlist("state") if value in State.values]
-    applications = selectors.applications_queue_listed(states=states or None)
-    page_obj = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    applications = list(page_obj.object_list)
+    number = request.GET.get("page")
+
+    def listing():
+        applications = selectors.applications_queue_listed(states=states or None)
+        page_obj = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(number)
+        applications = list(page_obj.object_list)
+        return {"page_obj": page_obj, "applications": applications, "rows": _listed(applications)}
+
     return render(
         request,
         "accreditation/queue.html",
         {
-            "page_obj": page_obj,
-            "applications": applications,
-            "rows": _listed(applications),
+            # Read only when the page's list is not kept already.
+            "listing": SimpleLazyObject(listing),
+            "listing_kept": kept_for_staff(
+                "accreditation.accreditationapplication", vary=(sorted(states), number)
+            ),
             "states": State.choices,
             "chosen_states": states or [State.SUBMITTED],
         },

@@ -54,7 +54,7 @@ class AuditEvent(models.Model):
         help_text="Who did it; empty for the system (a scheduled task, a migration).",
     )
     action = models.CharField(max_length=100, db_index=True)
-    object_type = models.CharField(max_length=100, blank=True, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     from_state = models.CharField(max_length=50, blank=True)
@@ -79,6 +79,9 @@ class AuditEvent(models.Model):
             # first also serves a range of dates.
             models.Index(fields=["created_at", "id"], name="audit_event_time"),
             models.Index(fields=["action", "created_at", "id"], name="audit_event_action_time"),
+            # The latest event of one type of object (``audit_latest_id``), read from the end of
+            # that type's entries; it also lists the types recorded (``object_types_present``).
+            models.Index(fields=["object_type", "id"], name="audit_event_type_latest"),
         ]
         # Django's internal paths (saving, deleting related rows) use the base manager; make it
         # the refusing one so none of them can bypass the rules above.

@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from .models import AuditEvent
 
@@ -14,11 +15,30 @@ def events_for_browse():
     return AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
 
 
-def audit_latest_id():
-    """The key of the latest event recorded (0 before the first), read from the primary key's
-    index alone. Every change the services make is recorded, so a figure worked out from the
-    records can be kept until this moves."""
-    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def audit_latest_id(*object_types):
+    """The key of the latest event recorded (0 before the first), read from an index alone;
+    with ``object_types`` (``app_label.model`` labels in lower case), the latest event about an
+    object of one of them. Every change the services make is recorded, so a figure worked out
+    from the records can be kept until this moves."""
+    if not object_types:
+        return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The latest of each type on its own: one short look-up at the end of each type's entries,
+    # where a single "type in (...)" would walk back through every other type's events.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    column = connection.ops.quote_name(AuditEvent._meta.get_field("object_type").column)
+    one = f"(SELECT MAX(id) FROM {table} WHERE {column} = %s)"  # noqa: S608 - names from the model
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(one for _ in object_types), list(object_types))
+        return max(value or 0 for value in cursor.fetchone())
+
+
+def audit_generation(*object_types, today=None):
+    """What a list or figure worked out from the records (of ``object_types``, or of all) is
+    kept under: the latest event of those records (``audit_latest_id``) and the day, since what
+    is due, overdue or ending moves with it. Whatever the trail does not record (a new name)
+    shows once what is kept expires."""
+    today = today or timezone.localdate()
+    return f"{audit_latest_id(*object_types)}:{today.isoformat()}"
 
 
 def event_get(*, pk):

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.functional import SimpleLazyObject
 
 from govuk.csv_export import csv_response
 from govuk.links import url_for_ids
@@ -15,6 +16,7 @@ from identity.roles import Role
 from . import selectors
 from .describe import object_urls
 from .filters import AuditEventFilter
+from .kept import kept_for_staff
 from .personal import events_open
 
 EVENTS_PER_PAGE = ROWS_PER_PAGE
@@ -45,32 +47,37 @@ def _rows(events, list_query):
 def event_list(request):
     event_filter = AuditEventFilter(request.GET or None, queryset=selectors.events_for_browse())
     form = event_filter.form
-    page_obj = None
-    if not event_filter.is_bound or form.is_valid():
-        # A list filtered by only some of what the user asked for would mislead: with any
-        # filter in error the page shows the errors and no events.
-        # Paged newest first by time, then by event, with no count of the trail: it grows
-        # without end.
-        page_obj = seek_page(event_filter.qs, request.GET, per_page=EVENTS_PER_PAGE)
+    # A list filtered by only some of what the user asked for would mislead: with any filter in
+    # error the page shows the errors and no events.
+    usable = not event_filter.is_bound or form.is_valid()
     filtered = event_filter.is_bound and any(
         value not in (None, "") for value in form.cleaned_data.values()
     )
     list_query = request.GET.urlencode()
-    # Personal values opened where their person's key remains, in one query.
-    events = _rows(events_open(page_obj.entries), list_query) if page_obj else []
-    return render(
-        request,
-        "audit/event_list.html",
-        {
-            "form": form,
-            "page_obj": page_obj,
-            "events": events,
-            "filtered": filtered,
-            # Detail pages link back to the list as it was, filters and page included.
-            "list_query": list_query,
-            "export_query": query_without_page(request.GET).urlencode(),
-        },
-    )
+
+    def listing():
+        # Paged newest first by time, then by event, with no count of the trail: it grows
+        # without end.
+        page_obj = seek_page(event_filter.qs, request.GET, per_page=EVENTS_PER_PAGE)
+        # Personal values opened where their person's key remains, in one query.
+        return {"page_obj": page_obj, "events": _rows(events_open(page_obj.entries), list_query)}
+
+    context = {
+        "form": form,
+        "filtered": filtered,
+        # Detail pages link back to the list as it was, filters and page included.
+        "list_query": list_query,
+        "export_query": query_without_page(request.GET).urlencode(),
+    }
+    if usable:
+        context |= {
+            # Read only when the page is not kept already. Events are never changed, so a page
+            # of them stays as it is until the next event (or the erasure of a person's values,
+            # which is an event too). The rows link back with the query, so it is kept under it.
+            "listing": SimpleLazyObject(listing),
+            "listing_kept": kept_for_staff(vary=(list_query,)),
+        }
+    return render(request, "audit/event_list.html", context)
 
 
 @role_required(Role.SECRETARIAT)

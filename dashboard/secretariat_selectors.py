@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accreditation.selectors import accreditations_ending, applications_queue
-from audit.selectors import audit_latest_id
+from audit.selectors import audit_generation
 from outputs.service_level import due_date, overdue_before
 from projects.consent.selectors import consents_waiting
 from projects.models import Proposal
@@ -278,8 +278,7 @@ def secretariat_queues_generation(*, today=None):
     queues are the same for every member of the secretariat, so one member's visit works them
     out for the rest until either moves (or ``SECRETARIAT_QUEUES_KEPT_SECONDS`` pass, for what
     the trail does not record, such as a change of name)."""
-    today = today or timezone.localdate()
-    return f"{audit_latest_id()}:{today.isoformat()}"
+    return audit_generation(today=today)
 
 
 def secretariat_queues(*, today=None):

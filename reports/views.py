@@ -7,9 +7,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from audit.kept import kept_for_staff
 from govuk.csv_export import csv_response
 from identity.permissions import role_required
 from identity.roles import Role
@@ -88,7 +90,19 @@ def _counts_kept(request, form, query):
 @role_required(Role.SECRETARIAT)
 def report(request):
     form = filter_form(request.GET)
-    context = {"form": form, "report": None}
+    context = {
+        "form": form,
+        "report": None,
+        # Two parts of the page are kept once rendered, under the latest event about what they
+        # show: the filters' form, whose hundreds of organisations are the slowest part of the
+        # page to render, and the page of accreditations expiring, which is read live where the
+        # figures come from the worker's summary.
+        "kept": kept_for_staff(
+            "researchers.organisation",
+            "accreditation.accreditation",
+            vary=(request.GET.urlencode(),),
+        ),
+    }
     if form.is_valid():
         filters = form.filters()
         query = query_for(filters)
@@ -96,11 +110,14 @@ def report(request):
         kept = _counts_kept(request, form, urlencode(query))
         if kept is not None:
             counts, figures_as_of = kept
-            built = report_without_figures(
-                date_from=form.cleaned_data["date_from"],
-                date_to=form.cleaned_data["date_to"],
-                today=timezone.localdate(),
-                expiring_page=expiring_page,
+            # Read only when the page of accreditations expiring is not kept already.
+            built = SimpleLazyObject(
+                lambda: report_without_figures(
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
+                    today=timezone.localdate(),
+                    expiring_page=expiring_page,
+                )
             )
         else:
             built, figures_as_of = _report_for_page(request, form, expiring_page=expiring_page)
@@ -110,8 +127,14 @@ def report(request):
                 query=urlencode(query),
                 live=request.GET.get("live") == "1",
             )
+        organisation = form.cleaned_data.get("organisation")
         context.update(
             report=built,
+            heading={
+                "date_from": form.cleaned_data["date_from"],
+                "date_to": form.cleaned_data["date_to"],
+                "organisation_name": str(organisation) if organisation is not None else "",
+            },
             counts=counts,
             figures_as_of=figures_as_of,
             live=request.GET.get("live") == "1",

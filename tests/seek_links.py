@@ -18,11 +18,15 @@ def page_link(response, rel):
 def follow_pages(client, url, data=None, *, key, entries="entries"):
     """``key`` of every entry (in the context as ``entries``) on the pages from ``url`` (with
     ``data``) onwards, following Next to the end and then Previous back to the start: the
-    pages going forward, and the pages coming back in the order they are in the list."""
+    pages going forward, and the pages coming back in the order they are in the list.
+    ``entries`` may name a key within a context value: ``"listing.events"``."""
 
     def keys(response):
         assert response.status_code == 200
-        return [key(entry) for entry in response.context[entries]]
+        found = response.context
+        for name in entries.split("."):
+            found = found[name]
+        return [key(entry) for entry in found]
 
     response = client.get(url, data)
     forward = [keys(response)]

@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.kept import kept_for_staff
 from govuk.links import url_for_ids
 from identity.permissions import role_required
 from identity.roles import Role
@@ -36,18 +38,30 @@ DONE = {
 
 @role_required(Role.OUTPUT_CHECKER)
 def queue(request):
-    page_obj = selectors.checker_queue_page(user=request.user, number=request.GET.get("page"))
-    # One reverse for the page's links rather than one a row.
-    review_url = url_for_ids("outputs:review")
-    for output_request in page_obj.object_list:
-        output_request.review_url = review_url(output_request.pk)
+    user, number = request.user, request.GET.get("page")
+
+    def listing():
+        page_obj = selectors.checker_queue_page(user=user, number=number)
+        # One reverse for the page's links rather than one a row.
+        review_url = url_for_ids("outputs:review")
+        for output_request in page_obj.object_list:
+            output_request.review_url = review_url(output_request.pk)
+        return {
+            "page_obj": page_obj,
+            "requests": page_obj.object_list,
+            "summary": page_obj.summary,
+        }
+
     return render(
         request,
         "outputs/review/queue.html",
         {
-            "page_obj": page_obj,
-            "requests": page_obj.object_list,
-            "summary": page_obj.summary,
+            # Read only when the checker's page is not kept already. Each checker's queue is
+            # their own (it leaves out the projects they work on), so it is kept for them alone.
+            "listing": SimpleLazyObject(listing),
+            "listing_kept": kept_for_staff(
+                "outputs.outputrequest", "projects.proposal", vary=(user.pk, number)
+            ),
             "service_level_days": settings.OUTPUT_SERVICE_LEVEL_WORKING_DAYS,
         },
     )

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from audit.kept import kept_for_staff
 from govuk.links import url_for_ids
 from govuk.paging import ROWS_PER_PAGE
 from govuk.rows import short_date
@@ -112,22 +114,29 @@ def secretariat_list(request):
     proposal_filter = screening_selectors.SecretariatProposalFilter(
         request.GET or None, queryset=screening_selectors.proposals_for_secretariat()
     )
-    usable = not proposal_filter.is_bound or proposal_filter.form.is_valid()
-    page_obj = None
+    form = proposal_filter.form
+    usable = not proposal_filter.is_bound or form.is_valid()
+    context = {"form": form}
     if usable:
-        page_obj = screening_selectors.proposals_page(
-            proposal_filter.qs, number=request.GET.get("page"), per_page=PROPOSALS_PER_PAGE
-        )
-    return render(
-        request,
-        "projects/screening/list.html",
-        {
-            "form": proposal_filter.form,
-            "page_obj": page_obj,
-            "proposals": page_obj.object_list if page_obj else [],
-            "groups": _listed(proposals_grouped(page_obj.object_list)) if page_obj else [],
-        },
-    )
+        number = request.GET.get("page")
+
+        def listing():
+            page_obj = screening_selectors.proposals_page(
+                proposal_filter.qs, number=number, per_page=PROPOSALS_PER_PAGE
+            )
+            groups = _listed(proposals_grouped(page_obj.object_list))
+            return {"page_obj": page_obj, "proposals": page_obj.object_list, "groups": groups}
+
+        chosen = form.cleaned_data if proposal_filter.is_bound else {}
+        context |= {
+            # Read only when the page's list is not kept already.
+            "listing": SimpleLazyObject(listing),
+            "listing_kept": kept_for_staff(
+                "projects.proposal",
+                vary=(sorted(chosen.get("state") or []), chosen.get("title") or "", number),
+            ),
+        }
+    return render(request, "projects/screening/list.html", context)
 
 
 def _put_on_form(form, error):

@@ -321,7 +321,7 @@ def test_event_list_pages_forward_and_back_through_filtered_events_once_each(
         LIST_URL,
         {"action": "output.check"},
         key=lambda event: event.pk,
-        entries="events",
+        entries="listing.events",
     )
 
     assert [pk for page in forward for pk in page] == sorted(
