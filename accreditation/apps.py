@@ -18,6 +18,9 @@ class AccreditationConfig(AppConfig):
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
         audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+        # Whose home shows an application (its applicant, and the supervisor it asks) and an
+        # accreditation.
+        audit_hooks.people_concerned_register(audit_words.PEOPLE_CONCERNED)
 
         # Who is told about each step of an application and an accreditation.
         notification_hooks.notices_register(notices.NOTICES)

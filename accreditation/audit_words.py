@@ -15,3 +15,13 @@ OBJECT_PAGES = {
     "accreditation.accreditationapplication": "accreditation:screen",
     "accreditation.accreditation": "accreditation:accreditation_detail",
 }
+
+
+# Whose own pages show something of an object of each type, beyond whoever acted.
+PEOPLE_CONCERNED = {
+    "accreditation.accreditationapplication": lambda application: (
+        application.applicant_id,
+        application.supervisor_id,
+    ),
+    "accreditation.accreditation": lambda accreditation: (accreditation.researcher_id,),
+}

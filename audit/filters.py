@@ -66,11 +66,12 @@ class AuditEventFilter(django_filters.FilterSet):
         fields = ["actor", "action", "object_type", "object_id", "date_from", "date_to"]
         form = AuditEventFilterForm
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, latest=None, **kwargs):
         super().__init__(*args, **kwargs)
         # Offer only what has been recorded; read once here, before the form is built.
-        # Chosen by their words, sorted as read; the codes stay in the address.
-        actions, object_types = selectors.values_present()
+        # Chosen by their words, sorted as read; the codes stay in the address. ``latest`` is
+        # the latest event's key, when the caller has read it already.
+        actions, object_types = selectors.values_present(latest=latest)
         self.filters["action"].extra["choices"] = sorted(
             ((a, action_describe(a)) for a in actions),
             key=lambda choice: choice[1],

@@ -6,12 +6,18 @@ id), which stay as they are for export and filtering. People read words: each ap
 the words for the actions it records (``action_words_register``, from its ``audit_words.py``)
 and the page on which the secretariat opens each kind of object it audits
 (``object_pages_register``). ``describe.py`` reads them.
+
+Each app also says whose own pages an event about one of its objects changes
+(``people_concerned_register``): the applicant and the supervisor of an application, say. The
+trail keeps each person's latest such event, which their home, once worked out, is kept under.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 _words: dict[str, str] = {}
 _pages: dict[str, str] = {}
+_concerned: dict[str, list[Callable[[Any], Iterable[int | None]]]] = {}
 
 
 def action_words_register(words: Mapping[str, str]) -> None:
@@ -36,3 +42,20 @@ def action_words(action: str) -> str | None:
 def object_page(object_type: str) -> str | None:
     """The URL name registered for ``object_type``, or None."""
     return _pages.get(object_type)
+
+
+def people_concerned_register(finders: Mapping[str, Callable[[Any], Iterable[int | None]]]) -> None:
+    """Add ``{object type: finder}``: ``finder(obj)`` gives the ids of the people whose own
+    pages show something of ``obj`` (its applicant, its team), beyond the person the object
+    names by ``audit_person_id`` and whoever acted, who always count. A finder may read the
+    database; it runs once for each event about such an object."""
+    for object_type, finder in finders.items():
+        _concerned.setdefault(object_type, []).append(finder)
+
+
+def people_concerned(obj: Any) -> set[int]:
+    """The ids the registered finders give for ``obj`` (none for an unregistered type)."""
+    people: set[int] = set()
+    for finder in _concerned.get(obj._meta.label_lower, ()):
+        people.update(person for person in finder(obj) if person is not None)
+    return people

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from .selectors import audit_generation
+from .selectors import audit_generation, person_generation
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Kept:
     key: str
 
 
-def kept_for_staff(*object_types, vary=()):
+def kept_for_staff(*object_types, vary=(), latest=None):
     """A staff list of ``object_types`` records (all records when none), kept for
     ``STAFF_LISTS_KEPT_SECONDS`` under the latest event about them, the day and ``vary``: the
     already-checked choices that make one page of the list differ from another (filters, page
@@ -26,6 +26,16 @@ def kept_for_staff(*object_types, vary=()):
 
     A list kept this way must not hold anything one member of staff may see and another may
     not, unless ``vary`` names the person; the pages a row links to check permission again.
+    ``latest`` is the latest event about them, when the caller has read it already.
     """
-    key = ":".join([audit_generation(*object_types), *(str(part) for part in vary)])
+    generation = audit_generation(*object_types, latest=latest)
+    key = ":".join([generation, *(str(part) for part in vary)])
     return Kept(seconds=settings.STAFF_LISTS_KEPT_SECONDS, key=key)
+
+
+def kept_for_person(person_id, *object_types, seconds, vary=()):
+    """A part of ``person_id``'s own page kept for ``seconds``, for them alone, under the latest
+    event about something of theirs it shows, the latest about any object of ``object_types``
+    (``person_generation``) and ``vary`` (a page number)."""
+    key = ":".join([str(person_id), person_generation(person_id, *object_types), *map(str, vary)])
+    return Kept(seconds=seconds, key=key)

@@ -151,3 +151,16 @@ class PersonKey(models.Model):
     def __str__(self):
         state = "destroyed" if self.key is None else "held"
         return f"Audit key of person {self.person_id} ({state})"
+
+
+class PersonLatestEvent(models.Model):
+    """The latest event about something a person's own pages show: their application, their
+    projects, their requests (``hooks.people_concerned_register``). Written with the event, in
+    its transaction, so a person's home once worked out can be kept until this moves.
+    ``person_id`` is the user's id, kept without a foreign key as ``PersonKey`` keeps it."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    event_id = models.BigIntegerField()
+
+    def __str__(self):
+        return f"person {self.person_id}: event {self.event_id}"

@@ -7,7 +7,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import AuditEvent
+from .models import AuditEvent, PersonLatestEvent
 
 
 def events_for_browse():
@@ -32,13 +32,32 @@ def audit_latest_id(*object_types):
         return max(value or 0 for value in cursor.fetchone())
 
 
-def audit_generation(*object_types, today=None):
-    """What a list or figure worked out from the records (of ``object_types``, or of all) is
-    kept under: the latest event of those records (``audit_latest_id``) and the day, since what
-    is due, overdue or ending moves with it. Whatever the trail does not record (a new name)
-    shows once what is kept expires."""
+def person_generation(person_id, *object_types, today=None):
+    """What a person's own page, once worked out, is kept under: the latest event about
+    something it shows of theirs (``PersonLatestEvent``), the latest event about any object of
+    ``object_types`` (what it shows of everyone's, such as the declaration in force) and the
+    day. One query."""
     today = today or timezone.localdate()
-    return f"{audit_latest_id(*object_types)}:{today.isoformat()}"
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    column = connection.ops.quote_name(AuditEvent._meta.get_field("object_type").column)
+    people = connection.ops.quote_name(PersonLatestEvent._meta.db_table)
+    latest_of_type = f"(SELECT MAX(id) FROM {table} WHERE {column} = %s)"  # noqa: S608
+    parts = [f"(SELECT event_id FROM {people} WHERE person_id = %s)"]  # noqa: S608
+    parts += [latest_of_type for _ in object_types]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), [person_id, *object_types])
+        row = cursor.fetchone()
+    return ":".join([*(str(value or 0) for value in row), today.isoformat()])
+
+
+def audit_generation(*object_types, today=None, latest=None):
+    """What a list or figure worked out from the records (of ``object_types``, or of all) is
+    kept under: the latest event of those records (``audit_latest_id``, or ``latest`` when the
+    caller has read it) and the day, since what is due, overdue or ending moves with it.
+    Whatever the trail does not record (a new name) shows once what is kept expires."""
+    today = today or timezone.localdate()
+    latest = audit_latest_id(*object_types) if latest is None else latest
+    return f"{latest}:{today.isoformat()}"
 
 
 def event_get(*, pk):
@@ -83,12 +102,14 @@ def object_types_present():
 VALUES_PRESENT_KEPT_SECONDS = 600
 
 
-def values_present():
+def values_present(*, latest=None):
     """``(actions_present(), object_types_present())``, kept in the cache under the latest
-    event's key: new values come only with new events, so they are read again once an event is
-    recorded (or after ``VALUES_PRESENT_KEPT_SECONDS``), not on every visit to the list."""
+    event's key (``latest``, when the caller has read it): new values come only with new
+    events, so they are read again once an event is recorded (or after
+    ``VALUES_PRESENT_KEPT_SECONDS``), not on every visit to the list."""
+    latest = audit_latest_id() if latest is None else latest
     return cache.get_or_set(
-        f"audit:values-present:{audit_latest_id()}",
+        f"audit:values-present:{latest}",
         lambda: (actions_present(), object_types_present()),
         timeout=VALUES_PRESENT_KEPT_SECONDS,
     )

@@ -8,7 +8,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AuditEvent, PersonKey
+from .hooks import people_concerned
+from .models import AuditEvent, PersonKey, PersonLatestEvent
 from .personal import IP_ADDRESS, OBJECT_REPR, seal
 
 PERSON_ERASED = "audit.person_erased"
@@ -106,7 +107,7 @@ def audit_record(
         entry = seal(someone, values) if values else None
         if entry is not None:
             sealed[str(someone)] = entry
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
@@ -118,6 +119,34 @@ def audit_record(
         sealed=sealed or None,
         ip_address=ip_address,
     )
+    _people_moved(event, obj=obj, owner=owner, actor=actor, person=person)
+    return event
+
+
+def _people_moved(
+    event: AuditEvent,
+    *,
+    obj: models.Model | None,
+    owner: int | None,
+    actor: "User | None",
+    person: int | None,
+) -> None:
+    """Record ``event`` as the latest about the pages of everyone it concerns: whoever acted,
+    the person the object or the event names, and whoever the object's app says it concerns
+    (``hooks.people_concerned``). One statement, in the event's transaction."""
+    people = {someone for someone in (owner, person) if someone is not None}
+    if actor is not None:
+        people.add(actor.pk)
+    if obj is not None:
+        people |= people_concerned(obj)
+    if people:
+        PersonLatestEvent.objects.bulk_create(
+            # In the same order in every transaction, so two never wait on each other.
+            [PersonLatestEvent(person_id=someone, event_id=event.pk) for someone in sorted(people)],
+            update_conflicts=True,
+            unique_fields=["person_id"],
+            update_fields=["event_id"],
+        )
 
 
 def audit_erase_person(

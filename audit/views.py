@@ -45,7 +45,11 @@ def _rows(events, list_query):
 
 @role_required(Role.SECRETARIAT)
 def event_list(request):
-    event_filter = AuditEventFilter(request.GET or None, queryset=selectors.events_for_browse())
+    # Read once: the filters' choices and the kept page are both kept under it.
+    latest = selectors.audit_latest_id()
+    event_filter = AuditEventFilter(
+        request.GET or None, queryset=selectors.events_for_browse(), latest=latest
+    )
     form = event_filter.form
     # A list filtered by only some of what the user asked for would mislead: with any filter in
     # error the page shows the errors and no events.
@@ -64,19 +68,20 @@ def event_list(request):
 
     context = {
         "form": form,
+        # The filters as rendered and the page of events, each kept once rendered. Events are
+        # never changed, so a page of them stays as it is until the next event (or the erasure
+        # of a person's values, which is an event too). The rows link back with the query, so
+        # they are kept under it.
+        "kept": kept_for_staff(vary=(list_query,), latest=latest),
+        "usable": usable,
         "filtered": filtered,
         # Detail pages link back to the list as it was, filters and page included.
         "list_query": list_query,
         "export_query": query_without_page(request.GET).urlencode(),
     }
     if usable:
-        context |= {
-            # Read only when the page is not kept already. Events are never changed, so a page
-            # of them stays as it is until the next event (or the erasure of a person's values,
-            # which is an event too). The rows link back with the query, so it is kept under it.
-            "listing": SimpleLazyObject(listing),
-            "listing_kept": kept_for_staff(vary=(list_query,)),
-        }
+        # Read only when the page is not kept already.
+        context["listing"] = SimpleLazyObject(listing)
     return render(request, "audit/event_list.html", context)
 
 

@@ -394,6 +394,11 @@ SECRETARIAT_QUEUES_KEPT_SECONDS = env.int("SECRETARIAT_QUEUES_KEPT_SECONDS", def
 # it lists, so a recorded change shows at once; what the trail does not record (a new name)
 # shows within this time. 0 works every page out on each visit.
 STAFF_LISTS_KEPT_SECONDS = env.int("STAFF_LISTS_KEPT_SECONDS", default=60)
+# A researcher's own pages (their section of the home, their list of projects): how many seconds
+# each, once rendered, stays kept (in the cache) for them. It is kept under the latest event the
+# audit trail records about anything of theirs it shows, so a recorded change shows at once;
+# what the trail does not record shows within this time. 0 works it out on every visit.
+RESEARCHER_PAGES_KEPT_SECONDS = env.int("RESEARCHER_PAGES_KEPT_SECONDS", default=60)
 
 # Output checking: working days (England and Wales bank holidays excluded) from a request's
 # submission to the checkers' decision, shown on their queue.

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.functional import SimpleLazyObject
 
+from audit.kept import kept_for_person
 from identity.roles import Role, user_roles
 from researchers.selectors import user_has_second_factor
 
@@ -36,10 +37,25 @@ def _secretariat_section(user):
     }
 
 
+def _researcher_section(user):
+    """The researcher's own section, worked out only when its kept rendering has been set
+    aside: it is kept for them alone under the latest event about anything of theirs it shows
+    (their application, accreditation, training, declaration, projects, requests, invitations
+    and the applications asking them to supervise) and the latest declaration published."""
+    return {
+        "researcher_home": SimpleLazyObject(lambda: researcher_home(user=user)),
+        "researcher_kept": kept_for_person(
+            user.pk,
+            "researchers.declarationversion",
+            seconds=settings.RESEARCHER_PAGES_KEPT_SECONDS,
+        ),
+    }
+
+
 # What each role's section reads into the page's context, for the roles whose section shows
 # live work: each runs only for someone holding the role.
 SECTION_READS = {
-    Role.RESEARCHER: lambda user: {"researcher_home": researcher_home(user=user)},
+    Role.RESEARCHER: _researcher_section,
     Role.SECRETARIAT: _secretariat_section,
     Role.PANEL_REVIEWER: lambda user: {"reviewer_queue": reviewer_queue_home(user)},
     Role.OUTPUT_CHECKER: lambda user: {"checker_queue": checker_queue_home(user)},

@@ -18,6 +18,8 @@ class ProjectsConfig(AppConfig):
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
         audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+        # Whose home shows a proposal: its co-ordinator, its team and whoever it invites.
+        audit_hooks.people_concerned_register(audit_words.PEOPLE_CONCERNED)
 
         # Who is told about each step of a proposal and a project, and which co-ordinators
         # hear of a step of a team member's accreditation.

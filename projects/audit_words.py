@@ -1,6 +1,10 @@
 """What the audit trail shows for this app's own actions, and where its objects open; registered
 in ``audit.hooks`` from the app's ``AppConfig.ready()``."""
 
+from django.contrib.auth import get_user_model
+
+from .models import TeamMember
+
 WORDS = {
     "proposal.create": "Started a project proposal",
     "proposal.update_section": "Changed a section of a proposal",
@@ -30,3 +34,27 @@ WORDS = {
 OBJECT_PAGES = {
     "projects.proposal": "projects:proposal_detail",
 }
+
+
+def _proposal_people(proposal):
+    """The co-ordinator, every team member with an account, and the accounts of everyone
+    invited by email: their homes list the proposal or the invitation. Two queries, each
+    through an index."""
+    team = list(TeamMember.objects.filter(proposal=proposal).values_list("user_id", "email"))
+    # Addresses as typed and in lower case, as accounts keep them, found through the unique
+    # index on the address: an account whose address differs only in case sees the
+    # invitation once what is kept of its home expires.
+    invited = {
+        address
+        for user_id, email in team
+        if user_id is None and email
+        for address in (email, email.lower())
+    }
+    people = [proposal.coordinator_id, *(user_id for user_id, _ in team)]
+    if invited:
+        people += get_user_model().objects.filter(email__in=invited).values_list("pk", flat=True)
+    return people
+
+
+# Whose own pages show something of an object of each type, beyond whoever acted.
+PEOPLE_CONCERNED = {"projects.proposal": _proposal_people}

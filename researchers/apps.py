@@ -15,6 +15,7 @@ class ResearchersConfig(AppConfig):
         # What the audit trail says of this app's actions, in words, and where its objects open.
         audit_hooks.action_words_register(audit_words.WORDS)
         audit_hooks.object_pages_register(audit_words.OBJECT_PAGES)
+        audit_hooks.people_concerned_register(audit_words.PEOPLE_CONCERNED)
 
         # Who is told about each step of a declaration's signed PDF.
         notification_hooks.notices_register(notices.NOTICES)

@@ -35,3 +35,11 @@ OBJECT_PAGES = {
     "researchers.user": "researchers:person_detail",
     "researchers.organisation": "researchers:organisation_review",
 }
+
+
+# Whose own pages show something of an object of each type, beyond whoever acted and the
+# person a user, a qualification or a training record is.
+PEOPLE_CONCERNED = {
+    "researchers.declaration": lambda declaration: (declaration.user_id,),
+    "researchers.researcherprofile": lambda profile: (profile.user_id,),
+}

@@ -2,14 +2,17 @@
 service's refusal into words on the page (TransitionRefused), a form error (ValidationError) or
 a 403/404 (PermissionDenied, Http404)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods
 
+from audit.kept import kept_for_person
 from govuk.forms import posted_id
 from govuk.paging import ROWS_PER_PAGE, ShortListPaginator
 from identity.permissions import role_required
@@ -88,16 +91,28 @@ def _proposal_for_editing(request, pk):
 
 @login_required
 def proposal_list(request):
-    proposals = selectors.proposals_listed_for(request.user)
-    page_obj = ShortListPaginator(proposals, PROPOSALS_PER_PAGE).get_page(request.GET.get("page"))
+    user, number = request.user, request.GET.get("page")
+
+    def listing():
+        proposals = selectors.proposals_listed_for(user)
+        page_obj = ShortListPaginator(proposals, PROPOSALS_PER_PAGE).get_page(number)
+        return {
+            "page_obj": page_obj,
+            "proposals": page_obj.object_list,
+            "groups": selectors.proposals_grouped(page_obj.object_list),
+            "invitations": list(selectors.invitations_open_for(user)),
+        }
+
     return render(
         request,
         "projects/proposal/list.html",
         {
-            "page_obj": page_obj,
-            "proposals": page_obj.object_list,
-            "groups": selectors.proposals_grouped(page_obj.object_list),
-            "invitations": selectors.invitations_open_for(request.user),
+            # Read only when the researcher's page is not kept already: it is kept for them
+            # alone until an event about one of their proposals or invitations.
+            "listing": SimpleLazyObject(listing),
+            "listing_kept": kept_for_person(
+                user.pk, seconds=settings.RESEARCHER_PAGES_KEPT_SECONDS, vary=(number,)
+            ),
         },
     )
 

@@ -443,8 +443,9 @@ def test_researcher_home_query_count_does_not_grow_with_their_work(
 
     # Session, user, roles, unread count; the open or else the latest application and the
     # latest accreditation (2); training; declaration and current version (2); projects; output
-    # requests; invitations; supervision requests; whether they have a second factor.
-    with django_assert_max_num_queries(14):
+    # requests; invitations; supervision requests; whether they have a second factor; the
+    # latest events their section, once worked out, is kept under.
+    with django_assert_max_num_queries(15):
         response = client.get(HOME)
 
     assert response.status_code == 200
@@ -463,8 +464,8 @@ def test_researcher_home_with_a_draft_query_count_does_not_grow(
 
     # As above (13), and the application's task list: the open application read whole (the
     # standing reads only what it shows); the rules read the profile, qualifications, training
-    # and declaration (7); the second factor.
-    with django_assert_max_num_queries(22):
+    # and declaration (7); the second factor; the latest events it is kept under.
+    with django_assert_max_num_queries(23):
         response = client.get(HOME)
 
     assert response.status_code == 200
