@@ -153,14 +153,20 @@ class PersonKey(models.Model):
         return f"Audit key of person {self.person_id} ({state})"
 
 
-class PersonLatestEvent(models.Model):
-    """The latest event about something a person's own pages show: their application, their
-    projects, their requests (``hooks.people_concerned_register``). Written with the event, in
-    its transaction, so a person's home once worked out can be kept until this moves.
+class PersonEvent(models.Model):
+    """An event about something a person's own pages show: their application, their projects,
+    their requests (``hooks.people_concerned_register``). Written with the event, in its
+    transaction; the latest of a person's, read from the index, is what their pages once worked
+    out are kept under. Only ever inserted: an insert waits for no other transaction, where
+    keeping one row a person would lock it until the event's transaction ends, and two
+    transactions that lock a proposal and a person in turn could each wait for the other.
     ``person_id`` is the user's id, kept without a foreign key as ``PersonKey`` keeps it."""
 
-    person_id = models.BigIntegerField(primary_key=True)
+    person_id = models.BigIntegerField()
     event_id = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person_id", "event_id"], name="audit_person_latest")]
 
     def __str__(self):
         return f"person {self.person_id}: event {self.event_id}"

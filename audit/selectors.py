@@ -7,7 +7,7 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .models import AuditEvent, PersonLatestEvent
+from .models import AuditEvent, PersonEvent
 
 
 def events_for_browse():
@@ -34,15 +34,19 @@ def audit_latest_id(*object_types):
 
 def person_generation(person_id, *object_types, today=None):
     """What a person's own page, once worked out, is kept under: the latest event about
-    something it shows of theirs (``PersonLatestEvent``), the latest event about any object of
+    something it shows of theirs (``PersonEvent``), the latest event about any object of
     ``object_types`` (what it shows of everyone's, such as the declaration in force) and the
-    day. One query."""
+    day. One query, each part read from the end of an index.
+
+    Event keys are handed out as events are written, not as their transactions end: an event
+    whose transaction ends after that of a later event about the same person moves nothing,
+    and shows once what is kept expires."""
     today = today or timezone.localdate()
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     column = connection.ops.quote_name(AuditEvent._meta.get_field("object_type").column)
-    people = connection.ops.quote_name(PersonLatestEvent._meta.db_table)
+    people = connection.ops.quote_name(PersonEvent._meta.db_table)
     latest_of_type = f"(SELECT MAX(id) FROM {table} WHERE {column} = %s)"  # noqa: S608
-    parts = [f"(SELECT event_id FROM {people} WHERE person_id = %s)"]  # noqa: S608
+    parts = [f"(SELECT MAX(event_id) FROM {people} WHERE person_id = %s)"]  # noqa: S608
     parts += [latest_of_type for _ in object_types]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), [person_id, *object_types])

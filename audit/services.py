@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .hooks import people_concerned
-from .models import AuditEvent, PersonKey, PersonLatestEvent
+from .models import AuditEvent, PersonEvent, PersonKey
 from .personal import IP_ADDRESS, OBJECT_REPR, seal
 
 PERSON_ERASED = "audit.person_erased"
@@ -131,21 +131,17 @@ def _people_moved(
     actor: "User | None",
     person: int | None,
 ) -> None:
-    """Record ``event`` as the latest about the pages of everyone it concerns: whoever acted,
-    the person the object or the event names, and whoever the object's app says it concerns
-    (``hooks.people_concerned``). One statement, in the event's transaction."""
+    """Record ``event`` as about the pages of everyone it concerns: whoever acted, the person the
+    object or the event names, and whoever the object's app says it concerns
+    (``hooks.people_concerned``). One insert, in the event's transaction."""
     people = {someone for someone in (owner, person) if someone is not None}
     if actor is not None:
         people.add(actor.pk)
     if obj is not None:
         people |= people_concerned(obj)
     if people:
-        PersonLatestEvent.objects.bulk_create(
-            # In the same order in every transaction, so two never wait on each other.
-            [PersonLatestEvent(person_id=someone, event_id=event.pk) for someone in sorted(people)],
-            update_conflicts=True,
-            unique_fields=["person_id"],
-            update_fields=["event_id"],
+        PersonEvent.objects.bulk_create(
+            [PersonEvent(person_id=someone, event_id=event.pk) for someone in sorted(people)]
         )
 
 

@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from identity.roles import Role
 from reports.figures import report_build, report_from_figures
 from reports.models import ReportSummary
 from reports.tasks import report_summary_refresh_task
+from tests.factories import UserFactory
 from tests.reports.fixtures import LONDON, bigger_world, report_world
 
 pytestmark = pytest.mark.django_db
@@ -150,15 +152,21 @@ def test_report_page_keeps_the_expiring_accreditations_current_under_kept_figure
     secretariat_client, world, _now
 ):
     from accreditation.models import Accreditation
+    from accreditation.services import accreditation_suspend
 
     report_summary_refresh_task()
     kept = secretariat_client.get(reverse("reports:report")).text
     expiring = Accreditation.objects.filter(
-        valid_until__range=(TODAY, TODAY + datetime.timedelta(days=90))
+        state=Accreditation.State.ACTIVE,
+        valid_until__range=(TODAY, TODAY + datetime.timedelta(days=90)),
     )
     assert expiring.exists(), "the world needs an accreditation expiring soon"
-    expiring.update(valid_until=TODAY + datetime.timedelta(days=400))
-    _now.shift(datetime.timedelta(minutes=1))
+    # Suspended through the service, as the secretariat would: a step the trail records, which
+    # sets aside the kept page of accreditations expiring.
+    by = UserFactory(roles=[Role.SECRETARIAT])
+    for accreditation in expiring:
+        accreditation_suspend(accreditation=accreditation, reasons="Under investigation.", by=by)
+    _now.shift(datetime.timedelta(seconds=1))
 
     html = secretariat_client.get(reverse("reports:report")).text
 
