@@ -22,14 +22,35 @@ def audit_latest_id(*object_types):
     from the records can be kept until this moves."""
     if not object_types:
         return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    # The latest of each type on its own: one short look-up at the end of each type's entries,
-    # where a single "type in (...)" would walk back through every other type's events.
+    with connection.cursor() as cursor:
+        cursor.execute(*_latest_of_types_sql(object_types))
+        return max(value or 0 for value in cursor.fetchone())
+
+
+# Larger than any event's key.
+_BEYOND_EVERY_EVENT = 2**63 - 1
+
+
+def _latest_of_types_sql(object_types):
+    """SQL and parameters for one row holding the latest event of each of ``object_types``
+    (None for a type with none).
+
+    Each is one step back from the end of that type's entries in the index on ``(object_type,
+    id)``: the last entry at or before ``(type, a key beyond every event)`` in the index's own
+    order, kept when it is of that type. Only that index can answer it. Asked as the largest key
+    of the type, the planner may walk back through the primary key instead, past every later
+    event of other types: 27,000 events, 3 ms, for applications at 10,000 researchers.
+    """
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
     column = connection.ops.quote_name(AuditEvent._meta.get_field("object_type").column)
-    one = f"(SELECT MAX(id) FROM {table} WHERE {column} = %s)"  # noqa: S608 - names from the model
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(one for _ in object_types), list(object_types))
-        return max(value or 0 for value in cursor.fetchone())
+    one = (
+        f"(SELECT CASE WHEN {column} = %s THEN id END FROM {table}"  # noqa: S608 - the model's
+        f" WHERE ({column}, id) <= (%s, %s) ORDER BY {column} DESC, id DESC LIMIT 1)"
+    )
+    parameters = []
+    for object_type in object_types:
+        parameters += [object_type, object_type, _BEYOND_EVERY_EVENT]
+    return "SELECT " + ", ".join(one for _ in object_types), parameters
 
 
 def person_generation(person_id, *object_types, today=None):
@@ -42,14 +63,15 @@ def person_generation(person_id, *object_types, today=None):
     whose transaction ends after that of a later event about the same person moves nothing,
     and shows once what is kept expires."""
     today = today or timezone.localdate()
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    column = connection.ops.quote_name(AuditEvent._meta.get_field("object_type").column)
     people = connection.ops.quote_name(PersonEvent._meta.db_table)
-    latest_of_type = f"(SELECT MAX(id) FROM {table} WHERE {column} = %s)"  # noqa: S608
-    parts = [f"(SELECT MAX(event_id) FROM {people} WHERE person_id = %s)"]  # noqa: S608
-    parts += [latest_of_type for _ in object_types]
+    sql = f"SELECT (SELECT MAX(event_id) FROM {people} WHERE person_id = %s)"  # noqa: S608
+    parameters = [person_id]
+    if object_types:
+        of_types, type_parameters = _latest_of_types_sql(object_types)
+        sql += ", " + of_types.removeprefix("SELECT ")
+        parameters += type_parameters
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), [person_id, *object_types])
+        cursor.execute(sql, parameters)
         row = cursor.fetchone()
     return ":".join([*(str(value or 0) for value in row), today.isoformat()])
 

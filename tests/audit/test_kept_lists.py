@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accreditation import services
 from accreditation.models import AccreditationApplication
+from audit.selectors import audit_latest_id
 from identity.roles import Role
 from projects.models import Proposal
 from researchers.models import Organisation
@@ -208,3 +209,15 @@ def test_an_organisation_approved_shows_in_the_kept_report_filter_at_once(client
     after, _ = _visit(client, REPORT)
 
     assert "Institute of Fiscal Tables</option>" in after
+
+
+def test_the_latest_event_of_a_type_is_found_past_later_events_of_other_types():
+    about_user = record_event(action="first.thing", obj=UserFactory())
+    about_organisation = record_event(action="second.thing", obj=OrganisationFactory())
+    for _ in range(3):
+        record_event(action="later.thing")
+
+    assert audit_latest_id("researchers.user") == about_user.pk
+    assert audit_latest_id("researchers.organisation") == about_organisation.pk
+    assert audit_latest_id("researchers.user", "researchers.organisation") == about_organisation.pk
+    assert audit_latest_id("projects.proposal") == 0
