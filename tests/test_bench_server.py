@@ -82,5 +82,8 @@ def test_bench_server_loads_every_page_beside_the_empty_layout(
     for name, *numbers in rows[1:]:
         p50, p95, empty_p95, ratio, size = (float(n.replace(",", "")) for n in numbers)
         assert 0 < p50 <= p95, name
-        assert empty_p95 > 0 and ratio > 0 and size > 0, name
+        assert empty_p95 > 0 and size > 0, name
+        # Printed to one decimal: a page many times quicker than a run's first, cold requests of
+        # the empty layout rounds to 0.0.
+        assert ratio == pytest.approx(p95 / empty_p95, rel=0.05, abs=0.05), name
     assert "200 researchers" in printed.out
