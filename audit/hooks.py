@@ -9,7 +9,8 @@ and the page on which the secretariat opens each kind of object it audits
 
 Each app also says whose own pages an event about one of its objects changes
 (``people_concerned_register``): the applicant and the supervisor of an application, say. The
-trail keeps each person's latest such event, which their home, once worked out, is kept under.
+trail notes each such event against each of them (``PersonEvent``); their own pages, once
+worked out, are kept under the latest.
 """
 
 from collections.abc import Callable, Iterable, Mapping

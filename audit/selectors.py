@@ -23,7 +23,8 @@ def audit_latest_id(*object_types):
     if not object_types:
         return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with connection.cursor() as cursor:
-        cursor.execute(*_latest_of_types_sql(object_types))
+        parts, parameters = _latest_of_types(object_types)
+        cursor.execute("SELECT " + ", ".join(parts), parameters)
         return max(value or 0 for value in cursor.fetchone())
 
 
@@ -31,9 +32,9 @@ def audit_latest_id(*object_types):
 _BEYOND_EVERY_EVENT = 2**63 - 1
 
 
-def _latest_of_types_sql(object_types):
-    """SQL and parameters for one row holding the latest event of each of ``object_types``
-    (None for a type with none).
+def _latest_of_types(object_types):
+    """A scalar subquery for each of ``object_types`` giving its latest event (None for a type
+    with none), and their parameters.
 
     Each is one step back from the end of that type's entries in the index on ``(object_type,
     id)``: the last entry at or before ``(type, a key beyond every event)`` in the index's own
@@ -50,7 +51,7 @@ def _latest_of_types_sql(object_types):
     parameters = []
     for object_type in object_types:
         parameters += [object_type, object_type, _BEYOND_EVERY_EVENT]
-    return "SELECT " + ", ".join(one for _ in object_types), parameters
+    return [one] * len(object_types), parameters
 
 
 def person_generation(person_id, *object_types, today=None):
@@ -64,14 +65,11 @@ def person_generation(person_id, *object_types, today=None):
     and shows once what is kept expires."""
     today = today or timezone.localdate()
     people = connection.ops.quote_name(PersonEvent._meta.db_table)
-    sql = f"SELECT (SELECT MAX(event_id) FROM {people} WHERE person_id = %s)"  # noqa: S608
-    parameters = [person_id]
-    if object_types:
-        of_types, type_parameters = _latest_of_types_sql(object_types)
-        sql += ", " + of_types.removeprefix("SELECT ")
-        parameters += type_parameters
+    parts, parameters = _latest_of_types(object_types)
+    parts.insert(0, f"(SELECT MAX(event_id) FROM {people} WHERE person_id = %s)")  # noqa: S608
+    parameters.insert(0, person_id)
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+        cursor.execute("SELECT " + ", ".join(parts), parameters)
         row = cursor.fetchone()
     return ":".join([*(str(value or 0) for value in row), today.isoformat()])
 

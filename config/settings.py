@@ -389,10 +389,11 @@ REGISTER_RESULTS_KEPT_SECONDS = env.int("REGISTER_RESULTS_KEPT_SECONDS", default
 # does not record (a new name) shows within this time. 0 works them out on every visit.
 SECRETARIAT_QUEUES_KEPT_SECONDS = env.int("SECRETARIAT_QUEUES_KEPT_SECONDS", default=60)
 # The staff's lists (the applications queue, the proposal list, the checkers' queue, the audit
-# list): how many seconds a page of one, once rendered, stays kept (in the cache) for whoever
-# asks for the same page. It is kept under the latest event the audit trail records about what
-# it lists, so a recorded change shows at once; what the trail does not record (a new name)
-# shows within this time. 0 works every page out on each visit.
+# list) and the report page's filters and expiring accreditations: how many seconds a page of
+# one, once rendered, stays kept (in the cache) for whoever asks for the same page. It is kept
+# under the latest event the audit trail records about what it lists, so a recorded change
+# shows at once; what the trail does not record (a new name) shows within this time. 0 works
+# every page out on each visit.
 STAFF_LISTS_KEPT_SECONDS = env.int("STAFF_LISTS_KEPT_SECONDS", default=60)
 # A researcher's own pages (their section of the home, their list of projects): how many seconds
 # each, once rendered, stays kept (in the cache) for them. It is kept under the latest event the

@@ -3,11 +3,8 @@ records a change to what they list: a recorded change shows at once, a checker's
 own, and STAFF_LISTS_KEPT_SECONDS set to 0 works every page out afresh."""
 
 import datetime
-import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +19,7 @@ from tests.accreditation.factories import AccreditationFactory
 from tests.accreditation.states import application_submitted
 from tests.audit.helpers import record_event
 from tests.factories import UserFactory
+from tests.kept_pages import visit
 from tests.outputs.states import checker, output_request_submitted
 from tests.projects.factories import TeamMemberFactory
 from tests.projects.states import proposal_submitted
@@ -43,23 +41,12 @@ def secretariat(client):
     return member
 
 
-def _visit(client, url, data=None):
-    """The page's main content and how many queries it took."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, data)
-    assert response.status_code == 200
-    # Forms that post (the header's sign-out, the report's PDF) carry a token of their own on
-    # every response.
-    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
-    return text[text.index("<main") : text.index("</main>")], len(queries.captured_queries)
-
-
 @pytest.mark.parametrize("url", [APPLICATIONS, PROPOSALS, AUDIT, REPORT])
 def test_a_second_visit_shows_the_kept_page_without_reading_the_list(client, secretariat, url):
     record_event(action="test.happened")
-    first, worked_out = _visit(client, url)
+    first, worked_out = visit(client, url)
 
-    again, kept = _visit(client, url)
+    again, kept = visit(client, url)
 
     assert again == first
     assert kept < worked_out
@@ -69,21 +56,21 @@ def test_a_second_visit_shows_the_kept_page_without_reading_the_list(client, sec
 def test_kept_for_no_time_every_visit_reads_the_list(client, secretariat, settings, url):
     settings.STAFF_LISTS_KEPT_SECONDS = 0
     record_event(action="test.happened")
-    _visit(client, url)
-    _first, worked_out = _visit(client, url)
+    visit(client, url)
+    _first, worked_out = visit(client, url)
 
-    _again, queries = _visit(client, url)
+    _again, queries = visit(client, url)
 
     assert queries == worked_out
 
 
 def test_an_application_sent_shows_in_the_kept_queue_at_once(client, secretariat):
     first = application_submitted()
-    before, _ = _visit(client, APPLICATIONS)
+    before, _ = visit(client, APPLICATIONS)
     assert "1 application," in before
 
     second = application_submitted()
-    after, _ = _visit(client, APPLICATIONS)
+    after, _ = visit(client, APPLICATIONS)
 
     assert "2 applications," in after
     assert second.applicant.get_full_name() in after
@@ -95,14 +82,14 @@ def test_a_change_past_the_trail_shows_once_the_trail_moves(client, secretariat)
     # past the trail) is not seen until the kept page expires (STAFF_LISTS_KEPT_SECONDS) or
     # the trail records something about an application.
     application = application_submitted()
-    _visit(client, APPLICATIONS)
+    visit(client, APPLICATIONS)
     AccreditationApplication.objects.filter(pk=application.pk).update(
         state=AccreditationApplication.State.DRAFT
     )
-    kept, _ = _visit(client, APPLICATIONS)
+    kept, _ = visit(client, APPLICATIONS)
 
     record_event(action="accreditation_application.update", obj=application)
-    fresh, _ = _visit(client, APPLICATIONS)
+    fresh, _ = visit(client, APPLICATIONS)
 
     assert "1 application," in kept
     assert "0 applications," in fresh
@@ -110,21 +97,21 @@ def test_a_change_past_the_trail_shows_once_the_trail_moves(client, secretariat)
 
 def test_events_about_other_records_leave_the_kept_queue_as_it_is(client, secretariat):
     application_submitted()
-    _first, worked_out = _visit(client, APPLICATIONS)
+    _first, worked_out = visit(client, APPLICATIONS)
 
     record_event(action="proposal.update_section", obj=proposal_submitted())
-    _again, kept = _visit(client, APPLICATIONS)
+    _again, kept = visit(client, APPLICATIONS)
 
     assert kept < worked_out
 
 
 def test_a_proposal_sent_shows_in_the_kept_list_at_once(client, secretariat):
     proposal_submitted(title="Earnings and health")
-    before, _ = _visit(client, PROPOSALS, {"state": Proposal.State.SUBMITTED})
+    before, _ = visit(client, PROPOSALS, {"state": Proposal.State.SUBMITTED})
     assert "1 proposal," in before
 
     proposal_submitted(title="Mortality by region")
-    after, _ = _visit(client, PROPOSALS, {"state": Proposal.State.SUBMITTED})
+    after, _ = visit(client, PROPOSALS, {"state": Proposal.State.SUBMITTED})
 
     assert "2 proposals," in after
     assert "Mortality by region" in after
@@ -134,8 +121,8 @@ def test_each_filter_of_the_proposal_list_is_kept_apart(client, secretariat):
     proposal_submitted(title="Earnings and health")
     proposal_submitted(title="Mortality by region")
 
-    earnings, _ = _visit(client, PROPOSALS, {"title": "earnings"})
-    mortality, _ = _visit(client, PROPOSALS, {"title": "mortality"})
+    earnings, _ = visit(client, PROPOSALS, {"title": "earnings"})
+    mortality, _ = visit(client, PROPOSALS, {"title": "mortality"})
 
     assert "Earnings and health" in earnings and "Mortality by region" not in earnings
     assert "Mortality by region" in mortality and "Earnings and health" not in mortality
@@ -143,10 +130,10 @@ def test_each_filter_of_the_proposal_list_is_kept_apart(client, secretariat):
 
 def test_a_new_event_shows_in_the_kept_audit_list_at_once(client, secretariat):
     record_event(action="first.thing")
-    before, _ = _visit(client, AUDIT)
+    before, _ = visit(client, AUDIT)
 
     record_event(action="second.thing")
-    after, _ = _visit(client, AUDIT)
+    after, _ = visit(client, AUDIT)
 
     assert "2 events" in after and "1 event" in before
 
@@ -155,11 +142,11 @@ def test_a_request_sent_shows_in_the_kept_checkers_queue_at_once(client, setting
     settings.MEDIA_ROOT = tmp_path / "media"
     output_request_submitted()
     client.force_login(checker())
-    before, _ = _visit(client, CHECKERS)
+    before, _ = visit(client, CHECKERS)
     assert "1 request waiting" in before
 
     output_request_submitted()
-    after, _ = _visit(client, CHECKERS)
+    after, _ = visit(client, CHECKERS)
 
     assert "2 requests waiting" in after
 
@@ -170,10 +157,10 @@ def test_a_checkers_kept_queue_is_never_shown_to_another_checker(client, setting
     colleague = checker()
     TeamMemberFactory(proposal=output_request.project, user=colleague)
     client.force_login(checker())
-    assert output_request.title in _visit(client, CHECKERS)[0]
+    assert output_request.title in visit(client, CHECKERS)[0]
 
     client.force_login(colleague)
-    theirs, _ = _visit(client, CHECKERS)
+    theirs, _ = visit(client, CHECKERS)
 
     # The colleague works on the project, so its requests are not theirs to check.
     assert output_request.title not in theirs
@@ -186,13 +173,13 @@ def test_an_accreditation_suspended_leaves_the_kept_report_s_expiring_list_at_on
     soon = timezone.localdate() + datetime.timedelta(days=30)
     staying = AccreditationFactory(valid_until=soon)
     leaving = AccreditationFactory(valid_until=soon)
-    before, _ = _visit(client, REPORT)
+    before, _ = visit(client, REPORT)
     assert "2 accreditations expiring" in before
 
     services.accreditation_suspend(
         accreditation=leaving, reasons="Under investigation.", by=secretariat
     )
-    after, _ = _visit(client, REPORT)
+    after, _ = visit(client, REPORT)
 
     assert "1 accreditation expiring" in after
     assert staying.researcher.get_full_name() in after
@@ -200,13 +187,13 @@ def test_an_accreditation_suspended_leaves_the_kept_report_s_expiring_list_at_on
 
 
 def test_an_organisation_approved_shows_in_the_kept_report_filter_at_once(client, secretariat):
-    _visit(client, REPORT)
+    visit(client, REPORT)
     proposed = OrganisationFactory(
         name="Institute of Fiscal Tables", status=Organisation.Status.PROPOSED
     )
 
     organisation_approve(organisation=proposed, by=secretariat)
-    after, _ = _visit(client, REPORT)
+    after, _ = visit(client, REPORT)
 
     assert "Institute of Fiscal Tables</option>" in after
 

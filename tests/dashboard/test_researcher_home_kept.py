@@ -3,11 +3,7 @@ rendered, for them alone, until the audit trail records an event about something
 show: whoever takes the step (the researcher, the secretariat, a co-ordinator, the worker), it
 shows on the next visit."""
 
-import re
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accreditation import services as accreditation_services
@@ -18,6 +14,7 @@ from researchers.declaration.services import declaration_version_publish
 from tests.accreditation.factories import AccreditationApplicationFactory, AccreditationFactory
 from tests.accreditation.states import application_screened, supervisor_for
 from tests.factories import UserFactory, declaration_signed_row
+from tests.kept_pages import visit
 from tests.projects.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +23,7 @@ HOME = reverse("dashboard:home")
 
 
 def _home(client):
-    """The home's main content and how many queries it took."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(HOME)
-    assert response.status_code == 200
-    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
-    return text[text.index("<main") : text.index("</main>")], len(queries.captured_queries)
+    return visit(client, HOME)
 
 
 def test_a_second_visit_shows_the_kept_section_without_reading_it_again(client):
